@@ -1,0 +1,439 @@
+"""Weight initializers: ``init(shape, rng, dtype) -> ndarray``.
+
+A weight has shape ``(fan_in, fan_out)`` (rows are inputs, as ``X @ W``); a bias has
+shape ``(units,)``, for which fan_in = fan_out = units. Randomness only comes from
+the ``numpy.random.Generator`` passed in.
+
+Two conventions for "normal" live side by side and are named apart:
+
+* **PyTorch** (``torch.nn.init``): ``xavier_normal``, ``xavier_uniform``,
+  ``kaiming_normal``, ``kaiming_uniform`` draw from a plain normal (or uniform), with
+  a ``gain`` from the nonlinearity.
+* **Keras** (``keras.initializers``): ``glorot_normal``, ``he_normal``,
+  ``lecun_normal`` draw from a normal truncated at two standard deviations and
+  rescaled by 1/0.8796256610342398 so the variance after truncation is still the
+  target; ``glorot_uniform``, ``he_uniform``, ``lecun_uniform`` are uniform.
+
+All variance-based initializers are :class:`VarianceScaling` with fixed arguments,
+so the formula lives in one place: variance = scale / n, with n = fan_in, fan_out or
+(fan_in + fan_out) / 2 by ``mode``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .registry import Configurable, Registry
+
+#: Std of a standard normal truncated to [-2, 2]: the Keras rescaling constant.
+TRUNCATED_NORMAL_STD = 0.87962566103423978
+
+MODES = ("fan_in", "fan_out", "fan_avg")
+DISTRIBUTIONS = ("normal", "truncated_normal", "uniform")
+
+
+class Initializer(Configurable):
+    """Base class: ``init(shape, rng, dtype=np.float64)`` returns a new array."""
+
+    #: True for initializers that need data after building (LSUV).
+    data_dependent: bool = False
+
+    def __call__(
+        self, shape: tuple[int, ...] | int, rng: np.random.Generator, dtype: Any = np.float64
+    ) -> np.ndarray:
+        shape = (shape,) if isinstance(shape, int) else tuple(int(s) for s in shape)
+        if any(s <= 0 for s in shape):
+            raise ValueError(f"cannot initialize a weight of shape {shape}: sizes must be positive")
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(
+                f"initializers need a numpy.random.Generator, got {type(rng).__name__}; "
+                "use numpy.random.default_rng(seed)"
+            )
+        return self.sample(shape, rng).astype(dtype, copy=False)
+
+    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+        raise NotImplementedError
+
+
+INITIALIZERS: Registry[Initializer] = Registry("initializer", Initializer)
+
+
+def get(identifier: Any) -> Initializer:
+    """An initializer from a name, a ``"name(args)"`` string, a dict or an object."""
+    return INITIALIZERS.get(identifier)
+
+
+def names() -> list[str]:
+    return INITIALIZERS.names()
+
+
+def fans(shape: tuple[int, ...]) -> tuple[int, int]:
+    """(fan_in, fan_out) of a weight shape ``(fan_in, fan_out, ...)``; a 1-D shape
+    ``(n,)`` has fan_in = fan_out = n. Extra axes multiply both (receptive field)."""
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    receptive = math.prod(shape[2:])
+    return shape[0] * receptive, shape[1] * receptive
+
+
+def truncated_standard_normal(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    """Standard normal draws with every value outside [-2, 2] drawn again."""
+    values = rng.standard_normal(shape)
+    outside = np.abs(values) > 2
+    while outside.any():
+        values[outside] = rng.standard_normal(int(outside.sum()))
+        outside = np.abs(values) > 2
+    return values
+
+
+# --------------------------------------------------------------------------
+# Constants
+# --------------------------------------------------------------------------
+
+
+@INITIALIZERS.register("zeros", "zero")
+@dataclass(eq=False)
+class Zeros(Initializer):
+    """All zeros. For weights this never breaks symmetry: every unit of a layer
+    receives the same gradient and stays identical to its neighbours."""
+
+    def sample(self, shape, rng):
+        return np.zeros(shape)
+
+
+@INITIALIZERS.register("ones")
+@dataclass(eq=False)
+class Ones(Initializer):
+    """All ones (the classic studies' bias initializer)."""
+
+    def sample(self, shape, rng):
+        return np.ones(shape)
+
+
+@INITIALIZERS.register("constant")
+@dataclass(eq=False)
+class Constant(Initializer):
+    """Every entry equal to ``value``."""
+
+    value: float = 0.0
+
+    def sample(self, shape, rng):
+        return np.full(shape, float(self.value))
+
+
+# --------------------------------------------------------------------------
+# Plain random draws with a chosen scale
+# --------------------------------------------------------------------------
+
+
+@INITIALIZERS.register("random_normal", "normal")
+@dataclass(eq=False)
+class RandomNormal(Initializer):
+    """N(mean, std^2). Defaults mean 0, std 1 as ``torch.nn.init.normal_``; Keras's
+    ``RandomNormal`` defaults to std 0.05. ``random_normal(std=10)`` is the classic
+    "large random" initialization."""
+
+    mean: float = 0.0
+    std: float = 1.0
+
+    def __post_init__(self):
+        if self.std < 0:
+            raise ValueError(f"std must be >= 0, got {self.std}")
+
+    def sample(self, shape, rng):
+        return rng.normal(self.mean, self.std, size=shape)
+
+
+@INITIALIZERS.register("random_uniform", "uniform")
+@dataclass(eq=False)
+class RandomUniform(Initializer):
+    """U(low, high). Defaults 0 and 1 as ``torch.nn.init.uniform_``; Keras's
+    ``RandomUniform`` defaults to U(-0.05, 0.05)."""
+
+    low: float = 0.0
+    high: float = 1.0
+
+    def __post_init__(self):
+        if not self.low <= self.high:
+            raise ValueError(f"need low <= high, got low={self.low}, high={self.high}")
+
+    def sample(self, shape, rng):
+        return rng.uniform(self.low, self.high, size=shape)
+
+
+@INITIALIZERS.register("truncated_normal")
+@dataclass(eq=False)
+class TruncatedNormal(Initializer):
+    """N(mean, std^2) with draws beyond mean +/- 2 std drawn again.
+
+    ``std`` is the std of the normal *before* truncation (as torch's
+    ``trunc_normal_`` and Keras's ``TruncatedNormal``), so the variance of the
+    result is 0.7737 std^2. Defaults mean 0, std 1 (torch; Keras uses 0.05).
+    """
+
+    mean: float = 0.0
+    std: float = 1.0
+
+    def __post_init__(self):
+        if self.std < 0:
+            raise ValueError(f"std must be >= 0, got {self.std}")
+
+    def sample(self, shape, rng):
+        return self.mean + self.std * truncated_standard_normal(shape, rng)
+
+
+# --------------------------------------------------------------------------
+# Variance scaling: Glorot / Xavier, He / Kaiming, LeCun
+# --------------------------------------------------------------------------
+
+
+@INITIALIZERS.register("variance_scaling")
+@dataclass(eq=False)
+class VarianceScaling(Initializer):
+    """Draws with variance ``scale / n`` (Keras ``VarianceScaling``).
+
+    ``n`` is fan_in, fan_out or (fan_in + fan_out) / 2 by ``mode``. ``distribution``:
+
+    * ``normal``: N(0, scale / n), a plain normal (the PyTorch convention).
+    * ``truncated_normal``: a normal truncated at 2 std, with std
+      sqrt(scale / n) / 0.87962566 so the variance after truncation is scale / n
+      (the Keras convention, Keras's default).
+    * ``uniform``: U(-limit, limit), limit = sqrt(3 scale / n).
+    """
+
+    scale: float = 1.0
+    mode: str = "fan_in"
+    distribution: str = "truncated_normal"
+
+    def __post_init__(self):
+        if self.scale <= 0:
+            raise ValueError(f"scale must be positive, got {self.scale}")
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}; got {self.mode!r}")
+        if self.distribution not in DISTRIBUTIONS:
+            raise ValueError(
+                f"distribution must be one of {', '.join(DISTRIBUTIONS)}; got {self.distribution!r}"
+            )
+
+    def variance(self, shape: tuple[int, ...]) -> float:
+        """The target variance scale / n for a weight of this shape."""
+        fan_in, fan_out = fans(shape)
+        n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
+        return self.scale / n
+
+    def sample(self, shape, rng):
+        std = math.sqrt(self.variance(shape))
+        if self.distribution == "normal":
+            return rng.normal(0.0, std, size=shape)
+        if self.distribution == "truncated_normal":
+            return (std / TRUNCATED_NORMAL_STD) * truncated_standard_normal(shape, rng)
+        limit = math.sqrt(3.0) * std
+        return rng.uniform(-limit, limit, size=shape)
+
+
+def _preset(name: str, scale: float, mode: str, distribution: str, doc: str, *aliases: str):
+    """Register a Keras-style preset: a VarianceScaling with fixed arguments."""
+
+    def factory() -> VarianceScaling:
+        initializer = _NamedVarianceScaling(scale, mode, distribution)
+        initializer.preset_name = name
+        return initializer
+
+    factory.__doc__ = doc
+    factory.__name__ = name
+    INITIALIZERS.add(name, factory, *aliases)
+
+
+@dataclass(eq=False)
+class _NamedVarianceScaling(VarianceScaling):
+    """A VarianceScaling preset that writes itself back under its own name."""
+
+    preset_name: str = ""
+
+    def config(self):
+        return {}
+
+    def spec(self):
+        return self.preset_name
+
+    @property
+    def name(self):  # type: ignore[override]
+        return self.preset_name
+
+
+_preset(
+    "glorot_normal", 1.0, "fan_avg", "truncated_normal",
+    "Keras GlorotNormal: truncated normal, variance 2 / (fan_in + fan_out).",
+)
+_preset(
+    "glorot_uniform", 1.0, "fan_avg", "uniform",
+    "Keras GlorotUniform: U(-l, l), l = sqrt(6 / (fan_in + fan_out)) (same as xavier_uniform).",
+)
+_preset(
+    "he_normal", 2.0, "fan_in", "truncated_normal",
+    "Keras HeNormal: truncated normal, variance 2 / fan_in.",
+)
+_preset(
+    "he_uniform", 2.0, "fan_in", "uniform",
+    "Keras HeUniform: U(-l, l), l = sqrt(6 / fan_in).",
+)
+_preset(
+    "lecun_normal", 1.0, "fan_in", "truncated_normal",
+    "Keras LecunNormal: truncated normal, variance 1 / fan_in (for SELU).",
+)
+_preset(
+    "lecun_uniform", 1.0, "fan_in", "uniform",
+    "Keras LecunUniform: U(-l, l), l = sqrt(3 / fan_in).",
+)
+
+
+@INITIALIZERS.register("xavier_normal")
+@dataclass(eq=False)
+class XavierNormal(Initializer):
+    """torch ``xavier_normal_`` (Glorot & Bengio 2010), a plain normal:
+    std = gain * sqrt(2 / (fan_in + fan_out))."""
+
+    gain: float = 1.0
+
+    def sample(self, shape, rng):
+        fan_in, fan_out = fans(shape)
+        return rng.normal(0.0, self.gain * math.sqrt(2.0 / (fan_in + fan_out)), size=shape)
+
+
+@INITIALIZERS.register("xavier_uniform")
+@dataclass(eq=False)
+class XavierUniform(Initializer):
+    """torch ``xavier_uniform_``, the "normalized initialization" of Glorot & Bengio:
+    U(-l, l), l = gain * sqrt(6 / (fan_in + fan_out))."""
+
+    gain: float = 1.0
+
+    def sample(self, shape, rng):
+        fan_in, fan_out = fans(shape)
+        limit = self.gain * math.sqrt(6.0 / (fan_in + fan_out))
+        return rng.uniform(-limit, limit, size=shape)
+
+
+def _kaiming_std(shape, a: float, mode: str, nonlinearity: str) -> float:
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    fan_in, fan_out = fans(shape)
+    fan = fan_in if mode == "fan_in" else fan_out
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan)
+
+
+@INITIALIZERS.register("kaiming_normal")
+@dataclass(eq=False)
+class KaimingNormal(Initializer):
+    """torch ``kaiming_normal_`` (He et al. 2015), a plain normal:
+    std = gain / sqrt(fan_mode), gain = calculate_gain(nonlinearity, a).
+
+    Defaults as torch: a = 0, mode = fan_in, nonlinearity = leaky_relu (gain sqrt 2
+    for a = 0). ``a`` is the negative slope of a leaky unit."""
+
+    a: float = 0.0
+    mode: str = "fan_in"
+    nonlinearity: str = "leaky_relu"
+
+    def __post_init__(self):
+        _kaiming_std((1, 1), self.a, self.mode, self.nonlinearity)
+
+    def sample(self, shape, rng):
+        return rng.normal(0.0, _kaiming_std(shape, self.a, self.mode, self.nonlinearity), shape)
+
+
+@INITIALIZERS.register("kaiming_uniform")
+@dataclass(eq=False)
+class KaimingUniform(Initializer):
+    """torch ``kaiming_uniform_``: U(-l, l), l = gain * sqrt(3 / fan_mode).
+
+    ``kaiming_uniform(a=2.2360679775)`` (a = sqrt 5) is torch ``nn.Linear``'s
+    default weight init, l = 1 / sqrt(fan_in)."""
+
+    a: float = 0.0
+    mode: str = "fan_in"
+    nonlinearity: str = "leaky_relu"
+
+    def __post_init__(self):
+        _kaiming_std((1, 1), self.a, self.mode, self.nonlinearity)
+
+    def sample(self, shape, rng):
+        limit = math.sqrt(3.0) * _kaiming_std(shape, self.a, self.mode, self.nonlinearity)
+        return rng.uniform(-limit, limit, size=shape)
+
+
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+    """``torch.nn.init.calculate_gain``: linear/sigmoid 1, tanh 5/3, relu sqrt 2,
+    leaky_relu sqrt(2 / (1 + slope^2)) (slope ``param``, default 0.01), selu 3/4.
+
+    Other actinit activations fall back to their numerical gain."""
+    if nonlinearity == "leaky_relu":
+        slope = 0.01 if param is None else float(param)
+        return math.sqrt(2.0 / (1 + slope**2))
+    from . import activations  # imported here: activations do not depend on initializers
+
+    return activations.get(nonlinearity).gain
+
+
+# --------------------------------------------------------------------------
+# Structured matrices
+# --------------------------------------------------------------------------
+
+
+@INITIALIZERS.register("orthogonal")
+@dataclass(eq=False)
+class Orthogonal(Initializer):
+    """A (semi-)orthogonal matrix times ``gain`` (Saxe et al. 2014).
+
+    The QR decomposition of a standard normal matrix, with Q's column signs fixed by
+    sign(diag R) so the result is uniform over orthogonal matrices. For a
+    ``(fan_in, fan_out)`` weight, W^T W = gain^2 I when fan_in >= fan_out, else
+    W W^T = gain^2 I."""
+
+    gain: float = 1.0
+
+    def sample(self, shape, rng):
+        rows, cols = shape[0], math.prod(shape[1:]) if len(shape) > 1 else 1
+        flat = rng.standard_normal((rows, cols))
+        if rows < cols:
+            flat = flat.T
+        q, r = np.linalg.qr(flat)
+        q = q * np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        return self.gain * q.reshape(shape)
+
+
+@INITIALIZERS.register("identity", "eye")
+@dataclass(eq=False)
+class Identity(Initializer):
+    """``gain`` times the identity matrix (rectangular: ones on the main diagonal)."""
+
+    gain: float = 1.0
+
+    def sample(self, shape, rng):
+        if len(shape) != 2:
+            raise ValueError(f"identity needs a 2-D weight shape, got {shape}")
+        return self.gain * np.eye(*shape)
+
+
+@INITIALIZERS.register("lsuv")
+@dataclass(eq=False)
+class LSUV(Orthogonal):
+    """Layer-sequential unit variance (Mishkin & Matas 2016).
+
+    Starts orthogonal; then, before training, each layer in turn has its weights
+    rescaled until its pre-activation variance on a batch of data is 1 (within
+    ``tolerance``, at most ``max_iterations`` passes). The model runs that pass
+    on the first batch it trains on (see ``Sequential.fit``)."""
+
+    tolerance: float = 0.1
+    max_iterations: int = 10
+    data_dependent = True
+
+    def config(self):
+        return {"gain": self.gain, "tolerance": self.tolerance, "max_iterations": self.max_iterations}

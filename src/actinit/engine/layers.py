@@ -1,0 +1,373 @@
+"""Layers: ``Dense``, ``Maxout``, ``Dropout``, ``BatchNorm``.
+
+A layer maps ``x`` of shape ``(n_samples, input_dim)`` to ``(n_samples, units)``.
+Protocol, used by :class:`~actinit.engine.model.Sequential`:
+
+* ``build(input_dim, rng, dtype) -> output_dim`` creates the parameters;
+* ``forward(x, training, rng) -> y`` keeps what ``backward`` needs;
+* ``backward(grad_y) -> grad_x`` fills ``gradients()`` (same keys as ``parameters()``);
+* ``parameters()`` and ``buffers()`` (non-trained state such as running means);
+* ``config()`` describes the layer so it can be rebuilt (``LAYERS[kind](**config)``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import activations as activations_module
+from . import initializers as initializers_module
+from .regularizers import Regularizer
+from .regularizers import get as get_regularizer
+
+
+class Layer:
+    kind = "layer"
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = name
+        self.input_dim: int | None = None
+        self.output_dim: int | None = None
+        #: False for the first layer: the gradient with respect to the data is not needed.
+        self.needs_input_gradient = True
+        self._parameters: dict[str, np.ndarray] = {}
+        self._gradients: dict[str, np.ndarray] = {}
+
+    @property
+    def built(self) -> bool:
+        return self.output_dim is not None
+
+    def build(self, input_dim: int, rng: np.random.Generator, dtype: np.dtype) -> int:
+        self.input_dim = self.output_dim = input_dim
+        return input_dim
+
+    def forward(self, x: np.ndarray, training: bool = False, rng: Any = None) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray | None:
+        raise NotImplementedError
+
+    def parameters(self) -> dict[str, np.ndarray]:
+        return self._parameters
+
+    def gradients(self) -> dict[str, np.ndarray]:
+        return self._gradients
+
+    def buffers(self) -> dict[str, np.ndarray]:
+        return {}
+
+    def penalty(self) -> float:
+        """Regularization loss this layer adds (0 without a regularizer)."""
+        return 0.0
+
+    def add_penalty_gradients(self) -> None:
+        """Add the regularizer's gradient to ``gradients()``."""
+
+    def apply_constraints(self) -> None:
+        """Project parameters back into their constraint set after an update (max-norm)."""
+
+    def config(self) -> dict[str, Any]:
+        return {"name": self.name}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{key}={value!r}" for key, value in self.config().items() if key != "name")
+        return f"{type(self).__name__}({args})"
+
+
+class _Affine(Layer):
+    """Shared by Dense and Maxout: z = x W + b with W of shape (input_dim, width)."""
+
+    def __init__(
+        self,
+        init: Any = "glorot_uniform",
+        bias_init: Any = "zeros",
+        use_bias: bool = True,
+        regularizer: Any = None,
+        max_norm: float | None = None,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(name)
+        self.init = initializers_module.get(init)
+        self.bias_init = initializers_module.get(bias_init)
+        self.use_bias = bool(use_bias)
+        self.regularizer: Regularizer | None = get_regularizer(regularizer)
+        if max_norm is not None and not max_norm > 0:
+            raise ValueError(f"max_norm must be positive, got {max_norm!r}")
+        self.max_norm = max_norm
+
+    def _build_affine(self, input_dim: int, width: int, rng, dtype) -> None:
+        self.input_dim = input_dim
+        self.W = self.init((input_dim, width), rng, dtype)
+        self._parameters = {"W": self.W}
+        self._gradients = {"W": np.zeros_like(self.W)}
+        if self.use_bias:
+            self.b = self.bias_init((width,), rng, dtype)
+            self._parameters["b"] = self.b
+            self._gradients["b"] = np.zeros_like(self.b)
+
+    def _affine(self, x: np.ndarray) -> np.ndarray:
+        self._x = x
+        z = x @ self.W
+        if self.use_bias:
+            z += self.b
+        return z
+
+    def _affine_backward(self, grad_z: np.ndarray) -> np.ndarray | None:
+        np.matmul(self._x.T, grad_z, out=self._gradients["W"])
+        if self.use_bias:
+            np.sum(grad_z, axis=0, out=self._gradients["b"])
+        if self.needs_input_gradient:
+            return grad_z @ self.W.T
+        return None
+
+    def penalty(self) -> float:
+        return self.regularizer.penalty(self.W) if self.regularizer else 0.0
+
+    def add_penalty_gradients(self) -> None:
+        if self.regularizer:
+            self._gradients["W"] += self.regularizer.gradient(self.W)
+
+    def apply_constraints(self) -> None:
+        if self.max_norm is not None:
+            apply_max_norm(self.W, self.max_norm)
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "init": self.init.spec(),
+            "bias_init": self.bias_init.spec(),
+            "use_bias": self.use_bias,
+            "regularizer": self.regularizer.spec() if self.regularizer else None,
+            "max_norm": self.max_norm,
+            "name": self.name,
+        }
+
+
+def apply_max_norm(weight: np.ndarray, max_norm: float) -> None:
+    """Rescale in place each unit's incoming weight vector (a column of
+    ``weight``, shape (input_dim, units)) whose L2 norm exceeds ``max_norm``
+    (Srivastava et al. 2014)."""
+    norms = np.sqrt(np.einsum("ij,ij->j", weight, weight))
+    too_large = norms > max_norm
+    if too_large.any():
+        weight[:, too_large] *= max_norm / norms[too_large]
+
+
+class Dense(_Affine):
+    """Fully connected layer: y = f(x W + b).
+
+    x: ``(n, input_dim)``; W: ``(input_dim, units)``; b: ``(units,)``; y: ``(n, units)``.
+    ``init`` and ``bias_init`` are initializer names or objects (defaults: Keras's
+    glorot_uniform and zeros). ``regularizer`` ("l1(0.01)", "l2(1e-4)", "l1_l2(...)")
+    penalises W; ``max_norm`` caps each unit's incoming weight norm after every update.
+    """
+
+    kind = "dense"
+
+    def __init__(
+        self,
+        units: int,
+        activation: Any = "linear",
+        init: Any = "glorot_uniform",
+        bias_init: Any = "zeros",
+        use_bias: bool = True,
+        regularizer: Any = None,
+        max_norm: float | None = None,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(init, bias_init, use_bias, regularizer, max_norm, name)
+        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
+            raise ValueError(f"units must be a positive integer, got {units!r}")
+        self.units = int(units)
+        given = activation
+        self.activation = activations_module.get(activation)
+        if self.activation is given and self.activation.parameters():
+            # A learned activation (PReLU) must not be shared between layers.
+            self.activation = activations_module.get(self.activation.spec())
+
+    def build(self, input_dim, rng, dtype):
+        self._build_affine(input_dim, self.units, rng, dtype)
+        self.activation.build(self.units, dtype)
+        for key, value in self.activation.parameters().items():
+            self._parameters[key] = value
+            self._gradients[key] = self.activation.gradients()[key]
+        self.output_dim = self.units
+        return self.units
+
+    def forward(self, x, training=False, rng=None):
+        z = self._affine(x)
+        self.pre_activation = z
+        y = self.activation.forward(z, training, rng)
+        self.output = y
+        return y
+
+    def backward(self, grad_output):
+        grad_z = self.activation.backward(grad_output, self.pre_activation, self.output)
+        return self._affine_backward(grad_z)
+
+    def backward_from_pre_activation(self, grad_z: np.ndarray) -> np.ndarray | None:
+        """Backward pass given d loss / dz directly (used when the loss is fused)."""
+        return self._affine_backward(grad_z)
+
+    def config(self):
+        return {"units": self.units, "activation": self.activation.spec(), **super().config()}
+
+
+class Maxout(_Affine):
+    """Maxout layer (Goodfellow et al. 2013): y_j = max_k (x W_k + b_k)_j.
+
+    Each of ``units`` outputs is the maximum of ``pieces`` affine functions. W has
+    shape ``(input_dim, units * pieces)``, read as ``(input_dim, units, pieces)``;
+    the gradient flows only to the winning piece. fan_out counts all pieces.
+    """
+
+    kind = "maxout"
+
+    def __init__(
+        self,
+        units: int,
+        pieces: int = 2,
+        init: Any = "glorot_uniform",
+        bias_init: Any = "zeros",
+        use_bias: bool = True,
+        regularizer: Any = None,
+        max_norm: float | None = None,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(init, bias_init, use_bias, regularizer, max_norm, name)
+        if not isinstance(units, (int, np.integer)) or units < 1:
+            raise ValueError(f"units must be a positive integer, got {units!r}")
+        if not isinstance(pieces, (int, np.integer)) or pieces < 2:
+            raise ValueError(f"maxout needs pieces >= 2, got {pieces!r}")
+        self.units, self.pieces = int(units), int(pieces)
+        self.activation = None
+
+    def build(self, input_dim, rng, dtype):
+        self._build_affine(input_dim, self.units * self.pieces, rng, dtype)
+        self.output_dim = self.units
+        return self.units
+
+    def forward(self, x, training=False, rng=None):
+        z = self._affine(x).reshape(len(x), self.units, self.pieces)
+        self.pre_activation = z
+        self._winner = z.argmax(axis=2)[:, :, None]
+        self.output = np.take_along_axis(z, self._winner, axis=2)[:, :, 0]
+        return self.output
+
+    def backward(self, grad_output):
+        grad_z = np.zeros((len(grad_output), self.units, self.pieces), dtype=grad_output.dtype)
+        np.put_along_axis(grad_z, self._winner, grad_output[:, :, None], axis=2)
+        return self._affine_backward(grad_z.reshape(len(grad_output), -1))
+
+    def config(self):
+        return {"units": self.units, "pieces": self.pieces, **super().config()}
+
+
+class Dropout(Layer):
+    """Inverted dropout (Srivastava et al. 2014): while training each input is zeroed
+    with probability ``rate`` and the survivors scaled by 1 / (1 - rate), so nothing
+    changes at evaluation time."""
+
+    kind = "dropout"
+
+    def __init__(self, rate: float = 0.5, name: str | None = None) -> None:
+        super().__init__(name)
+        if not 0 <= rate < 1:
+            raise ValueError(f"dropout rate must lie in [0, 1), got {rate!r}")
+        self.rate = float(rate)
+        self._mask: np.ndarray | None = None
+
+    def forward(self, x, training=False, rng=None):
+        if not training or self.rate == 0:
+            self._mask = None
+            return x
+        if rng is None:
+            raise ValueError("dropout needs a random generator while training")
+        keep = rng.random(x.shape) >= self.rate
+        self._mask = keep.astype(x.dtype) / (1 - self.rate)
+        return x * self._mask
+
+    def backward(self, grad_output):
+        return grad_output if self._mask is None else grad_output * self._mask
+
+    def config(self):
+        return {"rate": self.rate, "name": self.name}
+
+
+class BatchNorm(Layer):
+    """Batch normalization (Ioffe & Szegedy 2015) over the batch axis, as torch's
+    ``BatchNorm1d``: y = gamma (x - mean) / sqrt(var + eps) + beta.
+
+    Training uses the batch's mean and biased variance and updates running
+    estimates: running = (1 - momentum) running + momentum batch (the running
+    variance with the unbiased estimate). Evaluation uses the running estimates.
+    Defaults momentum = 0.1, eps = 1e-5 (torch; Keras's momentum 0.99 means the
+    same as torch's 0.01).
+    """
+
+    kind = "batchnorm"
+
+    def __init__(self, momentum: float = 0.1, eps: float = 1e-5, name: str | None = None) -> None:
+        super().__init__(name)
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"momentum must lie in [0, 1], got {momentum!r}")
+        if not eps > 0:
+            raise ValueError(f"eps must be positive, got {eps!r}")
+        self.momentum, self.eps = float(momentum), float(eps)
+
+    def build(self, input_dim, rng, dtype):
+        self.input_dim = self.output_dim = input_dim
+        self.gamma = np.ones(input_dim, dtype=dtype)
+        self.beta = np.zeros(input_dim, dtype=dtype)
+        self._parameters = {"gamma": self.gamma, "beta": self.beta}
+        self._gradients = {"gamma": np.zeros_like(self.gamma), "beta": np.zeros_like(self.beta)}
+        self.running_mean = np.zeros(input_dim, dtype=dtype)
+        self.running_var = np.ones(input_dim, dtype=dtype)
+        return input_dim
+
+    def buffers(self):
+        return {"running_mean": self.running_mean, "running_var": self.running_var}
+
+    def forward(self, x, training=False, rng=None):
+        if not training:
+            return (x - self.running_mean) / np.sqrt(self.running_var + self.eps) * self.gamma + self.beta
+        n = len(x)
+        if n < 2:
+            raise ValueError("batch normalization needs at least 2 samples per batch while training")
+        mean = x.mean(axis=0)
+        variance = x.var(axis=0)
+        self._inverse_std = 1.0 / np.sqrt(variance + self.eps)
+        self._normalized = (x - mean) * self._inverse_std
+        self.running_mean *= 1 - self.momentum
+        self.running_mean += self.momentum * mean
+        self.running_var *= 1 - self.momentum
+        self.running_var += self.momentum * variance * (n / (n - 1))
+        return self._normalized * self.gamma + self.beta
+
+    def backward(self, grad_output):
+        normalized = self._normalized
+        np.sum(grad_output * normalized, axis=0, out=self._gradients["gamma"])
+        np.sum(grad_output, axis=0, out=self._gradients["beta"])
+        if not self.needs_input_gradient:
+            return None
+        grad_normalized = grad_output * self.gamma
+        n = len(grad_output)
+        return (self._inverse_std / n) * (
+            n * grad_normalized
+            - grad_normalized.sum(axis=0)
+            - normalized * (grad_normalized * normalized).sum(axis=0)
+        )
+
+    def config(self):
+        return {"momentum": self.momentum, "eps": self.eps, "name": self.name}
+
+
+LAYERS: dict[str, type[Layer]] = {
+    cls.kind: cls for cls in (Dense, Maxout, Dropout, BatchNorm)
+}
+
+
+def layer_from_config(kind: str, config: dict[str, Any]) -> Layer:
+    if kind not in LAYERS:
+        raise ValueError(f"unknown layer kind {kind!r}; known: {', '.join(LAYERS)}")
+    return LAYERS[kind](**config)

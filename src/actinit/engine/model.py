@@ -1,0 +1,562 @@
+"""``Sequential``: a feedforward network, trained by backpropagation.
+
+Data is row-major: ``X`` has shape ``(n_samples, n_features)``. Labels are class
+ids ``(n,)`` for classification (one-hot ``(n, k)`` accepted) or floats for
+regression; see :mod:`actinit.engine.losses`.
+
+Randomness comes from one integer ``seed``, split with ``numpy.random.SeedSequence``
+into three independent streams (weights, shuffling, dropout/RReLU noise), so a run
+repeats bit for bit and changing, say, the batch size does not change the initial
+weights.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import zipfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import losses as losses_module
+from . import optimizers as optimizers_module
+from . import regularizers as regularizers_module
+from .callbacks import Callback, History, ProgressPrinter
+from .layers import Dense, Layer, _Affine, layer_from_config
+
+FORMAT_VERSION = 1
+DTYPES = ("float32", "float64")
+
+
+class InputError(ValueError):
+    """Data that the network cannot take (wrong shape, NaN, wrong dtype)."""
+
+
+class Sequential:
+    """A stack of layers with a loss and an optimizer.
+
+    >>> model = Sequential([Dense(12, "relu", init="he_normal"), Dense(1, "sigmoid")],
+    ...                    loss="binary_crossentropy", optimizer="sgd(lr=0.01)", seed=0)
+
+    ``loss=None`` picks the loss from the output activation (sigmoid: binary
+    cross-entropy; softmax: categorical cross-entropy; otherwise mean squared error).
+    ``regularizer`` and ``max_norm`` apply to every Dense/Maxout layer that does not
+    set its own. ``dtype`` is "float32" (default) or "float64".
+    """
+
+    def __init__(
+        self,
+        layers: Iterable[Layer] = (),
+        loss: Any = None,
+        optimizer: Any = "sgd(lr=0.01)",
+        seed: int | None = 0,
+        dtype: str = "float32",
+        regularizer: Any = None,
+        max_norm: float | None = None,
+    ) -> None:
+        self.layers: list[Layer] = []
+        self.input_dim: int | None = None
+        for layer in layers:
+            self.add(layer)
+        self._loss_spec = loss
+        self.loss: losses_module.Loss | None = (
+            losses_module.get(loss) if loss is not None else None
+        )
+        self.optimizer = optimizers_module.get(optimizer)
+        if str(dtype) not in DTYPES:
+            raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+        self.dtype = np.dtype(str(dtype))
+        if seed is None:
+            seed = int(np.random.SeedSequence().entropy % (2**63))
+        if not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(f"seed must be a non-negative integer or None, got {seed!r}")
+        self.seed = int(seed)
+        init_seed, shuffle_seed, noise_seed = np.random.SeedSequence(self.seed).spawn(3)
+        self.init_rng = np.random.default_rng(init_seed)
+        self.shuffle_rng = np.random.default_rng(shuffle_seed)
+        self.noise_rng = np.random.default_rng(noise_seed)
+        self.regularizer = regularizers_module.get(regularizer)
+        self.max_norm = max_norm
+        self.stop_training = False
+        self._data_dependent_init_done = False
+
+    # ------------------------------------------------------------------
+    # Construction
+    # ------------------------------------------------------------------
+    def add(self, layer: Layer) -> None:
+        if not isinstance(layer, Layer):
+            raise TypeError(
+                f"Sequential takes layers (Dense, Maxout, Dropout, BatchNorm), got {layer!r}"
+            )
+        if self.built:
+            raise RuntimeError("cannot add a layer to a model that is already built")
+        self.layers.append(layer)
+
+    @property
+    def built(self) -> bool:
+        return self.input_dim is not None
+
+    @property
+    def output_dim(self) -> int:
+        return self.layers[-1].output_dim
+
+    def build(self, input_dim: int) -> Sequential:
+        """Create all parameters for inputs of ``input_dim`` features."""
+        if self.built:
+            if input_dim != self.input_dim:
+                raise InputError(
+                    f"the model was built for {self.input_dim} input features, got {input_dim}"
+                )
+            return self
+        if not self.layers:
+            raise ValueError("the model has no layers; pass a list of layers to Sequential")
+        if not isinstance(input_dim, (int, np.integer)) or input_dim < 1:
+            raise ValueError(f"input_dim must be a positive integer, got {input_dim!r}")
+        counts: dict[str, int] = {}
+        dimension = int(input_dim)
+        for layer in self.layers:
+            if layer.name is None:
+                layer.name = f"{layer.kind}{counts.get(layer.kind, 0)}"
+            counts[layer.kind] = counts.get(layer.kind, 0) + 1
+            if isinstance(layer, _Affine):
+                if layer.regularizer is None:
+                    layer.regularizer = self.regularizer
+                if layer.max_norm is None:
+                    layer.max_norm = self.max_norm
+            dimension = layer.build(dimension, self.init_rng, self.dtype)
+        names = [layer.name for layer in self.layers]
+        if len(set(names)) != len(names):
+            raise ValueError(f"layer names must be unique, got {names}")
+        self.input_dim = int(input_dim)
+        self._finish_build()
+        return self
+
+    def _finish_build(self) -> None:
+        last = self.layers[-1]
+        if self.loss is None:
+            activation = getattr(last, "activation", None)
+            name = activation.name if activation is not None else "linear"
+            self.loss = losses_module.get(
+                {"sigmoid": "binary_crossentropy", "softmax": "categorical_crossentropy"}.get(
+                    name, "mean_squared_error"
+                )
+            )
+        if isinstance(self.loss, losses_module.CategoricalCrossentropy) and last.output_dim < 2:
+            raise ValueError(
+                "categorical cross-entropy needs an output layer of at least 2 units (one per "
+                "class); for two classes use Dense(1, 'sigmoid') with binary_crossentropy"
+            )
+        self._fused = (
+            isinstance(last, Dense) and last.activation.name == self.loss.fused_activation
+        )
+        # The first trainable layer's input is the data: no gradient needed there.
+        for layer in self.layers:
+            layer.needs_input_gradient = True
+        for layer in self.layers:
+            if layer.parameters():
+                layer.needs_input_gradient = False
+                break
+            layer.needs_input_gradient = False
+        self._parameters: dict[str, np.ndarray] = {}
+        self._gradients: dict[str, np.ndarray] = {}
+        for layer in self.layers:
+            for key, value in layer.parameters().items():
+                self._parameters[f"{layer.name}.{key}"] = value
+                self._gradients[f"{layer.name}.{key}"] = layer.gradients()[key]
+        self._regularized = [l for l in self.layers if getattr(l, "regularizer", None)]
+        self._constrained = [l for l in self.layers if getattr(l, "max_norm", None)]
+        self._backward_layers = list(reversed(self.layers[:-1]))
+
+    def _require_built(self) -> None:
+        if not self.built:
+            raise RuntimeError("the model is not built yet: call build(input_dim) or fit first")
+
+    def parameters(self) -> dict[str, np.ndarray]:
+        """Trainable parameters, name -> array (live: the model's own arrays), in
+        layer order: ``{"dense0.W": ..., "dense0.b": ..., "dense1.W": ...}``."""
+        self._require_built()
+        return self._parameters
+
+    def buffers(self) -> dict[str, np.ndarray]:
+        """Non-trained state (batch-norm running statistics), name -> array."""
+        self._require_built()
+        return {
+            f"{layer.name}.{key}": value
+            for layer in self.layers
+            for key, value in layer.buffers().items()
+        }
+
+    def count_parameters(self) -> int:
+        return sum(value.size for value in self.parameters().values())
+
+    def summary(self) -> str:
+        """A text table of the layers, their output sizes and parameter counts."""
+        self._require_built()
+        rows = [f"{'layer':<14}{'output':>8}{'parameters':>12}  details"]
+        for layer in self.layers:
+            count = sum(value.size for value in layer.parameters().values())
+            details = ", ".join(
+                f"{k}={v}" for k, v in layer.config().items() if k not in ("name", "units")
+            )
+            rows.append(f"{layer.name:<14}{layer.output_dim:>8}{count:>12}  {details}")
+        rows.append(f"total parameters: {self.count_parameters()}; loss: {self.loss.spec()}; "
+                    f"optimizer: {self.optimizer.spec()}")
+        return "\n".join(rows)
+
+    # ------------------------------------------------------------------
+    # Input checks
+    # ------------------------------------------------------------------
+    def _prepare_inputs(self, X: Any) -> np.ndarray:
+        array = np.asarray(X)
+        if array.dtype.kind not in "biuf":
+            raise InputError(f"X must be numeric, got dtype {array.dtype}")
+        if array.ndim != 2:
+            hint = " (use X.reshape(-1, 1) for a single feature)" if array.ndim == 1 else ""
+            raise InputError(
+                f"X must be 2-D with shape (n_samples, n_features), got shape {array.shape}{hint}"
+            )
+        if len(array) == 0:
+            raise InputError("X has no samples")
+        array = np.ascontiguousarray(array, dtype=self.dtype)
+        if not np.isfinite(array).all():
+            bad = np.argwhere(~np.isfinite(array))[0]
+            raise InputError(
+                f"X contains NaN or infinity (first at row {bad[0]}, column {bad[1]}); "
+                "remove or impute those values"
+            )
+        if not self.built:
+            self.build(array.shape[1])
+        elif array.shape[1] != self.input_dim:
+            raise InputError(
+                f"X has {array.shape[1]} features but the model was built for {self.input_dim}"
+            )
+        return array
+
+    def _prepare(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        inputs = self._prepare_inputs(X)
+        targets = self.loss.targets(y, self.output_dim, self.dtype)
+        if len(targets) != len(inputs):
+            raise InputError(f"X has {len(inputs)} samples but y has {len(targets)}")
+        return inputs, targets
+
+    # ------------------------------------------------------------------
+    # Forward and backward
+    # ------------------------------------------------------------------
+    def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        """The network's output for prepared inputs, ``(n, output_dim)``."""
+        output = X
+        rng = self.noise_rng if training else None
+        for layer in self.layers:
+            output = layer.forward(output, training, rng)
+        return output
+
+    def _per_sample_losses(self, output: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        if self._fused:
+            return self.loss.per_sample_from_logits(self.layers[-1].pre_activation, targets)
+        return self.loss.per_sample(output, targets)
+
+    def _backward(self, output: np.ndarray, targets: np.ndarray) -> None:
+        last = self.layers[-1]
+        if self._fused:
+            gradient = last.backward_from_pre_activation(self.loss.logit_gradient(output, targets))
+        else:
+            gradient = last.backward(self.loss.gradient(output, targets))
+        for layer in self._backward_layers:
+            gradient = layer.backward(gradient)
+        for layer in self._regularized:
+            layer.add_penalty_gradients()
+
+    def penalty(self) -> float:
+        """Total regularization penalty of the current weights."""
+        return sum(layer.penalty() for layer in self._regularized)
+
+    def loss_and_gradients(
+        self, X: Any, y: Any, training: bool = True
+    ) -> tuple[float, dict[str, np.ndarray]]:
+        """Mean loss over the samples (plus any regularization penalty) and its
+        gradient with respect to every parameter (a new dict of copies, same keys as
+        :meth:`parameters`). Nothing is updated."""
+        inputs, targets = self._prepare(X, y)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            output = self.forward(inputs, training)
+            loss = float(self._per_sample_losses(output, targets).mean()) + self.penalty()
+            self._backward(output, targets)
+        return loss, {name: grad.copy() for name, grad in self._gradients.items()}
+
+    def _train_step(self, inputs: np.ndarray, targets: np.ndarray) -> tuple[float, int]:
+        """One update on one batch; returns (sum of per-sample losses, correct count)."""
+        output = self.forward(inputs, training=True)
+        loss_sum = float(self._per_sample_losses(output, targets).sum())
+        correct = self.loss.correct(output, targets) if self.loss.is_classification else 0
+        self._backward(output, targets)
+        self.optimizer.step(self._parameters, self._gradients)
+        for layer in self._constrained:
+            layer.apply_constraints()
+        return loss_sum, correct
+
+    # ------------------------------------------------------------------
+    # Training
+    # ------------------------------------------------------------------
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        epochs: int = 1,
+        batch_size: int | None = 32,
+        shuffle: bool = True,
+        validation_data: tuple[Any, Any] | None = None,
+        callbacks: Sequence[Callback] = (),
+        verbose: int = 0,
+        stop_on_divergence: bool = True,
+    ) -> History:
+        """Train for ``epochs`` passes over the data in batches of ``batch_size``
+        (None: the full batch, i.e. plain gradient descent). Returns the
+        :class:`History` of per-epoch ``loss``/``accuracy`` (the mean over the
+        epoch's batches, as Keras) and ``val_loss``/``val_accuracy``.
+
+        A loss that becomes NaN or infinite stops training (``history.diverged``)
+        unless ``stop_on_divergence=False``.
+        """
+        if not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
+        if batch_size is not None and (
+            not isinstance(batch_size, (int, np.integer)) or batch_size < 1
+        ):
+            raise ValueError(f"batch_size must be a positive integer or None, got {batch_size!r}")
+        inputs, targets = self._prepare(X, y)
+        validation = None
+        if validation_data is not None:
+            if len(validation_data) != 2:
+                raise ValueError("validation_data must be a pair (X_val, y_val)")
+            validation = self._prepare(*validation_data)
+        n = len(inputs)
+        size = n if batch_size is None else min(int(batch_size), n)
+        if self._needs_data_dependent_init():
+            lsuv_initialize(self, inputs[: max(size, min(n, 256))])
+
+        history = History()
+        every = [history, *callbacks]
+        if verbose:
+            every.append(ProgressPrinter(epochs))
+        for callback in every:
+            callback.set_model(self)
+            callback.on_train_begin()
+        self.stop_training = False
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            for epoch in range(epochs):
+                for callback in every:
+                    callback.on_epoch_begin(epoch)
+                logs = self._run_epoch(inputs, targets, size, shuffle)
+                if validation is not None:
+                    logs.update(
+                        {f"val_{k}": v for k, v in self._evaluate_prepared(*validation).items()}
+                    )
+                for callback in every:
+                    callback.on_epoch_end(epoch, logs)
+                if stop_on_divergence and not math.isfinite(logs["loss"]):
+                    history.diverged, history.diverged_epoch = True, epoch
+                    break
+                if self.stop_training:
+                    history.stopped_epoch = epoch
+                    break
+        for callback in every:
+            callback.on_train_end()
+        return history
+
+    def _run_epoch(
+        self, inputs: np.ndarray, targets: np.ndarray, size: int, shuffle: bool
+    ) -> dict[str, float]:
+        n = len(inputs)
+        total_loss, total_correct = 0.0, 0
+        if size >= n:
+            total_loss, total_correct = self._train_step(inputs, targets)
+        else:
+            order = self.shuffle_rng.permutation(n) if shuffle else np.arange(n)
+            for start in range(0, n, size):
+                batch = order[start : start + size]
+                loss_sum, correct = self._train_step(inputs[batch], targets[batch])
+                total_loss += loss_sum
+                total_correct += correct
+        logs = {"loss": total_loss / n}
+        if self.loss.is_classification:
+            logs["accuracy"] = total_correct / n
+        if self._regularized:
+            logs["penalty"] = self.penalty()
+        return logs
+
+    def _needs_data_dependent_init(self) -> bool:
+        if self._data_dependent_init_done:
+            return False
+        return any(
+            getattr(getattr(layer, "init", None), "data_dependent", False) for layer in self.layers
+        )
+
+    # ------------------------------------------------------------------
+    # Inference
+    # ------------------------------------------------------------------
+    def _evaluate_prepared(self, inputs: np.ndarray, targets: np.ndarray) -> dict[str, float]:
+        output = self.forward(inputs, training=False)
+        metrics = {"loss": float(self._per_sample_losses(output, targets).mean())}
+        if self.loss.is_classification:
+            metrics["accuracy"] = self.loss.correct(output, targets) / len(inputs)
+        return metrics
+
+    def evaluate(self, X: Any, y: Any) -> dict[str, float]:
+        """``{"loss": mean loss over samples, "accuracy": share correct}`` in evaluation
+        mode (no dropout; batch norm uses running statistics). Regression has no
+        accuracy. The loss excludes any regularization penalty."""
+        self._require_built()
+        inputs, targets = self._prepare(X, y)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            return self._evaluate_prepared(inputs, targets)
+
+    def per_sample_loss(self, X: Any, y: Any) -> np.ndarray:
+        """Loss of each sample, shape ``(n,)``, in evaluation mode."""
+        self._require_built()
+        inputs, targets = self._prepare(X, y)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            return self._per_sample_losses(self.forward(inputs), targets)
+
+    def predict_output(self, X: Any) -> np.ndarray:
+        """The raw network output ``(n, output_dim)`` in evaluation mode."""
+        self._require_built()
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            return self.forward(self._prepare_inputs(X), training=False)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities ``(n, n_classes)`` (scikit-learn's convention: a single
+        sigmoid output gives two columns, P(class 0) and P(class 1))."""
+        output = self.predict_output(X)
+        activation = getattr(self.layers[-1], "activation", None)
+        name = activation.name if activation is not None else None
+        if name == "softmax":
+            return output
+        if name == "sigmoid" and output.shape[1] == 1:
+            return np.hstack([1 - output, output])
+        raise TypeError(
+            f"predict_proba needs a sigmoid (one unit) or softmax output; this model ends in "
+            f"{name!r}. Use predict_output for raw outputs"
+        )
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Class ids ``(n,)`` for a classifier; outputs for regression (``(n,)`` for a
+        single output, else ``(n, k)``)."""
+        output = self.predict_output(X)
+        if self.loss.is_classification:
+            return self.loss.predicted_class(output)
+        return output[:, 0] if output.shape[1] == 1 else output
+
+    def forward_trace(self, X: Any) -> list[dict[str, np.ndarray]]:
+        """Evaluation-mode forward pass that keeps every layer's values: a list, one
+        dict per layer, with ``output`` and (for Dense/Maxout) ``pre_activation``."""
+        inputs = self._prepare_inputs(X)
+        trace = []
+        output = inputs
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            for layer in self.layers:
+                output = layer.forward(output, False, None)
+                record = {"output": output}
+                if isinstance(layer, _Affine):
+                    record["pre_activation"] = layer.pre_activation
+                trace.append(record)
+        return trace
+
+    # ------------------------------------------------------------------
+    # Saving
+    # ------------------------------------------------------------------
+    def config(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "layers": [{"kind": layer.kind, "config": layer.config()} for layer in self.layers],
+            "loss": self.loss.spec() if self.loss is not None else None,
+            "optimizer": self.optimizer.spec(),
+            "seed": self.seed,
+            "dtype": self.dtype.name,
+            "input_dim": self.input_dim,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Sequential:
+        layers = [layer_from_config(entry["kind"], entry["config"]) for entry in config["layers"]]
+        model = cls(
+            layers,
+            loss=config.get("loss"),
+            optimizer=config.get("optimizer", "sgd"),
+            seed=config.get("seed", 0),
+            dtype=config.get("dtype", "float32"),
+        )
+        if config.get("input_dim"):
+            model.build(config["input_dim"])
+        return model
+
+    def save(self, path: str | Path) -> Path:
+        """Write the parameters and buffers to a ``.npz`` with the JSON config inside
+        (as the entry ``config``). No pickle is used."""
+        self._require_built()
+        path = Path(path)
+        if path.suffix != ".npz":
+            path = path.with_suffix(path.suffix + ".npz")
+        arrays = {f"parameter/{k}": v for k, v in self.parameters().items()}
+        arrays.update({f"buffer/{k}": v for k, v in self.buffers().items()})
+        arrays["config"] = np.array(json.dumps(self.config()))
+        np.savez(path, **arrays)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> Sequential:
+        """Rebuild a model saved by :meth:`save`. Refuses files holding pickled objects."""
+        path = Path(path)
+        try:
+            archive = np.load(path, allow_pickle=False)
+        except (OSError, zipfile.BadZipFile, ValueError) as error:
+            raise ValueError(f"{path} is not a saved actinit model (.npz): {error}") from None
+        with archive:
+            try:
+                config = json.loads(str(archive["config"]))
+                arrays = {key: archive[key] for key in archive.files if key != "config"}
+            except KeyError:
+                raise ValueError(f"{path} has no 'config' entry: not an actinit model") from None
+            except ValueError as error:
+                raise ValueError(
+                    f"{path} holds pickled objects, which actinit refuses to load: {error}"
+                ) from None
+        if config.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"{path}: unsupported format version {config.get('format_version')}")
+        model = cls.from_config(config)
+        targets = {f"parameter/{k}": v for k, v in model.parameters().items()}
+        targets.update({f"buffer/{k}": v for k, v in model.buffers().items()})
+        if set(targets) != set(arrays):
+            raise ValueError(
+                f"{path}: the arrays do not match the config (missing "
+                f"{sorted(set(targets) - set(arrays))}, unexpected {sorted(set(arrays) - set(targets))})"
+            )
+        for key, target in targets.items():
+            if arrays[key].shape != target.shape:
+                raise ValueError(f"{path}: {key} has shape {arrays[key].shape}, expected {target.shape}")
+            target[...] = arrays[key]
+        return model
+
+
+def lsuv_initialize(model: Sequential, X: np.ndarray) -> None:
+    """Layer-sequential unit variance (Mishkin & Matas 2016) on the batch ``X``.
+
+    For each Dense/Maxout layer whose initializer is data dependent, in order:
+    rescale W by 1 / sqrt(var(z)) until the variance of its pre-activation z on
+    ``X`` is within ``tolerance`` of 1, at most ``max_iterations`` times.
+    """
+    for index, layer in enumerate(model.layers):
+        initializer = getattr(layer, "init", None)
+        if not getattr(initializer, "data_dependent", False):
+            continue
+        for _ in range(initializer.max_iterations):
+            output = X
+            for previous in model.layers[: index + 1]:
+                output = previous.forward(output, False, None)
+            variance = float(np.var(layer.pre_activation))
+            if abs(variance - 1.0) < initializer.tolerance or variance == 0:
+                break
+            layer.W /= math.sqrt(variance)
+    model._data_dependent_init_done = True

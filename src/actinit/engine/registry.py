@@ -1,0 +1,193 @@
+"""Names for everything a user picks: ``"leaky_relu(0.1)"``, ``"elu(alpha=0.5)"``.
+
+One parser and one registry class serve activations, initializers, losses and
+optimizers alike. A specification is a name, optionally called with literal
+arguments::
+
+    "relu"
+    "leaky_relu(0.1)"
+    "variance_scaling(scale=2, mode=fan_avg, distribution=uniform)"
+
+Values are read with :func:`ast.literal_eval` (never ``eval``); a bare word such as
+``fan_avg`` is taken as the string ``"fan_avg"`` so command lines need no quoting.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import difflib
+import inspect
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class SpecError(ValueError):
+    """A name or its parameters could not be understood."""
+
+
+def _literal(node: ast.AST, spec: str) -> Any:
+    if isinstance(node, ast.Name):
+        return {"True": True, "False": False, "None": None}.get(node.id, node.id)
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        raise SpecError(
+            f"cannot read the value {ast.unparse(node)!r} in {spec!r}: use numbers, "
+            "quoted strings, True/False/None, tuples or bare words"
+        ) from None
+
+
+def parse_spec(spec: str) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
+    """Split ``"name(arg, key=value)"`` into ``(name, args, kwargs)``.
+
+    >>> parse_spec("elu(alpha=0.5)")
+    ('elu', (), {'alpha': 0.5})
+    """
+    text = spec.strip()
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        raise SpecError(
+            f"cannot parse {spec!r}: expected a name such as 'relu' or a call such as "
+            "'leaky_relu(0.1)' or 'elu(alpha=0.5)'"
+        ) from None
+    if isinstance(tree, ast.Name):
+        return tree.id.lower(), (), {}
+    if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name):
+        args = tuple(_literal(arg, spec) for arg in tree.args)
+        kwargs = {kw.arg: _literal(kw.value, spec) for kw in tree.keywords if kw.arg}
+        return tree.func.id.lower(), args, kwargs
+    raise SpecError(
+        f"cannot parse {spec!r}: expected a name such as 'relu' or a call such as "
+        "'leaky_relu(0.1)'"
+    )
+
+
+def format_spec(name: str, params: Mapping[str, Any]) -> str:
+    """The inverse of :func:`parse_spec`: ``format_spec("elu", {"alpha": 0.5})``."""
+    if not params:
+        return name
+    inner = ", ".join(f"{key}={value!r}" for key, value in params.items())
+    return f"{name}({inner})"
+
+
+class Configurable:
+    """Mixin for dataclasses that can describe themselves and be rebuilt from that.
+
+    ``obj.config()`` returns its parameters; ``obj.spec()`` the string form that
+    the registry reads back, e.g. ``"leaky_relu(negative_slope=0.1)"``.
+    """
+
+    name: str = ""
+
+    def config(self) -> dict[str, Any]:
+        return {
+            field.name: getattr(self, field.name)
+            for field in dataclasses.fields(self)  # type: ignore[arg-type]
+            if field.init
+        }
+
+    def spec(self) -> str:
+        return format_spec(self.name, self.config())
+
+    def __str__(self) -> str:
+        return self.spec()
+
+
+class Registry(Generic[T]):
+    """Maps names to factories and builds objects from names, strings, dicts or objects.
+
+    ``kind`` names what is registered ("activation", "initializer", ...) in messages.
+    """
+
+    def __init__(self, kind: str, base: type) -> None:
+        self.kind = kind
+        self.base = base
+        self._factories: dict[str, Callable[..., T]] = {}
+        self._canonical: dict[str, str] = {}
+
+    def register(self, name: str, *aliases: str) -> Callable[[type], type]:
+        """Class decorator: ``@ACTIVATIONS.register("relu")``; sets ``cls.name``."""
+
+        def decorate(cls: type) -> type:
+            cls.name = name
+            for key in (name, *aliases):
+                if key in self._factories:
+                    raise ValueError(f"{self.kind} name {key!r} registered twice")
+                self._factories[key] = cls
+                self._canonical[key] = name
+            return cls
+
+        return decorate
+
+    def add(self, name: str, factory: Callable[..., T], *aliases: str) -> None:
+        """Register a factory function (used for preset variants of one class)."""
+        for key in (name, *aliases):
+            if key in self._factories:
+                raise ValueError(f"{self.kind} name {key!r} registered twice")
+            self._factories[key] = factory
+            self._canonical[key] = name
+
+    def names(self, aliases: bool = False) -> list[str]:
+        """Canonical names in registration order (with aliases if asked)."""
+        if aliases:
+            return list(self._factories)
+        return list(dict.fromkeys(self._canonical.values()))
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._factories
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names())
+
+    def factory(self, name: str) -> Callable[..., T]:
+        key = name.lower()
+        if key not in self._factories:
+            close = difflib.get_close_matches(key, self._factories, n=3)
+            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+            raise SpecError(
+                f"unknown {self.kind} {name!r}.{hint} Valid {self.kind}s: "
+                f"{', '.join(self.names(aliases=True))}"
+            )
+        return self._factories[key]
+
+    def get(self, identifier: Any) -> T:
+        """Build from a name, a ``"name(args)"`` string, a ``{"name": ..., **params}``
+        dict, or return an object that already is one."""
+        if isinstance(identifier, self.base):
+            return identifier  # type: ignore[return-value]
+        if isinstance(identifier, str):
+            name, args, kwargs = parse_spec(identifier)
+            return self.create(name, *args, source=identifier, **kwargs)
+        if isinstance(identifier, Mapping):
+            params = dict(identifier)
+            if "name" not in params:
+                raise SpecError(f"a {self.kind} given as a dict needs a 'name' key: {identifier!r}")
+            name = params.pop("name")
+            return self.create(name, source=repr(identifier), **params)
+        raise SpecError(
+            f"cannot make a {self.kind} from {identifier!r} ({type(identifier).__name__}); "
+            f"give a name such as {self.names()[0]!r}, a 'name(args)' string, a dict, or a "
+            f"{self.base.__name__} object"
+        )
+
+    def create(self, name: str, *args: Any, source: str | None = None, **kwargs: Any) -> T:
+        factory = self.factory(name)
+        try:
+            inspect.signature(factory).bind(*args, **kwargs)
+        except TypeError as error:
+            raise SpecError(
+                f"bad parameters for {self.kind} {name!r} in {source or name!r}: {error}. "
+                f"Signature: {name}{self.signature(name)}"
+            ) from None
+        try:
+            return factory(*args, **kwargs)
+        except (TypeError, ValueError) as error:
+            raise SpecError(f"bad parameters for {self.kind} {source or name!r}: {error}") from None
+
+    def signature(self, name: str) -> str:
+        """The parameters a name accepts, for messages and ``actinit list``."""
+        return str(inspect.signature(self.factory(name)))
