@@ -407,7 +407,7 @@ class PReLU(Activation):
         return {"slope": self._slope_gradient}
 
     def function(self, x):
-        return np.where(x >= 0, x, x * self.slope)
+        return np.where(x >= 0, x, x * self.slope.astype(x.dtype, copy=False))
 
     def derivative(self, x):
         return np.where(x > 0, 1.0, self.slope).astype(x.dtype)
@@ -464,7 +464,7 @@ class RReLU(Activation):
         return x * self._training_slope
 
     def derivative(self, x):
-        return np.where(x >= 0, 1.0, self.mean_slope).astype(x.dtype)
+        return np.where(x > 0, 1.0, self.mean_slope).astype(x.dtype)
 
     def backward(self, grad_output, x, y):
         if self._training_slope is not None:
@@ -656,7 +656,8 @@ class Softplus(Activation):
 class HardSwish(Activation):
     """f(x) = x relu6(x + 3) / 6 (Howard et al. 2019).
 
-    f'(x) = 0 for x < -3, x/3 + 1/2 for -3 <= x <= 3, 1 above (torch's convention).
+    f'(x) = 0 for x <= -3, x/3 + 1/2 for -3 < x < 3, 1 for x >= 3 (torch 2.x's
+    convention at the two kinks).
     """
 
     output_range = (-0.375, INF)
@@ -665,7 +666,7 @@ class HardSwish(Activation):
         return x * np.clip(x + 3, 0, 6) / 6
 
     def derivative(self, x):
-        return np.where(x < -3, 0.0, np.where(x <= 3, x / 3 + 0.5, 1.0)).astype(x.dtype)
+        return np.where(x <= -3, 0.0, np.where(x < 3, x / 3 + 0.5, 1.0)).astype(x.dtype)
 
 
 # --------------------------------------------------------------------------

@@ -329,8 +329,11 @@ class BatchNorm(Layer):
         return {"running_mean": self.running_mean, "running_var": self.running_var}
 
     def forward(self, x, training=False, rng=None):
+        self._batch_statistics = training
         if not training:
-            return (x - self.running_mean) / np.sqrt(self.running_var + self.eps) * self.gamma + self.beta
+            self._inverse_std = 1.0 / np.sqrt(self.running_var + self.eps)
+            self._normalized = (x - self.running_mean) * self._inverse_std
+            return self._normalized * self.gamma + self.beta
         n = len(x)
         if n < 2:
             raise ValueError("batch normalization needs at least 2 samples per batch while training")
@@ -351,6 +354,8 @@ class BatchNorm(Layer):
         if not self.needs_input_gradient:
             return None
         grad_normalized = grad_output * self.gamma
+        if not self._batch_statistics:
+            return grad_normalized * self._inverse_std
         n = len(grad_output)
         return (self._inverse_std / n) * (
             n * grad_normalized

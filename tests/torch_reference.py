@@ -1,0 +1,94 @@
+"""The PyTorch counterparts of actinit's activations and models, for tests only."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from actinit.engine.activations import Activation
+from actinit.engine.layers import BatchNorm, Dense, Dropout, Maxout
+
+torch.set_default_dtype(torch.float64)
+
+
+def torch_activation(activation: Activation):
+    """A torch function computing the same activation, or None if torch has none."""
+    name, config = activation.name, activation.config()
+    table = {
+        "linear": lambda x: x,
+        # heaviside has no autograd rule; its derivative is 0 wherever it exists.
+        "binary_step": lambda x: torch.heaviside(x.detach(), torch.ones_like(x)) + 0 * x,
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "softsign": F.softsign,
+        "hard_sigmoid": F.hardsigmoid,
+        "hard_tanh": lambda x: F.hardtanh(x, config.get("min_val", -1), config.get("max_val", 1)),
+        "relu": F.relu,
+        "relu6": F.relu6,
+        "leaky_relu": lambda x: F.leaky_relu(x, config.get("negative_slope", 0.01)),
+        "prelu": lambda x: F.prelu(x, torch.tensor([config["init"]], dtype=x.dtype)),
+        "rrelu": lambda x: F.rrelu(x, config["lower"], config["upper"], training=False),
+        "elu": lambda x: F.elu(x, config["alpha"]),
+        "selu": F.selu,
+        "celu": lambda x: F.celu(x, config["alpha"]),
+        "gelu": lambda x: F.gelu(x, approximate=config["approximate"]),
+        "swish": lambda x: x * torch.sigmoid(config["beta"] * x),
+        "mish": F.mish,
+        "softplus": lambda x: F.softplus(x, config["beta"], config["threshold"]),
+        "hard_swish": F.hardswish,
+        "softmax": lambda x: F.softmax(x, dim=-1),
+    }
+    return table.get(name)
+
+
+def torch_output(model, X: np.ndarray, parameters: dict[str, torch.Tensor], training: bool = True):
+    """Forward pass of an actinit model written with torch ops on ``parameters``."""
+    output = torch.as_tensor(X, dtype=torch.float64)
+    for layer in model.layers:
+        prefix = layer.name + "."
+        if isinstance(layer, Dense):
+            z = output @ parameters[prefix + "W"]
+            if layer.use_bias:
+                z = z + parameters[prefix + "b"]
+            if layer.activation.name == "prelu":
+                slope = parameters[prefix + "slope"]
+                output = torch.where(z >= 0, z, z * slope)
+            else:
+                output = torch_activation(layer.activation)(z)
+        elif isinstance(layer, Maxout):
+            z = output @ parameters[prefix + "W"] + parameters[prefix + "b"]
+            output = z.reshape(len(z), layer.units, layer.pieces).max(dim=2).values
+        elif isinstance(layer, BatchNorm):
+            running = (None, None) if training else (
+                torch.tensor(layer.running_mean), torch.tensor(layer.running_var))
+            output = F.batch_norm(
+                output, *running, parameters[prefix + "gamma"], parameters[prefix + "beta"],
+                training=training, eps=layer.eps,
+            )
+        elif isinstance(layer, Dropout):
+            assert layer.rate == 0 or not training
+        else:
+            raise TypeError(layer)
+    return output
+
+
+def torch_loss(model, output: torch.Tensor, y: np.ndarray) -> torch.Tensor:
+    name = model.loss.name
+    if name == "binary_crossentropy":
+        target = torch.as_tensor(np.asarray(y, dtype=float).reshape(output.shape))
+        return F.binary_cross_entropy(output, target)
+    if name == "categorical_crossentropy":
+        return F.nll_loss(torch.log(output), torch.as_tensor(np.asarray(y), dtype=torch.long))
+    target = torch.as_tensor(np.asarray(y, dtype=float).reshape(output.shape))
+    return F.mse_loss(output, target)
+
+
+def torch_loss_and_gradients(model, X, y, training=True):
+    parameters = {
+        name: torch.tensor(value, dtype=torch.float64, requires_grad=True)
+        for name, value in model.parameters().items()
+    }
+    loss = torch_loss(model, torch_output(model, X, parameters, training), y)
+    loss.backward()
+    return loss.item(), {name: p.grad.numpy() for name, p in parameters.items()}
