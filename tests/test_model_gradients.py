@@ -15,7 +15,7 @@ HIDDEN_ACTIVATIONS = [
 
 def random_architecture(rng, output, n_inputs):
     layers = []
-    for depth in range(rng.integers(1, 4)):
+    for _ in range(rng.integers(1, 4)):
         activation = HIDDEN_ACTIVATIONS[rng.integers(len(HIDDEN_ACTIVATIONS))]
         layers.append(ai.Dense(int(rng.integers(2, 7)), activation=activation, init="xavier_normal",
                                bias_init="random_normal(std=0.1)"))

@@ -74,7 +74,6 @@ def test_batch_size_does_not_change_the_initial_weights():
 def test_float64_on_request(moons):
     X, y, _, _ = moons
     model = moons_model("he_normal")
-    model.dtype  # float32 by default
     assert model.build(2).parameters()["dense0.W"].dtype == np.float32
     model64 = ai.Sequential([ai.Dense(3, "relu"), ai.Dense(1, "sigmoid")], dtype="float64")
     model64.fit(X, y, epochs=1)

@@ -446,7 +446,9 @@ class RReLU(Activation):
 
     def __post_init__(self):
         if not 0 <= self.lower <= self.upper:
-            raise ValueError(f"need 0 <= lower <= upper, got lower={self.lower}, upper={self.upper}")
+            raise ValueError(
+                f"need 0 <= lower <= upper, got lower={self.lower}, upper={self.upper}"
+            )
 
     @property
     def mean_slope(self) -> float:
@@ -512,9 +514,7 @@ class SELU(Activation):
         return self.SCALE * np.where(x > 0, x, self.ALPHA * np.expm1(np.minimum(x, 0)))
 
     def derivative(self, x):
-        return self.SCALE * np.where(x > 0, 1.0, self.ALPHA * _positive_part_exp(x)).astype(
-            x.dtype
-        )
+        return self.SCALE * np.where(x > 0, 1.0, self.ALPHA * _positive_part_exp(x)).astype(x.dtype)
 
     def torch_gain(self):
         return 0.75

@@ -266,27 +266,45 @@ class _NamedVarianceScaling(VarianceScaling):
 
 
 _preset(
-    "glorot_normal", 1.0, "fan_avg", "truncated_normal",
+    "glorot_normal",
+    1.0,
+    "fan_avg",
+    "truncated_normal",
     "Keras GlorotNormal: truncated normal, variance 2 / (fan_in + fan_out).",
 )
 _preset(
-    "glorot_uniform", 1.0, "fan_avg", "uniform",
+    "glorot_uniform",
+    1.0,
+    "fan_avg",
+    "uniform",
     "Keras GlorotUniform: U(-l, l), l = sqrt(6 / (fan_in + fan_out)) (same as xavier_uniform).",
 )
 _preset(
-    "he_normal", 2.0, "fan_in", "truncated_normal",
+    "he_normal",
+    2.0,
+    "fan_in",
+    "truncated_normal",
     "Keras HeNormal: truncated normal, variance 2 / fan_in.",
 )
 _preset(
-    "he_uniform", 2.0, "fan_in", "uniform",
+    "he_uniform",
+    2.0,
+    "fan_in",
+    "uniform",
     "Keras HeUniform: U(-l, l), l = sqrt(6 / fan_in).",
 )
 _preset(
-    "lecun_normal", 1.0, "fan_in", "truncated_normal",
+    "lecun_normal",
+    1.0,
+    "fan_in",
+    "truncated_normal",
     "Keras LecunNormal: truncated normal, variance 1 / fan_in (for SELU).",
 )
 _preset(
-    "lecun_uniform", 1.0, "fan_in", "uniform",
+    "lecun_uniform",
+    1.0,
+    "fan_in",
+    "uniform",
     "Keras LecunUniform: U(-l, l), l = sqrt(3 / fan_in).",
 )
 
@@ -436,4 +454,8 @@ class LSUV(Orthogonal):
     data_dependent = True
 
     def config(self):
-        return {"gain": self.gain, "tolerance": self.tolerance, "max_iterations": self.max_iterations}
+        return {
+            "gain": self.gain,
+            "tolerance": self.tolerance,
+            "max_iterations": self.max_iterations,
+        }

@@ -71,7 +71,9 @@ class Layer:
         return {"name": self.name}
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{key}={value!r}" for key, value in self.config().items() if key != "name")
+        args = ", ".join(
+            f"{key}={value!r}" for key, value in self.config().items() if key != "name"
+        )
         return f"{type(self).__name__}({args})"
 
 
@@ -336,7 +338,9 @@ class BatchNorm(Layer):
             return self._normalized * self.gamma + self.beta
         n = len(x)
         if n < 2:
-            raise ValueError("batch normalization needs at least 2 samples per batch while training")
+            raise ValueError(
+                "batch normalization needs at least 2 samples per batch while training"
+            )
         mean = x.mean(axis=0)
         variance = x.var(axis=0)
         self._inverse_std = 1.0 / np.sqrt(variance + self.eps)
@@ -367,9 +371,7 @@ class BatchNorm(Layer):
         return {"momentum": self.momentum, "eps": self.eps, "name": self.name}
 
 
-LAYERS: dict[str, type[Layer]] = {
-    cls.kind: cls for cls in (Dense, Maxout, Dropout, BatchNorm)
-}
+LAYERS: dict[str, type[Layer]] = {cls.kind: cls for cls in (Dense, Maxout, Dropout, BatchNorm)}
 
 
 def layer_from_config(kind: str, config: dict[str, Any]) -> Layer:

@@ -137,9 +137,11 @@ class BinaryCrossentropy(Loss):
         return int(np.count_nonzero((y_pred >= 0.5) == (targets >= 0.5)))
 
     def predicted_class(self, y_pred):
-        return (y_pred >= 0.5).astype(np.int64).squeeze(axis=1) if y_pred.shape[1] == 1 else (
-            y_pred >= 0.5
-        ).astype(np.int64)
+        return (
+            (y_pred >= 0.5).astype(np.int64).squeeze(axis=1)
+            if y_pred.shape[1] == 1
+            else (y_pred >= 0.5).astype(np.int64)
+        )
 
 
 @LOSSES.register(

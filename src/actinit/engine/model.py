@@ -62,9 +62,7 @@ class Sequential:
         for layer in layers:
             self.add(layer)
         self._loss_spec = loss
-        self.loss: losses_module.Loss | None = (
-            losses_module.get(loss) if loss is not None else None
-        )
+        self.loss: losses_module.Loss | None = losses_module.get(loss) if loss is not None else None
         self.optimizer = optimizers_module.get(optimizer)
         if str(dtype) not in DTYPES:
             raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
@@ -149,9 +147,7 @@ class Sequential:
                 "categorical cross-entropy needs an output layer of at least 2 units (one per "
                 "class); for two classes use Dense(1, 'sigmoid') with binary_crossentropy"
             )
-        self._fused = (
-            isinstance(last, Dense) and last.activation.name == self.loss.fused_activation
-        )
+        self._fused = isinstance(last, Dense) and last.activation.name == self.loss.fused_activation
         # The first trainable layer's input is the data: no gradient needed there.
         for layer in self.layers:
             layer.needs_input_gradient = True
@@ -202,8 +198,10 @@ class Sequential:
                 f"{k}={v}" for k, v in layer.config().items() if k not in ("name", "units")
             )
             rows.append(f"{layer.name:<14}{layer.output_dim:>8}{count:>12}  {details}")
-        rows.append(f"total parameters: {self.count_parameters()}; loss: {self.loss.spec()}; "
-                    f"optimizer: {self.optimizer.spec()}")
+        rows.append(
+            f"total parameters: {self.count_parameters()}; loss: {self.loss.spec()}; "
+            f"optimizer: {self.optimizer.spec()}"
+        )
         return "\n".join(rows)
 
     # ------------------------------------------------------------------
@@ -528,14 +526,17 @@ class Sequential:
         model = cls.from_config(config)
         targets = {f"parameter/{k}": v for k, v in model.parameters().items()}
         targets.update({f"buffer/{k}": v for k, v in model.buffers().items()})
-        if set(targets) != set(arrays):
+        missing, unexpected = set(targets) - set(arrays), set(arrays) - set(targets)
+        if missing or unexpected:
             raise ValueError(
-                f"{path}: the arrays do not match the config (missing "
-                f"{sorted(set(targets) - set(arrays))}, unexpected {sorted(set(arrays) - set(targets))})"
+                f"{path}: the arrays do not match the config (missing {sorted(missing)}, "
+                f"unexpected {sorted(unexpected)})"
             )
         for key, target in targets.items():
             if arrays[key].shape != target.shape:
-                raise ValueError(f"{path}: {key} has shape {arrays[key].shape}, expected {target.shape}")
+                raise ValueError(
+                    f"{path}: {key} has shape {arrays[key].shape}, expected {target.shape}"
+                )
             target[...] = arrays[key]
         return model
 

@@ -47,7 +47,9 @@ class Optimizer(Configurable):
         # Only what differs from the defaults, so specs stay short: "adam(lr=0.01)".
         full = super().config()
         return {
-            key: value for key, value in full.items() if value != getattr(defaults, key) or key == "lr"
+            key: value
+            for key, value in full.items()
+            if value != getattr(defaults, key) or key == "lr"
         }
 
     def step(self, parameters: Arrays, gradients: Arrays) -> None:

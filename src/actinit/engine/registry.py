@@ -61,8 +61,7 @@ def parse_spec(spec: str) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
         kwargs = {kw.arg: _literal(kw.value, spec) for kw in tree.keywords if kw.arg}
         return tree.func.id.lower(), args, kwargs
     raise SpecError(
-        f"cannot parse {spec!r}: expected a name such as 'relu' or a call such as "
-        "'leaky_relu(0.1)'"
+        f"cannot parse {spec!r}: expected a name such as 'relu' or a call such as 'leaky_relu(0.1)'"
     )
 
 
