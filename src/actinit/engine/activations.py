@@ -67,7 +67,9 @@ class Activation(Configurable):
         return self.function(x)
 
     def backward(self, grad_output: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Gradient of the loss with respect to ``x`` given the gradient at ``y = f(x)``."""
+        """Gradient of the loss with respect to ``x`` given the gradient at ``y = f(x)``.
+
+        May overwrite ``grad_output`` (the engine hands over a fresh array)."""
         return grad_output * self.derivative(x)
 
     def build(self, units: int, dtype: np.dtype) -> None:
@@ -217,7 +219,10 @@ class Sigmoid(Activation):
         return s * (1 - s)
 
     def backward(self, grad_output, x, y):
-        return grad_output * y * (1 - y)
+        slope = 1 - y
+        slope *= y
+        grad_output *= slope
+        return grad_output
 
     def torch_gain(self):
         return 1.0
@@ -238,7 +243,10 @@ class Tanh(Activation):
         return 1 - np.square(np.tanh(x))
 
     def backward(self, grad_output, x, y):
-        return grad_output * (1 - y * y)
+        slope = y * y
+        np.subtract(1, slope, out=slope)
+        grad_output *= slope
+        return grad_output
 
     def torch_gain(self):
         return 5.0 / 3.0
@@ -319,11 +327,16 @@ class ReLU(Activation):
     def function(self, x):
         return np.maximum(x, 0)
 
+    def forward(self, x, training=False, rng=None):
+        # While training only the output is needed for the backward pass: work in place.
+        return np.maximum(x, 0, out=x) if training else np.maximum(x, 0)
+
     def derivative(self, x):
         return (x > 0).astype(x.dtype)
 
     def backward(self, grad_output, x, y):
-        return grad_output * (y > 0)
+        grad_output *= y > 0
+        return grad_output
 
     def torch_gain(self):
         return math.sqrt(2.0)

@@ -6,6 +6,7 @@ Protocol, used by :class:`~actinit.engine.model.Sequential`:
 * ``build(input_dim, rng, dtype) -> output_dim`` creates the parameters;
 * ``forward(x, training, rng) -> y`` keeps what ``backward`` needs;
 * ``backward(grad_y) -> grad_x`` fills ``gradients()`` (same keys as ``parameters()``);
+  it may overwrite ``grad_y``, which the engine always hands over freshly made;
 * ``parameters()`` and ``buffers()`` (non-trained state such as running means);
 * ``config()`` describes the layer so it can be rebuilt (``LAYERS[kind](**config)``).
 """
@@ -162,6 +163,10 @@ class Dense(_Affine):
     ``init`` and ``bias_init`` are initializer names or objects (defaults: Keras's
     glorot_uniform and zeros). ``regularizer`` ("l1(0.01)", "l2(1e-4)", "l1_l2(...)")
     penalises W; ``max_norm`` caps each unit's incoming weight norm after every update.
+
+    After ``forward``, ``pre_activation`` holds z and ``output`` holds y. While
+    training, an activation that needs only y for its derivative (ReLU) may work in
+    place, so z is kept only in evaluation mode (what ``forward_trace`` uses).
     """
 
     kind = "dense"
@@ -202,6 +207,12 @@ class Dense(_Affine):
         y = self.activation.forward(z, training, rng)
         self.output = y
         return y
+
+    def affine_forward(self, x: np.ndarray) -> np.ndarray:
+        """z = x W + b alone, for a loss fused with this layer's activation."""
+        z = self._affine(x)
+        self.pre_activation = z
+        return z
 
     def backward(self, grad_output):
         grad_z = self.activation.backward(grad_output, self.pre_activation, self.output)

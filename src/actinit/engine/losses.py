@@ -51,8 +51,14 @@ class Loss(Configurable):
     def per_sample_from_logits(self, z: np.ndarray, targets: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def fused_forward(self, z: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, float]:
+        """The output activation and the summed per-sample loss from the logits ``z`` in
+        one pass, sharing the exponentials: ``(probabilities, sum of losses)``."""
+        raise NotImplementedError
+
     def logit_gradient(self, y_pred: np.ndarray, targets: np.ndarray) -> np.ndarray:
-        """d(mean loss) / dz for the fused pair, given the probabilities y_pred = f(z)."""
+        """d(mean loss) / dz for the fused pair, given the probabilities y_pred = f(z).
+        Overwrites and returns ``y_pred``."""
         raise NotImplementedError
 
     def correct(self, y_pred: np.ndarray, targets: np.ndarray) -> int:
@@ -128,10 +134,17 @@ class BinaryCrossentropy(Loss):
     def per_sample_from_logits(self, z, targets):
         return (np.maximum(z, 0) - z * targets + np.log1p(np.exp(-np.abs(z)))).mean(axis=1)
 
+    def fused_forward(self, z, targets):
+        exp_neg_abs = np.exp(-np.abs(z))
+        probabilities = np.where(z >= 0, 1.0, exp_neg_abs).astype(z.dtype, copy=False)
+        probabilities /= 1 + exp_neg_abs
+        losses = np.maximum(z, 0) - z * targets + np.log1p(exp_neg_abs)
+        return probabilities, float(losses.sum()) / targets.shape[1]
+
     def logit_gradient(self, y_pred, targets):
-        gradient = y_pred - targets
-        gradient *= 1.0 / targets.size
-        return gradient
+        y_pred -= targets
+        y_pred *= 1.0 / targets.size
+        return y_pred
 
     def correct(self, y_pred, targets):
         return int(np.count_nonzero((y_pred >= 0.5) == (targets >= 0.5)))
@@ -208,14 +221,23 @@ class CategoricalCrossentropy(Loss):
             return log_sum_exp - z[np.arange(len(targets)), targets]
         return log_sum_exp - (targets * z).sum(axis=1)
 
-    def logit_gradient(self, y_pred, targets):
-        gradient = y_pred.copy()
+    def fused_forward(self, z, targets):
+        shifted = z - z.max(axis=1, keepdims=True)
+        probabilities = np.exp(shifted)
+        total = probabilities.sum(axis=1, keepdims=True)
+        probabilities /= total
+        log_total = float(np.log(total).sum())
         if targets.ndim == 1:
-            gradient[np.arange(len(targets)), targets] -= 1
+            return probabilities, log_total - float(shifted[np.arange(len(z)), targets].sum())
+        return probabilities, log_total - float((targets * shifted).sum())
+
+    def logit_gradient(self, y_pred, targets):
+        if targets.ndim == 1:
+            y_pred[np.arange(len(y_pred)), targets] -= 1
         else:
-            gradient -= targets
-        gradient *= 1.0 / len(y_pred)
-        return gradient
+            y_pred -= targets
+        y_pred *= 1.0 / len(y_pred)
+        return y_pred
 
     def correct(self, y_pred, targets):
         truth = targets if targets.ndim == 1 else targets.argmax(axis=1)

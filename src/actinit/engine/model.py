@@ -164,7 +164,8 @@ class Sequential:
                 self._gradients[f"{layer.name}.{key}"] = layer.gradients()[key]
         self._regularized = [l for l in self.layers if getattr(l, "regularizer", None)]
         self._constrained = [l for l in self.layers if getattr(l, "max_norm", None)]
-        self._backward_layers = list(reversed(self.layers[:-1]))
+        self._hidden_layers = self.layers[:-1]
+        self._backward_layers = list(reversed(self._hidden_layers))
 
     def _require_built(self) -> None:
         if not self.built:
@@ -219,12 +220,19 @@ class Sequential:
         if len(array) == 0:
             raise InputError("X has no samples")
         array = np.ascontiguousarray(array, dtype=self.dtype)
-        if not np.isfinite(array).all():
-            bad = np.argwhere(~np.isfinite(array))[0]
+        # One float64 reduction finds any NaN or infinity without a full boolean copy.
+        if not np.isfinite(np.add.reduce(array, axis=None, dtype=np.float64)):
+            bad_cells = np.argwhere(~np.isfinite(array))
+            if len(bad_cells) == 0:  # finite values whose sum overflowed
+                return self._checked_dimensions(array)
+            bad = bad_cells[0]
             raise InputError(
                 f"X contains NaN or infinity (first at row {bad[0]}, column {bad[1]}); "
                 "remove or impute those values"
             )
+        return self._checked_dimensions(array)
+
+    def _checked_dimensions(self, array: np.ndarray) -> np.ndarray:
         if not self.built:
             self.build(array.shape[1])
         elif array.shape[1] != self.input_dim:
@@ -259,9 +267,14 @@ class Sequential:
     def _backward(self, output: np.ndarray, targets: np.ndarray) -> None:
         last = self.layers[-1]
         if self._fused:
-            gradient = last.backward_from_pre_activation(self.loss.logit_gradient(output, targets))
+            gradient = last.backward_from_pre_activation(
+                self.loss.logit_gradient(output.copy(), targets)
+            )
         else:
             gradient = last.backward(self.loss.gradient(output, targets))
+        self._backward_hidden(gradient)
+
+    def _backward_hidden(self, gradient: np.ndarray) -> None:
         for layer in self._backward_layers:
             gradient = layer.backward(gradient)
         for layer in self._regularized:
@@ -286,10 +299,21 @@ class Sequential:
 
     def _train_step(self, inputs: np.ndarray, targets: np.ndarray) -> tuple[float, int]:
         """One update on one batch; returns (sum of per-sample losses, correct count)."""
-        output = self.forward(inputs, training=True)
-        loss_sum = float(self._per_sample_losses(output, targets).sum())
-        correct = self.loss.correct(output, targets) if self.loss.is_classification else 0
-        self._backward(output, targets)
+        if self._fused:
+            # The output activation and the loss share one pass over the logits.
+            hidden = inputs
+            for layer in self._hidden_layers:
+                hidden = layer.forward(hidden, True, self.noise_rng)
+            last = self.layers[-1]
+            output, loss_sum = self.loss.fused_forward(last.affine_forward(hidden), targets)
+            correct = self.loss.correct(output, targets)
+            gradient = self.loss.logit_gradient(output, targets)
+            self._backward_hidden(last.backward_from_pre_activation(gradient))
+        else:
+            output = self.forward(inputs, training=True)
+            loss_sum = float(self._per_sample_losses(output, targets).sum())
+            correct = self.loss.correct(output, targets) if self.loss.is_classification else 0
+            self._backward(output, targets)
         self.optimizer.step(self._parameters, self._gradients)
         for layer in self._constrained:
             layer.apply_constraints()
