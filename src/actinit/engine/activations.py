@@ -496,6 +496,7 @@ class ELU(Activation):
     """
 
     alpha: float = 1.0
+    recommended_init = "kaiming_normal"
 
     @property
     def output_range(self):
@@ -542,6 +543,7 @@ class CELU(Activation):
     """
 
     alpha: float = 1.0
+    recommended_init = "kaiming_normal"
 
     def __post_init__(self):
         if self.alpha == 0:

@@ -73,6 +73,16 @@ def format_spec(name: str, params: Mapping[str, Any]) -> str:
     return f"{name}({inner})"
 
 
+def compact_spec(spec: str) -> str:
+    """A short form for tables: ``"leaky_relu(negative_slope=0.1)"`` -> ``"leaky_relu(0.1)"``."""
+    name, args, kwargs = parse_spec(spec)
+    values = [
+        *map(repr, args),
+        *(repr(v) if len(kwargs) == 1 and not args else f"{k}={v!r}" for k, v in kwargs.items()),
+    ]
+    return f"{name}({', '.join(values)})" if values else name
+
+
 class Configurable:
     """Mixin for dataclasses that can describe themselves and be rebuilt from that.
 

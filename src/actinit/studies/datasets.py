@@ -1,0 +1,424 @@
+"""Data sets, generated or read offline, split into train and test as their study did.
+
+Every loader takes keyword parameters and a ``seed`` and returns a :class:`Dataset`.
+Loaders are registered by name in :data:`DATASETS`; ``load("moons", seed=3,
+n_train=400)`` builds one. Nothing is ever downloaded: MNIST-style data is read
+from IDX files the user points to, and scikit-learn's bundled 8x8 digits stand in
+for MNIST otherwise.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import inspect
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn import datasets as sk_datasets
+from sklearn.model_selection import train_test_split
+
+
+class DataError(ValueError):
+    """A data set that cannot be built or read, with the reason."""
+
+
+@dataclass
+class Dataset:
+    name: str
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    n_classes: int
+    description: str = ""
+
+    @property
+    def n_features(self) -> int:
+        return self.X_train.shape[1]
+
+    def __repr__(self) -> str:
+        return (
+            f"Dataset({self.name!r}, train={self.X_train.shape}, test={self.X_test.shape}, "
+            f"classes={self.n_classes})"
+        )
+
+
+DATASETS: dict[str, Callable[..., Dataset]] = {}
+TWO_DIMENSIONAL: list[str] = []
+
+
+def register(name: str, two_dimensional: bool = False):
+    def decorate(loader):
+        DATASETS[name] = loader
+        if two_dimensional:
+            TWO_DIMENSIONAL.append(name)
+        return loader
+
+    return decorate
+
+
+def names() -> list[str]:
+    return list(DATASETS)
+
+
+def describe(name: str) -> str:
+    return (inspect.getdoc(DATASETS[name]) or "").splitlines()[0]
+
+
+def load(name: str, seed: int = 0, **params: Any) -> Dataset:
+    """Build the data set ``name`` with its parameters; errors name the valid choices."""
+    if name not in DATASETS:
+        raise DataError(f"unknown data set {name!r}; choose one of: {', '.join(DATASETS)}")
+    loader = DATASETS[name]
+    try:
+        inspect.signature(loader).bind(seed=seed, **params)
+    except TypeError as error:
+        raise DataError(
+            f"bad parameters for data set {name!r}: {error}. Accepted: {inspect.signature(loader)}"
+        ) from None
+    return loader(seed=seed, **params)
+
+
+def _split(name, X, y, test_size, seed, stratify=True, description=""):
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=test_size, random_state=seed, stratify=y if stratify else None
+    )
+    return Dataset(name, X_train, y_train, X_test, y_test, int(len(np.unique(y))), description)
+
+
+def _positive(name: str, value: Any) -> int:
+    if not isinstance(value, int) or value < 1:
+        raise DataError(f"{name} must be a positive integer, got {value!r}")
+    return value
+
+
+# --------------------------------------------------------------------------
+# Generated two-dimensional sets
+# --------------------------------------------------------------------------
+
+
+@register("blobs", two_dimensional=True)
+def blobs(
+    seed: int = 0,
+    n_samples: int = 1000,
+    centers: int = 4,
+    fold: int | None = None,
+    test_size: float = 0.25,
+    split_seed: int | None = None,
+) -> Dataset:
+    """Gaussian blobs (make_blobs); ``fold=2`` folds the labels mod 2 into a
+    non-linear binary problem. Split stratified, 75/25 by default (the S0 notebook)."""
+    X, y = sk_datasets.make_blobs(
+        n_samples=_positive("n_samples", n_samples),
+        centers=centers,
+        n_features=2,
+        random_state=seed,
+    )
+    if fold:
+        y = y % fold
+    split = seed if split_seed is None else split_seed
+    return _split("blobs", X, y, test_size, split)
+
+
+@register("moons", two_dimensional=True)
+def moons(seed: int = 0, n_train: int = 400, n_test: int = 100, noise: float = 0.2) -> Dataset:
+    """Two interleaving half circles (make_moons): independent train and test draws."""
+    X_train, y_train = sk_datasets.make_moons(
+        _positive("n_train", n_train), noise=noise, random_state=seed
+    )
+    X_test, y_test = sk_datasets.make_moons(
+        _positive("n_test", n_test), noise=noise, random_state=seed + 100_003
+    )
+    return Dataset("moons", X_train, y_train, X_test, y_test, 2)
+
+
+@register("circles", two_dimensional=True)
+def circles(
+    seed: int = 0,
+    n_train: int = 300,
+    n_test: int = 100,
+    noise: float = 0.05,
+    factor: float = 0.8,
+    test_seed: int | None = None,
+) -> Dataset:
+    """Two concentric circles (make_circles). The deeplearning.ai exercise used seed 1
+    for train and 2 for test; ``test_seed`` defaults to seed + 1."""
+    X_train, y_train = sk_datasets.make_circles(
+        _positive("n_train", n_train), noise=noise, factor=factor, random_state=seed
+    )
+    X_test, y_test = sk_datasets.make_circles(
+        _positive("n_test", n_test),
+        noise=noise,
+        factor=factor,
+        random_state=seed + 1 if test_seed is None else test_seed,
+    )
+    return Dataset("circles", X_train, y_train, X_test, y_test, 2)
+
+
+@register("parabola", two_dimensional=True)
+def parabola(seed: int = 13, n_points: int = 1000, gap: float = 0.5) -> Dataset:
+    """Godoy's two parabolas (DeepReplay): x1 evenly spaced in [-1, 1], class 0 on
+    x2 = x1^2, class 1 on x2 = x1^2 - gap; shuffled. No test split: the test set
+    is the training set, as in the study."""
+    x1 = np.linspace(-1, 1, _positive("n_points", n_points))
+    X = np.concatenate([np.column_stack([x1, x1**2]), np.column_stack([x1, x1**2 - gap])])
+    y = np.concatenate([np.zeros(n_points, dtype=int), np.ones(n_points, dtype=int)])
+    order = np.random.RandomState(seed).permutation(len(X))
+    X, y = X[order], y[order]
+    return Dataset("parabola", X, y, X, y, 2, "test set = training set")
+
+
+def _playground_split(name, X, y, seed, test_size):
+    return _split(name, X, y, test_size, seed)
+
+
+@register("xor", two_dimensional=True)
+def xor(seed: int = 0, n_samples: int = 500, noise: float = 0.0, test_size: float = 0.5) -> Dataset:
+    """TensorFlow Playground's XOR: uniform points in [-5, 5]^2 (kept 0.3 away from
+    the axes), label 1 where x1 x2 >= 0."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-5, 5, size=(_positive("n_samples", n_samples), 2))
+    X += np.where(X > 0, 0.3, -0.3)
+    y = (X[:, 0] * X[:, 1] >= 0).astype(int)
+    X += rng.uniform(-5, 5, size=X.shape) * noise
+    return _playground_split("xor", X, y, seed, test_size)
+
+
+@register("spiral", two_dimensional=True)
+def spiral(
+    seed: int = 0, n_samples: int = 500, noise: float = 0.0, test_size: float = 0.5
+) -> Dataset:
+    """TensorFlow Playground's two interleaved spirals, radius up to 5."""
+    rng = np.random.default_rng(seed)
+    per_class = _positive("n_samples", n_samples) // 2
+    points, labels = [], []
+    for label, delta in ((0, 0.0), (1, math.pi)):
+        i = np.arange(per_class)
+        radius = i / per_class * 5
+        angle = 1.75 * i / per_class * 2 * math.pi + delta
+        xy = np.column_stack([radius * np.sin(angle), radius * np.cos(angle)])
+        points.append(xy + rng.uniform(-1, 1, size=xy.shape) * noise)
+        labels.append(np.full(per_class, label))
+    return _playground_split(
+        "spiral", np.concatenate(points), np.concatenate(labels), seed, test_size
+    )
+
+
+@register("gaussian", two_dimensional=True)
+def gaussian(
+    seed: int = 0, n_samples: int = 500, noise: float = 0.0, test_size: float = 0.5
+) -> Dataset:
+    """TensorFlow Playground's two Gaussian clusters centred at (2, 2) and (-2, -2)."""
+    rng = np.random.default_rng(seed)
+    per_class = _positive("n_samples", n_samples) // 2
+    spread = 0.5 + noise * 3.5
+    X = np.concatenate(
+        [rng.normal(2, spread, (per_class, 2)), rng.normal(-2, spread, (per_class, 2))]
+    )
+    y = np.concatenate([np.ones(per_class, dtype=int), np.zeros(per_class, dtype=int)])
+    return _playground_split("gaussian", X, y, seed, test_size)
+
+
+# --------------------------------------------------------------------------
+# Images
+# --------------------------------------------------------------------------
+
+
+@register("digits")
+def digits(seed: int = 0, test_size: float = 0.25, split_seed: int | None = 0) -> Dataset:
+    """scikit-learn's bundled 8x8 digits (1,797 images, 10 classes), pixels scaled to
+    [0, 1]: actinit's offline stand-in for MNIST. Stratified split (fixed by
+    ``split_seed``; None: by ``seed``)."""
+    bunch = sk_datasets.load_digits()
+    X = bunch.data / 16.0
+    split = seed if split_seed is None else split_seed
+    return _split("digits", X, bunch.target, test_size, split)
+
+
+IDX_TYPES = {
+    0x08: np.uint8,
+    0x09: np.int8,
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
+
+
+def read_idx(path: str | Path) -> np.ndarray:
+    """Read an IDX file (the MNIST format; ``.gz`` accepted).
+
+    Layout: two zero bytes, a type byte (0x08 unsigned byte ... 0x0E double), the
+    number of dimensions, then each dimension as a big-endian uint32, then the data.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"IDX file not found: {path}")
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as error:
+        raise DataError(f"cannot read {path}: {error}") from None
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in IDX_TYPES:
+        magic = raw[:4].hex() if raw else "empty file"
+        raise DataError(
+            f"{path} is not an IDX file: wrong magic number ({magic}); expected 0x0000 then a "
+            "type byte (0x08 for MNIST images and labels)"
+        )
+    dtype, n_dims = np.dtype(IDX_TYPES[raw[2]]), raw[3]
+    header = 4 + 4 * n_dims
+    if len(raw) < header:
+        raise DataError(f"{path} is truncated: the header promises {n_dims} dimensions")
+    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(n_dims))
+    expected = math.prod(shape) * dtype.itemsize
+    if len(raw) - header != expected:
+        raise DataError(
+            f"{path} is truncated or padded: shape {shape} needs {expected} data bytes, "
+            f"the file has {len(raw) - header}"
+        )
+    return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
+
+
+IDX_NAMES = {
+    "train_images": ("train-images-idx3-ubyte", "train-images.idx3-ubyte"),
+    "train_labels": ("train-labels-idx1-ubyte", "train-labels.idx1-ubyte"),
+    "test_images": ("t10k-images-idx3-ubyte", "t10k-images.idx3-ubyte"),
+    "test_labels": ("t10k-labels-idx1-ubyte", "t10k-labels.idx1-ubyte"),
+}
+
+
+def _find_idx(folder: Path, key: str) -> Path:
+    for stem in IDX_NAMES[key]:
+        for candidate in (folder / stem, folder / f"{stem}.gz"):
+            if candidate.is_file():
+                return candidate
+    raise DataError(
+        f"no {key.replace('_', ' ')} file in {folder}: expected {IDX_NAMES[key][0]} (or .gz)"
+    )
+
+
+def _idx_dataset(name: str, folder: str | None, limit_train: int | None, limit_test: int | None):
+    if not folder:
+        raise DataError(
+            f"the {name} data set needs the folder holding its four IDX files "
+            f"(path = '...'); actinit never downloads. Use 'digits' for an offline stand-in"
+        )
+    root = Path(folder).expanduser()
+    arrays = {key: read_idx(_find_idx(root, key)) for key in IDX_NAMES}
+    for part in ("train", "test"):
+        images, labels = arrays[f"{part}_images"], arrays[f"{part}_labels"]
+        if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+            raise DataError(
+                f"{root}: {part} images {images.shape} and labels {labels.shape} do not match "
+                "(need (n, rows, cols) images and (n,) labels)"
+            )
+    X_train = arrays["train_images"].reshape(len(arrays["train_images"]), -1) / 255.0
+    X_test = arrays["test_images"].reshape(len(arrays["test_images"]), -1) / 255.0
+    return Dataset(
+        name,
+        X_train[:limit_train],
+        arrays["train_labels"][:limit_train].astype(int),
+        X_test[:limit_test],
+        arrays["test_labels"][:limit_test].astype(int),
+        10,
+    )
+
+
+@register("mnist")
+def mnist(
+    seed: int = 0,
+    path: str | None = None,
+    limit_train: int | None = None,
+    limit_test: int | None = None,
+) -> Dataset:
+    """MNIST from the four standard IDX files in the folder ``path`` (pixels / 255)."""
+    return _idx_dataset("mnist", path, limit_train, limit_test)
+
+
+@register("fashion_mnist")
+def fashion_mnist(
+    seed: int = 0,
+    path: str | None = None,
+    limit_train: int | None = None,
+    limit_test: int | None = None,
+) -> Dataset:
+    """Fashion-MNIST from the four standard IDX files in the folder ``path``."""
+    return _idx_dataset("fashion_mnist", path, limit_train, limit_test)
+
+
+@register("csv")
+def csv_file(
+    seed: int = 0,
+    path: str | None = None,
+    label: str | int = -1,
+    test_size: float = 0.25,
+    standardize: bool = False,
+) -> Dataset:
+    """Any CSV file: feature columns plus one label column (``label``: a header name or
+    a column index, default the last). A header row is detected; labels may be
+    strings (mapped to 0..k-1 in sorted order)."""
+    if not path:
+        raise DataError("the csv data set needs path = 'file.csv'")
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise DataError(f"CSV file not found: {file}")
+    with open(file, newline="") as handle:
+        rows = [row for row in csv.reader(handle) if row and any(cell.strip() for cell in row)]
+    if not rows:
+        raise DataError(f"{file} is empty")
+    header = None
+    if not _is_number(rows[0][0]) or not all(_is_number(c) for c in rows[0] if c != rows[0][-1]):
+        header, rows = [cell.strip() for cell in rows[0]], rows[1:]
+    width = len(header or rows[0])
+    if isinstance(label, str):
+        if header is None or label not in header:
+            raise DataError(f"{file}: no column named {label!r}; columns: {header}")
+        label_index = header.index(label)
+    else:
+        label_index = label % width
+    features, labels = [], []
+    for line_number, row in enumerate(rows, start=2 if header else 1):
+        if len(row) != width:
+            raise DataError(f"{file}, line {line_number}: {len(row)} cells, expected {width}")
+        values = []
+        for column, cell in enumerate(row):
+            if column == label_index:
+                continue
+            try:
+                values.append(float(cell))
+            except ValueError:
+                name = header[column] if header else f"column {column + 1}"
+                raise DataError(
+                    f"{file}, line {line_number}, {name}: {cell!r} is not a number"
+                ) from None
+        features.append(values)
+        labels.append(row[label_index].strip())
+    if len(rows) < 4:
+        raise DataError(f"{file} has only {len(rows)} data rows; need at least 4 to split")
+    X = np.array(features, dtype=float)
+    if not np.isfinite(X).all():
+        raise DataError(f"{file} contains NaN or infinite feature values")
+    if all(_is_number(value) for value in labels) and all(float(v).is_integer() for v in labels):
+        y = np.array([int(float(value)) for value in labels])
+        classes = np.unique(y)
+        y = np.searchsorted(classes, y)
+    else:
+        classes, y = np.unique(np.array(labels), return_inverse=True)
+    if standardize:
+        X = (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1)
+    stratify = bool(np.bincount(y).min() >= 2)
+    return _split(file.stem, X, y, test_size, seed, stratify=stratify)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,214 @@
+"""Running a study: every (configuration, seed) is one run, in parallel, stored as it ends.
+
+Runs go through joblib, so they can execute in local processes (``loky``, the
+default), in threads, or on a Dask cluster (``backend="dask"``). Results come back
+to this process, which alone writes the database, one run at a time as each
+finishes: interrupting a study loses only the runs still in flight.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import os
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from joblib import Parallel, delayed, parallel_config
+
+from ..engine import Dense, Sequential
+from . import datasets
+from .store import Store
+from .study import RunConfig, Study
+
+DATA_CONTROL_KEYS = ("name", "vary_with_seed", "seed")
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_dataset(data_json: str, seed: int) -> datasets.Dataset:
+    params = json.loads(data_json)
+    name = params.pop("name")
+    for key in DATA_CONTROL_KEYS[1:]:
+        params.pop(key, None)
+    return datasets.load(name, seed=seed, **params)
+
+
+def dataset_for(config: RunConfig, seed: int) -> datasets.Dataset:
+    """The run's data: drawn anew for every seed if ``vary_with_seed``, else fixed."""
+    data_seed = seed if config.data.get("vary_with_seed") else int(config.data.get("seed", 0))
+    return _cached_dataset(json.dumps(config.data, sort_keys=True), data_seed)
+
+
+def build_model(config: RunConfig, n_classes: int, seed: int) -> Sequential:
+    """The network a configuration describes. A ``maxout(k)`` activation gives Maxout
+    hidden layers."""
+    from ..engine import Maxout
+    from ..engine.registry import parse_spec
+
+    layers = []
+    name, args, kwargs = parse_spec(config.activation)
+    for units in config.hidden:
+        if name == "maxout":
+            pieces = (args or (kwargs.get("pieces", 2),))[0]
+            layers.append(
+                Maxout(units, pieces=pieces, init=config.init, bias_init=config.bias_init)
+            )
+        else:
+            layers.append(
+                Dense(units, config.activation, init=config.init, bias_init=config.bias_init)
+            )
+    output_units = (
+        1 if config.output_activation.startswith("sigmoid") and n_classes <= 2 else n_classes
+    )
+    layers.append(
+        Dense(
+            output_units,
+            config.output_activation,
+            init=config.output_init,
+            bias_init=config.bias_init,
+        )
+    )
+    return Sequential(
+        layers, loss=config.loss, optimizer=config.optimizer, seed=seed, dtype=config.dtype
+    )
+
+
+def epochs_to_target(accuracies: list[float], target: float | None) -> int | None:
+    """The first epoch (1-based) whose accuracy reaches ``target``, or None."""
+    if target is None:
+        return None
+    for epoch, accuracy in enumerate(accuracies, start=1):
+        if accuracy >= target - 1e-12:
+            return epoch
+    return None
+
+
+def _finite_or_none(value: float) -> float | None:
+    return float(value) if value is not None and math.isfinite(value) else None
+
+
+def run_one(config: RunConfig, seed: int, study: str = "") -> dict[str, Any]:
+    """Train one configuration with one seed; never raises (failures are recorded)."""
+    started = time.perf_counter()
+    record: dict[str, Any] = {
+        "config_key": config.key,
+        "seed": seed,
+        "study": study,
+        "config": config.to_dict(),
+    }
+    try:
+        data = dataset_for(config, seed)
+        model = build_model(config, data.n_classes, seed)
+        history = model.fit(
+            data.X_train,
+            data.y_train,
+            epochs=config.epochs,
+            batch_size=config.batch_size,
+            validation_data=(data.X_test, data.y_test),
+        )
+        train = model.evaluate(data.X_train, data.y_train)
+        test = model.evaluate(data.X_test, data.y_test)
+        record.update(
+            status="diverged" if history.diverged else "ok",
+            train_accuracy=_finite_or_none(train.get("accuracy")),
+            test_accuracy=_finite_or_none(test.get("accuracy")),
+            train_loss=_finite_or_none(train["loss"]),
+            test_loss=_finite_or_none(test["loss"]),
+            epochs_run=len(history.epochs),
+            epochs_to_target=epochs_to_target(
+                history.history.get("val_accuracy", []), config.target_accuracy
+            ),
+            diverged_epoch=history.diverged_epoch,
+            history=history.history,
+        )
+    except Exception as error:  # a broken run must not stop the study
+        record.update(
+            status="failed",
+            error=f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=3)}",
+            history={},
+        )
+    record["seconds"] = time.perf_counter() - started
+    return record
+
+
+@dataclass
+class RunReport:
+    total: int
+    skipped: int
+    ran: int
+    diverged: int
+    failed: int
+    seconds: float
+
+
+def pending_runs(study: Study, store: Store, seeds: int) -> list[tuple[RunConfig, int]]:
+    done = store.done(config.key for config in study.configs)
+    return [
+        (config, seed)
+        for config in study.configs
+        for seed in range(seeds)
+        if (config.key, seed) not in done
+    ]
+
+
+def run_study(
+    study: Study,
+    store: Store,
+    seeds: int | None = None,
+    jobs: int | None = None,
+    backend: str = "loky",
+    scheduler: str | None = None,
+    progress: Callable[[int, int, dict[str, Any]], None] | None = None,
+) -> RunReport:
+    """Run every missing (configuration, seed) of ``study`` and store each as it ends.
+
+    ``jobs``: parallel workers (default: all cores). ``backend``: "loky" (processes),
+    "threading", "sequential" or "dask" (with ``scheduler`` = "tcp://host:port", or a
+    local cluster when None). ``progress(done, total, result)`` is called per run.
+    """
+    seeds = study.seeds if seeds is None else seeds
+    if seeds < 1:
+        raise ValueError(f"seeds must be at least 1, got {seeds}")
+    todo = pending_runs(study, store, seeds)
+    total = len(study.configs) * seeds
+    report = RunReport(total, total - len(todo), 0, 0, 0, 0.0)
+    if not todo:
+        return report
+    started = time.perf_counter()
+    jobs = jobs or os.cpu_count() or 1
+    tasks = (delayed(run_one)(config, seed, study.name) for config, seed in todo)
+
+    client = None
+    if backend == "dask":
+        from distributed import Client  # the optional extra actinit[dask]
+
+        client = Client(scheduler) if scheduler else Client(processes=False)
+    try:
+        if backend == "sequential" or (jobs == 1 and backend != "dask"):
+            results = (run_one(config, seed, study.name) for config, seed in todo)
+            _consume(results, store, report, progress, len(todo))
+        else:
+            with parallel_config(backend=backend, n_jobs=jobs if backend != "dask" else -1):
+                parallel = Parallel(
+                    return_as="generator_unordered", batch_size=1, pre_dispatch="2*n_jobs"
+                )
+                _consume(parallel(tasks), store, report, progress, len(todo))
+    finally:
+        if client is not None:
+            client.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _consume(results, store, report, progress, count):
+    for done, result in enumerate(results, start=1):
+        store.add(result)
+        report.ran += 1
+        report.diverged += result["status"] == "diverged"
+        report.failed += result["status"] == "failed"
+        if progress:
+            progress(done, count, result)

@@ -1,0 +1,165 @@
+"""The SQLite store: every run's configuration, final metrics, history and timing.
+
+One row per (configuration key, seed), written once the run ends, in its own
+transaction: a study killed half-way keeps every finished run, and a restart runs
+only what is missing. ``INSERT OR IGNORE`` on the primary key means a run is never
+counted twice, even when two studies write the same database at once (WAL mode
+and a generous busy timeout let them take turns).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import time
+import zlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+DEFAULT_DB = Path("actinit-results.sqlite")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    config_key TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    study TEXT NOT NULL,
+    config TEXT NOT NULL,
+    status TEXT NOT NULL,              -- 'ok' or 'diverged' or 'failed'
+    train_accuracy REAL,
+    test_accuracy REAL,
+    train_loss REAL,
+    test_loss REAL,
+    epochs_run INTEGER,
+    epochs_to_target INTEGER,
+    diverged_epoch INTEGER,
+    seconds REAL,
+    history BLOB,
+    error TEXT,
+    finished_at REAL NOT NULL,
+    PRIMARY KEY (config_key, seed)
+);
+"""
+
+COLUMNS = (
+    "config_key",
+    "seed",
+    "study",
+    "config",
+    "status",
+    "train_accuracy",
+    "test_accuracy",
+    "train_loss",
+    "test_loss",
+    "epochs_run",
+    "epochs_to_target",
+    "diverged_epoch",
+    "seconds",
+    "history",
+    "error",
+    "finished_at",
+)
+
+
+def encode_history(history: dict[str, list[float]]) -> bytes:
+    """Per-epoch metrics as a compressed .npz (float32 arrays, no pickle)."""
+    buffer = io.BytesIO()
+    np.savez(
+        buffer, **{key: np.asarray(values, dtype=np.float32) for key, values in history.items()}
+    )
+    return zlib.compress(buffer.getvalue(), 6)
+
+
+def decode_history(blob: bytes | None) -> dict[str, np.ndarray]:
+    if not blob:
+        return {}
+    with np.load(io.BytesIO(zlib.decompress(blob)), allow_pickle=False) as archive:
+        return {key: archive[key] for key in archive.files}
+
+
+class Store:
+    def __init__(self, path: str | Path = DEFAULT_DB) -> None:
+        self.path = Path(path)
+        if self.path.parent and not self.path.parent.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.connection = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        self.connection.row_factory = sqlite3.Row
+        self.connection.execute("PRAGMA busy_timeout = 60000")
+        self.connection.execute("PRAGMA journal_mode = WAL")
+        self.connection.execute("PRAGMA synchronous = NORMAL")
+        self.connection.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def done(self, keys: Iterable[str]) -> set[tuple[str, int]]:
+        """(config key, seed) pairs already stored for these configuration keys."""
+        keys = list(keys)
+        found: set[tuple[str, int]] = set()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.connection.execute(
+                f"SELECT config_key, seed FROM runs WHERE config_key IN ({marks})", chunk
+            )
+            found.update((row[0], row[1]) for row in rows)
+        return found
+
+    def add(self, result: dict[str, Any]) -> bool:
+        """Store one finished run; False if that (config, seed) was already there."""
+        row = dict(result)
+        row["config"] = json.dumps(row["config"], sort_keys=True)
+        row["history"] = encode_history(row.get("history") or {})
+        row.setdefault("finished_at", time.time())
+        values = [row.get(column) for column in COLUMNS]
+        marks = ",".join("?" * len(COLUMNS))
+        for attempt in range(5):
+            try:
+                cursor = self.connection.execute(
+                    f"INSERT OR IGNORE INTO runs ({','.join(COLUMNS)}) VALUES ({marks})", values
+                )
+                return cursor.rowcount == 1
+            except sqlite3.OperationalError as error:  # locked past the busy timeout
+                if "locked" not in str(error) or attempt == 4:
+                    raise
+                time.sleep(0.5 * (attempt + 1))
+        return False
+
+    def runs(
+        self, keys: Iterable[str] | None = None, with_history: bool = False
+    ) -> list[dict[str, Any]]:
+        columns = [c for c in COLUMNS if with_history or c != "history"]
+        query = f"SELECT {','.join(columns)} FROM runs"
+        rows: list[sqlite3.Row] = []
+        if keys is None:
+            rows = list(self.connection.execute(query + " ORDER BY config_key, seed"))
+        else:
+            keys = list(keys)
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows.extend(
+                    self.connection.execute(
+                        query + f" WHERE config_key IN ({marks}) ORDER BY config_key, seed", chunk
+                    )
+                )
+        results = []
+        for row in rows:
+            record = dict(row)
+            record["config"] = json.loads(record["config"])
+            if with_history:
+                record["history"] = decode_history(record["history"])
+            results.append(record)
+        return results
+
+    def count(self) -> int:
+        return self.connection.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
