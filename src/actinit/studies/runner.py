@@ -61,9 +61,10 @@ def build_model(config: RunConfig, n_classes: int, seed: int) -> Sequential:
             layers.append(
                 Dense(units, config.activation, init=config.init, bias_init=config.bias_init)
             )
-    output_units = (
-        1 if config.output_activation.startswith("sigmoid") and n_classes <= 2 else n_classes
-    )
+    one_per_class = config.output_activation.startswith("softmax") or (
+        config.loss or ""
+    ).startswith(("categorical", "cce", "cross_entropy", "sparse"))
+    output_units = n_classes if one_per_class or n_classes > 2 else 1
     layers.append(
         Dense(
             output_units,

@@ -1,0 +1,250 @@
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from actinit.cli import main
+from actinit.studies import Store, builtin_names, load_study, parse_study, run_study, summarize
+from actinit.studies.runner import run_one
+from actinit.studies.study import StudyError
+from actinit.studies.summary import to_csv, to_json, to_markdown
+
+TINY = """
+name = "tiny"
+title = "tiny test study"
+seeds = 2
+
+[data]
+name = "moons"
+n_train = 60
+n_test = 40
+vary_with_seed = true
+
+[model]
+hidden = [4]
+output_activation = "sigmoid"
+
+[training]
+epochs = {epochs}
+batch_size = "full"
+optimizer = "sgd"
+learning_rate = 0.5
+
+[grid]
+activations = ["tanh", "relu"]
+initializers = ["zeros", {{ label = "he", weights = "kaiming_normal" }}]
+
+[summary]
+target_accuracy = 0.8
+
+[[published]]
+activation = "relu"
+initializer = "he"
+value = 0.85
+"""
+
+
+def tiny(epochs=20):
+    return parse_study(TINY.format(epochs=epochs), source="tiny.toml")
+
+
+def test_every_builtin_study_parses():
+    assert set(builtin_names()) == {"blobs", "mnist", "moons", "parabola", "circles", "zoo", "depth"}
+    for name in builtin_names():
+        study = load_study(name)
+        assert study.configs and len({c.key for c in study.configs}) == len(study.configs)
+    assert len(load_study("blobs").configs) == 16
+    assert len(load_study("blobs").published) == 3
+
+
+def test_grid_expansion_and_keys():
+    study = tiny()
+    assert len(study.configs) == 4
+    labels = {(c.activation, c.init_label) for c in study.configs}
+    assert labels == {("tanh", "zeros"), ("tanh", "he"), ("relu", "zeros"), ("relu", "he")}
+    assert study.configs[0].optimizer == "sgd(lr=0.5)"
+    assert tiny().configs[0].key == study.configs[0].key
+    assert tiny(epochs=21).configs[0].key != study.configs[0].key
+
+
+@pytest.mark.parametrize(
+    "change, line, key",
+    [
+        (('activations = ["tanh", "relu"]', 'activations = ["tanh", "relux"]'), 23, "grid.activations"),
+        (("epochs = 20", "epochs = -3"), 17, "training.epochs"),
+        (("epochs = 20", "epochs = 20\nlearning_rat = 0.1"), 18, "training.learning_rat"),
+        (('batch_size = "full"', 'batch_size = "half"'), 18, "training.batch_size"),
+        (('name = "moons"', 'name = "moonz"'), 7, "data.name"),
+        (('output_activation = "sigmoid"', 'output_activation = "sigmoidd"'), 14, "model.output_activation"),
+        (("learning_rate = 0.5", "learning_rate = -0.5"), 20, "training.learning_rate"),
+        (("target_accuracy = 0.8", "target_accuracy = 8"), 27, "summary.target_accuracy"),
+    ],
+)
+def test_bad_study_files_name_the_line_and_key(change, line, key):
+    text = TINY.format(epochs=20).replace(*change)
+    with pytest.raises(StudyError) as error:
+        parse_study(text, source="study.toml")
+    message = str(error.value)
+    assert f"line {line}" in message and f"'{key}'" in message, message
+
+
+def test_invalid_toml_and_missing_file():
+    with pytest.raises(StudyError, match="not valid TOML.*line"):
+        parse_study("name = \n[data", source="broken.toml")
+    with pytest.raises(StudyError, match="Built-in studies"):
+        load_study("no-such-study")
+
+
+def test_run_store_resume_and_summary(tmp_path):
+    study = tiny()
+    with Store(tmp_path / "results.sqlite") as store:
+        report = run_study(study, store, jobs=1)
+        assert (report.ran, report.skipped) == (8, 0)
+        again = run_study(study, store, jobs=1)
+        assert (again.ran, again.skipped) == (0, 8)
+        more = run_study(study, store, seeds=3, jobs=1)
+        assert more.ran == 4 and store.count() == 12
+        summary = summarize(study, store, seeds=3)
+    assert len(summary.rows) == 4 and all(row.seeds == 3 for row in summary.rows)
+    zeros = next(r for r in summary.rows if r.config.init_label == "zeros" and r.config.activation == "relu")
+    assert zeros.test_accuracy.std == 0 or zeros.test_accuracy.max <= 0.6
+    assert summary.comparisons[0].verdict
+    assert json.loads(to_json(summary))["configurations"][0]["seeds"] == 3
+    assert to_csv(summary).splitlines()[0].startswith("activation,initializer")
+    assert "| activation |" in to_markdown(summary)
+
+
+def test_history_and_timing_are_stored(tmp_path):
+    study = tiny(epochs=7)
+    with Store(tmp_path / "r.sqlite") as store:
+        run_study(study, store, seeds=1, jobs=1)
+        runs = store.runs(with_history=True)
+    assert len(runs) == 4
+    for record in runs:
+        assert len(record["history"]["loss"]) == 7 and len(record["history"]["val_accuracy"]) == 7
+        assert record["seconds"] > 0 and record["config"]["epochs"] == 7
+
+
+def test_divergence_is_recorded_and_the_study_goes_on(tmp_path):
+    text = TINY.format(epochs=30).replace("learning_rate = 0.5", "learning_rate = 1e6").replace(
+        'initializers = ["zeros", { label = "he", weights = "kaiming_normal" }]',
+        'initializers = ["random_normal(std=50)"]').replace('output_activation = "sigmoid"',
+        'output_activation = "linear"\nloss = "mse"')
+    study = parse_study(text)
+    with Store(tmp_path / "r.sqlite") as store:
+        report = run_study(study, store, seeds=2, jobs=1)
+        statuses = [r["status"] for r in store.runs()]
+    assert report.ran == 4 and report.diverged >= 1 and "diverged" in statuses
+
+
+def test_a_failing_run_is_recorded_not_raised():
+    study = tiny()
+    config = study.configs[0]
+    broken = type(config).from_dict({**config.to_dict(), "data": {"name": "csv", "path": "/nonexistent.csv"}})
+    record = run_one(broken, seed=0)
+    assert record["status"] == "failed" and "not found" in record["error"]
+
+
+def test_parallel_runs_match_sequential_runs(tmp_path):
+    study = tiny(epochs=10)
+    with Store(tmp_path / "a.sqlite") as a, Store(tmp_path / "b.sqlite") as b:
+        run_study(study, a, jobs=1)
+        run_study(study, b, jobs=2, backend="loky")
+        first = {(r["config_key"], r["seed"]): r["test_accuracy"] for r in a.runs()}
+        second = {(r["config_key"], r["seed"]): r["test_accuracy"] for r in b.runs()}
+    assert first == second
+
+
+def test_concurrent_writers_do_not_corrupt_or_double_count(tmp_path):
+    path = tmp_path / "shared.sqlite"
+    study = tiny(epochs=5)
+    errors = []
+
+    def worker():
+        try:
+            with Store(path) as store:
+                run_study(study, store, seeds=3, jobs=1)
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert connection.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 12
+
+
+def test_resume_after_kill_loses_nothing(tmp_path):
+    study_file = tmp_path / "slow.toml"
+    study_file.write_text(TINY.format(epochs=1500).replace("seeds = 2", "seeds = 4"))
+    db = tmp_path / "results.sqlite"
+    command = [sys.executable, "-m", "actinit.cli", "run", str(study_file), "--db", str(db), "--jobs", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    deadline = time.time() + 60
+    stored = 0
+    while time.time() < deadline:
+        time.sleep(0.2)
+        if db.exists():
+            with sqlite3.connect(db, timeout=30) as connection:
+                try:
+                    stored = connection.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+                except sqlite3.OperationalError:
+                    stored = 0
+            if stored >= 3:
+                break
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert 3 <= stored < 16, "the study should have been killed part-way"
+    with Store(db) as store:
+        before = store.count()
+        report = run_study(load_study(study_file), store, jobs=1)
+        assert report.skipped == before and report.ran == 16 - before
+        assert store.count() == 16
+
+
+def test_dask_backend_on_a_local_cluster(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    study = tiny(epochs=5)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster:
+        with Store(tmp_path / "dask.sqlite") as store:
+            report = run_study(study, store, seeds=1, backend="dask", scheduler=cluster.scheduler_address)
+            assert report.ran == 4 and store.count() == 4
+
+
+def test_cli_run_show_export_and_list(tmp_path):
+    study_file = tmp_path / "tiny.toml"
+    study_file.write_text(TINY.format(epochs=10))
+    db = str(tmp_path / "cli.sqlite")
+    runner = CliRunner()
+    result = runner.invoke(main, ["run", str(study_file), "--db", db, "--jobs", "1", "--seeds", "2"])
+    assert result.exit_code == 0, result.output
+    assert "published vs actinit" in result.output
+    shown = runner.invoke(main, ["show", str(study_file), "--db", db])
+    assert shown.exit_code == 0 and "tiny test study" in shown.output
+    out = tmp_path / "summary.md"
+    exported = runner.invoke(main, ["export", str(study_file), "--db", db, "--format", "markdown", "-o", str(out)])
+    assert exported.exit_code == 0 and out.read_text().startswith("## tiny test study")
+    listed = runner.invoke(main, ["list"])
+    assert listed.exit_code == 0 and "kaiming_normal" in listed.output and "parabola" in listed.output
+    bad = runner.invoke(main, ["run", "nonexistent-study", "--db", db])
+    assert bad.exit_code == 2 and "Built-in studies" in bad.output
+
+
+def test_cli_reports_bad_study_file_with_line(tmp_path):
+    study_file = tmp_path / "bad.toml"
+    study_file.write_text(TINY.format(epochs=10).replace('"relu"]', '"relu", "tanhh"]'))
+    result = CliRunner().invoke(main, ["run", str(study_file), "--db", str(tmp_path / "x.sqlite")])
+    assert result.exit_code == 2 and "line 23" in result.output and "tanhh" in result.output
