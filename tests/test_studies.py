@@ -248,3 +248,19 @@ def test_cli_reports_bad_study_file_with_line(tmp_path):
     study_file.write_text(TINY.format(epochs=10).replace('"relu"]', '"relu", "tanhh"]'))
     result = CliRunner().invoke(main, ["run", str(study_file), "--db", str(tmp_path / "x.sqlite")])
     assert result.exit_code == 2 and "line 23" in result.output and "tanhh" in result.output
+
+
+def test_verdict_allows_the_rounding_of_the_published_figure():
+    from actinit.studies.study import Published
+    from actinit.studies.summary import ConfigSummary, Spread, compare
+
+    config = tiny().configs[0]
+    row = ConfigSummary(config, 3, Spread.of([0.5, 0.5, 0.5]), Spread.of([0.5] * 3),
+                        Spread.of([0.693147] * 3), Spread.of([0.693147] * 3), Spread.of([None]),
+                        0.0, 0, 0, 0, 1.0)
+    rounded = compare(Published(0.6931, "test_loss", {}), [row])
+    assert rounded.inside and rounded.verdict.startswith("reproduced")
+    far = compare(Published(0.9, "test_accuracy", {}), [row])
+    assert far.inside is False and "above every one of 3 seeds" in far.verdict
+    never = compare(Published(52, "epochs_to_target", {}), [row])
+    assert never.inside is False and "no seed reached the target" in never.verdict

@@ -123,14 +123,31 @@ class RunConfig:
         return " / ".join(parts)
 
 
+#: How finely published figures are printed: a figure counts as inside actinit's range
+#: when it is within this rounding of it (accuracies to 0.1%, losses to 4 decimals).
+DEFAULT_TOLERANCE = {
+    "test_accuracy": 0.0005,
+    "train_accuracy": 0.0005,
+    "test_loss": 0.00005,
+    "train_loss": 0.00005,
+    "epochs_to_target": 0.5,
+}
+
+
 @dataclass
 class Published:
-    """One published figure: which configuration, which metric, which value."""
+    """One published figure: which configuration, which metric, which value, and how
+    finely it was printed (``tolerance``)."""
 
     value: float
     metric: str = "test_accuracy"
     match: dict[str, Any] = field(default_factory=dict)
     note: str = ""
+    tolerance: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.tolerance is None:
+            self.tolerance = DEFAULT_TOLERANCE[self.metric]
 
     def matches(self, config: RunConfig) -> bool:
         for key, wanted in self.match.items():
@@ -478,8 +495,12 @@ def parse_study(
             raise reader.fail(
                 "published", "metric", f"unknown metric {metric!r}; use {', '.join(METRICS)}"
             )
-        match = {k: v for k, v in item.items() if k not in ("value", "metric", "note")}
-        published.append(Published(float(item["value"]), metric, match, item.get("note", "")))
+        match = {k: v for k, v in item.items() if k not in ("value", "metric", "note", "tolerance")}
+        published.append(
+            Published(
+                float(item["value"]), metric, match, item.get("note", ""), item.get("tolerance")
+            )
+        )
 
     seeds = overrides.get("seeds", reader.get(None, "seeds", 3, int))
     return Study(

@@ -179,14 +179,15 @@ def compare(published: Published, rows: list[ConfigSummary]) -> Comparison:
         return Comparison(published, row, "no finite result (every seed diverged or failed)", False)
     value, fmt = published.value, _formatter(published.metric)
     low, high = spread.min, spread.max
-    if low - 1e-9 <= value <= high + 1e-9:
+    slack = published.tolerance + 1e-12
+    if low - slack <= value <= high + slack:
         return Comparison(
             published,
             row,
             f"reproduced: inside actinit's range {fmt(low)}..{fmt(high)} over {spread.n} seeds",
             True,
         )
-    side = "above" if value > high else "below"
+    side = "above" if value > high + slack else "below"
     distance = abs(value - spread.mean) / spread.std if spread.std else math.inf
     return Comparison(
         published,
