@@ -6,8 +6,10 @@ command line.
 
 from . import activations, initializers, losses, optimizers, regularizers
 from .callbacks import Callback, EarlyStopping, History, LambdaCallback
+from .diagnosis import Finding, diagnose
 from .layers import BatchNorm, Dense, Dropout, Layer, Maxout
 from .model import InputError, Sequential, lsuv_initialize
+from .recording import Recorder, Recording
 from .registry import SpecError, parse_spec
 
 __all__ = [
@@ -16,6 +18,10 @@ __all__ = [
     "Dense",
     "Dropout",
     "EarlyStopping",
+    "Finding",
+    "Recorder",
+    "Recording",
+    "diagnose",
     "History",
     "InputError",
     "LambdaCallback",

@@ -359,6 +359,7 @@ class Sequential:
         if self._needs_data_dependent_init():
             lsuv_initialize(self, inputs[: max(size, min(n, 256))])
 
+        self._fit_epochs = int(epochs)
         history = History()
         every = [history, *callbacks]
         if verbose:

@@ -1,0 +1,285 @@
+"""Recording what happens inside a network while it trains.
+
+:class:`Recorder` is a callback: at the start of training (epoch 0) and after every
+``every`` epochs it measures, on a fixed probe batch, for each weighted layer
+(Dense or Maxout; layer 1 is the first):
+
+* ``pre_mean``, ``pre_std``: mean and std of the pre-activations z = x W + b;
+* ``act_mean``, ``act_std``: mean and std of the activations f(z);
+* ``saturated``: share of activations within 1% of a bound of a bounded activation
+  (sigmoid, tanh, hard_tanh, ...), 0 for unbounded ones;
+* ``dead``: share of units whose output is exactly 0 for every probe sample (for
+  activations whose range starts at 0: ReLU, ReLU6, hard sigmoid, ...);
+* ``grad_norm``: the L2 norm of d loss / d W on the probe batch;
+* ``update_ratio``: ||W_now - W_before|| / ||W_before|| since the last measurement;
+* ``unit_spread``: max_j ||W[:, j] - W[:, 0]|| / ||W||, 0 when every unit of the layer
+  is the same (symmetry never broken).
+
+It also keeps snapshots of every parameter every ``snapshot_every`` epochs, from which
+boundaries, feature spaces and histograms can be drawn later without training again,
+and, for small networks, every parameter's value at every measurement.
+
+Everything is a plain NumPy array (``Recording.arrays``); nothing is measured unless a
+Recorder is passed to ``fit``. Probe gradients are computed in evaluation mode (no
+dropout, batch norm with running statistics), so recording never changes training.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .callbacks import Callback
+from .layers import _Affine
+
+LAYER_STATS = (
+    "pre_mean",
+    "pre_std",
+    "act_mean",
+    "act_std",
+    "saturated",
+    "dead",
+    "grad_norm",
+    "update_ratio",
+    "unit_spread",
+)
+METRICS = ("loss", "accuracy", "val_loss", "val_accuracy")
+
+
+@dataclass
+class Recording:
+    """The arrays a Recorder produced.
+
+    ``epochs``: (E,) measurement epochs (0 = before training). Per-layer statistics:
+    (E, L) arrays named in ``LAYER_STATS``. Metrics: (E,) arrays (NaN at epoch 0).
+    ``snapshot_epochs``: (S,); ``snapshots[name]``: (S, *shape) for every parameter.
+    ``parameter_trace``: (E, P) every scalar parameter at every measurement (small
+    networks only), labelled by ``parameter_labels``.
+    """
+
+    layer_names: list[str]
+    activations: list[str]
+    epochs: np.ndarray
+    stats: dict[str, np.ndarray]
+    metrics: dict[str, np.ndarray]
+    snapshot_epochs: np.ndarray
+    snapshots: dict[str, np.ndarray]
+    parameter_labels: list[str] = field(default_factory=list)
+    parameter_trace: np.ndarray | None = None
+    model_config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_layers(self) -> int:
+        return len(self.layer_names)
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """A flat dict of arrays (for ``numpy.savez``); the inverse is :meth:`from_arrays`."""
+        import json
+
+        arrays = {
+            "epochs": self.epochs,
+            "snapshot_epochs": self.snapshot_epochs,
+            "meta": np.array(
+                json.dumps(
+                    {
+                        "layer_names": self.layer_names,
+                        "activations": self.activations,
+                        "parameter_labels": self.parameter_labels,
+                        "model_config": self.model_config,
+                    }
+                )
+            ),
+        }
+        arrays.update({f"stat/{k}": v for k, v in self.stats.items()})
+        arrays.update({f"metric/{k}": v for k, v in self.metrics.items()})
+        arrays.update({f"snapshot/{k}": v for k, v in self.snapshots.items()})
+        if self.parameter_trace is not None:
+            arrays["parameter_trace"] = self.parameter_trace
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> Recording:
+        import json
+
+        meta = json.loads(str(arrays["meta"]))
+
+        def section(prefix: str) -> dict[str, np.ndarray]:
+            return {
+                k[len(prefix) :]: np.asarray(v) for k, v in arrays.items() if k.startswith(prefix)
+            }
+
+        return cls(
+            layer_names=meta["layer_names"],
+            activations=meta["activations"],
+            epochs=np.asarray(arrays["epochs"]),
+            stats=section("stat/"),
+            metrics=section("metric/"),
+            snapshot_epochs=np.asarray(arrays["snapshot_epochs"]),
+            snapshots=section("snapshot/"),
+            parameter_labels=meta["parameter_labels"],
+            parameter_trace=np.asarray(arrays["parameter_trace"])
+            if "parameter_trace" in arrays
+            else None,
+            model_config=meta["model_config"],
+        )
+
+    def snapshot(self, index: int) -> dict[str, np.ndarray]:
+        """The parameters at snapshot ``index`` (negative counts from the end)."""
+        return {name: values[index] for name, values in self.snapshots.items()}
+
+
+def saturated_fraction(outputs: np.ndarray, output_range: tuple[float, float]) -> float:
+    """Share of outputs within 1% of the (finite) bounds of the activation's range."""
+    low, high = output_range
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return 0.0
+    margin = 0.01 * (high - low)
+    return float(np.mean((outputs <= low + margin) | (outputs >= high - margin)))
+
+
+def dead_fraction(outputs: np.ndarray) -> float:
+    """Share of units (columns) whose output is exactly 0 for every sample."""
+    return float(np.mean(np.all(outputs == 0, axis=0)))
+
+
+def unit_spread(weight: np.ndarray) -> float:
+    """max_j ||W[:, j] - W[:, 0]|| / ||W||: 0 when all units have identical weights."""
+    scale = float(np.linalg.norm(weight))
+    if weight.shape[1] < 2:
+        return math.nan
+    spread = float(np.linalg.norm(weight - weight[:, :1], axis=0).max())
+    return spread / scale if scale > 0 else spread
+
+
+class Recorder(Callback):
+    """Measures a network during ``fit`` on the probe batch ``(X, y)``.
+
+    ``every``: measure every this many epochs. ``snapshot_every``: keep all
+    parameters every this many epochs (default: about 60 snapshots over the run).
+    ``max_traced``: keep every scalar parameter at every measurement when the
+    network has at most this many (the per-parameter update plots).
+    """
+
+    def __init__(
+        self,
+        X: Any,
+        y: Any,
+        every: int = 1,
+        snapshot_every: int | None = None,
+        max_traced: int = 200,
+        max_probe: int = 2000,
+    ) -> None:
+        if every < 1:
+            raise ValueError(f"every must be >= 1, got {every}")
+        self.X = np.asarray(X)[:max_probe]
+        self.y = np.asarray(y)[:max_probe]
+        self.every = every
+        self.snapshot_every = snapshot_every
+        self.max_traced = max_traced
+        self.recording: Recording | None = None
+
+    # -- callback hooks -----------------------------------------------------
+    def on_train_begin(self):
+        model = self.model
+        self._layers = [layer for layer in model.layers if isinstance(layer, _Affine)]
+        self._epochs: list[int] = []
+        self._stats: dict[str, list[list[float]]] = {name: [] for name in LAYER_STATS}
+        self._metrics: dict[str, list[float]] = {name: [] for name in METRICS}
+        self._snapshot_epochs: list[int] = []
+        self._snapshots: dict[str, list[np.ndarray]] = {name: [] for name in model.parameters()}
+        total = model.count_parameters()
+        self._trace: list[np.ndarray] | None = [] if total <= self.max_traced else None
+        self._previous = [layer.W.copy() for layer in self._layers]
+        self._measure(0, {})
+        self._snapshot(0)
+
+    def on_epoch_end(self, epoch, logs):
+        done = epoch + 1
+        if done % self.every == 0:
+            self._measure(done, logs)
+        interval = self.snapshot_every or max(1, self.params_epochs // 60)
+        if done % interval == 0:
+            self._snapshot(done)
+
+    def on_train_end(self):
+        last = self._epochs[-1] if self._epochs else 0
+        if self._snapshot_epochs[-1] != last:
+            self._snapshot(last)
+        self.recording = self._build()
+
+    @property
+    def params_epochs(self) -> int:
+        return getattr(self.model, "_fit_epochs", 100)
+
+    # -- measuring ------------------------------------------------------------
+    def _measure(self, epoch: int, logs: dict[str, float]) -> None:
+        model = self.model
+        trace = model.forward_trace(self.X)
+        by_layer = {id(layer): record for layer, record in zip(model.layers, trace)}
+        _, gradients = model.loss_and_gradients(self.X, self.y, training=False)
+        row: dict[str, list[float]] = {name: [] for name in LAYER_STATS}
+        for index, layer in enumerate(self._layers):
+            record = by_layer[id(layer)]
+            z, y = record["pre_activation"], record["output"]
+            activation = getattr(layer, "activation", None)
+            output_range = (
+                activation.output_range if activation is not None else (-math.inf, math.inf)
+            )
+            row["pre_mean"].append(float(z.mean()))
+            row["pre_std"].append(float(z.std()))
+            row["act_mean"].append(float(y.mean()))
+            row["act_std"].append(float(y.std()))
+            row["saturated"].append(saturated_fraction(y, output_range))
+            # Only rectifier-like units (range starting at 0) die; tanh at 0 is merely idle.
+            row["dead"].append(dead_fraction(y) if output_range[0] == 0 else 0.0)
+            row["grad_norm"].append(float(np.linalg.norm(gradients[f"{layer.name}.W"])))
+            before = self._previous[index]
+            before_norm = float(np.linalg.norm(before))
+            change = float(np.linalg.norm(layer.W - before))
+            row["update_ratio"].append(
+                change / before_norm if before_norm > 0 else (0.0 if change == 0 else math.inf)
+            )
+            row["unit_spread"].append(unit_spread(layer.W))
+            self._previous[index] = layer.W.copy()
+        for name in LAYER_STATS:
+            self._stats[name].append(row[name])
+        for name in METRICS:
+            self._metrics[name].append(float(logs.get(name, math.nan)))
+        self._epochs.append(epoch)
+        if self._trace is not None:
+            self._trace.append(np.concatenate([p.ravel() for p in model.parameters().values()]))
+
+    def _snapshot(self, epoch: int) -> None:
+        self._snapshot_epochs.append(epoch)
+        for name, value in self.model.parameters().items():
+            self._snapshots[name].append(value.copy())
+
+    def _build(self) -> Recording:
+        model = self.model
+        labels = []
+        if self._trace is not None:
+            for name, value in model.parameters().items():
+                labels += [
+                    f"{name}{list(i) if value.ndim > 1 else [i[0]]}"
+                    for i in np.ndindex(value.shape)
+                ]
+        return Recording(
+            layer_names=[layer.name for layer in self._layers],
+            activations=[
+                layer.activation.spec()
+                if getattr(layer, "activation", None)
+                else f"maxout({layer.pieces})"
+                for layer in self._layers
+            ],
+            epochs=np.array(self._epochs),
+            stats={name: np.array(values, dtype=float) for name, values in self._stats.items()},
+            metrics={name: np.array(values, dtype=float) for name, values in self._metrics.items()},
+            snapshot_epochs=np.array(self._snapshot_epochs),
+            snapshots={name: np.stack(values) for name, values in self._snapshots.items()},
+            parameter_labels=labels,
+            parameter_trace=np.stack(self._trace) if self._trace else None,
+            model_config=model.config(),
+        )
