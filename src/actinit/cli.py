@@ -303,5 +303,200 @@ def list_(what):
         console.print(table)
 
 
+RUN_KINDS = [
+    "boundary",
+    "feature-space",
+    "misclassified",
+    "updates",
+    "gradients",
+    "layer-stats",
+    "training",
+    "probabilities",
+    "losses",
+    "activation-histograms",
+]
+STUDY_KINDS = ["heatmap", "curves"]
+
+
+def _select_run(loaded: Study, activation: str | None, init: str | None, db: Path, seed: int):
+    from .studies.recorded import recorded_run, select
+
+    try:
+        configs = select(loaded, activation, init)
+    except SpecError as error:
+        _fail(str(error))
+    if not configs:
+        choices = sorted({f"{c.activation} / {c.init_label}" for c in loaded.configs})
+        _fail(f"no configuration of {loaded.name!r} matches; choose among: {'; '.join(choices)}")
+    with Store(db) as store:
+        return recorded_run(store, configs[0], seed)
+
+
+@main.command()
+@click.argument("target")
+@click.argument("names", required=False)
+@click.option(
+    "--kind",
+    type=click.Choice(RUN_KINDS + STUDY_KINDS),
+    default=None,
+    help="What to draw for a study (default: heatmap).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Picture to write (.png or .svg).",
+)
+@click.option("--derivatives/--no-derivatives", default=True, help="With `plot activations`.")
+@click.option("--activation", default=None, help="Pick the run with this activation.")
+@click.option("--init", default=None, help="Pick the run with this initializer (label or spec).")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option(
+    "--stat",
+    default="grad_norm",
+    show_default=True,
+    help="Statistic for --kind layer-stats: grad_norm, update_ratio, saturated, dead, act_std, ...",
+)
+@click.option(
+    "--metric", default=None, help="Metric for study pictures (test_accuracy, val_loss, ...)."
+)
+@db_option
+def plot(target, names, kind, output, derivatives, activation, init, seed, stat, metric, db):
+    """Draw a picture: `plot activations relu,tanh,gelu -o act.png`, or of a study or one
+    of its runs: `plot parabola --kind feature-space --activation tanh -o fs.png`."""
+    from . import viz
+    from .engine import activations as activation_registry
+
+    if target == "activations":
+        specs = [n for n in (names or "").split(",") if n] or [
+            n for n in activation_registry.names() if n != "softmax"
+        ]
+        try:
+            figure = viz.plot_activations(specs, derivatives=derivatives)
+        except SpecError as error:
+            _fail(str(error))
+        console.print(f"wrote {viz.save(figure, output)}")
+        return
+    loaded = _load(target)
+    kind = kind or "heatmap"
+    try:
+        if kind in STUDY_KINDS:
+            if not Path(db).exists():
+                _fail(f"no database at {db}; run the study first (actinit run {target})")
+            with Store(db) as store:
+                summary = summarize(loaded, store)
+                if not summary.rows:
+                    _fail(f"no results for {target!r} in {db}; run it first")
+                figure = (
+                    viz.plot_study_heatmap(summary, metric or "test_accuracy")
+                    if kind == "heatmap"
+                    else viz.plot_study_curves(summary, store, metric or "val_accuracy")
+                )
+        else:
+            run = _select_run(loaded, activation, init, db, seed)
+            model, data = run.model(), run.data
+            X, y = data.X_train, data.y_train
+            figure = {
+                "boundary": lambda: viz.plot_boundary(model, X, y, title=run.label),
+                "feature-space": lambda: viz.plot_feature_space(model, X, y, title=run.label),
+                "misclassified": lambda: viz.plot_misclassified(model, X, y),
+                "updates": lambda: viz.plot_updates(run.recording),
+                "gradients": lambda: viz.plot_layer_heatmap(run.recording, "grad_norm"),
+                "layer-stats": lambda: viz.plot_layer_heatmap(run.recording, stat),
+                "training": lambda: viz.plot_curves(run.recording, title=run.label),
+                "probabilities": lambda: viz.plot_probability_histograms(model, X, y),
+                "losses": lambda: viz.plot_loss_histogram(model, X, y),
+                "activation-histograms": lambda: viz.plot_activation_histograms(model, X),
+            }[kind]()
+    except (ValueError, TypeError) as error:
+        _fail(str(error))
+    console.print(f"wrote {viz.save(figure, output)}")
+
+
+@main.command()
+@click.argument("study")
+@click.option("--activation", default=None, help="Pick the run with this activation.")
+@click.option("--init", default=None, help="Pick the run with this initializer.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Animation to write (.gif, or .mp4 with ffmpeg).",
+)
+@click.option("--frames", type=click.IntRange(min=2), default=40, show_default=True)
+@click.option("--fps", type=click.IntRange(min=1), default=4, show_default=True)
+@db_option
+def animate(study, activation, init, seed, output, frames, fps, db):
+    """Animate a run: feature space, boundary, histograms and loss over the epochs."""
+    from .viz.animation import animate as write_animation
+
+    run = _select_run(_load(study), activation, init, db, seed)
+    try:
+        path = write_animation(
+            run.recording,
+            run.data.X_train,
+            run.data.y_train,
+            output,
+            max_frames=frames,
+            fps=fps,
+            title=run.label,
+        )
+    except (ValueError, RuntimeError) as error:
+        _fail(str(error))
+    console.print(f"wrote {path}")
+
+
+@main.command()
+@click.argument("study")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("report.html"),
+    show_default=True,
+)
+@click.option(
+    "--recorded",
+    type=click.IntRange(min=0),
+    default=6,
+    show_default=True,
+    help="Configurations to record and show in detail.",
+)
+@db_option
+def report(study, output, recorded, db):
+    """One self-contained HTML report of a study (run it first)."""
+    from .viz.report import write_report
+
+    loaded = _load(study)
+    if not Path(db).exists():
+        _fail(f"no database at {db}; run the study first (actinit run {study})")
+    with Store(db) as store:
+        try:
+            path = write_report(loaded, store, output, recorded=recorded)
+        except ValueError as error:
+            _fail(str(error))
+    console.print(f"wrote {path}")
+
+
+@main.command()
+@click.argument("study")
+@click.option("--activation", default=None)
+@click.option("--init", default=None)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@db_option
+def diagnose(study, activation, init, seed, db):
+    """Record one run of a study and say in words what happened inside it."""
+    from .engine import diagnose as diagnose_recording
+
+    run = _select_run(_load(study), activation, init, db, seed)
+    console.print(f"[bold]{run.label}[/]")
+    for finding in diagnose_recording(run.recording):
+        colour = "yellow" if finding.severity == "warning" else "green"
+        console.print(f"[{colour}]-[/] {finding.message}")
+
+
 if __name__ == "__main__":
     main()

@@ -130,6 +130,16 @@ class Recording:
         """The parameters at snapshot ``index`` (negative counts from the end)."""
         return {name: values[index] for name, values in self.snapshots.items()}
 
+    def model_at(self, index: int = -1):
+        """The network as it was at snapshot ``index``, rebuilt from the recorded
+        config (evaluation only: batch-norm running statistics are not recorded)."""
+        from .model import Sequential
+
+        model = Sequential.from_config(self.model_config)
+        for name, value in model.parameters().items():
+            value[...] = self.snapshots[name][index]
+        return model
+
 
 def saturated_fraction(outputs: np.ndarray, output_range: tuple[float, float]) -> float:
     """Share of outputs within 1% of the (finite) bounds of the activation's range."""

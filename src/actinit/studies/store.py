@@ -42,6 +42,12 @@ CREATE TABLE IF NOT EXISTS runs (
     finished_at REAL NOT NULL,
     PRIMARY KEY (config_key, seed)
 );
+CREATE TABLE IF NOT EXISTS recordings (
+    config_key TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    recording BLOB NOT NULL,
+    PRIMARY KEY (config_key, seed)
+);
 """
 
 COLUMNS = (
@@ -160,6 +166,24 @@ class Store:
                 record["history"] = decode_history(record["history"])
             results.append(record)
         return results
+
+    def add_recording(self, config_key: str, seed: int, arrays: dict[str, np.ndarray]) -> None:
+        """Keep a run's recording (the arrays of a Recorder) beside its result."""
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)
+        self.connection.execute(
+            "INSERT OR REPLACE INTO recordings (config_key, seed, recording) VALUES (?, ?, ?)",
+            (config_key, seed, zlib.compress(buffer.getvalue(), 6)),
+        )
+
+    def recording(self, config_key: str, seed: int) -> dict[str, np.ndarray] | None:
+        row = self.connection.execute(
+            "SELECT recording FROM recordings WHERE config_key = ? AND seed = ?", (config_key, seed)
+        ).fetchone()
+        if row is None:
+            return None
+        with np.load(io.BytesIO(zlib.decompress(row[0])), allow_pickle=False) as archive:
+            return {key: archive[key] for key in archive.files}
 
     def count(self) -> int:
         return self.connection.execute("SELECT COUNT(*) FROM runs").fetchone()[0]

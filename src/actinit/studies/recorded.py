@@ -1,0 +1,76 @@
+"""Recorded runs: one (configuration, seed) trained with a Recorder, kept in the store.
+
+Pictures of a run (boundaries, feature spaces, gradient heatmaps) need its recording.
+The first request trains the run with a Recorder and stores the arrays; later ones
+read them back, so plots never train twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..engine import Recorder, Recording, Sequential
+from . import datasets
+from .runner import build_model, dataset_for
+from .store import Store
+from .study import RunConfig, Study
+
+
+@dataclass
+class RecordedRun:
+    config: RunConfig
+    seed: int
+    data: datasets.Dataset
+    recording: Recording
+
+    def model(self, index: int = -1) -> Sequential:
+        return self.recording.model_at(index)
+
+    @property
+    def label(self) -> str:
+        return f"{self.config.label} (seed {self.seed})"
+
+
+def record(config: RunConfig, seed: int) -> tuple[datasets.Dataset, Recording]:
+    data = dataset_for(config, seed)
+    model = build_model(config, data.n_classes, seed)
+    # About 300 measurements whatever the length of the run.
+    recorder = Recorder(data.X_train, data.y_train, every=max(1, config.epochs // 300))
+    model.fit(
+        data.X_train,
+        data.y_train,
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        validation_data=(data.X_test, data.y_test),
+        callbacks=[recorder],
+    )
+    return data, recorder.recording
+
+
+def recorded_run(store: Store, config: RunConfig, seed: int = 0) -> RecordedRun:
+    arrays = store.recording(config.key, seed)
+    if arrays is None:
+        data, recording = record(config, seed)
+        store.add_recording(config.key, seed, recording.to_arrays())
+    else:
+        data, recording = dataset_for(config, seed), Recording.from_arrays(arrays)
+    return RecordedRun(config, seed, data, recording)
+
+
+def select(
+    study: Study, activation: str | None = None, initializer: str | None = None, **match: str
+) -> list[RunConfig]:
+    """The configurations of a study matching an activation and/or initializer label."""
+    from .study import normalize_activation
+
+    chosen = []
+    wanted = normalize_activation(activation) if activation else None
+    for config in study.configs:
+        if wanted and config.activation != wanted:
+            continue
+        if initializer and initializer not in (config.init_label, config.init):
+            continue
+        if any(str(getattr(config, key)) != str(value) for key, value in match.items()):
+            continue
+        chosen.append(config)
+    return chosen

@@ -1,0 +1,222 @@
+"""Pictures of what a trained network does with two-dimensional data: the decision
+boundary, the misclassified points, the hidden layer's feature space, and the
+histograms of predicted probabilities and per-sample losses."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..engine import Sequential
+from ..engine.layers import _Affine
+from .figures import CLASS_COLOURS
+
+
+def _require_2d(X: np.ndarray) -> None:
+    if X.shape[1] != 2:
+        raise ValueError(f"this picture needs 2-D inputs; the data has {X.shape[1]} features")
+
+
+def _input_grid(X: np.ndarray, resolution: int = 200, margin: float = 0.1):
+    low, high = X.min(axis=0), X.max(axis=0)
+    pad = (high - low) * margin + 1e-9
+    xs = np.linspace(low[0] - pad[0], high[0] + pad[0], resolution)
+    ys = np.linspace(low[1] - pad[1], high[1] + pad[1], resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    return gx, gy, np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def _class_one_probability(model: Sequential, X: np.ndarray) -> np.ndarray:
+    output = model.predict_output(X)
+    return output[:, 0] if output.shape[1] == 1 else output.argmax(axis=1).astype(float)
+
+
+def draw_boundary(
+    axis,
+    model: Sequential,
+    X: np.ndarray,
+    y: np.ndarray,
+    resolution: int = 150,
+    marker_sizes: np.ndarray | None = None,
+) -> None:
+    gx, gy, grid = _input_grid(X, resolution)
+    output = model.predict_output(grid)
+    if output.shape[1] == 1:
+        field = output[:, 0].reshape(gx.shape)
+        axis.contourf(gx, gy, field, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.55)
+        axis.contour(gx, gy, field, levels=[0.5], colors="k", linewidths=1.5)
+    else:
+        classes = output.argmax(axis=1).reshape(gx.shape)
+        axis.contourf(
+            gx,
+            gy,
+            classes,
+            levels=np.arange(output.shape[1] + 1) - 0.5,
+            colors=CLASS_COLOURS[: output.shape[1]],
+            alpha=0.35,
+        )
+    colours = np.array(CLASS_COLOURS)[np.asarray(y) % len(CLASS_COLOURS)]
+    axis.scatter(
+        X[:, 0],
+        X[:, 1],
+        c=colours,
+        s=12 if marker_sizes is None else marker_sizes,
+        edgecolors="k",
+        linewidths=0.3,
+    )
+    axis.set(xlabel="$x_1$", ylabel="$x_2$")
+
+
+def plot_boundary(model: Sequential, X: np.ndarray, y: np.ndarray, title: str = "") -> Figure:
+    """The decision boundary (probability 0.5 contour) over the data."""
+    _require_2d(X)
+    figure = Figure(figsize=(5.5, 4.8), layout="constrained")
+    axis = figure.subplots()
+    draw_boundary(axis, model, X, y)
+    accuracy = float(np.mean(model.predict(X) == y))
+    axis.set_title(title or f"decision boundary (accuracy {100 * accuracy:.1f}%)")
+    return figure
+
+
+def plot_misclassified(model: Sequential, X: np.ndarray, y: np.ndarray, title: str = "") -> Figure:
+    """Points coloured by prediction, drawn large when wrong: size 15 (|error| + 0.1),
+    as in the S0 study."""
+    _require_2d(X)
+    predicted = model.predict(X)
+    wrong = predicted != y
+    figure = Figure(figsize=(5.5, 4.8), layout="constrained")
+    axis = figure.subplots()
+    colours = np.array(CLASS_COLOURS)[predicted % len(CLASS_COLOURS)]
+    axis.scatter(
+        X[:, 0],
+        X[:, 1],
+        c=colours,
+        s=15 * (wrong * 10 + 0.1) + 4,
+        alpha=0.7,
+        edgecolors=np.where(wrong, "k", "none"),
+    )
+    axis.set(
+        xlabel="$x_1$",
+        ylabel="$x_2$",
+        title=title or f"predictions: {int(wrong.sum())} of {len(y)} misclassified (large)",
+    )
+    return figure
+
+
+def _hidden_layer_index(model: Sequential) -> int:
+    """Index (in model.layers) of the last weighted hidden layer with exactly 2 units."""
+    candidates = [
+        i
+        for i, layer in enumerate(model.layers[:-1])
+        if isinstance(layer, _Affine) and layer.output_dim == 2
+    ]
+    if not candidates:
+        raise ValueError("the feature-space picture needs a hidden layer of exactly 2 units")
+    return candidates[-1]
+
+
+def _run_layers(model: Sequential, X: np.ndarray, layers) -> np.ndarray:
+    output = np.ascontiguousarray(X, dtype=model.dtype)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        for layer in layers:
+            output = layer.forward(output, False, None)
+    return output
+
+
+def draw_feature_space(
+    axis, model: Sequential, X: np.ndarray, y: np.ndarray, grid_lines: int = 21
+) -> None:
+    index = _hidden_layer_index(model)
+    head, tail = model.layers[: index + 1], model.layers[index + 1 :]
+    # The input grid, bent by the layers into the feature space.
+    gx, gy, _ = _input_grid(X, resolution=grid_lines)
+    dense = np.linspace(0, 1, 120)
+    for row in range(grid_lines):
+        for line in (
+            np.column_stack(
+                [gx[row, 0] + dense * (gx[row, -1] - gx[row, 0]), np.full(120, gy[row, 0])]
+            ),
+            np.column_stack(
+                [np.full(120, gx[0, row]), gy[0, row] + dense * (gy[-1, row] - gy[0, row])]
+            ),
+        ):
+            bent = _run_layers(model, line, head)
+            axis.plot(bent[:, 0], bent[:, 1], color="grey", linewidth=0.4, alpha=0.6)
+    features = _run_layers(model, X, head)
+    # The boundary in feature space: where the rest of the network says 0.5.
+    low, high = features.min(axis=0), features.max(axis=0)
+    pad = (high - low) * 0.15 + 1e-6
+    fx, fy = np.meshgrid(
+        np.linspace(low[0] - pad[0], high[0] + pad[0], 200),
+        np.linspace(low[1] - pad[1], high[1] + pad[1], 200),
+    )
+    output = _run_layers(model, np.column_stack([fx.ravel(), fy.ravel()]), tail)
+    if output.shape[1] == 1:
+        field = output[:, 0].reshape(fx.shape)
+        axis.contourf(fx, fy, field, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.35)
+        if field.min() < 0.5 < field.max():
+            axis.contour(fx, fy, field, levels=[0.5], colors="k", linewidths=1.5)
+    colours = np.array(CLASS_COLOURS)[np.asarray(y) % len(CLASS_COLOURS)]
+    axis.scatter(features[:, 0], features[:, 1], c=colours, s=8, edgecolors="none")
+    axis.set(xlim=(fx.min(), fx.max()), ylim=(fy.min(), fy.max()), xlabel="$h_1$", ylabel="$h_2$")
+
+
+def plot_feature_space(model: Sequential, X: np.ndarray, y: np.ndarray, title: str = "") -> Figure:
+    """The hidden 2-unit layer's feature space: the input grid twisted and turned by the
+    layer, the data in it, and the boundary, which there is a straight line when the
+    output layer follows directly. The input space is shown beside it."""
+    _require_2d(X)
+    figure = Figure(figsize=(11, 4.8), layout="constrained")
+    input_axis, feature_axis = figure.subplots(1, 2)
+    draw_boundary(input_axis, model, X, y)
+    input_axis.set_title("input space")
+    draw_feature_space(feature_axis, model, X, y)
+    feature_axis.set_title("hidden feature space")
+    if title:
+        figure.suptitle(title)
+    return figure
+
+
+def draw_probability_histograms(axis, model: Sequential, X: np.ndarray, y: np.ndarray) -> None:
+    probability = model.predict_proba(X)[:, 1]
+    predicted = (probability >= 0.5).astype(int)
+    bins = np.linspace(0, 1, 21)
+    for label, colour in ((0, CLASS_COLOURS[0]), (1, CLASS_COLOURS[1])):
+        members = y == label
+        right = probability[members & (predicted == y)]
+        wrong = probability[members & (predicted != y)]
+        axis.hist(
+            [right, wrong],
+            bins=bins,
+            stacked=True,
+            color=[colour, "#222222"],
+            alpha=0.75,
+            label=[f"class {label}", f"class {label}, misclassified"],
+            edgecolor="white",
+        )
+    axis.axvline(0.5, color="k", linewidth=1)
+    axis.set(xlabel="predicted P(class 1)", ylabel="samples")
+    axis.legend(fontsize=7)
+
+
+def plot_probability_histograms(model: Sequential, X: np.ndarray, y: np.ndarray) -> Figure:
+    """Predicted probabilities by true class, misclassified cases stacked in black."""
+    figure = Figure(figsize=(6, 3.6), layout="constrained")
+    axis = figure.subplots()
+    draw_probability_histograms(axis, model, X, y)
+    axis.set_title("predicted probabilities by class")
+    return figure
+
+
+def plot_loss_histogram(model: Sequential, X: np.ndarray, y: np.ndarray, bins: int = 40) -> Figure:
+    """The distribution of per-sample losses."""
+    losses = model.per_sample_loss(X, y)
+    figure = Figure(figsize=(6, 3.6), layout="constrained")
+    axis = figure.subplots()
+    axis.hist(losses, bins=bins, color="#9467bd")
+    axis.set(
+        xlabel="per-sample loss",
+        ylabel="samples",
+        title=f"per-sample loss (mean {losses.mean():.4f}, max {losses.max():.3f})",
+    )
+    return figure

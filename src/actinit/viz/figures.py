@@ -1,0 +1,48 @@
+"""Saving figures and shared drawing helpers."""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+CLASS_COLOURS = [
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#ff7f0e",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+]
+FORMATS = (".png", ".svg")
+
+
+def save(figure: Figure, path: str | Path, dpi: int = 110) -> Path:
+    """Write ``figure`` as PNG or SVG (by the suffix of ``path``) and close it."""
+    path = Path(path)
+    if path.suffix.lower() not in FORMATS:
+        raise ValueError(f"pictures are written as .png or .svg, got {path.name!r}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=dpi, bbox_inches="tight")
+    plt.close(figure)
+    return path
+
+
+def to_data_uri(figure: Figure, dpi: int = 90) -> str:
+    """The figure as an embedded PNG (``data:image/png;base64,...``), then closed."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(figure)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def grid_shape(count: int, columns: int) -> tuple[int, int]:
+    columns = max(1, min(columns, count))
+    return -(-count // columns), columns

@@ -1,0 +1,111 @@
+"""One self-contained HTML report of a study: summary, comparison with published
+numbers, heatmap, curves across seeds, and for recorded runs the training pictures
+and their diagnoses. Images are embedded; opening it needs no network."""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..engine import diagnose
+from ..studies.recorded import recorded_run
+from ..studies.store import Store
+from ..studies.summary import comparison_rows, summarize, table_rows
+from .boundaries import plot_boundary, plot_feature_space
+from .figures import to_data_uri
+from .studies import plot_study_curves, plot_study_heatmap
+from .training import plot_curves, plot_layer_heatmap
+
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.85em; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; }
+th { background: #f0f0f0; }
+.ok { color: #1a7f37; } .no { color: #b35900; }
+img { max-width: 100%; border: 1px solid #eee; margin: 0.5em 0; }
+.run { border-top: 2px solid #ddd; margin-top: 2em; }
+.finding.warning::before { content: "⚠ "; } .finding.info::before { content: "✓ "; }
+"""
+
+
+def _table(header: list[str], body: list[list[str]], verdict_column: bool = False) -> str:
+    rows = ["<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>"]
+    for line in body:
+        cells = []
+        for index, cell in enumerate(line):
+            css = ""
+            if verdict_column and index == len(line) - 1:
+                css = ' class="ok"' if cell.startswith("reproduced") else ' class="no"'
+            cells.append(f"<td{css}>{html.escape(cell)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return "<table>" + "".join(rows) + "</table>"
+
+
+def _image(uri: str, alt: str) -> str:
+    return f'<img src="{uri}" alt="{html.escape(alt)}">'
+
+
+def build_report(study, store: Store, recorded: int = 6, seed: int = 0) -> str:
+    """The report's HTML. ``recorded``: how many configurations get a recorded run
+    (trained once with a Recorder if not yet in the store) with pictures and diagnoses."""
+    summary = summarize(study, store)
+    if not summary.rows:
+        raise ValueError(f"no results for study {study.name!r} in {store.path}; run it first")
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>actinit report: {html.escape(study.title)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{html.escape(study.title)}</h1>",
+        f"<p>{html.escape(study.description)}</p>" if study.description else "",
+        f"<p><small>{len(summary.rows)} configurations, results from {html.escape(str(store.path))}, "
+        f"made {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.</small></p>",
+        "<h2>Summary across seeds</h2>",
+        _table(*table_rows(summary)),
+    ]
+    header, body = comparison_rows(summary)
+    if body:
+        parts += [
+            "<h2>Published numbers and actinit</h2>",
+            _table(header, body, verdict_column=True),
+        ]
+    parts += [
+        "<h2>Activation × initializer</h2>",
+        _image(to_data_uri(plot_study_heatmap(summary)), "heatmap of test accuracy"),
+        "<h2>Curves across seeds</h2>",
+        _image(to_data_uri(plot_study_curves(summary, store)), "validation accuracy curves"),
+    ]
+    parts.append("<h2>Inside the runs</h2>")
+    for row in summary.rows[:recorded]:
+        run = recorded_run(store, row.config, seed)
+        findings = diagnose(run.recording)
+        parts += [f"<div class='run'><h3>{html.escape(run.label)}</h3><ul>"]
+        parts += [
+            f"<li class='finding {f.severity}'>{html.escape(f.message)}</li>" for f in findings
+        ]
+        parts.append("</ul>")
+        parts.append(_image(to_data_uri(plot_curves(run.recording)), "loss and accuracy"))
+        parts.append(
+            _image(to_data_uri(plot_layer_heatmap(run.recording, "grad_norm")), "gradient norms")
+        )
+        if run.data.n_features == 2:
+            model = run.model()
+            try:
+                figure = plot_feature_space(model, run.data.X_train, run.data.y_train)
+            except ValueError:
+                figure = plot_boundary(model, run.data.X_train, run.data.y_train)
+            parts.append(_image(to_data_uri(figure), "decision boundary"))
+        parts.append("</div>")
+    if len(summary.rows) > recorded:
+        parts.append(
+            f"<p>{len(summary.rows) - recorded} more configurations are summarised above "
+            "but not recorded; raise --recorded to include them.</p>"
+        )
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_report(study, store: Store, path: str | Path, recorded: int = 6) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(build_report(study, store, recorded=recorded))
+    return path

@@ -1,0 +1,131 @@
+"""Pictures of a recorded training run: curves, per-parameter updates, per-layer
+statistics over epochs, and per-layer activation histograms."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+
+from ..engine import Recording, Sequential
+from .figures import grid_shape
+
+STAT_TITLES = {
+    "grad_norm": "gradient norm of W",
+    "update_ratio": "update size / weight size",
+    "saturated": "share of saturated activations",
+    "dead": "share of dead units",
+    "act_mean": "mean activation",
+    "act_std": "std of activations",
+    "pre_mean": "mean pre-activation",
+    "pre_std": "std of pre-activations",
+    "unit_spread": "spread between units (0: identical)",
+}
+
+
+def plot_curves(recording: Recording, title: str = "") -> Figure:
+    """Loss and accuracy per epoch, training and validation."""
+    figure = Figure(figsize=(10, 3.6), layout="constrained")
+    loss_axis, accuracy_axis = figure.subplots(1, 2)
+    epochs = recording.epochs[1:]
+    for key, style in (("loss", "-"), ("val_loss", "--")):
+        values = recording.metrics.get(key)
+        if values is not None and np.isfinite(values[1:]).any():
+            loss_axis.plot(epochs, values[1:], style, label=key)
+    for key, style in (("accuracy", "-"), ("val_accuracy", "--")):
+        values = recording.metrics.get(key)
+        if values is not None and np.isfinite(values[1:]).any():
+            accuracy_axis.plot(epochs, values[1:], style, label=key)
+    loss_axis.set(xlabel="epoch", ylabel="loss", title="loss")
+    accuracy_axis.set(xlabel="epoch", ylabel="accuracy", title="accuracy", ylim=(0, 1.02))
+    for axis in (loss_axis, accuracy_axis):
+        axis.grid(alpha=0.3)
+        axis.legend()
+    if title:
+        figure.suptitle(title)
+    return figure
+
+
+def plot_updates(
+    recording: Recording, max_panels: int = 36, ylim: float | None = 0.05, columns: int = 6
+) -> Figure:
+    """How much each parameter moves per epoch: one small plot per parameter (the S0
+    study's 18 panels; zero init: flat lines; too large a learning rate: oscillation).
+    ``ylim``: symmetric y-limits (None: automatic)."""
+    if recording.parameter_trace is None:
+        raise ValueError(
+            "this recording has no per-parameter trace (the network is too large); "
+            "record a smaller network or raise Recorder(max_traced=...)"
+        )
+    changes = np.diff(recording.parameter_trace, axis=0)
+    count = min(changes.shape[1], max_panels)
+    rows, cols = grid_shape(count, columns)
+    figure = Figure(figsize=(2.2 * cols, 1.6 * rows), layout="constrained")
+    axes = figure.subplots(rows, cols, squeeze=False, sharex=True)
+    for index, axis in enumerate(axes.flat):
+        if index >= count:
+            axis.set_visible(False)
+            continue
+        axis.plot(recording.epochs[1:], changes[:, index], linewidth=1)
+        axis.axhline(0, color="grey", linewidth=0.5)
+        axis.set_title(recording.parameter_labels[index], fontsize=7)
+        if ylim is not None:
+            axis.set_ylim(-ylim, ylim)
+        axis.tick_params(labelsize=6)
+    figure.suptitle("change of each parameter per epoch")
+    return figure
+
+
+def plot_layer_heatmap(recording: Recording, stat: str = "grad_norm") -> Figure:
+    """A statistic per layer (rows) and epoch (columns): gradients that vanish towards
+    the input show as a dark band at layer 1."""
+    if stat not in recording.stats:
+        raise ValueError(f"unknown statistic {stat!r}; choose one of {', '.join(recording.stats)}")
+    values = recording.stats[stat].T
+    figure = Figure(figsize=(9, 1.2 + 0.45 * recording.n_layers), layout="constrained")
+    axis = figure.subplots()
+    positive = values[np.isfinite(values) & (values > 0)]
+    norm = None
+    if (
+        stat in ("grad_norm", "update_ratio")
+        and positive.size
+        and positive.max() / positive.min() > 100
+    ):
+        norm = LogNorm(vmin=positive.min(), vmax=positive.max())
+    image = axis.imshow(
+        np.where(np.isfinite(values), values, np.nan),
+        aspect="auto",
+        cmap="viridis",
+        norm=norm,
+        interpolation="nearest",
+        extent=(
+            recording.epochs[0] - 0.5,
+            recording.epochs[-1] + 0.5,
+            recording.n_layers + 0.5,
+            0.5,
+        ),
+    )
+    axis.set_yticks(range(1, recording.n_layers + 1))
+    axis.set_yticklabels([f"{i + 1}: {a}" for i, a in enumerate(recording.activations)], fontsize=8)
+    axis.set(xlabel="epoch", ylabel="layer", title=STAT_TITLES.get(stat, stat))
+    figure.colorbar(image, ax=axis)
+    return figure
+
+
+def plot_activation_histograms(model: Sequential, X: np.ndarray, bins: int = 40) -> Figure:
+    """The distribution of each weighted layer's activations on ``X``: saturation that
+    grows with depth (sigmoid/tanh) and dead rectifiers show at a glance."""
+    trace = [
+        (layer, record)
+        for layer, record in zip(model.layers, model.forward_trace(X))
+        if "pre_activation" in record
+    ]
+    figure = Figure(figsize=(3 * len(trace), 2.8), layout="constrained")
+    axes = figure.subplots(1, len(trace), squeeze=False)[0]
+    for index, (axis, (layer, record)) in enumerate(zip(axes, trace)):
+        axis.hist(record["output"].ravel(), bins=bins, color="#1f77b4")
+        name = layer.activation.name if getattr(layer, "activation", None) else "maxout"
+        axis.set_title(f"layer {index + 1}: {name}", fontsize=9)
+        axis.set_yticks([])
+    figure.suptitle("activations per layer")
+    return figure

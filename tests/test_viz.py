@@ -1,0 +1,159 @@
+"""Every picture, the animation and the report are produced, with the expected elements."""
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+import actinit as ai
+from actinit import viz
+from actinit.cli import main
+from actinit.studies import Store, parse_study, run_study, summarize
+from actinit.studies.datasets import load
+from actinit.viz.animation import animate
+from actinit.viz.report import build_report
+
+STUDY = """
+name = "pictures"
+title = "pictures test study"
+seeds = 2
+
+[data]
+name = "parabola"
+n_points = 100
+
+[model]
+hidden = [2]
+output_activation = "sigmoid"
+
+[training]
+epochs = 12
+batch_size = 16
+optimizer = "sgd"
+learning_rate = 0.1
+
+[grid]
+activations = ["tanh", "relu"]
+initializers = ["xavier_normal", "zeros"]
+"""
+
+
+@pytest.fixture(scope="module")
+def trained():
+    data = load("parabola", n_points=100)
+    model = ai.Sequential([ai.Dense(2, "tanh", init="xavier_normal"), ai.Dense(1, "sigmoid")],
+                          optimizer="sgd(lr=0.5)", seed=0)
+    recorder = ai.Recorder(data.X_train, data.y_train, snapshot_every=2)
+    model.fit(data.X_train, data.y_train, epochs=10, batch_size=16, callbacks=[recorder])
+    return model, recorder.recording, data
+
+
+@pytest.fixture(scope="module")
+def study_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("viz") / "pictures.sqlite"
+    study = parse_study(STUDY)
+    with Store(path) as store:
+        run_study(study, store, jobs=1)
+    return study, path
+
+
+def test_activation_panels(tmp_path):
+    figure = viz.plot_activations(["relu", "tanh", "gelu", "leaky_relu(0.1)", "softmax"], columns=3)
+    visible = [axis for axis in figure.axes if axis.get_visible()]
+    assert len(visible) == 5
+    assert visible[0].get_title().startswith("relu") and "gain 1.41" in visible[0].get_title()
+    assert [line.get_label() for line in visible[1].get_lines()][:2] == ["f(x)", "f'(x)"]
+    path = viz.save(figure, tmp_path / "act.svg")
+    assert path.read_text().lstrip().startswith("<?xml")
+
+
+def test_run_pictures(trained, tmp_path):
+    model, recording, data = trained
+    X, y = data.X_train, data.y_train
+    pictures = {
+        "boundary": (viz.plot_boundary(model, X, y), 1),
+        "misclassified": (viz.plot_misclassified(model, X, y), 1),
+        "feature": (viz.plot_feature_space(model, X, y), 2),
+        "probabilities": (viz.plot_probability_histograms(model, X, y), 1),
+        "losses": (viz.plot_loss_histogram(model, X, y), 1),
+        "curves": (viz.plot_curves(recording), 2),
+        "updates": (viz.plot_updates(recording), 9),
+        "gradients": (viz.plot_layer_heatmap(recording, "grad_norm"), 2),
+        "histograms": (viz.plot_activation_histograms(model, X), 2),
+    }
+    for name, (figure, panels) in pictures.items():
+        axes = [axis for axis in figure.axes if axis.get_visible()]
+        assert len(axes) == panels, name
+        path = viz.save(figure, tmp_path / f"{name}.png")
+        with Image.open(path) as image:
+            assert image.size[0] > 200 and image.size[1] > 100
+    feature_axis = pictures["feature"][0].axes[1]
+    assert feature_axis.get_title() == "hidden feature space" and feature_axis.get_xlabel() == "$h_1$"
+    assert pictures["updates"][0].axes[0].get_title() == "dense0.W[0, 0]"
+    assert pictures["boundary"][0].axes[0].get_title().startswith("decision boundary (accuracy")
+
+
+def test_feature_space_needs_a_two_unit_layer(trained):
+    _, _, data = trained
+    model = ai.Sequential([ai.Dense(5, "relu"), ai.Dense(1, "sigmoid")]).build(2)
+    with pytest.raises(ValueError, match="exactly 2 units"):
+        viz.plot_feature_space(model, data.X_train, data.y_train)
+    with pytest.raises(ValueError, match=".png or .svg"):
+        viz.save(viz.plot_activations(["relu"]), "picture.jpg")
+
+
+def test_animation_gif_has_a_frame_per_snapshot(trained, tmp_path):
+    _, recording, data = trained
+    path = animate(recording, data.X_train, data.y_train, tmp_path / "film.gif", max_frames=6)
+    with Image.open(path) as image:
+        assert image.n_frames == 6
+    with pytest.raises(ValueError, match=".gif or .mp4"):
+        animate(recording, data.X_train, data.y_train, tmp_path / "film.avi")
+
+
+def test_study_heatmap_and_curves(study_db):
+    study, path = study_db
+    with Store(path) as store:
+        summary = summarize(study, store)
+        heatmap = viz.plot_study_heatmap(summary)
+        curves = viz.plot_study_curves(summary, store)
+    axis = heatmap.axes[0]
+    assert [t.get_text() for t in axis.get_xticklabels()] == ["xavier_normal", "zeros"]
+    assert len(axis.texts) == 4
+    assert len(curves.axes[0].get_lines()) == 4
+
+
+def test_report_is_self_contained(study_db):
+    study, path = study_db
+    with Store(path) as store:
+        text = build_report(study, store, recorded=2)
+    assert text.count("<table>") >= 1 and "data:image/png;base64," in text
+    assert "http://" not in text and "https://" not in text
+    assert text.count("class='run'") == 2 and "finding" in text
+
+
+def test_cli_plot_animate_report_diagnose(study_db, tmp_path):
+    study, path = study_db
+    study_file = tmp_path / "pictures.toml"
+    study_file.write_text(STUDY)
+    runner = CliRunner()
+    db = ["--db", str(path)]
+    commands = [
+        ["plot", "activations", "relu,tanh,gelu", "--derivatives", "-o", str(tmp_path / "a.png")],
+        ["plot", str(study_file), "--kind", "heatmap", "-o", str(tmp_path / "h.png"), *db],
+        ["plot", str(study_file), "--kind", "feature-space", "--activation", "tanh", "-o", str(tmp_path / "f.png"), *db],
+        ["plot", str(study_file), "--kind", "updates", "--init", "zeros", "-o", str(tmp_path / "u.png"), *db],
+        ["animate", str(study_file), "--activation", "relu", "--frames", "3", "-o", str(tmp_path / "r.gif"), *db],
+        ["report", str(study_file), "--recorded", "1", "-o", str(tmp_path / "report.html"), *db],
+        ["diagnose", str(study_file), "--activation", "tanh", "--init", "zeros", *db],
+    ]
+    for command in commands:
+        result = runner.invoke(main, command)
+        assert result.exit_code == 0, (command, result.output)
+    assert "symmetry was never broken" in result.output
+    for name in ("a.png", "h.png", "f.png", "u.png", "r.gif", "report.html"):
+        assert (tmp_path / name).stat().st_size > 1000
+    bad = runner.invoke(main, ["plot", "activations", "relu,tanhh", "-o", str(tmp_path / "x.png")])
+    assert bad.exit_code == 2 and "unknown activation 'tanhh'" in bad.output
+    missing = runner.invoke(main, ["plot", str(study_file), "--kind", "boundary", "--activation", "selu",
+                                   "-o", str(tmp_path / "x.png"), *db])
+    assert missing.exit_code == 2 and "choose among" in missing.output
