@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: reproduce test lint bench browser clean
+.PHONY: reproduce test lint bench browser pictures clean
 
 $(BIN)/actinit: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,19 @@ test: $(VENV)/.test-installed browser
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/bench_engine.py
+
+# The README's pictures, made by actinit's own commands.
+PICTURES = docs/images
+pictures: $(BIN)/actinit
+	mkdir -p $(PICTURES)
+	$(BIN)/actinit plot activations relu,leaky_relu,elu,gelu,swish,sigmoid,tanh,softplus --derivatives -o $(PICTURES)/activations.png
+	$(BIN)/actinit run blobs --db $(PICTURES)/pictures.sqlite --seeds 10 > /dev/null
+	$(BIN)/actinit plot blobs --kind heatmap --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/blobs-heatmap.png
+	$(BIN)/actinit plot parabola --kind feature-space --activation tanh --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/parabola-feature-space.png
+	$(BIN)/actinit plot depth --kind gradients --activation sigmoid --init "small random" --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/depth-sigmoid-gradients.png
+	$(BIN)/actinit plot blobs --kind updates --activation tanh --init zeros --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/blobs-zeros-updates.png
+	$(BIN)/actinit animate parabola --activation relu --frames 16 --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/parabola-relu.gif
+	rm -f $(PICTURES)/pictures.sqlite*
 
 clean:
 	rm -rf $(VENV) build *.egg-info
