@@ -498,5 +498,27 @@ def diagnose(study, activation, init, seed, db):
         console.print(f"[{colour}]-[/] {finding.message}")
 
 
+@main.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind; the default serves this machine only.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(min=0, max=65535),
+    default=0,
+    help="Port (default: a free one, printed with the URL).",
+)
+def playground(host, port):
+    """Train and watch a network live in the browser."""
+    from .playground import serve
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        console.print(f"[yellow]serving on {host}: anyone who can reach it can train here[/]")
+    serve(host=host, port=port or None, announce=console.print)
+
+
 if __name__ == "__main__":
     main()

@@ -164,6 +164,43 @@ def unit_spread(weight: np.ndarray) -> float:
     return spread / scale if scale > 0 else spread
 
 
+def weighted_layers(model) -> list[_Affine]:
+    """The layers that have weights (Dense, Maxout), in order: "layer 1" is the first."""
+    return [layer for layer in model.layers if isinstance(layer, _Affine)]
+
+
+def layer_statistics(
+    model, X: np.ndarray, y: np.ndarray, previous_weights: list[np.ndarray] | None = None
+) -> dict[str, list[float]]:
+    """Every statistic of ``LAYER_STATS`` for each weighted layer, measured on (X, y).
+    ``previous_weights`` (one W per layer) gives the update ratio; without it, 0."""
+    layers = weighted_layers(model)
+    trace = model.forward_trace(X)
+    by_layer = {id(layer): record for layer, record in zip(model.layers, trace)}
+    _, gradients = model.loss_and_gradients(X, y, training=False)
+    row: dict[str, list[float]] = {name: [] for name in LAYER_STATS}
+    for index, layer in enumerate(layers):
+        record = by_layer[id(layer)]
+        z, outputs = record["pre_activation"], record["output"]
+        activation = getattr(layer, "activation", None)
+        output_range = activation.output_range if activation is not None else (-math.inf, math.inf)
+        row["pre_mean"].append(float(z.mean()))
+        row["pre_std"].append(float(z.std()))
+        row["act_mean"].append(float(outputs.mean()))
+        row["act_std"].append(float(outputs.std()))
+        row["saturated"].append(saturated_fraction(outputs, output_range))
+        # Only rectifier-like units (range starting at 0) die; tanh at 0 is merely idle.
+        row["dead"].append(dead_fraction(outputs) if output_range[0] == 0 else 0.0)
+        row["grad_norm"].append(float(np.linalg.norm(gradients[f"{layer.name}.W"])))
+        before = previous_weights[index] if previous_weights is not None else layer.W
+        before_norm = float(np.linalg.norm(before))
+        change = float(np.linalg.norm(layer.W - before))
+        ratio = change / before_norm if before_norm > 0 else (0.0 if change == 0 else math.inf)
+        row["update_ratio"].append(ratio)
+        row["unit_spread"].append(unit_spread(layer.W))
+    return row
+
+
 class Recorder(Callback):
     """Measures a network during ``fit`` on the probe batch ``(X, y)``.
 
@@ -194,7 +231,7 @@ class Recorder(Callback):
     # -- callback hooks -----------------------------------------------------
     def on_train_begin(self):
         model = self.model
-        self._layers = [layer for layer in model.layers if isinstance(layer, _Affine)]
+        self._layers = weighted_layers(model)
         self._epochs: list[int] = []
         self._stats: dict[str, list[list[float]]] = {name: [] for name in LAYER_STATS}
         self._metrics: dict[str, list[float]] = {name: [] for name in METRICS}
@@ -226,41 +263,16 @@ class Recorder(Callback):
 
     # -- measuring ------------------------------------------------------------
     def _measure(self, epoch: int, logs: dict[str, float]) -> None:
-        model = self.model
-        trace = model.forward_trace(self.X)
-        by_layer = {id(layer): record for layer, record in zip(model.layers, trace)}
-        _, gradients = model.loss_and_gradients(self.X, self.y, training=False)
-        row: dict[str, list[float]] = {name: [] for name in LAYER_STATS}
-        for index, layer in enumerate(self._layers):
-            record = by_layer[id(layer)]
-            z, y = record["pre_activation"], record["output"]
-            activation = getattr(layer, "activation", None)
-            output_range = (
-                activation.output_range if activation is not None else (-math.inf, math.inf)
-            )
-            row["pre_mean"].append(float(z.mean()))
-            row["pre_std"].append(float(z.std()))
-            row["act_mean"].append(float(y.mean()))
-            row["act_std"].append(float(y.std()))
-            row["saturated"].append(saturated_fraction(y, output_range))
-            # Only rectifier-like units (range starting at 0) die; tanh at 0 is merely idle.
-            row["dead"].append(dead_fraction(y) if output_range[0] == 0 else 0.0)
-            row["grad_norm"].append(float(np.linalg.norm(gradients[f"{layer.name}.W"])))
-            before = self._previous[index]
-            before_norm = float(np.linalg.norm(before))
-            change = float(np.linalg.norm(layer.W - before))
-            row["update_ratio"].append(
-                change / before_norm if before_norm > 0 else (0.0 if change == 0 else math.inf)
-            )
-            row["unit_spread"].append(unit_spread(layer.W))
-            self._previous[index] = layer.W.copy()
+        row = layer_statistics(self.model, self.X, self.y, self._previous)
+        self._previous = [layer.W.copy() for layer in self._layers]
         for name in LAYER_STATS:
             self._stats[name].append(row[name])
         for name in METRICS:
             self._metrics[name].append(float(logs.get(name, math.nan)))
         self._epochs.append(epoch)
         if self._trace is not None:
-            self._trace.append(np.concatenate([p.ravel() for p in model.parameters().values()]))
+            parameters = self.model.parameters().values()
+            self._trace.append(np.concatenate([p.ravel() for p in parameters]))
 
     def _snapshot(self, epoch: int) -> None:
         self._snapshot_epochs.append(epoch)

@@ -1,0 +1,251 @@
+"""The playground's web server: one page, its static files, and a WebSocket per page.
+
+Protocol (JSON messages over ``/ws``):
+
+* page -> server: ``{"type": "configure", "settings": {...}}``, ``{"type": "play"}``,
+  ``{"type": "pause"}``, ``{"type": "step", "epochs": n}``, ``{"type": "reset"}``,
+  ``{"type": "download"}``.
+* server -> page: ``ready`` (data and first state), ``update`` (several times a second
+  while playing), ``state`` (playing or not), ``model`` (base64 .npz), ``error``
+  (a refused message, with the reason).
+
+Each WebSocket owns one :class:`Session`; training runs in a worker thread so pages do
+not block each other, and stops when its page closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import socket
+from importlib import resources
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from .session import Session
+from .settings import SettingsError, options, parse_settings
+
+STATIC = resources.files("actinit.playground") / "static"
+UPDATE_SECONDS = 0.2  # aim: five updates a second while playing
+MAX_MESSAGE_BYTES = 16 * 1024
+log = logging.getLogger("actinit.playground")
+
+
+class Connection:
+    """The state of one page: its session, and the task that trains it."""
+
+    def __init__(self, socket_response: web.WebSocketResponse) -> None:
+        self.socket = socket_response
+        self.session: Session | None = None
+        self.task: asyncio.Task | None = None
+        self.lock = asyncio.Lock()
+
+    async def send(self, message: dict[str, Any]) -> None:
+        if not self.socket.closed:
+            await self.socket.send_str(json.dumps(message, allow_nan=False))
+
+    async def error(self, text: str) -> None:
+        await self.send({"type": "error", "message": text})
+
+    @property
+    def playing(self) -> bool:
+        return self.task is not None and not self.task.done()
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            try:
+                await self.task
+            except (asyncio.CancelledError, Exception):
+                pass
+            self.task = None
+
+    async def play(self) -> None:
+        if self.session is None:
+            await self.error("configure the experiment first")
+            return
+        if self.playing:
+            return
+        self.task = asyncio.create_task(self._train_loop())
+        await self.send({"type": "state", "playing": True})
+
+    async def _train_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        epochs = 1
+        session = self.session
+        try:
+            while not session.finished and not self.socket.closed:
+                async with self.lock:
+                    seconds = await loop.run_in_executor(None, session.train, epochs)
+                    message = await loop.run_in_executor(None, session.update_message)
+                await self.send(message)
+                # Adapt the chunk so that each update takes about UPDATE_SECONDS.
+                if seconds < UPDATE_SECONDS / 2:
+                    epochs = min(epochs * 2, 2000)
+                elif seconds > UPDATE_SECONDS * 1.5 and epochs > 1:
+                    epochs = max(1, epochs // 2)
+                await asyncio.sleep(0.01)
+        finally:
+            if not self.socket.closed:
+                await self.send({"type": "state", "playing": False})
+
+    async def handle(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind == "configure":
+            await self.stop()
+            settings_values = message.get("settings", {})
+            if not isinstance(settings_values, dict):
+                await self.error("settings must be an object")
+                return
+            try:
+                settings = parse_settings(settings_values)
+            except SettingsError as problem:
+                await self.error(str(problem))
+                return
+            loop = asyncio.get_running_loop()
+            self.session = await loop.run_in_executor(None, Session, settings)
+            await self.send(await loop.run_in_executor(None, self.session.ready_message))
+        elif kind == "play":
+            await self.play()
+        elif kind == "pause":
+            await self.stop()
+        elif kind == "step":
+            if self.session is None:
+                await self.error("configure the experiment first")
+                return
+            await self.stop()
+            epochs = message.get("epochs", 1)
+            if not isinstance(epochs, int) or not 1 <= epochs <= 1000:
+                await self.error("step takes 1 to 1000 epochs")
+                return
+            loop = asyncio.get_running_loop()
+            async with self.lock:
+                await loop.run_in_executor(None, self.session.train, epochs)
+                await self.send(await loop.run_in_executor(None, self.session.update_message))
+        elif kind == "reset":
+            await self.stop()
+            if self.session is None:
+                await self.error("configure the experiment first")
+                return
+            loop = asyncio.get_running_loop()
+            self.session = await loop.run_in_executor(None, Session, self.session.settings)
+            await self.send(await loop.run_in_executor(None, self.session.ready_message))
+        elif kind == "download":
+            if self.session is None:
+                await self.error("configure the experiment first")
+                return
+            async with self.lock:
+                data = await asyncio.get_running_loop().run_in_executor(
+                    None, self.session.model_bytes
+                )
+            await self.send(
+                {"type": "model", "filename": "actinit-playground-model.npz", "data": data}
+            )
+        else:
+            await self.error(
+                f"unknown message type {kind!r}; use configure, play, pause, step, "
+                "reset or download"
+            )
+
+
+async def websocket(request: web.Request) -> web.WebSocketResponse:
+    response = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_MESSAGE_BYTES)
+    await response.prepare(request)
+    connection = Connection(response)
+    request.app["connections"].add(connection)
+    try:
+        async for raw in response:
+            if raw.type == WSMsgType.TEXT:
+                try:
+                    message = json.loads(raw.data)
+                except json.JSONDecodeError:
+                    await connection.error("messages must be JSON objects")
+                    continue
+                if not isinstance(message, dict):
+                    await connection.error("messages must be JSON objects")
+                    continue
+                try:
+                    await connection.handle(message)
+                except Exception as problem:  # never a server error for the page
+                    log.exception("message failed")
+                    await connection.error(f"could not do that: {problem}")
+            elif raw.type == WSMsgType.ERROR:
+                break
+    finally:
+        await connection.stop()
+        request.app["connections"].discard(connection)
+    return response
+
+
+async def index(request: web.Request) -> web.Response:
+    return web.Response(text=(STATIC / "index.html").read_text(), content_type="text/html")
+
+
+async def static_file(request: web.Request) -> web.Response:
+    name = request.match_info["name"]
+    types = {".js": "application/javascript", ".css": "text/css"}
+    suffix = name[name.rfind(".") :]
+    if "/" in name or suffix not in types or not (STATIC / name).is_file():
+        raise web.HTTPNotFound(text=f"no static file {name!r}")
+    return web.Response(text=(STATIC / name).read_text(), content_type=types[suffix])
+
+
+async def api_options(request: web.Request) -> web.Response:
+    return web.json_response(options())
+
+
+async def api_study(request: web.Request) -> web.Response:
+    """The study file for the settings in the query string (what the page's URL holds)."""
+    try:
+        settings = parse_settings(dict(request.query))
+    except SettingsError as problem:
+        return web.json_response({"error": str(problem)}, status=400)
+    return web.Response(
+        text=settings.study_toml(),
+        content_type="text/plain",
+        headers={"Content-Disposition": 'attachment; filename="playground.toml"'},
+    )
+
+
+async def api_settings(request: web.Request) -> web.Response:
+    """Validate settings from a query string: normalized settings, or the reason."""
+    try:
+        settings = parse_settings(dict(request.query))
+    except SettingsError as problem:
+        return web.json_response({"error": str(problem)}, status=400)
+    return web.json_response({"settings": settings.to_dict(), "query": settings.query()})
+
+
+async def _close_all(app: web.Application) -> None:
+    for connection in list(app["connections"]):
+        await connection.stop()
+        await connection.socket.close()
+
+
+def create_app() -> web.Application:
+    app = web.Application()
+    app["connections"] = set()
+    app.router.add_get("/", index)
+    app.router.add_get("/static/{name}", static_file)
+    app.router.add_get("/api/options", api_options)
+    app.router.add_get("/api/study", api_study)
+    app.router.add_get("/api/settings", api_settings)
+    app.router.add_get("/ws", websocket)
+    app.router.add_get("/favicon.ico", lambda request: web.Response(status=204))
+    app.on_shutdown.append(_close_all)
+    return app
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+def serve(host: str = "127.0.0.1", port: int | None = None, announce=print) -> None:
+    """Run the playground until interrupted."""
+    port = port or free_port(host)
+    announce(f"actinit playground: http://{host}:{port}/  (Ctrl+C to stop)")
+    web.run_app(create_app(), host=host, port=port, print=None)
