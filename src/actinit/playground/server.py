@@ -2,12 +2,13 @@
 
 Protocol (JSON messages over ``/ws``):
 
-* page -> server: ``{"type": "configure", "settings": {...}}``, ``{"type": "play"}``,
+* page -> server: ``{"type": "configure", "settings": {...}, "id": n}``, ``{"type": "play"}``,
   ``{"type": "pause"}``, ``{"type": "step", "epochs": n}``, ``{"type": "reset"}``,
   ``{"type": "download"}``.
 * server -> page: ``ready`` (data and first state), ``update`` (several times a second
   while playing), ``state`` (playing or not), ``model`` (base64 .npz), ``error``
-  (a refused message, with the reason).
+  (a refused message, with the reason). ``ready`` and ``update`` carry the ``id`` of the
+  configure they answer, so a page can ignore answers to settings it has since changed.
 
 Each WebSocket owns one :class:`Session`; training runs in a worker thread so pages do
 not block each other, and stops when its page closes.
@@ -31,6 +32,7 @@ STATIC = resources.files("actinit.playground") / "static"
 UPDATE_SECONDS = 0.2  # aim: five updates a second while playing
 MAX_MESSAGE_BYTES = 16 * 1024
 log = logging.getLogger("actinit.playground")
+CONNECTIONS: web.AppKey[set] = web.AppKey("connections", set)
 
 
 class Connection:
@@ -104,8 +106,12 @@ class Connection:
             except SettingsError as problem:
                 await self.error(str(problem))
                 return
+            request_id = message.get("id")
+            if request_id is not None and not isinstance(request_id, (int, str)):
+                await self.error("id must be a number or a string")
+                return
             loop = asyncio.get_running_loop()
-            self.session = await loop.run_in_executor(None, Session, settings)
+            self.session = await loop.run_in_executor(None, Session, settings, request_id)
             await self.send(await loop.run_in_executor(None, self.session.ready_message))
         elif kind == "play":
             await self.play()
@@ -130,7 +136,9 @@ class Connection:
                 await self.error("configure the experiment first")
                 return
             loop = asyncio.get_running_loop()
-            self.session = await loop.run_in_executor(None, Session, self.session.settings)
+            self.session = await loop.run_in_executor(
+                None, Session, self.session.settings, self.session.request_id
+            )
             await self.send(await loop.run_in_executor(None, self.session.ready_message))
         elif kind == "download":
             if self.session is None:
@@ -154,7 +162,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     response = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_MESSAGE_BYTES)
     await response.prepare(request)
     connection = Connection(response)
-    request.app["connections"].add(connection)
+    request.app[CONNECTIONS].add(connection)
     try:
         async for raw in response:
             if raw.type == WSMsgType.TEXT:
@@ -175,7 +183,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
                 break
     finally:
         await connection.stop()
-        request.app["connections"].discard(connection)
+        request.app[CONNECTIONS].discard(connection)
     return response
 
 
@@ -190,6 +198,10 @@ async def static_file(request: web.Request) -> web.Response:
     if "/" in name or suffix not in types or not (STATIC / name).is_file():
         raise web.HTTPNotFound(text=f"no static file {name!r}")
     return web.Response(text=(STATIC / name).read_text(), content_type=types[suffix])
+
+
+async def no_icon(request: web.Request) -> web.Response:
+    return web.Response(status=204)
 
 
 async def api_options(request: web.Request) -> web.Response:
@@ -219,21 +231,21 @@ async def api_settings(request: web.Request) -> web.Response:
 
 
 async def _close_all(app: web.Application) -> None:
-    for connection in list(app["connections"]):
+    for connection in list(app[CONNECTIONS]):
         await connection.stop()
         await connection.socket.close()
 
 
 def create_app() -> web.Application:
     app = web.Application()
-    app["connections"] = set()
+    app[CONNECTIONS] = set()
     app.router.add_get("/", index)
     app.router.add_get("/static/{name}", static_file)
     app.router.add_get("/api/options", api_options)
     app.router.add_get("/api/study", api_study)
     app.router.add_get("/api/settings", api_settings)
     app.router.add_get("/ws", websocket)
-    app.router.add_get("/favicon.ico", lambda request: web.Response(status=204))
+    app.router.add_get("/favicon.ico", no_icon)
     app.on_shutdown.append(_close_all)
     return app
 

@@ -30,8 +30,9 @@ def _rounded(values: np.ndarray, digits: int = 4) -> list:
 class Session:
     """Trains ``settings``' network in chunks and describes it for the page."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, request_id: int | str | None = None) -> None:
         self.settings = settings
+        self.request_id = request_id
         self.data = settings.load_data()
         layers = [
             Dense(units, settings.activation, init=settings.init) for units in settings.hidden
@@ -139,6 +140,7 @@ class Session:
         output = self.model.predict_output(self._grid)[:, 0]
         message: dict[str, Any] = {
             "type": "update",
+            "id": self.request_id,
             "epoch": self.epoch,
             "diverged": self.diverged,
             "finished": self.finished,

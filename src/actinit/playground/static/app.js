@@ -6,7 +6,7 @@ const SETTING_NAMES = ["dataset", "noise", "samples", "train_ratio", "hidden", "
   "optimizer", "learning_rate", "batch_size", "l1", "l2", "seed"];
 const COLOURS = { low: [33, 102, 172], high: [214, 96, 77] };   // class 0 blue, class 1 orange-red
 
-const state = { socket: null, data: null, history: [], pinned: null, playing: false, version: 0 };
+const state = { socket: null, data: null, history: [], pinned: null, playing: false, version: 0, configureId: 0 };
 const $ = (selector) => document.querySelector(selector);
 const form = $("#controls");
 
@@ -62,20 +62,28 @@ function connect(initialSettings) {
   const protocol = location.protocol === "https:" ? "wss" : "ws";
   const socket = new WebSocket(`${protocol}://${location.host}/ws`);
   state.socket = socket;
-  socket.onopen = () => send({ type: "configure", settings: initialSettings });
+  socket.onopen = () => configure(initialSettings);
   socket.onmessage = (event) => receive(JSON.parse(event.data));
   socket.onclose = () => setPlaying(false);
 }
 
+function configure(settings) {
+  state.configureId += 1;
+  send({ type: "configure", settings, id: state.configureId });
+}
+
 function receive(message) {
   if (message.type === "error") return showError(message.message);
+  // Answers to settings the page has since changed are ignored.
+  if ((message.type === "ready" || message.type === "update") && message.id !== state.configureId) return;
   if (message.type === "state") return setPlaying(message.playing);
   if (message.type === "model") return saveModel(message);
   if (message.type === "ready") {
     showError(null);
     state.data = message;
     state.history = [];
-    writeForm(message.settings);
+    // The form belongs to the user: only the first answer (the URL's settings) fills it.
+    if (message.id === 1) writeForm(message.settings);
     history.replaceState(null, "", `?${message.query}`);
     $("#export").href = `/api/study?${message.query}`;
   }
@@ -272,7 +280,7 @@ function wire() {
   form.addEventListener("change", () => {
     const settings = readForm();
     history.replaceState(null, "", `?${queryOf(settings)}`);
-    send({ type: "configure", settings });
+    configure(settings);
   });
   $("#play").addEventListener("click", () => send({ type: state.playing ? "pause" : "play" }));
   $("#step").addEventListener("click", () => send({ type: "step", epochs: 1 }));
