@@ -28,7 +28,10 @@ from .engine import (
     losses,
     lsuv_initialize,
     optimizers,
+    prune_magnitude,
+    prune_units,
     regularizers,
+    size_report,
 )
 
 __version__ = "0.1.0"
@@ -55,5 +58,8 @@ __all__ = [
     "losses",
     "lsuv_initialize",
     "optimizers",
+    "prune_magnitude",
+    "prune_units",
     "regularizers",
+    "size_report",
 ]

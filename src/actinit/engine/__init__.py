@@ -9,6 +9,7 @@ from .callbacks import Callback, EarlyStopping, History, LambdaCallback
 from .diagnosis import Finding, diagnose
 from .layers import BatchNorm, Dense, Dropout, Layer, Maxout
 from .model import InputError, Sequential, lsuv_initialize
+from .pruning import prune_magnitude, prune_units, size_report
 from .recording import Recorder, Recording
 from .registry import SpecError, parse_spec
 
@@ -35,5 +36,8 @@ __all__ = [
     "lsuv_initialize",
     "optimizers",
     "parse_spec",
+    "prune_magnitude",
+    "prune_units",
+    "size_report",
     "regularizers",
 ]

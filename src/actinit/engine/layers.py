@@ -98,6 +98,12 @@ class _Affine(Layer):
         if max_norm is not None and not max_norm > 0:
             raise ValueError(f"max_norm must be positive, got {max_norm!r}")
         self.max_norm = max_norm
+        #: 1 for kept weights, 0 for pruned ones (see actinit.engine.pruning); None: no mask.
+        self.weight_mask: np.ndarray | None = None
+
+    @property
+    def constrained(self) -> bool:
+        return self.max_norm is not None or self.weight_mask is not None
 
     def _build_affine(self, input_dim: int, width: int, rng, dtype) -> None:
         self.input_dim = input_dim
@@ -134,6 +140,8 @@ class _Affine(Layer):
     def apply_constraints(self) -> None:
         if self.max_norm is not None:
             apply_max_norm(self.W, self.max_norm)
+        if self.weight_mask is not None:
+            self.W *= self.weight_mask
 
     def config(self) -> dict[str, Any]:
         return {

@@ -163,9 +163,14 @@ class Sequential:
                 self._parameters[f"{layer.name}.{key}"] = value
                 self._gradients[f"{layer.name}.{key}"] = layer.gradients()[key]
         self._regularized = [l for l in self.layers if getattr(l, "regularizer", None)]
-        self._constrained = [l for l in self.layers if getattr(l, "max_norm", None)]
+        self.refresh_constraints()
         self._hidden_layers = self.layers[:-1]
         self._backward_layers = list(reversed(self._hidden_layers))
+
+    def refresh_constraints(self) -> None:
+        """Find again the layers with a constraint (max-norm, pruning mask) to apply
+        after every update."""
+        self._constrained = [layer for layer in self.layers if getattr(layer, "constrained", False)]
 
     def _require_built(self) -> None:
         if not self.built:
