@@ -156,6 +156,15 @@ backend_option = click.option(
     show_default=True,
     help="joblib backend; dask needs actinit[dask].",
 )
+activation_option = click.option(
+    "--activation", default=None, help="Pick the run with this activation."
+)
+init_option = click.option(
+    "--init", default=None, help="Pick the run with this initializer (label or spec)."
+)
+seed_option = click.option(
+    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Which seed's run."
+)
 scheduler_option = click.option(
     "--scheduler",
     default=None,
@@ -349,9 +358,9 @@ def _select_run(loaded: Study, activation: str | None, init: str | None, db: Pat
     help="Picture to write (.png or .svg).",
 )
 @click.option("--derivatives/--no-derivatives", default=True, help="With `plot activations`.")
-@click.option("--activation", default=None, help="Pick the run with this activation.")
-@click.option("--init", default=None, help="Pick the run with this initializer (label or spec).")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@activation_option
+@init_option
+@seed_option
 @click.option(
     "--stat",
     default="grad_norm",
@@ -416,9 +425,9 @@ def plot(target, names, kind, output, derivatives, activation, init, seed, stat,
 
 @main.command()
 @click.argument("study")
-@click.option("--activation", default=None, help="Pick the run with this activation.")
-@click.option("--init", default=None, help="Pick the run with this initializer.")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@activation_option
+@init_option
+@seed_option
 @click.option(
     "--output",
     "-o",
@@ -483,9 +492,9 @@ def report(study, output, recorded, db):
 
 @main.command()
 @click.argument("study")
-@click.option("--activation", default=None)
-@click.option("--init", default=None)
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@activation_option
+@init_option
+@seed_option
 @db_option
 def diagnose(study, activation, init, seed, db):
     """Record one run of a study and say in words what happened inside it."""

@@ -130,19 +130,22 @@ class Constant(Initializer):
 # --------------------------------------------------------------------------
 
 
-@INITIALIZERS.register("random_normal", "normal")
 @dataclass(eq=False)
-class RandomNormal(Initializer):
-    """N(mean, std^2). Defaults mean 0, std 1 as ``torch.nn.init.normal_``; Keras's
-    ``RandomNormal`` defaults to std 0.05. ``random_normal(std=10)`` is the classic
-    "large random" initialization."""
-
+class _MeanStd(Initializer):
     mean: float = 0.0
     std: float = 1.0
 
     def __post_init__(self):
         if self.std < 0:
             raise ValueError(f"std must be >= 0, got {self.std}")
+
+
+@INITIALIZERS.register("random_normal", "normal")
+@dataclass(eq=False)
+class RandomNormal(_MeanStd):
+    """N(mean, std^2). Defaults mean 0, std 1 as ``torch.nn.init.normal_``; Keras's
+    ``RandomNormal`` defaults to std 0.05. ``random_normal(std=10)`` is the classic
+    "large random" initialization."""
 
     def sample(self, shape, rng):
         return rng.normal(self.mean, self.std, size=shape)
@@ -167,7 +170,7 @@ class RandomUniform(Initializer):
 
 @INITIALIZERS.register("truncated_normal")
 @dataclass(eq=False)
-class TruncatedNormal(Initializer):
+class TruncatedNormal(_MeanStd):
     """N(mean, std^2) with draws beyond mean +/- 2 std drawn again.
 
     ``std`` is the std of the normal *before* truncation (as torch's

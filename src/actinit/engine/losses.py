@@ -80,6 +80,20 @@ def names() -> list[str]:
     return LOSSES.names()
 
 
+def _as_columns(y: Any, n_outputs: int, hint: str) -> np.ndarray:
+    """Targets as ``(n, n_outputs)``: a vector becomes one column; ``hint`` says what to
+    do when the columns do not match the output layer."""
+    array = _check_targets_array(y)
+    if array.ndim == 1:
+        array = array[:, None]
+    if array.shape[1] != n_outputs:
+        raise LabelError(
+            f"targets have {array.shape[1]} column(s) but the output layer has {n_outputs} "
+            f"unit(s); {hint}"
+        )
+    return array
+
+
 def _check_targets_array(y: Any) -> np.ndarray:
     array = np.asarray(y)
     if array.dtype.kind not in "biuf":
@@ -105,15 +119,9 @@ class BinaryCrossentropy(Loss):
     EPSILON = 1e-7
 
     def targets(self, y, n_outputs, dtype):
-        array = _check_targets_array(y)
-        if array.ndim == 1:
-            array = array[:, None]
-        if array.shape[1] != n_outputs:
-            raise LabelError(
-                f"binary cross-entropy needs labels with {n_outputs} column(s) to match the "
-                f"output layer, got shape {np.shape(y)}. For k classes use a softmax output "
-                "with categorical_crossentropy"
-            )
+        array = _as_columns(
+            y, n_outputs, "for k classes use a softmax output with categorical_crossentropy"
+        )
         if ((array < 0) | (array > 1)).any():
             values = np.unique(array)
             raise LabelError(
@@ -255,14 +263,7 @@ class MeanSquaredError(Loss):
     is_classification = False
 
     def targets(self, y, n_outputs, dtype):
-        array = _check_targets_array(y)
-        if array.ndim == 1:
-            array = array[:, None]
-        if array.shape[1] != n_outputs:
-            raise LabelError(
-                f"targets have {array.shape[1]} column(s) but the output layer has {n_outputs} "
-                "units; make them equal"
-            )
+        array = _as_columns(y, n_outputs, "make them equal")
         return np.ascontiguousarray(array, dtype=dtype)
 
     def per_sample(self, y_pred, targets):
