@@ -229,9 +229,11 @@ def test_cli_run_show_export_and_list(tmp_path):
     study_file.write_text(TINY.format(epochs=10))
     db = str(tmp_path / "cli.sqlite")
     runner = CliRunner()
-    result = runner.invoke(main, ["run", str(study_file), "--db", db, "--jobs", "1", "--seeds", "2"])
+    result = runner.invoke(main, ["run", str(study_file), "--db", db, "--jobs", "1", "--seeds", "2",
+                                  "--diagnose", "1"])
     assert result.exit_code == 0, result.output
     assert "published vs actinit" in result.output
+    assert "tanh / zeros (seed 0)" in result.output and "symmetry was never broken" in result.output
     shown = runner.invoke(main, ["show", str(study_file), "--db", db])
     assert shown.exit_code == 0 and "tiny test study" in shown.output
     out = tmp_path / "summary.md"

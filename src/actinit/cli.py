@@ -207,16 +207,38 @@ def reproduce(studies, seeds, db, jobs, backend, scheduler):
 @click.argument("study")
 @click.option("--seeds", type=click.IntRange(min=1), default=None, help="Seeds per configuration.")
 @click.option("--epochs", type=click.IntRange(min=1), default=None, help="Override the epochs.")
+@click.option(
+    "--diagnose",
+    "diagnosed",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Afterwards, record seed 0 of the first N configurations and say what happened "
+    "inside them.",
+)
 @db_option
 @jobs_option
 @backend_option
 @scheduler_option
-def run(study, seeds, epochs, db, jobs, backend, scheduler):
+def run(study, seeds, epochs, diagnosed, db, jobs, backend, scheduler):
     """Run a built-in study or a study file (only the runs not yet stored)."""
     loaded = _load(study, epochs=epochs, seeds=seeds)
     _run(loaded, db, loaded.seeds, jobs, backend, scheduler)
     with Store(db) as store:
         _print_summary(summarize(loaded, store, seeds=loaded.seeds))
+        if diagnosed:
+            from .studies.recorded import recorded_run
+
+            for config in loaded.configs[:diagnosed]:
+                _print_findings(recorded_run(store, config, 0))
+
+
+def _print_findings(run) -> None:
+    from .engine import diagnose as diagnose_recording
+
+    console.print(f"[bold]{run.label}[/]")
+    for finding in diagnose_recording(run.recording):
+        colour = "yellow" if finding.severity == "warning" else "green"
+        console.print(f"  [{colour}]-[/] {finding.message}")
 
 
 @main.command()
@@ -498,13 +520,7 @@ def report(study, output, recorded, db):
 @db_option
 def diagnose(study, activation, init, seed, db):
     """Record one run of a study and say in words what happened inside it."""
-    from .engine import diagnose as diagnose_recording
-
-    run = _select_run(_load(study), activation, init, db, seed)
-    console.print(f"[bold]{run.label}[/]")
-    for finding in diagnose_recording(run.recording):
-        colour = "yellow" if finding.severity == "warning" else "green"
-        console.print(f"[{colour}]-[/] {finding.message}")
+    _print_findings(_select_run(_load(study), activation, init, db, seed))
 
 
 @main.command()
