@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 
 import actinit as ai
 from torch_reference import torch_loss_and_gradients
@@ -108,3 +109,29 @@ def test_cross_entropy_from_logits_never_takes_log_of_zero():
         loss, gradients = model.loss_and_gradients(X, [0, 1])
     assert loss == pytest.approx(1000.0, rel=1e-5)  # |z| = 1000, wrong side: loss = |z|
     assert all(np.isfinite(g).all() for g in gradients.values())
+
+
+def test_unfused_binary_crossentropy_matches_torch():
+    # A hard-sigmoid output is not fused with the loss: the gradient goes through
+    # d loss / d p and the activation's derivative (probabilities kept away from the clip).
+    rng = np.random.default_rng(5)
+    X, y = rng.normal(size=(30, 3)), rng.integers(0, 2, size=30)
+    model = ai.Sequential([ai.Dense(4, "tanh", init="xavier_normal"),
+                           ai.Dense(1, "hard_sigmoid", init="random_normal(std=0.3)")],
+                          loss="binary_crossentropy", dtype="float64", seed=1)
+    model.build(3)
+    assert not model._fused
+    loss, gradients = model.loss_and_gradients(X, y)
+    import torch.nn.functional as F
+
+    def torch_hard_sigmoid_model(parameters):
+        hidden = torch.tanh(torch.as_tensor(X) @ parameters["dense0.W"] + parameters["dense0.b"])
+        return F.hardsigmoid(hidden @ parameters["dense1.W"] + parameters["dense1.b"])
+
+    parameters = {k: torch.tensor(v, requires_grad=True) for k, v in model.parameters().items()}
+    expected = F.binary_cross_entropy(torch_hard_sigmoid_model(parameters),
+                                      torch.as_tensor(y, dtype=torch.float64)[:, None])
+    expected.backward()
+    assert loss == pytest.approx(expected.item(), rel=1e-7)
+    for name, parameter in parameters.items():
+        np.testing.assert_allclose(gradients[name], parameter.grad.numpy(), rtol=1e-6, atol=1e-9)

@@ -157,3 +157,16 @@ def test_cli_plot_animate_report_diagnose(study_db, tmp_path):
     missing = runner.invoke(main, ["plot", str(study_file), "--kind", "boundary", "--activation", "selu",
                                    "-o", str(tmp_path / "x.png"), *db])
     assert missing.exit_code == 2 and "choose among" in missing.output
+
+
+def test_mp4_needs_ffmpeg(trained, tmp_path):
+    from matplotlib import animation as matplotlib_animation
+
+    _, recording, data = trained
+    target = tmp_path / "film.mp4"
+    if matplotlib_animation.writers.is_available("ffmpeg"):
+        animate(recording, data.X_train, data.y_train, target, max_frames=3)
+        assert target.stat().st_size > 1000
+    else:
+        with pytest.raises(RuntimeError, match="needs ffmpeg"):
+            animate(recording, data.X_train, data.y_train, target, max_frames=3)
