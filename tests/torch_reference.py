@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -14,7 +16,8 @@ torch.set_default_dtype(torch.float64)
 
 def torch_activation(activation: Activation):
     """A torch function computing the same activation, or None if torch has none."""
-    name, config = activation.name, activation.config()
+    name = activation.name
+    config = {f.name: getattr(activation, f.name) for f in dataclasses.fields(activation) if f.init}
     table = {
         "linear": lambda x: x,
         # heaviside has no autograd rule; its derivative is 0 wherever it exists.

@@ -455,10 +455,3 @@ class LSUV(Orthogonal):
     tolerance: float = 0.1
     max_iterations: int = 10
     data_dependent = True
-
-    def config(self):
-        return {
-            "gain": self.gain,
-            "tolerance": self.tolerance,
-            "max_iterations": self.max_iterations,
-        }

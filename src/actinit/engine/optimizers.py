@@ -43,14 +43,8 @@ class Optimizer(Configurable):
             _check_positive("clip_value", self.clip_value)
 
     def config(self) -> dict[str, Any]:
-        defaults = type(self)()
-        # Only what differs from the defaults, so specs stay short: "adam(lr=0.01)".
-        full = super().config()
-        return {
-            key: value
-            for key, value in full.items()
-            if value != getattr(defaults, key) or key == "lr"
-        }
+        # The learning rate is always written out: "adam(lr=0.001)".
+        return {"lr": self.lr, **super().config()}
 
     def step(self, parameters: Arrays, gradients: Arrays) -> None:
         self.steps += 1

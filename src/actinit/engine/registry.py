@@ -86,18 +86,25 @@ def compact_spec(spec: str) -> str:
 class Configurable:
     """Mixin for dataclasses that can describe themselves and be rebuilt from that.
 
-    ``obj.config()`` returns its parameters; ``obj.spec()`` the string form that
-    the registry reads back, e.g. ``"leaky_relu(negative_slope=0.1)"``.
+    ``obj.config()`` returns its parameters (those not at their default);
+    ``obj.spec()`` the string form that the registry reads back, e.g.
+    ``"leaky_relu(negative_slope=0.1)"``.
     """
 
     name: str = ""
 
     def config(self) -> dict[str, Any]:
-        return {
-            field.name: getattr(self, field.name)
-            for field in dataclasses.fields(self)  # type: ignore[arg-type]
-            if field.init
-        }
+        """Parameters that differ from their defaults (so specs stay short and one
+        setting has one spelling: ``"leaky_relu(negative_slope=0.1)"``, ``"gelu"``)."""
+        values = {}
+        for field in dataclasses.fields(self):  # type: ignore[arg-type]
+            if not field.init:
+                continue
+            value = getattr(self, field.name)
+            if field.default is not dataclasses.MISSING and value == field.default:
+                continue
+            values[field.name] = value
+        return values
 
     def spec(self) -> str:
         return format_spec(self.name, self.config())

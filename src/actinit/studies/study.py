@@ -119,8 +119,7 @@ class RunConfig:
 
     @property
     def label(self) -> str:
-        parts = [self.activation, self.init_label]
-        return " / ".join(parts)
+        return f"{self.activation} / {self.init_label}"
 
 
 #: How finely published figures are printed: a figure counts as inside actinit's range

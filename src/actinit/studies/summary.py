@@ -63,7 +63,7 @@ class ConfigSummary:
             "activation": self.config.activation,
             "initializer": self.config.init_label,
             "optimizer": self.config.optimizer,
-            "hidden": "-".join(map(str, self.config.hidden)),
+            "hidden": hidden_label(self.config.hidden),
             "batch_size": self.config.batch_size or "full",
             "data": self.config.data.get("name"),
             "seeds": self.seeds,
@@ -243,6 +243,15 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def hidden_label(hidden: tuple[int, ...]) -> str:
+    """``(32, 32, 32)`` -> ``"3x32"``; ``(12, 6)`` -> ``"12-6"``; ``()`` -> ``"none"``."""
+    if not hidden:
+        return "none"
+    if len(hidden) > 2 and len(set(hidden)) == 1:
+        return f"{len(hidden)}x{hidden[0]}"
+    return "-".join(map(str, hidden))
+
+
 def table_rows(summary: StudySummary) -> tuple[list[str], list[list[str]]]:
     """The summary as a header and text rows, shared by the terminal and Markdown.
     Settings shared by every configuration are left out (they are in the title)."""
@@ -271,7 +280,7 @@ def table_rows(summary: StudySummary) -> tuple[list[str], list[list[str]]]:
                 compact_spec(row.config.activation),
                 row.config.init_label,
                 compact_spec(row.config.optimizer),
-                "-".join(map(str, row.config.hidden)) or "none",
+                hidden_label(row.config.hidden),
                 str(row.config.batch_size or "full"),
                 str(row.seeds),
                 acc.text(percent=True),
