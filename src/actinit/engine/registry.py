@@ -205,5 +205,13 @@ class Registry(Generic[T]):
             raise SpecError(f"bad parameters for {self.kind} {source or name!r}: {error}") from None
 
     def signature(self, name: str) -> str:
-        """The parameters a name accepts, for messages and ``actinit list``."""
-        return str(inspect.signature(self.factory(name)))
+        """The parameters a name accepts, as a user writes them: ``(alpha=1.0)``."""
+        parts = []
+        for parameter in inspect.signature(self.factory(name)).parameters.values():
+            if parameter.kind is parameter.VAR_KEYWORD:
+                parts.append(f"**{parameter.name}")
+            elif parameter.default is parameter.empty:
+                parts.append(parameter.name)
+            else:
+                parts.append(f"{parameter.name}={parameter.default!r}")
+        return f"({', '.join(parts)})"
