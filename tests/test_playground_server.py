@@ -162,11 +162,25 @@ async def test_closing_a_page_stops_its_training(client):
 
 
 async def test_exported_study_file_runs(client):
-    response = await client.get("/api/study", params={**{k: str(v) for k, v in SMALL.items()}, "seed": "3"})
+    params = {**{k: str(v) for k, v in SMALL.items()}, "seed": "3", "l2": "0.05", "dropout": "0.2"}
+    response = await client.get("/api/study", params=params)
     text = await response.text()
     study = parse_study(text)
-    assert study.configs[0].hidden == (3, 2) and study.configs[0].activation == "tanh"
-    assert study.configs[0].data["seed"] == 3 and study.configs[0].batch_size is None
+    config = study.configs[0]
+    assert config.hidden == (3, 2) and config.activation == "tanh"
+    assert config.data["seed"] == 3 and config.batch_size is None
+    assert config.regularizer == "l2(l2=0.05)" and config.dropout == 0.2
+    # The exported study trains the same network the page built.
+    from actinit.playground.session import Session
+    from actinit.studies.runner import build_model, dataset_for
+
+    page = Session(parse_settings(params)).model
+    data = dataset_for(config, 0)
+    exported = build_model(config, data.n_classes, 3)
+    exported.build(2)
+    assert [type(l).__name__ for l in exported.layers] == [type(l).__name__ for l in page.layers]
+    for name, value in page.parameters().items():
+        np.testing.assert_array_equal(exported.parameters()[name], value)
 
 
 def test_settings_round_trip_through_the_url():

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import Dense, Recording, Sequential, diagnose
+from ..engine import Dense, Dropout, Recording, Sequential, diagnose
 from ..engine.recording import LAYER_STATS, layer_statistics, weighted_layers
-from .settings import LIMITS, Settings
+from .settings import LIMITS, OUTPUT_ACTIVATION, OUTPUT_INIT, Settings
 
 BOUNDARY_RESOLUTION = 50
 FEATURE_RESOLUTION = 30
@@ -34,10 +34,12 @@ class Session:
         self.settings = settings
         self.request_id = request_id
         self.data = settings.load_data()
-        layers = [
-            Dense(units, settings.activation, init=settings.init) for units in settings.hidden
-        ]
-        layers.append(Dense(1, "sigmoid", init="glorot_uniform"))
+        layers = []
+        for units in settings.hidden:
+            layers.append(Dense(units, settings.activation, init=settings.init))
+            if settings.dropout:
+                layers.append(Dropout(settings.dropout))
+        layers.append(Dense(1, OUTPUT_ACTIVATION, init=OUTPUT_INIT))
         self.model = Sequential(
             layers,
             loss="binary_crossentropy",
@@ -173,7 +175,11 @@ class Session:
 
     def _feature_space(self) -> dict[str, Any] | None:
         layers = self.model.layers
-        two = [i for i, layer in enumerate(layers[:-1]) if layer.output_dim == 2]
+        two = [
+            i
+            for i, layer in enumerate(layers[:-1])
+            if isinstance(layer, Dense) and layer.output_dim == 2
+        ]
         if not two:
             return None
         index = two[-1]
@@ -207,6 +213,8 @@ class Session:
         with np.errstate(all="ignore"):
             for layer in self.model.layers[:-1]:
                 output = layer.forward(output, False, None)
+                if not isinstance(layer, Dense):
+                    continue
                 scale = np.abs(output).max(axis=0)
                 scale[scale == 0] = 1
                 maps.append([_rounded(output[:, j] / scale[j], 2) for j in range(output.shape[1])])

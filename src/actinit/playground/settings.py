@@ -25,7 +25,12 @@ LIMITS = {
     "noise": (0.0, 1.0),
     "train_ratio": (0.1, 0.9),
     "penalty": (0.0, 1.0),
+    "dropout": (0.0, 0.9),
 }
+
+
+#: The output layer: one sigmoid unit, Keras's default initializer.
+OUTPUT_ACTIVATION, OUTPUT_INIT = "sigmoid", "glorot_uniform"
 
 
 class SettingsError(ValueError):
@@ -46,6 +51,7 @@ class Settings:
     batch_size: int = 10  # 0: the full batch
     l1: float = 0.0
     l2: float = 0.0
+    dropout: float = 0.0
     seed: int = 0
 
     def to_dict(self) -> dict[str, Any]:
@@ -107,7 +113,14 @@ class Settings:
             "",
             "[model]",
             f"hidden = {list(self.hidden)}",
-            'output_activation = "sigmoid"',
+            f"output_activation = {_toml(OUTPUT_ACTIVATION)}",
+            f"output_init = {_toml(OUTPUT_INIT)}",
+            *(
+                [f"regularizer = {_toml(self.regularizer_spec())}"]
+                if self.regularizer_spec()
+                else []
+            ),
+            *([f"dropout = {self.dropout!r}"] if self.dropout else []),
             "",
             "[training]",
             "epochs = 200",
@@ -212,6 +225,7 @@ def parse_settings(values: dict[str, Any]) -> Settings:
         batch_size=_integer(values, "batch_size", default.batch_size, 0, LIMITS["samples"]),
         l1=_number(values, "l1", default.l1, LIMITS["penalty"]),
         l2=_number(values, "l2", default.l2, LIMITS["penalty"]),
+        dropout=_number(values, "dropout", default.dropout, LIMITS["dropout"]),
         seed=_integer(values, "seed", default.seed, 0, 2**31 - 1),
     )
     try:

@@ -20,7 +20,7 @@ from typing import Any
 
 from joblib import Parallel, delayed, parallel_config
 
-from ..engine import Dense, Sequential
+from ..engine import Dense, Dropout, Sequential
 from . import datasets
 from .store import Store
 from .study import RunConfig, Study
@@ -52,6 +52,8 @@ def build_model(config: RunConfig, n_classes: int, seed: int) -> Sequential:
     layers = []
     name, args, kwargs = parse_spec(config.activation)
     for units in config.hidden:
+        if layers and config.dropout:
+            layers.append(Dropout(config.dropout))
         if name == "maxout":
             pieces = (args or (kwargs.get("pieces", 2),))[0]
             layers.append(
@@ -65,6 +67,8 @@ def build_model(config: RunConfig, n_classes: int, seed: int) -> Sequential:
         config.loss or ""
     ).startswith(("categorical", "cce", "cross_entropy", "sparse"))
     output_units = n_classes if one_per_class or n_classes > 2 else 1
+    if layers and config.dropout:
+        layers.append(Dropout(config.dropout))
     layers.append(
         Dense(
             output_units,
@@ -74,7 +78,12 @@ def build_model(config: RunConfig, n_classes: int, seed: int) -> Sequential:
         )
     )
     return Sequential(
-        layers, loss=config.loss, optimizer=config.optimizer, seed=seed, dtype=config.dtype
+        layers,
+        loss=config.loss,
+        optimizer=config.optimizer,
+        seed=seed,
+        dtype=config.dtype,
+        regularizer=config.regularizer,
     )
 
 

@@ -15,6 +15,8 @@ A study is a TOML file (or one of the built-in ones in ``studies/builtin``)::
     hidden = [12, 6]               # units per hidden layer
     output_activation = "sigmoid"  # loss follows: sigmoid -> binary CE, softmax -> CE
     bias_init = "zeros"
+    regularizer = "l2(1e-4)"       # optional: l1(..), l2(..), l1_l2(l1=.., l2=..)
+    dropout = 0.1                  # optional: inverted dropout after every hidden layer
 
     [training]
     epochs = 15000
@@ -52,7 +54,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..engine import activations, initializers, optimizers
+from ..engine import activations, initializers, optimizers, regularizers
 from ..engine.registry import SpecError, format_spec, parse_spec
 from . import datasets
 
@@ -101,6 +103,8 @@ class RunConfig:
     batch_size: int | None
     target_accuracy: float | None = None
     dtype: str = "float32"
+    regularizer: str | None = None
+    dropout: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -279,6 +283,8 @@ MODEL_KEYS = {
     "output_init",
     "loss",
     "dtype",
+    "regularizer",
+    "dropout",
 }
 TRAINING_KEYS = {"epochs", "batch_size", "optimizer", "learning_rate"}
 GRID_KEYS = {
@@ -434,6 +440,13 @@ def parse_study(
     output_init = model.get("output_init")
     if output_init is not None:
         _check_spec(reader, "model", "output_init", output_init, initializers.get)
+    regularizer = model.get("regularizer")
+    if regularizer is not None:
+        _check_spec(reader, "model", "regularizer", regularizer, regularizers.get)
+        regularizer = regularizers.get(regularizer).spec()
+    dropout = model.get("dropout", 0.0)
+    if not (isinstance(dropout, (int, float)) and 0 <= dropout < 1):
+        raise reader.fail("model", "dropout", f"must be a rate in [0, 1), got {dropout!r}")
     dtype = model.get("dtype", "float32")
     if dtype not in ("float32", "float64"):
         raise reader.fail("model", "dtype", 'must be "float32" or "float64"')
@@ -482,6 +495,8 @@ def parse_study(
                 batch_size=batch_size,
                 target_accuracy=target,
                 dtype=dtype,
+                regularizer=regularizer,
+                dropout=float(dropout),
             )
         )
 

@@ -3,7 +3,7 @@
 "use strict";
 
 const SETTING_NAMES = ["dataset", "noise", "samples", "train_ratio", "hidden", "activation", "init",
-  "optimizer", "learning_rate", "batch_size", "l1", "l2", "seed"];
+  "optimizer", "learning_rate", "batch_size", "l1", "l2", "dropout", "seed"];
 const COLOURS = { low: [33, 102, 172], high: [214, 96, 77] };   // class 0 blue, class 1 orange-red
 
 const state = { socket: null, data: null, history: [], pinned: null, playing: false, version: 0, configureId: 0 };
