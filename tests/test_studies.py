@@ -266,3 +266,20 @@ def test_verdict_allows_the_rounding_of_the_published_figure():
     assert far.inside is False and "above every one of 3 seeds" in far.verdict
     never = compare(Published(52, "epochs_to_target", {}), [row])
     assert never.inside is False and "no seed reached the target" in never.verdict
+
+
+def test_separate_processes_share_one_database(tmp_path):
+    db = tmp_path / "shared.sqlite"
+    first, second = tmp_path / "first.toml", tmp_path / "second.toml"
+    first.write_text(TINY.format(epochs=40).replace("seeds = 2", "seeds = 4"))
+    second.write_text(TINY.format(epochs=41).replace("seeds = 2", "seeds = 4").replace('name = "tiny"', 'name = "other"'))
+    command = [sys.executable, "-m", "actinit.cli", "run", "--db", str(db), "--jobs", "1"]
+    processes = [subprocess.Popen([*command[:4], str(path), *command[4:]], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE) for path in (first, first, second)]
+    for process in processes:
+        _, errors = process.communicate(timeout=120)
+        assert process.returncode == 0, errors.decode()
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        rows = connection.execute("SELECT study, COUNT(*) FROM runs GROUP BY study").fetchall()
+    assert dict(rows) == {"tiny": 16, "other": 16}
