@@ -477,6 +477,15 @@ class Sequential:
             return self.loss.predicted_class(output)
         return output[:, 0] if output.shape[1] == 1 else output
 
+    def forward_layers(self, X: Any, start: int = 0, stop: int | None = None) -> np.ndarray:
+        """Evaluation-mode output of ``layers[start:stop]`` for inputs ``X`` of that
+        slice's input width (e.g. points of a hidden layer's feature space)."""
+        output = np.ascontiguousarray(X, dtype=self.dtype)
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            for layer in self.layers[start:stop]:
+                output = layer.forward(output, False, None)
+        return output
+
     def forward_trace(self, X: Any) -> list[dict[str, np.ndarray]]:
         """Evaluation-mode forward pass that keeps every layer's values: a list, one
         dict per layer, with ``output`` and (for Dense/Maxout) ``pre_activation``."""

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..engine import Dense, Dropout, Recording, Sequential, diagnose
 from ..engine.recording import LAYER_STATS, layer_statistics, weighted_layers
+from ..viz.boundaries import feature_layer_index
 from .settings import LIMITS, OUTPUT_ACTIVATION, OUTPUT_INIT, Settings
 
 BOUNDARY_RESOLUTION = 50
@@ -174,16 +175,11 @@ class Session:
         return message
 
     def _feature_space(self) -> dict[str, Any] | None:
-        layers = self.model.layers
-        two = [
-            i
-            for i, layer in enumerate(layers[:-1])
-            if isinstance(layer, Dense) and layer.output_dim == 2
-        ]
-        if not two:
+        try:
+            index = feature_layer_index(self.model)
+        except ValueError:
             return None
-        index = two[-1]
-        hidden = self._run(self.data.X_train, layers[: index + 1])
+        hidden = self.model.forward_layers(self.data.X_train, stop=index + 1)
         low, high = hidden.min(axis=0), hidden.max(axis=0)
         pad = (high - low) * 0.15 + 1e-3
         box = [
@@ -196,7 +192,8 @@ class Session:
             np.linspace(box[0], box[1], FEATURE_RESOLUTION),
             np.linspace(box[2], box[3], FEATURE_RESOLUTION),
         )
-        output = self._run(np.column_stack([fx.ravel(), fy.ravel()]), layers[index + 1 :])[:, 0]
+        grid = np.column_stack([fx.ravel(), fy.ravel()])
+        output = self.model.forward_layers(grid, start=index + 1)[:, 0]
         return {
             "layer": index + 1,
             "box": box,
@@ -219,13 +216,6 @@ class Session:
                 scale[scale == 0] = 1
                 maps.append([_rounded(output[:, j] / scale[j], 2) for j in range(output.shape[1])])
         return maps
-
-    def _run(self, X: np.ndarray, layers) -> np.ndarray:
-        output = np.ascontiguousarray(X, dtype=self.model.dtype)
-        with np.errstate(all="ignore"):
-            for layer in layers:
-                output = layer.forward(output, False, None)
-        return output
 
     def model_bytes(self) -> str:
         """The trained model as a base64 ``.npz`` (actinit's save format)."""

@@ -11,10 +11,10 @@ from matplotlib.figure import Figure
 
 from ..engine import Recording
 from .boundaries import (
-    _hidden_layer_index,
     draw_boundary,
     draw_feature_space,
     draw_probability_histograms,
+    feature_layer_index,
 )
 
 
@@ -44,7 +44,7 @@ def animate(
     )
     first = recording.model_at(0)
     try:
-        _hidden_layer_index(first)
+        feature_layer_index(first)
         has_features = True
     except ValueError:
         has_features = False

@@ -103,7 +103,7 @@ def plot_misclassified(model: Sequential, X: np.ndarray, y: np.ndarray, title: s
     return figure
 
 
-def _hidden_layer_index(model: Sequential) -> int:
+def feature_layer_index(model: Sequential) -> int:
     """Index (in model.layers) of the last weighted hidden layer with exactly 2 units."""
     candidates = [
         i
@@ -115,19 +115,10 @@ def _hidden_layer_index(model: Sequential) -> int:
     return candidates[-1]
 
 
-def _run_layers(model: Sequential, X: np.ndarray, layers) -> np.ndarray:
-    output = np.ascontiguousarray(X, dtype=model.dtype)
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        for layer in layers:
-            output = layer.forward(output, False, None)
-    return output
-
-
 def draw_feature_space(
     axis, model: Sequential, X: np.ndarray, y: np.ndarray, grid_lines: int = 21
 ) -> None:
-    index = _hidden_layer_index(model)
-    head, tail = model.layers[: index + 1], model.layers[index + 1 :]
+    index = feature_layer_index(model)
     # The input grid, bent by the layers into the feature space.
     gx, gy, _ = _input_grid(X, resolution=grid_lines)
     dense = np.linspace(0, 1, 120)
@@ -140,9 +131,9 @@ def draw_feature_space(
                 [np.full(120, gx[0, row]), gy[0, row] + dense * (gy[-1, row] - gy[0, row])]
             ),
         ):
-            bent = _run_layers(model, line, head)
+            bent = model.forward_layers(line, stop=index + 1)
             axis.plot(bent[:, 0], bent[:, 1], color="grey", linewidth=0.4, alpha=0.6)
-    features = _run_layers(model, X, head)
+    features = model.forward_layers(X, stop=index + 1)
     # The boundary in feature space: where the rest of the network says 0.5.
     low, high = features.min(axis=0), features.max(axis=0)
     pad = (high - low) * 0.15 + 1e-6
@@ -150,7 +141,7 @@ def draw_feature_space(
         np.linspace(low[0] - pad[0], high[0] + pad[0], 200),
         np.linspace(low[1] - pad[1], high[1] + pad[1], 200),
     )
-    output = _run_layers(model, np.column_stack([fx.ravel(), fy.ravel()]), tail)
+    output = model.forward_layers(np.column_stack([fx.ravel(), fy.ravel()]), start=index + 1)
     if output.shape[1] == 1:
         field = output[:, 0].reshape(fx.shape)
         axis.contourf(fx, fy, field, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.35)
