@@ -283,3 +283,18 @@ def test_separate_processes_share_one_database(tmp_path):
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         rows = connection.execute("SELECT study, COUNT(*) FROM runs GROUP BY study").fetchall()
     assert dict(rows) == {"tiny": 16, "other": 16}
+
+
+def test_a_file_that_is_not_a_database_is_refused_and_left_alone(tmp_path):
+    from actinit.studies.store import StoreError
+
+    precious = tmp_path / "notes.txt"
+    precious.write_text("my results, not a database\n" * 100)
+    with pytest.raises(StoreError, match="not an actinit results database"):
+        Store(precious)
+    assert precious.read_text().startswith("my results, not a database")
+    result = subprocess.run([sys.executable, "-m", "actinit.cli", "show", "blobs", "--db", str(precious)],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "not an actinit results database" in result.stdout
+    with pytest.raises(StoreError, match="is a folder"):
+        Store(tmp_path)

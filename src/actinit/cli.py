@@ -15,7 +15,7 @@ from .engine import activations, initializers, losses, optimizers
 from .engine.registry import SpecError
 from .studies import datasets
 from .studies.runner import run_study
-from .studies.store import DEFAULT_DB, Store
+from .studies.store import DEFAULT_DB, Store, StoreError
 from .studies.study import Study, StudyError, builtin_names, load_study
 from .studies.summary import (
     StudySummary,
@@ -545,5 +545,13 @@ def playground(host, port):
     serve(host=host, port=port or None, announce=console.print)
 
 
+def run_cli() -> None:
+    """The console entry point: refusals of bad databases as messages, not tracebacks."""
+    try:
+        main(standalone_mode=True)
+    except StoreError as error:
+        _fail(str(error))
+
+
 if __name__ == "__main__":
-    main()
+    run_cli()

@@ -86,17 +86,31 @@ def decode_history(blob: bytes | None) -> dict[str, np.ndarray]:
         return {key: archive[key] for key in archive.files}
 
 
+class StoreError(RuntimeError):
+    """A results database that cannot be opened; nothing in it was changed."""
+
+
 class Store:
     def __init__(self, path: str | Path = DEFAULT_DB) -> None:
         self.path = Path(path)
+        if self.path.is_dir():
+            raise StoreError(
+                f"{self.path} is a folder; give a database file, e.g. {self.path / DEFAULT_DB}"
+            )
         if self.path.parent and not self.path.parent.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.connection = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-        self.connection.row_factory = sqlite3.Row
-        self.connection.execute("PRAGMA busy_timeout = 60000")
-        self.connection.execute("PRAGMA journal_mode = WAL")
-        self.connection.execute("PRAGMA synchronous = NORMAL")
-        self.connection.executescript(SCHEMA)
+        try:
+            self.connection = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            self.connection.row_factory = sqlite3.Row
+            self.connection.execute("PRAGMA busy_timeout = 60000")
+            self.connection.execute("PRAGMA journal_mode = WAL")
+            self.connection.execute("PRAGMA synchronous = NORMAL")
+            self.connection.executescript(SCHEMA)
+        except sqlite3.DatabaseError as error:
+            raise StoreError(
+                f"{self.path} is not an actinit results database ({error}); it was left as it "
+                "is: choose another file with --db"
+            ) from None
 
     def close(self) -> None:
         self.connection.close()
