@@ -7,7 +7,6 @@ The thresholds are stated next to each rule.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -172,10 +171,3 @@ def diagnose(recording: Recording) -> list[Finding]:
             )
         )
     return findings
-
-
-def describe(findings: list[Finding]) -> str:
-    return "\n".join(f"- {finding.message}" for finding in findings)
-
-
-__all__ = ["Finding", "diagnose", "describe", "math"]

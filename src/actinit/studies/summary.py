@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -341,22 +341,3 @@ def to_markdown(summary: StudySummary) -> str:
     if summary.missing_runs:
         lines.append(f"{summary.missing_runs} runs are not in the database yet.")
     return "\n".join(lines)
-
-
-def summary_dict(summary: StudySummary) -> dict[str, Any]:
-    return json.loads(to_json(summary))
-
-
-__all__ = [
-    "Spread",
-    "ConfigSummary",
-    "StudySummary",
-    "summarize",
-    "compare",
-    "to_json",
-    "to_csv",
-    "to_markdown",
-    "table_rows",
-    "comparison_rows",
-    "asdict",
-]
