@@ -13,7 +13,11 @@ from typing import Any, TextIO
 
 
 class Callback:
+    """Base class. ``fit`` sets ``model`` and ``params`` (epochs, batch_size, samples)
+    before ``on_train_begin``."""
+
     model: Any = None
+    params: dict[str, int] = {}  # replaced per fit, never mutated
 
     def set_model(self, model: Any) -> None:
         self.model = model

@@ -61,7 +61,6 @@ class Sequential:
         self.input_dim: int | None = None
         for layer in layers:
             self.add(layer)
-        self._loss_spec = loss
         self.loss: losses_module.Loss | None = losses_module.get(loss) if loss is not None else None
         self.optimizer = optimizers_module.get(optimizer)
         if str(dtype) not in DTYPES:
@@ -364,13 +363,13 @@ class Sequential:
         if self._needs_data_dependent_init():
             lsuv_initialize(self, inputs[: max(size, min(n, 256))])
 
-        self._fit_epochs = int(epochs)
         history = History()
         every = [history, *callbacks]
         if verbose:
             every.append(ProgressPrinter(epochs))
         for callback in every:
             callback.set_model(self)
+            callback.params = {"epochs": int(epochs), "batch_size": size, "samples": n}
             callback.on_train_begin()
         self.stop_training = False
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):

@@ -247,7 +247,7 @@ class Recorder(Callback):
         done = epoch + 1
         if done % self.every == 0:
             self._measure(done, logs)
-        interval = self.snapshot_every or max(1, self.params_epochs // 60)
+        interval = self.snapshot_every or max(1, self.params.get("epochs", 100) // 60)
         if done % interval == 0:
             self._snapshot(done)
 
@@ -256,10 +256,6 @@ class Recorder(Callback):
         if self._snapshot_epochs[-1] != last:
             self._snapshot(last)
         self.recording = self._build()
-
-    @property
-    def params_epochs(self) -> int:
-        return getattr(self.model, "_fit_epochs", 100)
 
     # -- measuring ------------------------------------------------------------
     def _measure(self, epoch: int, logs: dict[str, float]) -> None:
