@@ -101,3 +101,16 @@ def test_divergence_is_diagnosed(moons):
     recorder = ai.Recorder(X, y)
     model.fit(X, y.astype(float), epochs=30, batch_size=None, callbacks=[recorder])
     assert "divergence" in kinds(recorder.recording)
+
+
+def test_two_unit_layer_activations_on_an_input_grid(moons):
+    model, recording, _ = record([ai.Dense(2, "tanh"), ai.Dense(1, "sigmoid")], moons, epochs=6,
+                                 snapshot_every=3, grid_resolution=10)
+    assert recording.grid_inputs.shape == (100, 2)
+    assert recording.feature_grid.shape == (len(recording.snapshot_epochs), 100, 2)
+    expected = np.tanh(recording.grid_inputs @ model.parameters()["dense0.W"] + model.parameters()["dense0.b"])
+    np.testing.assert_allclose(recording.feature_grid[-1], expected, rtol=1e-5, atol=1e-6)
+    again = Recording.from_arrays(recording.to_arrays())
+    np.testing.assert_array_equal(again.feature_grid, recording.feature_grid)
+    _, wide, _ = record([ai.Dense(5, "relu"), ai.Dense(1, "sigmoid")], moons, epochs=2)
+    assert wide.feature_grid is None and wide.grid_inputs is None

@@ -57,7 +57,9 @@ class Recording:
     (E, L) arrays named in ``LAYER_STATS``. Metrics: (E,) arrays (NaN at epoch 0).
     ``snapshot_epochs``: (S,); ``snapshots[name]``: (S, *shape) for every parameter.
     ``parameter_trace``: (E, P) every scalar parameter at every measurement (small
-    networks only), labelled by ``parameter_labels``.
+    networks only), labelled by ``parameter_labels``. For 2-D inputs and a hidden
+    layer of exactly 2 units: ``grid_inputs`` (G*G, 2), a grid over the probe data, and
+    ``feature_grid`` (S, G*G, 2), that layer's activations on it at every snapshot.
     """
 
     layer_names: list[str]
@@ -70,6 +72,8 @@ class Recording:
     parameter_labels: list[str] = field(default_factory=list)
     parameter_trace: np.ndarray | None = None
     model_config: dict[str, Any] = field(default_factory=dict)
+    grid_inputs: np.ndarray | None = None
+    feature_grid: np.ndarray | None = None
 
     @property
     def n_layers(self) -> int:
@@ -96,8 +100,9 @@ class Recording:
         arrays.update({f"stat/{k}": v for k, v in self.stats.items()})
         arrays.update({f"metric/{k}": v for k, v in self.metrics.items()})
         arrays.update({f"snapshot/{k}": v for k, v in self.snapshots.items()})
-        if self.parameter_trace is not None:
-            arrays["parameter_trace"] = self.parameter_trace
+        for name in ("parameter_trace", "grid_inputs", "feature_grid"):
+            if getattr(self, name) is not None:
+                arrays[name] = getattr(self, name)
         return arrays
 
     @classmethod
@@ -105,6 +110,9 @@ class Recording:
         import json
 
         meta = json.loads(str(arrays["meta"]))
+
+        def optional(name: str) -> np.ndarray | None:
+            return np.asarray(arrays[name]) if name in arrays else None
 
         def section(prefix: str) -> dict[str, np.ndarray]:
             return {
@@ -120,10 +128,10 @@ class Recording:
             snapshot_epochs=np.asarray(arrays["snapshot_epochs"]),
             snapshots=section("snapshot/"),
             parameter_labels=meta["parameter_labels"],
-            parameter_trace=np.asarray(arrays["parameter_trace"])
-            if "parameter_trace" in arrays
-            else None,
+            parameter_trace=optional("parameter_trace"),
             model_config=meta["model_config"],
+            grid_inputs=optional("grid_inputs"),
+            feature_grid=optional("feature_grid"),
         )
 
     def snapshot(self, index: int) -> dict[str, np.ndarray]:
@@ -218,6 +226,7 @@ class Recorder(Callback):
         snapshot_every: int | None = None,
         max_traced: int = 200,
         max_probe: int = 2000,
+        grid_resolution: int = 25,
     ) -> None:
         if every < 1:
             raise ValueError(f"every must be >= 1, got {every}")
@@ -226,6 +235,7 @@ class Recorder(Callback):
         self.every = every
         self.snapshot_every = snapshot_every
         self.max_traced = max_traced
+        self.grid_resolution = grid_resolution
         self.recording: Recording | None = None
 
     # -- callback hooks -----------------------------------------------------
@@ -240,6 +250,9 @@ class Recorder(Callback):
         total = model.count_parameters()
         self._trace: list[np.ndarray] | None = [] if total <= self.max_traced else None
         self._previous = [layer.W.copy() for layer in self._layers]
+        self._feature_layer = self._two_unit_layer()
+        self._feature_grid: list[np.ndarray] = []
+        self._grid_inputs = self._input_grid() if self._feature_layer is not None else None
         self._measure(0, {})
         self._snapshot(0)
 
@@ -270,10 +283,29 @@ class Recorder(Callback):
             parameters = self.model.parameters().values()
             self._trace.append(np.concatenate([p.ravel() for p in parameters]))
 
+    def _two_unit_layer(self) -> int | None:
+        """Index in model.layers of the last hidden weighted layer with 2 units."""
+        if self.X.ndim != 2 or self.X.shape[1] != 2:
+            return None
+        layers = self.model.layers[:-1]
+        found = [i for i, layer in enumerate(layers) if isinstance(layer, _Affine) and layer.output_dim == 2]
+        return found[-1] if found else None
+
+    def _input_grid(self) -> np.ndarray:
+        low, high = self.X.min(axis=0), self.X.max(axis=0)
+        pad = (high - low) * 0.1
+        axes = [np.linspace(low[k] - pad[k], high[k] + pad[k], self.grid_resolution) for k in (0, 1)]
+        gx, gy = np.meshgrid(*axes)
+        return np.column_stack([gx.ravel(), gy.ravel()])
+
     def _snapshot(self, epoch: int) -> None:
         self._snapshot_epochs.append(epoch)
         for name, value in self.model.parameters().items():
             self._snapshots[name].append(value.copy())
+        if self._feature_layer is not None:
+            self._feature_grid.append(
+                self.model.forward_layers(self._grid_inputs, stop=self._feature_layer + 1)
+            )
 
     def _build(self) -> Recording:
         model = self.model
@@ -300,4 +332,6 @@ class Recorder(Callback):
             parameter_labels=labels,
             parameter_trace=np.stack(self._trace) if self._trace else None,
             model_config=model.config(),
+            grid_inputs=self._grid_inputs,
+            feature_grid=np.stack(self._feature_grid) if self._feature_grid else None,
         )
