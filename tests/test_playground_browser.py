@@ -127,7 +127,9 @@ def test_pin_compare_step_and_export(server, browser):
     href = page.get_attribute("#export", "href")
     assert href.startswith("/api/study?") and "optimizer=adam" in href
     study = page.evaluate(f"fetch('{href}').then(r => r.text())")
-    assert 'optimizer = "adam"' in study and 'activations = ["tanh"]' in study
+    # The export rebuilds what was watched: the page trained one epoch.
+    assert 'optimizer = "adam(lr=0.1)"' in study and 'activation = "tanh"' in study
+    assert "epochs = 1\n" in study and "seeds = 1\n" in study
     with page.expect_download() as download:
         page.click("#download")
     assert download.value.suggested_filename == "actinit-playground-model.npz"

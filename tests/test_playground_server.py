@@ -163,23 +163,23 @@ async def test_closing_a_page_stops_its_training(client):
 
 async def test_exported_study_file_runs(client):
     params = {**{k: str(v) for k, v in SMALL.items()}, "seed": "3", "l2": "0.05", "dropout": "0.2"}
-    response = await client.get("/api/study", params=params)
+    response = await client.get("/api/study", params={**params, "epochs": "2559"})
     text = await response.text()
     study = parse_study(text)
+    assert study.seeds == 1 and len(study.configs) == 1
     config = study.configs[0]
-    assert config.hidden == (3, 2) and config.activation == "tanh"
-    assert config.data["seed"] == 3 and config.batch_size is None
+    assert config.hidden == (3, 2) and config.activation == "tanh" and config.epochs == 2559
+    assert config.data["seed"] == 3 and config.batch_size is None and config.seed_offset == 3
     assert config.regularizer == "l2(l2=0.05)" and config.dropout == 0.2
-    # The exported study trains the same network the page built.
+    # The exported study's run 0 trains the same network the page built.
     from actinit.playground.session import Session
-    from actinit.studies.runner import build_model, dataset_for
+    from actinit.studies.config import dataset_for, model_for
 
-    page = Session(parse_settings(params)).model
-    data = dataset_for(config, 0)
-    exported = build_model(config, data.n_classes, 3)
-    exported.build(2)
-    assert [type(l).__name__ for l in exported.layers] == [type(l).__name__ for l in page.layers]
-    for name, value in page.parameters().items():
+    page = Session(parse_settings(params))
+    exported = model_for(config, dataset_for(config, 0), 0)
+    np.testing.assert_array_equal(dataset_for(config, 0).X_train, page.data.X_train)
+    assert [type(l).__name__ for l in exported.layers] == [type(l).__name__ for l in page.model.layers]
+    for name, value in page.model.parameters().items():
         np.testing.assert_array_equal(exported.parameters()[name], value)
 
 
@@ -192,7 +192,9 @@ def test_settings_round_trip_through_the_url():
     assert again == settings
     with pytest.raises(SettingsError):
         parse_settings({"train_ratio": "0.99"})
-    data = settings.load_data()
+    from actinit.studies.config import dataset_for
+
+    data = dataset_for(settings.run_config(), 0)
     assert data.n_features == 2 and len(data.X_train) == 200
 
 

@@ -6,6 +6,7 @@ from sklearn.datasets import make_moons
 
 import actinit as ai
 from actinit.engine.recording import Recording
+from actinit.studies.diagnosis import diagnose
 
 
 @pytest.fixture(scope="module")
@@ -22,14 +23,14 @@ def record(layers, moons, epochs=15, optimizer="sgd(lr=0.5)", **kwargs):
 
 
 def kinds(recording):
-    return {finding.kind for finding in ai.diagnose(recording)}
+    return {finding.kind for finding in diagnose(recording)}
 
 
 def test_zero_initialized_net_has_identical_units(moons):
     _, recording, _ = record([ai.Dense(12, "tanh", init="zeros"), ai.Dense(6, "sigmoid", init="zeros"),
                               ai.Dense(1, "sigmoid", init="zeros")], moons)
     assert np.all(recording.stats["unit_spread"][:, :2] < 1e-6)
-    findings = ai.diagnose(recording)
+    findings = diagnose(recording)
     symmetry = [f for f in findings if f.kind == "symmetry"]
     assert {f.numbers["layer"] for f in symmetry} == {1, 2}
     assert "all 12 units of layer 1 are identical: symmetry was never broken" in symmetry[0].message
@@ -48,7 +49,7 @@ def test_relu_layer_with_large_negative_bias_is_all_dead(moons):
     _, recording, _ = record([ai.Dense(10, "relu", bias_init="constant(-50)"), ai.Dense(1, "sigmoid")],
                              moons, epochs=5)
     assert np.all(recording.stats["dead"][:, 0] == 1.0)
-    dead = [f for f in ai.diagnose(recording) if f.kind == "dead_units"]
+    dead = [f for f in diagnose(recording) if f.kind == "dead_units"]
     assert dead and dead[0].message.startswith("100% of layer 1's units are dead") and dead[0].numbers["since"] == 0
 
 

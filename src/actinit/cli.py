@@ -233,7 +233,7 @@ def run(study, seeds, epochs, diagnosed, db, jobs, backend, scheduler):
 
 
 def _print_findings(run) -> None:
-    from .engine import diagnose as diagnose_recording
+    from .studies.diagnosis import diagnose as diagnose_recording
 
     console.print(f"[bold]{run.label}[/]")
     for finding in diagnose_recording(run.recording):

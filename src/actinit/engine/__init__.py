@@ -6,32 +6,34 @@ command line.
 
 from . import activations, initializers, losses, optimizers, regularizers
 from .callbacks import Callback, EarlyStopping, History, LambdaCallback
-from .diagnosis import Finding, diagnose
-from .layers import BatchNorm, Dense, Dropout, Layer, Maxout
-from .model import InputError, Sequential, lsuv_initialize
+from .initializers import lsuv_initialize
+from .layers import Affine, BatchNorm, Dense, Dropout, Layer, Maxout
+from .model import InputError, Sequential
 from .pruning import prune_magnitude, prune_units, size_report
 from .recording import Recorder, Recording
 from .registry import SpecError, parse_spec
+from .saving import ModelFileError, load
 
 __all__ = [
+    "Affine",
     "BatchNorm",
     "Callback",
     "Dense",
     "Dropout",
     "EarlyStopping",
-    "Finding",
     "Recorder",
     "Recording",
-    "diagnose",
     "History",
     "InputError",
     "LambdaCallback",
     "Layer",
     "Maxout",
+    "ModelFileError",
     "Sequential",
     "SpecError",
     "activations",
     "initializers",
+    "load",
     "losses",
     "lsuv_initialize",
     "optimizers",

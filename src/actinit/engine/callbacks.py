@@ -35,6 +35,32 @@ class Callback:
         pass
 
 
+class CallbackList:
+    """Several callbacks called as one, in order."""
+
+    def __init__(self, callbacks, model: Any, params: dict[str, int]) -> None:
+        self.callbacks = list(callbacks)
+        for callback in self.callbacks:
+            callback.set_model(model)
+            callback.params = params
+
+    def on_train_begin(self) -> None:
+        for callback in self.callbacks:
+            callback.on_train_begin()
+
+    def on_epoch_begin(self, epoch: int) -> None:
+        for callback in self.callbacks:
+            callback.on_epoch_begin(epoch)
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        for callback in self.callbacks:
+            callback.on_epoch_end(epoch, logs)
+
+    def on_train_end(self) -> None:
+        for callback in self.callbacks:
+            callback.on_train_end()
+
+
 class History(Callback):
     """Per-epoch metrics: ``history.history["loss"]`` is a list with one value per epoch.
 

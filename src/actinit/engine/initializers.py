@@ -455,3 +455,25 @@ class LSUV(Orthogonal):
     tolerance: float = 0.1
     max_iterations: int = 10
     data_dependent = True
+
+
+def lsuv_initialize(layers: list, X: np.ndarray) -> None:
+    """Layer-sequential unit variance (Mishkin & Matas 2016) on the batch ``X``.
+
+    ``layers``: a network's layers in order (each with ``forward(x, training, rng)``).
+    For each layer whose initializer is data dependent, in order: rescale its W by
+    1 / sqrt(var(z)) until the variance of its pre-activation z on ``X`` is within
+    ``tolerance`` of 1, at most ``max_iterations`` times.
+    """
+    for index, layer in enumerate(layers):
+        initializer = getattr(layer, "init", None)
+        if not getattr(initializer, "data_dependent", False):
+            continue
+        for _ in range(initializer.max_iterations):
+            output = X
+            for previous in layers[: index + 1]:
+                output = previous.forward(output, False, None)
+            variance = float(np.var(layer.pre_activation))
+            if abs(variance - 1.0) < initializer.tolerance or variance == 0:
+                break
+            layer.W /= math.sqrt(variance)

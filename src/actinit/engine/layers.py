@@ -19,6 +19,7 @@ import numpy as np
 
 from . import activations as activations_module
 from . import initializers as initializers_module
+from .registry import SpecError, parse_spec
 from .regularizers import Regularizer
 from .regularizers import get as get_regularizer
 
@@ -78,11 +79,13 @@ class Layer:
         return f"{type(self).__name__}({args})"
 
 
-class _Affine(Layer):
-    """Shared by Dense and Maxout: z = x W + b with W of shape (input_dim, width)."""
+class Affine(Layer):
+    """A layer with weights (Dense, Maxout): z = x W + b with W of shape
+    ``(input_dim, width)``. ``activation_label`` names what follows the affine map."""
 
     def __init__(
         self,
+        units: int,
         init: Any = "glorot_uniform",
         bias_init: Any = "zeros",
         use_bias: bool = True,
@@ -91,6 +94,9 @@ class _Affine(Layer):
         name: str | None = None,
     ) -> None:
         super().__init__(name)
+        if not _is_count(units):
+            raise ValueError(f"units must be a positive integer, got {units!r}")
+        self.units = int(units)
         self.init = initializers_module.get(init)
         self.bias_init = initializers_module.get(bias_init)
         self.use_bias = bool(use_bias)
@@ -100,6 +106,16 @@ class _Affine(Layer):
         self.max_norm = max_norm
         #: 1 for kept weights, 0 for pruned ones (see actinit.engine.pruning); None: no mask.
         self.weight_mask: np.ndarray | None = None
+
+    @property
+    def activation_label(self) -> str:
+        """The activation as a study names it: ``"relu"``, ``"maxout(pieces=3)"``."""
+        raise NotImplementedError
+
+    @property
+    def recommended_init(self) -> str:
+        """The weight initializer this layer's activation calls for."""
+        raise NotImplementedError
 
     @property
     def constrained(self) -> bool:
@@ -165,7 +181,7 @@ def apply_max_norm(weight: np.ndarray, max_norm: float) -> None:
         weight[:, too_large] *= max_norm / norms[too_large]
 
 
-class Dense(_Affine):
+class Dense(Affine):
     """Fully connected layer: y = f(x W + b).
 
     x: ``(n, input_dim)``; W: ``(input_dim, units)``; b: ``(units,)``; y: ``(n, units)``.
@@ -191,15 +207,20 @@ class Dense(_Affine):
         max_norm: float | None = None,
         name: str | None = None,
     ) -> None:
-        super().__init__(init, bias_init, use_bias, regularizer, max_norm, name)
-        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
-            raise ValueError(f"units must be a positive integer, got {units!r}")
-        self.units = int(units)
+        super().__init__(units, init, bias_init, use_bias, regularizer, max_norm, name)
         given = activation
         self.activation = activations_module.get(activation)
         if self.activation is given and self.activation.parameters():
             # A learned activation (PReLU) must not be shared between layers.
             self.activation = activations_module.get(self.activation.spec())
+
+    @property
+    def activation_label(self) -> str:
+        return self.activation.spec()
+
+    @property
+    def recommended_init(self) -> str:
+        return self.activation.recommended_init
 
     def build(self, input_dim, rng, dtype):
         self._build_affine(input_dim, self.units, rng, dtype)
@@ -235,7 +256,7 @@ class Dense(_Affine):
         return {"units": self.units, "activation": self.activation.spec(), **super().config()}
 
 
-class Maxout(_Affine):
+class Maxout(Affine):
     """Maxout layer (Goodfellow et al. 2013): y_j = max_k (x W_k + b_k)_j.
 
     Each of ``units`` outputs is the maximum of ``pieces`` affine functions. W has
@@ -256,13 +277,19 @@ class Maxout(_Affine):
         max_norm: float | None = None,
         name: str | None = None,
     ) -> None:
-        super().__init__(init, bias_init, use_bias, regularizer, max_norm, name)
-        if not isinstance(units, (int, np.integer)) or units < 1:
-            raise ValueError(f"units must be a positive integer, got {units!r}")
-        if not isinstance(pieces, (int, np.integer)) or pieces < 2:
+        super().__init__(units, init, bias_init, use_bias, regularizer, max_norm, name)
+        if not _is_count(pieces, 2):
             raise ValueError(f"maxout needs pieces >= 2, got {pieces!r}")
-        self.units, self.pieces = int(units), int(pieces)
+        self.pieces = int(pieces)
         self.activation = None
+
+    @property
+    def activation_label(self) -> str:
+        return f"maxout(pieces={self.pieces})"
+
+    @property
+    def recommended_init(self) -> str:
+        return "glorot_uniform"  # Goodfellow et al. 2013 used a uniform init
 
     def build(self, input_dim, rng, dtype):
         self._build_affine(input_dim, self.units * self.pieces, rng, dtype)
@@ -389,6 +416,26 @@ class BatchNorm(Layer):
 
     def config(self):
         return {"momentum": self.momentum, "eps": self.eps, "name": self.name}
+
+
+def affine_layer(units: int, activation: Any = "linear", **options: Any) -> Affine:
+    """A weighted layer for an activation as studies name it: ``"maxout(k)"`` or
+    ``"maxout(pieces=k)"`` gives a :class:`Maxout` layer of k pieces (maxout is a
+    layer, not an elementwise function), any other activation a :class:`Dense`
+    layer. ``options``: init, bias_init, regularizer, ... as the layers take them."""
+    if isinstance(activation, str) and parse_spec(activation)[0] == "maxout":
+        _, args, kwargs = parse_spec(activation)
+        pieces = args[0] if args else kwargs.get("pieces", 2)
+        if len(args) + len(kwargs) > 1 or set(kwargs) - {"pieces"} or not _is_count(pieces, 2):
+            raise SpecError(
+                f"maxout takes one parameter, pieces >= 2 (e.g. 'maxout(3)'), got {activation!r}"
+            )
+        return Maxout(units, pieces, **options)
+    return Dense(units, activation, **options)
+
+
+def _is_count(value: Any, minimum: int = 1) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= minimum
 
 
 LAYERS: dict[str, type[Layer]] = {cls.kind: cls for cls in (Dense, Maxout, Dropout, BatchNorm)}

@@ -68,6 +68,11 @@ class Loss(Configurable):
     def predicted_class(self, y_pred: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def output_units(self, n_classes: int) -> int:
+        """Units the output layer needs for ``n_classes`` classes (0 for regression:
+        one target column)."""
+        return n_classes if n_classes > 2 else 1
+
 
 LOSSES: Registry[Loss] = Registry("loss", Loss)
 
@@ -78,6 +83,16 @@ def get(identifier: Any) -> Loss:
 
 def names() -> list[str]:
     return LOSSES.names()
+
+
+def for_output(activation: str) -> Loss:
+    """The loss that goes with an output activation: binary cross-entropy after a
+    sigmoid, categorical cross-entropy after a softmax, mean squared error otherwise."""
+    name = activation.split("(")[0].strip()
+    for loss_name in names():
+        if get(loss_name).fused_activation == name:
+            return get(loss_name)
+    return get("mean_squared_error")
 
 
 def _as_columns(y: Any, n_outputs: int, hint: str) -> np.ndarray:
@@ -116,6 +131,14 @@ class BinaryCrossentropy(Loss):
     """
 
     fused_activation = "sigmoid"
+
+    def output_units(self, n_classes):
+        if n_classes > 2:
+            raise LabelError(
+                f"binary cross-entropy takes 2 classes; the data has {n_classes}: use a "
+                "softmax output with categorical cross-entropy"
+            )
+        return 1
     EPSILON = 1e-7
 
     def targets(self, y, n_outputs, dtype):
@@ -178,6 +201,10 @@ class CategoricalCrossentropy(Loss):
     """
 
     fused_activation = "softmax"
+
+    def output_units(self, n_classes):
+        return max(n_classes, 2)
+
     EPSILON = 1e-7
 
     def targets(self, y, n_outputs, dtype):

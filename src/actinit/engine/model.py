@@ -12,20 +12,19 @@ weights.
 
 from __future__ import annotations
 
-import json
 import math
-import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from . import initializers as initializers_module
 from . import losses as losses_module
 from . import optimizers as optimizers_module
 from . import regularizers as regularizers_module
-from .callbacks import Callback, History, ProgressPrinter
-from .layers import Dense, Layer, _Affine, layer_from_config
+from .callbacks import Callback, CallbackList, History, ProgressPrinter
+from .layers import Affine, Dense, Layer, layer_from_config
 
 FORMAT_VERSION = 1
 DTYPES = ("float32", "float64")
@@ -33,6 +32,12 @@ DTYPES = ("float32", "float64")
 
 class InputError(ValueError):
     """Data that the network cannot take (wrong shape, NaN, wrong dtype)."""
+
+
+def quiet_floats() -> np.errstate:
+    """Floating-point overflow and invalid results pass silently: a diverging run is
+    detected from its non-finite loss and reported as divergence, not as warnings."""
+    return np.errstate(all="ignore")
 
 
 class Sequential:
@@ -118,7 +123,7 @@ class Sequential:
             if layer.name is None:
                 layer.name = f"{layer.kind}{counts.get(layer.kind, 0)}"
             counts[layer.kind] = counts.get(layer.kind, 0) + 1
-            if isinstance(layer, _Affine):
+            if isinstance(layer, Affine):
                 if layer.regularizer is None:
                     layer.regularizer = self.regularizer
                 if layer.max_norm is None:
@@ -134,13 +139,7 @@ class Sequential:
     def _finish_build(self) -> None:
         last = self.layers[-1]
         if self.loss is None:
-            activation = getattr(last, "activation", None)
-            name = activation.name if activation is not None else "linear"
-            self.loss = losses_module.get(
-                {"sigmoid": "binary_crossentropy", "softmax": "categorical_crossentropy"}.get(
-                    name, "mean_squared_error"
-                )
-            )
+            self.loss = losses_module.for_output(getattr(last, "activation_label", "linear"))
         if isinstance(self.loss, losses_module.CategoricalCrossentropy) and last.output_dim < 2:
             raise ValueError(
                 "categorical cross-entropy needs an output layer of at least 2 units (one per "
@@ -189,6 +188,20 @@ class Sequential:
             for layer in self.layers
             for key, value in layer.buffers().items()
         }
+
+    def weighted_layers(self) -> list[Affine]:
+        """The layers with weights (Dense, Maxout), in order: "layer 1" is the first."""
+        return [layer for layer in self.layers if isinstance(layer, Affine)]
+
+    def feature_layer_index(self) -> int | None:
+        """Index in ``layers`` of the last hidden weighted layer with exactly 2 units
+        (whose outputs can be drawn as a plane), or None."""
+        found = [
+            index
+            for index, layer in enumerate(self.layers[:-1])
+            if isinstance(layer, Affine) and layer.output_dim == 2
+        ]
+        return found[-1] if found else None
 
     def count_parameters(self) -> int:
         return sum(value.size for value in self.parameters().values())
@@ -295,7 +308,7 @@ class Sequential:
         gradient with respect to every parameter (a new dict of copies, same keys as
         :meth:`parameters`). Nothing is updated."""
         inputs, targets = self._prepare(X, y)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        with quiet_floats():
             output = self.forward(inputs, training)
             loss = float(self._per_sample_losses(output, targets).mean()) + self.penalty()
             self._backward(output, targets)
@@ -346,52 +359,46 @@ class Sequential:
         A loss that becomes NaN or infinite stops training (``history.diverged``)
         unless ``stop_on_divergence=False``.
         """
-        if not isinstance(epochs, (int, np.integer)) or epochs < 0:
-            raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
-        if batch_size is not None and (
-            not isinstance(batch_size, (int, np.integer)) or batch_size < 1
-        ):
-            raise ValueError(f"batch_size must be a positive integer or None, got {batch_size!r}")
+        _check_count("epochs", epochs, minimum=0)
+        if batch_size is not None:
+            _check_count("batch_size", batch_size, minimum=1, extra=" or None")
         inputs, targets = self._prepare(X, y)
-        validation = None
-        if validation_data is not None:
-            if len(validation_data) != 2:
-                raise ValueError("validation_data must be a pair (X_val, y_val)")
-            validation = self._prepare(*validation_data)
+        validation = self._prepare_validation(validation_data)
         n = len(inputs)
         size = n if batch_size is None else min(int(batch_size), n)
         if self._needs_data_dependent_init():
-            lsuv_initialize(self, inputs[: max(size, min(n, 256))])
-
+            initializers_module.lsuv_initialize(self.layers, inputs[: max(size, min(n, 256))])
+            self._data_dependent_init_done = True
         history = History()
-        every = [history, *callbacks]
-        if verbose:
-            every.append(ProgressPrinter(epochs))
-        for callback in every:
-            callback.set_model(self)
-            callback.params = {"epochs": int(epochs), "batch_size": size, "samples": n}
-            callback.on_train_begin()
+        listeners = [history, *callbacks] + ([ProgressPrinter(epochs)] if verbose else [])
+        hooks = CallbackList(
+            listeners, self, {"epochs": int(epochs), "batch_size": size, "samples": n}
+        )
+        hooks.on_train_begin()
         self.stop_training = False
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        with quiet_floats():
             for epoch in range(epochs):
-                for callback in every:
-                    callback.on_epoch_begin(epoch)
+                hooks.on_epoch_begin(epoch)
                 logs = self._run_epoch(inputs, targets, size, shuffle)
                 if validation is not None:
-                    logs.update(
-                        {f"val_{k}": v for k, v in self._evaluate_prepared(*validation).items()}
-                    )
-                for callback in every:
-                    callback.on_epoch_end(epoch, logs)
+                    evaluated = self._evaluate_prepared(*validation)
+                    logs.update({f"val_{k}": v for k, v in evaluated.items()})
+                hooks.on_epoch_end(epoch, logs)
                 if stop_on_divergence and not math.isfinite(logs["loss"]):
                     history.diverged, history.diverged_epoch = True, epoch
                     break
                 if self.stop_training:
                     history.stopped_epoch = epoch
                     break
-        for callback in every:
-            callback.on_train_end()
+        hooks.on_train_end()
         return history
+
+    def _prepare_validation(self, validation_data: Any) -> tuple[np.ndarray, np.ndarray] | None:
+        if validation_data is None:
+            return None
+        if len(validation_data) != 2:
+            raise ValueError("validation_data must be a pair (X_val, y_val)")
+        return self._prepare(*validation_data)
 
     def _run_epoch(
         self, inputs: np.ndarray, targets: np.ndarray, size: int, shuffle: bool
@@ -437,20 +444,20 @@ class Sequential:
         accuracy. The loss excludes any regularization penalty."""
         self._require_built()
         inputs, targets = self._prepare(X, y)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        with quiet_floats():
             return self._evaluate_prepared(inputs, targets)
 
     def per_sample_loss(self, X: Any, y: Any) -> np.ndarray:
         """Loss of each sample, shape ``(n,)``, in evaluation mode."""
         self._require_built()
         inputs, targets = self._prepare(X, y)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        with quiet_floats():
             return self._per_sample_losses(self.forward(inputs), targets)
 
     def predict_output(self, X: Any) -> np.ndarray:
         """The raw network output ``(n, output_dim)`` in evaluation mode."""
         self._require_built()
-        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        with quiet_floats():
             return self.forward(self._prepare_inputs(X), training=False)
 
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -480,7 +487,7 @@ class Sequential:
         """Evaluation-mode output of ``layers[start:stop]`` for inputs ``X`` of that
         slice's input width (e.g. points of a hidden layer's feature space)."""
         output = np.ascontiguousarray(X, dtype=self.dtype)
-        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        with quiet_floats():
             for layer in self.layers[start:stop]:
                 output = layer.forward(output, False, None)
         return output
@@ -491,19 +498,20 @@ class Sequential:
         inputs = self._prepare_inputs(X)
         trace = []
         output = inputs
-        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        with quiet_floats():
             for layer in self.layers:
                 output = layer.forward(output, False, None)
                 record = {"output": output}
-                if isinstance(layer, _Affine):
+                if isinstance(layer, Affine):
                     record["pre_activation"] = layer.pre_activation
                 trace.append(record)
         return trace
 
     # ------------------------------------------------------------------
-    # Saving
+    # Describing and saving (file I/O lives in actinit.engine.saving)
     # ------------------------------------------------------------------
     def config(self) -> dict[str, Any]:
+        """Everything needed to rebuild this network (not its parameters)."""
         return {
             "format_version": FORMAT_VERSION,
             "layers": [{"kind": layer.kind, "config": layer.config()} for layer in self.layers],
@@ -529,73 +537,20 @@ class Sequential:
         return model
 
     def save(self, path: str | Path) -> Path:
-        """Write the parameters and buffers to a ``.npz`` with the JSON config inside
-        (as the entry ``config``). No pickle is used."""
-        self._require_built()
-        path = Path(path)
-        if path.suffix != ".npz":
-            path = path.with_suffix(path.suffix + ".npz")
-        arrays = {f"parameter/{k}": v for k, v in self.parameters().items()}
-        arrays.update({f"buffer/{k}": v for k, v in self.buffers().items()})
-        arrays["config"] = np.array(json.dumps(self.config()))
-        np.savez(path, **arrays)
-        return path
+        """Write the model to a ``.npz`` (see :func:`actinit.engine.saving.save`)."""
+        from .saving import save
+
+        return save(self, path)
 
     @classmethod
     def load(cls, path: str | Path) -> Sequential:
-        """Rebuild a model saved by :meth:`save`. Refuses files holding pickled objects."""
-        path = Path(path)
-        try:
-            archive = np.load(path, allow_pickle=False)
-        except (OSError, zipfile.BadZipFile, ValueError) as error:
-            raise ValueError(f"{path} is not a saved actinit model (.npz): {error}") from None
-        with archive:
-            try:
-                config = json.loads(str(archive["config"]))
-                arrays = {key: archive[key] for key in archive.files if key != "config"}
-            except KeyError:
-                raise ValueError(f"{path} has no 'config' entry: not an actinit model") from None
-            except ValueError as error:
-                raise ValueError(
-                    f"{path} holds pickled objects, which actinit refuses to load: {error}"
-                ) from None
-        if config.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"{path}: unsupported format version {config.get('format_version')}")
-        model = cls.from_config(config)
-        targets = {f"parameter/{k}": v for k, v in model.parameters().items()}
-        targets.update({f"buffer/{k}": v for k, v in model.buffers().items()})
-        missing, unexpected = set(targets) - set(arrays), set(arrays) - set(targets)
-        if missing or unexpected:
-            raise ValueError(
-                f"{path}: the arrays do not match the config (missing {sorted(missing)}, "
-                f"unexpected {sorted(unexpected)})"
-            )
-        for key, target in targets.items():
-            if arrays[key].shape != target.shape:
-                raise ValueError(
-                    f"{path}: {key} has shape {arrays[key].shape}, expected {target.shape}"
-                )
-            target[...] = arrays[key]
-        return model
+        """Read a model written by :meth:`save` (see :func:`actinit.engine.saving.load`)."""
+        from .saving import load
+
+        return load(path)
 
 
-def lsuv_initialize(model: Sequential, X: np.ndarray) -> None:
-    """Layer-sequential unit variance (Mishkin & Matas 2016) on the batch ``X``.
-
-    For each Dense/Maxout layer whose initializer is data dependent, in order:
-    rescale W by 1 / sqrt(var(z)) until the variance of its pre-activation z on
-    ``X`` is within ``tolerance`` of 1, at most ``max_iterations`` times.
-    """
-    for index, layer in enumerate(model.layers):
-        initializer = getattr(layer, "init", None)
-        if not getattr(initializer, "data_dependent", False):
-            continue
-        for _ in range(initializer.max_iterations):
-            output = X
-            for previous in model.layers[: index + 1]:
-                output = previous.forward(output, False, None)
-            variance = float(np.var(layer.pre_activation))
-            if abs(variance - 1.0) < initializer.tolerance or variance == 0:
-                break
-            layer.W /= math.sqrt(variance)
-    model._data_dependent_init_done = True
+def _check_count(name: str, value: Any, minimum: int, extra: str = "") -> None:
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
+        kind = "a non-negative integer" if minimum == 0 else "a positive integer"
+        raise ValueError(f"{name} must be {kind}{extra}, got {value!r}")

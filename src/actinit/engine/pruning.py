@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .layers import Dense, Layer, _Affine
+from .layers import Affine, Dense, Layer
 from .model import Sequential
 
 
@@ -34,7 +34,7 @@ class SizeReport:
 def size_report(model: Sequential) -> SizeReport:
     weights = nonzero = flops = 0
     for layer in model.layers:
-        if isinstance(layer, _Affine):
+        if isinstance(layer, Affine):
             count = int(np.count_nonzero(layer.W))
             weights += layer.W.size
             nonzero += count
@@ -56,7 +56,7 @@ def prune_magnitude(
         raise ValueError(f"fraction must lie in [0, 1), got {fraction!r}")
     if scope not in ("layer", "global"):
         raise ValueError(f"scope must be 'layer' or 'global', got {scope!r}")
-    layers = [layer for layer in model.layers if isinstance(layer, _Affine)]
+    layers = model.weighted_layers()
     if not layers:
         raise ValueError("the model has no weighted layers to prune")
     masks: dict[str, np.ndarray] = {}
@@ -111,7 +111,7 @@ def prune_units(model: Sequential, fraction: float) -> Sequential:
             if index in keep and source.shape[-1] == old.output_dim:  # this layer's units
                 source = source[..., keep[index]]
             new.parameters()[name][...] = source
-        if isinstance(old, _Affine) and old.weight_mask is not None:
+        if isinstance(old, Affine) and old.weight_mask is not None:
             new.weight_mask = (new.W != 0).astype(new.W.dtype)
         for name, value in old.buffers().items():
             new.buffers()[name][...] = value

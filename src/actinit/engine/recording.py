@@ -26,6 +26,7 @@ dropout, batch norm with running statistics), so recording never changes trainin
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +34,6 @@ from typing import Any
 import numpy as np
 
 from .callbacks import Callback
-from .layers import _Affine
 
 LAYER_STATS = (
     "pre_mean",
@@ -74,6 +74,8 @@ class Recording:
     model_config: dict[str, Any] = field(default_factory=dict)
     grid_inputs: np.ndarray | None = None
     feature_grid: np.ndarray | None = None
+    #: Accuracy of always answering the probe's most common class (None: regression).
+    chance_accuracy: float | None = None
 
     @property
     def n_layers(self) -> int:
@@ -81,8 +83,6 @@ class Recording:
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """A flat dict of arrays (for ``numpy.savez``); the inverse is :meth:`from_arrays`."""
-        import json
-
         arrays = {
             "epochs": self.epochs,
             "snapshot_epochs": self.snapshot_epochs,
@@ -93,6 +93,7 @@ class Recording:
                         "activations": self.activations,
                         "parameter_labels": self.parameter_labels,
                         "model_config": self.model_config,
+                        "chance_accuracy": self.chance_accuracy,
                     }
                 )
             ),
@@ -107,8 +108,6 @@ class Recording:
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray]) -> Recording:
-        import json
-
         meta = json.loads(str(arrays["meta"]))
 
         def optional(name: str) -> np.ndarray | None:
@@ -132,6 +131,7 @@ class Recording:
             model_config=meta["model_config"],
             grid_inputs=optional("grid_inputs"),
             feature_grid=optional("feature_grid"),
+            chance_accuracy=meta.get("chance_accuracy"),
         )
 
     def snapshot(self, index: int) -> dict[str, np.ndarray]:
@@ -172,9 +172,32 @@ def unit_spread(weight: np.ndarray) -> float:
     return spread / scale if scale > 0 else spread
 
 
-def weighted_layers(model) -> list[_Affine]:
-    """The layers that have weights (Dense, Maxout), in order: "layer 1" is the first."""
-    return [layer for layer in model.layers if isinstance(layer, _Affine)]
+def chance_accuracy(model, y: np.ndarray) -> float | None:
+    """The share of the most common class in ``y`` (class ids or one-hot rows): the
+    accuracy of a network that learned nothing. None for regression."""
+    if not model.loss.is_classification or len(y) == 0:
+        return None
+    labels = np.asarray(y)
+    if labels.ndim == 2 and labels.shape[1] > 1:
+        labels = labels.argmax(axis=1)
+    _, counts = np.unique(labels.ravel(), return_counts=True)
+    return float(counts.max() / counts.sum())
+
+
+def plane_grid(
+    points: np.ndarray, resolution: int, margin: float = 0.1
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A ``resolution`` x ``resolution`` grid over the box of 2-D ``points`` (n, 2),
+    widened by ``margin`` of its size on every side: ``(gx, gy, grid)`` with ``gx``,
+    ``gy`` of shape (resolution, resolution) and ``grid`` (resolution**2, 2), rows
+    running along x1 first."""
+    low, high = points.min(axis=0), points.max(axis=0)
+    pad = (high - low) * margin + 1e-9
+    gx, gy = np.meshgrid(
+        np.linspace(low[0] - pad[0], high[0] + pad[0], resolution),
+        np.linspace(low[1] - pad[1], high[1] + pad[1], resolution),
+    )
+    return gx, gy, np.column_stack([gx.ravel(), gy.ravel()])
 
 
 def layer_statistics(
@@ -182,7 +205,7 @@ def layer_statistics(
 ) -> dict[str, list[float]]:
     """Every statistic of ``LAYER_STATS`` for each weighted layer, measured on (X, y).
     ``previous_weights`` (one W per layer) gives the update ratio; without it, 0."""
-    layers = weighted_layers(model)
+    layers = model.weighted_layers()
     trace = model.forward_trace(X)
     by_layer = {id(layer): record for layer, record in zip(model.layers, trace)}
     _, gradients = model.loss_and_gradients(X, y, training=False)
@@ -216,6 +239,10 @@ class Recorder(Callback):
     parameters every this many epochs (default: about 60 snapshots over the run).
     ``max_traced``: keep every scalar parameter at every measurement when the
     network has at most this many (the per-parameter update plots).
+
+    Outside ``fit`` (a network trained in chunks, as the playground does), call
+    :meth:`start` once, :meth:`measure` after each chunk and :meth:`result` for
+    the recording so far; ``latest`` holds the last row of statistics.
     """
 
     def __init__(
@@ -237,11 +264,31 @@ class Recorder(Callback):
         self.max_traced = max_traced
         self.grid_resolution = grid_resolution
         self.recording: Recording | None = None
+        self.latest: dict[str, list[float]] = {}
 
     # -- callback hooks -----------------------------------------------------
     def on_train_begin(self):
-        model = self.model
-        self._layers = weighted_layers(model)
+        self.start(self.model)
+
+    def on_epoch_end(self, epoch, logs):
+        done = epoch + 1
+        if done % self.every == 0:
+            self.measure(done, logs)
+        interval = self.snapshot_every or max(1, self.params.get("epochs", 100) // 60)
+        if done % interval == 0:
+            self.snapshot(done)
+
+    def on_train_end(self):
+        last = self._epochs[-1] if self._epochs else 0
+        if self._snapshot_epochs[-1] != last:
+            self.snapshot(last)
+        self.recording = self.result()
+
+    # -- measuring ------------------------------------------------------------
+    def start(self, model) -> None:
+        """Forget earlier measurements and measure ``model`` as it is (epoch 0)."""
+        self.model = model
+        self._layers = model.weighted_layers()
         self._epochs: list[int] = []
         self._stats: dict[str, list[list[float]]] = {name: [] for name in LAYER_STATS}
         self._metrics: dict[str, list[float]] = {name: [] for name in METRICS}
@@ -250,28 +297,17 @@ class Recorder(Callback):
         total = model.count_parameters()
         self._trace: list[np.ndarray] | None = [] if total <= self.max_traced else None
         self._previous = [layer.W.copy() for layer in self._layers]
-        self._feature_layer = self._two_unit_layer()
+        two_dimensional = self.X.ndim == 2 and self.X.shape[1] == 2
+        self._feature_layer = model.feature_layer_index() if two_dimensional else None
         self._feature_grid: list[np.ndarray] = []
-        self._grid_inputs = self._input_grid() if self._feature_layer is not None else None
-        self._measure(0, {})
-        self._snapshot(0)
+        self._grid_inputs = None
+        if self._feature_layer is not None:
+            self._grid_inputs = plane_grid(self.X, self.grid_resolution)[2]
+        self.measure(0, {})
+        self.snapshot(0)
 
-    def on_epoch_end(self, epoch, logs):
-        done = epoch + 1
-        if done % self.every == 0:
-            self._measure(done, logs)
-        interval = self.snapshot_every or max(1, self.params.get("epochs", 100) // 60)
-        if done % interval == 0:
-            self._snapshot(done)
-
-    def on_train_end(self):
-        last = self._epochs[-1] if self._epochs else 0
-        if self._snapshot_epochs[-1] != last:
-            self._snapshot(last)
-        self.recording = self._build()
-
-    # -- measuring ------------------------------------------------------------
-    def _measure(self, epoch: int, logs: dict[str, float]) -> None:
+    def measure(self, epoch: int, logs: dict[str, float]) -> None:
+        """Measure every layer statistic now and note ``logs`` (the epoch's metrics)."""
         row = layer_statistics(self.model, self.X, self.y, self._previous)
         self._previous = [layer.W.copy() for layer in self._layers]
         for name in LAYER_STATS:
@@ -279,26 +315,13 @@ class Recorder(Callback):
         for name in METRICS:
             self._metrics[name].append(float(logs.get(name, math.nan)))
         self._epochs.append(epoch)
+        self.latest = row
         if self._trace is not None:
             parameters = self.model.parameters().values()
             self._trace.append(np.concatenate([p.ravel() for p in parameters]))
 
-    def _two_unit_layer(self) -> int | None:
-        """Index in model.layers of the last hidden weighted layer with 2 units."""
-        if self.X.ndim != 2 or self.X.shape[1] != 2:
-            return None
-        layers = self.model.layers[:-1]
-        found = [i for i, layer in enumerate(layers) if isinstance(layer, _Affine) and layer.output_dim == 2]
-        return found[-1] if found else None
-
-    def _input_grid(self) -> np.ndarray:
-        low, high = self.X.min(axis=0), self.X.max(axis=0)
-        pad = (high - low) * 0.1
-        axes = [np.linspace(low[k] - pad[k], high[k] + pad[k], self.grid_resolution) for k in (0, 1)]
-        gx, gy = np.meshgrid(*axes)
-        return np.column_stack([gx.ravel(), gy.ravel()])
-
-    def _snapshot(self, epoch: int) -> None:
+    def snapshot(self, epoch: int) -> None:
+        """Keep a copy of every parameter as it is at ``epoch``."""
         self._snapshot_epochs.append(epoch)
         for name, value in self.model.parameters().items():
             self._snapshots[name].append(value.copy())
@@ -307,7 +330,8 @@ class Recorder(Callback):
                 self.model.forward_layers(self._grid_inputs, stop=self._feature_layer + 1)
             )
 
-    def _build(self) -> Recording:
+    def result(self) -> Recording:
+        """Everything measured so far as a :class:`Recording`."""
         model = self.model
         labels = []
         if self._trace is not None:
@@ -318,12 +342,7 @@ class Recorder(Callback):
                 ]
         return Recording(
             layer_names=[layer.name for layer in self._layers],
-            activations=[
-                layer.activation.spec()
-                if getattr(layer, "activation", None)
-                else f"maxout({layer.pieces})"
-                for layer in self._layers
-            ],
+            activations=[layer.activation_label for layer in self._layers],
             epochs=np.array(self._epochs),
             stats={name: np.array(values, dtype=float) for name, values in self._stats.items()},
             metrics={name: np.array(values, dtype=float) for name, values in self._metrics.items()},
@@ -334,4 +353,5 @@ class Recorder(Callback):
             model_config=model.config(),
             grid_inputs=self._grid_inputs,
             feature_grid=np.stack(self._feature_grid) if self._feature_grid else None,
+            chance_accuracy=chance_accuracy(model, self.y),
         )

@@ -113,6 +113,38 @@ class Configurable:
         return self.spec()
 
 
+#: What a parameter annotated with a simple type accepts (bool is not a number here).
+_ACCEPTS: dict[str, tuple[type, ...]] = {
+    "float": (int, float),
+    "int": (int,),
+    "bool": (bool,),
+    "str": (str,),
+}
+
+
+def _type_problem(factory: Callable[..., Any], arguments: Mapping[str, Any]) -> str | None:
+    """A sentence naming the first argument whose type does not match the parameter's
+    annotation (``float``, ``int``, ``bool``, ``str``, optionally ``| None``), or None.
+    Annotations of other forms are not checked."""
+    parameters = inspect.signature(factory).parameters
+    for key, value in arguments.items():
+        annotation = parameters[key].annotation if key in parameters else None
+        if not isinstance(annotation, str):
+            annotation = getattr(annotation, "__name__", None)
+        if not annotation:
+            continue
+        parts = [part.strip() for part in annotation.split("|")]
+        if value is None and "None" in parts:
+            continue
+        allowed = [_ACCEPTS[part] for part in parts if part in _ACCEPTS]
+        if len(allowed) != len([p for p in parts if p != "None"]):
+            continue  # a form not checked here
+        is_bool = isinstance(value, bool)
+        if not any(isinstance(value, kinds) and (bool in kinds or not is_bool) for kinds in allowed):
+            return f"{key} must be {' or '.join(parts)}, got {value!r}"
+    return None
+
+
 class Registry(Generic[T]):
     """Maps names to factories and builds objects from names, strings, dicts or objects.
 
@@ -193,12 +225,18 @@ class Registry(Generic[T]):
     def create(self, name: str, *args: Any, source: str | None = None, **kwargs: Any) -> T:
         factory = self.factory(name)
         try:
-            inspect.signature(factory).bind(*args, **kwargs)
+            bound = inspect.signature(factory).bind(*args, **kwargs)
         except TypeError as error:
             raise SpecError(
                 f"bad parameters for {self.kind} {name!r} in {source or name!r}: {error}. "
                 f"Signature: {name}{self.signature(name)}"
             ) from None
+        problem = _type_problem(factory, bound.arguments)
+        if problem:
+            raise SpecError(
+                f"bad parameters for {self.kind} {source or name!r}: {problem}. "
+                f"Signature: {name}{self.signature(name)}"
+            )
         try:
             return factory(*args, **kwargs)
         except (TypeError, ValueError) as error:

@@ -25,8 +25,15 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from ..studies.study import write_study
 from .session import Session
-from .settings import SettingsError, options, parse_settings
+from .settings import (
+    DEFAULT_EXPORT_EPOCHS,
+    MAX_EPOCHS,
+    SettingsError,
+    options,
+    parse_settings,
+)
 
 STATIC = resources.files("actinit.playground") / "static"
 UPDATE_SECONDS = 0.2  # aim: five updates a second while playing
@@ -35,14 +42,25 @@ log = logging.getLogger("actinit.playground")
 CONNECTIONS: web.AppKey[set] = web.AppKey("connections", set)
 
 
+def needs_session(handler):
+    """Marks a message handler that needs a configured experiment."""
+    handler.needs_session = True
+    return handler
+
+
 class Connection:
-    """The state of one page: its session, and the task that trains it."""
+    """The state of one page: its session, and the task that trains it.
+
+    Messages are dispatched to the ``on_<type>`` method of their type. ``refusal``
+    keeps why the last settings were refused, so a later command says that, not a
+    vaguer "configure first" that would hide the first error."""
 
     def __init__(self, socket_response: web.WebSocketResponse) -> None:
         self.socket = socket_response
         self.session: Session | None = None
         self.task: asyncio.Task | None = None
         self.lock = asyncio.Lock()
+        self.refusal: str | None = None
 
     async def send(self, message: dict[str, Any]) -> None:
         if not self.socket.closed:
@@ -64,24 +82,17 @@ class Connection:
                 pass
             self.task = None
 
-    async def play(self) -> None:
-        if self.session is None:
-            await self.error("configure the experiment first")
-            return
-        if self.playing:
-            return
-        self.task = asyncio.create_task(self._train_loop())
-        await self.send({"type": "state", "playing": True})
+    async def in_worker(self, function, *args):
+        return await asyncio.get_running_loop().run_in_executor(None, function, *args)
 
     async def _train_loop(self) -> None:
-        loop = asyncio.get_running_loop()
         epochs = 1
         session = self.session
         try:
             while not session.finished and not self.socket.closed:
                 async with self.lock:
-                    seconds = await loop.run_in_executor(None, session.train, epochs)
-                    message = await loop.run_in_executor(None, session.update_message)
+                    seconds = await self.in_worker(session.train, epochs)
+                    message = await self.in_worker(session.update_message)
                 await self.send(message)
                 # Adapt the chunk so that each update takes about UPDATE_SECONDS.
                 if seconds < UPDATE_SECONDS / 2:
@@ -95,67 +106,69 @@ class Connection:
 
     async def handle(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
-        if kind == "configure":
-            await self.stop()
-            settings_values = message.get("settings", {})
-            if not isinstance(settings_values, dict):
-                await self.error("settings must be an object")
-                return
-            try:
-                settings = parse_settings(settings_values)
-            except SettingsError as problem:
-                await self.error(str(problem))
-                return
-            request_id = message.get("id")
-            if request_id is not None and not isinstance(request_id, (int, str)):
-                await self.error("id must be a number or a string")
-                return
-            loop = asyncio.get_running_loop()
-            self.session = await loop.run_in_executor(None, Session, settings, request_id)
-            await self.send(await loop.run_in_executor(None, self.session.ready_message))
-        elif kind == "play":
-            await self.play()
-        elif kind == "pause":
-            await self.stop()
-        elif kind == "step":
-            if self.session is None:
-                await self.error("configure the experiment first")
-                return
-            await self.stop()
-            epochs = message.get("epochs", 1)
-            if not isinstance(epochs, int) or not 1 <= epochs <= 1000:
-                await self.error("step takes 1 to 1000 epochs")
-                return
-            loop = asyncio.get_running_loop()
-            async with self.lock:
-                await loop.run_in_executor(None, self.session.train, epochs)
-                await self.send(await loop.run_in_executor(None, self.session.update_message))
-        elif kind == "reset":
-            await self.stop()
-            if self.session is None:
-                await self.error("configure the experiment first")
-                return
-            loop = asyncio.get_running_loop()
-            self.session = await loop.run_in_executor(
-                None, Session, self.session.settings, self.session.request_id
-            )
-            await self.send(await loop.run_in_executor(None, self.session.ready_message))
-        elif kind == "download":
-            if self.session is None:
-                await self.error("configure the experiment first")
-                return
-            async with self.lock:
-                data = await asyncio.get_running_loop().run_in_executor(
-                    None, self.session.model_bytes
-                )
-            await self.send(
-                {"type": "model", "filename": "actinit-playground-model.npz", "data": data}
-            )
-        else:
-            await self.error(
-                f"unknown message type {kind!r}; use configure, play, pause, step, "
-                "reset or download"
-            )
+        handler = getattr(self, f"on_{kind}", None) if isinstance(kind, str) else None
+        if handler is None:
+            names = ", ".join(name[3:] for name in dir(self) if name.startswith("on_"))
+            await self.error(f"unknown message type {kind!r}; use {names}")
+            return
+        if getattr(handler, "needs_session", False) and self.session is None:
+            if self.refusal:
+                await self.error(f"cannot {kind}: the settings were refused: {self.refusal}")
+            else:
+                await self.error(f"cannot {kind}: configure the experiment first")
+            return
+        await handler(message)
+
+    async def on_configure(self, message: dict[str, Any]) -> None:
+        await self.stop()
+        values, request_id = message.get("settings", {}), message.get("id")
+        if request_id is not None and not isinstance(request_id, (int, str)):
+            await self.error("id must be a number or a string")
+            return
+        try:
+            if not isinstance(values, dict):
+                raise SettingsError("settings must be an object of name: value")
+            settings = parse_settings(values)
+        except SettingsError as problem:
+            self.session, self.refusal = None, str(problem)
+            await self.error(str(problem))
+            return
+        self.refusal = None
+        self.session = await self.in_worker(Session, settings, request_id)
+        await self.send(await self.in_worker(self.session.ready_message))
+
+    @needs_session
+    async def on_play(self, message: dict[str, Any]) -> None:
+        if not self.playing:
+            self.task = asyncio.create_task(self._train_loop())
+            await self.send({"type": "state", "playing": True})
+
+    async def on_pause(self, message: dict[str, Any]) -> None:
+        await self.stop()
+
+    @needs_session
+    async def on_step(self, message: dict[str, Any]) -> None:
+        await self.stop()
+        epochs = message.get("epochs", 1)
+        if not isinstance(epochs, int) or isinstance(epochs, bool) or not 1 <= epochs <= 1000:
+            await self.error("step takes 1 to 1000 epochs")
+            return
+        async with self.lock:
+            await self.in_worker(self.session.train, epochs)
+            await self.send(await self.in_worker(self.session.update_message))
+
+    @needs_session
+    async def on_reset(self, message: dict[str, Any]) -> None:
+        await self.stop()
+        settings, request_id = self.session.settings, self.session.request_id
+        self.session = await self.in_worker(Session, settings, request_id)
+        await self.send(await self.in_worker(self.session.ready_message))
+
+    @needs_session
+    async def on_download(self, message: dict[str, Any]) -> None:
+        async with self.lock:
+            data = await self.in_worker(self.session.model_bytes)
+        await self.send({"type": "model", "filename": "actinit-playground-model.npz", "data": data})
 
 
 async def websocket(request: web.Request) -> web.WebSocketResponse:
@@ -209,16 +222,29 @@ async def api_options(request: web.Request) -> web.Response:
 
 
 async def api_study(request: web.Request) -> web.Response:
-    """The study file for the settings in the query string (what the page's URL holds)."""
+    """The study file for the settings in the query string (what the page's URL holds),
+    training ``epochs`` epochs (the page sends the epochs it has trained) for ``seeds``
+    seeds."""
+    query = dict(request.query)
     try:
-        settings = parse_settings(dict(request.query))
+        epochs = _integer_parameter(query.pop("epochs", None), DEFAULT_EXPORT_EPOCHS, MAX_EPOCHS)
+        seeds = _integer_parameter(query.pop("seeds", None), 1, 1000)
+        settings = parse_settings(query)
     except SettingsError as problem:
         return web.json_response({"error": str(problem)}, status=400)
     return web.Response(
-        text=settings.study_toml(),
+        text=write_study(settings.study(epochs=epochs, seeds=seeds)),
         content_type="text/plain",
         headers={"Content-Disposition": 'attachment; filename="playground.toml"'},
     )
+
+
+def _integer_parameter(raw: str | None, default: int, high: int) -> int:
+    if raw is None or raw == "" or raw == "0":
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= high:
+        raise SettingsError(f"expected a whole number from 1 to {high}, got {raw!r}")
+    return int(raw)
 
 
 async def api_settings(request: web.Request) -> web.Response:

@@ -1,34 +1,32 @@
 """The playground's settings: what a page may ask for, with bounds and clear refusals.
 
-Settings travel as URL query parameters (so a link reproduces an experiment) and as
-JSON in WebSocket messages; both go through :func:`parse_settings`.
+:data:`FIELDS` describes every setting once (its name, the label the form shows, its
+kind, default, bounds and help); the page builds its form from it (``/api/options``),
+the URL carries it, :func:`parse_settings` checks it, and :meth:`Settings.run_config`
+turns it into the :class:`~actinit.studies.config.RunConfig` that studies use, so the
+page trains exactly what ``actinit run`` would, and exports it as a study file written
+by :func:`~actinit.studies.study.write_study`.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from ..engine import activations, initializers, optimizers
-from ..engine.registry import SpecError, compact_spec, parse_spec
+from ..engine import activations, initializers
+from ..engine.registry import SpecError, parse_spec
 from ..studies import datasets
+from ..studies.config import RunConfig
+from ..studies.study import Study, optimizer_spec
 
 DATASETS = ["moons", "circles", "xor", "spiral", "gaussian", "parabola", "blobs"]
 OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"]
-LIMITS = {
-    "layers": 6,  # hidden layers
-    "units": 32,  # units per hidden layer
-    "samples": 2000,  # points in the data set
-    "epochs": 20000,  # epochs one session may train
-    "learning_rate": (1e-6, 10.0),
-    "noise": (0.0, 1.0),
-    "train_ratio": (0.1, 0.9),
-    "penalty": (0.0, 1.0),
-    "dropout": (0.0, 0.9),
-}
-
-
+#: Epochs one page may train; also what an exported study trains when the page has not.
+MAX_EPOCHS = 20000
+DEFAULT_EXPORT_EPOCHS = 200
 #: The output layer: one sigmoid unit, Keras's default initializer.
 OUTPUT_ACTIVATION, OUTPUT_INIT = "sigmoid", "glorot_uniform"
 
@@ -65,9 +63,6 @@ class Settings:
         values["hidden"] = ",".join(map(str, self.hidden))
         return urlencode(values)
 
-    def optimizer_spec(self) -> str:
-        return f"{self.optimizer}(lr={self.learning_rate!r})"
-
     def regularizer_spec(self) -> str | None:
         if self.l1 and self.l2:
             return f"l1_l2(l1={self.l1!r}, l2={self.l2!r})"
@@ -77,171 +72,223 @@ class Settings:
             return f"l2({self.l2!r})"
         return None
 
-    def data_spec(self) -> dict[str, Any]:
-        """The data set as actinit.studies.datasets names it: name, seed and parameters."""
-        n_train = max(2, round(self.samples * self.train_ratio))
-        n_test = max(2, self.samples - n_train)
-        test_size = round(1 - self.train_ratio, 3)
-        spec: dict[str, Any] = {"name": self.dataset, "seed": self.seed}
-        if self.dataset == "moons":
-            spec.update(n_train=n_train, n_test=n_test, noise=self.noise)
-        elif self.dataset == "circles":
-            spec.update(n_train=n_train, n_test=n_test, noise=self.noise / 4)
-        elif self.dataset == "parabola":
-            spec.update(n_points=max(2, self.samples // 2))
-        elif self.dataset == "blobs":
-            spec.update(n_samples=self.samples, centers=4, fold=2, test_size=test_size)
-        else:
-            spec.update(n_samples=self.samples, noise=self.noise, test_size=test_size)
-        return spec
-
-    def load_data(self) -> datasets.Dataset:
-        params = self.data_spec()
-        name, seed = params.pop("name"), params.pop("seed")
-        return datasets.load(name, seed=seed, **params)
-
-    def study_toml(self) -> str:
-        """A study file that ``actinit run`` accepts, reproducing this setting."""
-        data = self.data_spec()
-        lines = [
-            'name = "playground"',
-            f'title = "Playground: {self.dataset}, {compact_spec(self.activation)}, {self.init}"',
-            "seeds = 5",
-            "",
-            "[data]",
-            *(f"{key} = {_toml(value)}" for key, value in data.items()),
-            "",
-            "[model]",
-            f"hidden = {list(self.hidden)}",
-            f"output_activation = {_toml(OUTPUT_ACTIVATION)}",
-            f"output_init = {_toml(OUTPUT_INIT)}",
-            *(
-                [f"regularizer = {_toml(self.regularizer_spec())}"]
-                if self.regularizer_spec()
-                else []
+    def run_config(self, epochs: int = DEFAULT_EXPORT_EPOCHS) -> RunConfig:
+        """The run these settings describe, as studies describe runs. The study's run
+        seed 0 is the page's seed (``seed_offset``), so `actinit run` on the export
+        trains the very network the page showed."""
+        return RunConfig(
+            data=datasets.plane_description(
+                self.dataset, self.samples, self.noise, self.train_ratio, self.seed
             ),
-            *([f"dropout = {self.dropout!r}"] if self.dropout else []),
-            "",
-            "[training]",
-            "epochs = 200",
-            f"batch_size = {self.batch_size if self.batch_size else _toml('full')}",
-            f"optimizer = {_toml(self.optimizer)}",
-            f"learning_rate = {self.learning_rate!r}",
-            "",
-            "[grid]",
-            f"activations = [{_toml(self.activation)}]",
-            f"initializers = [{_toml(self.init)}]",
-        ]
-        return "\n".join(lines) + "\n"
+            hidden=self.hidden,
+            activation=self.activation,
+            init=self.init,
+            init_label=self.init,
+            bias_init="zeros",
+            output_activation=OUTPUT_ACTIVATION,
+            output_init=OUTPUT_INIT,
+            loss=None,
+            optimizer=optimizer_spec(self.optimizer, self.learning_rate),
+            epochs=max(1, int(epochs)),
+            batch_size=self.batch_size or None,
+            regularizer=self.regularizer_spec(),
+            dropout=self.dropout,
+            seed_offset=self.seed,
+        )
+
+    def study(self, epochs: int = DEFAULT_EXPORT_EPOCHS, seeds: int = 1) -> Study:
+        """The study of these settings: one configuration, ``seeds`` seeds."""
+        title = f"Playground: {self.dataset}, {self.activation}, {self.init}"
+        return Study.of_config(self.run_config(epochs), "playground", title, seeds=seeds)
 
 
-def _toml(value: Any) -> str:
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value)
+# --------------------------------------------------------------------------
+# The table of fields
+# --------------------------------------------------------------------------
 
 
-def _number(values: dict[str, Any], key: str, default: float, bounds: tuple[float, float]) -> float:
-    raw = values.get(key, default)
-    try:
-        number = float(raw)
-    except (TypeError, ValueError):
-        raise SettingsError(f"{key} must be a number, got {raw!r}") from None
-    low, high = bounds
-    if not low <= number <= high:
-        raise SettingsError(f"{key} must lie between {low:g} and {high:g}, got {number:g}")
-    return number
+def _number(low: float, high: float) -> Callable[[str, Any], float]:
+    def parse(name: str, raw: Any) -> float:
+        try:
+            number = float(raw)
+        except (TypeError, ValueError, OverflowError):
+            raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+        if not (math.isfinite(number) and low <= number <= high):
+            raise SettingsError(f"{name} must lie between {low:g} and {high:g}, got {raw!r}")
+        return number
+
+    return parse
 
 
-def _integer(values: dict[str, Any], key: str, default: int, low: int, high: int) -> int:
-    raw = values.get(key, default)
-    try:
-        number = int(str(raw))
-    except ValueError:
-        raise SettingsError(f"{key} must be a whole number, got {raw!r}") from None
-    if not low <= number <= high:
-        raise SettingsError(f"{key} must lie between {low} and {high}, got {number}")
-    return number
+def _integer(low: int, high: int) -> Callable[[str, Any], int]:
+    def parse(name: str, raw: Any) -> int:
+        text = str(raw).strip()
+        if not (text.lstrip("-").isdigit() and len(text) <= 12) or isinstance(raw, bool):
+            raise SettingsError(f"{name} must be a whole number, got {raw!r}")
+        number = int(text)
+        if not low <= number <= high:
+            raise SettingsError(f"{name} must lie between {low} and {high}, got {number}")
+        return number
+
+    return parse
 
 
-def _hidden(raw: Any) -> tuple[int, ...]:
+def _choice(choices: list[str]) -> Callable[[str, Any], str]:
+    def parse(name: str, raw: Any) -> str:
+        if raw not in choices:
+            raise SettingsError(f"{name} must be one of {', '.join(choices)}; got {raw!r}")
+        return raw
+
+    return parse
+
+
+def _spec(get: Callable[[Any], Any], kind: str) -> Callable[[str, Any], str]:
+    def parse(name: str, raw: Any) -> str:
+        if not isinstance(raw, str) or not raw.strip():
+            raise SettingsError(f"{name} must be {kind} name such as in the list, got {raw!r}")
+        try:
+            return get(raw).spec()
+        except SpecError as error:
+            raise SettingsError(f"{name}: {error}") from None
+
+    return parse
+
+
+def _hidden_activation(name: str, raw: Any) -> str:
+    spec = _spec(activations.get, "an activation")(name, raw)
+    if parse_spec(spec)[0] == "softmax":
+        raise SettingsError("softmax is an output activation; choose a hidden activation")
+    return spec
+
+
+MAX_LAYERS, MAX_UNITS = 6, 32
+
+
+def _layers(name: str, raw: Any) -> tuple[int, ...]:
     if isinstance(raw, str):
-        parts = [p for p in raw.replace(" ", "").split(",") if p]
+        parts = [part.strip() for part in raw.split(",")] if raw.strip() else []
     elif isinstance(raw, (list, tuple)):
         parts = list(raw)
     else:
-        raise SettingsError(f"hidden must be a list of unit counts such as 4,4; got {raw!r}")
-    if len(parts) > LIMITS["layers"]:
-        raise SettingsError(f"at most {LIMITS['layers']} hidden layers, got {len(parts)}")
-    units = []
-    for part in parts:
-        try:
-            count = int(str(part))
-        except ValueError:
-            raise SettingsError(f"hidden layer sizes are whole numbers, got {part!r}") from None
-        if not 1 <= count <= LIMITS["units"]:
-            raise SettingsError(f"each hidden layer has 1 to {LIMITS['units']} units, got {count}")
-        units.append(count)
-    return tuple(units)
+        raise SettingsError(f"{name} is a list of unit counts such as 4,4; got {raw!r}")
+    if any(part == "" for part in parts):
+        raise SettingsError(f"{name}: an empty layer in {raw!r}; write unit counts such as 4,4")
+    if len(parts) > MAX_LAYERS:
+        raise SettingsError(f"at most {MAX_LAYERS} hidden layers, got {len(parts)}")
+    try:
+        return tuple(_integer(1, MAX_UNITS)("units", part) for part in parts)
+    except SettingsError:
+        raise SettingsError(
+            f"each hidden layer has 1 to {MAX_UNITS} units (a whole number); got {raw!r}"
+        ) from None
+
+
+@dataclass(frozen=True)
+class Field:
+    """One setting of the page: ``parse(name, raw)`` checks a raw value (from the URL
+    or a message) and returns it in canonical form. ``kind`` tells the page which
+    control to draw; ``aliases`` are other names the URL may use for it."""
+
+    name: str
+    label: str
+    group: str
+    kind: str
+    parse: Callable[[str, Any], Any]
+    help: str = ""
+    choices: tuple[str, ...] = ()
+    bounds: tuple[float, float] | None = None
+    aliases: tuple[str, ...] = ()
+
+    def describe(self) -> dict[str, Any]:
+        """What the page needs to draw this field's control."""
+        return {
+            "name": self.name,
+            "label": self.label,
+            "group": self.group,
+            "kind": self.kind,
+            "help": self.help,
+            "choices": list(self.choices),
+            "bounds": list(self.bounds) if self.bounds else None,
+            "default": getattr(Settings(), self.name),
+        }
+
+
+def _fields() -> tuple[Field, ...]:
+    hidden_activations = [n for n in activations.names() if n != "softmax"]
+    return (
+        Field("dataset", "Data set", "Data", "choice", _choice(DATASETS), choices=tuple(DATASETS),
+              aliases=("data", "data_set")),
+        Field("noise", "Noise", "Data", "number", _number(0.0, 1.0), bounds=(0.0, 1.0)),
+        Field("samples", "Samples", "Data", "integer", _integer(20, 2000), bounds=(20, 2000),
+              aliases=("n_samples", "points")),
+        Field("train_ratio", "Train share", "Data", "number", _number(0.1, 0.9),
+              bounds=(0.1, 0.9), aliases=("train_share", "train")),
+        Field("hidden", "Hidden layers", "Network", "layers", _layers,
+              help=f"units per hidden layer, e.g. 4,4 (at most {MAX_LAYERS} x {MAX_UNITS})",
+              aliases=("hidden_layers", "layers")),
+        Field("activation", "Activation", "Network", "spec", _hidden_activation,
+              help="a name or e.g. leaky_relu(0.1)", choices=tuple(hidden_activations),
+              aliases=("act",)),
+        Field("init", "Initializer", "Network", "spec", _spec(initializers.get, "an initializer"),
+              help="a name or e.g. random_normal(std=10)", choices=tuple(initializers.names()),
+              aliases=("initializer", "initialization", "weights")),
+        Field("optimizer", "Optimizer", "Training", "choice", _choice(OPTIMIZERS),
+              choices=tuple(OPTIMIZERS)),
+        Field("learning_rate", "Learning rate", "Training", "number", _number(1e-6, 10.0),
+              bounds=(1e-6, 10.0), aliases=("lr", "learning rate")),
+        Field("batch_size", "Batch size", "Training", "integer", _integer(0, 2000),
+              bounds=(0, 2000), help="0: the full batch", aliases=("batch",)),
+        Field("l1", "L1", "Training", "number", _number(0.0, 1.0), bounds=(0.0, 1.0)),
+        Field("l2", "L2", "Training", "number", _number(0.0, 1.0), bounds=(0.0, 1.0)),
+        Field("dropout", "Dropout", "Training", "number", _number(0.0, 0.9), bounds=(0.0, 0.9)),
+        Field("seed", "Seed", "Training", "integer", _integer(0, 2**31 - 1),
+              bounds=(0, 2**31 - 1), help="draws the data and the initial weights"),
+    )
+
+
+FIELDS = _fields()
+BY_NAME = {field.name: field for field in FIELDS}
+ALIASES = {alias: field.name for field in FIELDS for alias in (*field.aliases, field.name)}
+ALIASES.update({field.label.lower().replace(" ", "_"): field.name for field in FIELDS})
 
 
 def parse_settings(values: dict[str, Any]) -> Settings:
-    """Settings from a query-string or JSON dict; anything unknown or out of bounds is
-    refused with a :class:`SettingsError` naming the setting and what is allowed."""
-    known = set(Settings.__dataclass_fields__)
-    unknown = set(values) - known
+    """Settings from a query-string or JSON dict (names, form labels or aliases such as
+    ``initializer`` for ``init``); anything unknown or out of bounds is refused with a
+    :class:`SettingsError` naming every setting that is wrong and what is allowed."""
+    unknown = sorted(key for key in values if str(key).lower() not in ALIASES)
     if unknown:
-        raise SettingsError(f"unknown setting(s) {sorted(unknown)}; known: {sorted(known)}")
-    default = Settings()
-    dataset = str(values.get("dataset", default.dataset))
-    if dataset not in DATASETS:
-        raise SettingsError(f"dataset must be one of {', '.join(DATASETS)}; got {dataset!r}")
-    activation = str(values.get("activation", default.activation))
-    init = str(values.get("init", default.init))
-    optimizer = str(values.get("optimizer", default.optimizer))
-    try:
-        if parse_spec(activation)[0] == "softmax":
-            raise SettingsError("softmax is an output activation; choose a hidden activation")
-        activation = activations.get(activation).spec()
-        init = initializers.get(init).spec()
-    except SpecError as error:
-        raise SettingsError(str(error)) from None
-    if optimizer not in OPTIMIZERS:
-        raise SettingsError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {optimizer!r}")
-    settings = Settings(
-        dataset=dataset,
-        noise=_number(values, "noise", default.noise, LIMITS["noise"]),
-        samples=_integer(values, "samples", default.samples, 20, LIMITS["samples"]),
-        train_ratio=_number(values, "train_ratio", default.train_ratio, LIMITS["train_ratio"]),
-        hidden=_hidden(values.get("hidden", default.hidden)),
-        activation=activation,
-        init=init,
-        optimizer=optimizer,
-        learning_rate=_number(
-            values, "learning_rate", default.learning_rate, LIMITS["learning_rate"]
-        ),
-        batch_size=_integer(values, "batch_size", default.batch_size, 0, LIMITS["samples"]),
-        l1=_number(values, "l1", default.l1, LIMITS["penalty"]),
-        l2=_number(values, "l2", default.l2, LIMITS["penalty"]),
-        dropout=_number(values, "dropout", default.dropout, LIMITS["dropout"]),
-        seed=_integer(values, "seed", default.seed, 0, 2**31 - 1),
-    )
-    try:
-        optimizers.get(settings.optimizer_spec())
-    except SpecError as error:
-        raise SettingsError(str(error)) from None
-    return settings
+        raise SettingsError(
+            f"unknown setting(s) {', '.join(map(repr, unknown))}; known: "
+            f"{', '.join(field.name for field in FIELDS)}"
+        )
+    given: dict[str, Any] = {}
+    for key, raw in values.items():
+        name = ALIASES[str(key).lower()]
+        if name in given:
+            raise SettingsError(f"{name} is given twice (as {key!r} and another name)")
+        given[name] = raw
+    parsed, problems = {}, []
+    for name, raw in given.items():
+        try:
+            parsed[name] = BY_NAME[name].parse(name, raw)
+        except SettingsError as error:
+            problems.append(str(error))
+    if problems:
+        raise SettingsError("; ".join(problems))
+    return Settings(**parsed)
 
 
 def options() -> dict[str, Any]:
-    """What the page offers in its menus."""
+    """Everything the page builds its form from: the fields in order, with their
+    labels, kinds, choices, bounds and defaults."""
     return {
+        "fields": [field.describe() for field in FIELDS],
         "datasets": DATASETS,
-        "activations": [n for n in activations.names() if n != "softmax"],
-        "initializers": initializers.names(),
+        "activations": list(BY_NAME["activation"].choices),
+        "initializers": list(BY_NAME["init"].choices),
         "optimizers": OPTIMIZERS,
-        "limits": {k: list(v) if isinstance(v, tuple) else v for k, v in LIMITS.items()},
+        "max_epochs": MAX_EPOCHS,
         "defaults": Settings().to_dict(),
     }
+

@@ -84,6 +84,63 @@ def load(name: str, seed: int = 0, **params: Any) -> Dataset:
     return loader(seed=seed, **params)
 
 
+#: Keys of a data description that say how it is drawn, not parameters of its loader.
+CONTROL_KEYS = ("name", "seed", "vary_with_seed")
+
+
+def check_description(description: dict[str, Any]) -> dict[str, Any]:
+    """Check a data description as a study gives it (``{"name": "moons", "noise": 0.2,
+    "seed": 1, "vary_with_seed": False}``) without loading anything: a known name,
+    parameters the loader takes. Returns it unchanged; raises :class:`DataError`."""
+    name = description.get("name")
+    if name not in DATASETS:
+        raise DataError(f"unknown data set {name!r}; choose one of: {', '.join(DATASETS)}")
+    seed = description.get("seed", 0)
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise DataError(f"the data seed must be a non-negative integer, got {seed!r}")
+    if not isinstance(description.get("vary_with_seed", False), bool):
+        raise DataError("vary_with_seed must be true or false")
+    params = {k: v for k, v in description.items() if k not in CONTROL_KEYS}
+    try:
+        inspect.signature(DATASETS[name]).bind(seed=0, **params)
+    except TypeError as error:
+        raise DataError(
+            f"bad parameters for data set {name!r}: {error}. Accepted: "
+            f"{_accepted(DATASETS[name])}"
+        ) from None
+    return description
+
+
+def _accepted(loader: Callable[..., Any]) -> str:
+    parameters = inspect.signature(loader).parameters.values()
+    return ", ".join(f"{p.name}={p.default!r}" for p in parameters if p.name != "seed")
+
+
+def plane_description(
+    name: str, samples: int, noise: float, train_share: float, seed: int
+) -> dict[str, Any]:
+    """The description of a 2-D data set of about ``samples`` points, ``noise`` in
+    [0, 1] (each set's own scale: circles take a quarter of it) and ``train_share`` of
+    the points for training, drawn with ``seed``: what the playground asks for."""
+    if name not in TWO_DIMENSIONAL:
+        raise DataError(f"{name!r} is not a 2-D data set; choose one of {', '.join(TWO_DIMENSIONAL)}")
+    n_train = max(2, round(samples * train_share))
+    n_test = max(2, samples - n_train)
+    test_size = round(1 - train_share, 3)
+    description: dict[str, Any] = {"name": name, "seed": seed}
+    if name == "moons":
+        description.update(n_train=n_train, n_test=n_test, noise=noise)
+    elif name == "circles":
+        description.update(n_train=n_train, n_test=n_test, noise=noise / 4)
+    elif name == "parabola":
+        description.update(n_points=max(2, samples // 2))
+    elif name == "blobs":
+        description.update(n_samples=samples, centers=4, fold=2, test_size=test_size)
+    else:
+        description.update(n_samples=samples, noise=noise, test_size=test_size)
+    return description
+
+
 def _split(name, X, y, test_size, seed, stratify=True, description=""):
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=test_size, random_state=seed, stratify=y if stratify else None

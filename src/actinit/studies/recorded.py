@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from ..engine import Recorder, Recording, Sequential
 from . import datasets
-from .runner import build_model, dataset_for
+from .config import RunConfig, dataset_for, model_for, normalize_activation
 from .store import Store
-from .study import RunConfig, Study
+from .study import Study
 
 
 @dataclass
@@ -33,7 +33,7 @@ class RecordedRun:
 
 def record(config: RunConfig, seed: int) -> tuple[datasets.Dataset, Recording]:
     data = dataset_for(config, seed)
-    model = build_model(config, data.n_classes, seed)
+    model = model_for(config, data, seed)
     # About 300 measurements whatever the length of the run.
     recorder = Recorder(data.X_train, data.y_train, every=max(1, config.epochs // 300))
     model.fit(
@@ -61,8 +61,6 @@ def select(
     study: Study, activation: str | None = None, initializer: str | None = None, **match: str
 ) -> list[RunConfig]:
     """The configurations of a study matching an activation and/or initializer label."""
-    from .study import normalize_activation
-
     chosen = []
     wanted = normalize_activation(activation) if activation else None
     for config in study.configs:

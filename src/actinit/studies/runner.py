@@ -8,8 +8,6 @@ finishes: interrupting a study loses only the runs still in flight.
 
 from __future__ import annotations
 
-import functools
-import json
 import math
 import os
 import time
@@ -20,71 +18,10 @@ from typing import Any
 
 from joblib import Parallel, delayed, parallel_config
 
-from ..engine import Dense, Dropout, Sequential
-from . import datasets
+from .config import RunConfig, data_seed, dataset_for, model_for
+from .datasets import DataError
 from .store import Store
-from .study import RunConfig, Study
-
-DATA_CONTROL_KEYS = ("name", "vary_with_seed", "seed")
-
-
-@functools.lru_cache(maxsize=16)
-def _cached_dataset(data_json: str, seed: int) -> datasets.Dataset:
-    params = json.loads(data_json)
-    name = params.pop("name")
-    for key in DATA_CONTROL_KEYS[1:]:
-        params.pop(key, None)
-    return datasets.load(name, seed=seed, **params)
-
-
-def dataset_for(config: RunConfig, seed: int) -> datasets.Dataset:
-    """The run's data: drawn anew for every seed if ``vary_with_seed``, else fixed."""
-    data_seed = seed if config.data.get("vary_with_seed") else int(config.data.get("seed", 0))
-    return _cached_dataset(json.dumps(config.data, sort_keys=True), data_seed)
-
-
-def build_model(config: RunConfig, n_classes: int, seed: int) -> Sequential:
-    """The network a configuration describes. A ``maxout(k)`` activation gives Maxout
-    hidden layers."""
-    from ..engine import Maxout
-    from ..engine.registry import parse_spec
-
-    layers = []
-    name, args, kwargs = parse_spec(config.activation)
-    for units in config.hidden:
-        if layers and config.dropout:
-            layers.append(Dropout(config.dropout))
-        if name == "maxout":
-            pieces = (args or (kwargs.get("pieces", 2),))[0]
-            layers.append(
-                Maxout(units, pieces=pieces, init=config.init, bias_init=config.bias_init)
-            )
-        else:
-            layers.append(
-                Dense(units, config.activation, init=config.init, bias_init=config.bias_init)
-            )
-    one_per_class = config.output_activation.startswith("softmax") or (
-        config.loss or ""
-    ).startswith(("categorical", "cce", "cross_entropy", "sparse"))
-    output_units = n_classes if one_per_class or n_classes > 2 else 1
-    if layers and config.dropout:
-        layers.append(Dropout(config.dropout))
-    layers.append(
-        Dense(
-            output_units,
-            config.output_activation,
-            init=config.output_init,
-            bias_init=config.bias_init,
-        )
-    )
-    return Sequential(
-        layers,
-        loss=config.loss,
-        optimizer=config.optimizer,
-        seed=seed,
-        dtype=config.dtype,
-        regularizer=config.regularizer,
-    )
+from .study import Study
 
 
 def epochs_to_target(accuracies: list[float], target: float | None) -> int | None:
@@ -112,7 +49,7 @@ def run_one(config: RunConfig, seed: int, study: str = "") -> dict[str, Any]:
     }
     try:
         data = dataset_for(config, seed)
-        model = build_model(config, data.n_classes, seed)
+        model = model_for(config, data, seed)
         history = model.fit(
             data.X_train,
             data.y_train,
@@ -155,6 +92,25 @@ class RunReport:
     seconds: float
 
 
+def check_data(study: Study, seeds: int) -> None:
+    """Load every data set the study's runs need (once per description and data seed)
+    before any run starts, so a missing or malformed file stops the study with its
+    reason instead of failing every run. Raises :class:`DataError`."""
+    checked: set[tuple[str, int]] = set()
+    for config in study.configs:
+        for seed in range(seeds if config.data.get("vary_with_seed") else 1):
+            key = (repr(sorted(config.data.items())), data_seed(config, seed))
+            if key in checked:
+                continue
+            checked.add(key)
+            try:
+                dataset_for(config, seed)
+            except DataError:
+                raise
+            except (ValueError, OSError) as error:
+                raise DataError(f"data set {config.data['name']!r}: {error}") from None
+
+
 def pending_runs(study: Study, store: Store, seeds: int) -> list[tuple[RunConfig, int]]:
     done = store.done(config.key for config in study.configs)
     return [
@@ -184,6 +140,7 @@ def run_study(
     if seeds < 1:
         raise ValueError(f"seeds must be at least 1, got {seeds}")
     todo = pending_runs(study, store, seeds)
+    check_data(study, seeds if todo else 0)
     total = len(study.configs) * seeds
     report = RunReport(total, total - len(todo), 0, 0, 0, 0.0)
     if not todo:

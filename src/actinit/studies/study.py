@@ -13,7 +13,8 @@ A study is a TOML file (or one of the built-in ones in ``studies/builtin``)::
 
     [model]
     hidden = [12, 6]               # units per hidden layer
-    output_activation = "sigmoid"  # loss follows: sigmoid -> binary CE, softmax -> CE
+    activation = "relu"
+    output_activation = "sigmoid"  # the loss follows: sigmoid -> binary CE, softmax -> CE
     bias_init = "zeros"
     regularizer = "l2(1e-4)"       # optional: l1(..), l2(..), l1_l2(l1=.., l2=..)
     dropout = 0.1                  # optional: inverted dropout after every hidden layer
@@ -21,13 +22,13 @@ A study is a TOML file (or one of the built-in ones in ``studies/builtin``)::
     [training]
     epochs = 15000
     batch_size = "full"            # or a number
-    optimizer = "sgd"
+    optimizer = "sgd"              # the default: plain (stochastic) gradient descent
     learning_rate = 0.01
 
     [grid]                         # every combination is one configuration
-    activations = ["relu"]
     initializers = ["zeros", { label = "he", weights = "kaiming_normal" }]
-    # also: optimizers, learning_rates, hidden (list of lists), batch_sizes
+    # also: activations, optimizers, learning_rates, hidden (list of lists),
+    # batch_sizes, datasets
 
     [summary]
     learned_threshold = 0.6        # a seed "learned" if test accuracy is above this
@@ -39,91 +40,218 @@ A study is a TOML file (or one of the built-in ones in ``studies/builtin``)::
     metric = "test_accuracy"
     value = 0.94
 
-Errors name the line and the key that is wrong.
+Every setting of ``[model]`` and ``[training]`` is one row of :data:`SETTINGS`: its
+section, its key in ``[grid]`` (where it can vary), its default and how it is checked.
+A study is those settings as *axes* (lists of values; a single value is an axis of
+one); its configurations are every combination. :func:`parse_study` reads a file into
+a :class:`Study` and :func:`write_study` writes one back: reading what was written
+gives an equal study. Errors name the line and the key that is wrong.
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import json
+import math
 import re
 import tomllib
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..engine import activations, initializers, optimizers, regularizers
-from ..engine.registry import SpecError, format_spec, parse_spec
+import tomlkit
+
+from ..engine import activations, initializers, losses, optimizers, regularizers
+from ..engine.registry import SpecError
 from . import datasets
+from .config import RunConfig, normalize_activation, recommended_init
 
 METRICS = ("test_accuracy", "train_accuracy", "test_loss", "train_loss", "epochs_to_target")
 BUILTIN_PACKAGE = "actinit.studies.builtin"
+#: Bounds that keep a mistyped number from starting a run that never ends.
+MAX_SEEDS = 10_000
+MAX_EPOCHS = 10_000_000
+MAX_UNITS = 100_000
+MAX_LAYERS = 1_000
 
 
 class StudyError(ValueError):
     """A study file that cannot be used; the message names the line and the key."""
 
 
-def normalize_activation(spec: str) -> str:
-    """The canonical spec of an activation; ``maxout(k)`` (a layer, not an
-    activation) becomes ``maxout(pieces=k)``."""
-    name, args, kwargs = parse_spec(spec)
-    if name == "maxout":
-        pieces = args[0] if args else kwargs.get("pieces", 2)
-        if not isinstance(pieces, int) or pieces < 2 or len(args) + len(kwargs) > 1:
-            raise SpecError(f"maxout takes one parameter, pieces >= 2 (e.g. 'maxout(3)'): {spec!r}")
-        return format_spec("maxout", {"pieces": pieces})
-    return activations.get(spec).spec()
-
-
-def recommended_init(activation_spec: str) -> str:
-    """The initializer an activation's authors recommend (``init = "auto"``)."""
-    if activation_spec.startswith("maxout"):
-        return "glorot_uniform"
-    return activations.get(activation_spec).recommended_init
+# --------------------------------------------------------------------------
+# The settings of a run, as a study file names them
+# --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class RunConfig:
-    """Everything one training run needs, apart from its seed."""
+class InitChoice:
+    """One entry of ``initializers``: the weights' initializer (``"auto"``: the
+    activation's recommended one), how tables label it, and optionally the biases'
+    and the output layer's initializers."""
 
-    data: dict[str, Any]
-    hidden: tuple[int, ...]
-    activation: str
-    init: str
-    init_label: str
-    bias_init: str
-    output_activation: str
-    output_init: str
-    loss: str | None
-    optimizer: str
-    epochs: int
-    batch_size: int | None
-    target_accuracy: float | None = None
-    dtype: str = "float32"
-    regularizer: str | None = None
-    dropout: float = 0.0
+    weights: str
+    label: str | None = None
+    biases: str | None = None
+    output: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def resolved(self, activation: str) -> tuple[str, str]:
+        """(canonical weight initializer, label) for a layer of ``activation``."""
+        if self.weights == "auto":
+            weights = initializers.get(recommended_init(activation)).spec()
+            return weights, self.label or f"auto: {weights}"
+        return initializers.get(self.weights).spec(), self.label or self.weights
 
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> RunConfig:
-        values = dict(values)
-        values["hidden"] = tuple(values["hidden"])
-        return cls(**values)
+
+def _positive_int(value: Any, upper: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= upper:
+        raise ValueError(f"must be a whole number from 1 to {upper:,}, got {value!r}")
+    return value
+
+
+def _count(value: Any, upper: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= upper:
+        raise ValueError(f"must be a whole number from 0 to {upper:,}, got {value!r}")
+    return value
+
+
+def _hidden(value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list) or len(value) > MAX_LAYERS:
+        raise ValueError(f"hidden layers are a list of unit counts, e.g. [12, 6]; got {value!r}")
+    try:
+        return tuple(_positive_int(units, MAX_UNITS) for units in value)
+    except ValueError:
+        raise ValueError(
+            f"hidden layers are a list of unit counts from 1 to {MAX_UNITS:,}, e.g. [12, 6]; "
+            f"got {value!r}"
+        ) from None
+
+
+def _spec(registry_get: Callable[[Any], Any], allow_none: bool = False):
+    def normalize(value: Any) -> str | None:
+        if value is None and allow_none:
+            return None
+        if not isinstance(value, str):
+            raise ValueError(f"expected a name such as 'relu' or 'l2(1e-4)', got {value!r}")
+        return registry_get(value).spec()
+
+    return normalize
+
+
+def _activation(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected an activation name such as 'relu', got {value!r}")
+    return normalize_activation(value)
+
+
+def _init_choice(value: Any) -> InitChoice:
+    if isinstance(value, str):
+        value = {"weights": value}
+    if not isinstance(value, dict) or "weights" not in value:
+        raise ValueError(f"each entry is a name or a table with 'weights', got {value!r}")
+    unknown = set(value) - {"weights", "biases", "label", "output"}
+    if unknown:
+        raise ValueError(f"unknown fields {sorted(unknown)} in {value!r}")
+    for part in ("weights", "biases", "output", "label"):
+        if part in value and not isinstance(value[part], str):
+            raise ValueError(f"{part} must be a string, got {value[part]!r}")
+        if part in ("biases", "output") or (part == "weights" and value[part] != "auto"):
+            if part in value:
+                initializers.get(value[part])
+    return InitChoice(value["weights"], value.get("label"), value.get("biases"), value.get("output"))
+
+
+def _batch_size(value: Any) -> int | None:
+    if value in ("full", None):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    raise ValueError(f'a batch size is a positive integer or "full", got {value!r}')
+
+
+def _learning_rate(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"a learning rate is a positive number, got {value!r}")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"a learning rate is a positive finite number, got {value!r}")
+    return value
+
+
+def _dropout(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise ValueError(f"must be a rate in [0, 1), got {value!r}")
+    return float(value)
+
+
+def _dtype(value: Any) -> str:
+    if value not in ("float32", "float64"):
+        raise ValueError(f'must be "float32" or "float64", got {value!r}')
+    return value
+
+
+REQUIRED = object()
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting of a run: its key in ``section``, its key in ``[grid]`` (None: it
+    cannot vary), its default (REQUIRED: none) and the function that checks a value
+    and returns its canonical form (raising ValueError with the reason)."""
+
+    key: str
+    section: str
+    normalize: Callable[[Any], Any]
+    default: Any = None
+    grid: str | None = None
+    #: How a value is written back (the inverse of ``normalize`` where they differ).
+    write: Callable[[Any], Any] = lambda value: value
 
     @property
-    def key(self) -> str:
-        """A hash of the whole configuration: the key of its runs in the store."""
-        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode()).hexdigest()[:20]
+    def where(self) -> str:
+        return f"{self.section}.{self.key}" + (f" or grid.{self.grid}" if self.grid else "")
 
-    @property
-    def label(self) -> str:
-        return f"{self.activation} / {self.init_label}"
+
+#: Every setting of a run, in the order configurations are enumerated.
+SETTINGS = (
+    Setting("hidden", "model", _hidden, (), grid="hidden"),
+    Setting("activation", "model", _activation, REQUIRED, grid="activations"),
+    Setting("init", "model", _init_choice, REQUIRED, grid="initializers"),
+    Setting("optimizer", "training", _spec(optimizers.get), "sgd", grid="optimizers"),
+    Setting("learning_rate", "training", _learning_rate, None, grid="learning_rates"),
+    Setting(
+        "batch_size",
+        "training",
+        _batch_size,
+        32,
+        grid="batch_sizes",
+        write=lambda value: "full" if value is None else value,
+    ),
+    Setting("epochs", "training", lambda v: _positive_int(v, MAX_EPOCHS), 100),
+    Setting("bias_init", "model", _spec(initializers.get), "zeros"),
+    Setting("output_activation", "model", _spec(activations.get), "sigmoid"),
+    Setting("output_init", "model", _spec(initializers.get, allow_none=True), None),
+    Setting("loss", "model", _spec(losses.get, allow_none=True), None),
+    Setting("dtype", "model", _dtype, "float32"),
+    Setting("regularizer", "model", _spec(regularizers.get, allow_none=True), None),
+    Setting("dropout", "model", _dropout, 0.0),
+    Setting("seed_offset", "training", lambda v: _count(v, 2**31 - 1), 0),
+)
+SETTING = {setting.key: setting for setting in SETTINGS}
+SECTION_KEYS = {
+    section: {s.key for s in SETTINGS if s.section == section} for section in ("model", "training")
+}
+GRID_KEYS = {s.grid for s in SETTINGS if s.grid} | {"datasets"}
+SUMMARY_KEYS = {"learned_threshold", "target_accuracy"}
+TOP_KEYS = {"name", "title", "description", "source", "seeds", "data", "model", "training"}
+TOP_KEYS |= {"grid", "summary", "published"}
+
+
+# --------------------------------------------------------------------------
+# Studies
+# --------------------------------------------------------------------------
 
 
 #: How finely published figures are printed: a figure counts as inside actinit's range
@@ -135,6 +263,7 @@ DEFAULT_TOLERANCE = {
     "train_loss": 0.00005,
     "epochs_to_target": 0.5,
 }
+MATCH_KEYS = {"activation", "initializer"} | set(RunConfig.__dataclass_fields__)
 
 
 @dataclass
@@ -167,19 +296,83 @@ class Published:
 
 @dataclass
 class Study:
+    """A study: its data sets and the axes of its settings (``axes["activation"]`` is
+    the list of activations it tries); :attr:`configs` is every combination."""
+
     name: str
     title: str
-    configs: list[RunConfig]
+    datasets: list[dict[str, Any]]
+    axes: dict[str, list[Any]]
     seeds: int = 3
     description: str = ""
     source: str = ""
     learned_threshold: float = 0.6
     target_accuracy: float | None = None
     published: list[Published] = field(default_factory=list)
-    path: str | None = None
+    path: str | None = field(default=None, compare=False)
 
     def __repr__(self) -> str:
         return f"Study({self.name!r}, {len(self.configs)} configurations, seeds={self.seeds})"
+
+    @property
+    def configs(self) -> list[RunConfig]:
+        """One :class:`RunConfig` per combination of the axes, data sets first."""
+        keys = [setting.key for setting in SETTINGS]
+        return [
+            self._config(data, dict(zip(keys, values, strict=True)))
+            for data in self.datasets
+            for values in itertools.product(*(self.axes[key] for key in keys))
+        ]
+
+    def _config(self, data: dict[str, Any], point: dict[str, Any]) -> RunConfig:
+        activation = point["activation"]
+        choice: InitChoice = point["init"]
+        weights, label = choice.resolved(activation)
+        output_init = choice.output or point["output_init"] or weights
+        return RunConfig(
+            data=dict(data),
+            hidden=point["hidden"],
+            activation=activation,
+            init=weights,
+            init_label=label,
+            bias_init=initializers.get(choice.biases or point["bias_init"]).spec(),
+            output_activation=point["output_activation"],
+            output_init=initializers.get(output_init).spec(),
+            loss=point["loss"],
+            optimizer=optimizer_spec(point["optimizer"], point["learning_rate"]),
+            epochs=point["epochs"],
+            batch_size=point["batch_size"],
+            target_accuracy=self.target_accuracy,
+            dtype=point["dtype"],
+            regularizer=point["regularizer"],
+            dropout=point["dropout"],
+            seed_offset=point["seed_offset"],
+        )
+
+    @classmethod
+    def of_config(cls, config: RunConfig, name: str, title: str = "", seeds: int = 1) -> Study:
+        """The study of one configuration (what the playground exports)."""
+        values = {
+            **{key: getattr(config, key) for key in SETTING if hasattr(config, key)},
+            "init": InitChoice(config.init, config.init_label),
+            "learning_rate": None,
+        }
+        return cls(
+            name=name,
+            title=title or name,
+            datasets=[dict(config.data)],
+            axes={key: [values[key]] for key in SETTING},
+            seeds=seeds,
+            target_accuracy=config.target_accuracy,
+        )
+
+
+def optimizer_spec(spec: str, learning_rate: float | None) -> str:
+    """The optimizer ``spec`` with its learning rate set (None: its own default)."""
+    optimizer = optimizers.get(spec)
+    if learning_rate is None:
+        return optimizer.spec()
+    return optimizers.get({"name": optimizer.name, **optimizer.config(), "lr": learning_rate}).spec()
 
 
 # --------------------------------------------------------------------------
@@ -206,7 +399,14 @@ def load_study(name_or_path: str | Path, overrides: dict[str, Any] | None = None
             f"no built-in study named {text_name!r} and no such file. Built-in studies: "
             f"{', '.join(builtin_names())}"
         )
-    study = parse_study(path.read_text(), source=str(path), overrides=overrides)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise StudyError(
+            f"{path} is not a UTF-8 TOML file (byte {error.start} cannot be read); a study "
+            "file is text, see `actinit run --help`"
+        ) from None
+    study = parse_study(text, source=str(path), overrides=overrides)
     study.path = str(path)
     return study
 
@@ -247,7 +447,7 @@ class _Reader:
     def get(self, section: str | None, key: str, default: Any, kind: type | tuple) -> Any:
         source = self.document if section is None else self.table(section)
         value = source.get(key, default)
-        if value is not None and not isinstance(value, kind):
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
             names = (
                 kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
             )
@@ -260,248 +460,125 @@ class _Reader:
             if key not in allowed:
                 raise self.fail(section, key, f"unknown key; allowed: {', '.join(sorted(allowed))}")
 
-
-TOP_KEYS = {
-    "name",
-    "title",
-    "description",
-    "source",
-    "seeds",
-    "data",
-    "model",
-    "training",
-    "grid",
-    "summary",
-    "published",
-}
-MODEL_KEYS = {
-    "hidden",
-    "activation",
-    "init",
-    "bias_init",
-    "output_activation",
-    "output_init",
-    "loss",
-    "dtype",
-    "regularizer",
-    "dropout",
-}
-TRAINING_KEYS = {"epochs", "batch_size", "optimizer", "learning_rate"}
-GRID_KEYS = {
-    "activations",
-    "initializers",
-    "optimizers",
-    "learning_rates",
-    "hidden",
-    "batch_sizes",
-    "datasets",
-}
-SUMMARY_KEYS = {"learned_threshold", "target_accuracy"}
+    def normalized(self, section: str | None, key: str, normalize, value: Any) -> Any:
+        try:
+            return normalize(value)
+        except (SpecError, ValueError, TypeError) as error:
+            raise self.fail(section, key, str(error)) from None
 
 
 def parse_study(
     text: str, source: str = "<study>", overrides: dict[str, Any] | None = None
 ) -> Study:
-    """Parse and validate a study; ``overrides`` (e.g. ``{"epochs": 5}``) replace
-    training settings for every configuration."""
+    """Parse and validate a study; ``overrides`` (e.g. ``{"epochs": 5, "seeds": 2}``)
+    replace settings for every configuration."""
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise StudyError(f"{source}: not valid TOML: {error}") from None
+    except RecursionError:
+        raise StudyError(f"{source}: not valid TOML: arrays nested too deeply") from None
     reader = _Reader(document, text, source)
     reader.check_keys(None, TOP_KEYS)
-    for section, allowed in (
-        ("model", MODEL_KEYS),
-        ("training", TRAINING_KEYS),
-        ("grid", GRID_KEYS),
-        ("summary", SUMMARY_KEYS),
-    ):
+    for section, allowed in (*SECTION_KEYS.items(), ("grid", GRID_KEYS), ("summary", SUMMARY_KEYS)):
         reader.check_keys(section, allowed)
-    overrides = overrides or {}
+    overrides = dict(overrides or {})
+    header = _read_header(reader, overrides.pop("seeds", None))
+    summary = _read_summary(reader)
+    return Study(
+        **header,
+        datasets=_read_datasets(reader),
+        axes={setting.key: _read_axis(reader, setting, overrides) for setting in SETTINGS},
+        **summary,
+        published=_read_published(reader),
+    )
 
+
+def _read_header(reader: _Reader, seeds_override: int | None) -> dict[str, Any]:
     name = reader.get(None, "name", None, str)
-    if not name:
-        raise reader.fail(None, "name", "every study needs a name")
+    if not name or not name.strip():
+        raise reader.fail(None, "name", "every study needs a name, e.g. name = \"my-study\"")
+    seeds = reader.get(None, "seeds", 3, int) if seeds_override is None else seeds_override
+    try:
+        seeds = _positive_int(seeds, MAX_SEEDS)
+    except ValueError as error:
+        raise reader.fail(None, "seeds", f"the number of seeds per configuration {error}") from None
+    return {
+        "name": name,
+        "title": reader.get(None, "title", name, str),
+        "seeds": seeds,
+        "description": reader.get(None, "description", "", str).strip(),
+        "source": reader.get(None, "source", "", str),
+    }
+
+
+def _read_datasets(reader: _Reader) -> list[dict[str, Any]]:
     data = dict(reader.table("data"))
     if "name" not in data:
-        raise reader.fail("data", "data", "needs name = one of " + ", ".join(datasets.names()))
-    if data["name"] not in datasets.DATASETS:
-        raise reader.fail(
-            "data", "name", f"unknown data set; choose one of {', '.join(datasets.names())}"
+        raise reader.fail(None, "data", "needs name = one of " + ", ".join(datasets.names()))
+    base = reader.normalized("data", "name", datasets.check_description, data)
+    options = reader.table("grid").get("datasets")
+    if options is None:
+        return [base]
+    if not isinstance(options, list) or not options:
+        raise reader.fail("grid", "datasets", "must be a non-empty list of data set names")
+    return [
+        reader.normalized(
+            "grid",
+            "datasets",
+            datasets.check_description,
+            {**data, "name": option} if isinstance(option, str) else {**data, **option},
         )
+        for option in options
+    ]
 
-    model = reader.table("model")
-    training = reader.table("training")
-    grid = reader.table("grid")
-    summary = reader.table("summary")
 
-    def spec_list(section, key, fallback_section, fallback_key, registry_get):
-        values = grid.get(key)
-        if values is None:
-            single = (model if fallback_section == "model" else training).get(fallback_key)
-            values = [single] if single is not None else []
+def _read_axis(reader: _Reader, setting: Setting, overrides: dict[str, Any]) -> list[Any]:
+    """The values a setting takes: an override, its grid list, its single value in
+    its section, or its default."""
+    grid, section = reader.table("grid"), reader.table(setting.section)
+    where = (setting.section, setting.key)
+    if setting.key in overrides:
+        values = [overrides[setting.key]]
+    elif setting.grid and setting.grid in grid:
+        values, where = grid[setting.grid], ("grid", setting.grid)
         if not isinstance(values, list) or not values:
-            raise reader.fail(section, key, "must be a non-empty list")
-        return values
+            raise reader.fail("grid", setting.grid, "must be a non-empty list")
+    elif setting.key in section:
+        values = [section[setting.key]]
+    elif setting.default is REQUIRED:
+        raise reader.fail(setting.section, setting.key, f"needs a value: set {setting.where}")
+    else:
+        values = [setting.default]
+    return [reader.normalized(*where, setting.normalize, value) for value in values]
 
-    activation_specs = spec_list("grid", "activations", "model", "activation", activations.get)
-    for spec in activation_specs:
-        _check_spec(
-            reader,
-            "grid" if "activations" in grid else "model",
-            "activations" if "activations" in grid else "activation",
-            spec,
-            normalize_activation,
-        )
 
-    init_entries = []
-    for entry in spec_list("grid", "initializers", "model", "init", initializers.get):
-        if isinstance(entry, str):
-            entry = {"weights": entry}
-        if not isinstance(entry, dict) or "weights" not in entry:
-            raise reader.fail(
-                "grid",
-                "initializers",
-                f"each entry is a name or a table with 'weights', got {entry!r}",
-            )
-        unknown = set(entry) - {"weights", "biases", "label", "output"}
-        if unknown:
-            raise reader.fail(
-                "grid", "initializers", f"unknown fields {sorted(unknown)} in {entry!r}"
-            )
-        for part in ("weights", "biases", "output"):
-            if part in entry and not (part == "weights" and entry[part] == "auto"):
-                _check_spec(reader, "grid", "initializers", entry[part], initializers.get)
-        init_entries.append(entry)
+def _fraction(low_open: bool):
+    def check(value: Any) -> float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if not ok or not (0 < value <= 1 if low_open else 0 <= value <= 1):
+            raise ValueError(f"must be a number in {'(0, 1]' if low_open else '[0, 1]'}")
+        return float(value)
 
-    optimizer_specs = spec_list("grid", "optimizers", "training", "optimizer", optimizers.get)
-    learning_rates = grid.get("learning_rates")
-    if learning_rates is None:
-        learning_rates = [training.get("learning_rate")]
-    if not isinstance(learning_rates, list) or not learning_rates:
-        raise reader.fail("grid", "learning_rates", "must be a non-empty list of numbers")
-    for rate in learning_rates:
-        if rate is not None and not (isinstance(rate, (int, float)) and rate > 0):
-            raise reader.fail(
-                "grid" if "learning_rates" in grid else "training",
-                "learning_rates" if "learning_rates" in grid else "learning_rate",
-                f"learning rates must be positive numbers, got {rate!r}",
-            )
-    optimizer_variants = []
-    for spec, rate in itertools.product(optimizer_specs, learning_rates):
-        _check_spec(
-            reader,
-            "grid" if "optimizers" in grid else "training",
-            "optimizers" if "optimizers" in grid else "optimizer",
-            spec,
-            optimizers.get,
-        )
-        optimizer = optimizers.get(spec)
-        if rate is not None:
-            optimizer = optimizers.get(
-                {"name": optimizer.name, **{**optimizer.config(), "lr": rate}}
-            )
-        optimizer_variants.append(optimizer.spec())
+    return check
 
-    hidden_options = grid.get("hidden", [model.get("hidden", [])])
-    if not isinstance(hidden_options, list) or not all(
-        isinstance(h, list) and all(isinstance(u, int) and u > 0 for u in h) for h in hidden_options
-    ):
-        raise reader.fail(
-            "grid" if "hidden" in grid else "model",
-            "hidden",
-            "hidden layers are a list of positive unit counts, e.g. [12, 6]",
-        )
 
-    batch_options = grid.get("batch_sizes", [training.get("batch_size", 32)])
-    if "batch_size" in overrides:
-        batch_options = [overrides["batch_size"]]
-    batch_sizes = []
-    for value in batch_options:
-        if value in ("full", None):
-            batch_sizes.append(None)
-        elif isinstance(value, int) and value > 0:
-            batch_sizes.append(value)
-        else:
-            raise reader.fail(
-                "grid" if "batch_sizes" in grid else "training",
-                "batch_sizes" if "batch_sizes" in grid else "batch_size",
-                f'a batch size is a positive integer or "full", got {value!r}',
-            )
-
-    epochs = overrides.get("epochs", training.get("epochs", 100))
-    if not isinstance(epochs, int) or epochs < 1:
-        raise reader.fail("training", "epochs", f"must be a positive integer, got {epochs!r}")
-
-    output_activation = model.get("output_activation", "sigmoid")
-    _check_spec(reader, "model", "output_activation", output_activation, activations.get)
-    bias_init = model.get("bias_init", "zeros")
-    _check_spec(reader, "model", "bias_init", bias_init, initializers.get)
-    output_init = model.get("output_init")
-    if output_init is not None:
-        _check_spec(reader, "model", "output_init", output_init, initializers.get)
-    regularizer = model.get("regularizer")
-    if regularizer is not None:
-        _check_spec(reader, "model", "regularizer", regularizer, regularizers.get)
-        regularizer = regularizers.get(regularizer).spec()
-    dropout = model.get("dropout", 0.0)
-    if not (isinstance(dropout, (int, float)) and 0 <= dropout < 1):
-        raise reader.fail("model", "dropout", f"must be a rate in [0, 1), got {dropout!r}")
-    dtype = model.get("dtype", "float32")
-    if dtype not in ("float32", "float64"):
-        raise reader.fail("model", "dtype", 'must be "float32" or "float64"')
-
+def _read_summary(reader: _Reader) -> dict[str, Any]:
+    summary = reader.table("summary")
     target = summary.get("target_accuracy")
-    if target is not None and not (isinstance(target, (int, float)) and 0 < target <= 1):
-        raise reader.fail("summary", "target_accuracy", "must be a number in (0, 1]")
+    if target is not None:
+        target = reader.normalized("summary", "target_accuracy", _fraction(True), target)
     threshold = summary.get("learned_threshold", 0.6)
-    if not (isinstance(threshold, (int, float)) and 0 <= threshold <= 1):
-        raise reader.fail("summary", "learned_threshold", "must be a number in [0, 1]")
+    threshold = reader.normalized("summary", "learned_threshold", _fraction(False), threshold)
+    return {"learned_threshold": threshold, "target_accuracy": target}
 
-    data_options = grid.get("datasets", [data])
-    configs = []
-    for data_option, hidden, activation, entry, optimizer, batch_size in itertools.product(
-        data_options,
-        hidden_options,
-        activation_specs,
-        init_entries,
-        optimizer_variants,
-        batch_sizes,
-    ):
-        if isinstance(data_option, str):
-            if data_option not in datasets.DATASETS:
-                raise reader.fail("grid", "datasets", f"unknown data set {data_option!r}")
-            data_option = {**data, "name": data_option}
-        activation = normalize_activation(activation)
-        weights = entry["weights"]
-        if weights == "auto":
-            weights = recommended_init(activation)
-        weights = initializers.get(weights).spec()
-        configs.append(
-            RunConfig(
-                data=dict(data_option),
-                hidden=tuple(hidden),
-                activation=activation,
-                init=weights,
-                init_label=entry.get(
-                    "label", entry["weights"] if entry["weights"] != "auto" else f"auto: {weights}"
-                ),
-                bias_init=initializers.get(entry.get("biases", bias_init)).spec(),
-                output_activation=activations.get(output_activation).spec(),
-                output_init=initializers.get(entry.get("output", output_init or weights)).spec(),
-                loss=model.get("loss"),
-                optimizer=optimizer,
-                epochs=epochs,
-                batch_size=batch_size,
-                target_accuracy=target,
-                dtype=dtype,
-                regularizer=regularizer,
-                dropout=float(dropout),
-            )
-        )
 
+def _read_published(reader: _Reader) -> list[Published]:
+    entries = reader.document.get("published", [])
+    if not isinstance(entries, list):
+        raise reader.fail(None, "published", "use [[published]] tables, one per figure")
     published = []
-    for number, item in enumerate(document.get("published", []), start=1):
+    for number, item in enumerate(entries, start=1):
         if not isinstance(item, dict) or "value" not in item:
             raise reader.fail(None, "published", f"entry {number} needs a value")
         metric = item.get("metric", "test_accuracy")
@@ -510,28 +587,94 @@ def parse_study(
                 "published", "metric", f"unknown metric {metric!r}; use {', '.join(METRICS)}"
             )
         match = {k: v for k, v in item.items() if k not in ("value", "metric", "note", "tolerance")}
-        published.append(
-            Published(
-                float(item["value"]), metric, match, item.get("note", ""), item.get("tolerance")
+        unknown = set(match) - MATCH_KEYS
+        if unknown:
+            raise reader.fail(
+                "published", sorted(unknown)[0], f"entry {number}: cannot match on {sorted(unknown)}"
             )
+        value = reader.normalized("published", "value", _finite, item["value"])
+        published.append(
+            Published(value, metric, match, item.get("note", ""), item.get("tolerance"))
         )
-
-    seeds = overrides.get("seeds", reader.get(None, "seeds", 3, int))
-    return Study(
-        name=name,
-        title=reader.get(None, "title", name, str),
-        configs=configs,
-        seeds=seeds,
-        description=reader.get(None, "description", "", str),
-        source=reader.get(None, "source", "", str),
-        learned_threshold=float(threshold),
-        target_accuracy=target,
-        published=published,
-    )
+    return published
 
 
-def _check_spec(reader: _Reader, section: str, key: str, spec: Any, get) -> None:
-    try:
-        get(spec)
-    except (SpecError, TypeError, ValueError) as error:
-        raise reader.fail(section, key, str(error)) from None
+def _finite(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"must be a finite number, got {value!r}")
+    return float(value)
+
+
+# --------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------
+
+
+def _toml_value(value: Any) -> Any:
+    if isinstance(value, InitChoice):
+        parts = {"label": value.label, "weights": value.weights, "biases": value.biases}
+        parts["output"] = value.output
+        parts = {k: v for k, v in parts.items() if v is not None}
+        return value.weights if set(parts) == {"weights"} else _inline(parts)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _inline(values: dict[str, Any]) -> Any:
+    table = tomlkit.inline_table()
+    table.update(values)
+    return table
+
+
+def study_document(study: Study) -> tomlkit.TOMLDocument:
+    """The study as a TOML document (what :func:`write_study` prints)."""
+    document = tomlkit.document()
+    document["name"] = study.name
+    document["title"] = study.title
+    if study.description:
+        document["description"] = tomlkit.string(study.description + "\n", multiline=True)
+    if study.source:
+        document["source"] = study.source
+    document["seeds"] = study.seeds
+    document["data"] = study.datasets[0]
+    sections = {"model": tomlkit.table(), "training": tomlkit.table(), "grid": tomlkit.table()}
+    for setting in SETTINGS:
+        values = [_toml_value(setting.write(value)) for value in study.axes[setting.key]]
+        if len(values) > 1:
+            sections["grid"][setting.grid] = values
+        elif values[0] is not None and values[0] != setting.default:
+            sections[setting.section][setting.key] = values[0]
+    if len(study.datasets) > 1:
+        sections["grid"]["datasets"] = _dataset_options(study.datasets)
+    for name, table in sections.items():
+        if table:
+            document[name] = table
+    summary = {"learned_threshold": study.learned_threshold}
+    if study.target_accuracy is not None:
+        summary["target_accuracy"] = study.target_accuracy
+    document["summary"] = summary
+    if study.published:
+        document["published"] = [_published_entry(p) for p in study.published]
+    return document
+
+
+def _dataset_options(options: list[dict[str, Any]]) -> list[Any]:
+    base = options[0]
+    if all({**option, "name": base["name"]} == base for option in options):
+        return [option["name"] for option in options]
+    return [_inline(option) for option in options]
+
+
+def _published_entry(published: Published) -> dict[str, Any]:
+    entry = {**published.match, "metric": published.metric, "value": published.value}
+    if published.note:
+        entry["note"] = published.note
+    if published.tolerance != DEFAULT_TOLERANCE[published.metric]:
+        entry["tolerance"] = published.tolerance
+    return entry
+
+
+def write_study(study: Study) -> str:
+    """The study file of ``study``: ``parse_study(write_study(s)) == s``."""
+    return tomlkit.dumps(study_document(study))

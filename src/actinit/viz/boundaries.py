@@ -8,22 +8,13 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..engine import Sequential
-from ..engine.layers import _Affine
+from ..engine.recording import plane_grid
 from .figures import CLASS_COLOURS
 
 
 def _require_2d(X: np.ndarray) -> None:
     if X.shape[1] != 2:
         raise ValueError(f"this picture needs 2-D inputs; the data has {X.shape[1]} features")
-
-
-def _input_grid(X: np.ndarray, resolution: int = 200, margin: float = 0.1):
-    low, high = X.min(axis=0), X.max(axis=0)
-    pad = (high - low) * margin + 1e-9
-    xs = np.linspace(low[0] - pad[0], high[0] + pad[0], resolution)
-    ys = np.linspace(low[1] - pad[1], high[1] + pad[1], resolution)
-    gx, gy = np.meshgrid(xs, ys)
-    return gx, gy, np.column_stack([gx.ravel(), gy.ravel()])
 
 
 def _class_one_probability(model: Sequential, X: np.ndarray) -> np.ndarray:
@@ -39,7 +30,7 @@ def draw_boundary(
     resolution: int = 150,
     marker_sizes: np.ndarray | None = None,
 ) -> None:
-    gx, gy, grid = _input_grid(X, resolution)
+    gx, gy, grid = plane_grid(X, resolution)
     output = model.predict_output(grid)
     if output.shape[1] == 1:
         field = output[:, 0].reshape(gx.shape)
@@ -105,14 +96,10 @@ def plot_misclassified(model: Sequential, X: np.ndarray, y: np.ndarray, title: s
 
 def feature_layer_index(model: Sequential) -> int:
     """Index (in model.layers) of the last weighted hidden layer with exactly 2 units."""
-    candidates = [
-        i
-        for i, layer in enumerate(model.layers[:-1])
-        if isinstance(layer, _Affine) and layer.output_dim == 2
-    ]
-    if not candidates:
+    index = model.feature_layer_index()
+    if index is None:
         raise ValueError("the feature-space picture needs a hidden layer of exactly 2 units")
-    return candidates[-1]
+    return index
 
 
 def draw_feature_space(
@@ -120,7 +107,7 @@ def draw_feature_space(
 ) -> None:
     index = feature_layer_index(model)
     # The input grid, bent by the layers into the feature space.
-    gx, gy, _ = _input_grid(X, resolution=grid_lines)
+    gx, gy, _ = plane_grid(X, grid_lines)
     dense = np.linspace(0, 1, 120)
     for row in range(grid_lines):
         for line in (

@@ -8,7 +8,7 @@ import html
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..engine import diagnose
+from ..studies.diagnosis import diagnose
 from ..studies.recorded import recorded_run
 from ..studies.store import Store
 from ..studies.summary import comparison_rows, summarize, table_rows

@@ -124,8 +124,7 @@ def plot_activation_histograms(model: Sequential, X: np.ndarray, bins: int = 40)
     axes = figure.subplots(1, len(trace), squeeze=False)[0]
     for index, (axis, (layer, record)) in enumerate(zip(axes, trace)):
         axis.hist(record["output"].ravel(), bins=bins, color="#1f77b4")
-        name = layer.activation.name if getattr(layer, "activation", None) else "maxout"
-        axis.set_title(f"layer {index + 1}: {name}", fontsize=9)
+        axis.set_title(f"layer {index + 1}: {layer.activation_label}", fontsize=9)
         axis.set_yticks([])
     figure.suptitle("activations per layer")
     return figure

@@ -2,21 +2,52 @@
 // this script sends settings and commands over a WebSocket and draws what comes back.
 "use strict";
 
-const SETTING_NAMES = ["dataset", "noise", "samples", "train_ratio", "hidden", "activation", "init",
-  "optimizer", "learning_rate", "batch_size", "l1", "l2", "dropout", "seed"];
+let SETTING_NAMES = [];   // filled from the server's description of its settings
 const COLOURS = { low: [33, 102, 172], high: [214, 96, 77] };   // class 0 blue, class 1 orange-red
 
-const state = { socket: null, data: null, history: [], pinned: null, playing: false, version: 0, configureId: 0 };
+const state = { socket: null, data: null, timeline: [], pinned: null, playing: false, version: 0, configureId: 0 };
 const $ = (selector) => document.querySelector(selector);
 const form = $("#controls");
 
 // ---------------------------------------------------------------------------
 // Settings <-> form <-> URL
 // ---------------------------------------------------------------------------
-function fillMenus(options) {
-  const fill = (select, names) => { select.innerHTML = names.map((n) => `<option>${n}</option>`).join(""); };
-  fill(form.elements.dataset, options.datasets);
-  fill(form.elements.optimizer, options.optimizers);
+function control(field) {
+  // One input per setting, as the server describes it (kind, bounds, choices, help).
+  if (field.kind === "choice") {
+    const select = document.createElement("select");
+    select.innerHTML = field.choices.map((n) => `<option>${n}</option>`).join("");
+    return select;
+  }
+  const input = document.createElement("input");
+  if (field.kind === "number" || field.kind === "integer") {
+    input.type = "number";
+    input.step = field.kind === "integer" ? "1" : "any";
+    if (field.bounds) { input.min = field.bounds[0]; input.max = field.bounds[1]; }
+  }
+  if (field.kind === "spec") input.setAttribute("list", field.name === "activation" ? "activation-names" : "initializer-names");
+  if (field.kind === "layers") input.placeholder = "4,4";
+  return input;
+}
+
+function buildForm(options) {
+  const groups = {};
+  for (const field of options.fields) {
+    if (!groups[field.group]) {
+      const fieldset = document.createElement("fieldset");
+      fieldset.innerHTML = `<legend>${field.group}</legend>`;
+      form.appendChild(fieldset);
+      groups[field.group] = fieldset;
+    }
+    const label = document.createElement("label");
+    label.textContent = `${field.label} `;
+    const input = control(field);
+    input.name = field.name;
+    if (field.help) { input.title = field.help; label.title = field.help; }
+    label.appendChild(input);
+    groups[field.group].appendChild(label);
+  }
+  SETTING_NAMES = options.fields.map((field) => field.name);
   $("#activation-names").innerHTML = options.activations.map((n) => `<option value="${n}">`).join("");
   $("#initializer-names").innerHTML = options.initializers.map((n) => `<option value="${n}">`).join("");
 }
@@ -81,11 +112,11 @@ function receive(message) {
   if (message.type === "ready") {
     showError(null);
     state.data = message;
-    state.history = [];
+    state.timeline = [];
     // The form belongs to the user: only the first answer (the URL's settings) fills it.
     if (message.id === 1) writeForm(message.settings);
     history.replaceState(null, "", `?${message.query}`);
-    $("#export").href = `/api/study?${message.query}`;
+    state.query = message.query;
   }
   if (message.type === "ready" || message.type === "update") update(message);
 }
@@ -233,8 +264,8 @@ function chartSeries(history, key, colour, dashedTest) {
 
 function drawCharts() {
   const pinned = state.pinned ? state.pinned : [];
-  const loss = chartSeries(state.history, "loss", "#d62728", true);
-  const accuracy = chartSeries(state.history, "accuracy", "#1f77b4", true);
+  const loss = chartSeries(state.timeline, "loss", "#d62728", true);
+  const accuracy = chartSeries(state.timeline, "accuracy", "#1f77b4", true);
   const pinnedLoss = pinned.length ? chartSeries(pinned, "loss", "#999", true) : [];
   const pinnedAccuracy = pinned.length ? chartSeries(pinned, "accuracy", "#999", true) : [];
   drawChart($("#loss-chart"), [...pinnedLoss, ...loss]);
@@ -254,8 +285,10 @@ function format(value, percent) {
 }
 
 function update(message) {
-  state.history.push({ epoch: message.epoch, metrics: message.metrics });
+  state.timeline.push({ epoch: message.epoch, metrics: message.metrics });
   $("#epoch").textContent = message.epoch;
+  // The exported study trains what was watched: these settings, for the epochs trained.
+  $("#export").href = `/api/study?${state.query}&epochs=${message.epoch}`;
   $("#train-loss").textContent = format(message.metrics.train_loss);
   $("#test-loss").textContent = format(message.metrics.test_loss);
   $("#train-accuracy").textContent = format(message.metrics.train_accuracy, true);
@@ -287,7 +320,7 @@ function wire() {
   $("#reset").addEventListener("click", () => send({ type: "reset" }));
   $("#download").addEventListener("click", () => send({ type: "download" }));
   $("#pin").addEventListener("click", () => {
-    state.pinned = state.history.slice();
+    state.pinned = state.timeline.slice();
     $("#pin").textContent = "Re-pin run";
     drawCharts();
   });
@@ -295,7 +328,7 @@ function wire() {
 
 async function start() {
   const options = await (await fetch("/api/options")).json();
-  fillMenus(options);
+  buildForm(options);
   writeForm(options.defaults);
   const fromUrl = settingsFromUrl();
   writeForm(fromUrl);

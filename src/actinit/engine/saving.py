@@ -1,0 +1,155 @@
+"""Saving and loading a :class:`~actinit.engine.model.Sequential` as one ``.npz`` file.
+
+The file holds every parameter (``parameter/<layer>.<name>``) and buffer
+(``buffer/<layer>.<name>``) as an array, plus the model's JSON description as the
+entry ``config``. No pickle is written or read.
+
+Loading checks the description and the arrays before anything is allocated: every
+layer's size is bounded, every array must have the shape the description implies and
+finite values, so a damaged or hostile file is refused with a message, never half
+loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .layers import LAYERS
+from .model import FORMAT_VERSION, Sequential
+
+#: The most scalars one model file may describe (about 4 GB of float64).
+MAX_PARAMETERS = 500_000_000
+
+
+class ModelFileError(ValueError):
+    """A file that is not a model actinit can load; the message says why."""
+
+
+def save(model: Sequential, path: str | Path) -> Path:
+    """Write ``model``'s parameters, buffers and config to ``path`` (``.npz`` added).
+
+    Refuses a model that could not be loaded again (e.g. built from objects that
+    have no registered name), instead of writing a file whose load then fails."""
+    model._require_built()
+    path = Path(path)
+    if path.suffix != ".npz":
+        path = path.with_suffix(path.suffix + ".npz")
+    config = model.config()
+    try:
+        Sequential.from_config(json.loads(json.dumps(config)))
+    except (ValueError, TypeError, KeyError) as error:
+        raise ModelFileError(
+            f"this model cannot be saved so that it loads again: {error}. Give layers "
+            "registered names (see actinit.activations.register)"
+        ) from None
+    arrays = {f"parameter/{k}": v for k, v in model.parameters().items()}
+    arrays.update({f"buffer/{k}": v for k, v in model.buffers().items()})
+    arrays["config"] = np.array(json.dumps(config))
+    np.savez(path, **arrays)
+    return path
+
+
+def load(path: str | Path) -> Sequential:
+    """Rebuild a model written by :func:`save`; refuses pickled content, a config that
+    does not describe a network, and arrays whose shapes or values do not fit it."""
+    path = Path(path)
+    config, arrays = _read(path)
+    _check_config(path, config)
+    try:
+        model = Sequential.from_config(config)
+    except (ValueError, TypeError, KeyError) as error:
+        raise ModelFileError(f"{path}: the config does not describe a network: {error}") from None
+    if not model.built:
+        raise ModelFileError(f"{path}: the config has no input_dim; the model was never built")
+    targets = {f"parameter/{k}": v for k, v in model.parameters().items()}
+    targets.update({f"buffer/{k}": v for k, v in model.buffers().items()})
+    missing, unexpected = set(targets) - set(arrays), set(arrays) - set(targets)
+    if missing or unexpected:
+        raise ModelFileError(
+            f"{path}: the arrays do not match the config (missing {sorted(missing)}, "
+            f"unexpected {sorted(unexpected)})"
+        )
+    for key, target in targets.items():
+        array = arrays[key]
+        if array.shape != target.shape:
+            raise ModelFileError(f"{path}: {key} has shape {array.shape}, expected {target.shape}")
+        if array.dtype.kind not in "fiu" or not np.isfinite(array).all():
+            raise ModelFileError(f"{path}: {key} holds non-numeric, NaN or infinite values")
+        target[...] = array
+    return model
+
+
+def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    if not path.is_file():
+        raise ModelFileError(f"no model file at {path}")
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError) as error:
+        raise ModelFileError(f"{path} is not a saved actinit model (.npz): {error}") from None
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise ModelFileError(f"{path} is a single .npy array, not a saved actinit model (.npz)")
+    with archive:
+        if "config" not in archive.files:
+            raise ModelFileError(f"{path} has no 'config' entry: not an actinit model")
+        try:
+            text = str(archive["config"])
+            arrays = {key: archive[key] for key in archive.files if key != "config"}
+        except ValueError as error:
+            raise ModelFileError(
+                f"{path} holds pickled objects, which actinit refuses to load: {error}"
+            ) from None
+    try:
+        config = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ModelFileError(f"{path}: its config is not valid JSON ({error})") from None
+    return config, arrays
+
+
+def _check_config(path: Path, config: Any) -> None:
+    """The JSON description's shape and sizes, before any array is allocated."""
+    if not isinstance(config, dict):
+        raise ModelFileError(
+            f"{path}: the config must be a JSON object, got {type(config).__name__}"
+        )
+    if config.get("format_version") != FORMAT_VERSION:
+        raise ModelFileError(
+            f"{path}: unsupported format version {config.get('format_version')!r} "
+            f"(this actinit reads version {FORMAT_VERSION})"
+        )
+    layers = config.get("layers")
+    if not isinstance(layers, list) or not layers:
+        raise ModelFileError(f"{path}: 'layers' must be a non-empty list of layer descriptions")
+    width = config.get("input_dim")
+    if not _is_count(width):
+        raise ModelFileError(f"{path}: input_dim must be a positive integer, got {width!r}")
+    total = 0
+    for number, entry in enumerate(layers, start=1):
+        if not (isinstance(entry, dict) and isinstance(entry.get("config"), dict)):
+            raise ModelFileError(
+                f"{path}: layer {number} must be {{'kind': ..., 'config': {{...}}}}"
+            )
+        kind, values = entry.get("kind"), entry["config"]
+        if kind not in LAYERS:
+            raise ModelFileError(
+                f"{path}: layer {number} has unknown kind {kind!r}; known: {', '.join(LAYERS)}"
+            )
+        units = values.get("units", width)
+        if not _is_count(units):
+            raise ModelFileError(f"{path}: layer {number} units must be a positive integer")
+        total += width * units * int(values.get("pieces", 1)) + units
+        if total > MAX_PARAMETERS:
+            raise ModelFileError(
+                f"{path}: the config describes more than {MAX_PARAMETERS:,} parameters; "
+                "refusing to allocate them"
+            )
+        width = units
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < math.inf

@@ -1,0 +1,163 @@
+"""One description of a network and its training: :class:`RunConfig`, and the one
+function that builds a model from it, :func:`build_model`.
+
+Study files, the playground and the command line all describe a run this way, so a
+new model option is added here (a field, and where :func:`build_model` uses it) and
+in the table of settings that reads and writes study files (:data:`actinit.studies.study.SETTINGS`).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from ..engine import Dropout, Sequential, activations, losses
+from ..engine.layers import affine_layer
+from ..engine.registry import compact_spec
+from . import datasets
+
+#: Keys of a data description that choose how data is drawn, not a loader parameter.
+DATA_CONTROL_KEYS = ("name", "vary_with_seed", "seed")
+
+
+def normalize_activation(spec: str) -> str:
+    """The canonical spec of a hidden activation: ``"leaky_relu(0.1)"`` ->
+    ``"leaky_relu(negative_slope=0.1)"``; ``"maxout(3)"`` -> ``"maxout(pieces=3)"``
+    (maxout is a layer in the engine; studies name it like an activation)."""
+    return affine_layer(1, spec).activation_label
+
+
+def recommended_init(activation_spec: str) -> str:
+    """The initializer an activation's authors recommend (``init = "auto"``)."""
+    return affine_layer(1, activation_spec).recommended_init
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything one training run needs, apart from its seed.
+
+    ``data``: a data set description (``{"name": "moons", "noise": 0.2, ...}``);
+    ``hidden``: units per hidden layer; ``activation``/``init``: of every hidden
+    layer (``init_label`` is how tables name the initializer); the output layer has
+    ``output_activation`` and ``output_init``; ``loss`` None means the loss that goes
+    with the output activation. ``optimizer`` is a full spec with its learning rate;
+    ``batch_size`` None is the full batch.
+    """
+
+    data: dict[str, Any]
+    hidden: tuple[int, ...]
+    activation: str
+    init: str
+    init_label: str
+    bias_init: str
+    output_activation: str
+    output_init: str
+    loss: str | None
+    optimizer: str
+    epochs: int
+    batch_size: int | None
+    target_accuracy: float | None = None
+    dtype: str = "float32"
+    regularizer: str | None = None
+    dropout: float = 0.0
+    #: Added to the run's seed for the weights and the shuffling (the data keeps the
+    #: run's seed): the playground's seed 7 is the exported study's run 0.
+    seed_offset: int = field(default=0, metadata={"since": 2})
+
+    def to_dict(self) -> dict[str, Any]:
+        values = asdict(self)
+        values["hidden"] = list(self.hidden)
+        return values
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> RunConfig:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in values.items() if k in known}
+        values["hidden"] = tuple(values["hidden"])
+        return cls(**values)
+
+    @property
+    def key(self) -> str:
+        """A hash of the whole configuration: the key of its runs in the store.
+        Fields added after the first release leave the key alone while at their
+        default (``metadata={"since": ...}``), so stored results stay found."""
+        values = self.to_dict()
+        for spec in fields(self):
+            if "since" in spec.metadata and getattr(self, spec.name) == spec.default:
+                del values[spec.name]
+        text = json.dumps(values, sort_keys=True, separators=(",", ":"), default=list)
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+    @property
+    def label(self) -> str:
+        return f"{compact_spec(self.activation)} / {self.init_label}"
+
+    @property
+    def loss_function(self) -> losses.Loss:
+        """The loss from the loss registry: the one named, else the output activation's."""
+        if self.loss:
+            return losses.get(self.loss)
+        return losses.for_output(self.output_activation)
+
+
+def build_model(config: RunConfig, n_classes: int, seed: int) -> Sequential:
+    """The network ``config`` describes, for data with ``n_classes`` classes (0 for
+    regression), its initial weights drawn from ``seed + config.seed_offset``. Not yet
+    built: its first ``fit`` (or ``build(n_features)``) creates the parameters."""
+    layers = []
+    for units in config.hidden:
+        if layers and config.dropout:
+            layers.append(Dropout(config.dropout))
+        layers.append(
+            affine_layer(units, config.activation, init=config.init, bias_init=config.bias_init)
+        )
+    if layers and config.dropout:
+        layers.append(Dropout(config.dropout))
+    loss = config.loss_function
+    output_units = loss.output_units(n_classes)
+    layers.append(
+        affine_layer(
+            output_units,
+            activations.get(config.output_activation),
+            init=config.output_init,
+            bias_init=config.bias_init,
+        )
+    )
+    return Sequential(
+        layers,
+        loss=loss,
+        optimizer=config.optimizer,
+        seed=seed + config.seed_offset,
+        dtype=config.dtype,
+        regularizer=config.regularizer,
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_dataset(data_json: str, seed: int) -> datasets.Dataset:
+    params = json.loads(data_json)
+    name = params.pop("name")
+    for key in DATA_CONTROL_KEYS[1:]:
+        params.pop(key, None)
+    return datasets.load(name, seed=seed, **params)
+
+
+def data_seed(config: RunConfig, seed: int) -> int:
+    """The seed the run's data is drawn with: the run's own if ``vary_with_seed``,
+    else the data description's fixed ``seed`` (0 by default)."""
+    return seed if config.data.get("vary_with_seed") else int(config.data.get("seed", 0))
+
+
+def dataset_for(config: RunConfig, seed: int) -> datasets.Dataset:
+    """The run's data (cached: runs of one study share their data sets)."""
+    return _cached_dataset(json.dumps(config.data, sort_keys=True), data_seed(config, seed))
+
+
+def model_for(config: RunConfig, data: datasets.Dataset, seed: int) -> Sequential:
+    """The network of ``config`` built for ``data``'s features and classes."""
+    model = build_model(config, data.n_classes, seed)
+    return model.build(data.n_features)
+
