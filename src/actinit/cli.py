@@ -1,10 +1,15 @@
-"""The ``actinit`` command line."""
+"""The ``actinit`` command line.
+
+Every command checks what it was given before any work starts (the study, the
+database, the data) and refuses bad input with one line naming what is wrong and a
+non-zero exit; options shared by several commands are defined once below.
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from rich.console import Console
@@ -14,9 +19,10 @@ from rich.table import Table
 from .engine import activations, initializers, losses, optimizers
 from .engine.registry import SpecError
 from .studies import datasets
-from .studies.runner import run_study
+from .studies.datasets import DataError
+from .studies.runner import RunReport, run_study
 from .studies.store import DEFAULT_DB, Store, StoreError
-from .studies.study import Study, StudyError, builtin_names, load_study
+from .studies.study import Study, StudyError, builtin_names, load_study, parse_study, write_study
 from .studies.summary import (
     StudySummary,
     comparison_rows,
@@ -32,108 +38,137 @@ if not console.is_terminal:
     console = Console(width=max(console.width, 160))
 SEED_STUDIES = ["blobs", "mnist", "moons", "parabola", "circles"]
 BACKENDS = ["loky", "threading", "sequential", "dask"]
+MAX_JOBS = 256
 
 
-def _fail(message: str) -> None:
-    console.print(f"[bold red]error:[/] {message}")
+def _fail(message: str) -> NoReturn:
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
     sys.exit(2)
 
 
-def _load(study: str, epochs: int | None = None, seeds: int | None = None) -> Study:
-    overrides: dict[str, Any] = {}
-    if epochs is not None:
-        overrides["epochs"] = epochs
-    if seeds is not None:
-        overrides["seeds"] = seeds
+# --------------------------------------------------------------------------
+# Shared checks
+# --------------------------------------------------------------------------
+
+
+def _load(
+    study: str, db: Path | None = None, epochs: int | None = None, seeds: int | None = None
+) -> Study:
+    """A built-in study, a study file, or a study run earlier from a file and kept in
+    the database ``db`` under its name."""
+    overrides = {k: v for k, v in (("epochs", epochs), ("seeds", seeds)) if v is not None}
     try:
         return load_study(study, overrides)
-    except (StudyError, SpecError) as error:
-        _fail(str(error))
-        raise  # unreachable
+    except StudyError as error:
+        kept = _kept_study(study, db)
+        if kept is None:
+            _fail(str(error))
+        try:
+            return parse_study(kept, source=f"study {study!r} kept in {db}", overrides=overrides)
+        except StudyError as kept_error:
+            _fail(str(kept_error))
 
 
-def _run(
-    study: Study,
-    db: Path,
-    seeds: int,
-    jobs: int | None,
-    backend: str,
-    scheduler: str | None,
-    quiet: bool = False,
-) -> None:
+def _kept_study(name: str, db: Path | None) -> str | None:
+    if db is None or not Path(db).is_file() or "/" in name or name.endswith(".toml"):
+        return None
     with Store(db) as store:
-        total = len(study.configs) * seeds
-        with Progress(
-            TextColumn(f"[bold]{study.name}[/]"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[last]}"),
-            TimeElapsedColumn(),
-            console=console,
-            disable=quiet,
-            transient=False,
-        ) as progress:
+        return store.study_document(name)
+
+
+def _existing_db(db: Path, study: str) -> Path:
+    if not Path(db).is_file():
+        _fail(f"no database at {db}; run the study first (actinit run {study} --db {db})")
+    return db
+
+
+# --------------------------------------------------------------------------
+# Running and showing
+# --------------------------------------------------------------------------
+
+
+def _progress(quiet: bool) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[last]}"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet,
+    )
+
+
+def _run(study: Study, db: Path, jobs: int | None, backend: str, scheduler: str | None) -> None:
+    """Run what is missing of ``study``; the first error of its input stops it before
+    any run starts."""
+    with Store(db) as store:
+        if study.path:
+            store.save_study(study.name, write_study(study))
+        total = len(study.configs) * study.seeds
+        with _progress(quiet=False) as progress:
             task = progress.add_task(study.name, total=total, last="")
 
             def advance(done: int, count: int, result: dict[str, Any]) -> None:
-                config = result["config"]
-                status = result["status"]
                 accuracy = result.get("test_accuracy")
-                shown = f"{100 * accuracy:.1f}%" if accuracy is not None else status
-                progress.update(
-                    task,
-                    completed=total - count + done,
-                    last=f"{config['activation']} / {config['init_label']}: {shown}",
-                )
+                shown = f"{100 * accuracy:.1f}%" if accuracy is not None else result["status"]
+                label = f"{result['config']['activation']} / {result['config']['init_label']}"
+                progress.update(task, completed=total - count + done, last=f"{label}: {shown}")
 
-            already = len(store.done(c.key for c in study.configs))
-            progress.update(task, completed=min(already, total))
             try:
                 report = run_study(
-                    study,
-                    store,
-                    seeds=seeds,
-                    jobs=jobs,
-                    backend=backend,
-                    scheduler=scheduler,
-                    progress=advance,
+                    study, store, jobs=jobs, backend=backend, scheduler=scheduler, progress=advance
                 )
+            except DataError as error:
+                _fail(f"{study.name}: the data cannot be used, no run was started: {error}")
             except KeyboardInterrupt:
                 console.print(
-                    "[yellow]interrupted: finished runs are stored; run again to "
-                    "complete the rest[/]"
+                    "[yellow]interrupted: finished runs are stored; run again to finish[/]"
                 )
                 raise SystemExit(130) from None
-        if not quiet:
-            console.print(
-                f"{report.ran} runs in {report.seconds:.1f}s, {report.skipped} already stored"
-                + (f", [yellow]{report.diverged} diverged[/]" if report.diverged else "")
-                + (f", [red]{report.failed} failed[/]" if report.failed else "")
-            )
+            progress.update(task, completed=total)
+        console.print(_report_line(report))
 
 
-def _print_summary(summary: StudySummary) -> None:
-    header, body = table_rows(summary)
-    table = Table(title=summary.study.title, title_justify="left", show_lines=False)
+def _report_line(report: RunReport) -> str:
+    return (
+        f"{report.ran} runs in {report.seconds:.1f}s, {report.skipped} already stored"
+        + (f", [yellow]{report.diverged} diverged[/]" if report.diverged else "")
+        + (f", [red]{report.failed} failed (reasons below)[/]" if report.failed else "")
+    )
+
+
+def _print_table(title: str, header: list[str], body: list[list[str]]) -> None:
+    table = Table(title=title, title_justify="left")
     for column in header:
         table.add_column(column, overflow="fold")
     for row in body:
         table.add_row(*row)
     console.print(table)
+
+
+def _print_summary(summary: StudySummary) -> None:
+    _print_table(summary.study.title, *table_rows(summary))
     header, body = comparison_rows(summary)
     if body:
-        comparison = Table(
-            title=f"{summary.study.name}: published vs actinit", title_justify="left"
-        )
-        for column in header:
-            comparison.add_column(column, overflow="fold")
         for row in body:
             style = "green" if row[-1].startswith("reproduced") else "yellow"
-            comparison.add_row(*row[:-1], f"[{style}]{row[-1]}[/]")
-        console.print(comparison)
+            row[-1] = f"[{style}]{row[-1]}[/]"
+        _print_table(f"{summary.study.name}: published vs actinit", header, body)
+    for failure in summary.failures[:10]:
+        console.print(
+            f"[red]failed:[/] {failure.config.label} (seed {failure.seed}): {failure.reason}",
+            highlight=False,
+        )
+    if len(summary.failures) > 10:
+        console.print(f"[red]... and {len(summary.failures) - 10} more failed runs[/]")
     if summary.missing_runs:
         console.print(f"[dim]{summary.missing_runs} runs of this study are not in the database.[/]")
 
+
+# --------------------------------------------------------------------------
+# Options shared by several commands
+# --------------------------------------------------------------------------
 
 db_option = click.option(
     "--db",
@@ -145,7 +180,7 @@ db_option = click.option(
 jobs_option = click.option(
     "--jobs",
     "-j",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_JOBS),
     default=None,
     help="Parallel workers (default: all cores).",
 )
@@ -156,6 +191,23 @@ backend_option = click.option(
     show_default=True,
     help="joblib backend; dask needs actinit[dask].",
 )
+scheduler_option = click.option(
+    "--scheduler",
+    default=None,
+    help="Dask scheduler address tcp://HOST:PORT (with --backend dask).",
+)
+seeds_option = click.option(
+    "--seeds",
+    type=click.IntRange(min=1, max=10_000),
+    default=None,
+    help="Seeds per configuration (default: the study's own).",
+)
+epochs_option = click.option(
+    "--epochs",
+    type=click.IntRange(min=1, max=10_000_000),
+    default=None,
+    help="Override the epochs (give the same value to show/plot a study run with it).",
+)
 activation_option = click.option(
     "--activation", default=None, help="Pick the run with this activation."
 )
@@ -165,11 +217,32 @@ init_option = click.option(
 seed_option = click.option(
     "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Which seed's run."
 )
-scheduler_option = click.option(
-    "--scheduler",
-    default=None,
-    help="Dask scheduler address tcp://HOST:PORT (with --backend dask).",
-)
+
+
+def output_option(suffixes: str, required: bool = True, default: Path | None = None):
+    return click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, path_type=Path),
+        required=required and default is None,
+        default=default,
+        show_default=default is not None,
+        help=f"File to write ({suffixes}).",
+    )
+
+
+def run_options(command):
+    """--jobs, --backend, --scheduler and --db: how and where runs are done."""
+    for option in (scheduler_option, backend_option, jobs_option, db_option):
+        command = option(command)
+    return command
+
+
+def run_choice_options(command):
+    """--activation, --init, --seed and --db: which recorded run a picture shows."""
+    for option in (db_option, seed_option, init_option, activation_option):
+        command = option(command)
+    return command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -180,33 +253,25 @@ def main() -> None:
 
 @main.command()
 @click.argument("studies", nargs=-1)
-@click.option(
-    "--seeds",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Seeds per configuration (default: each study's own, 3 to 5).",
-)
-@db_option
-@jobs_option
-@backend_option
-@scheduler_option
-def reproduce(studies, seeds, db, jobs, backend, scheduler):
+@seeds_option
+@run_options
+def reproduce(studies, seeds, jobs, backend, scheduler, db):
     """Reproduce the seed studies (all by default) and compare with the published numbers."""
     chosen = list(studies) or SEED_STUDIES
     for name in chosen:
         if name not in builtin_names():
             _fail(f"unknown study {name!r}; built-in studies: {', '.join(builtin_names())}")
-    for name in chosen:
-        study = _load(name, seeds=seeds)
-        _run(study, db, study.seeds, jobs, backend, scheduler)
+    loaded = [_load(name, seeds=seeds) for name in chosen]
+    for study in loaded:
+        _run(study, db, jobs, backend, scheduler)
         with Store(db) as store:
             _print_summary(summarize(study, store, seeds=study.seeds))
 
 
 @main.command()
 @click.argument("study")
-@click.option("--seeds", type=click.IntRange(min=1), default=None, help="Seeds per configuration.")
-@click.option("--epochs", type=click.IntRange(min=1), default=None, help="Override the epochs.")
+@seeds_option
+@epochs_option
 @click.option(
     "--diagnose",
     "diagnosed",
@@ -215,14 +280,11 @@ def reproduce(studies, seeds, db, jobs, backend, scheduler):
     help="Afterwards, record seed 0 of the first N configurations and say what happened "
     "inside them.",
 )
-@db_option
-@jobs_option
-@backend_option
-@scheduler_option
-def run(study, seeds, epochs, diagnosed, db, jobs, backend, scheduler):
+@run_options
+def run(study, seeds, epochs, diagnosed, jobs, backend, scheduler, db):
     """Run a built-in study or a study file (only the runs not yet stored)."""
-    loaded = _load(study, epochs=epochs, seeds=seeds)
-    _run(loaded, db, loaded.seeds, jobs, backend, scheduler)
+    loaded = _load(study, db, epochs=epochs, seeds=seeds)
+    _run(loaded, db, jobs, backend, scheduler)
     with Store(db) as store:
         _print_summary(summarize(loaded, store, seeds=loaded.seeds))
         if diagnosed:
@@ -238,7 +300,7 @@ def _print_findings(run) -> None:
     console.print(f"[bold]{run.label}[/]")
     for finding in diagnose_recording(run.recording):
         colour = "yellow" if finding.severity == "warning" else "green"
-        console.print(f"  [{colour}]-[/] {finding.message}")
+        console.print(f"  [{colour}]-[/] {finding.message}", highlight=False)
 
 
 @main.command()
@@ -246,48 +308,31 @@ def _print_findings(run) -> None:
 @click.option(
     "--seeds", type=click.IntRange(min=1), default=None, help="Summarise only the first N seeds."
 )
-@click.option(
-    "--epochs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="The epochs the study was run with, if overridden.",
-)
+@epochs_option
 @db_option
 def show(study, seeds, epochs, db):
     """Summary of a study from the database, without training."""
-    loaded = _load(study, epochs=epochs)
-    if not Path(db).exists():
-        _fail(f"no database at {db}; run the study first (actinit run {study})")
+    _existing_db(db, study)
+    loaded = _load(study, db, epochs=epochs)
     with Store(db) as store:
         _print_summary(summarize(loaded, store, seeds=seeds))
 
 
+EXPORTS = {"csv": to_csv, "json": to_json, "markdown": to_markdown}
+
+
 @main.command()
 @click.argument("study")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["csv", "json", "markdown"]),
-    default="csv",
-    show_default=True,
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="File to write (default: standard output).",
-)
-@click.option("--epochs", type=click.IntRange(min=1), default=None)
+@click.option("--format", "fmt", type=click.Choice(list(EXPORTS)), default="csv", show_default=True)
+@output_option("default: standard output", required=False)
+@epochs_option
 @db_option
 def export(study, fmt, output, epochs, db):
     """Export a study's summary as CSV, JSON or Markdown."""
-    loaded = _load(study, epochs=epochs)
-    if not Path(db).exists():
-        _fail(f"no database at {db}; run the study first")
+    _existing_db(db, study)
+    loaded = _load(study, db, epochs=epochs)
     with Store(db) as store:
-        summary = summarize(loaded, store)
-    text = {"csv": to_csv, "json": to_json, "markdown": to_markdown}[fmt](summary)
+        text = EXPORTS[fmt](summarize(loaded, store))
     if output:
         output.write_text(text)
         console.print(f"wrote {output}")
@@ -295,17 +340,8 @@ def export(study, fmt, output, epochs, db):
         click.echo(text)
 
 
-@main.command(name="list")
-@click.argument(
-    "what",
-    required=False,
-    type=click.Choice(
-        ["studies", "datasets", "activations", "initializers", "optimizers", "losses"]
-    ),
-)
-def list_(what):
-    """List studies, data sets, activations, initializers, optimizers and losses."""
-    sections = {
+def _catalogue() -> dict[str, list[tuple[str, str]]]:
+    return {
         "studies": [(name, load_study(name).title) for name in builtin_names()],
         "datasets": [(name, datasets.describe(name)) for name in datasets.names()],
         "activations": [
@@ -321,9 +357,21 @@ def list_(what):
         "optimizers": [
             (name, optimizers.OPTIMIZERS.signature(name)) for name in optimizers.names()
         ],
-        "losses": [(name, "") for name in losses.names()],
+        "losses": [(name, losses.LOSSES.signature(name)) for name in losses.names()],
     }
-    for section, rows in sections.items():
+
+
+@main.command(name="list")
+@click.argument(
+    "what",
+    required=False,
+    type=click.Choice(
+        ["studies", "datasets", "activations", "initializers", "optimizers", "losses"]
+    ),
+)
+def list_(what):
+    """List studies, data sets, activations, initializers, optimizers and losses."""
+    for section, rows in _catalogue().items():
         if what and section != what:
             continue
         table = Table(title=section, title_justify="left", show_header=False)
@@ -333,6 +381,10 @@ def list_(what):
             table.add_row(*row)
         console.print(table)
 
+
+# --------------------------------------------------------------------------
+# Seeing
+# --------------------------------------------------------------------------
 
 RUN_KINDS = [
     "boundary",
@@ -360,7 +412,10 @@ def _select_run(loaded: Study, activation: str | None, init: str | None, db: Pat
         choices = sorted({f"{c.activation} / {c.init_label}" for c in loaded.configs})
         _fail(f"no configuration of {loaded.name!r} matches; choose among: {'; '.join(choices)}")
     with Store(db) as store:
-        return recorded_run(store, configs[0], seed)
+        try:
+            return recorded_run(store, configs[0], seed)
+        except DataError as error:
+            _fail(f"{loaded.name}: the data cannot be used: {error}")
 
 
 @main.command()
@@ -372,17 +427,8 @@ def _select_run(loaded: Study, activation: str | None, init: str | None, db: Pat
     default=None,
     help="What to draw for a study (default: heatmap).",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="Picture to write (.png or .svg).",
-)
+@output_option(".png or .svg")
 @click.option("--derivatives/--no-derivatives", default=True, help="With `plot activations`.")
-@activation_option
-@init_option
-@seed_option
 @click.option(
     "--stat",
     default="grad_norm",
@@ -392,16 +438,16 @@ def _select_run(loaded: Study, activation: str | None, init: str | None, db: Pat
 @click.option(
     "--metric", default=None, help="Metric for study pictures (test_accuracy, val_loss, ...)."
 )
-@db_option
-def plot(target, names, kind, output, derivatives, activation, init, seed, stat, metric, db):
+@run_choice_options
+def plot(target, names, kind, output, derivatives, stat, metric, activation, init, seed, db):
     """Draw a picture: `plot activations relu,tanh,gelu -o act.png`, or of a study or one
     of its runs: `plot parabola --kind feature-space --activation tanh -o fs.png`."""
     from . import viz
-    from .engine import activations as activation_registry
+    from .viz.catalogue import run_picture, study_picture
 
     if target == "activations":
         specs = [n for n in (names or "").split(",") if n] or [
-            n for n in activation_registry.names() if n != "softmax"
+            n for n in activations.names() if n != "softmax"
         ]
         try:
             figure = viz.plot_activations(specs, derivatives=derivatives)
@@ -409,62 +455,35 @@ def plot(target, names, kind, output, derivatives, activation, init, seed, stat,
             _fail(str(error))
         console.print(f"wrote {viz.save(figure, output)}")
         return
-    loaded = _load(target)
     kind = kind or "heatmap"
     try:
         if kind in STUDY_KINDS:
-            if not Path(db).exists():
-                _fail(f"no database at {db}; run the study first (actinit run {target})")
+            _existing_db(db, target)
+            loaded = _load(target, db)
             with Store(db) as store:
                 summary = summarize(loaded, store)
                 if not summary.rows:
                     _fail(f"no results for {target!r} in {db}; run it first")
-                figure = (
-                    viz.plot_study_heatmap(summary, metric or "test_accuracy")
-                    if kind == "heatmap"
-                    else viz.plot_study_curves(summary, store, metric or "val_accuracy")
-                )
+                figure = study_picture(kind, summary, store, metric)
         else:
-            run = _select_run(loaded, activation, init, db, seed)
-            model, data = run.model(), run.data
-            X, y = data.X_train, data.y_train
-            figure = {
-                "boundary": lambda: viz.plot_boundary(model, X, y, title=run.label),
-                "feature-space": lambda: viz.plot_feature_space(model, X, y, title=run.label),
-                "misclassified": lambda: viz.plot_misclassified(model, X, y),
-                "updates": lambda: viz.plot_updates(run.recording),
-                "gradients": lambda: viz.plot_layer_heatmap(run.recording, "grad_norm"),
-                "layer-stats": lambda: viz.plot_layer_heatmap(run.recording, stat),
-                "training": lambda: viz.plot_curves(run.recording, title=run.label),
-                "probabilities": lambda: viz.plot_probability_histograms(model, X, y),
-                "losses": lambda: viz.plot_loss_histogram(model, X, y),
-                "activation-histograms": lambda: viz.plot_activation_histograms(model, X),
-            }[kind]()
-    except (ValueError, TypeError) as error:
+            run = _select_run(_load(target, db), activation, init, db, seed)
+            figure = run_picture(kind, run, stat)
+    except (ValueError, TypeError, KeyError) as error:
         _fail(str(error))
     console.print(f"wrote {viz.save(figure, output)}")
 
 
 @main.command()
 @click.argument("study")
-@activation_option
-@init_option
-@seed_option
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="Animation to write (.gif, or .mp4 with ffmpeg).",
-)
-@click.option("--frames", type=click.IntRange(min=2), default=40, show_default=True)
-@click.option("--fps", type=click.IntRange(min=1), default=4, show_default=True)
-@db_option
-def animate(study, activation, init, seed, output, frames, fps, db):
+@output_option(".gif, or .mp4 with ffmpeg")
+@click.option("--frames", type=click.IntRange(min=2, max=1000), default=40, show_default=True)
+@click.option("--fps", type=click.IntRange(min=1, max=60), default=4, show_default=True)
+@run_choice_options
+def animate(study, output, frames, fps, activation, init, seed, db):
     """Animate a run: feature space, boundary, histograms and loss over the epochs."""
     from .viz.animation import animate as write_animation
 
-    run = _select_run(_load(study), activation, init, db, seed)
+    run = _select_run(_load(study, db), activation, init, db, seed)
     try:
         path = write_animation(
             run.recording,
@@ -482,13 +501,7 @@ def animate(study, activation, init, seed, output, frames, fps, db):
 
 @main.command()
 @click.argument("study")
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("report.html"),
-    show_default=True,
-)
+@output_option(".html", default=Path("report.html"))
 @click.option(
     "--recorded",
     type=click.IntRange(min=0),
@@ -501,9 +514,8 @@ def report(study, output, recorded, db):
     """One self-contained HTML report of a study (run it first)."""
     from .viz.report import write_report
 
-    loaded = _load(study)
-    if not Path(db).exists():
-        _fail(f"no database at {db}; run the study first (actinit run {study})")
+    _existing_db(db, study)
+    loaded = _load(study, db)
     with Store(db) as store:
         try:
             path = write_report(loaded, store, output, recorded=recorded)
@@ -514,13 +526,10 @@ def report(study, output, recorded, db):
 
 @main.command()
 @click.argument("study")
-@activation_option
-@init_option
-@seed_option
-@db_option
+@run_choice_options
 def diagnose(study, activation, init, seed, db):
     """Record one run of a study and say in words what happened inside it."""
-    _print_findings(_select_run(_load(study), activation, init, db, seed))
+    _print_findings(_select_run(_load(study, db), activation, init, db, seed))
 
 
 @main.command()

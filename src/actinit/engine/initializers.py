@@ -347,43 +347,46 @@ def _kaiming_std(shape, a: float, mode: str, nonlinearity: str) -> float:
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
-@INITIALIZERS.register("kaiming_normal")
 @dataclass(eq=False)
-class KaimingNormal(Initializer):
-    """torch ``kaiming_normal_`` (He et al. 2015), a plain normal:
-    std = gain / sqrt(fan_mode), gain = calculate_gain(nonlinearity, a).
-
-    Defaults as torch: a = 0, mode = fan_in, nonlinearity = leaky_relu (gain sqrt 2
-    for a = 0). ``a`` is the negative slope of a leaky unit."""
+class _Kaiming(Initializer):
+    """The parameters torch's Kaiming initializers share: ``a`` is the negative slope
+    of a leaky unit, ``mode`` fan_in or fan_out, ``nonlinearity`` names the gain."""
 
     a: float = 0.0
     mode: str = "fan_in"
     nonlinearity: str = "leaky_relu"
 
     def __post_init__(self):
-        _kaiming_std((1, 1), self.a, self.mode, self.nonlinearity)
+        self.std((1, 1))
+
+    def std(self, shape) -> float:
+        """gain / sqrt(fan_mode), gain = calculate_gain(nonlinearity, a)."""
+        return _kaiming_std(shape, self.a, self.mode, self.nonlinearity)
+
+
+@INITIALIZERS.register("kaiming_normal")
+@dataclass(eq=False)
+class KaimingNormal(_Kaiming):
+    """torch ``kaiming_normal_`` (He et al. 2015), a plain normal:
+    std = gain / sqrt(fan_mode), gain = calculate_gain(nonlinearity, a).
+
+    Defaults as torch: a = 0, mode = fan_in, nonlinearity = leaky_relu (gain sqrt 2
+    for a = 0)."""
 
     def sample(self, shape, rng):
-        return rng.normal(0.0, _kaiming_std(shape, self.a, self.mode, self.nonlinearity), shape)
+        return rng.normal(0.0, self.std(shape), shape)
 
 
 @INITIALIZERS.register("kaiming_uniform")
 @dataclass(eq=False)
-class KaimingUniform(Initializer):
+class KaimingUniform(_Kaiming):
     """torch ``kaiming_uniform_``: U(-l, l), l = gain * sqrt(3 / fan_mode).
 
     ``kaiming_uniform(a=2.2360679775)`` (a = sqrt 5) is torch ``nn.Linear``'s
     default weight init, l = 1 / sqrt(fan_in)."""
 
-    a: float = 0.0
-    mode: str = "fan_in"
-    nonlinearity: str = "leaky_relu"
-
-    def __post_init__(self):
-        _kaiming_std((1, 1), self.a, self.mode, self.nonlinearity)
-
     def sample(self, shape, rng):
-        limit = math.sqrt(3.0) * _kaiming_std(shape, self.a, self.mode, self.nonlinearity)
+        limit = math.sqrt(3.0) * self.std(shape)
         return rng.uniform(-limit, limit, size=shape)
 
 

@@ -139,6 +139,7 @@ class BinaryCrossentropy(Loss):
                 "softmax output with categorical cross-entropy"
             )
         return 1
+
     EPSILON = 1e-7
 
     def targets(self, y, n_outputs, dtype):

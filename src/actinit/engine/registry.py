@@ -140,7 +140,9 @@ def _type_problem(factory: Callable[..., Any], arguments: Mapping[str, Any]) -> 
         if len(allowed) != len([p for p in parts if p != "None"]):
             continue  # a form not checked here
         is_bool = isinstance(value, bool)
-        if not any(isinstance(value, kinds) and (bool in kinds or not is_bool) for kinds in allowed):
+        if not any(
+            isinstance(value, kinds) and (bool in kinds or not is_bool) for kinds in allowed
+        ):
             return f"{key} must be {' or '.join(parts)}, got {value!r}"
     return None
 

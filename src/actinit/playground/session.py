@@ -126,7 +126,10 @@ class Session:
             "metrics": {key: finite_or_none(values[-1]) for key, values in self.history.items()},
             "boundary": rounded(self.model.predict_output(self._grid)[:, 0], 3),
             "layers": [
-                {key: finite_or_none(latest[key][i]) for key in ("grad_norm", "saturated", "dead", "act_std")}
+                {
+                    key: finite_or_none(latest[key][i])
+                    for key in ("grad_norm", "saturated", "dead", "act_std")
+                }
                 for i in range(len(latest["grad_norm"]))
             ],
             "diagnosis": [

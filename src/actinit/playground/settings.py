@@ -213,40 +213,107 @@ class Field:
         }
 
 
-def _fields() -> tuple[Field, ...]:
-    hidden_activations = [n for n in activations.names() if n != "softmax"]
-    return (
-        Field("dataset", "Data set", "Data", "choice", _choice(DATASETS), choices=tuple(DATASETS),
-              aliases=("data", "data_set")),
-        Field("noise", "Noise", "Data", "number", _number(0.0, 1.0), bounds=(0.0, 1.0)),
-        Field("samples", "Samples", "Data", "integer", _integer(20, 2000), bounds=(20, 2000),
-              aliases=("n_samples", "points")),
-        Field("train_ratio", "Train share", "Data", "number", _number(0.1, 0.9),
-              bounds=(0.1, 0.9), aliases=("train_share", "train")),
-        Field("hidden", "Hidden layers", "Network", "layers", _layers,
-              help=f"units per hidden layer, e.g. 4,4 (at most {MAX_LAYERS} x {MAX_UNITS})",
-              aliases=("hidden_layers", "layers")),
-        Field("activation", "Activation", "Network", "spec", _hidden_activation,
-              help="a name or e.g. leaky_relu(0.1)", choices=tuple(hidden_activations),
-              aliases=("act",)),
-        Field("init", "Initializer", "Network", "spec", _spec(initializers.get, "an initializer"),
-              help="a name or e.g. random_normal(std=10)", choices=tuple(initializers.names()),
-              aliases=("initializer", "initialization", "weights")),
-        Field("optimizer", "Optimizer", "Training", "choice", _choice(OPTIMIZERS),
-              choices=tuple(OPTIMIZERS)),
-        Field("learning_rate", "Learning rate", "Training", "number", _number(1e-6, 10.0),
-              bounds=(1e-6, 10.0), aliases=("lr", "learning rate")),
-        Field("batch_size", "Batch size", "Training", "integer", _integer(0, 2000),
-              bounds=(0, 2000), help="0: the full batch", aliases=("batch",)),
-        Field("l1", "L1", "Training", "number", _number(0.0, 1.0), bounds=(0.0, 1.0)),
-        Field("l2", "L2", "Training", "number", _number(0.0, 1.0), bounds=(0.0, 1.0)),
-        Field("dropout", "Dropout", "Training", "number", _number(0.0, 0.9), bounds=(0.0, 0.9)),
-        Field("seed", "Seed", "Training", "integer", _integer(0, 2**31 - 1),
-              bounds=(0, 2**31 - 1), help="draws the data and the initial weights"),
-    )
+HIDDEN_ACTIVATIONS = [name for name in activations.names() if name != "softmax"]
+#: Every setting of the page, in the order the form shows them.
+FIELDS: tuple[Field, ...] = (
+    Field(
+        "dataset",
+        "Data set",
+        "Data",
+        "choice",
+        _choice(DATASETS),
+        choices=tuple(DATASETS),
+        aliases=("data", "data_set"),
+    ),
+    Field("noise", "Noise", "Data", "number", _number(0.0, 1.0), bounds=(0.0, 1.0)),
+    Field(
+        "samples",
+        "Samples",
+        "Data",
+        "integer",
+        _integer(20, 2000),
+        bounds=(20, 2000),
+        aliases=("n_samples", "points"),
+    ),
+    Field(
+        "train_ratio",
+        "Train share",
+        "Data",
+        "number",
+        _number(0.1, 0.9),
+        bounds=(0.1, 0.9),
+        aliases=("train_share", "train"),
+    ),
+    Field(
+        "hidden",
+        "Hidden layers",
+        "Network",
+        "layers",
+        _layers,
+        help=f"units per hidden layer, e.g. 4,4 (at most {MAX_LAYERS} x {MAX_UNITS})",
+        aliases=("hidden_layers", "layers"),
+    ),
+    Field(
+        "activation",
+        "Activation",
+        "Network",
+        "spec",
+        _hidden_activation,
+        help="a name or e.g. leaky_relu(0.1)",
+        choices=tuple(HIDDEN_ACTIVATIONS),
+        aliases=("act",),
+    ),
+    Field(
+        "init",
+        "Initializer",
+        "Network",
+        "spec",
+        _spec(initializers.get, "an initializer"),
+        help="a name or e.g. random_normal(std=10)",
+        choices=tuple(initializers.names()),
+        aliases=("initializer", "initialization", "weights"),
+    ),
+    Field(
+        "optimizer",
+        "Optimizer",
+        "Training",
+        "choice",
+        _choice(OPTIMIZERS),
+        choices=tuple(OPTIMIZERS),
+    ),
+    Field(
+        "learning_rate",
+        "Learning rate",
+        "Training",
+        "number",
+        _number(1e-6, 10.0),
+        bounds=(1e-6, 10.0),
+        aliases=("lr", "learning rate"),
+    ),
+    Field(
+        "batch_size",
+        "Batch size",
+        "Training",
+        "integer",
+        _integer(0, 2000),
+        bounds=(0, 2000),
+        help="0: the full batch",
+        aliases=("batch",),
+    ),
+    Field("l1", "L1", "Training", "number", _number(0.0, 1.0), bounds=(0.0, 1.0)),
+    Field("l2", "L2", "Training", "number", _number(0.0, 1.0), bounds=(0.0, 1.0)),
+    Field("dropout", "Dropout", "Training", "number", _number(0.0, 0.9), bounds=(0.0, 0.9)),
+    Field(
+        "seed",
+        "Seed",
+        "Training",
+        "integer",
+        _integer(0, 2**31 - 1),
+        bounds=(0, 2**31 - 1),
+        help="draws the data and the initial weights",
+    ),
+)
 
-
-FIELDS = _fields()
 BY_NAME = {field.name: field for field in FIELDS}
 ALIASES = {alias: field.name for field in FIELDS for alias in (*field.aliases, field.name)}
 ALIASES.update({field.label.lower().replace(" ", "_"): field.name for field in FIELDS})
@@ -291,4 +358,3 @@ def options() -> dict[str, Any]:
         "max_epochs": MAX_EPOCHS,
         "defaults": Settings().to_dict(),
     }
-

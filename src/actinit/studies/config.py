@@ -160,4 +160,3 @@ def model_for(config: RunConfig, data: datasets.Dataset, seed: int) -> Sequentia
     """The network of ``config`` built for ``data``'s features and classes."""
     model = build_model(config, data.n_classes, seed)
     return model.build(data.n_features)
-

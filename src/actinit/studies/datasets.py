@@ -105,8 +105,7 @@ def check_description(description: dict[str, Any]) -> dict[str, Any]:
         inspect.signature(DATASETS[name]).bind(seed=0, **params)
     except TypeError as error:
         raise DataError(
-            f"bad parameters for data set {name!r}: {error}. Accepted: "
-            f"{_accepted(DATASETS[name])}"
+            f"bad parameters for data set {name!r}: {error}. Accepted: {_accepted(DATASETS[name])}"
         ) from None
     return description
 
@@ -123,7 +122,9 @@ def plane_description(
     [0, 1] (each set's own scale: circles take a quarter of it) and ``train_share`` of
     the points for training, drawn with ``seed``: what the playground asks for."""
     if name not in TWO_DIMENSIONAL:
-        raise DataError(f"{name!r} is not a 2-D data set; choose one of {', '.join(TWO_DIMENSIONAL)}")
+        raise DataError(
+            f"{name!r} is not a 2-D data set; choose one of {', '.join(TWO_DIMENSIONAL)}"
+        )
     n_train = max(2, round(samples * train_share))
     n_test = max(2, samples - n_train)
     test_size = round(1 - train_share, 3)
@@ -423,54 +424,70 @@ def csv_file(
     if not path:
         raise DataError("the csv data set needs path = 'file.csv'")
     file = Path(path).expanduser()
-    if not file.is_file():
-        raise DataError(f"CSV file not found: {file}")
-    with open(file, newline="") as handle:
-        rows = [row for row in csv.reader(handle) if row and any(cell.strip() for cell in row)]
-    if not rows:
-        raise DataError(f"{file} is empty")
-    header = None
-    if not _is_number(rows[0][0]) or not all(_is_number(c) for c in rows[0] if c != rows[0][-1]):
-        header, rows = [cell.strip() for cell in rows[0]], rows[1:]
+    header, rows = _read_csv_rows(file)
     width = len(header or rows[0])
-    if isinstance(label, str):
-        if header is None or label not in header:
-            raise DataError(f"{file}: no column named {label!r}; columns: {header}")
-        label_index = header.index(label)
-    else:
-        label_index = label % width
+    label_index = _label_column(file, header, label, width)
     features, labels = [], []
     for line_number, row in enumerate(rows, start=2 if header else 1):
         if len(row) != width:
             raise DataError(f"{file}, line {line_number}: {len(row)} cells, expected {width}")
-        values = []
-        for column, cell in enumerate(row):
-            if column == label_index:
-                continue
-            try:
-                values.append(float(cell))
-            except ValueError:
-                name = header[column] if header else f"column {column + 1}"
-                raise DataError(
-                    f"{file}, line {line_number}, {name}: {cell!r} is not a number"
-                ) from None
-        features.append(values)
+        features.append(_numbers(file, line_number, header, row, label_index))
         labels.append(row[label_index].strip())
     if len(rows) < 4:
         raise DataError(f"{file} has only {len(rows)} data rows; need at least 4 to split")
     X = np.array(features, dtype=float)
     if not np.isfinite(X).all():
         raise DataError(f"{file} contains NaN or infinite feature values")
-    if all(_is_number(value) for value in labels) and all(float(v).is_integer() for v in labels):
-        y = np.array([int(float(value)) for value in labels])
-        classes = np.unique(y)
-        y = np.searchsorted(classes, y)
-    else:
-        classes, y = np.unique(np.array(labels), return_inverse=True)
+    y = _class_ids(labels)
     if standardize:
         X = (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1)
     stratify = bool(np.bincount(y).min() >= 2)
     return _split(file.stem, X, y, test_size, seed, stratify=stratify)
+
+
+def _read_csv_rows(file: Path) -> tuple[list[str] | None, list[list[str]]]:
+    """(header or None, data rows) of a CSV file, blank lines skipped."""
+    if not file.is_file():
+        raise DataError(f"CSV file not found: {file}")
+    with open(file, newline="") as handle:
+        rows = [row for row in csv.reader(handle) if row and any(cell.strip() for cell in row)]
+    if not rows:
+        raise DataError(f"{file} is empty")
+    first = rows[0]
+    if not _is_number(first[0]) or not all(_is_number(c) for c in first if c != first[-1]):
+        return [cell.strip() for cell in first], rows[1:]
+    return None, rows
+
+
+def _label_column(file: Path, header: list[str] | None, label: str | int, width: int) -> int:
+    if isinstance(label, str):
+        if header is None or label not in header:
+            raise DataError(f"{file}: no column named {label!r}; columns: {header}")
+        return header.index(label)
+    return label % width
+
+
+def _numbers(file: Path, line_number: int, header, row: list[str], label_index: int) -> list[float]:
+    values = []
+    for column, cell in enumerate(row):
+        if column == label_index:
+            continue
+        try:
+            values.append(float(cell))
+        except ValueError:
+            name = header[column] if header else f"column {column + 1}"
+            raise DataError(
+                f"{file}, line {line_number}, {name}: {cell!r} is not a number"
+            ) from None
+    return values
+
+
+def _class_ids(labels: list[str]) -> np.ndarray:
+    """Labels as class ids 0..k-1: whole numbers in numeric order, else strings sorted."""
+    if all(_is_number(value) for value in labels) and all(float(v).is_integer() for v in labels):
+        y = np.array([int(float(value)) for value in labels])
+        return np.searchsorted(np.unique(y), y)
+    return np.unique(np.array(labels), return_inverse=True)[1]
 
 
 def _is_number(text: str) -> bool:

@@ -42,6 +42,11 @@ CREATE TABLE IF NOT EXISTS runs (
     finished_at REAL NOT NULL,
     PRIMARY KEY (config_key, seed)
 );
+CREATE TABLE IF NOT EXISTS studies (
+    name TEXT PRIMARY KEY,
+    document TEXT NOT NULL,           -- the study file, as actinit writes it
+    saved_at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS recordings (
     config_key TEXT NOT NULL,
     seed INTEGER NOT NULL,
@@ -198,6 +203,23 @@ class Store:
             return None
         with np.load(io.BytesIO(zlib.decompress(row[0])), allow_pickle=False) as archive:
             return {key: archive[key] for key in archive.files}
+
+    def save_study(self, name: str, document: str) -> None:
+        """Keep the study file of a study run from a file, so ``actinit show NAME``
+        finds it later by name."""
+        self.connection.execute(
+            "INSERT OR REPLACE INTO studies (name, document, saved_at) VALUES (?, ?, ?)",
+            (name, document, time.time()),
+        )
+
+    def study_document(self, name: str) -> str | None:
+        row = self.connection.execute(
+            "SELECT document FROM studies WHERE name = ?", (name,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def study_names(self) -> list[str]:
+        return [row[0] for row in self.connection.execute("SELECT name FROM studies ORDER BY name")]
 
     def count(self) -> int:
         return self.connection.execute("SELECT COUNT(*) FROM runs").fetchone()[0]

@@ -159,7 +159,9 @@ def _init_choice(value: Any) -> InitChoice:
         if part in ("biases", "output") or (part == "weights" and value[part] != "auto"):
             if part in value:
                 initializers.get(value[part])
-    return InitChoice(value["weights"], value.get("label"), value.get("biases"), value.get("output"))
+    return InitChoice(
+        value["weights"], value.get("label"), value.get("biases"), value.get("output")
+    )
 
 
 def _batch_size(value: Any) -> int | None:
@@ -372,7 +374,9 @@ def optimizer_spec(spec: str, learning_rate: float | None) -> str:
     optimizer = optimizers.get(spec)
     if learning_rate is None:
         return optimizer.spec()
-    return optimizers.get({"name": optimizer.name, **optimizer.config(), "lr": learning_rate}).spec()
+    return optimizers.get(
+        {"name": optimizer.name, **optimizer.config(), "lr": learning_rate}
+    ).spec()
 
 
 # --------------------------------------------------------------------------
@@ -497,7 +501,7 @@ def parse_study(
 def _read_header(reader: _Reader, seeds_override: int | None) -> dict[str, Any]:
     name = reader.get(None, "name", None, str)
     if not name or not name.strip():
-        raise reader.fail(None, "name", "every study needs a name, e.g. name = \"my-study\"")
+        raise reader.fail(None, "name", 'every study needs a name, e.g. name = "my-study"')
     seeds = reader.get(None, "seeds", 3, int) if seeds_override is None else seeds_override
     try:
         seeds = _positive_int(seeds, MAX_SEEDS)
@@ -590,7 +594,9 @@ def _read_published(reader: _Reader) -> list[Published]:
         unknown = set(match) - MATCH_KEYS
         if unknown:
             raise reader.fail(
-                "published", sorted(unknown)[0], f"entry {number}: cannot match on {sorted(unknown)}"
+                "published",
+                sorted(unknown)[0],
+                f"entry {number}: cannot match on {sorted(unknown)}",
             )
         value = reader.normalized("published", "value", _finite, item["value"])
         published.append(

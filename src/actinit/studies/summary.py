@@ -114,11 +114,21 @@ class Comparison:
 
 
 @dataclass
+class Failure:
+    """A run that failed, and why (the first line of its error)."""
+
+    config: RunConfig
+    seed: int
+    reason: str
+
+
+@dataclass
 class StudySummary:
     study: Study
     rows: list[ConfigSummary]
     comparisons: list[Comparison] = field(default_factory=list)
     missing_runs: int = 0
+    failures: list[Failure] = field(default_factory=list)
 
 
 def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySummary:
@@ -129,10 +139,16 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
             records_by_key.setdefault(record["config_key"], []).append(record)
     rows = []
     missing = 0
+    failures = []
     expected = study.seeds if seeds is None else seeds
     for config in study.configs:
         records = records_by_key.get(config.key, [])
         missing += max(0, expected - len(records))
+        failures += [
+            Failure(config, r["seed"], (r.get("error") or "unknown error").splitlines()[0])
+            for r in records
+            if r["status"] == "failed"
+        ]
         if not records:
             continue
         ok = [r for r in records if r["status"] != "failed"]
@@ -156,7 +172,7 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
                 seconds=float(sum(r["seconds"] or 0 for r in records)),
             )
         )
-    summary = StudySummary(study, rows, missing_runs=missing)
+    summary = StudySummary(study, rows, missing_runs=missing, failures=failures)
     summary.comparisons = [compare(p, rows) for p in study.published]
     return summary
 

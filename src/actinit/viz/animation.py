@@ -10,12 +10,7 @@ from matplotlib import animation
 from matplotlib.figure import Figure
 
 from ..engine import Recording
-from .boundaries import (
-    draw_boundary,
-    draw_feature_space,
-    draw_probability_histograms,
-    feature_layer_index,
-)
+from .boundaries import draw_boundary, draw_feature_space, draw_probability_histograms
 
 
 def animate(
@@ -37,45 +32,18 @@ def animate(
         raise RuntimeError("writing .mp4 needs ffmpeg on the PATH; write a .gif instead")
     if X.shape[1] != 2:
         raise ValueError("animations show 2-D data; this data set has more features")
-    frames = np.unique(
-        np.linspace(
-            0, len(recording.snapshot_epochs) - 1, min(max_frames, len(recording.snapshot_epochs))
-        ).astype(int)
-    )
-    first = recording.model_at(0)
-    try:
-        feature_layer_index(first)
-        has_features = True
-    except ValueError:
-        has_features = False
-    binary = first.output_dim == 1
-    panels = 2 + has_features + binary
-    figure = Figure(figsize=(4.2 * panels, 4.2), layout="constrained")
-    axes = figure.subplots(1, panels)
-    loss = recording.metrics["loss"]
+    count = len(recording.snapshot_epochs)
+    frames = np.unique(np.linspace(0, count - 1, min(max_frames, count)).astype(int))
+    panels = _panels(recording.model_at(0))
+    figure = Figure(figsize=(4.2 * len(panels), 4.2), layout="constrained")
+    axes = figure.subplots(1, len(panels))
 
     def draw(frame: int):
         epoch = int(recording.snapshot_epochs[frame])
         model = recording.model_at(frame)
-        for axis in axes:
+        for axis, panel in zip(axes, panels):
             axis.clear()
-        column = 0
-        if has_features:
-            draw_feature_space(axes[column], model, X, y)
-            axes[column].set_title("hidden feature space")
-            column += 1
-        draw_boundary(axes[column], model, X, y)
-        axes[column].set_title("input space")
-        column += 1
-        if binary:
-            draw_probability_histograms(axes[column], model, X, y)
-            axes[column].set_title("predicted probabilities")
-            column += 1
-        curve = axes[column]
-        shown = recording.epochs <= epoch
-        curve.plot(recording.epochs[1:], loss[1:], color="lightgrey")
-        curve.plot(recording.epochs[shown][1:], loss[shown][1:], color="#d62728")
-        curve.set(xlabel="epoch", ylabel="loss", title="loss")
+            PANELS[panel](axis, model, X, y, recording, epoch)
         figure.suptitle(f"{title}  epoch {epoch}".strip())
         return list(axes)
 
@@ -86,3 +54,44 @@ def animate(
     )
     film.save(path, writer=writer, dpi=70)
     return path
+
+
+def _panels(model) -> list[str]:
+    """The panels this network can show: the feature space needs a 2-unit hidden
+    layer, the probability histogram a single (binary) output."""
+    panels = ["features"] if model.feature_layer_index() is not None else []
+    panels.append("boundary")
+    if model.output_dim == 1:
+        panels.append("probabilities")
+    return [*panels, "loss"]
+
+
+def _features(axis, model, X, y, recording, epoch):
+    draw_feature_space(axis, model, X, y)
+    axis.set_title("hidden feature space")
+
+
+def _boundary(axis, model, X, y, recording, epoch):
+    draw_boundary(axis, model, X, y)
+    axis.set_title("input space")
+
+
+def _probabilities(axis, model, X, y, recording, epoch):
+    draw_probability_histograms(axis, model, X, y)
+    axis.set_title("predicted probabilities")
+
+
+def _loss(axis, model, X, y, recording, epoch):
+    loss = recording.metrics["loss"]
+    shown = recording.epochs <= epoch
+    axis.plot(recording.epochs[1:], loss[1:], color="lightgrey")
+    axis.plot(recording.epochs[shown][1:], loss[shown][1:], color="#d62728")
+    axis.set(xlabel="epoch", ylabel="loss", title="loss")
+
+
+PANELS = {
+    "features": _features,
+    "boundary": _boundary,
+    "probabilities": _probabilities,
+    "loss": _loss,
+}

@@ -187,14 +187,18 @@ def plot_probability_histograms(model: Sequential, X: np.ndarray, y: np.ndarray)
 
 
 def plot_loss_histogram(model: Sequential, X: np.ndarray, y: np.ndarray, bins: int = 40) -> Figure:
-    """The distribution of per-sample losses."""
-    losses = model.per_sample_loss(X, y)
+    """The distribution of per-sample losses. When every sample has the same loss (a
+    network that learned nothing, e.g. from zero initialization) it is one bar."""
+    losses = model.per_sample_loss(X, y).astype(np.float64)
     figure = Figure(figsize=(6, 3.6), layout="constrained")
     axis = figure.subplots()
-    axis.hist(losses, bins=bins, color="#9467bd")
-    axis.set(
-        xlabel="per-sample loss",
-        ylabel="samples",
-        title=f"per-sample loss (mean {losses.mean():.4f}, max {losses.max():.3f})",
-    )
+    low, high = float(losses.min()), float(losses.max())
+    if high - low <= 1e-6 * max(1.0, abs(high)):  # float32 rounding apart: the same
+        width = max(abs(high) * 0.01, 1e-3)
+        axis.hist(losses, bins=[low - width, high + width], color="#9467bd")
+        title = f"every sample has the same loss, {high:.4f}"
+    else:
+        axis.hist(losses, bins=bins, color="#9467bd")
+        title = f"per-sample loss (mean {losses.mean():.4f}, max {high:.3f})"
+    axis.set(xlabel="per-sample loss", ylabel="samples", title=title)
     return figure

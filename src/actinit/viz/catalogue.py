@@ -1,0 +1,65 @@
+"""Every picture by name, as the command line and the report ask for them.
+
+A run picture is drawn from a recorded run (its final model, its data, its
+recording); a study picture from a study's summary and the stored runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from matplotlib.figure import Figure
+
+from ..studies.recorded import RecordedRun
+from ..studies.store import Store
+from ..studies.summary import StudySummary
+from .boundaries import (
+    plot_boundary,
+    plot_feature_space,
+    plot_loss_histogram,
+    plot_misclassified,
+    plot_probability_histograms,
+)
+from .studies import plot_study_curves, plot_study_heatmap
+from .training import plot_activation_histograms, plot_curves, plot_layer_heatmap, plot_updates
+
+
+def _data(run: RecordedRun):
+    return run.model(), run.data.X_train, run.data.y_train
+
+
+RUN_PICTURES: dict[str, Callable[[RecordedRun, str], Figure]] = {
+    "boundary": lambda run, stat: plot_boundary(*_data(run), title=run.label),
+    "feature-space": lambda run, stat: plot_feature_space(*_data(run), title=run.label),
+    "misclassified": lambda run, stat: plot_misclassified(*_data(run), title=run.label),
+    "updates": lambda run, stat: plot_updates(run.recording),
+    "gradients": lambda run, stat: plot_layer_heatmap(run.recording, "grad_norm"),
+    "layer-stats": lambda run, stat: plot_layer_heatmap(run.recording, stat),
+    "training": lambda run, stat: plot_curves(run.recording, title=run.label),
+    "probabilities": lambda run, stat: plot_probability_histograms(*_data(run)),
+    "losses": lambda run, stat: plot_loss_histogram(*_data(run)),
+    "activation-histograms": lambda run, stat: plot_activation_histograms(
+        run.model(), run.data.X_train
+    ),
+}
+
+STUDY_PICTURES: dict[str, Callable[[StudySummary, Store, str | None], Figure]] = {
+    "heatmap": lambda summary, store, metric: plot_study_heatmap(
+        summary, metric or "test_accuracy"
+    ),
+    "curves": lambda summary, store, metric: plot_study_curves(
+        summary, store, metric or "val_accuracy"
+    ),
+}
+
+
+def run_picture(kind: str, run: RecordedRun, stat: str = "grad_norm") -> Figure:
+    """The picture ``kind`` (a key of :data:`RUN_PICTURES`) of one recorded run."""
+    return RUN_PICTURES[kind](run, stat)
+
+
+def study_picture(
+    kind: str, summary: StudySummary, store: Store, metric: str | None = None
+) -> Figure:
+    """The picture ``kind`` (a key of :data:`STUDY_PICTURES`) of a whole study."""
+    return STUDY_PICTURES[kind](summary, store, metric)

@@ -1,0 +1,163 @@
+"""What a new user ran into (issue "One description of a network"), each refused at the
+door with a message that names the line, key or setting and the fix."""
+
+import asyncio
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import actinit as ai
+from actinit.cli import main
+from actinit.engine.registry import SpecError
+from actinit.studies import Store, load_study, parse_study, write_study
+from actinit.studies.study import StudyError
+
+STUDY = """
+name = "csv-study"
+seeds = {seeds}
+
+[data]
+name = "csv"
+path = "{path}"
+
+[model]
+hidden = [4]
+activation = "relu"
+init = "he_normal"
+
+[training]
+epochs = 3
+"""
+
+
+def write(tmp_path, seeds=2, path="points.csv"):
+    study_file = tmp_path / "study.toml"
+    study_file.write_text(STUDY.format(seeds=seeds, path=tmp_path / path))
+    return study_file
+
+
+def points_csv(tmp_path, rows=40):
+    rng = np.random.default_rng(0)
+    lines = ["x1,x2,label"] + [
+        f"{a:.3f},{b:.3f},{int(a + b > 0)}" for a, b in rng.normal(size=(rows, 2))
+    ]
+    (tmp_path / "points.csv").write_text("\n".join(lines) + "\n")
+
+
+def test_zero_seeds_names_the_line_and_the_key(tmp_path):
+    with pytest.raises(StudyError, match=r"line 3, key 'seeds': .*from 1 to"):
+        parse_study(STUDY.format(seeds=0, path="x.csv"), source="study.toml")
+    result = CliRunner().invoke(main, ["run", str(write(tmp_path, seeds=0))])
+    assert result.exit_code == 2 and "key 'seeds'" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("content", [None, "x1,x2,label\n1,2\n", "a,b,c\n1,2,x\n1,nan,0\n"])
+def test_bad_csv_stops_the_study_before_any_run(tmp_path, content):
+    if content is not None:
+        (tmp_path / "points.csv").write_text(content)
+    db = tmp_path / "results.sqlite"
+    result = CliRunner().invoke(main, ["run", str(write(tmp_path)), "--db", str(db)])
+    assert result.exit_code == 2
+    assert "the data cannot be used, no run was started" in result.output
+    assert "points.csv" in result.output
+    with Store(db) as store:
+        assert store.count() == 0  # nothing failed was stored
+
+
+def test_a_failed_run_shows_its_reason_and_show_finds_a_file_study_by_name(tmp_path):
+    points_csv(tmp_path)
+    db = tmp_path / "results.sqlite"
+    runner = CliRunner()
+    assert runner.invoke(main, ["run", str(write(tmp_path)), "--db", str(db)]).exit_code == 0
+    study = load_study(write(tmp_path))
+    with Store(db) as store:  # a run that failed while training (as a worker would record it)
+        store.add({"config_key": study.configs[0].key, "seed": 7, "study": study.name,
+                   "config": study.configs[0].to_dict(), "status": "failed",
+                   "error": "MemoryError: cannot allocate 14 GiB\nTraceback ..."})
+    shown = runner.invoke(main, ["show", "csv-study", "--db", str(db)])  # by name, not by path
+    assert shown.exit_code == 0, shown.output
+    assert "failed: relu / he_normal (seed 7): MemoryError: cannot allocate 14 GiB" in shown.output
+
+
+def test_training_optimizer_defaults_to_plain_sgd():
+    study = parse_study(STUDY.format(seeds=1, path="x.csv"))
+    assert study.configs[0].optimizer == ai.optimizers.get("sgd").spec()
+
+
+def test_a_file_of_binary_garbage_is_not_a_utf8_toml_file(tmp_path):
+    garbage = tmp_path / "garbage.toml"
+    garbage.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(StudyError, match="not a UTF-8 TOML file"):
+        load_study(garbage)
+    result = CliRunner().invoke(main, ["run", str(garbage)])
+    assert result.exit_code == 2 and "not a UTF-8 TOML file" in result.output
+
+
+def test_loss_histogram_of_a_net_that_learned_nothing(tmp_path):
+    from actinit import viz
+
+    X = np.random.default_rng(0).normal(size=(50, 2))
+    y = np.arange(50) % 2  # balanced: the output stays at 0.5 for every sample
+    model = ai.Sequential([ai.Dense(4, "relu", init="zeros"), ai.Dense(1, "sigmoid", init="zeros")])
+    model.fit(X, y, epochs=20, batch_size=None)
+    figure = viz.plot_loss_histogram(model, X, y)
+    assert "same loss, 0.6931" in figure.axes[0].get_title()
+    assert viz.save(figure, tmp_path / "losses.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("spec", ["elu(alpha='x')", "elu(alpha=True)", "leaky_relu(negative_slope=None)"])
+def test_parameter_types_are_checked(spec):
+    with pytest.raises(SpecError, match="must be float"):
+        ai.activations.get(spec)
+
+
+def test_parameter_types_are_checked_in_study_files():
+    text = STUDY.format(seeds=1, path="x.csv").replace('"relu"', "\"elu(alpha='x')\"")
+    with pytest.raises(StudyError, match=r"line \d+, key 'model.activation': .*alpha must be float"):
+        parse_study(text, source="study.toml")
+
+
+def test_study_files_round_trip_through_the_writer():
+    for name in ("blobs", "circles", "depth", "zoo"):
+        study = load_study(name)
+        again = parse_study(write_study(study))
+        assert again == study
+        assert [c.key for c in again.configs] == [c.key for c in study.configs]
+
+
+async def test_playground_accepts_the_names_the_form_shows_and_keeps_the_first_error(aiohttp_client):
+    from actinit.playground.server import create_app
+    from actinit.playground.settings import parse_settings
+
+    assert parse_settings({"initializer": "he_normal"}).init == "he_normal"
+    assert parse_settings({"Learning_Rate": "0.1", "hidden_layers": "3"}).learning_rate == 0.1
+    client = await aiohttp_client(create_app())
+    async with client.ws_connect("/ws") as socket:
+        await socket.send_json({"type": "configure", "settings": {"initialiser": "he_normal"}})
+        first = await asyncio.wait_for(socket.receive_json(), 10)
+        assert first["type"] == "error" and "unknown setting(s) 'initialiser'" in first["message"]
+        await socket.send_json({"type": "play"})
+        second = await asyncio.wait_for(socket.receive_json(), 10)
+        assert "settings were refused: unknown setting(s) 'initialiser'" in second["message"]
+
+
+@pytest.mark.parametrize("hidden", ["", "4,,4", " , "])
+def test_playground_refuses_empty_layers(hidden):
+    from actinit.playground.settings import SettingsError, parse_settings
+
+    if hidden == "":
+        assert parse_settings({"hidden": hidden}).hidden == ()
+        return
+    with pytest.raises(SettingsError, match="empty layer"):
+        parse_settings({"hidden": hidden})
+
+
+def test_the_server_loads_no_matplotlib():
+    import subprocess
+    import sys
+
+    code = "import sys, actinit.playground.server; print('matplotlib' in sys.modules)"
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert output.stdout.strip() == "False"
