@@ -9,11 +9,33 @@ from actinit.engine.activations import _numerical_gain
 from torch_reference import torch_activation
 
 EVERY_SPEC = [
-    "linear", "binary_step", "sigmoid", "tanh", "softsign", "hard_sigmoid", "hard_tanh",
-    "hard_tanh(min_val=-2, max_val=0.5)", "relu", "relu6", "leaky_relu", "leaky_relu(0.1)",
-    "prelu", "rrelu", "elu", "elu(alpha=0.5)", "selu", "celu", "celu(alpha=2)", "gelu",
-    "gelu(approximate=tanh)", "swish", "swish(beta=2)", "mish", "softplus",
-    "softplus(beta=2, threshold=10)", "hard_swish",
+    "linear",
+    "binary_step",
+    "sigmoid",
+    "tanh",
+    "softsign",
+    "hard_sigmoid",
+    "hard_tanh",
+    "hard_tanh(min_val=-2, max_val=0.5)",
+    "relu",
+    "relu6",
+    "leaky_relu",
+    "leaky_relu(0.1)",
+    "prelu",
+    "rrelu",
+    "elu",
+    "elu(alpha=0.5)",
+    "selu",
+    "celu",
+    "celu(alpha=2)",
+    "gelu",
+    "gelu(approximate=tanh)",
+    "swish",
+    "swish(beta=2)",
+    "mish",
+    "softplus",
+    "softplus(beta=2, threshold=10)",
+    "hard_swish",
 ]
 KINKS = [0.0, 1.0, -1.0, 3.0, -3.0, 6.0, -2.0, 0.5]
 LARGE = [-1e4, -1e3, -100.0, -50.0, -25.0, 25.0, 50.0, 100.0, 1e3, 1e4]
@@ -22,9 +44,26 @@ POINTS = np.concatenate([np.linspace(-12, 12, 2401), KINKS, LARGE])
 
 def test_catalogue_is_complete():
     required = {
-        "linear", "binary_step", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "rrelu",
-        "elu", "selu", "celu", "gelu", "swish", "mish", "softplus", "softsign", "hard_sigmoid",
-        "hard_tanh", "hard_swish", "softmax",
+        "linear",
+        "binary_step",
+        "sigmoid",
+        "tanh",
+        "relu",
+        "leaky_relu",
+        "prelu",
+        "rrelu",
+        "elu",
+        "selu",
+        "celu",
+        "gelu",
+        "swish",
+        "mish",
+        "softplus",
+        "softsign",
+        "hard_sigmoid",
+        "hard_tanh",
+        "hard_swish",
+        "softmax",
     }
     assert required <= set(ai.activations.names())
     assert ai.activations.get("silu").name == "swish"
@@ -86,7 +125,9 @@ def test_softmax_and_its_jacobian_match_torch(rng):
     y = softmax(x)
     np.testing.assert_allclose(softmax.backward(upstream, x, y), tensor.grad.numpy(), atol=1e-12)
     jacobian = softmax.jacobian(x)
-    np.testing.assert_allclose(np.einsum("nij,ni->nj", jacobian, upstream), tensor.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(
+        np.einsum("nij,ni->nj", jacobian, upstream), tensor.grad.numpy(), atol=1e-12
+    )
 
 
 def test_rrelu_draws_slopes_while_training_and_uses_mean_otherwise(rng):
@@ -101,9 +142,15 @@ def test_rrelu_draws_slopes_while_training_and_uses_mean_otherwise(rng):
 
 @pytest.mark.parametrize(
     "spec, torch_name, parameter",
-    [("linear", "linear", None), ("sigmoid", "sigmoid", None), ("tanh", "tanh", None),
-     ("relu", "relu", None), ("leaky_relu", "leaky_relu", None),
-     ("leaky_relu(0.2)", "leaky_relu", 0.2), ("selu", "selu", None)],
+    [
+        ("linear", "linear", None),
+        ("sigmoid", "sigmoid", None),
+        ("tanh", "tanh", None),
+        ("relu", "relu", None),
+        ("leaky_relu", "leaky_relu", None),
+        ("leaky_relu(0.2)", "leaky_relu", 0.2),
+        ("selu", "selu", None),
+    ],
 )
 def test_gain_is_torch_calculate_gain(spec, torch_name, parameter):
     activation = ai.activations.get(spec)
@@ -151,7 +198,15 @@ def test_unknown_activation_lists_the_choices():
 
 
 @pytest.mark.parametrize(
-    "spec", ["elu(alpha=1, beta=2)", "leaky_relu(1, 2)", "softplus(beta=-1)", "gelu(approximate=fast)", "relu(", 42]
+    "spec",
+    [
+        "elu(alpha=1, beta=2)",
+        "leaky_relu(1, 2)",
+        "softplus(beta=-1)",
+        "gelu(approximate=fast)",
+        "relu(",
+        42,
+    ],
 )
 def test_bad_activation_parameters_fail_clearly(spec):
     with pytest.raises(ai.SpecError):

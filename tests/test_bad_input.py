@@ -57,8 +57,12 @@ def test_feature_count_must_match_the_built_model(model):
 
 @pytest.mark.parametrize(
     "kwargs, message",
-    [({"epochs": -1}, "epochs"), ({"batch_size": 0}, "batch_size"), ({"epochs": 1.5}, "epochs"),
-     ({"validation_data": (X,)}, "pair")],
+    [
+        ({"epochs": -1}, "epochs"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"epochs": 1.5}, "epochs"),
+        ({"validation_data": (X,)}, "pair"),
+    ],
 )
 def test_bad_fit_settings(model, kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -68,7 +72,10 @@ def test_bad_fit_settings(model, kwargs, message):
 @pytest.mark.parametrize(
     "build, message",
     [
-        (lambda: ai.Sequential([ai.Dense(4, "relu")], optimizer="sgd(lr=-0.01)"), "lr must be a positive"),
+        (
+            lambda: ai.Sequential([ai.Dense(4, "relu")], optimizer="sgd(lr=-0.01)"),
+            "lr must be a positive",
+        ),
         (lambda: ai.Sequential([ai.Dense(4, "reluu")]), "unknown activation 'reluu'"),
         (lambda: ai.Sequential([ai.Dense(4, init="he_normel")]), "unknown initializer"),
         (lambda: ai.Sequential([ai.Dense(4)], loss="hinge"), "unknown loss"),
@@ -96,7 +103,10 @@ def test_parse_spec_reads_literals_and_bare_words():
     from actinit.engine.registry import parse_spec
 
     assert parse_spec("variance_scaling(scale=2, mode=fan_avg, distribution=uniform)") == (
-        "variance_scaling", (), {"scale": 2, "mode": "fan_avg", "distribution": "uniform"})
+        "variance_scaling",
+        (),
+        {"scale": 2, "mode": "fan_avg", "distribution": "uniform"},
+    )
     assert parse_spec(" Leaky_ReLU(0.1) ") == ("leaky_relu", (0.1,), {})
     with pytest.raises(ai.SpecError):
         parse_spec("relu(__import__('os').system('true'))")

@@ -33,7 +33,9 @@ def test_shapes_classes_and_determinism(name, params, train, test, classes):
 
 
 def test_seed_changes_generated_data():
-    assert not np.array_equal(datasets.load("moons", seed=1).X_train, datasets.load("moons", seed=2).X_train)
+    assert not np.array_equal(
+        datasets.load("moons", seed=1).X_train, datasets.load("moons", seed=2).X_train
+    )
 
 
 def test_parabola_is_the_deepreplay_layout():
@@ -66,7 +68,9 @@ def test_unknown_data_set_and_bad_parameters():
 
 
 def write_idx(path, array, type_byte=0x08, compress=False):
-    header = bytes([0, 0, type_byte, array.ndim]) + b"".join(struct.pack(">I", s) for s in array.shape)
+    header = bytes([0, 0, type_byte, array.ndim]) + b"".join(
+        struct.pack(">I", s) for s in array.shape
+    )
     payload = header + array.astype(">u1" if type_byte == 0x08 else ">f4").tobytes()
     (gzip.open if compress else open)(path, "wb").write(payload)
 
@@ -74,10 +78,22 @@ def write_idx(path, array, type_byte=0x08, compress=False):
 def make_mnist_folder(folder, n_train=20, n_test=8, compress=False):
     rng = np.random.default_rng(0)
     suffix = ".gz" if compress else ""
-    write_idx(folder / f"train-images-idx3-ubyte{suffix}", rng.integers(0, 256, (n_train, 28, 28)), compress=compress)
-    write_idx(folder / f"train-labels-idx1-ubyte{suffix}", rng.integers(0, 10, n_train), compress=compress)
-    write_idx(folder / f"t10k-images-idx3-ubyte{suffix}", rng.integers(0, 256, (n_test, 28, 28)), compress=compress)
-    write_idx(folder / f"t10k-labels-idx1-ubyte{suffix}", rng.integers(0, 10, n_test), compress=compress)
+    write_idx(
+        folder / f"train-images-idx3-ubyte{suffix}",
+        rng.integers(0, 256, (n_train, 28, 28)),
+        compress=compress,
+    )
+    write_idx(
+        folder / f"train-labels-idx1-ubyte{suffix}", rng.integers(0, 10, n_train), compress=compress
+    )
+    write_idx(
+        folder / f"t10k-images-idx3-ubyte{suffix}",
+        rng.integers(0, 256, (n_test, 28, 28)),
+        compress=compress,
+    )
+    write_idx(
+        folder / f"t10k-labels-idx1-ubyte{suffix}", rng.integers(0, 10, n_test), compress=compress
+    )
 
 
 @pytest.mark.parametrize("compress", [False, True])

@@ -73,9 +73,16 @@ def test_a_failed_run_shows_its_reason_and_show_finds_a_file_study_by_name(tmp_p
     assert runner.invoke(main, ["run", str(write(tmp_path)), "--db", str(db)]).exit_code == 0
     study = load_study(write(tmp_path))
     with Store(db) as store:  # a run that failed while training (as a worker would record it)
-        store.add({"config_key": study.configs[0].key, "seed": 7, "study": study.name,
-                   "config": study.configs[0].to_dict(), "status": "failed",
-                   "error": "MemoryError: cannot allocate 14 GiB\nTraceback ..."})
+        store.add(
+            {
+                "config_key": study.configs[0].key,
+                "seed": 7,
+                "study": study.name,
+                "config": study.configs[0].to_dict(),
+                "status": "failed",
+                "error": "MemoryError: cannot allocate 14 GiB\nTraceback ...",
+            }
+        )
     shown = runner.invoke(main, ["show", "csv-study", "--db", str(db)])  # by name, not by path
     assert shown.exit_code == 0, shown.output
     assert "failed: relu / he_normal (seed 7): MemoryError: cannot allocate 14 GiB" in shown.output
@@ -107,7 +114,9 @@ def test_loss_histogram_of_a_net_that_learned_nothing(tmp_path):
     assert viz.save(figure, tmp_path / "losses.png").stat().st_size > 1000
 
 
-@pytest.mark.parametrize("spec", ["elu(alpha='x')", "elu(alpha=True)", "leaky_relu(negative_slope=None)"])
+@pytest.mark.parametrize(
+    "spec", ["elu(alpha='x')", "elu(alpha=True)", "leaky_relu(negative_slope=None)"]
+)
 def test_parameter_types_are_checked(spec):
     with pytest.raises(SpecError, match="must be float"):
         ai.activations.get(spec)
@@ -115,7 +124,9 @@ def test_parameter_types_are_checked(spec):
 
 def test_parameter_types_are_checked_in_study_files():
     text = STUDY.format(seeds=1, path="x.csv").replace('"relu"', "\"elu(alpha='x')\"")
-    with pytest.raises(StudyError, match=r"line \d+, key 'model.activation': .*alpha must be float"):
+    with pytest.raises(
+        StudyError, match=r"line \d+, key 'model.activation': .*alpha must be float"
+    ):
         parse_study(text, source="study.toml")
 
 
@@ -127,7 +138,9 @@ def test_study_files_round_trip_through_the_writer():
         assert [c.key for c in again.configs] == [c.key for c in study.configs]
 
 
-async def test_playground_accepts_the_names_the_form_shows_and_keeps_the_first_error(aiohttp_client):
+async def test_playground_accepts_the_names_the_form_shows_and_keeps_the_first_error(
+    aiohttp_client,
+):
     from actinit.playground.server import create_app
     from actinit.playground.settings import parse_settings
 
@@ -159,5 +172,7 @@ def test_the_server_loads_no_matplotlib():
     import sys
 
     code = "import sys, actinit.playground.server; print('matplotlib' in sys.modules)"
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert output.stdout.strip() == "False"

@@ -45,7 +45,11 @@ FORMULAS = [
     ("he_uniform", math.sqrt(2 / FAN_IN), math.sqrt(6 / FAN_IN)),
     ("lecun_normal", math.sqrt(1 / FAN_IN), 2 * math.sqrt(1 / FAN_IN) / TRUNCATED_NORMAL_STD),
     ("lecun_uniform", math.sqrt(1 / FAN_IN), math.sqrt(3 / FAN_IN)),
-    ("variance_scaling(scale=2, mode=fan_avg, distribution=uniform)", math.sqrt(2 / AVG), math.sqrt(6 / AVG)),
+    (
+        "variance_scaling(scale=2, mode=fan_avg, distribution=uniform)",
+        math.sqrt(2 / AVG),
+        math.sqrt(6 / AVG),
+    ),
     ("variance_scaling(scale=3, mode=fan_out, distribution=normal)", math.sqrt(3 / FAN_OUT), None),
     ("variance_scaling", math.sqrt(1 / FAN_IN), 2 * math.sqrt(1 / FAN_IN) / TRUNCATED_NORMAL_STD),
     ("orthogonal", math.sqrt(1 / FAN_IN), None),
@@ -73,7 +77,11 @@ def test_sample_statistics_follow_the_formula(spec, std, bound):
         ("kaiming_normal", torch.nn.init.kaiming_normal_, {}),
         ("kaiming_normal(mode=fan_out)", torch.nn.init.kaiming_normal_, {"mode": "fan_out"}),
         ("kaiming_uniform(a=0.2)", torch.nn.init.kaiming_uniform_, {"a": 0.2}),
-        ("kaiming_normal(nonlinearity=relu)", torch.nn.init.kaiming_normal_, {"nonlinearity": "relu"}),
+        (
+            "kaiming_normal(nonlinearity=relu)",
+            torch.nn.init.kaiming_normal_,
+            {"nonlinearity": "relu"},
+        ),
         ("random_normal(mean=1, std=2)", torch.nn.init.normal_, {"mean": 1, "std": 2}),
         ("random_uniform(low=-1, high=3)", torch.nn.init.uniform_, {"a": -1, "b": 3}),
         ("truncated_normal", torch.nn.init.trunc_normal_, {}),
@@ -87,7 +95,10 @@ def test_matches_torch_nn_init_on_a_large_sample(spec, fill, kwargs):
     assert np.abs(ours).max() == pytest.approx(np.abs(theirs).max(), rel=0.25)
 
 
-@pytest.mark.parametrize("preset, scale, mode", [("glorot_normal", 1, "fan_avg"), ("he_normal", 2, "fan_in"), ("lecun_normal", 1, "fan_in")])
+@pytest.mark.parametrize(
+    "preset, scale, mode",
+    [("glorot_normal", 1, "fan_avg"), ("he_normal", 2, "fan_in"), ("lecun_normal", 1, "fan_in")],
+)
 def test_keras_normals_are_truncated_at_two_std_and_rescaled(preset, scale, mode):
     weights = sample(preset)
     n = {"fan_in": FAN_IN, "fan_avg": AVG}[mode]
@@ -125,10 +136,26 @@ def test_same_generator_seed_gives_the_same_weights_and_dtype_is_honoured():
 
 def test_names_cover_the_catalogue():
     required = {
-        "zeros", "ones", "constant", "random_normal", "random_uniform", "truncated_normal",
-        "xavier_normal", "xavier_uniform", "glorot_normal", "glorot_uniform", "he_normal",
-        "he_uniform", "kaiming_normal", "kaiming_uniform", "lecun_normal", "lecun_uniform",
-        "variance_scaling", "orthogonal", "identity", "lsuv",
+        "zeros",
+        "ones",
+        "constant",
+        "random_normal",
+        "random_uniform",
+        "truncated_normal",
+        "xavier_normal",
+        "xavier_uniform",
+        "glorot_normal",
+        "glorot_uniform",
+        "he_normal",
+        "he_uniform",
+        "kaiming_normal",
+        "kaiming_uniform",
+        "lecun_normal",
+        "lecun_uniform",
+        "variance_scaling",
+        "orthogonal",
+        "identity",
+        "lsuv",
     }
     assert required <= set(ai.initializers.names())
 

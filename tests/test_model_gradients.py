@@ -8,9 +8,24 @@ import actinit as ai
 from torch_reference import torch_loss_and_gradients
 
 HIDDEN_ACTIVATIONS = [
-    "tanh", "relu", "leaky_relu(0.1)", "elu", "selu", "celu(alpha=0.7)", "gelu",
-    "gelu(approximate=tanh)", "swish(beta=1.5)", "mish", "softplus", "softsign", "sigmoid",
-    "hard_tanh", "prelu", "prelu(per_unit=True)", "rrelu", "hard_swish",
+    "tanh",
+    "relu",
+    "leaky_relu(0.1)",
+    "elu",
+    "selu",
+    "celu(alpha=0.7)",
+    "gelu",
+    "gelu(approximate=tanh)",
+    "swish(beta=1.5)",
+    "mish",
+    "softplus",
+    "softsign",
+    "sigmoid",
+    "hard_tanh",
+    "prelu",
+    "prelu(per_unit=True)",
+    "rrelu",
+    "hard_swish",
 ]
 
 
@@ -18,12 +33,22 @@ def random_architecture(rng, output, n_inputs):
     layers = []
     for _ in range(rng.integers(1, 4)):
         activation = HIDDEN_ACTIVATIONS[rng.integers(len(HIDDEN_ACTIVATIONS))]
-        layers.append(ai.Dense(int(rng.integers(2, 7)), activation=activation, init="xavier_normal",
-                               bias_init="random_normal(std=0.1)"))
+        layers.append(
+            ai.Dense(
+                int(rng.integers(2, 7)),
+                activation=activation,
+                init="xavier_normal",
+                bias_init="random_normal(std=0.1)",
+            )
+        )
         if rng.random() < 0.3:
             layers.append(ai.BatchNorm())
         if rng.random() < 0.25:
-            layers.append(ai.Maxout(int(rng.integers(2, 5)), pieces=int(rng.integers(2, 4)), init="xavier_normal"))
+            layers.append(
+                ai.Maxout(
+                    int(rng.integers(2, 5)), pieces=int(rng.integers(2, 4)), init="xavier_normal"
+                )
+            )
     layers.append(output)
     return layers
 
@@ -49,12 +74,15 @@ OUTPUTS = {
 def test_gradients_match_torch_autograd(loss, case):
     rng = np.random.default_rng(100 * case + len(loss))
     X, y = data_for(loss, rng)
-    model = ai.Sequential(random_architecture(rng, OUTPUTS[loss](), X.shape[1]), loss=loss,
-                          seed=case, dtype="float64")
+    model = ai.Sequential(
+        random_architecture(rng, OUTPUTS[loss](), X.shape[1]), loss=loss, seed=case, dtype="float64"
+    )
     model.build(X.shape[1])
     # RReLU is random while training; compare in its deterministic (evaluation) form.
-    training = not any(getattr(l, "activation", None) is not None and l.activation.name == "rrelu"
-                       for l in model.layers)
+    training = not any(
+        getattr(l, "activation", None) is not None and l.activation.name == "rrelu"
+        for l in model.layers
+    )
     loss_value, gradients = model.loss_and_gradients(X, y, training=training)
     expected_loss, expected_gradients = torch_loss_and_gradients(model, X, y, training)
     assert loss_value == pytest.approx(expected_loss, rel=1e-10)
@@ -62,8 +90,9 @@ def test_gradients_match_torch_autograd(loss, case):
     for name in gradients:
         # Batch norm over nearly constant units magnifies rounding: compare at 1e-8 of scale.
         scale = np.abs(expected_gradients[name]).max() + 1e-3
-        np.testing.assert_allclose(gradients[name], expected_gradients[name], rtol=1e-7,
-                                   atol=1e-8 * scale, err_msg=name)
+        np.testing.assert_allclose(
+            gradients[name], expected_gradients[name], rtol=1e-7, atol=1e-8 * scale, err_msg=name
+        )
 
 
 @pytest.mark.parametrize("loss", list(OUTPUTS))
@@ -71,9 +100,17 @@ def test_gradients_match_finite_differences(loss):
     rng = np.random.default_rng(7)
     X, y = data_for(loss, rng, n=10)
     model = ai.Sequential(
-        [ai.Dense(5, "tanh", init="xavier_normal"), ai.Dense(4, "elu", init="xavier_normal"),
-         ai.BatchNorm(), ai.Dense(3, "gelu"), OUTPUTS[loss]()],
-        loss=loss, dtype="float64", seed=3, regularizer="l2(0.01)",
+        [
+            ai.Dense(5, "tanh", init="xavier_normal"),
+            ai.Dense(4, "elu", init="xavier_normal"),
+            ai.BatchNorm(),
+            ai.Dense(3, "gelu"),
+            OUTPUTS[loss](),
+        ],
+        loss=loss,
+        dtype="float64",
+        seed=3,
+        regularizer="l2(0.01)",
     )
     model.build(X.shape[1])
     _, gradients = model.loss_and_gradients(X, y)
@@ -116,9 +153,15 @@ def test_unfused_binary_crossentropy_matches_torch():
     # d loss / d p and the activation's derivative (probabilities kept away from the clip).
     rng = np.random.default_rng(5)
     X, y = rng.normal(size=(30, 3)), rng.integers(0, 2, size=30)
-    model = ai.Sequential([ai.Dense(4, "tanh", init="xavier_normal"),
-                           ai.Dense(1, "hard_sigmoid", init="random_normal(std=0.3)")],
-                          loss="binary_crossentropy", dtype="float64", seed=1)
+    model = ai.Sequential(
+        [
+            ai.Dense(4, "tanh", init="xavier_normal"),
+            ai.Dense(1, "hard_sigmoid", init="random_normal(std=0.3)"),
+        ],
+        loss="binary_crossentropy",
+        dtype="float64",
+        seed=1,
+    )
     model.build(3)
     assert not model._fused
     loss, gradients = model.loss_and_gradients(X, y)
@@ -129,8 +172,9 @@ def test_unfused_binary_crossentropy_matches_torch():
         return F.hardsigmoid(hidden @ parameters["dense1.W"] + parameters["dense1.b"])
 
     parameters = {k: torch.tensor(v, requires_grad=True) for k, v in model.parameters().items()}
-    expected = F.binary_cross_entropy(torch_hard_sigmoid_model(parameters),
-                                      torch.as_tensor(y, dtype=torch.float64)[:, None])
+    expected = F.binary_cross_entropy(
+        torch_hard_sigmoid_model(parameters), torch.as_tensor(y, dtype=torch.float64)[:, None]
+    )
     expected.backward()
     assert loss == pytest.approx(expected.item(), rel=1e-7)
     for name, parameter in parameters.items():

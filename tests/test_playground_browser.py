@@ -12,11 +12,22 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make test installs it)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="Debian chromium is not installed (make test installs it)",
+    ),
 ]
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -26,8 +37,11 @@ def server():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "actinit.cli", "playground", "--port", str(port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "actinit.cli", "playground", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}/"
     for _ in range(100):
         try:
@@ -53,7 +67,9 @@ def number(page, selector):
 
 
 def wait_ready(page):
-    page.wait_for_function("Number(document.querySelector('#boundary').dataset.version) > 0", timeout=20000)
+    page.wait_for_function(
+        "Number(document.querySelector('#boundary').dataset.version) > 0", timeout=20000
+    )
 
 
 def test_play_watch_the_loss_fall_and_share_the_setting(server, browser, tmp_path):
@@ -69,11 +85,15 @@ def test_play_watch_the_loss_fall_and_share_the_setting(server, browser, tmp_pat
     page.fill("input[name=activation]", "leaky_relu(0.1)")
     page.fill("input[name=learning_rate]", "0.1")
     page.dispatch_event("#controls", "change")
-    page.wait_for_function("document.querySelector('#layers tbody').rows.length === 3", timeout=20000)
+    page.wait_for_function(
+        "document.querySelector('#layers tbody').rows.length === 3", timeout=20000
+    )
     first_loss = number(page, "#train-loss")
     before = page.evaluate("document.querySelector('#boundary').toDataURL()")
     page.click("#play")
-    page.wait_for_function("Number(document.querySelector('#epoch').textContent) >= 60", timeout=60000)
+    page.wait_for_function(
+        "Number(document.querySelector('#epoch').textContent) >= 60", timeout=60000
+    )
     page.click("#play")  # pause
     page.wait_for_function("document.querySelector('#state').textContent === 'paused'")
     assert number(page, "#train-loss") < first_loss
@@ -87,15 +107,21 @@ def test_play_watch_the_loss_fall_and_share_the_setting(server, browser, tmp_pat
     assert other.url == page.url
     for name in ("dataset", "hidden", "learning_rate", "seed", "optimizer"):
         selector = f"[name={name}]"
-        assert float(other.input_value(selector)) == float(page.input_value(selector)) if name in (
-            "learning_rate", "seed") else other.input_value(selector) == page.input_value(selector), name
+        assert (
+            float(other.input_value(selector)) == float(page.input_value(selector))
+            if name in ("learning_rate", "seed")
+            else other.input_value(selector) == page.input_value(selector)
+        ), name
     # The same activation, written in its canonical form.
     assert other.input_value("[name=activation]") == "leaky_relu(negative_slope=0.1)"
     assert other.inner_text("#epoch") == "0"
     screenshot = page.screenshot(path=str(tmp_path / "playground.png"), full_page=True)
     assert len(screenshot) > 10_000
     if os.environ.get("ACTINIT_SCREENSHOT_DIR"):  # how the README's screenshot is made
-        shutil.copy(tmp_path / "playground.png", Path(os.environ["ACTINIT_SCREENSHOT_DIR"]) / "playground.png")
+        shutil.copy(
+            tmp_path / "playground.png",
+            Path(os.environ["ACTINIT_SCREENSHOT_DIR"]) / "playground.png",
+        )
     assert not errors
     other.close()
     page.close()

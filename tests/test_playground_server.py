@@ -11,8 +11,14 @@ from actinit.playground.server import create_app
 from actinit.playground.settings import SettingsError, parse_settings
 from actinit.studies import parse_study
 
-SMALL = {"dataset": "moons", "samples": 100, "hidden": "3,2", "activation": "tanh",
-         "learning_rate": 0.3, "batch_size": 0}
+SMALL = {
+    "dataset": "moons",
+    "samples": 100,
+    "hidden": "3,2",
+    "activation": "tanh",
+    "learning_rate": 0.3,
+    "batch_size": 0,
+}
 
 
 @pytest.fixture
@@ -22,11 +28,13 @@ async def client(aiohttp_client):
 
 async def receive(socket, kind, timeout=20):
     """The next message of ``kind`` (others are skipped)."""
+
     async def wait():
         while True:
             message = await socket.receive_json()
             if message["type"] == kind:
                 return message
+
     return await asyncio.wait_for(wait(), timeout)
 
 
@@ -178,14 +186,24 @@ async def test_exported_study_file_runs(client):
     page = Session(parse_settings(params))
     exported = model_for(config, dataset_for(config, 0), 0)
     np.testing.assert_array_equal(dataset_for(config, 0).X_train, page.data.X_train)
-    assert [type(l).__name__ for l in exported.layers] == [type(l).__name__ for l in page.model.layers]
+    assert [type(l).__name__ for l in exported.layers] == [
+        type(l).__name__ for l in page.model.layers
+    ]
     for name, value in page.model.parameters().items():
         np.testing.assert_array_equal(exported.parameters()[name], value)
 
 
 def test_settings_round_trip_through_the_url():
-    settings = parse_settings({"dataset": "xor", "hidden": "5, 3", "activation": "leaky_relu(0.1)",
-                               "init": "kaiming_normal", "learning_rate": "0.01", "seed": "9"})
+    settings = parse_settings(
+        {
+            "dataset": "xor",
+            "hidden": "5, 3",
+            "activation": "leaky_relu(0.1)",
+            "init": "kaiming_normal",
+            "learning_rate": "0.01",
+            "seed": "9",
+        }
+    )
     from urllib.parse import parse_qsl
 
     again = parse_settings(dict(parse_qsl(settings.query())))

@@ -8,8 +8,15 @@ import actinit as ai
 @pytest.fixture(scope="module")
 def trained():
     X, y = make_moons(n_samples=400, noise=0.15, random_state=0)
-    model = ai.Sequential([ai.Dense(32, "relu", init="kaiming_normal"), ai.Dense(16, "relu", init="kaiming_normal"),
-                           ai.Dense(1, "sigmoid")], optimizer="adam(lr=0.01)", seed=0)
+    model = ai.Sequential(
+        [
+            ai.Dense(32, "relu", init="kaiming_normal"),
+            ai.Dense(16, "relu", init="kaiming_normal"),
+            ai.Dense(1, "sigmoid"),
+        ],
+        optimizer="adam(lr=0.01)",
+        seed=0,
+    )
     model.fit(X, y, epochs=60)
     return model, X, y
 

@@ -27,8 +27,14 @@ def kinds(recording):
 
 
 def test_zero_initialized_net_has_identical_units(moons):
-    _, recording, _ = record([ai.Dense(12, "tanh", init="zeros"), ai.Dense(6, "sigmoid", init="zeros"),
-                              ai.Dense(1, "sigmoid", init="zeros")], moons)
+    _, recording, _ = record(
+        [
+            ai.Dense(12, "tanh", init="zeros"),
+            ai.Dense(6, "sigmoid", init="zeros"),
+            ai.Dense(1, "sigmoid", init="zeros"),
+        ],
+        moons,
+    )
     assert np.all(recording.stats["unit_spread"][:, :2] < 1e-6)
     findings = diagnose(recording)
     symmetry = [f for f in findings if f.kind == "symmetry"]
@@ -46,30 +52,44 @@ def test_deep_sigmoid_with_small_init_has_shrinking_gradients(moons):
 
 
 def test_relu_layer_with_large_negative_bias_is_all_dead(moons):
-    _, recording, _ = record([ai.Dense(10, "relu", bias_init="constant(-50)"), ai.Dense(1, "sigmoid")],
-                             moons, epochs=5)
+    _, recording, _ = record(
+        [ai.Dense(10, "relu", bias_init="constant(-50)"), ai.Dense(1, "sigmoid")], moons, epochs=5
+    )
     assert np.all(recording.stats["dead"][:, 0] == 1.0)
     dead = [f for f in diagnose(recording) if f.kind == "dead_units"]
-    assert dead and dead[0].message.startswith("100% of layer 1's units are dead") and dead[0].numbers["since"] == 0
+    assert (
+        dead
+        and dead[0].message.startswith("100% of layer 1's units are dead")
+        and dead[0].numbers["since"] == 0
+    )
 
 
 def test_large_sigmoid_weights_saturate(moons):
-    _, recording, _ = record([ai.Dense(20, "sigmoid", init="random_normal(std=50)"), ai.Dense(1, "sigmoid")],
-                             moons, epochs=2)
+    _, recording, _ = record(
+        [ai.Dense(20, "sigmoid", init="random_normal(std=50)"), ai.Dense(1, "sigmoid")],
+        moons,
+        epochs=2,
+    )
     assert recording.stats["saturated"][0, 0] > 0.8
     assert "saturation" in kinds(recording)
 
 
 def test_healthy_net_and_metric_and_update_records(moons):
-    model, recording, history = record([ai.Dense(12, "relu", init="kaiming_normal"), ai.Dense(1, "sigmoid")],
-                                       moons, epochs=10, snapshot_every=2)
+    model, recording, history = record(
+        [ai.Dense(12, "relu", init="kaiming_normal"), ai.Dense(1, "sigmoid")],
+        moons,
+        epochs=10,
+        snapshot_every=2,
+    )
     assert list(recording.epochs) == list(range(11))
     np.testing.assert_allclose(recording.metrics["loss"][1:], history["loss"])
     assert np.isnan(recording.metrics["loss"][0])
     assert recording.stats["update_ratio"][0].tolist() == [0.0, 0.0]
     assert np.all(recording.stats["update_ratio"][1:] > 0)
     assert list(recording.snapshot_epochs) == [0, 2, 4, 6, 8, 10]
-    np.testing.assert_array_equal(recording.snapshots["dense0.W"][-1], model.parameters()["dense0.W"])
+    np.testing.assert_array_equal(
+        recording.snapshots["dense0.W"][-1], model.parameters()["dense0.W"]
+    )
     assert recording.parameter_trace.shape == (11, model.count_parameters())
     assert "healthy" in kinds(recording) and "learning" in kinds(recording)
 
@@ -97,19 +117,29 @@ def test_recording_does_not_change_training(moons):
 
 def test_divergence_is_diagnosed(moons):
     X, y = moons
-    model = ai.Sequential([ai.Dense(16, "relu", init="random_normal(std=30)"), ai.Dense(1, "linear")],
-                          loss="mse", optimizer="sgd(lr=100)")
+    model = ai.Sequential(
+        [ai.Dense(16, "relu", init="random_normal(std=30)"), ai.Dense(1, "linear")],
+        loss="mse",
+        optimizer="sgd(lr=100)",
+    )
     recorder = ai.Recorder(X, y)
     model.fit(X, y.astype(float), epochs=30, batch_size=None, callbacks=[recorder])
     assert "divergence" in kinds(recorder.recording)
 
 
 def test_two_unit_layer_activations_on_an_input_grid(moons):
-    model, recording, _ = record([ai.Dense(2, "tanh"), ai.Dense(1, "sigmoid")], moons, epochs=6,
-                                 snapshot_every=3, grid_resolution=10)
+    model, recording, _ = record(
+        [ai.Dense(2, "tanh"), ai.Dense(1, "sigmoid")],
+        moons,
+        epochs=6,
+        snapshot_every=3,
+        grid_resolution=10,
+    )
     assert recording.grid_inputs.shape == (100, 2)
     assert recording.feature_grid.shape == (len(recording.snapshot_epochs), 100, 2)
-    expected = np.tanh(recording.grid_inputs @ model.parameters()["dense0.W"] + model.parameters()["dense0.b"])
+    expected = np.tanh(
+        recording.grid_inputs @ model.parameters()["dense0.W"] + model.parameters()["dense0.b"]
+    )
     np.testing.assert_allclose(recording.feature_grid[-1], expected, rtol=1e-5, atol=1e-6)
     again = Recording.from_arrays(recording.to_arrays())
     np.testing.assert_array_equal(again.feature_grid, recording.feature_grid)

@@ -56,7 +56,15 @@ def tiny(epochs=20):
 
 
 def test_every_builtin_study_parses():
-    assert set(builtin_names()) == {"blobs", "mnist", "moons", "parabola", "circles", "zoo", "depth"}
+    assert set(builtin_names()) == {
+        "blobs",
+        "mnist",
+        "moons",
+        "parabola",
+        "circles",
+        "zoo",
+        "depth",
+    }
     for name in builtin_names():
         study = load_study(name)
         assert study.configs and len({c.key for c in study.configs}) == len(study.configs)
@@ -77,12 +85,20 @@ def test_grid_expansion_and_keys():
 @pytest.mark.parametrize(
     "change, line, key",
     [
-        (('activations = ["tanh", "relu"]', 'activations = ["tanh", "relux"]'), 23, "grid.activations"),
+        (
+            ('activations = ["tanh", "relu"]', 'activations = ["tanh", "relux"]'),
+            23,
+            "grid.activations",
+        ),
         (("epochs = 20", "epochs = -3"), 17, "training.epochs"),
         (("epochs = 20", "epochs = 20\nlearning_rat = 0.1"), 18, "training.learning_rat"),
         (('batch_size = "full"', 'batch_size = "half"'), 18, "training.batch_size"),
         (('name = "moons"', 'name = "moonz"'), 7, "data.name"),
-        (('output_activation = "sigmoid"', 'output_activation = "sigmoidd"'), 14, "model.output_activation"),
+        (
+            ('output_activation = "sigmoid"', 'output_activation = "sigmoidd"'),
+            14,
+            "model.output_activation",
+        ),
         (("learning_rate = 0.5", "learning_rate = -0.5"), 20, "training.learning_rate"),
         (("target_accuracy = 0.8", "target_accuracy = 8"), 27, "summary.target_accuracy"),
     ],
@@ -113,7 +129,9 @@ def test_run_store_resume_and_summary(tmp_path):
         assert more.ran == 4 and store.count() == 12
         summary = summarize(study, store, seeds=3)
     assert len(summary.rows) == 4 and all(row.seeds == 3 for row in summary.rows)
-    zeros = next(r for r in summary.rows if r.config.init_label == "zeros" and r.config.activation == "relu")
+    zeros = next(
+        r for r in summary.rows if r.config.init_label == "zeros" and r.config.activation == "relu"
+    )
     assert zeros.test_accuracy.std == 0 or zeros.test_accuracy.max <= 0.6
     assert summary.comparisons[0].verdict
     assert json.loads(to_json(summary))["configurations"][0]["seeds"] == 3
@@ -133,10 +151,15 @@ def test_history_and_timing_are_stored(tmp_path):
 
 
 def test_divergence_is_recorded_and_the_study_goes_on(tmp_path):
-    text = TINY.format(epochs=30).replace("learning_rate = 0.5", "learning_rate = 1e6").replace(
-        'initializers = ["zeros", { label = "he", weights = "kaiming_normal" }]',
-        'initializers = ["random_normal(std=50)"]').replace('output_activation = "sigmoid"',
-        'output_activation = "linear"\nloss = "mse"')
+    text = (
+        TINY.format(epochs=30)
+        .replace("learning_rate = 0.5", "learning_rate = 1e6")
+        .replace(
+            'initializers = ["zeros", { label = "he", weights = "kaiming_normal" }]',
+            'initializers = ["random_normal(std=50)"]',
+        )
+        .replace('output_activation = "sigmoid"', 'output_activation = "linear"\nloss = "mse"')
+    )
     study = parse_study(text)
     with Store(tmp_path / "r.sqlite") as store:
         report = run_study(study, store, seeds=2, jobs=1)
@@ -147,7 +170,9 @@ def test_divergence_is_recorded_and_the_study_goes_on(tmp_path):
 def test_a_failing_run_is_recorded_not_raised():
     study = tiny()
     config = study.configs[0]
-    broken = type(config).from_dict({**config.to_dict(), "data": {"name": "csv", "path": "/nonexistent.csv"}})
+    broken = type(config).from_dict(
+        {**config.to_dict(), "data": {"name": "csv", "path": "/nonexistent.csv"}}
+    )
     record = run_one(broken, seed=0)
     assert record["status"] == "failed" and "not found" in record["error"]
 
@@ -189,9 +214,20 @@ def test_resume_after_kill_loses_nothing(tmp_path):
     study_file = tmp_path / "slow.toml"
     study_file.write_text(TINY.format(epochs=1500).replace("seeds = 2", "seeds = 4"))
     db = tmp_path / "results.sqlite"
-    command = [sys.executable, "-m", "actinit.cli", "run", str(study_file), "--db", str(db), "--jobs", "1"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    command = [
+        sys.executable,
+        "-m",
+        "actinit.cli",
+        "run",
+        str(study_file),
+        "--db",
+        str(db),
+        "--jobs",
+        "1",
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     deadline = time.time() + 60
     stored = 0
     while time.time() < deadline:
@@ -217,10 +253,13 @@ def test_resume_after_kill_loses_nothing(tmp_path):
 def test_dask_backend_on_a_local_cluster(tmp_path):
     distributed = pytest.importorskip("distributed")
     study = tiny(epochs=5)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
         with Store(tmp_path / "dask.sqlite") as store:
-            report = run_study(study, store, seeds=1, backend="dask", scheduler=cluster.scheduler_address)
+            report = run_study(
+                study, store, seeds=1, backend="dask", scheduler=cluster.scheduler_address
+            )
             assert report.ran == 4 and store.count() == 4
 
 
@@ -229,18 +268,23 @@ def test_cli_run_show_export_and_list(tmp_path):
     study_file.write_text(TINY.format(epochs=10))
     db = str(tmp_path / "cli.sqlite")
     runner = CliRunner()
-    result = runner.invoke(main, ["run", str(study_file), "--db", db, "--jobs", "1", "--seeds", "2",
-                                  "--diagnose", "1"])
+    result = runner.invoke(
+        main, ["run", str(study_file), "--db", db, "--jobs", "1", "--seeds", "2", "--diagnose", "1"]
+    )
     assert result.exit_code == 0, result.output
     assert "published vs actinit" in result.output
     assert "tanh / zeros (seed 0)" in result.output and "symmetry was never broken" in result.output
     shown = runner.invoke(main, ["show", str(study_file), "--db", db])
     assert shown.exit_code == 0 and "tiny test study" in shown.output
     out = tmp_path / "summary.md"
-    exported = runner.invoke(main, ["export", str(study_file), "--db", db, "--format", "markdown", "-o", str(out)])
+    exported = runner.invoke(
+        main, ["export", str(study_file), "--db", db, "--format", "markdown", "-o", str(out)]
+    )
     assert exported.exit_code == 0 and out.read_text().startswith("## tiny test study")
     listed = runner.invoke(main, ["list"])
-    assert listed.exit_code == 0 and "kaiming_normal" in listed.output and "parabola" in listed.output
+    assert (
+        listed.exit_code == 0 and "kaiming_normal" in listed.output and "parabola" in listed.output
+    )
     bad = runner.invoke(main, ["run", "nonexistent-study", "--db", db])
     assert bad.exit_code == 2 and "Built-in studies" in bad.output
 
@@ -257,9 +301,20 @@ def test_verdict_allows_the_rounding_of_the_published_figure():
     from actinit.studies.summary import ConfigSummary, Spread, compare
 
     config = tiny().configs[0]
-    row = ConfigSummary(config, 3, Spread.of([0.5, 0.5, 0.5]), Spread.of([0.5] * 3),
-                        Spread.of([0.693147] * 3), Spread.of([0.693147] * 3), Spread.of([None]),
-                        0.0, 0, 0, 0, 1.0)
+    row = ConfigSummary(
+        config,
+        3,
+        Spread.of([0.5, 0.5, 0.5]),
+        Spread.of([0.5] * 3),
+        Spread.of([0.693147] * 3),
+        Spread.of([0.693147] * 3),
+        Spread.of([None]),
+        0.0,
+        0,
+        0,
+        0,
+        1.0,
+    )
     rounded = compare(Published(0.6931, "test_loss", {}), [row])
     assert rounded.inside and rounded.verdict.startswith("reproduced")
     far = compare(Published(0.9, "test_accuracy", {}), [row])
@@ -272,10 +327,20 @@ def test_separate_processes_share_one_database(tmp_path):
     db = tmp_path / "shared.sqlite"
     first, second = tmp_path / "first.toml", tmp_path / "second.toml"
     first.write_text(TINY.format(epochs=40).replace("seeds = 2", "seeds = 4"))
-    second.write_text(TINY.format(epochs=41).replace("seeds = 2", "seeds = 4").replace('name = "tiny"', 'name = "other"'))
+    second.write_text(
+        TINY.format(epochs=41)
+        .replace("seeds = 2", "seeds = 4")
+        .replace('name = "tiny"', 'name = "other"')
+    )
     command = [sys.executable, "-m", "actinit.cli", "run", "--db", str(db), "--jobs", "1"]
-    processes = [subprocess.Popen([*command[:4], str(path), *command[4:]], stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE) for path in (first, first, second)]
+    processes = [
+        subprocess.Popen(
+            [*command[:4], str(path), *command[4:]],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for path in (first, first, second)
+    ]
     for process in processes:
         _, errors = process.communicate(timeout=120)
         assert process.returncode == 0, errors.decode()
@@ -293,8 +358,11 @@ def test_a_file_that_is_not_a_database_is_refused_and_left_alone(tmp_path):
     with pytest.raises(StoreError, match="not an actinit results database"):
         Store(precious)
     assert precious.read_text().startswith("my results, not a database")
-    result = subprocess.run([sys.executable, "-m", "actinit.cli", "show", "blobs", "--db", str(precious)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "actinit.cli", "show", "blobs", "--db", str(precious)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2 and "not an actinit results database" in result.stdout
     with pytest.raises(StoreError, match="is a folder"):
         Store(tmp_path)

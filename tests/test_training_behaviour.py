@@ -16,15 +16,26 @@ def moons():
 
 def moons_model(init, seed=0, optimizer="sgd(lr=0.5)"):
     return ai.Sequential(
-        [ai.Dense(12, "relu", init=init), ai.Dense(6, "relu", init=init), ai.Dense(1, "sigmoid", init=init)],
-        optimizer=optimizer, seed=seed,
+        [
+            ai.Dense(12, "relu", init=init),
+            ai.Dense(6, "relu", init=init),
+            ai.Dense(1, "sigmoid", init=init),
+        ],
+        optimizer=optimizer,
+        seed=seed,
     )
 
 
 def test_zero_init_keeps_units_identical(moons):
     X, y, _, _ = moons
-    model = ai.Sequential([ai.Dense(8, "tanh", init="zeros"), ai.Dense(4, "sigmoid", init="zeros"),
-                           ai.Dense(1, "sigmoid", init="zeros")], optimizer="sgd(lr=0.5)")
+    model = ai.Sequential(
+        [
+            ai.Dense(8, "tanh", init="zeros"),
+            ai.Dense(4, "sigmoid", init="zeros"),
+            ai.Dense(1, "sigmoid", init="zeros"),
+        ],
+        optimizer="sgd(lr=0.5)",
+    )
     model.fit(X, y, epochs=50, batch_size=None)
     for layer in model.layers:
         # Every unit's incoming weights (a column of W) stays equal to every other's.
@@ -54,8 +65,11 @@ def test_same_seed_repeats_bit_for_bit(moons):
     X, y, _, _ = moons
     runs = []
     for _ in range(2):
-        model = ai.Sequential([ai.Dense(8, "rrelu"), ai.Dropout(0.2), ai.Dense(1, "sigmoid")],
-                              optimizer="adam(lr=0.01)", seed=42)
+        model = ai.Sequential(
+            [ai.Dense(8, "rrelu"), ai.Dropout(0.2), ai.Dense(1, "sigmoid")],
+            optimizer="adam(lr=0.01)",
+            seed=42,
+        )
         history = model.fit(X, y, epochs=5, batch_size=16)
         runs.append((history["loss"], {k: v.copy() for k, v in model.parameters().items()}))
     assert runs[0][0] == runs[1][0]
@@ -84,18 +98,27 @@ def test_history_validation_and_early_stopping(moons):
     X, y, X_test, y_test = moons
     model = moons_model("he_normal", optimizer="adam(lr=0.05)")
     stopper = ai.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
-    history = model.fit(X, y, epochs=500, batch_size=32, validation_data=(X_test, y_test),
-                        callbacks=[stopper])
+    history = model.fit(
+        X, y, epochs=500, batch_size=32, validation_data=(X_test, y_test), callbacks=[stopper]
+    )
     assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert history.stopped_epoch is not None and len(history.epochs) < 500
-    assert model.evaluate(X_test, y_test)["loss"] == pytest.approx(min(history["val_loss"]), rel=1e-5)
+    assert model.evaluate(X_test, y_test)["loss"] == pytest.approx(
+        min(history["val_loss"]), rel=1e-5
+    )
 
 
 def test_divergence_is_detected_and_training_stops(moons):
     X, y, _, _ = moons
-    model = ai.Sequential([ai.Dense(16, "relu", init="random_normal(std=30)"),
-                           ai.Dense(16, "relu", init="random_normal(std=30)"),
-                           ai.Dense(1, "linear")], loss="mse", optimizer="sgd(lr=10)")
+    model = ai.Sequential(
+        [
+            ai.Dense(16, "relu", init="random_normal(std=30)"),
+            ai.Dense(16, "relu", init="random_normal(std=30)"),
+            ai.Dense(1, "linear"),
+        ],
+        loss="mse",
+        optimizer="sgd(lr=10)",
+    )
     history = model.fit(X, y.astype(float), epochs=50, batch_size=None)
     assert history.diverged and history.diverged_epoch < 49
     assert not np.isfinite(history["loss"][-1])
@@ -105,8 +128,10 @@ def test_multiclass_softmax_learns_blobs():
     from sklearn.datasets import make_blobs
 
     X, y = make_blobs(n_samples=300, centers=4, random_state=0)
-    model = ai.Sequential([ai.Dense(16, "tanh", init="xavier_normal"), ai.Dense(4, "softmax")],
-                          optimizer="adam(lr=0.02)")
+    model = ai.Sequential(
+        [ai.Dense(16, "tanh", init="xavier_normal"), ai.Dense(4, "softmax")],
+        optimizer="adam(lr=0.02)",
+    )
     model.fit(X, y, epochs=60)
     assert model.evaluate(X, y)["accuracy"] > 0.85
     probabilities = model.predict_proba(X)
@@ -127,8 +152,11 @@ def test_regression_with_mse():
     rng = np.random.default_rng(0)
     X = rng.uniform(-2, 2, size=(256, 1))
     y = np.sin(2 * X[:, 0])
-    model = ai.Sequential([ai.Dense(32, "tanh", init="xavier_normal"), ai.Dense(1)],
-                          optimizer="adam(lr=0.02)", dtype="float64")
+    model = ai.Sequential(
+        [ai.Dense(32, "tanh", init="xavier_normal"), ai.Dense(1)],
+        optimizer="adam(lr=0.02)",
+        dtype="float64",
+    )
     history = model.fit(X, y, epochs=150, batch_size=32)
     assert "accuracy" not in history.history
     assert model.evaluate(X, y)["loss"] < 0.01
@@ -137,8 +165,11 @@ def test_regression_with_mse():
 
 def test_save_and_load_round_trip(tmp_path, moons):
     X, y, _, _ = moons
-    model = ai.Sequential([ai.Dense(6, "prelu"), ai.BatchNorm(), ai.Maxout(3, pieces=2),
-                           ai.Dense(1, "sigmoid")], optimizer="adam(lr=0.01)", seed=3)
+    model = ai.Sequential(
+        [ai.Dense(6, "prelu"), ai.BatchNorm(), ai.Maxout(3, pieces=2), ai.Dense(1, "sigmoid")],
+        optimizer="adam(lr=0.01)",
+        seed=3,
+    )
     model.fit(X, y, epochs=3)
     path = model.save(tmp_path / "model")
     assert path.suffix == ".npz"
@@ -159,8 +190,13 @@ def test_load_refuses_pickled_content(tmp_path):
 
 def test_lsuv_gives_unit_variance_pre_activations(moons):
     X, y, _, _ = moons
-    model = ai.Sequential([ai.Dense(32, "tanh", init="lsuv"), ai.Dense(32, "tanh", init="lsuv"),
-                           ai.Dense(1, "sigmoid")])
+    model = ai.Sequential(
+        [
+            ai.Dense(32, "tanh", init="lsuv"),
+            ai.Dense(32, "tanh", init="lsuv"),
+            ai.Dense(1, "sigmoid"),
+        ]
+    )
     model.fit(X, y, epochs=0)
     for record in model.forward_trace(X)[:2]:
         assert record["pre_activation"].var() == pytest.approx(1.0, abs=0.1)
@@ -168,8 +204,11 @@ def test_lsuv_gives_unit_variance_pre_activations(moons):
 
 def test_max_norm_caps_every_units_incoming_weights(moons):
     X, y, _, _ = moons
-    model = ai.Sequential([ai.Dense(10, "relu", init="random_normal(std=3)"), ai.Dense(1, "sigmoid")],
-                          max_norm=1.5, optimizer="sgd(lr=0.1)")
+    model = ai.Sequential(
+        [ai.Dense(10, "relu", init="random_normal(std=3)"), ai.Dense(1, "sigmoid")],
+        max_norm=1.5,
+        optimizer="sgd(lr=0.1)",
+    )
     model.fit(X, y, epochs=2)
     norms = np.linalg.norm(model.layers[0].W, axis=0)
     assert norms.max() <= 1.5 + 1e-5
@@ -179,9 +218,15 @@ def test_l2_penalty_shrinks_weights(moons):
     X, y, _, _ = moons
     plain = moons_model("he_normal", seed=1)
     plain.fit(X, y, epochs=40)
-    penalised = ai.Sequential([ai.Dense(12, "relu", init="he_normal", regularizer="l2(0.05)"),
-                               ai.Dense(6, "relu", init="he_normal", regularizer="l2(0.05)"),
-                               ai.Dense(1, "sigmoid", init="he_normal")], optimizer="sgd(lr=0.5)", seed=1)
+    penalised = ai.Sequential(
+        [
+            ai.Dense(12, "relu", init="he_normal", regularizer="l2(0.05)"),
+            ai.Dense(6, "relu", init="he_normal", regularizer="l2(0.05)"),
+            ai.Dense(1, "sigmoid", init="he_normal"),
+        ],
+        optimizer="sgd(lr=0.5)",
+        seed=1,
+    )
     history = penalised.fit(X, y, epochs=40)
     assert "penalty" in history.history
     assert np.linalg.norm(penalised.layers[0].W) < np.linalg.norm(plain.layers[0].W)

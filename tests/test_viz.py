@@ -40,8 +40,11 @@ initializers = ["xavier_normal", "zeros"]
 @pytest.fixture(scope="module")
 def trained():
     data = load("parabola", n_points=100)
-    model = ai.Sequential([ai.Dense(2, "tanh", init="xavier_normal"), ai.Dense(1, "sigmoid")],
-                          optimizer="sgd(lr=0.5)", seed=0)
+    model = ai.Sequential(
+        [ai.Dense(2, "tanh", init="xavier_normal"), ai.Dense(1, "sigmoid")],
+        optimizer="sgd(lr=0.5)",
+        seed=0,
+    )
     recorder = ai.Recorder(data.X_train, data.y_train, snapshot_every=2)
     model.fit(data.X_train, data.y_train, epochs=10, batch_size=16, callbacks=[recorder])
     return model, recorder.recording, data
@@ -87,7 +90,9 @@ def test_run_pictures(trained, tmp_path):
         with Image.open(path) as image:
             assert image.size[0] > 200 and image.size[1] > 100
     feature_axis = pictures["feature"][0].axes[1]
-    assert feature_axis.get_title() == "hidden feature space" and feature_axis.get_xlabel() == "$h_1$"
+    assert (
+        feature_axis.get_title() == "hidden feature space" and feature_axis.get_xlabel() == "$h_1$"
+    )
     assert pictures["updates"][0].axes[0].get_title() == "dense0.W[0, 0]"
     assert pictures["boundary"][0].axes[0].get_title().startswith("decision boundary (accuracy")
 
@@ -140,9 +145,39 @@ def test_cli_plot_animate_report_diagnose(study_db, tmp_path):
     commands = [
         ["plot", "activations", "relu,tanh,gelu", "--derivatives", "-o", str(tmp_path / "a.png")],
         ["plot", str(study_file), "--kind", "heatmap", "-o", str(tmp_path / "h.png"), *db],
-        ["plot", str(study_file), "--kind", "feature-space", "--activation", "tanh", "-o", str(tmp_path / "f.png"), *db],
-        ["plot", str(study_file), "--kind", "updates", "--init", "zeros", "-o", str(tmp_path / "u.png"), *db],
-        ["animate", str(study_file), "--activation", "relu", "--frames", "3", "-o", str(tmp_path / "r.gif"), *db],
+        [
+            "plot",
+            str(study_file),
+            "--kind",
+            "feature-space",
+            "--activation",
+            "tanh",
+            "-o",
+            str(tmp_path / "f.png"),
+            *db,
+        ],
+        [
+            "plot",
+            str(study_file),
+            "--kind",
+            "updates",
+            "--init",
+            "zeros",
+            "-o",
+            str(tmp_path / "u.png"),
+            *db,
+        ],
+        [
+            "animate",
+            str(study_file),
+            "--activation",
+            "relu",
+            "--frames",
+            "3",
+            "-o",
+            str(tmp_path / "r.gif"),
+            *db,
+        ],
         ["report", str(study_file), "--recorded", "1", "-o", str(tmp_path / "report.html"), *db],
         ["diagnose", str(study_file), "--activation", "tanh", "--init", "zeros", *db],
     ]
@@ -154,8 +189,20 @@ def test_cli_plot_animate_report_diagnose(study_db, tmp_path):
         assert (tmp_path / name).stat().st_size > 1000
     bad = runner.invoke(main, ["plot", "activations", "relu,tanhh", "-o", str(tmp_path / "x.png")])
     assert bad.exit_code == 2 and "unknown activation 'tanhh'" in bad.output
-    missing = runner.invoke(main, ["plot", str(study_file), "--kind", "boundary", "--activation", "selu",
-                                   "-o", str(tmp_path / "x.png"), *db])
+    missing = runner.invoke(
+        main,
+        [
+            "plot",
+            str(study_file),
+            "--kind",
+            "boundary",
+            "--activation",
+            "selu",
+            "-o",
+            str(tmp_path / "x.png"),
+            *db,
+        ],
+    )
     assert missing.exit_code == 2 and "choose among" in missing.output
 
 

@@ -63,11 +63,18 @@ def torch_output(model, X: np.ndarray, parameters: dict[str, torch.Tensor], trai
             z = output @ parameters[prefix + "W"] + parameters[prefix + "b"]
             output = z.reshape(len(z), layer.units, layer.pieces).max(dim=2).values
         elif isinstance(layer, BatchNorm):
-            running = (None, None) if training else (
-                torch.tensor(layer.running_mean), torch.tensor(layer.running_var))
+            running = (
+                (None, None)
+                if training
+                else (torch.tensor(layer.running_mean), torch.tensor(layer.running_var))
+            )
             output = F.batch_norm(
-                output, *running, parameters[prefix + "gamma"], parameters[prefix + "beta"],
-                training=training, eps=layer.eps,
+                output,
+                *running,
+                parameters[prefix + "gamma"],
+                parameters[prefix + "beta"],
+                training=training,
+                eps=layer.eps,
             )
         elif isinstance(layer, Dropout):
             assert layer.rate == 0 or not training

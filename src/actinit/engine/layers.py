@@ -13,6 +13,7 @@ Protocol, used by :class:`~actinit.engine.model.Sequential`:
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -118,6 +119,11 @@ class Affine(Layer):
         raise NotImplementedError
 
     @property
+    def output_range(self) -> tuple[float, float]:
+        """The (lower, upper) bounds of this layer's outputs."""
+        return (-math.inf, math.inf)
+
+    @property
     def constrained(self) -> bool:
         return self.max_norm is not None or self.weight_mask is not None
 
@@ -221,6 +227,10 @@ class Dense(Affine):
     @property
     def recommended_init(self) -> str:
         return self.activation.recommended_init
+
+    @property
+    def output_range(self) -> tuple[float, float]:
+        return self.activation.output_range
 
     def build(self, input_dim, rng, dtype):
         self._build_affine(input_dim, self.units, rng, dtype)

@@ -365,21 +365,21 @@ class Sequential:
         inputs, targets = self._prepare(X, y)
         validation = self._prepare_validation(validation_data)
         n = len(inputs)
-        size = n if batch_size is None else min(int(batch_size), n)
+        batch = n if batch_size is None else min(int(batch_size), n)
         if self._needs_data_dependent_init():
-            initializers_module.lsuv_initialize(self.layers, inputs[: max(size, min(n, 256))])
+            initializers_module.lsuv_initialize(self.layers, inputs[: max(batch, min(n, 256))])
             self._data_dependent_init_done = True
         history = History()
         listeners = [history, *callbacks] + ([ProgressPrinter(epochs)] if verbose else [])
         hooks = CallbackList(
-            listeners, self, {"epochs": int(epochs), "batch_size": size, "samples": n}
+            listeners, self, {"epochs": int(epochs), "batch_size": batch, "samples": n}
         )
         hooks.on_train_begin()
         self.stop_training = False
         with quiet_floats():
             for epoch in range(epochs):
                 hooks.on_epoch_begin(epoch)
-                logs = self._run_epoch(inputs, targets, size, shuffle)
+                logs = self._run_epoch(inputs, targets, batch, shuffle)
                 if validation is not None:
                     evaluated = self._evaluate_prepared(*validation)
                     logs.update({f"val_{k}": v for k, v in evaluated.items()})
@@ -401,17 +401,17 @@ class Sequential:
         return self._prepare(*validation_data)
 
     def _run_epoch(
-        self, inputs: np.ndarray, targets: np.ndarray, size: int, shuffle: bool
+        self, inputs: np.ndarray, targets: np.ndarray, batch_size: int, shuffle: bool
     ) -> dict[str, float]:
         n = len(inputs)
         total_loss, total_correct = 0.0, 0
-        if size >= n:
+        if batch_size >= n:
             total_loss, total_correct = self._train_step(inputs, targets)
         else:
             order = self.shuffle_rng.permutation(n) if shuffle else np.arange(n)
-            for start in range(0, n, size):
-                batch = order[start : start + size]
-                loss_sum, correct = self._train_step(inputs[batch], targets[batch])
+            for start in range(0, n, batch_size):
+                rows = order[start : start + batch_size]
+                loss_sum, correct = self._train_step(inputs[rows], targets[rows])
                 total_loss += loss_sum
                 total_correct += correct
         logs = {"loss": total_loss / n}

@@ -213,8 +213,7 @@ def layer_statistics(
     for index, layer in enumerate(layers):
         record = by_layer[id(layer)]
         z, outputs = record["pre_activation"], record["output"]
-        activation = getattr(layer, "activation", None)
-        output_range = activation.output_range if activation is not None else (-math.inf, math.inf)
+        output_range = layer.output_range
         row["pre_mean"].append(float(z.mean()))
         row["pre_std"].append(float(z.std()))
         row["act_mean"].append(float(outputs.mean()))

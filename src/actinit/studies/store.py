@@ -75,20 +75,27 @@ COLUMNS = (
 )
 
 
-def encode_history(history: dict[str, list[float]]) -> bytes:
-    """Per-epoch metrics as a compressed .npz (float32 arrays, no pickle)."""
+def pack(arrays: dict[str, np.ndarray]) -> bytes:
+    """Named arrays as a compressed .npz (no pickle)."""
     buffer = io.BytesIO()
-    np.savez(
-        buffer, **{key: np.asarray(values, dtype=np.float32) for key, values in history.items()}
-    )
+    np.savez(buffer, **arrays)
     return zlib.compress(buffer.getvalue(), 6)
 
 
-def decode_history(blob: bytes | None) -> dict[str, np.ndarray]:
+def unpack(blob: bytes | None) -> dict[str, np.ndarray]:
+    """The inverse of :func:`pack`; an empty blob is no arrays."""
     if not blob:
         return {}
     with np.load(io.BytesIO(zlib.decompress(blob)), allow_pickle=False) as archive:
         return {key: archive[key] for key in archive.files}
+
+
+def encode_history(history: dict[str, list[float]]) -> bytes:
+    """Per-epoch metrics as float32 arrays, packed."""
+    return pack({key: np.asarray(values, dtype=np.float32) for key, values in history.items()})
+
+
+decode_history = unpack
 
 
 class StoreError(RuntimeError):
@@ -128,16 +135,20 @@ class Store:
 
     def done(self, keys: Iterable[str]) -> set[tuple[str, int]]:
         """(config key, seed) pairs already stored for these configuration keys."""
-        keys = list(keys)
-        found: set[tuple[str, int]] = set()
+        rows = self._where_key_in("SELECT config_key, seed FROM runs", keys)
+        return {(row[0], row[1]) for row in rows}
+
+    def _where_key_in(self, query: str, keys: Iterable[str], order: str = "") -> list[sqlite3.Row]:
+        """``query`` restricted to these configuration keys, asked in chunks (SQLite
+        limits the number of parameters of one statement)."""
+        keys, rows = list(keys), []
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self.connection.execute(
-                f"SELECT config_key, seed FROM runs WHERE config_key IN ({marks})", chunk
+            rows.extend(
+                self.connection.execute(f"{query} WHERE config_key IN ({marks}){order}", chunk)
             )
-            found.update((row[0], row[1]) for row in rows)
-        return found
+        return rows
 
     def add(self, result: dict[str, Any]) -> bool:
         """Store one finished run; False if that (config, seed) was already there."""
@@ -164,19 +175,10 @@ class Store:
     ) -> list[dict[str, Any]]:
         columns = [c for c in COLUMNS if with_history or c != "history"]
         query = f"SELECT {','.join(columns)} FROM runs"
-        rows: list[sqlite3.Row] = []
         if keys is None:
             rows = list(self.connection.execute(query + " ORDER BY config_key, seed"))
         else:
-            keys = list(keys)
-            for start in range(0, len(keys), 500):
-                chunk = keys[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                rows.extend(
-                    self.connection.execute(
-                        query + f" WHERE config_key IN ({marks}) ORDER BY config_key, seed", chunk
-                    )
-                )
+            rows = self._where_key_in(query, keys, " ORDER BY config_key, seed")
         results = []
         for row in rows:
             record = dict(row)
@@ -188,21 +190,16 @@ class Store:
 
     def add_recording(self, config_key: str, seed: int, arrays: dict[str, np.ndarray]) -> None:
         """Keep a run's recording (the arrays of a Recorder) beside its result."""
-        buffer = io.BytesIO()
-        np.savez(buffer, **arrays)
         self.connection.execute(
             "INSERT OR REPLACE INTO recordings (config_key, seed, recording) VALUES (?, ?, ?)",
-            (config_key, seed, zlib.compress(buffer.getvalue(), 6)),
+            (config_key, seed, pack(arrays)),
         )
 
     def recording(self, config_key: str, seed: int) -> dict[str, np.ndarray] | None:
         row = self.connection.execute(
             "SELECT recording FROM recordings WHERE config_key = ? AND seed = ?", (config_key, seed)
         ).fetchone()
-        if row is None:
-            return None
-        with np.load(io.BytesIO(zlib.decompress(row[0])), allow_pickle=False) as archive:
-            return {key: archive[key] for key in archive.files}
+        return None if row is None else unpack(row[0])
 
     def save_study(self, name: str, document: str) -> None:
         """Keep the study file of a study run from a file, so ``actinit show NAME``

@@ -251,14 +251,6 @@ def to_csv(summary: StudySummary) -> str:
     return buffer.getvalue()
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
-
-
 def hidden_label(hidden: tuple[int, ...]) -> str:
     """``(32, 32, 32)`` -> ``"3x32"``; ``(12, 6)`` -> ``"12-6"``; ``()`` -> ``"none"``."""
     if not hidden:
