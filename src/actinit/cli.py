@@ -7,7 +7,9 @@ non-zero exit; options shared by several commands are defined once below.
 
 from __future__ import annotations
 
+import functools
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -20,6 +22,7 @@ from .engine import activations, initializers, losses, optimizers
 from .engine.registry import SpecError
 from .studies import datasets
 from .studies.datasets import DataError
+from .studies.preflight import DEFAULT_TIME_LIMIT, PlanError
 from .studies.runner import RunReport, run_study
 from .studies.store import DEFAULT_DB, Store, StoreError
 from .studies.study import Study, StudyError, builtin_names, load_study, parse_study, write_study
@@ -88,6 +91,7 @@ def _existing_db(db: Path, study: str) -> Path:
 
 
 def _progress(quiet: bool) -> Progress:
+    """A progress bar that leaves the screen when done (the report line says the rest)."""
     return Progress(
         TextColumn("[bold]{task.description}[/]"),
         BarColumn(),
@@ -96,38 +100,57 @@ def _progress(quiet: bool) -> Progress:
         TimeElapsedColumn(),
         console=console,
         disable=quiet,
+        transient=True,
     )
 
 
-def _run(study: Study, db: Path, jobs: int | None, backend: str, scheduler: str | None) -> None:
-    """Run what is missing of ``study``; the first error of its input stops it before
-    any run starts."""
-    with Store(db) as store:
+@dataclass(frozen=True)
+class RunChoices:
+    """How and where a command runs studies: --jobs, --backend, --scheduler, --db,
+    --no-time-limit."""
+
+    jobs: int | None
+    backend: str
+    scheduler: str | None
+    db: Path
+    time_limit: float | None
+
+
+def _run(study: Study, how: RunChoices) -> RunReport:
+    """Run what is missing of ``study``. Its input (data, sizes, time) is checked
+    before any run starts; the first problem stops it with a message and exit 2."""
+    with Store(how.db) as store:
         if study.path:
             store.save_study(study.name, write_study(study))
         total = len(study.configs) * study.seeds
-        with _progress(quiet=False) as progress:
-            task = progress.add_task(study.name, total=total, last="")
+        try:
+            with _progress(quiet=False) as progress:
+                task = progress.add_task(study.name, total=total, last="")
 
-            def advance(done: int, count: int, result: dict[str, Any]) -> None:
-                accuracy = result.get("test_accuracy")
-                shown = f"{100 * accuracy:.1f}%" if accuracy is not None else result["status"]
-                label = f"{result['config']['activation']} / {result['config']['init_label']}"
-                progress.update(task, completed=total - count + done, last=f"{label}: {shown}")
+                def advance(done: int, count: int, result: dict[str, Any]) -> None:
+                    accuracy = result.get("test_accuracy")
+                    shown = f"{100 * accuracy:.1f}%" if accuracy is not None else result["status"]
+                    label = f"{result['config']['activation']} / {result['config']['init_label']}"
+                    progress.update(task, completed=total - count + done, last=f"{label}: {shown}")
 
-            try:
                 report = run_study(
-                    study, store, jobs=jobs, backend=backend, scheduler=scheduler, progress=advance
+                    study,
+                    store,
+                    jobs=how.jobs,
+                    backend=how.backend,
+                    scheduler=how.scheduler,
+                    progress=advance,
+                    time_limit=how.time_limit,
                 )
-            except DataError as error:
-                _fail(f"{study.name}: the data cannot be used, no run was started: {error}")
-            except KeyboardInterrupt:
-                console.print(
-                    "[yellow]interrupted: finished runs are stored; run again to finish[/]"
-                )
-                raise SystemExit(130) from None
-            progress.update(task, completed=total)
+        except DataError as error:
+            _fail(f"{study.name}: the data cannot be used, no run was started: {error}")
+        except PlanError as error:
+            _fail(f"{study.name}: no run was started: {error}")
+        except KeyboardInterrupt:
+            console.print("[yellow]interrupted: finished runs are stored; run again to finish[/]")
+            raise SystemExit(130) from None
         console.print(_report_line(report))
+        return report
 
 
 def _report_line(report: RunReport) -> str:
@@ -231,11 +254,26 @@ def output_option(suffixes: str, required: bool = True, default: Path | None = N
     )
 
 
+time_limit_option = click.option(
+    "--no-time-limit",
+    is_flag=True,
+    help=f"Run even if the rough estimate says it takes over "
+    f"{DEFAULT_TIME_LIMIT / 86400:.0f} days.",
+)
+
+
 def run_options(command):
-    """--jobs, --backend, --scheduler and --db: how and where runs are done."""
-    for option in (scheduler_option, backend_option, jobs_option, db_option):
-        command = option(command)
-    return command
+    """--jobs, --backend, --scheduler, --db and --no-time-limit, handed to the command
+    as one ``how``: how and where runs are done."""
+
+    @functools.wraps(command)
+    def with_choices(*args, jobs, backend, scheduler, db, no_time_limit, **kwargs):
+        limit = None if no_time_limit else DEFAULT_TIME_LIMIT
+        return command(*args, how=RunChoices(jobs, backend, scheduler, db, limit), **kwargs)
+
+    for option in (time_limit_option, scheduler_option, backend_option, jobs_option, db_option):
+        with_choices = option(with_choices)
+    return with_choices
 
 
 def run_choice_options(command):
@@ -245,7 +283,18 @@ def run_choice_options(command):
     return command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; a database that is not actinit's is refused as a message
+    whichever command opened it."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StoreError as error:
+            _fail(str(error))
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="actinit")
 def main() -> None:
     """actinit: which activation, with which initialization, trains well, and why."""
@@ -255,17 +304,26 @@ def main() -> None:
 @click.argument("studies", nargs=-1)
 @seeds_option
 @run_options
-def reproduce(studies, seeds, jobs, backend, scheduler, db):
+def reproduce(studies, seeds, how):
     """Reproduce the seed studies (all by default) and compare with the published numbers."""
     chosen = list(studies) or SEED_STUDIES
     for name in chosen:
         if name not in builtin_names():
             _fail(f"unknown study {name!r}; built-in studies: {', '.join(builtin_names())}")
     loaded = [_load(name, seeds=seeds) for name in chosen]
+    failed = 0
     for study in loaded:
-        _run(study, db, jobs, backend, scheduler)
-        with Store(db) as store:
+        failed += _run(study, how).failed
+        with Store(how.db) as store:
             _print_summary(summarize(study, store, seeds=study.seeds))
+    _exit_if_failed(failed)
+
+
+def _exit_if_failed(failed: int) -> None:
+    """Exit 1 when runs failed: their reasons are on screen, and they run again next time."""
+    if failed:
+        console.print(f"[red]{failed} runs failed; they are tried again on the next run[/]")
+        sys.exit(1)
 
 
 @main.command()
@@ -281,17 +339,18 @@ def reproduce(studies, seeds, jobs, backend, scheduler, db):
     "inside them.",
 )
 @run_options
-def run(study, seeds, epochs, diagnosed, jobs, backend, scheduler, db):
+def run(study, seeds, epochs, diagnosed, how):
     """Run a built-in study or a study file (only the runs not yet stored)."""
-    loaded = _load(study, db, epochs=epochs, seeds=seeds)
-    _run(loaded, db, jobs, backend, scheduler)
-    with Store(db) as store:
+    loaded = _load(study, how.db, epochs=epochs, seeds=seeds)
+    report = _run(loaded, how)
+    with Store(how.db) as store:
         _print_summary(summarize(loaded, store, seeds=loaded.seeds))
         if diagnosed:
             from .studies.recorded import recorded_run
 
             for config in loaded.configs[:diagnosed]:
                 _print_findings(recorded_run(store, config, 0))
+    _exit_if_failed(report.failed)
 
 
 def _print_findings(run) -> None:
@@ -555,11 +614,8 @@ def playground(host, port):
 
 
 def run_cli() -> None:
-    """The console entry point: refusals of bad databases as messages, not tracebacks."""
-    try:
-        main(standalone_mode=True)
-    except StoreError as error:
-        _fail(str(error))
+    """The console entry point."""
+    main(standalone_mode=True)
 
 
 if __name__ == "__main__":

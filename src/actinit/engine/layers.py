@@ -45,6 +45,11 @@ class Layer:
         self.input_dim = self.output_dim = input_dim
         return input_dim
 
+    def planned_size(self, input_dim: int) -> tuple[int, int]:
+        """(number of parameters, output width) this layer would have on inputs of
+        width ``input_dim``, known before anything is allocated."""
+        return 0, input_dim
+
     def forward(self, x: np.ndarray, training: bool = False, rng: Any = None) -> np.ndarray:
         raise NotImplementedError
 
@@ -126,6 +131,13 @@ class Affine(Layer):
     @property
     def constrained(self) -> bool:
         return self.max_norm is not None or self.weight_mask is not None
+
+    #: Affine maps per output unit (a maxout layer has ``pieces`` of them).
+    pieces = 1
+
+    def planned_size(self, input_dim: int) -> tuple[int, int]:
+        width = self.units * self.pieces
+        return (input_dim + self.use_bias) * width, self.units
 
     def _build_affine(self, input_dim: int, width: int, rng, dtype) -> None:
         self.input_dim = input_dim
@@ -383,6 +395,9 @@ class BatchNorm(Layer):
         self.running_mean = np.zeros(input_dim, dtype=dtype)
         self.running_var = np.ones(input_dim, dtype=dtype)
         return input_dim
+
+    def planned_size(self, input_dim: int) -> tuple[int, int]:
+        return 2 * input_dim, input_dim
 
     def buffers(self):
         return {"running_mean": self.running_mean, "running_var": self.running_var}

@@ -105,6 +105,16 @@ class Sequential:
     def output_dim(self) -> int:
         return self.layers[-1].output_dim
 
+    def planned_sizes(self, input_dim: int) -> list[tuple[int, int]]:
+        """Per layer, (parameters, output width) for inputs of ``input_dim`` features,
+        without allocating anything: what a caller checks before building."""
+        sizes = []
+        for layer in self.layers:
+            size = layer.planned_size(input_dim)
+            sizes.append(size)
+            input_dim = size[1]
+        return sizes
+
     def build(self, input_dim: int) -> Sequential:
         """Create all parameters for inputs of ``input_dim`` features."""
         if self.built:
@@ -524,6 +534,11 @@ class Sequential:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Sequential:
+        """The model a :meth:`config` describes (built if it names ``input_dim``);
+        the description is checked first (:func:`actinit.engine.saving.check_config`)."""
+        from .saving import check_config
+
+        check_config(config)
         layers = [layer_from_config(entry["kind"], entry["config"]) for entry in config["layers"]]
         model = cls(
             layers,

@@ -18,6 +18,7 @@ import ast
 import dataclasses
 import difflib
 import inspect
+import math
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
@@ -114,6 +115,7 @@ class Configurable:
 
 
 #: What a parameter annotated with a simple type accepts (bool is not a number here).
+_NOT_FINITE = {"nan", "inf", "infinity"}
 _ACCEPTS: dict[str, tuple[type, ...]] = {
     "float": (int, float),
     "int": (int,),
@@ -143,7 +145,11 @@ def _type_problem(factory: Callable[..., Any], arguments: Mapping[str, Any]) -> 
         if not any(
             isinstance(value, kinds) and (bool in kinds or not is_bool) for kinds in allowed
         ):
+            if "float" in parts and str(value).lower().lstrip("+-") in _NOT_FINITE:
+                return f"{key} must be a finite number, got {value}"
             return f"{key} must be {' or '.join(parts)}, got {value!r}"
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"{key} must be a finite number, got {value}"
     return None
 
 

@@ -60,7 +60,7 @@ def load(path: str | Path) -> Sequential:
     does not describe a network, and arrays whose shapes or values do not fit it."""
     path = Path(path)
     config, arrays = _read(path)
-    _check_config(path, config)
+    check_config(config, path)
     try:
         model = Sequential.from_config(config)
     except (ValueError, TypeError, KeyError) as error:
@@ -88,6 +88,12 @@ def load(path: str | Path) -> Sequential:
 def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     if not path.is_file():
         raise ModelFileError(f"no model file at {path}")
+    with open(path, "rb") as handle:
+        if handle.read(4) != b"PK\x03\x04":
+            raise ModelFileError(
+                f"{path} is not a saved actinit model: an .npz file is a zip archive, this "
+                "file is not one"
+            )
     try:
         archive = np.load(path, allow_pickle=False)
     except (OSError, zipfile.BadZipFile, ValueError, EOFError) as error:
@@ -111,11 +117,17 @@ def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     return config, arrays
 
 
-def _check_config(path: Path, config: Any) -> None:
-    """The JSON description's shape and sizes, before any array is allocated."""
+def check_config(config: Any, path: Path | str = "the config") -> None:
+    """The JSON description's shape and sizes, before any array is allocated; raises
+    :class:`ModelFileError` naming ``path`` (the file, or where the config came from)."""
     if not isinstance(config, dict):
         raise ModelFileError(
             f"{path}: the config must be a JSON object, got {type(config).__name__}"
+        )
+    if "format_version" not in config:
+        raise ModelFileError(
+            f"{path}: no format_version: not a model description written by actinit "
+            "(Sequential.config() or save)"
         )
     if config.get("format_version") != FORMAT_VERSION:
         raise ModelFileError(
@@ -126,8 +138,9 @@ def _check_config(path: Path, config: Any) -> None:
     if not isinstance(layers, list) or not layers:
         raise ModelFileError(f"{path}: 'layers' must be a non-empty list of layer descriptions")
     width = config.get("input_dim")
-    if not _is_count(width):
+    if width is not None and not _is_count(width):
         raise ModelFileError(f"{path}: input_dim must be a positive integer, got {width!r}")
+    width = width or 1  # an unbuilt model: sizes counted as if for one input feature
     total = 0
     for number, entry in enumerate(layers, start=1):
         if not (isinstance(entry, dict) and isinstance(entry.get("config"), dict)):
@@ -139,10 +152,12 @@ def _check_config(path: Path, config: Any) -> None:
             raise ModelFileError(
                 f"{path}: layer {number} has unknown kind {kind!r}; known: {', '.join(LAYERS)}"
             )
-        units = values.get("units", width)
-        if not _is_count(units):
-            raise ModelFileError(f"{path}: layer {number} units must be a positive integer")
-        total += width * units * int(values.get("pieces", 1)) + units
+        units, pieces = values.get("units", width), values.get("pieces", 1)
+        if not (_is_count(units) and _is_count(pieces)):
+            raise ModelFileError(
+                f"{path}: layer {number} units and pieces must be positive integers"
+            )
+        total += (width + 1) * units * pieces
         if total > MAX_PARAMETERS:
             raise ModelFileError(
                 f"{path}: the config describes more than {MAX_PARAMETERS:,} parameters; "

@@ -100,6 +100,11 @@ class Connection:
                 elif seconds > UPDATE_SECONDS * 1.5 and epochs > 1:
                     epochs = max(1, epochs // 2)
                 await asyncio.sleep(0.01)
+        except asyncio.CancelledError:
+            raise
+        except Exception as problem:  # the page hears why training stopped
+            log.exception("training failed")
+            await self.error(f"training stopped: {type(problem).__name__}: {problem}")
         finally:
             if not self.socket.closed:
                 await self.send({"type": "state", "playing": False})
@@ -181,8 +186,10 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
             if raw.type == WSMsgType.TEXT:
                 try:
                     message = json.loads(raw.data)
-                except json.JSONDecodeError:
-                    await connection.error("messages must be JSON objects")
+                except (ValueError, RecursionError) as problem:
+                    await connection.error(
+                        f"messages must be JSON objects: {_json_problem(problem)}"
+                    )
                     continue
                 if not isinstance(message, dict):
                     await connection.error("messages must be JSON objects")
@@ -198,6 +205,16 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
         await connection.stop()
         request.app[CONNECTIONS].discard(connection)
     return response
+
+
+def _json_problem(problem: Exception) -> str:
+    """Why a message could not be read, in words (Python's own text for deep nesting
+    or a number of thousands of digits says nothing to the page's user)."""
+    if isinstance(problem, RecursionError):
+        return "nested too deeply"
+    if "digits" in str(problem) or "integer string conversion" in str(problem):
+        return "a number has too many digits"
+    return str(problem)
 
 
 async def index(request: web.Request) -> web.Response:

@@ -13,6 +13,7 @@ import csv
 import gzip
 import inspect
 import math
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,12 @@ from sklearn.model_selection import train_test_split
 
 
 class DataError(ValueError):
-    """A data set that cannot be built or read, with the reason."""
+    """A data set that cannot be built or read, with the reason; ``key`` names the
+    parameter of the data description at fault, when one is."""
+
+    def __init__(self, message: str, key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 @dataclass
@@ -87,6 +93,9 @@ def load(name: str, seed: int = 0, **params: Any) -> Dataset:
 #: Keys of a data description that say how it is drawn, not parameters of its loader.
 CONTROL_KEYS = ("name", "seed", "vary_with_seed")
 
+#: The most points a generated set may ask for (10 million 2-D points are 160 MB).
+MAX_SAMPLES = 10_000_000
+
 
 def check_description(description: dict[str, Any]) -> dict[str, Any]:
     """Check a data description as a study gives it (``{"name": "moons", "noise": 0.2,
@@ -104,10 +113,33 @@ def check_description(description: dict[str, Any]) -> dict[str, Any]:
     try:
         inspect.signature(DATASETS[name]).bind(seed=0, **params)
     except TypeError as error:
+        unknown = next((key for key in params if key not in _parameters(DATASETS[name])), None)
         raise DataError(
-            f"bad parameters for data set {name!r}: {error}. Accepted: {_accepted(DATASETS[name])}"
+            f"bad parameters for data set {name!r}: {error}. Accepted: {_accepted(DATASETS[name])}",
+            unknown,
         ) from None
+    for key, value in params.items():
+        _check_parameter(name, key, value)
     return description
+
+
+def _check_parameter(name: str, key: str, value: Any) -> None:
+    """Numbers a loader would choke on far from the door: non-finite values and sample
+    counts beyond :data:`MAX_SAMPLES`."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise DataError(f"data set {name!r}: {key} must be a finite number, got {value}", key)
+    counts = key.startswith("n_") or key.startswith("limit_")
+    if counts and isinstance(value, int) and not isinstance(value, bool):
+        if not 1 <= value <= MAX_SAMPLES:
+            raise DataError(
+                f"data set {name!r}: {key} must be a whole number from 1 to {MAX_SAMPLES:,}, "
+                f"got {value:,}",
+                key,
+            )
+
+
+def _parameters(loader: Callable[..., Any]) -> list[str]:
+    return list(inspect.signature(loader).parameters)
 
 
 def _accepted(loader: Callable[..., Any]) -> str:
@@ -321,7 +353,7 @@ def read_idx(path: str | Path) -> np.ndarray:
     try:
         with opener(path, "rb") as handle:
             raw = handle.read()
-    except OSError as error:
+    except (OSError, EOFError, zlib.error) as error:
         raise DataError(f"cannot read {path}: {error}") from None
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in IDX_TYPES:
         magic = raw[:4].hex() if raw else "empty file"
@@ -368,6 +400,10 @@ def _idx_dataset(name: str, folder: str | None, limit_train: int | None, limit_t
             f"(path = '...'); actinit never downloads. Use 'digits' for an offline stand-in"
         )
     root = Path(folder).expanduser()
+    if not root.is_dir():
+        raise DataError(
+            f"the {name} folder {root} does not exist; give the folder of its IDX files"
+        )
     arrays = {key: read_idx(_find_idx(root, key)) for key in IDX_NAMES}
     for part in ("train", "test"):
         images, labels = arrays[f"{part}_images"], arrays[f"{part}_labels"]
@@ -375,6 +411,11 @@ def _idx_dataset(name: str, folder: str | None, limit_train: int | None, limit_t
             raise DataError(
                 f"{root}: {part} images {images.shape} and labels {labels.shape} do not match "
                 "(need (n, rows, cols) images and (n,) labels)"
+            )
+        if len(labels) == 0 or labels.max() > 9:
+            raise DataError(
+                f"{root}: {part} labels must be digits 0 to 9 and not empty, got "
+                f"{len(labels)} labels up to {labels.max() if len(labels) else '-'}"
             )
     X_train = arrays["train_images"].reshape(len(arrays["train_images"]), -1) / 255.0
     X_test = arrays["test_images"].reshape(len(arrays["test_images"]), -1) / 255.0
@@ -439,6 +480,11 @@ def csv_file(
     if not np.isfinite(X).all():
         raise DataError(f"{file} contains NaN or infinite feature values")
     y = _class_ids(labels)
+    if y.max() == 0:
+        raise DataError(
+            f"{file}: every label is {labels[0]!r}; a classifier needs at least two classes "
+            "(is the label column the right one? set label = 'name' or a column index)"
+        )
     if standardize:
         X = (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1)
     stratify = bool(np.bincount(y).min() >= 2)
@@ -449,8 +495,16 @@ def _read_csv_rows(file: Path) -> tuple[list[str] | None, list[list[str]]]:
     """(header or None, data rows) of a CSV file, blank lines skipped."""
     if not file.is_file():
         raise DataError(f"CSV file not found: {file}")
-    with open(file, newline="") as handle:
-        rows = [row for row in csv.reader(handle) if row and any(cell.strip() for cell in row)]
+    try:
+        with open(file, newline="", encoding="utf-8-sig") as handle:
+            rows = [row for row in csv.reader(handle) if row and any(c.strip() for c in row)]
+    except UnicodeDecodeError as error:
+        raise DataError(
+            f"{file} is not UTF-8 text (byte {error.start} cannot be read); save it as a "
+            "UTF-8 CSV file"
+        ) from None
+    except csv.Error as error:
+        raise DataError(f"{file} is not a CSV file: {error}") from None
     if not rows:
         raise DataError(f"{file} is empty")
     first = rows[0]
@@ -464,6 +518,11 @@ def _label_column(file: Path, header: list[str] | None, label: str | int, width:
         if header is None or label not in header:
             raise DataError(f"{file}: no column named {label!r}; columns: {header}")
         return header.index(label)
+    if not -width <= label < width:
+        raise DataError(
+            f"{file}: label column {label} does not exist; the file has {width} columns "
+            f"(0 to {width - 1}, or -1 for the last)"
+        )
     return label % width
 
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from joblib import Parallel, delayed, parallel_config
 
-from .config import RunConfig, data_seed, dataset_for, model_for
-from .datasets import DataError
+from .config import RunConfig, dataset_for, model_for
+from .preflight import DEFAULT_TIME_LIMIT, check_study
 from .store import Store
 from .study import Study
 
@@ -92,25 +92,6 @@ class RunReport:
     seconds: float
 
 
-def check_data(study: Study, seeds: int) -> None:
-    """Load every data set the study's runs need (once per description and data seed)
-    before any run starts, so a missing or malformed file stops the study with its
-    reason instead of failing every run. Raises :class:`DataError`."""
-    checked: set[tuple[str, int]] = set()
-    for config in study.configs:
-        for seed in range(seeds if config.data.get("vary_with_seed") else 1):
-            key = (repr(sorted(config.data.items())), data_seed(config, seed))
-            if key in checked:
-                continue
-            checked.add(key)
-            try:
-                dataset_for(config, seed)
-            except DataError:
-                raise
-            except (ValueError, OSError) as error:
-                raise DataError(f"data set {config.data['name']!r}: {error}") from None
-
-
 def pending_runs(study: Study, store: Store, seeds: int) -> list[tuple[RunConfig, int]]:
     done = store.done(config.key for config in study.configs)
     return [
@@ -129,24 +110,28 @@ def run_study(
     backend: str = "loky",
     scheduler: str | None = None,
     progress: Callable[[int, int, dict[str, Any]], None] | None = None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> RunReport:
     """Run every missing (configuration, seed) of ``study`` and store each as it ends.
 
     ``jobs``: parallel workers (default: all cores). ``backend``: "loky" (processes),
     "threading", "sequential" or "dask" (with ``scheduler`` = "tcp://host:port", or a
     local cluster when None). ``progress(done, total, result)`` is called per run.
+    Before any run, :func:`~actinit.studies.preflight.check_study` checks the data,
+    the memory and the time (``time_limit`` seconds, None for none); its
+    :class:`DataError` or :class:`PlanError` means nothing was run.
     """
     seeds = study.seeds if seeds is None else seeds
     if seeds < 1:
         raise ValueError(f"seeds must be at least 1, got {seeds}")
     todo = pending_runs(study, store, seeds)
-    check_data(study, seeds if todo else 0)
+    jobs = jobs or os.cpu_count() or 1
+    check_study(study, todo, jobs, time_limit)
     total = len(study.configs) * seeds
     report = RunReport(total, total - len(todo), 0, 0, 0, 0.0)
     if not todo:
         return report
     started = time.perf_counter()
-    jobs = jobs or os.cpu_count() or 1
     tasks = (delayed(run_one)(config, seed, study.name) for config, seed in todo)
 
     client = None

@@ -2,9 +2,11 @@
 
 One row per (configuration key, seed), written once the run ends, in its own
 transaction: a study killed half-way keeps every finished run, and a restart runs
-only what is missing. ``INSERT OR IGNORE`` on the primary key means a run is never
-counted twice, even when two studies write the same database at once (WAL mode
-and a generous busy timeout let them take turns).
+only what is missing. The primary key means a run is never counted twice, even when
+two studies write the same database at once (WAL mode and a generous busy timeout
+let them take turns); a failed run is kept with its reason until a new attempt
+replaces it. The file carries actinit's mark and schema version in its header, and
+a database that is not actinit's is refused untouched.
 """
 
 from __future__ import annotations
@@ -21,6 +23,13 @@ from typing import Any
 import numpy as np
 
 DEFAULT_DB = Path("actinit-results.sqlite")
+
+#: Written in the database header (``PRAGMA application_id``): "acti". A file without
+#: it is used only if it is empty or an actinit database from before it was written.
+APPLICATION_ID = 0x61637469
+#: ``PRAGMA user_version``: the layout of the tables below.
+SCHEMA_VERSION = 1
+TABLES = {"runs", "studies", "recordings"}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -74,6 +83,11 @@ COLUMNS = (
     "finished_at",
 )
 
+REPLACE_FAILED = (
+    ", ".join(f"{column} = excluded.{column}" for column in COLUMNS[2:])
+    + " WHERE runs.status = 'failed'"
+)
+
 
 def pack(arrays: dict[str, np.ndarray]) -> bytes:
     """Named arrays as a compressed .npz (no pickle)."""
@@ -111,18 +125,51 @@ class Store:
             )
         if self.path.parent and not self.path.parent.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.connection = sqlite3.connect(self.path, timeout=60, isolation_level=None)
         try:
-            self.connection = sqlite3.connect(self.path, timeout=60, isolation_level=None)
             self.connection.row_factory = sqlite3.Row
             self.connection.execute("PRAGMA busy_timeout = 60000")
+            self._check_identity()
             self.connection.execute("PRAGMA journal_mode = WAL")
             self.connection.execute("PRAGMA synchronous = NORMAL")
             self.connection.executescript(SCHEMA)
+            self.connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            self.connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as error:
+            self.connection.close()
             raise StoreError(
                 f"{self.path} is not an actinit results database ({error}); it was left as it "
                 "is: choose another file with --db"
             ) from None
+        except StoreError:
+            self.connection.close()
+            raise
+
+    def _check_identity(self) -> None:
+        """Refuse, before writing anything, a database that is not actinit's."""
+        ask = self.connection.execute
+        application, version = (
+            ask("PRAGMA application_id").fetchone()[0],
+            ask("PRAGMA user_version").fetchone()[0],
+        )
+        if application == APPLICATION_ID:
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path} was written by a newer actinit (schema {version}, this one "
+                    f"reads up to {SCHEMA_VERSION}); it was left as it is: upgrade actinit to read "
+                    "it, or choose another file with --db"
+                )
+            return
+        tables = {row[0] for row in ask("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables:
+            return
+        columns = [row[1] for row in ask("PRAGMA table_info(runs)")]
+        if tables <= TABLES and tuple(columns) == COLUMNS:
+            return  # written by actinit before the header carried its mark
+        raise StoreError(
+            f"{self.path} is an SQLite database but not actinit's (it holds tables: "
+            f"{', '.join(sorted(tables))}); it was left as it is: choose another file with --db"
+        )
 
     def close(self) -> None:
         self.connection.close()
@@ -134,9 +181,10 @@ class Store:
         self.close()
 
     def done(self, keys: Iterable[str]) -> set[tuple[str, int]]:
-        """(config key, seed) pairs already stored for these configuration keys."""
-        rows = self._where_key_in("SELECT config_key, seed FROM runs", keys)
-        return {(row[0], row[1]) for row in rows}
+        """(config key, seed) pairs already stored for these configuration keys, apart
+        from failed runs: a failure is not a result, the next run tries again."""
+        rows = self._where_key_in("SELECT config_key, seed, status FROM runs", keys)
+        return {(row[0], row[1]) for row in rows if row[2] != "failed"}
 
     def _where_key_in(self, query: str, keys: Iterable[str], order: str = "") -> list[sqlite3.Row]:
         """``query`` restricted to these configuration keys, asked in chunks (SQLite
@@ -151,7 +199,8 @@ class Store:
         return rows
 
     def add(self, result: dict[str, Any]) -> bool:
-        """Store one finished run; False if that (config, seed) was already there."""
+        """Store one finished run; False if that (config, seed) was already there.
+        A stored failure is replaced by the new attempt; a stored result never is."""
         row = dict(result)
         row["config"] = json.dumps(row["config"], sort_keys=True)
         row["history"] = encode_history(row.get("history") or {})
@@ -161,7 +210,9 @@ class Store:
         for attempt in range(5):
             try:
                 cursor = self.connection.execute(
-                    f"INSERT OR IGNORE INTO runs ({','.join(COLUMNS)}) VALUES ({marks})", values
+                    f"INSERT INTO runs ({','.join(COLUMNS)}) VALUES ({marks}) "
+                    f"ON CONFLICT (config_key, seed) DO UPDATE SET {REPLACE_FAILED}",
+                    values,
                 )
                 return cursor.rowcount == 1
             except sqlite3.OperationalError as error:  # locked past the busy timeout

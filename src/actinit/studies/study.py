@@ -468,6 +468,8 @@ class _Reader:
         try:
             return normalize(value)
         except (SpecError, ValueError, TypeError) as error:
+            if section == "data" and getattr(error, "key", None):
+                key = error.key  # the data parameter at fault, not the data set's name
             raise self.fail(section, key, str(error)) from None
 
 
