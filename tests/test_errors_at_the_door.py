@@ -160,10 +160,7 @@ async def test_playground_accepts_the_names_the_form_shows_and_keeps_the_first_e
 def test_playground_refuses_empty_layers(hidden):
     from actinit.playground.settings import SettingsError, parse_settings
 
-    if hidden == "":
-        assert parse_settings({"hidden": hidden}).hidden == ()
-        return
-    with pytest.raises(SettingsError, match="empty layer"):
+    with pytest.raises(SettingsError, match="empty layer|no layers given"):
         parse_settings({"hidden": hidden})
 
 

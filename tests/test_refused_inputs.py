@@ -482,6 +482,7 @@ PAGE_MESSAGES = [
         "finite number",
     ),
     ("empty layer", {"type": "configure", "settings": {**SMALL, "hidden": "4,,4"}}, "empty layer"),
+    ("no layers", {"type": "configure", "settings": {**SMALL, "hidden": ""}}, "no layers given"),
     (
         "huge integer setting",
         {"type": "configure", "settings": {**SMALL, "samples": 10**40}},
@@ -555,3 +556,14 @@ async def test_training_that_fails_says_why(client, monkeypatch):
         error = await next_of(socket, "error")
         assert error["message"] == "training stopped: MemoryError: out of memory"
         assert (await next_of(socket, "state"))["playing"] is False
+
+
+def test_none_is_how_the_page_asks_for_no_hidden_layers():
+    from urllib.parse import parse_qs
+
+    from actinit.playground.settings import parse_settings
+
+    settings = parse_settings({"hidden": "none"})
+    assert settings.hidden == ()
+    assert parse_qs(settings.query())["hidden"] == ["none"]
+    assert parse_settings({k: v[0] for k, v in parse_qs(settings.query()).items()}) == settings

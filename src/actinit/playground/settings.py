@@ -60,7 +60,7 @@ class Settings:
     def query(self) -> str:
         """The URL query string that reproduces these settings."""
         values = self.to_dict()
-        values["hidden"] = ",".join(map(str, self.hidden))
+        values["hidden"] = ",".join(map(str, self.hidden)) or "none"
         return urlencode(values)
 
     def regularizer_spec(self) -> str | None:
@@ -166,7 +166,12 @@ MAX_LAYERS, MAX_UNITS = 6, 32
 
 def _layers(name: str, raw: Any) -> tuple[int, ...]:
     if isinstance(raw, str):
-        parts = [part.strip() for part in raw.split(",")] if raw.strip() else []
+        if not raw.strip():
+            raise SettingsError(
+                f"{name}: no layers given; write unit counts such as 4,4, or 'none' for a "
+                "network without hidden layers"
+            )
+        parts = [] if raw.strip().lower() == "none" else [p.strip() for p in raw.split(",")]
     elif isinstance(raw, (list, tuple)):
         parts = list(raw)
     else:
