@@ -10,7 +10,7 @@ BIN = $(VENV)/bin
 $(BIN)/actinit: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[mnist]'
 	touch $@
 
 $(VENV)/.test-installed: $(BIN)/actinit

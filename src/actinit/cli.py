@@ -8,6 +8,7 @@ non-zero exit; options shared by several commands are defined once below.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ from .engine.registry import SpecError
 from .studies import datasets
 from .studies.datasets import DataError
 from .studies.preflight import DEFAULT_TIME_LIMIT, PlanError
-from .studies.runner import RunReport, run_study
+from .studies.runner import RunReport, planned_runs, run_study
 from .studies.store import DEFAULT_DB, Store, StoreError
 from .studies.study import Study, StudyError, builtin_names, load_study, parse_study, write_study
 from .studies.summary import (
@@ -37,8 +38,18 @@ from .studies.summary import (
 )
 
 console = Console()
-if not console.is_terminal:
-    console = Console(width=max(console.width, 160))
+
+
+def _fit_console() -> None:
+    """Tables as wide as the terminal; $COLUMNS (or 100 when output is not a terminal)
+    otherwise."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 20:
+        console.width = int(columns)
+    elif not console.is_terminal:
+        console.width = 100
+
+
 SEED_STUDIES = ["blobs", "mnist", "moons", "parabola", "circles"]
 BACKENDS = ["loky", "threading", "sequential", "dask"]
 MAX_JOBS = 256
@@ -122,7 +133,7 @@ def _run(study: Study, how: RunChoices) -> RunReport:
     with Store(how.db) as store:
         if study.path:
             store.save_study(study.name, write_study(study))
-        total = len(study.configs) * study.seeds
+        total = len(planned_runs(study, study.seeds))
         try:
             with _progress(quiet=False) as progress:
                 task = progress.add_task(study.name, total=total, last="")
@@ -170,14 +181,35 @@ def _print_table(title: str, header: list[str], body: list[list[str]]) -> None:
     console.print(table)
 
 
-def _print_summary(summary: StudySummary) -> None:
-    _print_table(summary.study.title, *table_rows(summary))
-    header, body = comparison_rows(summary)
-    if body:
-        for row in body:
-            style = "green" if row[-1].startswith("reproduced") else "yellow"
-            row[-1] = f"[{style}]{row[-1]}[/]"
-        _print_table(f"{summary.study.name}: published vs actinit", header, body)
+VERDICT_STYLES = {
+    "replayed exactly": "bold green",
+    "typical": "green",
+    "a lucky draw": "yellow",
+    "an unlucky draw": "yellow",
+    "not reproduced": "red",
+}
+
+
+def _print_comparisons(summary: StudySummary, verbose: bool) -> None:
+    header, body = comparison_rows(summary, verbose=verbose)
+    if not body:
+        return
+    verdict = header.index("verdict")
+    for row in body:
+        row[verdict] = f"[{VERDICT_STYLES.get(row[verdict], 'dim')}]{row[verdict]}[/]"
+    _print_table(f"{summary.study.title}: published vs actinit", header, body)
+
+
+def _print_summary(
+    summary: StudySummary, configurations: bool = True, verbose: bool = True
+) -> None:
+    """The study's table per configuration (when ``configurations``), its published
+    figures beside actinit's, then failures and what is missing."""
+    if configurations:
+        _print_table(summary.study.title, *table_rows(summary))
+    _print_comparisons(summary, verbose)
+    if verbose and summary.study.replay_note:
+        console.print(f"[dim]replay: {' '.join(summary.study.replay_note.split())}[/]")
     for failure in summary.failures[:10]:
         console.print(
             f"[red]failed:[/] {failure.config.label} (seed {failure.seed}): {failure.reason}",
@@ -288,6 +320,7 @@ class _Commands(click.Group):
     whichever command opened it."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        _fit_console()
         try:
             return super().invoke(ctx)
         except StoreError as error:
@@ -303,9 +336,21 @@ def main() -> None:
 @main.command()
 @click.argument("studies", nargs=-1)
 @seeds_option
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Also every configuration's table, each verdict's reason and how runs are replayed.",
+)
 @run_options
-def reproduce(studies, seeds, how):
-    """Reproduce the seed studies (all by default) and compare with the published numbers."""
+def reproduce(studies, seeds, verbose, how):
+    """Reproduce the seed studies (all by default): each published figure beside the
+    original run replayed (where its seed is known) and actinit's spread over seeds.
+
+    Verdicts: replayed exactly (the original's own initial draw gives the figure);
+    typical (between the seeds' 5th and 95th percentiles); a lucky or unlucky draw
+    (beyond them); not reproduced (outside every seed, no replay gives it); other
+    data (measured on other data)."""
     chosen = list(studies) or SEED_STUDIES
     for name in chosen:
         if name not in builtin_names():
@@ -315,7 +360,7 @@ def reproduce(studies, seeds, how):
     for study in loaded:
         failed += _run(study, how).failed
         with Store(how.db) as store:
-            _print_summary(summarize(study, store, seeds=study.seeds))
+            _print_summary(summarize(study, store, seeds=study.seeds), verbose, verbose)
     _exit_if_failed(failed)
 
 

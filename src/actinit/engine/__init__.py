@@ -4,7 +4,7 @@ Arrays in, arrays out. Nothing here knows of data sets, result files, plots or t
 command line.
 """
 
-from . import activations, initializers, losses, optimizers, regularizers
+from . import activations, initializers, losses, optimizers, regularizers, starting_points
 from .callbacks import Callback, EarlyStopping, History, LambdaCallback
 from .initializers import lsuv_initialize
 from .layers import Affine, BatchNorm, Dense, Dropout, Layer, Maxout
@@ -41,5 +41,6 @@ __all__ = [
     "prune_magnitude",
     "prune_units",
     "size_report",
+    "starting_points",
     "regularizers",
 ]

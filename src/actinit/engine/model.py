@@ -23,6 +23,7 @@ from . import initializers as initializers_module
 from . import losses as losses_module
 from . import optimizers as optimizers_module
 from . import regularizers as regularizers_module
+from . import starting_points
 from .callbacks import Callback, CallbackList, History, ProgressPrinter
 from .layers import Affine, Dense, Layer, layer_from_config
 
@@ -49,7 +50,9 @@ class Sequential:
     ``loss=None`` picks the loss from the output activation (sigmoid: binary
     cross-entropy; softmax: categorical cross-entropy; otherwise mean squared error).
     ``regularizer`` and ``max_norm`` apply to every Dense/Maxout layer that does not
-    set its own. ``dtype`` is "float32" (default) or "float64".
+    set its own. ``dtype`` is "float32" (default) or "float64". ``starting_point``
+    (:mod:`actinit.engine.starting_points`, e.g. ``"numpy_legacy(seed=0, scale=he)"``)
+    replaces the initializers' draws with another program's exact initial parameters.
     """
 
     def __init__(
@@ -61,6 +64,7 @@ class Sequential:
         dtype: str = "float32",
         regularizer: Any = None,
         max_norm: float | None = None,
+        starting_point: Any = None,
     ) -> None:
         self.layers: list[Layer] = []
         self.input_dim: int | None = None
@@ -82,6 +86,9 @@ class Sequential:
         self.noise_rng = np.random.default_rng(noise_seed)
         self.regularizer = regularizers_module.get(regularizer)
         self.max_norm = max_norm
+        self.starting_point = (
+            starting_points.get(starting_point) if starting_point is not None else None
+        )
         self.stop_training = False
         self._data_dependent_init_done = False
 
@@ -144,6 +151,8 @@ class Sequential:
             raise ValueError(f"layer names must be unique, got {names}")
         self.input_dim = int(input_dim)
         self._finish_build()
+        if self.starting_point is not None:
+            starting_points.apply(self, self.starting_point)
         return self
 
     def _finish_build(self) -> None:

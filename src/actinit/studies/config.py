@@ -66,6 +66,9 @@ class RunConfig:
     #: Added to the run's seed for the weights and the shuffling (the data keeps the
     #: run's seed): the playground's seed 7 is the exported study's run 0.
     seed_offset: int = field(default=0, metadata={"since": 2})
+    #: Another program's exact initial parameters instead of the initializers' draws
+    #: (a spec of :mod:`actinit.engine.starting_points`): a replayed run.
+    starting_point: str | None = field(default=None, metadata={"since": 3})
 
     def to_dict(self) -> dict[str, Any]:
         values = asdict(self)
@@ -93,7 +96,8 @@ class RunConfig:
 
     @property
     def label(self) -> str:
-        return f"{compact_spec(self.activation)} / {self.init_label}"
+        replayed = " (replayed)" if self.starting_point else ""
+        return f"{compact_spec(self.activation)} / {self.init_label}{replayed}"
 
     @property
     def loss_function(self) -> losses.Loss:
@@ -133,6 +137,7 @@ def build_model(config: RunConfig, n_classes: int, seed: int) -> Sequential:
         seed=seed + config.seed_offset,
         dtype=config.dtype,
         regularizer=config.regularizer,
+        starting_point=config.starting_point,
     )
 
 

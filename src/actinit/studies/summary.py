@@ -40,6 +40,9 @@ class Spread:
         return f"{self.mean:.{digits}f} ± {self.std:.{digits}f}"
 
 
+METRIC_COLUMNS = ("test_accuracy", "train_accuracy", "test_loss", "train_loss", "epochs_to_target")
+
+
 @dataclass
 class ConfigSummary:
     config: RunConfig
@@ -54,6 +57,8 @@ class ConfigSummary:
     diverged: int
     failed: int
     seconds: float
+    #: The finite per-seed figures behind each spread, metric -> values.
+    values: dict[str, list[float]] = field(default_factory=dict)
 
     def metric(self, name: str) -> Spread:
         return getattr(self, name)
@@ -68,13 +73,7 @@ class ConfigSummary:
             "data": self.config.data.get("name"),
             "seeds": self.seeds,
         }
-        for name in (
-            "test_accuracy",
-            "train_accuracy",
-            "test_loss",
-            "train_loss",
-            "epochs_to_target",
-        ):
+        for name in METRIC_COLUMNS:
             spread = self.metric(name)
             for stat in ("mean", "std", "min", "max"):
                 row[f"{name}_{stat}"] = getattr(spread, stat)
@@ -89,26 +88,52 @@ class ConfigSummary:
         return row
 
 
+#: The verdicts a comparison can end in, for people.
+VERDICTS = {
+    "replayed exactly": "the original program's own initial draw, replayed, gives the figure",
+    "typical": "the figure lies between the 5th and 95th percentiles of actinit's seeds",
+    "a lucky draw": "the figure is better than 95% of actinit's seeds: a favourable seed",
+    "an unlucky draw": "the figure is worse than 95% of actinit's seeds",
+    "not reproduced": "the figure lies outside every seed, and no replay gives it",
+    "other data": "the figure was measured on other data than actinit's runs",
+}
+
+
 @dataclass
 class Comparison:
+    """A published figure beside actinit's seeds and, when the original run can be
+    replayed, beside that replay. ``verdict`` is one of :data:`VERDICTS` (or says why
+    there is nothing to compare); ``detail`` says it in a sentence; ``percentile`` is
+    where the figure falls among the seeds (0-100)."""
+
     published: Published
     summary: ConfigSummary | None
     verdict: str
     inside: bool | None = None
+    replayed: float | None = None
+    percentile: float | None = None
+    detail: str = ""
+
+    @property
+    def spread(self) -> Spread | None:
+        return self.summary.metric(self.published.metric) if self.summary else None
 
     def to_row(self) -> dict[str, Any]:
-        spread = self.summary.metric(self.published.metric) if self.summary else None
+        spread = self.spread
         return {
             "configuration": ", ".join(f"{k}={v}" for k, v in self.published.match.items()),
             "metric": self.published.metric,
             "published": self.published.value,
+            "replayed": self.replayed,
             "actinit_mean": spread.mean if spread else None,
             "actinit_std": spread.std if spread else None,
             "actinit_min": spread.min if spread else None,
             "actinit_max": spread.max if spread else None,
             "seeds": spread.n if spread else 0,
+            "percentile": self.percentile,
             "inside_spread": self.inside,
             "verdict": self.verdict,
+            "detail": self.detail,
             "note": self.published.note,
         }
 
@@ -170,48 +195,101 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
                 diverged=sum(r["status"] == "diverged" for r in records),
                 failed=sum(r["status"] == "failed" for r in records),
                 seconds=float(sum(r["seconds"] or 0 for r in records)),
+                values={
+                    metric: [
+                        float(r[metric])
+                        for r in ok
+                        if r[metric] is not None and math.isfinite(r[metric])
+                    ]
+                    for metric in METRIC_COLUMNS
+                },
             )
         )
     summary = StudySummary(study, rows, missing_runs=missing, failures=failures)
-    summary.comparisons = [compare(p, rows) for p in study.published]
+    replays = {
+        record["config_key"]: record
+        for record in store.runs(config.key for config in study.replays)
+        if record["status"] != "failed"
+    }
+    summary.comparisons = [compare(p, rows, replays) for p in study.published]
     return summary
 
 
-def compare(published: Published, rows: list[ConfigSummary]) -> Comparison:
-    """Is the published figure inside the spread (min..max over seeds) actinit measured?"""
+#: Metrics where a smaller figure is the better one.
+LOWER_IS_BETTER = {"test_loss", "train_loss", "epochs_to_target"}
+
+
+def percentile_of(value: float, values: list[float], tolerance: float = 0.0) -> float:
+    """Where ``value`` falls among ``values``, 0-100: the share below it, ties (within
+    ``tolerance``, the rounding of a printed figure) counting half."""
+    below = sum(v < value - tolerance for v in values)
+    ties = sum(abs(v - value) <= tolerance for v in values)
+    return 100.0 * (below + 0.5 * ties) / len(values)
+
+
+def compare(
+    published: Published,
+    rows: list[ConfigSummary],
+    replays: dict[str, dict[str, Any]] | None = None,
+) -> Comparison:
+    """Place a published figure: replayed exactly (``replays``: stored replay runs by
+    the key of their configuration), typical, a lucky or unlucky draw among actinit's
+    seeds, not reproduced, or measured on other data."""
     matching = [row for row in rows if published.matches(row.config)]
     if not matching:
-        return Comparison(published, None, "no runs of this configuration yet")
+        return Comparison(published, None, "no runs yet", detail="no runs of this configuration")
     row = matching[0]
+    fmt = _formatter(published.metric)
+    replayed = _replayed_value(published, replays or {})
     spread = row.metric(published.metric)
-    if spread.mean is None:
-        if published.metric == "epochs_to_target":
-            return Comparison(
-                published,
-                row,
-                f"not reproduced: no seed reached the target within {row.config.epochs} epochs",
-                False,
-            )
-        return Comparison(published, row, "no finite result (every seed diverged or failed)", False)
-    value, fmt = published.value, _formatter(published.metric)
-    low, high = spread.min, spread.max
+    values = row.values.get(published.metric, [])
+    percentile = percentile_of(published.value, values, published.tolerance) if values else None
+    comparison = Comparison(published, row, "", replayed=replayed, percentile=percentile)
     slack = published.tolerance + 1e-12
-    if low - slack <= value <= high + slack:
-        return Comparison(
-            published,
-            row,
-            f"reproduced: inside actinit's range {fmt(low)}..{fmt(high)} over {spread.n} seeds",
-            True,
+    if spread.mean is not None:
+        comparison.inside = spread.min - slack <= published.value <= spread.max + slack
+    replay_text = f"the replay gives {fmt(replayed)}; " if replayed is not None else ""
+    data = row.config.data.get("name")
+    if published.data and published.data != data:
+        comparison.verdict = "other data"
+        comparison.detail = f"published on {published.data}, actinit ran {data}"
+    elif replayed is not None and abs(replayed - published.value) <= slack:
+        comparison.verdict = "replayed exactly"
+        comparison.detail = "the original program's own initial draw gives the printed figure"
+    elif spread.mean is None:
+        comparison.verdict = "not reproduced"
+        comparison.detail = replay_text + (
+            f"no seed reached the target within {row.config.epochs} epochs"
+            if published.metric == "epochs_to_target"
+            else "every seed diverged or failed"
         )
-    side = "above" if value > high + slack else "below"
-    distance = abs(value - spread.mean) / spread.std if spread.std else math.inf
-    return Comparison(
-        published,
-        row,
-        f"not reproduced: {fmt(value)} is {side} every one of "
-        f"{spread.n} seeds ({fmt(low)}..{fmt(high)}; {distance:.1f} std from the mean)",
-        False,
-    )
+    elif not comparison.inside:
+        side = "above" if published.value > spread.max else "below"
+        comparison.verdict = "not reproduced"
+        comparison.detail = (
+            f"{replay_text}{fmt(published.value)} is {side} every one of {spread.n} seeds "
+            f"({fmt(spread.min)}..{fmt(spread.max)})"
+        )
+    else:
+        better = 100 - percentile if published.metric in LOWER_IS_BETTER else percentile
+        comparison.verdict = (
+            "a lucky draw" if better > 95 else "an unlucky draw" if better < 5 else "typical"
+        )
+        comparison.detail = (
+            f"{replay_text}at the {percentile:.0f}th percentile of {spread.n} seeds "
+            f"({fmt(spread.min)}..{fmt(spread.max)})"
+        )
+    if published.caveat:
+        comparison.detail += f"; {published.caveat}"
+    return comparison
+
+
+def _replayed_value(published: Published, replays: dict[str, dict[str, Any]]) -> float | None:
+    for record in replays.values():
+        if published.matches(RunConfig.from_dict(record["config"])):
+            value = record.get(published.metric)
+            return None if value is None else float(value)
+    return None
 
 
 def _formatter(metric: str):
@@ -312,27 +390,54 @@ def table_rows(summary: StudySummary) -> tuple[list[str], list[list[str]]]:
     return [header[i] for i in varying], [[line[i] for i in varying] for line in body]
 
 
-def comparison_rows(summary: StudySummary) -> tuple[list[str], list[list[str]]]:
-    header = ["configuration", "metric", "published", "actinit mean ± std", "verdict"]
+METRIC_LABELS = {
+    "test_accuracy": "test acc",
+    "train_accuracy": "train acc",
+    "test_loss": "test loss",
+    "train_loss": "train loss",
+    "epochs_to_target": "epochs",
+}
+
+
+def comparison_rows(
+    summary: StudySummary, verbose: bool = False
+) -> tuple[list[str], list[list[str]]]:
+    """One row per published figure: which, the figure, the replay, actinit's seeds
+    (mean ± std and range), the figure's percentile among them and the verdict
+    (``verbose``: and the verdict's sentence)."""
+    header = ["figure", "published", "replayed", "actinit (seeds)", "pct", "verdict"]
+    if verbose:
+        header.append("why")
     body = []
     for comparison in summary.comparisons:
-        fmt = _formatter(comparison.published.metric)
-        spread = (
-            comparison.summary.metric(comparison.published.metric) if comparison.summary else None
+        published = comparison.published
+        fmt = _formatter(published.metric)
+        spread = comparison.spread
+        measured = "-"
+        if spread and spread.mean is not None:
+            measured = f"{_short(fmt, spread.mean)} ± {_short(fmt, spread.std)} "
+            measured += f"({_short(fmt, spread.min)}..{_short(fmt, spread.max)}, n={spread.n})"
+        which = ", ".join(
+            compact_spec(str(v)) if k == "activation" else str(v)
+            for k, v in published.match.items()
         )
-        measured = (
-            "-" if not spread or spread.mean is None else f"{fmt(spread.mean)} ± {fmt(spread.std)}"
-        )
-        body.append(
-            [
-                ", ".join(f"{v}" for v in comparison.published.match.values()) or "all",
-                comparison.published.metric,
-                fmt(comparison.published.value),
-                measured,
-                comparison.verdict,
-            ]
-        )
+        line = [
+            f"{which or 'all'}: {METRIC_LABELS[published.metric]}",
+            fmt(published.value),
+            fmt(comparison.replayed) if comparison.replayed is not None else "-",
+            measured,
+            f"{comparison.percentile:.0f}" if comparison.percentile is not None else "-",
+            comparison.verdict,
+        ]
+        if verbose:
+            line.append(comparison.detail)
+        body.append(line)
     return header, body
+
+
+def _short(fmt, value: float) -> str:
+    """A figure without its unit sign, to keep ranges compact."""
+    return fmt(value).rstrip("%")
 
 
 def to_markdown(summary: StudySummary) -> str:
