@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: reproduce test lint bench browser pictures clean
+.PHONY: reproduce test lint bench browser fashion pictures clean
 
 $(BIN)/actinit: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,13 @@ test: $(VENV)/.test-installed browser
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest
 
-bench: $(VENV)/.test-installed
+# Debian's dataset-fashion-mnist: the full Fashion-MNIST for the full-size benchmark.
+fashion:
+	@test -d /usr/share/datasets/fashion-mnist || (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist >/dev/null)
+
+bench: $(VENV)/.test-installed fashion
 	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_fashion.py
 
 # The README's pictures, made by actinit's own commands.
 PICTURES = docs/images

@@ -63,8 +63,8 @@ def test_unknown_data_set_and_bad_parameters():
         datasets.load("mnist2")
     with pytest.raises(DataError, match="bad parameters"):
         datasets.load("moons", radius=3)
-    with pytest.raises(DataError, match="never downloads"):
-        datasets.load("mnist")
+    with pytest.raises(DataError, match="does not exist"):
+        datasets.load("mnist", path="/nowhere/mnist")
 
 
 def write_idx(path, array, type_byte=0x08, compress=False):

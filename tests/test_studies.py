@@ -316,11 +316,12 @@ def test_verdict_allows_the_rounding_of_the_published_figure():
         1.0,
     )
     rounded = compare(Published(0.6931, "test_loss", {}), [row])
-    assert rounded.inside and rounded.verdict.startswith("reproduced")
+    assert rounded.inside and rounded.verdict == "typical"
     far = compare(Published(0.9, "test_accuracy", {}), [row])
-    assert far.inside is False and "above every one of 3 seeds" in far.verdict
+    assert far.inside is False and far.verdict == "not reproduced"
+    assert "above every one of 3 seeds" in far.detail
     never = compare(Published(52, "epochs_to_target", {}), [row])
-    assert never.inside is False and "no seed reached the target" in never.verdict
+    assert never.verdict == "not reproduced" and "no seed reached the target" in never.detail
 
 
 def test_separate_processes_share_one_database(tmp_path):

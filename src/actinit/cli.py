@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -56,7 +57,7 @@ MAX_JOBS = 256
 
 
 def _fail(message: str) -> NoReturn:
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     sys.exit(2)
 
 
@@ -172,10 +173,14 @@ def _report_line(report: RunReport) -> str:
     )
 
 
+#: Columns of words that may wrap; every other column (figures) stays on one line.
+WRAPPING_COLUMNS = {"figure", "verdict", "why", "configuration", "activation", "initializer"}
+
+
 def _print_table(title: str, header: list[str], body: list[list[str]]) -> None:
-    table = Table(title=title, title_justify="left")
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     for column in header:
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column not in WRAPPING_COLUMNS)
     for row in body:
         table.add_row(*row)
     console.print(table)
@@ -191,13 +196,21 @@ VERDICT_STYLES = {
 
 
 def _print_comparisons(summary: StudySummary, verbose: bool) -> None:
+    """The published figures beside actinit's; ``verbose`` adds each verdict's reason
+    below the table."""
     header, body = comparison_rows(summary, verbose=verbose)
     if not body:
         return
     verdict = header.index("verdict")
+    reasons = [(row[0], row.pop()) for row in body] if verbose else []
+    header = header[: verdict + 1]
     for row in body:
-        row[verdict] = f"[{VERDICT_STYLES.get(row[verdict], 'dim')}]{row[verdict]}[/]"
-    _print_table(f"{summary.study.title}: published vs actinit", header, body)
+        row[verdict] = f"[{VERDICT_STYLES.get(row[verdict].split(';')[0], 'dim')}]{row[verdict]}[/]"
+    seeds = {c.spread.n for c in summary.comparisons if c.spread and c.spread.n}
+    over = f" ({seeds.pop()} seeds)" if len(seeds) == 1 else ""
+    _print_table(f"{summary.study.title}: published vs actinit{over}", header, body)
+    for figure, reason in reasons:
+        console.print(f"  [bold]{figure}[/]: {reason}", highlight=False)
 
 
 def _print_summary(

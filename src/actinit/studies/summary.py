@@ -271,13 +271,15 @@ def compare(
             f"({fmt(spread.min)}..{fmt(spread.max)})"
         )
     else:
-        better = 100 - percentile if published.metric in LOWER_IS_BETTER else percentile
+        better = percentile if percentile is not None else 50.0
+        if published.metric in LOWER_IS_BETTER:
+            better = 100 - better
         comparison.verdict = (
             "a lucky draw" if better > 95 else "an unlucky draw" if better < 5 else "typical"
         )
+        where = f"at the {percentile:.0f}th percentile of" if percentile is not None else "among"
         comparison.detail = (
-            f"{replay_text}at the {percentile:.0f}th percentile of {spread.n} seeds "
-            f"({fmt(spread.min)}..{fmt(spread.max)})"
+            f"{replay_text}{where} {spread.n} seeds ({fmt(spread.min)}..{fmt(spread.max)})"
         )
     if published.caveat:
         comparison.detail += f"; {published.caveat}"
@@ -350,9 +352,9 @@ def table_rows(summary: StudySummary) -> tuple[list[str], list[list[str]]]:
         "batch",
         "seeds",
         "test acc",
+        "range",
         "train acc",
         "test loss",
-        "min..max test acc",
         "learned",
         "epochs to target",
         "diverged",
@@ -370,9 +372,9 @@ def table_rows(summary: StudySummary) -> tuple[list[str], list[list[str]]]:
                 str(row.config.batch_size or "full"),
                 str(row.seeds),
                 acc.text(percent=True),
+                f"{100 * acc.min:.1f}..{100 * acc.max:.1f}" if acc.min is not None else "-",
                 row.train_accuracy.text(percent=True),
                 row.test_loss.text(),
-                f"{100 * acc.min:.1f}..{100 * acc.max:.1f}%" if acc.min is not None else "-",
                 f"{100 * row.learned_share:.0f}%" if row.learned_share is not None else "-",
                 (
                     f"{row.epochs_to_target.mean:.0f} ({row.reached_target}/{row.seeds})"
@@ -382,10 +384,14 @@ def table_rows(summary: StudySummary) -> tuple[list[str], list[list[str]]]:
                 str(row.diverged),
             ]
         )
+    always = {"activation", "initializer", "test acc", "range", "train acc", "test loss"}
+    silent = {"epochs to target": {"-"}, "diverged": {"0"}, "learned": set()}
     varying = [
         i
-        for i in range(len(header))
-        if i >= 6 or i in (1, 2) or len({line[i] for line in body}) > 1
+        for i, name in enumerate(header)
+        if name in always
+        or (name in silent and {line[i] for line in body} - silent[name])
+        or len({line[i] for line in body}) > 1
     ]
     return [header[i] for i in varying], [[line[i] for i in varying] for line in body]
 
@@ -405,9 +411,7 @@ def comparison_rows(
     """One row per published figure: which, the figure, the replay, actinit's seeds
     (mean ± std and range), the figure's percentile among them and the verdict
     (``verbose``: and the verdict's sentence)."""
-    header = ["figure", "published", "replayed", "actinit (seeds)", "pct", "verdict"]
-    if verbose:
-        header.append("why")
+    header = ["figure", "published", "replayed", "actinit mean ± std (range)", "pct", "verdict"]
     body = []
     for comparison in summary.comparisons:
         published = comparison.published
@@ -416,7 +420,7 @@ def comparison_rows(
         measured = "-"
         if spread and spread.mean is not None:
             measured = f"{_short(fmt, spread.mean)} ± {_short(fmt, spread.std)} "
-            measured += f"({_short(fmt, spread.min)}..{_short(fmt, spread.max)}, n={spread.n})"
+            measured += f"({_short(fmt, spread.min)}..{_short(fmt, spread.max)})"
         which = ", ".join(
             compact_spec(str(v)) if k == "activation" else str(v)
             for k, v in published.match.items()
@@ -427,11 +431,13 @@ def comparison_rows(
             fmt(comparison.replayed) if comparison.replayed is not None else "-",
             measured,
             f"{comparison.percentile:.0f}" if comparison.percentile is not None else "-",
-            comparison.verdict,
+            comparison.verdict + (f"; {published.caveat}" if published.caveat else ""),
         ]
         if verbose:
             line.append(comparison.detail)
         body.append(line)
+    if verbose:
+        header.append("why")
     return header, body
 
 
