@@ -261,3 +261,14 @@ def test_fashion_mnist_says_how_to_get_it_when_absent(monkeypatch, tmp_path):
 
 def test_starting_points_are_listed():
     assert {"numpy_legacy", "npz"} <= set(starting_points.names())
+
+
+def test_the_full_size_fashion_study_reads_and_finds_its_data():
+    from actinit.studies import datasets
+
+    study = load_study("fashion")
+    assert len(study.configs) == 6 and study.configs[0].hidden == (128, 64)
+    if not datasets.DEBIAN_FASHION_MNIST.is_dir():
+        pytest.skip("Debian's dataset-fashion-mnist is not installed here")
+    data = datasets.load("fashion_mnist", limit_train=100, limit_test=50)
+    assert data.X_train.shape == (100, 784) and data.n_classes == 10
