@@ -64,6 +64,7 @@ def test_every_builtin_study_parses():
         "circles",
         "zoo",
         "depth",
+        "fashion",
     }
     for name in builtin_names():
         study = load_study(name)
