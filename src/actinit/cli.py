@@ -8,6 +8,7 @@ non-zero exit; options shared by several commands are defined once below.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import sys
 from dataclasses import dataclass
@@ -514,8 +515,9 @@ RUN_KINDS = [
     "probabilities",
     "losses",
     "activation-histograms",
+    "variance-theory",
 ]
-STUDY_KINDS = ["heatmap", "curves"]
+STUDY_KINDS = ["heatmap", "curves", "depth-theory"]
 
 
 def _select_run(loaded: Study, activation: str | None, init: str | None, db: Path, seed: int):
@@ -588,6 +590,80 @@ def plot(target, names, kind, output, derivatives, stat, metric, activation, ini
     except (ValueError, TypeError, KeyError) as error:
         _fail(str(error))
     console.print(f"wrote {viz.save(figure, output)}")
+
+
+@main.command(name="theory")
+@click.argument("activation")
+@click.option(
+    "--weights-std",
+    "sigma_w",
+    type=click.FloatRange(min=0, min_open=True, max=100),
+    default=None,
+    help="sigma_w = weight std x sqrt(fan_in) (default: the edge of chaos).",
+)
+@click.option(
+    "--bias-std", "sigma_b", type=click.FloatRange(min=0, max=100), default=0.0, show_default=True
+)
+@click.option(
+    "--depth", type=click.IntRange(min=1, max=10_000), default=None, help="Layers to follow."
+)
+@output_option(".png or .svg: the phase diagram", required=False)
+def theory_command(activation, sigma_w, sigma_b, depth, output):
+    """What mean-field theory says of ACTIVATION with weights N(0, sigma_w^2/fan_in) and
+    biases N(0, sigma_b^2) in wide networks: the fixed point, chi1, the depth scales and
+    the depth a network of it can train to."""
+    from . import theory
+
+    try:
+        spec = activations.get(activation).spec()
+        edge = theory.edge_of_chaos(spec, sigma_b)
+    except (SpecError, ValueError) as error:
+        _fail(str(error))
+    sigma_w = edge if sigma_w is None else sigma_w
+    result = theory.propagation(spec, sigma_w, sigma_b)
+    for line in theory_lines(result, edge, depth):
+        console.print(line, highlight=False)
+    if output:
+        from . import viz
+        from .viz.theory import plot_phase_diagram
+
+        figure = plot_phase_diagram(spec, points={"this setting": (sigma_w, sigma_b)})
+        console.print(f"wrote {viz.save(figure, output)}")
+
+
+def theory_lines(result, edge: float, depth: int | None) -> list[str]:
+    """The theory's findings in words and numbers."""
+    from . import theory
+
+    def layers(value: float) -> str:
+        return "unbounded" if math.isinf(value) else f"{value:.1f} layers"
+
+    lines = [
+        f"[bold]{result.activation}[/], sigma_w = {result.sigma_w:.4g}, sigma_b = {result.sigma_b:.4g}",
+        f"- edge of chaos at sigma_w = {edge:.4g} for this sigma_b"
+        + (" (He: sqrt 2)" if result.activation == "relu" and result.sigma_b == 0 else ""),
+        f"- phase: {result.phase} (chi1 = {result.chi1:.4g}; above 1 chaotic, below 1 ordered)",
+        f"- fixed point: q* = {result.q_star:.4g} (pre-activation variance), c* = {result.c_star:.4g}",
+        f"- depth scales: xi_q = {layers(result.xi_q)}, xi_c = {layers(result.xi_c)}",
+        f"- trainable to about 6 xi_c = {layers(result.trainable_depth)}",
+    ]
+    if result.q_star == 0:
+        lines.append("- the signal dies out: every layer's pre-activations shrink towards 0")
+    elif math.isinf(result.q_star):
+        lines.append("- the signal explodes: pre-activations grow without bound with depth")
+    if depth:
+        q = theory.variance_through_depth(
+            result.activation, result.sigma_w, result.sigma_b, 1.0, depth
+        )
+        shown = ", ".join(f"{v:.3g}" for v in q[: min(len(q), 8)])
+        lines.append(
+            f"- variance from q0 = 1 through {depth} layers: {shown}"
+            + (", ..." if len(q) > 8 else "")
+            + f" -> {q[-1]:.3g}"
+        )
+        verdict = "within" if depth <= result.trainable_depth else "beyond"
+        lines.append(f"- {depth} layers is {verdict} the trainable depth")
+    return lines
 
 
 @main.command()

@@ -58,6 +58,11 @@ class Initializer(Configurable):
     def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
         raise NotImplementedError
 
+    def bind(self, activation: Any) -> Initializer:
+        """This initializer for a layer of ``activation``: itself, unless it depends on
+        the activation it feeds and was not told one (``critical``)."""
+        return self
+
 
 INITIALIZERS: Registry[Initializer] = Registry("initializer", Initializer)
 

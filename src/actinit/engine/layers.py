@@ -231,6 +231,7 @@ class Dense(Affine):
         if self.activation is given and self.activation.parameters():
             # A learned activation (PReLU) must not be shared between layers.
             self.activation = activations_module.get(self.activation.spec())
+        self.init = self.init.bind(self.activation)
 
     @property
     def activation_label(self) -> str:

@@ -21,6 +21,7 @@ from .boundaries import (
     plot_probability_histograms,
 )
 from .studies import plot_study_curves, plot_study_heatmap
+from .theory import plot_depth_theory, plot_variance_prediction
 from .training import plot_activation_histograms, plot_curves, plot_layer_heatmap, plot_updates
 
 
@@ -41,6 +42,7 @@ RUN_PICTURES: dict[str, Callable[[RecordedRun, str], Figure]] = {
     "activation-histograms": lambda run, stat: plot_activation_histograms(
         run.model(), run.data.X_train
     ),
+    "variance-theory": lambda run, stat: plot_variance_prediction(run),
 }
 
 STUDY_PICTURES: dict[str, Callable[[StudySummary, Store, str | None], Figure]] = {
@@ -50,6 +52,7 @@ STUDY_PICTURES: dict[str, Callable[[StudySummary, Store, str | None], Figure]] =
     "curves": lambda summary, store, metric: plot_study_curves(
         summary, store, metric or "val_accuracy"
     ),
+    "depth-theory": lambda summary, store, metric: plot_depth_theory(summary),
 }
 
 

@@ -15,6 +15,7 @@ from ..studies.summary import comparison_rows, summarize, table_rows
 from .boundaries import plot_boundary, plot_feature_space
 from .figures import to_data_uri
 from .studies import plot_study_curves, plot_study_heatmap
+from .theory import plot_depth_theory, plot_variance_prediction
 from .training import plot_curves, plot_layer_heatmap
 
 STYLE = """
@@ -36,7 +37,8 @@ def _table(header: list[str], body: list[list[str]], verdict_column: bool = Fals
         for index, cell in enumerate(line):
             css = ""
             if verdict_column and index == len(line) - 1:
-                css = ' class="ok"' if cell.startswith("reproduced") else ' class="no"'
+                good = cell.startswith(("replayed", "typical"))
+                css = ' class="ok"' if good else ' class="no"'
             cells.append(f"<td{css}>{html.escape(cell)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return "<table>" + "".join(rows) + "</table>"
@@ -74,6 +76,15 @@ def build_report(study, store: Store, recorded: int = 6, seed: int = 0) -> str:
         "<h2>Curves across seeds</h2>",
         _image(to_data_uri(plot_study_curves(summary, store)), "validation accuracy curves"),
     ]
+    if len({len(row.config.hidden) for row in summary.rows}) > 1:
+        parts += [
+            "<h2>Theory beside experiment</h2>",
+            "<p>Mean-field theory of signal propagation (actinit.theory) predicts how deep "
+            "each activation and initializer can train: about 6 correlation depth scales "
+            "ξ_c. Red lines mark that depth in each row; cells to their right are predicted "
+            "not to train.</p>",
+            _image(to_data_uri(plot_depth_theory(summary)), "measured accuracy and theory's depth"),
+        ]
     parts.append("<h2>Inside the runs</h2>")
     for row in summary.rows[:recorded]:
         run = recorded_run(store, row.config, seed)
@@ -87,6 +98,9 @@ def build_report(study, store: Store, recorded: int = 6, seed: int = 0) -> str:
         parts.append(
             _image(to_data_uri(plot_layer_heatmap(run.recording, "grad_norm")), "gradient norms")
         )
+        if len(run.config.hidden) > 2:
+            picture = plot_variance_prediction(run)
+            parts.append(_image(to_data_uri(picture), "variance through depth: theory and network"))
         if run.data.n_features == 2:
             model = run.model()
             try:

@@ -1,0 +1,157 @@
+"""Pictures of the theory of signal propagation beside what networks measure."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+
+from .. import theory
+from ..engine.registry import compact_spec
+from ..studies.recorded import RecordedRun
+from ..studies.summary import StudySummary
+
+
+def plot_phase_diagram(
+    activation: str,
+    sigma_w: np.ndarray | None = None,
+    sigma_b: np.ndarray | None = None,
+    points: dict[str, tuple[float, float]] | None = None,
+) -> Figure:
+    """The correlation depth scale xi_c over (sigma_w, sigma_b) as colour (log scale),
+    the edge of chaos (chi1 = 1) as a line; ``points`` marks named settings."""
+    sigma_w = np.linspace(0.25, 4.0, 31) if sigma_w is None else np.asarray(sigma_w)
+    sigma_b = np.linspace(0.0, 1.0, 11) if sigma_b is None else np.asarray(sigma_b)
+    chi, xi = theory.phase_diagram(activation, sigma_w, sigma_b)
+    figure = Figure(figsize=(6.4, 4.2), layout="constrained")
+    axis = figure.subplots()
+    shown = np.clip(np.where(np.isfinite(xi), xi, 1e3), 0.1, 1e3)
+    mesh = axis.pcolormesh(
+        sigma_w, sigma_b, shown, norm=LogNorm(vmin=0.1, vmax=1e3), cmap="magma", shading="auto"
+    )
+    figure.colorbar(mesh, ax=axis, label="depth scale ξ_c (layers)")
+    if np.nanmin(chi) < 1 < np.nanmax(chi):
+        axis.contour(sigma_w, sigma_b, chi, levels=[1.0], colors="white", linewidths=2)
+        axis.plot([], [], color="white", lw=2, label="edge of chaos (χ₁ = 1)")
+    for label, (w, b) in (points or {}).items():
+        axis.plot(w, b, "o", color="cyan", markeredgecolor="black")
+        axis.annotate(
+            label, (w, b), textcoords="offset points", xytext=(5, 5), fontsize=8, color="cyan"
+        )
+    axis.set(
+        xlabel="σ_w (weight std × √fan_in)",
+        ylabel="σ_b (bias std)",
+        title=f"{compact_spec(activation)}: ordered (left) and chaotic (right) phases",
+    )
+    axis.legend(loc="upper left", fontsize=8, facecolor="grey")
+    return figure
+
+
+def predicted_variances(run: RecordedRun) -> tuple[np.ndarray, np.ndarray]:
+    """(measured, predicted) second moment of each weighted layer's pre-activations at
+    initialization: measured on the recorder's probe batch; predicted by the variance
+    map from the measured first layer, with each layer's own sigma_w and sigma_b."""
+    model = run.model(0)
+    recording = run.recording
+    measured = recording.arrays["pre_std"][0] ** 2 + recording.arrays["pre_mean"][0] ** 2
+    layers = model.weighted_layers()
+    predicted = [float(measured[0])]
+    for previous, layer in zip(layers[:-1], layers[1:]):
+        sigma_w = float(layer.W.std() * math.sqrt(layer.W.shape[0]))
+        sigma_b = float(np.sqrt((layer.b**2).mean())) if layer.use_bias else 0.0
+        act = previous.activation.spec() if previous.activation is not None else "linear"
+        predicted.append(theory.variance_map(act, sigma_w, sigma_b, predicted[-1]))
+    return np.asarray(measured, dtype=float), np.asarray(predicted)
+
+
+def plot_variance_prediction(run: RecordedRun) -> Figure:
+    """Predicted vs measured pre-activation variance per layer at initialization."""
+    measured, predicted = predicted_variances(run)
+    layers = np.arange(1, len(measured) + 1)
+    figure = Figure(figsize=(6.0, 3.6), layout="constrained")
+    axis = figure.subplots()
+    axis.semilogy(layers, predicted, "-", color="black", label="theory (wide-network limit)")
+    axis.semilogy(layers, measured, "o", color="#d62728", label="this network, measured")
+    axis.set(
+        xlabel="layer",
+        ylabel="E[z²] of the pre-activations",
+        title=f"{run.label}: variance through depth at initialization",
+    )
+    axis.legend(fontsize=8)
+    return figure
+
+
+def depth_predictions(summary: StudySummary) -> list[tuple[str, str, float]]:
+    """(activation, initializer label, theory's trainable depth ~ 6 xi_c) for every
+    pair in a study, from each initializer's sigma_w at the study's hidden width."""
+    seen, pairs = set(), []
+    for row in summary.rows:
+        config = row.config
+        key = (config.activation, config.init_label)
+        if key in seen or not config.hidden:
+            continue
+        seen.add(key)
+        sigma_w, sigma_b = theory.weight_scales(config.init, config.bias_init, config.hidden[0])
+        depth = theory.propagation(config.activation, sigma_w, sigma_b).trainable_depth
+        pairs.append((config.activation, config.init_label, depth))
+    return pairs
+
+
+def plot_depth_theory(summary: StudySummary) -> Figure:
+    """Measured test accuracy per (activation, initializer) and depth, with the
+    theory's trainable depth (about 6 xi_c) drawn as a line in every row: cells right
+    of it are predicted not to train."""
+    depths = sorted({len(row.config.hidden) for row in summary.rows})
+    predictions = depth_predictions(summary)
+    if not predictions or len(depths) < 2:
+        raise ValueError("this picture needs a study over several depths (a grid of hidden)")
+    means = np.full((len(predictions), len(depths)), np.nan)
+    for i, (activation, label, _) in enumerate(predictions):
+        for row in summary.rows:
+            config = row.config
+            if (config.activation, config.init_label) == (activation, label):
+                value = row.test_accuracy.mean
+                means[i, depths.index(len(config.hidden))] = np.nan if value is None else value
+    figure = Figure(
+        figsize=(2.6 + 1.1 * len(depths), 1.2 + 0.5 * len(predictions)), layout="constrained"
+    )
+    axis = figure.subplots()
+    image = axis.imshow(means, cmap="viridis", vmin=0.5, vmax=1.0, aspect="auto")
+    for i, (_, _, trainable) in enumerate(predictions):
+        for j in range(len(depths)):
+            if np.isfinite(means[i, j]):
+                axis.text(
+                    j,
+                    i,
+                    f"{100 * means[i, j]:.0f}",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if means[i, j] < 0.75 else "black",
+                )
+        # the trainable depth on the depth axis, between the columns it falls between
+        edge = (
+            np.interp(trainable, depths, np.arange(len(depths))) if trainable < depths[-1] else None
+        )
+        if edge is not None:
+            axis.plot([edge, edge], [i - 0.45, i + 0.45], color="red", lw=2.5)
+    axis.plot([], [], color="red", lw=2.5, label="theory: trainable depth ≈ 6 ξ_c")
+    axis.set_xticks(range(len(depths)), [str(d) for d in depths])
+    axis.set_yticks(
+        range(len(predictions)),
+        [
+            f"{compact_spec(a)} / {label}\n(6ξ_c = {d:.0f})"
+            if math.isfinite(d)
+            else f"{compact_spec(a)} / {label}\n(6ξ_c = ∞)"
+            for a, label, d in predictions
+        ],
+        fontsize=7,
+    )
+    axis.set(
+        xlabel="hidden layers", title=f"{summary.study.name}: test accuracy (%) and the theory"
+    )
+    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), fontsize=8, frameon=False)
+    figure.colorbar(image, ax=axis, label="test accuracy")
+    return figure

@@ -1,0 +1,185 @@
+"""Mean-field signal propagation (actinit.theory): closed forms, Monte Carlo on wide
+random networks, the edge of chaos, the critical initializer, and the depth study's
+direction (issue "Theory beside experiment")."""
+
+import math
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import actinit as ai
+from actinit import theory
+from actinit.cli import main
+from actinit.engine.special import erf
+
+
+def erf_pair():
+    return (erf, lambda x: 2 / math.sqrt(math.pi) * np.exp(-(x**2)))
+
+
+@pytest.mark.parametrize("sigma_w, sigma_b, q", [(1.0, 0.0, 1.0), (1.7, 0.3, 0.4), (0.5, 1.0, 3.0)])
+def test_relu_variance_map_is_half_the_input_variance(sigma_w, sigma_b, q):
+    expected = sigma_w**2 * q / 2 + sigma_b**2
+    assert theory.variance_map("relu", sigma_w, sigma_b, q) == pytest.approx(expected, rel=1e-10)
+
+
+def test_relu_edge_of_chaos_is_he():
+    assert theory.edge_of_chaos("relu") == pytest.approx(math.sqrt(2), rel=1e-8)
+    assert theory.chi1("relu", 1.3, 0.2) == pytest.approx(1.3**2 / 2, rel=1e-10)
+    depths = theory.variance_through_depth("relu", math.sqrt(2), 0.0, 1.0, 30)
+    np.testing.assert_allclose(depths, 1.0, rtol=1e-9)  # He keeps the variance
+
+
+def test_linear_closed_forms():
+    assert theory.variance_map("linear", 0.9, 0.1, 2.0) == pytest.approx(0.81 * 2 + 0.01)
+    q, c = theory.fixed_point("linear", 0.9, 0.1)
+    assert q == pytest.approx(0.01 / (1 - 0.81), rel=1e-8) and c == 1.0
+    assert theory.chi1("linear", 0.9, 0.1) == pytest.approx(0.81)
+    xi_q, xi_c = theory.depth_scales("linear", 0.9, 0.1)
+    assert xi_q == pytest.approx(-1 / math.log(0.81), rel=1e-4)
+
+
+@pytest.mark.parametrize("q, c", [(0.3, 0.2), (1.0, 0.7), (4.0, -0.5)])
+def test_erf_matches_the_arcsine_kernel(q, c):
+    sigma_w, sigma_b = 1.3, 0.2
+    pair = erf_pair()
+    kernel_qq = 2 / math.pi * math.asin(2 * q / (1 + 2 * q))
+    assert theory.variance_map(pair, sigma_w, sigma_b, q) == pytest.approx(
+        sigma_w**2 * kernel_qq + sigma_b**2, rel=1e-9
+    )
+    cross = 2 / math.pi * math.asin(2 * c * q / (1 + 2 * q))
+    expected = (sigma_w**2 * cross + sigma_b**2) / (sigma_w**2 * kernel_qq + sigma_b**2)
+    assert theory.correlation_map(pair, sigma_w, sigma_b, c, q) == pytest.approx(expected, rel=1e-5)
+
+
+def test_tanh_edge_of_chaos_at_sigma_w_one_without_bias():
+    assert theory.edge_of_chaos("tanh") == pytest.approx(1.0, abs=1e-6)
+    assert theory.propagation("tanh", 0.8).phase == "ordered"
+    assert theory.propagation("tanh", 1.5).phase == "chaotic"
+    assert theory.propagation("tanh", 1.5).c_star < 1
+    # a bias moves the edge to larger weights (Poole et al. Fig. 2)
+    assert theory.edge_of_chaos("tanh", 0.3) > 1.2
+
+
+def monte_carlo_variances(activation, sigma_w, sigma_b, q0, depth, width=2000, networks=8):
+    """Mean squared pre-activation per layer, averaged over ``networks`` independent
+    wide random networks whose first layer is drawn with variance q0."""
+    rng = np.random.default_rng(0)
+    phi = ai.activations.get(activation).function
+    totals = np.zeros(depth + 1)
+    for _ in range(networks):
+        h = rng.standard_normal((32, width)) * math.sqrt(q0)
+        totals[0] += (h**2).mean()
+        for layer in range(1, depth + 1):
+            W = rng.standard_normal((width, width)) * sigma_w / math.sqrt(width)
+            h = phi(h) @ W + rng.standard_normal(width) * sigma_b
+            totals[layer] += (h**2).mean()
+    return totals / networks
+
+
+@pytest.mark.parametrize(
+    "activation, sigma_w, sigma_b",
+    [
+        ("tanh", 1.5, 0.3),
+        ("relu", 1.2, 0.1),
+        ("sigmoid", 4.0, 0.5),
+        ("gelu", 1.6, 0.2),
+        ("elu", 1.1, 0.0),
+    ],
+)
+def test_variance_through_depth_matches_wide_random_networks(activation, sigma_w, sigma_b):
+    predicted = theory.variance_through_depth(activation, sigma_w, sigma_b, 1.0, 5)
+    measured = monte_carlo_variances(activation, sigma_w, sigma_b, 1.0, 5)
+    np.testing.assert_allclose(measured[1:], predicted[1:], rtol=0.05)
+
+
+def test_correlation_map_matches_wide_random_networks():
+    sigma_w, sigma_b, q = 1.5, 0.3, theory.fixed_q("tanh", 1.5, 0.3)
+    rng = np.random.default_rng(1)
+    width, c = 4000, 0.6
+    z1, z2 = rng.standard_normal((2, width))
+    h1, h2 = math.sqrt(q) * z1, math.sqrt(q) * (c * z1 + math.sqrt(1 - c * c) * z2)
+    W = rng.standard_normal((width, width)) * sigma_w / math.sqrt(width)
+    b = rng.standard_normal(width) * sigma_b
+    out1, out2 = np.tanh(h1) @ W + b, np.tanh(h2) @ W + b
+    measured = (out1 @ out2) / math.sqrt((out1 @ out1) * (out2 @ out2))
+    predicted = theory.correlation_map("tanh", sigma_w, sigma_b, c, q)
+    assert measured == pytest.approx(predicted, abs=0.03)
+
+
+def test_depth_scales_diverge_at_the_edge_and_shrink_away_from_it():
+    _, at_edge = theory.depth_scales("relu", math.sqrt(2), 0.0)
+    _, ordered = theory.depth_scales("relu", 1.0, 0.0)
+    _, deep_ordered = theory.depth_scales("relu", 0.5, 0.0)
+    assert math.isinf(at_edge) and ordered > deep_ordered > 0
+    assert ordered == pytest.approx(-1 / math.log(0.5), rel=1e-6)
+
+
+def test_critical_initializer_puts_any_activation_on_the_edge():
+    layer = ai.Dense(64, "tanh", init="critical")
+    assert layer.init.spec() == "critical(activation='tanh')"
+    weights = layer.init((2000, 64), np.random.default_rng(0))
+    assert weights.std() * math.sqrt(2000) == pytest.approx(1.0, rel=0.02)
+    sigma_w = ai.initializers.get("critical(activation=tanh, bias_std=0.3)").sigma_w
+    assert theory.chi1("tanh", sigma_w, 0.3) == pytest.approx(1.0, abs=1e-6)
+    # GELU without bias: chi1 jumps across 1 where a dying signal turns into an exploding one
+    sigma_w = ai.initializers.get("critical(activation=gelu)").sigma_w
+    assert theory.fixed_q("gelu", sigma_w * 0.99, 0.0) == 0.0
+    assert math.isinf(theory.fixed_q("gelu", sigma_w * 1.01, 0.0))
+    assert theory.chi1("gelu", sigma_w * 0.99, 0.0) < 1 < theory.chi1("gelu", sigma_w * 1.01, 0.0)
+    with pytest.raises(ValueError, match="critical needs an activation"):
+        ai.initializers.get("critical")((3, 3), np.random.default_rng(0))
+
+
+def test_a_model_with_critical_weights_saves_and_loads(tmp_path):
+    model = ai.Sequential([ai.Dense(8, "tanh", init="critical"), ai.Dense(1, "sigmoid")]).build(2)
+    again = ai.load(model.save(tmp_path / "m.npz"))
+    assert again.layers[0].init.spec() == "critical(activation='tanh')"
+
+
+def test_bad_settings_are_refused():
+    with pytest.raises(ValueError, match="sigma_w must be a finite number"):
+        theory.variance_map("tanh", -1.0, 0.0, 1.0)
+    with pytest.raises(ValueError, match="no edge of chaos"):
+        theory.edge_of_chaos("linear", 0.5, high=0.9)
+
+
+# The depth study's pairs at 50 layers of 32 units: sigma_w = std * sqrt(fan_in).
+DEPTH_PAIRS = {
+    ("relu", "he"): ("relu", math.sqrt(2)),
+    ("relu", "small random"): ("relu", 0.05 * math.sqrt(32)),
+    ("sigmoid", "xavier"): ("sigmoid", 1.0),
+    ("tanh", "small random"): ("tanh", 0.05 * math.sqrt(32)),
+}
+
+
+def test_trainable_depth_predicts_which_depth_study_pairs_learn_at_50_layers():
+    study = ai.studies.load_study("depth", {"seeds": 1, "epochs": 25})
+    data = ai.studies.datasets.load("moons", n_train=1000, n_test=500, noise=0.15)
+    for (activation, label), (name, sigma_w) in DEPTH_PAIRS.items():
+        (config,) = [
+            c
+            for c in study.configs
+            if len(c.hidden) == 50
+            and c.init_label == label
+            and ai.engine.registry.compact_spec(c.activation) == activation
+        ]
+        predicted = theory.propagation(name, sigma_w).trainable_depth >= 50
+        model = ai.studies.config.model_for(config, data, 0)
+        model.fit(data.X_train, data.y_train, epochs=config.epochs, batch_size=config.batch_size)
+        learned = model.evaluate(data.X_test, data.y_test)["accuracy"] > 0.8
+        assert learned == predicted, (activation, label)
+
+
+def test_theory_command_in_words_and_numbers():
+    result = CliRunner().invoke(
+        main, ["theory", "tanh", "--weights-std", "1.5", "--bias-std", "0.3"]
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "chaotic" in text and "chi1" in text and "edge of chaos" in text
+    relu = CliRunner().invoke(main, ["theory", "relu", "--depth", "5"])
+    assert "He" in relu.output or "1.414" in relu.output
+    bad = CliRunner().invoke(main, ["theory", "tanhh"])
+    assert bad.exit_code == 2 and "tanh" in bad.output
