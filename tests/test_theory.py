@@ -183,3 +183,96 @@ def test_theory_command_in_words_and_numbers():
     assert "He" in relu.output or "1.414" in relu.output
     bad = CliRunner().invoke(main, ["theory", "tanhh"])
     assert bad.exit_code == 2 and "tanh" in bad.output
+
+
+DEEP = """
+name = "deep-small"
+seeds = 1
+
+[data]
+name = "moons"
+n_train = 200
+n_test = 100
+
+[model]
+output_activation = "sigmoid"
+
+[training]
+epochs = 3
+batch_size = 50
+optimizer = "momentum"
+learning_rate = 0.01
+
+[grid]
+hidden = [[64, 64], [64, 64, 64, 64, 64, 64, 64, 64]]
+activations = ["tanh", "relu"]
+initializers = [
+    { label = "small random", weights = "random_normal(std=0.05)" },
+    { label = "xavier", weights = "xavier_normal" },
+]
+"""
+
+
+@pytest.fixture
+def deep_store(tmp_path):
+    from actinit.studies import Store, parse_study, run_study
+
+    study = parse_study(DEEP)
+    store = Store(tmp_path / "deep.sqlite")
+    run_study(study, store, backend="sequential")
+    yield study, store
+    store.close()
+
+
+def test_predicted_variance_follows_a_real_network_at_initialization(deep_store):
+    from actinit.studies.recorded import recorded_run
+    from actinit.viz.theory import plot_variance_prediction, predicted_variances
+
+    study, store = deep_store
+    (config,) = [
+        c
+        for c in study.configs
+        if len(c.hidden) == 8 and c.init_label == "xavier" and c.activation == "tanh"
+    ]
+    run = recorded_run(store, config, 0)
+    measured, predicted = predicted_variances(run)
+    assert len(measured) == 9  # 8 hidden layers and the output
+    # the 8 hidden layers of 64 units; the 1-unit output layer is no wide layer
+    np.testing.assert_allclose(measured[:-1], predicted[:-1], rtol=0.15)
+    figure = plot_variance_prediction(run)
+    assert "variance through depth" in figure.axes[0].get_title()
+
+
+def test_depth_picture_marks_the_theory_depth_in_every_row(deep_store):
+    from actinit.studies.summary import summarize
+    from actinit.viz.theory import depth_predictions, plot_depth_theory
+
+    study, store = deep_store
+    summary = summarize(study, store)
+    predictions = dict(((a, label), d) for a, label, d in depth_predictions(summary))
+    assert predictions[("tanh", "small random")] < 8 < predictions[("tanh", "xavier")]
+    figure = plot_depth_theory(summary)
+    red = [
+        line for line in figure.axes[0].lines if line.get_color() == "red" and len(line.get_xdata())
+    ]
+    assert len(red) == 2  # the two small-random rows end before 8 layers; xavier rows do not
+    assert "theory" in figure.axes[0].get_title()
+
+
+def test_report_of_a_study_over_depths_has_the_theory(deep_store, tmp_path):
+    from actinit.viz.report import build_report
+
+    study, store = deep_store
+    page = build_report(study, store, recorded=8)
+    assert "Theory beside experiment" in page and "variance through depth" in page
+
+
+def test_phase_diagram_draws_the_edge():
+    from actinit.viz.theory import plot_phase_diagram
+
+    figure = plot_phase_diagram("tanh", np.linspace(0.5, 2.5, 6), np.linspace(0, 0.5, 3))
+    axis = figure.axes[0]
+    assert (
+        axis.collections
+        and "edge of chaos" in [t.get_text() for t in axis.get_legend().get_texts()][0]
+    )

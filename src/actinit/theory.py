@@ -206,7 +206,9 @@ def depth_scales(act: Any, sigma_w: float, sigma_b: float, q0: float = 1.0) -> t
     """(xi_q, xi_c): layers over which the variance reaches q* and over which two
     inputs' correlation reaches c* (inf at the edge of chaos). Where the signal
     explodes (no finite q*), both are the layers over which it grows e-fold,
-    1 / log(growth per layer): a network that deep already overflows its range."""
+    1 / log(growth per layer): a network that deep already overflows its range.
+    Where it dies out (q* = 0) the correlation map is degenerate and xi_c is the
+    depth scale of the vanishing gradient, -1 / log chi1."""
     _, dphi = _pair(act)
     q, c = fixed_point(act, sigma_w, sigma_b, q0)
     exploded = math.isinf(q)

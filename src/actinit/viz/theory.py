@@ -55,7 +55,7 @@ def predicted_variances(run: RecordedRun) -> tuple[np.ndarray, np.ndarray]:
     map from the measured first layer, with each layer's own sigma_w and sigma_b."""
     model = run.model(0)
     recording = run.recording
-    measured = recording.arrays["pre_std"][0] ** 2 + recording.arrays["pre_mean"][0] ** 2
+    measured = recording.stats["pre_std"][0] ** 2 + recording.stats["pre_mean"][0] ** 2
     layers = model.weighted_layers()
     predicted = [float(measured[0])]
     for previous, layer in zip(layers[:-1], layers[1:]):
@@ -73,7 +73,15 @@ def plot_variance_prediction(run: RecordedRun) -> Figure:
     figure = Figure(figsize=(6.0, 3.6), layout="constrained")
     axis = figure.subplots()
     axis.semilogy(layers, predicted, "-", color="black", label="theory (wide-network limit)")
-    axis.semilogy(layers, measured, "o", color="#d62728", label="this network, measured")
+    axis.semilogy(layers[:-1], measured[:-1], "o", color="#d62728", label="this network, measured")
+    axis.semilogy(
+        layers[-1:],
+        measured[-1:],
+        "o",
+        mfc="none",
+        color="#d62728",
+        label=f"output layer ({run.model(0).layers[-1].output_dim} unit(s): not a wide layer)",
+    )
     axis.set(
         xlabel="layer",
         ylabel="E[z²] of the pre-activations",
@@ -132,9 +140,8 @@ def plot_depth_theory(summary: StudySummary) -> Figure:
                     color="white" if means[i, j] < 0.75 else "black",
                 )
         # the trainable depth on the depth axis, between the columns it falls between
-        edge = (
-            np.interp(trainable, depths, np.arange(len(depths))) if trainable < depths[-1] else None
-        )
+        positions = [-0.5, *range(len(depths))]  # depth 0 sits at the left edge
+        edge = np.interp(trainable, [0, *depths], positions) if trainable < depths[-1] else None
         if edge is not None:
             axis.plot([edge, edge], [i - 0.45, i + 0.45], color="red", lw=2.5)
     axis.plot([], [], color="red", lw=2.5, label="theory: trainable depth ≈ 6 ξ_c")
