@@ -47,6 +47,9 @@ pictures: $(BIN)/actinit
 	$(BIN)/actinit plot depth --kind gradients --activation sigmoid --init "small random" --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/depth-sigmoid-gradients.png
 	$(BIN)/actinit plot blobs --kind updates --activation tanh --init zeros --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/blobs-zeros-updates.png
 	$(BIN)/actinit animate parabola --activation relu --frames 16 --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/parabola-relu.gif
+	$(BIN)/actinit run depth --seeds 1 --db $(PICTURES)/pictures.sqlite > /dev/null
+	$(BIN)/actinit plot depth --kind depth-theory --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/depth-theory.png
+	$(BIN)/actinit theory tanh -o $(PICTURES)/tanh-phase.png > /dev/null
 	rm -f $(PICTURES)/pictures.sqlite*
 
 clean:
