@@ -36,7 +36,7 @@ def _table(header: list[str], body: list[list[str]], verdict_column: bool = Fals
         cells = []
         for index, cell in enumerate(line):
             css = ""
-            if verdict_column and index == len(line) - 1:
+            if verdict_column and header[index] == "verdict":
                 good = cell.startswith(("replayed", "typical"))
                 css = ' class="ok"' if good else ' class="no"'
             cells.append(f"<td{css}>{html.escape(cell)}</td>")
@@ -64,7 +64,7 @@ def build_report(study, store: Store, recorded: int = 6, seed: int = 0) -> str:
         "<h2>Summary across seeds</h2>",
         _table(*table_rows(summary)),
     ]
-    header, body = comparison_rows(summary)
+    header, body = comparison_rows(summary, verbose=True)
     if body:
         parts += [
             "<h2>Published numbers and actinit</h2>",
@@ -76,39 +76,10 @@ def build_report(study, store: Store, recorded: int = 6, seed: int = 0) -> str:
         "<h2>Curves across seeds</h2>",
         _image(to_data_uri(plot_study_curves(summary, store)), "validation accuracy curves"),
     ]
-    if len({len(row.config.hidden) for row in summary.rows}) > 1:
-        parts += [
-            "<h2>Theory beside experiment</h2>",
-            "<p>Mean-field theory of signal propagation (actinit.theory) predicts how deep "
-            "each activation and initializer can train: about 6 correlation depth scales "
-            "ξ_c. Red lines mark that depth in each row; cells to their right are predicted "
-            "not to train.</p>",
-            _image(to_data_uri(plot_depth_theory(summary)), "measured accuracy and theory's depth"),
-        ]
+    parts += _theory_section(summary)
     parts.append("<h2>Inside the runs</h2>")
     for row in summary.rows[:recorded]:
-        run = recorded_run(store, row.config, seed)
-        findings = diagnose(run.recording)
-        parts += [f"<div class='run'><h3>{html.escape(run.label)}</h3><ul>"]
-        parts += [
-            f"<li class='finding {f.severity}'>{html.escape(f.message)}</li>" for f in findings
-        ]
-        parts.append("</ul>")
-        parts.append(_image(to_data_uri(plot_curves(run.recording)), "loss and accuracy"))
-        parts.append(
-            _image(to_data_uri(plot_layer_heatmap(run.recording, "grad_norm")), "gradient norms")
-        )
-        if len(run.config.hidden) > 2:
-            picture = plot_variance_prediction(run)
-            parts.append(_image(to_data_uri(picture), "variance through depth: theory and network"))
-        if run.data.n_features == 2:
-            model = run.model()
-            try:
-                figure = plot_feature_space(model, run.data.X_train, run.data.y_train)
-            except ValueError:
-                figure = plot_boundary(model, run.data.X_train, run.data.y_train)
-            parts.append(_image(to_data_uri(figure), "decision boundary"))
-        parts.append("</div>")
+        parts += _run_section(recorded_run(store, row.config, seed))
     if len(summary.rows) > recorded:
         parts.append(
             f"<p>{len(summary.rows) - recorded} more configurations are summarised above "
@@ -116,6 +87,47 @@ def build_report(study, store: Store, recorded: int = 6, seed: int = 0) -> str:
         )
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _theory_section(summary) -> list[str]:
+    """For a study over several depths: its accuracies beside the theory's depth."""
+    if len({len(row.config.hidden) for row in summary.rows}) < 2:
+        return []
+    return [
+        "<h2>Theory beside experiment</h2>",
+        "<p>Mean-field theory of signal propagation (actinit.theory) predicts how deep "
+        "each activation and initializer can train: about 6 correlation depth scales "
+        "ξ_c. Red lines mark that depth in each row; cells to their right are predicted "
+        "not to train.</p>",
+        _image(to_data_uri(plot_depth_theory(summary)), "measured accuracy and theory's depth"),
+    ]
+
+
+def _run_section(run) -> list[str]:
+    """One recorded run: its diagnosis, curves, gradients, the theory's variance for
+    deep nets, and its boundary for 2-D data."""
+    parts = [f"<div class='run'><h3>{html.escape(run.label)}</h3><ul>"]
+    parts += [
+        f"<li class='finding {f.severity}'>{html.escape(f.message)}</li>"
+        for f in diagnose(run.recording)
+    ]
+    parts.append("</ul>")
+    parts.append(_image(to_data_uri(plot_curves(run.recording)), "loss and accuracy"))
+    parts.append(
+        _image(to_data_uri(plot_layer_heatmap(run.recording, "grad_norm")), "gradient norms")
+    )
+    if len(run.config.hidden) > 2:
+        picture = plot_variance_prediction(run)
+        parts.append(_image(to_data_uri(picture), "variance through depth: theory and network"))
+    if run.data.n_features == 2:
+        model = run.model()
+        try:
+            figure = plot_feature_space(model, run.data.X_train, run.data.y_train)
+        except ValueError:
+            figure = plot_boundary(model, run.data.X_train, run.data.y_train)
+        parts.append(_image(to_data_uri(figure), "decision boundary"))
+    parts.append("</div>")
+    return parts
 
 
 def write_report(study, store: Store, path: str | Path, recorded: int = 6) -> Path:
