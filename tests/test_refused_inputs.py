@@ -567,3 +567,19 @@ def test_none_is_how_the_page_asks_for_no_hidden_layers():
     assert settings.hidden == ()
     assert parse_qs(settings.query())["hidden"] == ["none"]
     assert parse_settings({k: v[0] for k, v in parse_qs(settings.query()).items()}) == settings
+
+
+@pytest.mark.parametrize(
+    "kind, metric, expected",
+    [
+        ("heatmap", "val_loss", "--kind heatmap shows one of test_accuracy"),
+        ("heatmap", "foo", "got --metric 'foo'"),
+        ("curves", "test_accuracy", "--kind curves shows one of val_accuracy"),
+    ],
+)
+def test_a_metric_a_picture_cannot_show_is_refused(tmp_path, kind, metric, expected):
+    db = tmp_path / "r.sqlite"
+    run_cli("run", "blobs", "--seeds", "1", "--epochs", "2", "--db", db, "--backend", "sequential")
+    args = ["plot", "blobs", "--kind", kind, "--metric", metric, "--db", db]
+    result = run_cli(*args, "-o", tmp_path / "x.png")
+    assert result.exit_code == 2 and expected in result.output

@@ -555,14 +555,17 @@ def _select_run(loaded: Study, activation: str | None, init: str | None, db: Pat
     help="Statistic for --kind layer-stats: grad_norm, update_ratio, saturated, dead, act_std, ...",
 )
 @click.option(
-    "--metric", default=None, help="Metric for study pictures (test_accuracy, val_loss, ...)."
+    "--metric",
+    default=None,
+    help="Metric for study pictures: --kind heatmap test_accuracy, train_accuracy, test_loss, "
+    "train_loss, epochs_to_target; --kind curves val_accuracy, val_loss, accuracy, loss.",
 )
 @run_choice_options
 def plot(target, names, kind, output, derivatives, stat, metric, activation, init, seed, db):
     """Draw a picture: `plot activations relu,tanh,gelu -o act.png`, or of a study or one
     of its runs: `plot parabola --kind feature-space --activation tanh -o fs.png`."""
     from . import viz
-    from .viz.catalogue import run_picture, study_picture
+    from .viz.catalogue import check_metric, run_picture, study_picture
 
     if target == "activations":
         specs = [n for n in (names or "").split(",") if n] or [
@@ -576,6 +579,7 @@ def plot(target, names, kind, output, derivatives, stat, metric, activation, ini
         return
     kind = kind or "heatmap"
     try:
+        check_metric(kind, metric)
         if kind in STUDY_KINDS:
             _existing_db(db, target)
             loaded = _load(target, db)

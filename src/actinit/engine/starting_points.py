@@ -79,9 +79,7 @@ class NumpyLegacy(StartingPoint):
             raise ValueError(
                 f"scale is a number or one of {', '.join(SCALE_RULES)}; got {self.scale!r}"
             )
-        if not isinstance(self.scale, str) and not (
-            math.isfinite(self.scale) and self.scale >= 0
-        ):
+        if not isinstance(self.scale, str) and not (math.isfinite(self.scale) and self.scale >= 0):
             raise ValueError(f"scale must be a finite number >= 0, got {self.scale}")
         if self.biases not in ("normal", "zeros"):
             raise ValueError(f'biases is "normal" (drawn) or "zeros", got {self.biases!r}')
@@ -107,7 +105,9 @@ class NumpyLegacy(StartingPoint):
             values[f"{layer.name}.W"] = weight * self.scale_for(fan_in, width)
             if layer.use_bias:
                 drawn = self.biases == "normal"
-                values[f"{layer.name}.b"] = generator.randn(1, width)[0] if drawn else np.zeros(width)
+                values[f"{layer.name}.b"] = (
+                    generator.randn(1, width)[0] if drawn else np.zeros(width)
+                )
         return values
 
 

@@ -61,8 +61,27 @@ def run_picture(kind: str, run: RecordedRun, stat: str = "grad_norm") -> Figure:
     return RUN_PICTURES[kind](run, stat)
 
 
+#: The metrics each study picture can show: summaries across seeds for the heatmap,
+#: per-epoch histories for the curves.
+STUDY_METRICS = {
+    "heatmap": ("test_accuracy", "train_accuracy", "test_loss", "train_loss", "epochs_to_target"),
+    "curves": ("val_accuracy", "val_loss", "accuracy", "loss"),
+}
+
+
 def study_picture(
     kind: str, summary: StudySummary, store: Store, metric: str | None = None
 ) -> Figure:
     """The picture ``kind`` (a key of :data:`STUDY_PICTURES`) of a whole study."""
+    check_metric(kind, metric)
     return STUDY_PICTURES[kind](summary, store, metric)
+
+
+def check_metric(kind: str, metric: str | None) -> None:
+    """A ``metric`` the study picture ``kind`` cannot show is a ValueError naming
+    those it can."""
+    allowed = STUDY_METRICS.get(kind)
+    if metric is not None and allowed is not None and metric not in allowed:
+        raise ValueError(
+            f"--kind {kind} shows one of {', '.join(allowed)}; got --metric {metric!r}"
+        )
