@@ -145,3 +145,55 @@ def test_two_unit_layer_activations_on_an_input_grid(moons):
     np.testing.assert_array_equal(again.feature_grid, recording.feature_grid)
     _, wide, _ = record([ai.Dense(5, "relu"), ai.Dense(1, "sigmoid")], moons, epochs=2)
     assert wide.feature_grid is None and wide.grid_inputs is None
+
+
+# Runs whose truth is known, and what the diagnosis must (and must not) say of them
+# (issue "Pictures and diagnoses that tell the truth", item 4).
+
+
+def test_zero_init_is_symmetry_not_vanishing_gradients(moons):
+    _, recording, _ = record(
+        [
+            ai.Dense(8, "relu", init="zeros"),
+            ai.Dense(8, "relu", init="zeros"),
+            ai.Dense(1, "sigmoid"),
+        ],
+        moons,
+    )
+    found = kinds(recording)
+    assert "symmetry" in found and "vanishing_gradients" not in found
+
+
+def test_a_confident_fused_sigmoid_output_is_not_saturation(moons):
+    _, recording, history = record(
+        [ai.Dense(16, "relu", init="he_normal"), ai.Dense(1, "sigmoid", init="glorot_normal")],
+        moons,
+        epochs=200,
+        optimizer="adam(lr=0.05)",
+    )
+    assert history.history["accuracy"][-1] > 0.95
+    assert recording.stats["saturated"][-1, -1] > 0.5  # the output is confident...
+    found = kinds(recording)
+    assert "saturation" not in found and "healthy" in found  # ...and that is no problem
+
+
+def test_a_run_at_chance_is_said_not_to_learn(moons):
+    _, recording, _ = record(
+        [ai.Dense(8, "sigmoid", init="random_normal(std=0.01)") for _ in range(6)]
+        + [ai.Dense(1, "sigmoid", init="random_normal(std=0.01)")],
+        moons,
+        epochs=5,
+        optimizer="sgd(lr=0.01)",
+    )
+    findings = {f.kind: f for f in diagnose(recording)}
+    assert "not_learned" in findings and "chance level" in findings["not_learned"].message
+    assert "learning" not in findings
+
+
+def test_saturated_tanh_from_large_weights(moons):
+    _, recording, _ = record(
+        [ai.Dense(32, "tanh", init="random_normal(std=10)"), ai.Dense(1, "sigmoid")],
+        moons,
+        epochs=3,
+    )
+    assert "saturation" in kinds(recording)
