@@ -125,6 +125,51 @@ def test_study_heatmap_and_curves(study_db):
     assert [t.get_text() for t in axis.get_xticklabels()] == ["xavier_normal", "zeros"]
     assert len(axis.texts) == 4
     assert len(curves.axes[0].get_lines()) == 4
+    colours = [line.get_color() for line in curves.axes[0].get_lines()]
+    assert len(set(colours)) == 4  # distinct within the panel
+    legend = curves.axes[0].get_legend()
+    assert legend.get_bbox_to_anchor().x0 > curves.axes[0].get_window_extent().x1 - 1  # outside
+
+
+def test_no_grid_dimension_is_averaged_away(tmp_path):
+    """Every value of hidden (and data) gets its own labelled panel, each configuration
+    its own cell and curve (issue "Pictures and diagnoses that tell the truth", 1-2)."""
+    from actinit.studies import parse_study, run_study
+
+    study = parse_study(
+        """
+name = "faceted"
+seeds = 1
+[data]
+name = "moons"
+n_train = 60
+n_test = 30
+[model]
+output_activation = "sigmoid"
+[training]
+epochs = 2
+[grid]
+hidden = [[4], [4, 4, 4]]
+datasets = ["moons", "circles"]
+activations = ["relu", "tanh", "sigmoid", "elu", "gelu", "swish", "softplus"]
+initializers = ["he_normal", "xavier_normal"]
+"""
+    )
+    with Store(tmp_path / "f.sqlite") as store:
+        run_study(study, store, backend="sequential")
+        summary = summarize(study, store)
+        heatmap = viz.plot_study_heatmap(summary)
+        curves = viz.plot_study_curves(summary, store)
+    panels = [axis for axis in heatmap.axes if axis.get_title()]
+    titles = sorted(axis.get_title() for axis in panels)
+    assert len(panels) == 4 and all("hidden" in t and "data" in t for t in titles)
+    assert all(len(axis.texts) == 14 for axis in panels)  # 7 activations x 2 initializers
+    assert "\n±" not in str([t.get_text() for t in panels[0].texts])  # one seed: no "± 0.0"
+    curve_panels = [axis for axis in curves.axes if axis.get_lines()]
+    assert len(curve_panels) == 4
+    for axis in curve_panels:
+        lines = axis.get_lines()
+        assert len(lines) == 14 and len({(l.get_color(), l.get_linestyle()) for l in lines}) == 14
 
 
 def test_report_is_self_contained(study_db):

@@ -1,109 +1,143 @@
-"""Pictures of a whole study: activation x initializer heatmap, curves across seeds."""
+"""Pictures of a whole study: activation x initializer heatmaps and curves across
+seeds, one labelled panel per value of every other grid dimension (depth, data set,
+optimizer, ...): no dimension is ever averaged away."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.figure import Figure
 
 from ..engine.registry import compact_spec
+from ..studies.config import RunConfig
 from ..studies.store import Store
-from ..studies.summary import StudySummary
+from ..studies.summary import ConfigSummary, StudySummary, hidden_label
+from .figures import grid_shape
+
+#: The grid dimensions besides activation and initializer, each read off a configuration.
+DIMENSIONS: dict[str, Callable[[RunConfig], str]] = {
+    "data": lambda c: ", ".join(f"{k}={v}" if k != "name" else str(v) for k, v in c.data.items()),
+    "hidden": lambda c: hidden_label(c.hidden),
+    "optimizer": lambda c: compact_spec(c.optimizer),
+    "batch": lambda c: str(c.batch_size or "full"),
+    "output": lambda c: c.output_activation,
+    "regularizer": lambda c: str(c.regularizer),
+    "dropout": lambda c: str(c.dropout),
+    "epochs": lambda c: str(c.epochs),
+}
+
+
+def facets(rows: list[ConfigSummary]) -> list[tuple[str, list[ConfigSummary]]]:
+    """The rows split by every dimension that varies among them, each group with a
+    label naming its values ("hidden 50x32"), in the study's order."""
+    varying = [name for name, read in DIMENSIONS.items() if len({read(r.config) for r in rows}) > 1]
+    groups: dict[str, list[ConfigSummary]] = {}
+    for row in rows:
+        label = ", ".join(f"{name} {DIMENSIONS[name](row.config)}" for name in varying)
+        groups.setdefault(label, []).append(row)
+    return list(groups.items())
 
 
 def plot_study_heatmap(summary: StudySummary, metric: str = "test_accuracy") -> Figure:
-    """Mean ``metric`` over seeds for every activation x initializer, annotated with
-    mean ± std (other grid dimensions are averaged over)."""
+    """Mean ``metric`` over seeds for every activation x initializer, one panel per
+    value of the other grid dimensions, annotated with mean ± std; accuracies in %, on
+    a colour scale spanning the values measured."""
+    if not summary.rows:
+        raise ValueError("the study has no results in the database yet")
+    groups = facets(summary.rows)
+    accuracy = metric.endswith("accuracy")
+    scale = 100 if accuracy else 1
+    values = [r.metric(metric).mean for r in summary.rows if r.metric(metric).mean is not None]
+    low, high = (scale * min(values), scale * max(values)) if values else (0, 1)
     activations = list(dict.fromkeys(row.config.activation for row in summary.rows))
     initializers = list(dict.fromkeys(row.config.init_label for row in summary.rows))
-    if not activations:
-        raise ValueError("the study has no results in the database yet")
+    rows, columns = grid_shape(len(groups), 2 if len(groups) in (2, 4) else 3)
+    figure = Figure(
+        figsize=(columns * (1.6 + 1.3 * len(initializers)), rows * (1.2 + 0.5 * len(activations))),
+        layout="constrained",
+    )
+    axes = np.atleast_1d(figure.subplots(rows, columns, squeeze=False).ravel())
+    for axis, (label, group) in zip(axes, groups):
+        image = _heatmap_panel(axis, group, metric, scale, activations, initializers, (low, high))
+        axis.set_title(label or summary.study.name, fontsize=9)
+    for axis in axes[len(groups) :]:
+        axis.set_visible(False)
+    unit = " (%)" if accuracy else ""
+    figure.colorbar(image, ax=axes[: len(groups)].tolist(), label=metric.replace("_", " ") + unit)
+    seeds = sorted({row.seeds for row in summary.rows})
+    spread = "mean ± std over " if seeds != [1] else ""
+    figure.suptitle(
+        f"{summary.study.name}: {metric.replace('_', ' ')}{unit}, {spread}"
+        f"{'/'.join(map(str, seeds))} seed(s)",
+        fontsize=10,
+    )
+    return figure
+
+
+def _heatmap_panel(axis, group, metric, scale, activations, initializers, limits):
     means = np.full((len(activations), len(initializers)), np.nan)
     stds = np.full_like(means, np.nan)
-    for i, activation in enumerate(activations):
-        for j, initializer in enumerate(initializers):
-            rows = [
-                r
-                for r in summary.rows
-                if r.config.activation == activation
-                and r.config.init_label == initializer
-                and r.metric(metric).mean is not None
-            ]
-            if rows:
-                means[i, j] = np.mean([r.metric(metric).mean for r in rows])
-                stds[i, j] = np.mean([r.metric(metric).std for r in rows])
-    figure = Figure(
-        figsize=(1.6 + 1.5 * len(initializers), 1.2 + 0.55 * len(activations)), layout="constrained"
-    )
-    axis = figure.subplots()
-    accuracy = metric.endswith("accuracy")
-    image = axis.imshow(
-        means,
-        cmap="viridis",
-        vmin=0 if accuracy else None,
-        vmax=1 if accuracy else None,
-        aspect="auto",
-    )
-    for i in range(len(activations)):
-        for j in range(len(initializers)):
-            if np.isfinite(means[i, j]):
-                text = (
-                    f"{100 * means[i, j]:.1f}\n±{100 * stds[i, j]:.1f}"
-                    if accuracy
-                    else f"{means[i, j]:.3g}\n±{stds[i, j]:.2g}"
-                )
-                axis.text(
-                    j,
-                    i,
-                    text,
-                    ha="center",
-                    va="center",
-                    fontsize=8,
-                    color="white" if means[i, j] < np.nanmean(means) else "black",
-                )
-    axis.set_xticks(range(len(initializers)))
-    axis.set_xticklabels(initializers, rotation=30, ha="right", fontsize=8)
-    axis.set_yticks(range(len(activations)))
-    axis.set_yticklabels([compact_spec(a) for a in activations], fontsize=8)
-    axis.set(
-        xlabel="initializer",
-        ylabel="activation",
-        title=f"{summary.study.name}: {metric.replace('_', ' ')} (mean ± std over seeds, %)"
-        if accuracy
-        else f"{summary.study.name}: {metric}",
-    )
-    figure.colorbar(image, ax=axis)
+    for row in group:
+        spread = row.metric(metric)
+        if spread.mean is not None:
+            i = activations.index(row.config.activation)
+            j = initializers.index(row.config.init_label)
+            means[i, j], stds[i, j] = scale * spread.mean, scale * spread.std
+    image = axis.imshow(means, cmap="viridis", vmin=limits[0], vmax=limits[1], aspect="auto")
+    middle = (limits[0] + limits[1]) / 2
+    for i, j in zip(*np.nonzero(np.isfinite(means))):
+        single = all(row.seeds == 1 for row in group)
+        text = f"{means[i, j]:.3g}" + ("" if single else f"\n±{stds[i, j]:.2g}")
+        colour = "white" if means[i, j] < middle else "black"
+        axis.text(j, i, text, ha="center", va="center", fontsize=7, color=colour)
+    axis.set_xticks(range(len(initializers)), initializers, rotation=30, ha="right", fontsize=7)
+    axis.set_yticks(range(len(activations)), [compact_spec(a) for a in activations], fontsize=7)
+    return image
+
+
+def plot_study_curves(summary: StudySummary, store: Store, metric: str = "val_accuracy") -> Figure:
+    """One curve per configuration (every one of them), the mean over seeds with a band
+    of ± one std, one panel per value of the other grid dimensions; colours distinct
+    within a panel, legends outside the data."""
+    if not summary.rows:
+        raise ValueError("the study has no results in the database yet")
+    groups = facets(summary.rows)
+    figure = Figure(figsize=(11, 3.6 * len(groups)), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(len(groups), 1, squeeze=False).ravel())
+    long_runs = max(row.config.epochs for row in summary.rows) > 500
+    for axis, (label, group) in zip(axes, groups):
+        palette = colormaps["tab20"] if len(group) > 10 else colormaps["tab10"]
+        for index, row in enumerate(group):
+            style = {"color": palette(index % palette.N), "linestyle": ("-", "--")[index // 20 % 2]}
+            _curve(axis, store, row, metric, style)
+        axis.set(xlabel="epoch", ylabel=metric.replace("_", " "), title=label or summary.study.name)
+        if long_runs:  # long runs: see the start too
+            axis.set_xscale("log")
+        axis.grid(alpha=0.3)
+        axis.legend(
+            fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), ncol=1 + len(group) // 16
+        )
+    figure.suptitle(f"{summary.study.name}: {metric} (mean ± std over seeds)", fontsize=10)
     return figure
 
 
-def plot_study_curves(
-    summary: StudySummary, store: Store, metric: str = "val_accuracy", max_configs: int = 12
-) -> Figure:
-    """One curve per configuration: the mean over seeds with a band of ± one std."""
-    figure = Figure(figsize=(9, 4.5), layout="constrained")
-    axis = figure.subplots()
-    for row in summary.rows[:max_configs]:
-        histories = [
-            r["history"].get(metric) for r in store.runs([row.config.key], with_history=True)
-        ]
-        histories = [h for h in histories if h is not None and len(h)]
-        if not histories:
-            continue
-        length = max(len(h) for h in histories)
-        stacked = np.full((len(histories), length), np.nan)
-        for k, h in enumerate(histories):
-            stacked[k, : len(h)] = h
-        with np.errstate(all="ignore"):
-            mean, std = np.nanmean(stacked, axis=0), np.nanstd(stacked, axis=0)
-        epochs = np.arange(1, length + 1)
-        (line,) = axis.plot(epochs, mean, label=row.config.label, linewidth=1.5)
-        axis.fill_between(epochs, mean - std, mean + std, color=line.get_color(), alpha=0.2)
-    axis.set(
-        xlabel="epoch",
-        ylabel=metric.replace("_", " "),
-        title=f"{summary.study.name}: {metric} (mean ± std over seeds)",
-    )
-    if max(row.config.epochs for row in summary.rows) > 500:  # long runs: see the start too
-        axis.set_xscale("log")
-    axis.grid(alpha=0.3)
-    axis.legend(fontsize=7, ncol=2)
-    return figure
+def _curve(axis, store: Store, row: ConfigSummary, metric: str, style: dict) -> None:
+    histories = [r["history"].get(metric) for r in store.runs([row.config.key], with_history=True)]
+    histories = [h for h in histories if h is not None and len(h)]
+    if not histories:
+        return
+    length = max(len(h) for h in histories)
+    stacked = np.full((len(histories), length), np.nan)
+    for k, h in enumerate(histories):
+        stacked[k, : len(h)] = h
+    with np.errstate(all="ignore"):
+        mean, std = np.nanmean(stacked, axis=0), np.nanstd(stacked, axis=0)
+    epochs = np.arange(1, length + 1)
+    label = f"{compact_spec(row.config.activation)} / {row.config.init_label}"
+    axis.plot(epochs, mean, label=label, linewidth=1.4, **style)
+    low, high = mean - std, mean + std
+    if metric.endswith("accuracy"):  # a band never leaves what accuracy can be
+        low, high = np.clip(low, 0, 1), np.clip(high, 0, 1)
+    axis.fill_between(epochs, low, high, color=style["color"], alpha=0.15)
