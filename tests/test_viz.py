@@ -262,3 +262,62 @@ def test_mp4_needs_ffmpeg(trained, tmp_path):
     else:
         with pytest.raises(RuntimeError, match="needs ffmpeg"):
             animate(recording, data.X_train, data.y_train, target, max_frames=3)
+
+
+def test_runs_are_picked_by_any_grid_dimension_and_titles_name_them(tmp_path):
+    """`diagnose depth --activation relu --init xavier` cannot reach the 50-layer net
+    without --hidden; `plot zoo --activation gelu` is not always moons (issue item 3)."""
+    from click.testing import CliRunner
+
+    from actinit.cli import main
+    from actinit.studies import load_study
+    from actinit.studies.recorded import select
+
+    depth = load_study("depth")
+    (deep,) = select(depth, "relu", "xavier", {"hidden": "50"})
+    assert len(deep.hidden) == 50
+    assert select(depth, "relu", "xavier", {"hidden": "50x32"}) == [deep]
+    (spiral,) = select(load_study("zoo"), "gelu", None, {"data": "spiral"})
+    assert spiral.data["name"] == "spiral"
+
+    study = tmp_path / "two-depths.toml"
+    study.write_text(
+        """
+name = "two-depths"
+seeds = 1
+[data]
+name = "moons"
+n_train = 60
+n_test = 30
+[model]
+activation = "relu"
+init = "xavier_normal"
+[training]
+epochs = 2
+[grid]
+hidden = [[4], [4, 4, 4, 4, 4, 4]]
+datasets = ["moons", "circles"]
+"""
+    )
+    db = str(tmp_path / "r.sqlite")
+    assert CliRunner().invoke(main, ["run", str(study), "--db", db]).exit_code == 0
+    result = CliRunner().invoke(main, ["diagnose", str(study), "--db", db])
+    assert (
+        "4 runs match; showing the first" in result.output and "--hidden (4 | 6x4)" in result.output
+    )
+    picked = CliRunner().invoke(
+        main, ["diagnose", str(study), "--db", db, "--hidden", "6", "--data", "circles"]
+    )
+    assert picked.exit_code == 0 and "hidden 6x4, circles (seed 0)" in picked.output
+    assert "runs match" not in picked.output
+
+
+def test_many_layers_with_dead_units_are_said_once():
+    from actinit.studies.diagnosis import Finding, _grouped
+
+    findings = [
+        Finding("dead_units", f"layer {i}", numbers={"layer": i, "share": 0.3 + 0.01 * i})
+        for i in range(1, 11)
+    ]
+    (one,) = _grouped(findings, "dead units", 12)
+    assert one.message == "10 of 12 layers have 31-40% dead units (worst: layer 10, 40%)"

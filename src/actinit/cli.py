@@ -322,11 +322,32 @@ def run_options(command):
     return with_choices
 
 
+#: Grid dimensions a command can pick a run by, besides --activation and --init.
+PICKED_DIMENSIONS = {
+    "hidden": "Pick the run with these hidden layers: 50x32, 12-6, or 50 for 50 layers.",
+    "data": "Pick the run on this data set (a study over several).",
+    "optimizer": "Pick the run with this optimizer (as tables show it).",
+    "batch": "Pick the run with this batch size (or full).",
+}
+
+
 def run_choice_options(command):
-    """--activation, --init, --seed and --db: which recorded run a picture shows."""
+    """--activation, --init, --hidden, --data, --optimizer, --batch, --seed and --db:
+    which recorded run a picture shows; the grid dimensions reach the command as one
+    ``where`` dict."""
+
+    @functools.wraps(command)
+    def with_where(*args, **kwargs):
+        where = {name: kwargs.pop(name) for name in PICKED_DIMENSIONS if kwargs.get(name)}
+        for name in PICKED_DIMENSIONS:
+            kwargs.pop(name, None)
+        return command(*args, where=where, **kwargs)
+
+    for name, text in PICKED_DIMENSIONS.items():
+        with_where = click.option(f"--{name}", default=None, help=text)(with_where)
     for option in (db_option, seed_option, init_option, activation_option):
-        command = option(command)
-    return command
+        with_where = option(with_where)
+    return with_where
 
 
 class _Commands(click.Group):
@@ -520,16 +541,33 @@ RUN_KINDS = [
 STUDY_KINDS = ["heatmap", "curves", "depth-theory"]
 
 
-def _select_run(loaded: Study, activation: str | None, init: str | None, db: Path, seed: int):
+def _select_run(
+    loaded: Study, activation: str | None, init: str | None, db: Path, seed: int, where=None
+):
+    """The recorded run of the configuration chosen by activation, initializer and any
+    grid dimension; when several match, the first, and the command says which."""
     from .studies.recorded import recorded_run, select
+    from .studies.summary import DIMENSIONS
 
     try:
-        configs = select(loaded, activation, init)
+        configs = select(loaded, activation, init, where)
     except SpecError as error:
         _fail(str(error))
     if not configs:
         choices = sorted({f"{c.activation} / {c.init_label}" for c in loaded.configs})
         _fail(f"no configuration of {loaded.name!r} matches; choose among: {'; '.join(choices)}")
+    if len(configs) > 1:
+        varying = [
+            name for name in PICKED_DIMENSIONS if len({DIMENSIONS[name](c) for c in configs}) > 1
+        ]
+        if varying:
+            values = {name: sorted({DIMENSIONS[name](c) for c in configs}) for name in varying}
+            console.print(
+                f"[dim]{len(configs)} runs match; showing the first. Pick with "
+                + ", ".join(f"--{n} ({' | '.join(v)})" for n, v in values.items())
+                + "[/]",
+                highlight=False,
+            )
     with Store(db) as store:
         try:
             return recorded_run(store, configs[0], seed)
@@ -561,7 +599,7 @@ def _select_run(loaded: Study, activation: str | None, init: str | None, db: Pat
     "train_loss, epochs_to_target; --kind curves val_accuracy, val_loss, accuracy, loss.",
 )
 @run_choice_options
-def plot(target, names, kind, output, derivatives, stat, metric, activation, init, seed, db):
+def plot(target, names, kind, output, derivatives, stat, metric, activation, init, seed, db, where):
     """Draw a picture: `plot activations relu,tanh,gelu -o act.png`, or of a study or one
     of its runs: `plot parabola --kind feature-space --activation tanh -o fs.png`."""
     from . import viz
@@ -589,7 +627,7 @@ def plot(target, names, kind, output, derivatives, stat, metric, activation, ini
                     _fail(f"no results for {target!r} in {db}; run it first")
                 figure = study_picture(kind, summary, store, metric)
         else:
-            run = _select_run(_load(target, db), activation, init, db, seed)
+            run = _select_run(_load(target, db), activation, init, db, seed, where)
             figure = run_picture(kind, run, stat)
     except (ValueError, TypeError, KeyError) as error:
         _fail(str(error))
@@ -676,11 +714,11 @@ def theory_lines(result, edge: float, depth: int | None) -> list[str]:
 @click.option("--frames", type=click.IntRange(min=2, max=1000), default=40, show_default=True)
 @click.option("--fps", type=click.IntRange(min=1, max=60), default=4, show_default=True)
 @run_choice_options
-def animate(study, output, frames, fps, activation, init, seed, db):
+def animate(study, output, frames, fps, activation, init, seed, db, where):
     """Animate a run: feature space, boundary, histograms and loss over the epochs."""
     from .viz.animation import animate as write_animation
 
-    run = _select_run(_load(study, db), activation, init, db, seed)
+    run = _select_run(_load(study, db), activation, init, db, seed, where)
     try:
         path = write_animation(
             run.recording,
@@ -724,9 +762,9 @@ def report(study, output, recorded, db):
 @main.command()
 @click.argument("study")
 @run_choice_options
-def diagnose(study, activation, init, seed, db):
+def diagnose(study, activation, init, seed, db, where):
     """Record one run of a study and say in words what happened inside it."""
-    _print_findings(_select_run(_load(study, db), activation, init, db, seed))
+    _print_findings(_select_run(_load(study, db), activation, init, db, seed, where))
 
 
 @main.command()

@@ -141,6 +141,24 @@ def _at_start(text: str, start: np.ndarray) -> str:
     return f"{text} at the start ({start[0]:.2g} vs {start[-1]:.2g})"
 
 
+#: More layers than this with the same finding are said in one sentence.
+GROUPED_LAYERS = 3
+
+
+def _grouped(findings: list[Finding], what: str, layers: int) -> list[Finding]:
+    """Many layers with the same finding, said once: the count, the range and the worst."""
+    if len(findings) <= GROUPED_LAYERS:
+        return findings
+    shares = [f.numbers["share"] for f in findings]
+    worst = findings[int(np.argmax(shares))]
+    text = (
+        f"{len(findings)} of {layers} layers have {100 * min(shares):.0f}-{100 * max(shares):.0f}% "
+        f"{what} (worst: layer {worst.numbers['layer']}, {100 * max(shares):.0f}%)"
+    )
+    numbers = {"layers": [f.numbers["layer"] for f in findings], "shares": shares}
+    return [Finding(findings[0].kind, text, numbers=numbers)]
+
+
 def dead_units(recording: Recording) -> list[Finding]:
     """Rectifier units whose output is 0 for every probe sample at the end."""
     findings = []
@@ -157,7 +175,7 @@ def dead_units(recording: Recording) -> list[Finding]:
                 numbers={"layer": index + 1, "share": float(dead[-1]), "since": since},
             )
         )
-    return findings
+    return _grouped(findings, "dead units (output 0 for every sample)", recording.n_layers)
 
 
 def _fused_output(recording: Recording) -> bool:
@@ -189,7 +207,7 @@ def saturation(recording: Recording) -> list[Finding]:
                 numbers={"layer": index + 1, "share": float(saturated[-1])},
             )
         )
-    return findings
+    return _grouped(findings, "saturated activations (derivative nearly zero)", recording.n_layers)
 
 
 def learning(recording: Recording) -> list[Finding]:

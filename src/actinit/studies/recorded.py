@@ -14,6 +14,7 @@ from . import datasets
 from .config import RunConfig, dataset_for, model_for, normalize_activation
 from .store import Store
 from .study import Study
+from .summary import DIMENSIONS, hidden_label
 
 
 @dataclass
@@ -28,7 +29,11 @@ class RecordedRun:
 
     @property
     def label(self) -> str:
-        return f"{self.config.label} (seed {self.seed})"
+        """Names the run whatever the grid: activation / initializer, depth and data."""
+        hidden = hidden_label(self.config.hidden)
+        return (
+            f"{self.config.label}, hidden {hidden}, {self.config.data['name']} (seed {self.seed})"
+        )
 
 
 def record(config: RunConfig, seed: int) -> tuple[datasets.Dataset, Recording]:
@@ -58,9 +63,15 @@ def recorded_run(store: Store, config: RunConfig, seed: int = 0) -> RecordedRun:
 
 
 def select(
-    study: Study, activation: str | None = None, initializer: str | None = None, **match: str
+    study: Study,
+    activation: str | None = None,
+    initializer: str | None = None,
+    dimensions: dict[str, str] | None = None,
+    **match: str,
 ) -> list[RunConfig]:
-    """The configurations of a study matching an activation and/or initializer label."""
+    """The configurations of a study matching an activation and/or initializer label,
+    and any other grid dimension as pictures label it (``dimensions``:
+    ``{"hidden": "50x32"}``, ``{"hidden": "50"}`` for 50 layers, ``{"data": "spiral"}``)."""
     chosen = []
     wanted = normalize_activation(activation) if activation else None
     for config in study.configs:
@@ -70,5 +81,19 @@ def select(
             continue
         if any(str(getattr(config, key)) != str(value) for key, value in match.items()):
             continue
+        if not all(_has(config, name, value) for name, value in (dimensions or {}).items()):
+            continue
         chosen.append(config)
     return chosen
+
+
+def _has(config: RunConfig, dimension: str, wanted: str) -> bool:
+    """Does ``config`` have this value of a grid dimension (as labelled, or for hidden
+    the number of layers or the comma-separated sizes; for data its name)?"""
+    wanted = str(wanted).strip()
+    if dimension == "hidden":
+        sizes = ",".join(map(str, config.hidden))
+        return wanted in (DIMENSIONS["hidden"](config), sizes, str(len(config.hidden)))
+    if dimension == "data":
+        return wanted in (config.data.get("name"), DIMENSIONS["data"](config))
+    return wanted == DIMENSIONS[dimension](config)

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -338,6 +339,20 @@ def hidden_label(hidden: tuple[int, ...]) -> str:
     if len(hidden) > 2 and len(set(hidden)) == 1:
         return f"{len(hidden)}x{hidden[0]}"
     return "-".join(map(str, hidden))
+
+
+#: The grid dimensions besides activation and initializer, each read off a
+#: configuration as pictures label it and as ``--hidden``, ``--data`` ... select it.
+DIMENSIONS: dict[str, Callable[[RunConfig], str]] = {
+    "data": lambda c: ", ".join(f"{k}={v}" if k != "name" else str(v) for k, v in c.data.items()),
+    "hidden": lambda c: hidden_label(c.hidden),
+    "optimizer": lambda c: compact_spec(c.optimizer),
+    "batch": lambda c: str(c.batch_size or "full"),
+    "output": lambda c: c.output_activation,
+    "regularizer": lambda c: str(c.regularizer),
+    "dropout": lambda c: str(c.dropout),
+    "epochs": lambda c: str(c.epochs),
+}
 
 
 def table_rows(summary: StudySummary) -> tuple[list[str], list[list[str]]]:

@@ -4,29 +4,14 @@ optimizer, ...): no dimension is ever averaged away."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
 from ..engine.registry import compact_spec
-from ..studies.config import RunConfig
 from ..studies.store import Store
-from ..studies.summary import ConfigSummary, StudySummary, hidden_label
+from ..studies.summary import DIMENSIONS, ConfigSummary, StudySummary
 from .figures import grid_shape
-
-#: The grid dimensions besides activation and initializer, each read off a configuration.
-DIMENSIONS: dict[str, Callable[[RunConfig], str]] = {
-    "data": lambda c: ", ".join(f"{k}={v}" if k != "name" else str(v) for k, v in c.data.items()),
-    "hidden": lambda c: hidden_label(c.hidden),
-    "optimizer": lambda c: compact_spec(c.optimizer),
-    "batch": lambda c: str(c.batch_size or "full"),
-    "output": lambda c: c.output_activation,
-    "regularizer": lambda c: str(c.regularizer),
-    "dropout": lambda c: str(c.dropout),
-    "epochs": lambda c: str(c.epochs),
-}
 
 
 def facets(rows: list[ConfigSummary]) -> list[tuple[str, list[ConfigSummary]]]:
