@@ -1,5 +1,6 @@
 """Every picture, the animation and the report are produced, with the expected elements."""
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from PIL import Image
@@ -321,3 +322,60 @@ def test_many_layers_with_dead_units_are_said_once():
     ]
     (one,) = _grouped(findings, "dead units", 12)
     assert one.message == "10 of 12 layers have 31-40% dead units (worst: layer 10, 40%)"
+
+
+# Details that misled (issue "Pictures and diagnoses that tell the truth", item 6)
+
+
+def test_each_class_misclassified_has_its_own_colour(trained):
+    from matplotlib.colors import to_hex
+
+    model, _, data = trained
+    figure = viz.plot_probability_histograms(model, data.X_train, data.y_train)
+    handles, labels = figure.axes[0].get_legend_handles_labels()
+    wrong = [h for h, label in zip(handles, labels) if "misclassified" in label]
+    assert len(wrong) == 2
+    assert len({to_hex(h.get_facecolor()) for h in wrong}) == 2
+
+
+def test_misclassified_points_say_what_large_means(trained):
+    model, _, data = trained
+    figure = viz.plot_misclassified(model, data.X_train, data.y_train)
+    labels = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    assert any("misclassified" in t and "large" in t for t in labels)
+    assert any(t.startswith("right") for t in labels)
+
+
+def test_updates_are_never_clipped_and_say_epoch(trained):
+    _, recording, _ = trained
+    figure = viz.plot_updates(recording)
+    largest = np.abs(np.diff(recording.parameter_trace, axis=0)).max()
+    visible = [axis for axis in figure.axes if axis.get_visible()]
+    assert all(axis.get_ylim()[1] >= largest for axis in visible)
+    assert any(axis.get_xlabel() == "epoch" for axis in visible)
+
+
+def test_activation_histograms_have_counts_and_the_epoch(trained):
+    model, _, data = trained
+    figure = viz.plot_activation_histograms(model, data.X_train, when="epoch 10")
+    assert figure.axes[0].get_ylabel().startswith("count") and figure.axes[0].get_yticks().size
+    assert "epoch 10" in figure.get_suptitle()
+
+
+def test_animation_frames_share_their_axes(trained, tmp_path, monkeypatch):
+    from matplotlib import animation as mpl_animation
+
+    from actinit.viz import animation as module
+
+    captured = {}
+    original = mpl_animation.FuncAnimation
+
+    def capture(figure, function, frames, **kwargs):
+        captured["draw"], captured["frames"] = function, frames
+        return original(figure, function, frames=frames, **kwargs)
+
+    monkeypatch.setattr(module.animation, "FuncAnimation", capture)
+    _, recording, data = trained
+    module.animate(recording, data.X_train, data.y_train, tmp_path / "f.gif", max_frames=4)
+    limits = [captured["draw"](frame) for frame in captured["frames"]]
+    assert all(frame_limits == limits[0] for frame_limits in limits)

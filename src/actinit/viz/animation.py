@@ -36,18 +36,32 @@ def animate(
     frames = np.unique(np.linspace(0, count - 1, min(max_frames, count)).astype(int))
     panels = _panels(recording.model_at(0))
     figure = Figure(figsize=(4.2 * len(panels), 4.2), layout="constrained")
-    axes = figure.subplots(1, len(panels))
+    axes = np.atleast_1d(figure.subplots(1, len(panels)))
 
-    def draw(frame: int):
+    def draw(frame: int, fixed=None):
         epoch = int(recording.snapshot_epochs[frame])
         model = recording.model_at(frame)
-        for axis, panel in zip(axes, panels):
+        for index, (axis, panel) in enumerate(zip(axes, panels)):
             axis.clear()
             PANELS[panel](axis, model, X, y, recording, epoch)
+            if fixed is not None:  # the same axes in every frame: nothing jumps
+                axis.set_xlim(*fixed[index][0])
+                axis.set_ylim(*fixed[index][1])
         figure.suptitle(f"{title}  epoch {epoch}".strip())
-        return list(axes)
+        return [(axis.get_xlim(), axis.get_ylim()) for axis in axes]
 
-    film = animation.FuncAnimation(figure, draw, frames=list(frames), blit=False)
+    # A first pass over the frames finds the widest limits each panel takes.
+    seen = np.array([draw(frame) for frame in frames])  # (frames, panels, 2 axes, 2)
+    fixed = [
+        (
+            (seen[:, i, 0, 0].min(), seen[:, i, 0, 1].max()),
+            (seen[:, i, 1, 0].min(), seen[:, i, 1, 1].max()),
+        )
+        for i in range(len(axes))
+    ]
+    film = animation.FuncAnimation(
+        figure, lambda frame: draw(frame, fixed), frames=list(frames), blit=False
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     writer = (
         animation.PillowWriter(fps=fps) if suffix == ".gif" else animation.FFMpegWriter(fps=fps)

@@ -78,18 +78,21 @@ def plot_misclassified(model: Sequential, X: np.ndarray, y: np.ndarray, title: s
     figure = Figure(figsize=(5.5, 4.8), layout="constrained")
     axis = figure.subplots()
     colours = np.array(CLASS_COLOURS)[predicted % len(CLASS_COLOURS)]
-    axis.scatter(
-        X[:, 0],
-        X[:, 1],
-        c=colours,
-        s=15 * (wrong * 10 + 0.1) + 4,
-        alpha=0.7,
-        edgecolors=np.where(wrong, "k", "none"),
-    )
+    for mask, size, edge, label in (
+        (~wrong, 15 * 0.1 + 4, "none", f"right ({int((~wrong).sum())}), small"),
+        (wrong, 15 * 10.1 + 4, "k", f"misclassified ({int(wrong.sum())}), large"),
+    ):
+        axis.scatter(X[mask, 0], X[mask, 1], c=colours[mask], s=size, alpha=0.7, edgecolors=edge)
+        axis.scatter([], [], c="lightgrey", s=size, edgecolors=edge, label=label)
+    for label in np.unique(predicted):
+        axis.scatter(
+            [], [], c=CLASS_COLOURS[label % len(CLASS_COLOURS)], label=f"predicted {label}"
+        )
+    axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     axis.set(
         xlabel="$x_1$",
         ylabel="$x_2$",
-        title=title or f"predictions: {int(wrong.sum())} of {len(y)} misclassified (large)",
+        title=title or f"predictions: {int(wrong.sum())} of {len(y)} misclassified",
     )
     return figure
 
@@ -167,18 +170,20 @@ def draw_probability_histograms(axis, model: Sequential, X: np.ndarray, y: np.nd
             [right, wrong],
             bins=bins,
             stacked=True,
-            color=[colour, "#222222"],
+            color=[colour, colour],
             alpha=0.75,
-            label=[f"class {label}", f"class {label}, misclassified"],
-            edgecolor="white",
+            label=[f"class {label}", f"class {label}, misclassified (hatched, dark edge)"],
+            edgecolor=["white", "black"],
+            hatch=[None, "////"],
         )
     axis.axvline(0.5, color="k", linewidth=1)
     axis.set(xlabel="predicted P(class 1)", ylabel="samples")
-    axis.legend(fontsize=7)
+    axis.legend(fontsize=7, loc="upper center")  # a fixed place: it does not jump in films
 
 
 def plot_probability_histograms(model: Sequential, X: np.ndarray, y: np.ndarray) -> Figure:
-    """Predicted probabilities by true class, misclassified cases stacked in black."""
+    """Predicted probabilities by true class, each class's misclassified cases stacked
+    on top in its colour, hatched."""
     figure = Figure(figsize=(6, 3.6), layout="constrained")
     axis = figure.subplots()
     draw_probability_histograms(axis, model, X, y)

@@ -40,7 +40,9 @@ RUN_PICTURES: dict[str, Callable[[RecordedRun, str], Figure]] = {
     "probabilities": lambda run, stat: plot_probability_histograms(*_data(run)),
     "losses": lambda run, stat: plot_loss_histogram(*_data(run)),
     "activation-histograms": lambda run, stat: plot_activation_histograms(
-        run.model(), run.data.X_train
+        run.model(),
+        run.data.X_train,
+        when=f"{run.label}, epoch {int(run.recording.snapshot_epochs[-1])}",
     ),
     "variance-theory": lambda run, stat: plot_variance_prediction(run),
 }

@@ -47,11 +47,12 @@ def plot_curves(recording: Recording, title: str = "") -> Figure:
 
 
 def plot_updates(
-    recording: Recording, max_panels: int = 36, ylim: float | None = 0.05, columns: int = 6
+    recording: Recording, max_panels: int = 36, ylim: float | None = None, columns: int = 6
 ) -> Figure:
     """How much each parameter moves per epoch: one small plot per parameter (the S0
     study's 18 panels; zero init: flat lines; too large a learning rate: oscillation).
-    ``ylim``: symmetric y-limits (None: automatic)."""
+    ``ylim``: symmetric y-limits shared by every panel (None: the largest change, so no
+    panel is clipped and flat lines look flat)."""
     if recording.parameter_trace is None:
         raise ValueError(
             "this recording has no per-parameter trace (the network is too large); "
@@ -59,6 +60,9 @@ def plot_updates(
         )
     changes = np.diff(recording.parameter_trace, axis=0)
     count = min(changes.shape[1], max_panels)
+    if ylim is None:
+        finite = np.abs(changes[:, :count][np.isfinite(changes[:, :count])])
+        ylim = 1.1 * float(finite.max()) if finite.size and finite.max() > 0 else 0.05
     rows, cols = grid_shape(count, columns)
     figure = Figure(figsize=(2.2 * cols, 1.6 * rows), layout="constrained")
     axes = figure.subplots(rows, cols, squeeze=False, sharex=True)
@@ -72,7 +76,9 @@ def plot_updates(
         if ylim is not None:
             axis.set_ylim(-ylim, ylim)
         axis.tick_params(labelsize=6)
-    figure.suptitle("change of each parameter per epoch")
+        if index // cols == rows - 1 or index + cols >= count:
+            axis.set_xlabel("epoch", fontsize=7)
+    figure.suptitle(f"change of each parameter per epoch (y from -{ylim:.2g} to {ylim:.2g})")
     return figure
 
 
@@ -112,9 +118,12 @@ def plot_layer_heatmap(recording: Recording, stat: str = "grad_norm") -> Figure:
     return figure
 
 
-def plot_activation_histograms(model: Sequential, X: np.ndarray, bins: int = 40) -> Figure:
+def plot_activation_histograms(
+    model: Sequential, X: np.ndarray, bins: int = 40, when: str = "after training"
+) -> Figure:
     """The distribution of each weighted layer's activations on ``X``: saturation that
-    grows with depth (sigmoid/tanh) and dead rectifiers show at a glance."""
+    grows with depth (sigmoid/tanh) and dead rectifiers show at a glance. ``when``
+    says which moment of the run the model is (in the title)."""
     trace = [
         (layer, record)
         for layer, record in zip(model.layers, model.forward_trace(X))
@@ -125,6 +134,8 @@ def plot_activation_histograms(model: Sequential, X: np.ndarray, bins: int = 40)
     for index, (axis, (layer, record)) in enumerate(zip(axes, trace)):
         axis.hist(record["output"].ravel(), bins=bins, color="#1f77b4")
         axis.set_title(f"layer {index + 1}: {layer.activation_label}", fontsize=9)
-        axis.set_yticks([])
-    figure.suptitle("activations per layer")
+        axis.set_xlabel("activation", fontsize=8)
+        axis.tick_params(labelsize=7)
+    axes[0].set_ylabel(f"count (of {len(X)} samples x units)", fontsize=8)
+    figure.suptitle(f"activations per layer, {when}")
     return figure
