@@ -274,7 +274,8 @@ def test_cli_run_show_export_and_list(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "published vs actinit" in result.output
-    assert "tanh / zeros (seed 0)" in result.output and "symmetry was never broken" in result.output
+    assert "tanh / zeros, hidden" in result.output and "(seed 0)" in result.output
+    assert "symmetry was never broken" in result.output
     shown = runner.invoke(main, ["show", str(study_file), "--db", db])
     assert shown.exit_code == 0 and "tiny test study" in shown.output
     out = tmp_path / "summary.md"

@@ -379,3 +379,46 @@ def test_animation_frames_share_their_axes(trained, tmp_path, monkeypatch):
     module.animate(recording, data.X_train, data.y_train, tmp_path / "f.gif", max_frames=4)
     limits = [captured["draw"](frame) for frame in captured["frames"]]
     assert all(frame_limits == limits[0] for frame_limits in limits)
+
+
+# Small things a new user met (issue "Pictures and diagnoses that tell the truth", item 7)
+
+
+def test_list_shows_whole_sentences_parameters_and_no_empty_column(monkeypatch):
+    from click.testing import CliRunner
+
+    from actinit.cli import main
+
+    monkeypatch.setenv("COLUMNS", "200")
+    data = " ".join(CliRunner().invoke(main, ["list", "datasets"]).output.split())
+    assert "Parameters: n_train=400, n_test=100, noise=0.2." in data
+    assert "non-linear binary problem." in data  # blobs' sentence is whole
+    lost = " ".join(CliRunner().invoke(main, ["list", "losses"]).output.split())
+    assert "()" not in lost and "L = -[y log p + (1 - y) log(1 - p)]" in lost
+    assert "Fused with a softmax output" in lost
+
+
+def test_show_suggests_the_seeds_that_are_there_and_explains_learned(tmp_path):
+    from click.testing import CliRunner
+
+    from actinit.cli import main
+
+    study = tmp_path / "s.toml"
+    study.write_text(STUDY.replace("seeds = 2", "seeds = 3"))
+    db = str(tmp_path / "r.sqlite")
+    CliRunner().invoke(main, ["run", str(study), "--seeds", "1", "--db", db])
+    shown = " ".join(CliRunner().invoke(main, ["show", str(study), "--db", db]).output.split())
+    assert "every configuration has 1 of its 3 seeds" in shown and "--seeds 1" in shown
+    assert "learned: the share of seeds whose test accuracy is above" in shown
+    one = " ".join(
+        CliRunner().invoke(main, ["show", str(study), "--db", db, "--seeds", "1"]).output.split()
+    )
+    assert "± 0.0" not in one
+
+
+def test_report_says_how_far_it_is(study_db):
+    study, path = study_db
+    calls = []
+    with Store(path) as store:
+        build_report(study, store, recorded=2, progress=lambda *a: calls.append(a))
+    assert [(done, total) for done, total, _ in calls] == [(0, 2), (1, 2)]

@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 import click
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -232,7 +233,26 @@ def _print_summary(
     if len(summary.failures) > 10:
         console.print(f"[red]... and {len(summary.failures) - 10} more failed runs[/]")
     if summary.missing_runs:
-        console.print(f"[dim]{summary.missing_runs} runs of this study are not in the database.[/]")
+        console.print(f"[dim]{_missing_text(summary)}[/]", highlight=False)
+    if configurations and any(row.learned_share is not None for row in summary.rows):
+        threshold = 100 * summary.study.learned_threshold
+        console.print(
+            f"[dim]learned: the share of seeds whose test accuracy is above {threshold:.0f}% "
+            "(the study's \\[summary] learned_threshold)[/]",
+            highlight=False,
+        )
+
+
+def _missing_text(summary: StudySummary) -> str:
+    """How many runs are missing, and the command that completes or narrows the view."""
+    study, have = summary.study, summary.complete_seeds
+    text = f"{summary.missing_runs} runs of this study are not in the database"
+    if 0 < have < study.seeds:
+        return (
+            f"{text}: every configuration has {have} of its {study.seeds} seeds. Show what is "
+            f"there with --seeds {have}, or complete it with `actinit run {study.name}`"
+        )
+    return f"{text}; `actinit run {study.name}` runs them"
 
 
 # --------------------------------------------------------------------------
@@ -496,8 +516,17 @@ def _catalogue() -> dict[str, list[tuple[str, str]]]:
         "optimizers": [
             (name, optimizers.OPTIMIZERS.signature(name)) for name in optimizers.names()
         ],
-        "losses": [(name, losses.LOSSES.signature(name)) for name in losses.names()],
+        "losses": [(name, _loss_details(name)) for name in losses.names()],
     }
+
+
+def _loss_details(name: str) -> str:
+    """What a loss is for, and the output activation it is fused with."""
+    loss = losses.get(name)
+    doc = " ".join((type(loss).__doc__ or "").split("\n\n")[0].split()).replace("``", "")
+    fused = f" Fused with a {loss.fused_activation} output." if loss.fused_activation else ""
+    parameters = losses.LOSSES.signature(name)
+    return doc + fused + (f" Parameters: {parameters}." if parameters != "()" else "")
 
 
 @main.command(name="list")
@@ -516,8 +545,8 @@ def list_(what):
         table = Table(title=section, title_justify="left", show_header=False)
         table.add_column("name", style="bold")
         table.add_column("details", overflow="fold")
-        for row in rows:
-            table.add_row(*row)
+        for name, details in rows:
+            table.add_row(name, escape(details))
         console.print(table)
 
 
@@ -751,9 +780,14 @@ def report(study, output, recorded, db):
 
     _existing_db(db, study)
     loaded = _load(study, db)
-    with Store(db) as store:
+    with Store(db) as store, _progress(quiet=False) as bar:
+        task = bar.add_task("report", total=min(recorded, len(loaded.configs)), last="")
+
+        def advance(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, last=f"recording {label}")
+
         try:
-            path = write_report(loaded, store, output, recorded=recorded)
+            path = write_report(loaded, store, output, recorded=recorded, progress=advance)
         except ValueError as error:
             _fail(str(error))
     console.print(f"wrote {path}")

@@ -74,7 +74,11 @@ def names() -> list[str]:
 
 
 def describe(name: str) -> str:
-    return (inspect.getdoc(DATASETS[name]) or "").splitlines()[0]
+    """The data set's first paragraph (whole sentences, on one line) and the
+    parameters it accepts: ``"Two interleaving half circles ... (n_train=400, ...)"``."""
+    doc = (inspect.getdoc(DATASETS[name]) or "").split("\n\n")[0]
+    text = " ".join(doc.split()).replace("``", "")
+    return f"{text} Parameters: {_accepted(DATASETS[name]) or 'none'}."
 
 
 def load(name: str, seed: int = 0, **params: Any) -> Dataset:

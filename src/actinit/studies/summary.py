@@ -34,11 +34,14 @@ class Spread:
         return cls(float(finite.mean()), std, float(finite.min()), float(finite.max()), len(finite))
 
     def text(self, percent: bool = False, digits: int = 3) -> str:
+        """ "mean ± std", or the mean alone for one seed (a spread of one says nothing)."""
         if self.mean is None:
             return "-"
         if percent:
-            return f"{100 * self.mean:.1f} ± {100 * self.std:.1f}%"
-        return f"{self.mean:.{digits}f} ± {self.std:.{digits}f}"
+            mean = f"{100 * self.mean:.1f}"
+            return f"{mean}%" if self.n == 1 else f"{mean} ± {100 * self.std:.1f}%"
+        mean = f"{self.mean:.{digits}f}"
+        return mean if self.n == 1 else f"{mean} ± {self.std:.{digits}f}"
 
 
 METRIC_COLUMNS = ("test_accuracy", "train_accuracy", "test_loss", "train_loss", "epochs_to_target")
@@ -155,6 +158,13 @@ class StudySummary:
     comparisons: list[Comparison] = field(default_factory=list)
     missing_runs: int = 0
     failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def complete_seeds(self) -> int:
+        """How many seeds every configuration has in the store (0 if one has none)."""
+        if len(self.rows) < len(self.study.configs):
+            return 0
+        return min(row.seeds for row in self.rows)
 
 
 def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySummary:
@@ -370,7 +380,7 @@ def table_rows(summary: StudySummary) -> tuple[list[str], list[list[str]]]:
         "range",
         "train acc",
         "test loss",
-        "learned",
+        f"learned >{100 * summary.study.learned_threshold:.0f}%",
         "epochs to target",
         "diverged",
     ]
@@ -400,7 +410,7 @@ def table_rows(summary: StudySummary) -> tuple[list[str], list[list[str]]]:
             ]
         )
     always = {"activation", "initializer", "test acc", "range", "train acc", "test loss"}
-    silent = {"epochs to target": {"-"}, "diverged": {"0"}, "learned": set()}
+    silent = {"epochs to target": {"-"}, "diverged": {"0"}}
     varying = [
         i
         for i, name in enumerate(header)

@@ -48,9 +48,10 @@ def _image(uri: str, alt: str) -> str:
     return f'<img src="{uri}" alt="{html.escape(alt)}">'
 
 
-def build_report(study, store: Store, recorded: int = 6, seed: int = 0) -> str:
+def build_report(study, store: Store, recorded: int = 6, seed: int = 0, progress=None) -> str:
     """The report's HTML. ``recorded``: how many configurations get a recorded run
-    (trained once with a Recorder if not yet in the store) with pictures and diagnoses."""
+    (trained once with a Recorder if not yet in the store) with pictures and diagnoses;
+    ``progress(done, total, label)`` is called as each is drawn."""
     summary = summarize(study, store)
     if not summary.rows:
         raise ValueError(f"no results for study {study.name!r} in {store.path}; run it first")
@@ -78,7 +79,10 @@ def build_report(study, store: Store, recorded: int = 6, seed: int = 0) -> str:
     ]
     parts += _theory_section(summary)
     parts.append("<h2>Inside the runs</h2>")
-    for row in summary.rows[:recorded]:
+    chosen = summary.rows[:recorded]
+    for done, row in enumerate(chosen):
+        if progress:
+            progress(done, len(chosen), row.config.label)
         parts += _run_section(recorded_run(store, row.config, seed))
     if len(summary.rows) > recorded:
         parts.append(
@@ -130,8 +134,8 @@ def _run_section(run) -> list[str]:
     return parts
 
 
-def write_report(study, store: Store, path: str | Path, recorded: int = 6) -> Path:
+def write_report(study, store: Store, path: str | Path, recorded: int = 6, progress=None) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(build_report(study, store, recorded=recorded))
+    path.write_text(build_report(study, store, recorded=recorded, progress=progress))
     return path
