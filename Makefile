@@ -49,6 +49,7 @@ pictures: $(BIN)/actinit
 	$(BIN)/actinit animate parabola --activation relu --frames 16 --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/parabola-relu.gif
 	$(BIN)/actinit run depth --seeds 1 --db $(PICTURES)/pictures.sqlite > /dev/null
 	$(BIN)/actinit plot depth --kind depth-theory --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/depth-theory.png
+	$(BIN)/actinit plot depth --kind heatmap --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/depth-heatmap.png
 	$(BIN)/actinit theory tanh -o $(PICTURES)/tanh-phase.png > /dev/null
 	rm -f $(PICTURES)/pictures.sqlite*
 

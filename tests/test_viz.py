@@ -422,3 +422,18 @@ def test_report_says_how_far_it_is(study_db):
     with Store(path) as store:
         build_report(study, store, recorded=2, progress=lambda *a: calls.append(a))
     assert [(done, total) for done, total, _ in calls] == [(0, 2), (1, 2)]
+
+
+def test_heatmap_colours_span_the_values_and_say_percent(study_db):
+    study, path = study_db
+    with Store(path) as store:
+        summary = summarize(study, store)
+        figure = viz.plot_study_heatmap(summary)
+        curves = viz.plot_study_curves(summary, store)
+    means = [100 * row.test_accuracy.mean for row in summary.rows]
+    image = figure.axes[0].get_images()[0]
+    assert image.get_clim() == pytest.approx((min(means), max(means)))
+    assert "(%)" in figure.get_suptitle() and "(%)" in figure.axes[-1].get_ylabel()
+    for collection in curves.axes[0].collections:  # std bands stay within [0, 1]
+        for path_ in collection.get_paths():
+            assert path_.vertices[:, 1].max() <= 1.0 + 1e-9
