@@ -74,7 +74,8 @@ def _heatmap_panel(axis, group, metric, scale, activations, initializers, limits
     middle = (limits[0] + limits[1]) / 2
     for i, j in zip(*np.nonzero(np.isfinite(means))):
         single = all(row.seeds == 1 for row in group)
-        text = f"{means[i, j]:.3g}" + ("" if single else f"\n±{stds[i, j]:.2g}")
+        digits = ".1f" if scale == 100 else ".3g"  # accuracies in % to a tenth
+        text = f"{means[i, j]:{digits}}" + ("" if single else f"\n±{stds[i, j]:{digits}}")
         colour = "white" if means[i, j] < middle else "black"
         axis.text(j, i, text, ha="center", va="center", fontsize=7, color=colour)
     axis.set_xticks(range(len(initializers)), initializers, rotation=30, ha="right", fontsize=7)
