@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import assign_checked
 from .layers import LAYERS
 from .model import FORMAT_VERSION, Sequential
 
@@ -69,19 +70,7 @@ def load(path: str | Path) -> Sequential:
         raise ModelFileError(f"{path}: the config has no input_dim; the model was never built")
     targets = {f"parameter/{k}": v for k, v in model.parameters().items()}
     targets.update({f"buffer/{k}": v for k, v in model.buffers().items()})
-    missing, unexpected = set(targets) - set(arrays), set(arrays) - set(targets)
-    if missing or unexpected:
-        raise ModelFileError(
-            f"{path}: the arrays do not match the config (missing {sorted(missing)}, "
-            f"unexpected {sorted(unexpected)})"
-        )
-    for key, target in targets.items():
-        array = arrays[key]
-        if array.shape != target.shape:
-            raise ModelFileError(f"{path}: {key} has shape {array.shape}, expected {target.shape}")
-        if array.dtype.kind not in "fiu" or not np.isfinite(array).all():
-            raise ModelFileError(f"{path}: {key} holds non-numeric, NaN or infinite values")
-        target[...] = array
+    assign_checked(targets, arrays, str(path), ModelFileError)
     return model
 
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .arrays import assign_checked
 from .registry import Configurable, Registry
 
 if TYPE_CHECKING:
@@ -132,21 +133,4 @@ class NpzFile(StartingPoint):
 def apply(model: Sequential, point: StartingPoint) -> None:
     """Copy ``point``'s parameters into the built ``model``, after checking that it
     gives exactly the model's parameters, with their shapes and finite values."""
-    values = point.parameters(model)
-    own = model.parameters()
-    missing, extra = set(own) - set(values), set(values) - set(own)
-    if missing or extra:
-        raise ValueError(
-            f"starting point {point.spec()} does not fit the network: missing "
-            f"{sorted(missing) or 'nothing'}, unexpected {sorted(extra) or 'nothing'}"
-        )
-    for name, target in own.items():
-        value = np.asarray(values[name])
-        if value.shape != target.shape:
-            raise ValueError(
-                f"starting point {point.spec()}: {name} has shape {value.shape}, the network's "
-                f"is {target.shape}"
-            )
-        if not np.isfinite(value).all():
-            raise ValueError(f"starting point {point.spec()}: {name} holds NaN or infinite values")
-        target[...] = value
+    assign_checked(model.parameters(), point.parameters(model), f"starting point {point.spec()}")
