@@ -24,6 +24,7 @@ from . import losses as losses_module
 from . import optimizers as optimizers_module
 from . import regularizers as regularizers_module
 from . import starting_points
+from .arrays import assign_checked
 from .callbacks import Callback, CallbackList, History, ProgressPrinter
 from .layers import Affine, Dense, Layer, layer_from_config
 
@@ -122,8 +123,11 @@ class Sequential:
             input_dim = size[1]
         return sizes
 
-    def build(self, input_dim: int) -> Sequential:
-        """Create all parameters for inputs of ``input_dim`` features."""
+    def build(self, input_dim: int | tuple[int | None, ...]) -> Sequential:
+        """Create all parameters for inputs of ``input_dim`` features (or a Keras-style
+        shape whose last entry is the features: ``build((None, 2))``)."""
+        if isinstance(input_dim, (tuple, list)) and input_dim:
+            input_dim = input_dim[-1]
         if self.built:
             if input_dim != self.input_dim:
                 raise InputError(
@@ -225,8 +229,34 @@ class Sequential:
     def count_parameters(self) -> int:
         return sum(value.size for value in self.parameters().values())
 
-    def summary(self) -> str:
-        """A text table of the layers, their output sizes and parameter counts."""
+    count_params = count_parameters  # Keras's name
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of every trainable parameter, in layer order (Keras's habit)."""
+        return [value.copy() for value in self.parameters().values()]
+
+    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
+        """Set every trainable parameter from a list in :meth:`get_weights`' order;
+        the count, shapes and finite values are checked before anything changes."""
+        names = list(self.parameters())
+        if len(weights) != len(names):
+            raise ValueError(f"set_weights needs {len(names)} arrays ({names}), got {len(weights)}")
+        assign_checked(self.parameters(), dict(zip(names, weights)), "set_weights")
+
+    def __call__(self, X: Any) -> np.ndarray:
+        """The network's output on ``X`` (``predict_output``), as Keras and PyTorch
+        models are called."""
+        return self.predict_output(X)
+
+    def summary(self, print_fn: Any = print) -> str:
+        """A text table of the layers, their output sizes and parameter counts; printed
+        with ``print_fn`` (None: not printed) and returned."""
+        text = self._summary_text()
+        if print_fn is not None:
+            print_fn(text)
+        return text
+
+    def _summary_text(self) -> str:
         self._require_built()
         rows = [f"{'layer':<14}{'output':>8}{'parameters':>12}  details"]
         for layer in self.layers:
@@ -369,6 +399,7 @@ class Sequential:
         callbacks: Sequence[Callback] = (),
         verbose: int = 0,
         stop_on_divergence: bool = True,
+        validation_split: float = 0.0,
     ) -> History:
         """Train for ``epochs`` passes over the data in batches of ``batch_size``
         (None: the full batch, i.e. plain gradient descent). Returns the
@@ -376,13 +407,15 @@ class Sequential:
         epoch's batches, as Keras) and ``val_loss``/``val_accuracy``.
 
         A loss that becomes NaN or infinite stops training (``history.diverged``)
-        unless ``stop_on_divergence=False``.
+        unless ``stop_on_divergence=False``. ``validation_split`` holds out that share
+        of the samples, the last ones, as validation data (as Keras).
         """
         _check_count("epochs", epochs, minimum=0)
         if batch_size is not None:
             _check_count("batch_size", batch_size, minimum=1, extra=" or None")
         inputs, targets = self._prepare(X, y)
         validation = self._prepare_validation(validation_data)
+        inputs, targets, validation = _split_off(inputs, targets, validation, validation_split)
         n = len(inputs)
         batch = n if batch_size is None else min(int(batch_size), n)
         if self._needs_data_dependent_init():
@@ -572,6 +605,24 @@ class Sequential:
         from .saving import load
 
         return load(path)
+
+
+def _split_off(inputs, targets, validation, share: float):
+    """(training inputs, targets, validation pair): the last ``share`` of the samples
+    held out when ``share`` > 0 (and no validation data was given)."""
+    if not share:
+        return inputs, targets, validation
+    if not (isinstance(share, (int, float)) and 0 < share < 1):
+        raise ValueError(f"validation_split is a share in (0, 1), got {share!r}")
+    if validation is not None:
+        raise ValueError("give validation_data or validation_split, not both")
+    cut = len(inputs) - int(round(share * len(inputs)))
+    if cut < 1 or cut == len(inputs):
+        raise ValueError(
+            f"validation_split={share} of {len(inputs)} samples leaves no training or no "
+            "validation samples"
+        )
+    return inputs[:cut], targets[:cut], (inputs[cut:], targets[cut:])
 
 
 def _check_count(name: str, value: Any, minimum: int, extra: str = "") -> None:

@@ -1,0 +1,69 @@
+"""Keras and PyTorch habits users bring to actinit's model (issue "Where its users
+already work")."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_moons
+
+import actinit as ai
+
+
+def net():
+    return ai.Sequential([ai.Dense(6, "relu", init="he_normal"), ai.Dense(1, "sigmoid")], seed=0)
+
+
+def test_build_takes_a_keras_shape_or_a_width():
+    assert net().build((None, 2)).input_dim == 2
+    assert net().build(2).input_dim == 2
+    with pytest.raises(ValueError, match="positive integer"):
+        net().build((None, 0))
+
+
+def test_summary_prints_and_returns_its_text(capsys):
+    model = net().build(2)
+    text = model.summary()
+    assert "total parameters: 25" in text and capsys.readouterr().out.strip() == text
+    assert model.summary(print_fn=None) == text and capsys.readouterr().out == ""
+
+
+def test_count_get_and_set_weights_and_call():
+    model = net().build(2)
+    assert model.count_params() == 25
+    weights = model.get_weights()
+    assert [w.shape for w in weights] == [(2, 6), (6,), (6, 1), (1,)]
+    other = ai.Sequential([ai.Dense(6, "relu"), ai.Dense(1, "sigmoid")], seed=9).build(2)
+    other.set_weights(weights)
+    X = np.random.default_rng(0).standard_normal((5, 2))
+    np.testing.assert_array_equal(other(X), model(X))
+    assert model(X).shape == (5, 1)
+    with pytest.raises(ValueError, match="set_weights needs 4 arrays"):
+        other.set_weights(weights[:3])
+    with pytest.raises(ValueError, match="shape"):
+        other.set_weights([weights[0].T, *weights[1:]])
+
+
+def test_validation_split_holds_out_the_last_samples():
+    X, y = make_moons(n_samples=100, noise=0.2, random_state=0)
+    history = net().fit(X, y, epochs=3, validation_split=0.2)
+    assert len(history.history["val_accuracy"]) == 3
+    model = net()
+    model.fit(X, y, epochs=1, validation_split=0.25)
+    with pytest.raises(ValueError, match="not both"):
+        net().fit(X, y, validation_split=0.2, validation_data=(X, y))
+    with pytest.raises(ValueError, match=r"share in \(0, 1\)"):
+        net().fit(X, y, validation_split=1.5)
+
+
+def test_predict_proba_of_a_binary_net_has_two_columns_as_scikit_learn():
+    X, y = make_moons(n_samples=50, noise=0.2, random_state=0)
+    model = net()
+    model.fit(X, y, epochs=2)
+    probabilities = model.predict_proba(X)
+    assert probabilities.shape == (50, 2)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
+
+
+def test_load_is_at_the_top_level(tmp_path):
+    model = net().build(2)
+    again = ai.load(model.save(tmp_path / "m.npz"))
+    np.testing.assert_array_equal(again.get_weights()[0], model.get_weights()[0])
