@@ -22,6 +22,7 @@ Each activation also states facts a study needs:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,8 +112,80 @@ ACTIVATIONS: Registry[Activation] = Registry("activation", Activation)
 
 
 def get(identifier: Any) -> Activation:
-    """An activation from a name, a ``"name(args)"`` string, a dict or an object."""
+    """An activation from a name, a ``"name(args)"`` string, a dict, an object, or a
+    plain pair of elementwise functions ``(f, f_prime)`` (usable in a model, but not
+    saved to a file until registered by name with :func:`register`)."""
+    if _is_pair(identifier):
+        return _from_functions("", *identifier)()
     return ACTIVATIONS.get(identifier)
+
+
+def _is_pair(identifier: Any) -> bool:
+    return isinstance(identifier, tuple) and len(identifier) == 2 and all(map(callable, identifier))
+
+
+def register(
+    name: str,
+    function: Callable[[np.ndarray], np.ndarray] | None = None,
+    derivative: Callable[[np.ndarray], np.ndarray] | None = None,
+    **facts: Any,
+):
+    """Add an activation to the catalogue, usable by name in models, study files, the
+    playground and saved model files.
+
+    From a plain pair of elementwise functions::
+
+        ai.activations.register("cube", lambda x: x**3, lambda x: 3 * x**2)
+
+    or as a class decorator on an :class:`Activation` dataclass (for parameters, a
+    cheaper backward, facts)::
+
+        @ai.activations.register("scaled_tanh")
+        @dataclass(eq=False)
+        class ScaledTanh(ai.activations.Activation):
+            scale: float = 1.0
+            def function(self, x): return self.scale * np.tanh(x)
+            def derivative(self, x): return self.scale * (1 - np.tanh(x) ** 2)
+
+    ``facts`` (with functions): ``output_range``, ``zero_centred``,
+    ``recommended_init``. The derivative is the user's to get right:
+    ``actinit.engine.activations.check_derivative`` compares it with finite differences.
+    """
+    if function is None:
+
+        def decorate(cls: type) -> type:
+            ACTIVATIONS.add_custom(name, cls)
+            return cls
+
+        return decorate
+    if derivative is None or not callable(function) or not callable(derivative):
+        raise TypeError(
+            f"register({name!r}, f, f_prime) needs the function and its derivative, both "
+            "elementwise functions of an array"
+        )
+    cls = _from_functions(name, function, derivative, **facts)
+    ACTIVATIONS.add_custom(name, cls)
+    return cls
+
+
+def _from_functions(name: str, function, derivative, **facts: Any) -> type:
+    """An Activation class computing ``function`` and ``derivative``."""
+    namespace = {
+        "function": lambda self, x: np.asarray(function(x), dtype=x.dtype),
+        "derivative": lambda self, x: np.asarray(derivative(x), dtype=x.dtype),
+        **facts,
+    }
+    return dataclass(eq=False)(type(f"Custom_{name or 'pair'}", (Activation,), namespace))
+
+
+def check_derivative(activation: Any, points: np.ndarray | None = None) -> float:
+    """The largest gap between an activation's derivative and central finite
+    differences of its function on ``points`` (default: 201 points in [-4, 4])."""
+    act = get(activation)
+    x = np.linspace(-4, 4, 201) if points is None else np.asarray(points, dtype=np.float64)
+    step = 1e-6
+    numerical = (act.function(x + step) - act.function(x - step)) / (2 * step)
+    return float(np.max(np.abs(numerical - act.derivative(x))))
 
 
 def names() -> list[str]:

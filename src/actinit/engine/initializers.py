@@ -72,6 +72,45 @@ def get(identifier: Any) -> Initializer:
     return INITIALIZERS.get(identifier)
 
 
+def register(name: str, sample: Any = None):
+    """Add an initializer to the catalogue, usable by name everywhere (models, study
+    files, the playground, saved model files). From a function of (shape, rng)::
+
+        ai.initializers.register("plus_minus_one", lambda shape, rng: rng.choice([-1.0, 1.0], shape))
+
+    or as a class decorator on an :class:`Initializer` dataclass with a ``sample``
+    method (for parameters)."""
+    if sample is None:
+
+        def decorate(cls: type) -> type:
+            INITIALIZERS.add_custom(name, cls)
+            return cls
+
+        return decorate
+    if not callable(sample):
+        raise TypeError(f"register({name!r}, sample) needs a function of (shape, rng)")
+    namespace = {"sample": lambda self, shape, rng: np.asarray(sample(shape, rng), dtype=float)}
+    cls = dataclass(eq=False)(type(f"Custom_{name}", (Initializer,), namespace))
+    INITIALIZERS.add_custom(name, cls)
+    return cls
+
+
+def custom_components() -> dict[str, dict[str, Any]]:
+    """Every activation and initializer users registered in this process, to hand to
+    worker processes (which import actinit afresh)."""
+    from .activations import ACTIVATIONS
+
+    return {"activations": dict(ACTIVATIONS.custom), "initializers": dict(INITIALIZERS.custom)}
+
+
+def install_components(components: dict[str, dict[str, Any]]) -> None:
+    """Register in this process what :func:`custom_components` gave."""
+    from .activations import ACTIVATIONS
+
+    ACTIVATIONS.install(components.get("activations", {}))
+    INITIALIZERS.install(components.get("initializers", {}))
+
+
 def names() -> list[str]:
     return INITIALIZERS.names()
 

@@ -164,6 +164,8 @@ class Registry(Generic[T]):
         self.base = base
         self._factories: dict[str, Callable[..., T]] = {}
         self._canonical: dict[str, str] = {}
+        #: Components users registered at run time, name -> class.
+        self.custom: dict[str, Callable[..., T]] = {}
 
     def register(self, name: str, *aliases: str) -> Callable[[type], type]:
         """Class decorator: ``@ACTIVATIONS.register("relu")``; sets ``cls.name``."""
@@ -178,6 +180,25 @@ class Registry(Generic[T]):
             return cls
 
         return decorate
+
+    def add_custom(self, name: str, factory: Callable[..., T]) -> None:
+        """Register a user's component under ``name`` (kept in :attr:`custom` so that
+        worker processes can be given it too); refuses a name already in use."""
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"a {self.kind} name is a Python identifier, got {name!r}")
+        if name in self._factories:
+            raise ValueError(f"{self.kind} name {name!r} is already registered; choose another")
+        factory.name = name  # type: ignore[attr-defined]
+        self._factories[name] = factory
+        self._canonical[name] = name
+        self.custom[name] = factory
+
+    def install(self, custom: Mapping[str, Callable[..., T]]) -> None:
+        """Register the user's components another process registered (see
+        :attr:`custom`), skipping those already known here."""
+        for name, factory in custom.items():
+            if name not in self._factories:
+                self.add_custom(name, factory)
 
     def add(self, name: str, factory: Callable[..., T], *aliases: str) -> None:
         """Register a factory function (used for preset variants of one class)."""

@@ -18,6 +18,7 @@ from typing import Any
 
 from joblib import Parallel, delayed, parallel_config
 
+from ..engine.initializers import custom_components, install_components
 from .config import RunConfig, dataset_for, model_for
 from .preflight import DEFAULT_TIME_LIMIT, check_study
 from .store import Store
@@ -38,9 +39,15 @@ def _finite_or_none(value: float) -> float | None:
     return float(value) if value is not None and math.isfinite(value) else None
 
 
-def run_one(config: RunConfig, seed: int, study: str = "") -> dict[str, Any]:
-    """Train one configuration with one seed; never raises (failures are recorded)."""
+def run_one(
+    config: RunConfig, seed: int, study: str = "", components: dict | None = None
+) -> dict[str, Any]:
+    """Train one configuration with one seed; never raises (failures are recorded).
+    ``components``: activations and initializers the user registered in the parent
+    process (:func:`~actinit.engine.initializers.custom_components`), for workers."""
     started = time.perf_counter()
+    if components:
+        install_components(components)
     record: dict[str, Any] = {
         "config_key": config.key,
         "seed": seed,
@@ -136,7 +143,8 @@ def run_study(
     if not todo:
         return report
     started = time.perf_counter()
-    tasks = (delayed(run_one)(config, seed, study.name) for config, seed in todo)
+    components = custom_components()
+    tasks = (delayed(run_one)(config, seed, study.name, components) for config, seed in todo)
 
     client = None
     if backend == "dask":
