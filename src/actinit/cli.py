@@ -482,14 +482,25 @@ EXPORTS = {"csv": to_csv, "json": to_json, "markdown": to_markdown}
 
 @main.command()
 @click.argument("study")
-@click.option("--format", "fmt", type=click.Choice(list(EXPORTS)), default="csv", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([*EXPORTS, "parquet"]),
+    default="csv",
+    show_default=True,
+    help="csv, json, markdown: the summary per configuration; parquet: every run, one row "
+    "each (needs pandas and pyarrow: pip install 'actinit[frames]').",
+)
 @output_option("default: standard output", required=False)
 @epochs_option
 @db_option
 def export(study, fmt, output, epochs, db):
-    """Export a study's summary as CSV, JSON or Markdown."""
+    """Export a study's summary as CSV, JSON or Markdown, or its runs as Parquet."""
     _existing_db(db, study)
     loaded = _load(study, db, epochs=epochs)
+    if fmt == "parquet":
+        _export_parquet(loaded, db, output)
+        return
     with Store(db) as store:
         text = EXPORTS[fmt](summarize(loaded, store))
     if output:
@@ -497,6 +508,19 @@ def export(study, fmt, output, epochs, db):
         console.print(f"wrote {output}")
     else:
         click.echo(text)
+
+
+def _export_parquet(study: Study, db: Path, output: Path | None) -> None:
+    if output is None:
+        _fail("--format parquet writes a file: give -o runs.parquet")
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        _fail("--format parquet needs pandas and pyarrow: pip install 'actinit[frames]'")
+    with Store(db) as store:
+        frame = summarize(study, store).to_frame()
+    frame.to_parquet(output, index=False)
+    console.print(f"wrote {output} ({len(frame)} runs)")
 
 
 def _catalogue() -> dict[str, list[tuple[str, str]]]:

@@ -256,6 +256,17 @@ class Sequential:
             print_fn(text)
         return text
 
+    def _repr_html_(self) -> str:
+        """The model as an HTML table in a notebook (its summary once built)."""
+        from html import escape
+
+        if not self.built:
+            names = ", ".join(escape(layer.kind) for layer in self.layers)
+            return f"<p>Sequential (not built yet): {names}</p>"
+        lines = self._summary_text().splitlines()
+        rows = "".join(f"<tr><td><pre>{escape(line)}</pre></td></tr>" for line in lines)
+        return f"<table>{rows}</table>"
+
     def _summary_text(self) -> str:
         self._require_built()
         rows = [f"{'layer':<14}{'output':>8}{'parameters':>12}  details"]

@@ -247,9 +247,20 @@ def _final_accuracy(recording: Recording) -> tuple[float | None, str]:
 RULES: list[Rule] = [divergence, symmetry, gradient_flow, dead_units, saturation, learning]
 
 
-def diagnose(recording: Recording, rules: list[Rule] = RULES) -> list[Finding]:
+class Diagnosis(list):
+    """The findings of :func:`diagnose` (a list), shown as a list in a notebook."""
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        marks = {"warning": "⚠", "info": "✓"}
+        items = "".join(f"<li>{marks.get(f.severity, '')} {escape(f.message)}</li>" for f in self)
+        return f"<ul>{items}</ul>"
+
+
+def diagnose(recording: Recording, rules: list[Rule] = RULES) -> Diagnosis:
     """Every finding of every rule; "healthy" when no rule warns."""
-    findings = [finding for rule in rules for finding in rule(recording)]
+    findings = Diagnosis(finding for rule in rules for finding in rule(recording))
     if not any(finding.severity == "warning" for finding in findings):
         findings.append(
             Finding(

@@ -159,6 +159,36 @@ class StudySummary:
     missing_runs: int = 0
     failures: list[Failure] = field(default_factory=list)
 
+    #: Every stored run behind the summary (seeds and replays), without histories.
+    runs: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_frame(self):
+        """The study's runs as a pandas DataFrame, one row per run (seeds and replays)
+        with tidy columns: the grid's settings, the seed, the status and every metric.
+        pandas is an optional extra: ``pip install 'actinit[frames]'``."""
+        try:
+            import pandas
+        except ImportError:
+            raise ImportError(
+                "to_frame needs pandas: pip install 'actinit[frames]' (or pandas)"
+            ) from None
+        return pandas.DataFrame([_tidy(self.study.name, record) for record in self.runs])
+
+    def _repr_html_(self) -> str:
+        """The summary as HTML tables in a notebook."""
+        from html import escape
+
+        parts = [f"<h4>{escape(self.study.title)}</h4>"]
+        for header, body in (table_rows(self), comparison_rows(self, verbose=True)):
+            if body:
+                cells = "".join(f"<th>{escape(h)}</th>" for h in header)
+                rows = "".join(
+                    "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in line) + "</tr>"
+                    for line in body
+                )
+                parts.append(f"<table><tr>{cells}</tr>{rows}</table>")
+        return "".join(parts)
+
     @property
     def complete_seeds(self) -> int:
         """How many seeds every configuration has in the store (0 if one has none)."""
@@ -170,7 +200,8 @@ class StudySummary:
 def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySummary:
     """Per configuration across its stored seeds (the first ``seeds`` seeds when given)."""
     records_by_key: dict[str, list[dict[str, Any]]] = {}
-    for record in store.runs(config.key for config in study.configs):
+    stored = store.runs([config.key for config in study.configs + study.replays])
+    for record in stored:
         if seeds is None or record["seed"] < seeds:
             records_by_key.setdefault(record["config_key"], []).append(record)
     rows = []
@@ -217,10 +248,12 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
             )
         )
     summary = StudySummary(study, rows, missing_runs=missing, failures=failures)
+    summary.runs = [r for records in records_by_key.values() for r in records]
+    replay_keys = {config.key for config in study.replays}
     replays = {
         record["config_key"]: record
-        for record in store.runs(config.key for config in study.replays)
-        if record["status"] != "failed"
+        for record in stored
+        if record["config_key"] in replay_keys and record["status"] != "failed"
     }
     summary.comparisons = [compare(p, rows, replays) for p in study.published]
     return summary
@@ -303,6 +336,31 @@ def _replayed_value(published: Published, replays: dict[str, dict[str, Any]]) ->
             value = record.get(published.metric)
             return None if value is None else float(value)
     return None
+
+
+def _tidy(study: str, record: dict[str, Any]) -> dict[str, Any]:
+    """One run as a flat row: settings, seed, status, metrics."""
+    config = record["config"]
+    return {
+        "study": study,
+        "data": config["data"].get("name"),
+        "activation": config["activation"],
+        "initializer": config["init_label"],
+        "init": config["init"],
+        "optimizer": config["optimizer"],
+        "hidden": hidden_label(tuple(config["hidden"])),
+        "depth": len(config["hidden"]),
+        "batch_size": config["batch_size"] or "full",
+        "epochs": config["epochs"],
+        "replay": bool(config.get("starting_point")),
+        "seed": record["seed"],
+        "status": record["status"],
+        **{metric: record[metric] for metric in METRIC_COLUMNS},
+        "epochs_run": record.get("epochs_run"),
+        "seconds": record.get("seconds"),
+        "error": (record.get("error") or "").split("\n")[0] or None,
+        "config_key": record["config_key"],
+    }
 
 
 def _formatter(metric: str):

@@ -1,12 +1,17 @@
-"""Pictures, animations and reports (matplotlib, headless Agg).
+"""Pictures, animations and reports (matplotlib; headless Agg outside notebooks).
 
-Every function returns a matplotlib Figure; :func:`save` writes PNG or SVG by suffix.
+Every function returns a matplotlib Figure, which a notebook shows inline; :func:`save`
+writes PNG or SVG by suffix; :func:`animate_inline` plays a run in a notebook.
 """
+
+import sys
 
 import matplotlib
 
-matplotlib.use("Agg")
+if "ipykernel" not in sys.modules:  # a notebook keeps its inline backend
+    matplotlib.use("Agg")
 
+from .animation import animate, animate_inline  # noqa: E402
 from .boundaries import (  # noqa: E402
     plot_boundary,
     plot_feature_space,
@@ -17,6 +22,7 @@ from .boundaries import (  # noqa: E402
 from .figures import save  # noqa: E402
 from .functions import plot_activations  # noqa: E402
 from .studies import plot_study_curves, plot_study_heatmap  # noqa: E402
+from .theory import plot_depth_theory, plot_phase_diagram, plot_variance_prediction  # noqa: E402
 from .training import (  # noqa: E402
     plot_activation_histograms,
     plot_curves,
@@ -25,6 +31,11 @@ from .training import (  # noqa: E402
 )
 
 __all__ = [
+    "animate",
+    "animate_inline",
+    "plot_depth_theory",
+    "plot_phase_diagram",
+    "plot_variance_prediction",
     "plot_activation_histograms",
     "plot_activations",
     "plot_boundary",

@@ -30,6 +30,34 @@ def animate(
         raise ValueError(f"animations are written as .gif or .mp4, got {path.name!r}")
     if suffix == ".mp4" and not animation.writers.is_available("ffmpeg"):
         raise RuntimeError("writing .mp4 needs ffmpeg on the PATH; write a .gif instead")
+    film = _film(recording, X, y, max_frames, title)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = (
+        animation.PillowWriter(fps=fps) if suffix == ".gif" else animation.FFMpegWriter(fps=fps)
+    )
+    film.save(path, writer=writer, dpi=70)
+    return path
+
+
+class InlineFilm:
+    """An animation that plays in a notebook (HTML and JavaScript, no files)."""
+
+    def __init__(self, film: animation.FuncAnimation, fps: int) -> None:
+        self.film, self.fps = film, fps
+
+    def _repr_html_(self) -> str:
+        return self.film.to_jshtml(fps=self.fps)
+
+
+def animate_inline(
+    recording: Recording, X: np.ndarray, y: np.ndarray, max_frames: int = 40, fps: int = 4
+) -> InlineFilm:
+    """The animation of :func:`animate`, to show in a notebook cell."""
+    return InlineFilm(_film(recording, X, y, max_frames, ""), fps)
+
+
+def _film(recording: Recording, X, y, max_frames: int, title: str) -> animation.FuncAnimation:
+    """The frames of a recorded run, every panel with the same limits in every frame."""
     if X.shape[1] != 2:
         raise ValueError("animations show 2-D data; this data set has more features")
     count = len(recording.snapshot_epochs)
@@ -59,15 +87,9 @@ def animate(
         )
         for i in range(len(axes))
     ]
-    film = animation.FuncAnimation(
+    return animation.FuncAnimation(
         figure, lambda frame: draw(frame, fixed), frames=list(frames), blit=False
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer = (
-        animation.PillowWriter(fps=fps) if suffix == ".gif" else animation.FFMpegWriter(fps=fps)
-    )
-    film.save(path, writer=writer, dpi=70)
-    return path
 
 
 def _panels(model) -> list[str]:
