@@ -8,8 +8,23 @@ import sys
 
 import matplotlib
 
-if "ipykernel" not in sys.modules:  # a notebook keeps its inline backend
-    matplotlib.use("Agg")
+matplotlib.use("Agg")
+
+
+def _show_figures_inline() -> None:
+    """In IPython or Jupyter, a Figure returned by a cell is drawn as PNG (actinit's
+    figures are not pyplot's, so no backend registers them)."""
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    if shell is None:
+        return
+    from IPython.core.pylabtools import print_figure
+    from matplotlib.figure import Figure
+
+    formatter = shell.display_formatter.formatters["image/png"]
+    formatter.for_type(Figure, lambda figure: print_figure(figure, "png", bbox_inches="tight"))
+
+
+_show_figures_inline()
 
 from .animation import animate, animate_inline  # noqa: E402
 from .boundaries import (  # noqa: E402
