@@ -67,3 +67,36 @@ def test_load_is_at_the_top_level(tmp_path):
     model = net().build(2)
     again = ai.load(model.save(tmp_path / "m.npz"))
     np.testing.assert_array_equal(again.get_weights()[0], model.get_weights()[0])
+
+
+def test_notebook_reprs_frames_and_parquet(tmp_path):
+    from click.testing import CliRunner
+
+    from actinit.cli import main
+    from actinit.studies import Store, load_study, run_study, summarize
+    from actinit.studies.diagnosis import Diagnosis
+
+    model = net()
+    assert "not built" in model._repr_html_()
+    assert "total parameters: 25" in model.build(2)._repr_html_()
+    study = load_study("circles", {"seeds": 2, "epochs": 5})
+    db = tmp_path / "r.sqlite"
+    with Store(db) as store:
+        run_study(study, store, backend="sequential")
+        summary = summarize(study, store)
+    html = summary._repr_html_()
+    assert "<table>" in html and "replayed" in html
+    frame = summary.to_frame()
+    assert len(frame) == 3 * 2 + 3  # seeds and replays, one row each
+    assert {"activation", "initializer", "seed", "replay", "test_accuracy", "depth"} <= set(frame)
+    assert frame.replay.sum() == 3
+    assert "<ul>" in Diagnosis([])._repr_html_()
+    out = tmp_path / "runs.parquet"
+    args = ["export", "circles", "--format", "parquet", "--epochs", "5", "--db", str(db)]
+    result = CliRunner().invoke(main, [*args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    import pandas
+
+    assert len(pandas.read_parquet(out)) == 9
+    missing = CliRunner().invoke(main, args)
+    assert missing.exit_code == 2 and "-o runs.parquet" in missing.output
