@@ -100,3 +100,9 @@ def test_notebook_reprs_frames_and_parquet(tmp_path):
     assert len(pandas.read_parquet(out)) == 9
     missing = CliRunner().invoke(main, args)
     assert missing.exit_code == 2 and "-o runs.parquet" in missing.output
+
+
+def test_auto_initializer_follows_the_activation_and_the_default_is_keras():
+    assert ai.Dense(4, "relu", init="auto").init.spec() == "kaiming_normal"
+    assert ai.Dense(4, "selu", init="auto").init.spec() == "lecun_normal"
+    assert ai.Dense(4, "relu").init.spec() == "glorot_uniform"  # as Keras's Dense

@@ -204,7 +204,9 @@ class Dense(Affine):
 
     x: ``(n, input_dim)``; W: ``(input_dim, units)``; b: ``(units,)``; y: ``(n, units)``.
     ``init`` and ``bias_init`` are initializer names or objects (defaults: Keras's
-    glorot_uniform and zeros). ``regularizer`` ("l1(0.01)", "l2(1e-4)", "l1_l2(...)")
+    glorot_uniform and zeros, whatever the activation, so that a model written as in
+    Keras starts as in Keras; ``init="auto"`` takes the activation's recommended
+    initializer instead, e.g. he_normal for ReLU, lecun_normal for SELU). ``regularizer`` ("l1(0.01)", "l2(1e-4)", "l1_l2(...)")
     penalises W; ``max_norm`` caps each unit's incoming weight norm after every update.
 
     After ``forward``, ``pre_activation`` holds z and ``output`` holds y. While
@@ -225,9 +227,12 @@ class Dense(Affine):
         max_norm: float | None = None,
         name: str | None = None,
     ) -> None:
-        super().__init__(units, init, bias_init, use_bias, regularizer, max_norm, name)
         given = activation
-        self.activation = activations_module.get(activation)
+        activation = activations_module.get(activation)
+        if isinstance(init, str) and init == "auto":
+            init = activation.recommended_init
+        super().__init__(units, init, bias_init, use_bias, regularizer, max_norm, name)
+        self.activation = activation
         if self.activation is given and self.activation.parameters():
             # A learned activation (PReLU) must not be shared between layers.
             self.activation = activations_module.get(self.activation.spec())
