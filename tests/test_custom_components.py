@@ -82,3 +82,10 @@ def test_in_a_study_file_run_by_worker_processes(tmp_path):
     with Store(tmp_path / "r.sqlite") as store:
         report = run_study(study, store, jobs=2, backend="loky")
         assert report.failed == 0 and report.ran == 8
+
+
+def test_the_playground_takes_registered_names():
+    from actinit.playground.settings import parse_settings
+
+    settings = parse_settings({"activation": "soft_cube", "init": "plus_minus"})
+    assert settings.activation == "soft_cube" and settings.init == "plus_minus"
