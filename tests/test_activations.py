@@ -36,6 +36,8 @@ EVERY_SPEC = [
     "softplus",
     "softplus(beta=2, threshold=10)",
     "hard_swish",
+    "sine",
+    "gaussian",
 ]
 KINKS = [0.0, 1.0, -1.0, 3.0, -3.0, 6.0, -2.0, 0.5]
 LARGE = [-1e4, -1e3, -100.0, -50.0, -25.0, 25.0, 50.0, 100.0, 1e3, 1e4]
@@ -64,6 +66,8 @@ def test_catalogue_is_complete():
         "hard_tanh",
         "hard_swish",
         "softmax",
+        "sine",
+        "gaussian",
     }
     assert required <= set(ai.activations.names())
     assert ai.activations.get("silu").name == "swish"
@@ -211,3 +215,28 @@ def test_unknown_activation_lists_the_choices():
 def test_bad_activation_parameters_fail_clearly(spec):
     with pytest.raises(ai.SpecError):
         ai.activations.get(spec)
+
+
+def test_sine_and_gaussian_gradients_through_a_network():
+    """The two activations TensorFlow Playground users asked for, checked by finite
+    differences inside a model (the gaussian's backward works from its output)."""
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((20, 3)), rng.integers(0, 2, 20)
+    model = ai.Sequential(
+        [ai.Dense(5, "gaussian"), ai.Dense(4, "sine"), ai.Dense(1, "sigmoid")],
+        dtype="float64",
+        seed=1,
+    ).build(3)
+    _, gradients = model.loss_and_gradients(X, y)
+    step = 1e-6
+    for name, parameter in model.parameters().items():
+        for index in [(0,) * parameter.ndim, tuple(s - 1 for s in parameter.shape)]:
+            keep = parameter[index]
+            parameter[index] = keep + step
+            up, _ = model.loss_and_gradients(X, y)
+            parameter[index] = keep - step
+            down, _ = model.loss_and_gradients(X, y)
+            parameter[index] = keep
+            assert gradients[name][index] == pytest.approx((up - down) / (2 * step), abs=1e-7)
+    assert ai.activations.get("sin").name == "sine"
+    assert ai.activations.get("gaussian").output_range == (0.0, 1.0)

@@ -40,6 +40,8 @@ def torch_activation(activation: Activation):
         "mish": F.mish,
         "softplus": lambda x: F.softplus(x, config["beta"], config["threshold"]),
         "hard_swish": F.hardswish,
+        "sine": torch.sin,
+        "gaussian": lambda x: torch.exp(-(x**2)),
         "softmax": lambda x: F.softmax(x, dim=-1),
     }
     return table.get(name)

@@ -340,6 +340,41 @@ class Softsign(Activation):
         return 1 / np.square(1 + np.abs(x))
 
 
+@ACTIVATIONS.register("sine", "sin")
+@dataclass(eq=False)
+class Sine(Activation):
+    """f(x) = sin(x); f'(x) = cos(x). Periodic (SIREN, TensorFlow Playground's "sine"):
+    one unit can bend the boundary many times."""
+
+    output_range = (-1.0, 1.0)
+    zero_centred = True
+
+    def function(self, x):
+        return np.sin(x)
+
+    def derivative(self, x):
+        return np.cos(x)
+
+
+@ACTIVATIONS.register("gaussian")
+@dataclass(eq=False)
+class Gaussian(Activation):
+    """f(x) = exp(-x^2); f'(x) = -2 x exp(-x^2). A radial bump: each unit answers to
+    a band of inputs around its hyperplane."""
+
+    output_range = (0.0, 1.0)
+
+    def function(self, x):
+        return np.exp(-np.square(x))
+
+    def derivative(self, x):
+        return -2 * x * np.exp(-np.square(x))
+
+    def backward(self, grad_output, x, y):
+        grad_output *= -2 * x * y  # f'(x) = -2 x f(x)
+        return grad_output
+
+
 @ACTIVATIONS.register("hard_sigmoid")
 @dataclass(eq=False)
 class HardSigmoid(Activation):
