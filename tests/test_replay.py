@@ -12,7 +12,7 @@ import actinit as ai
 from actinit.cli import main
 from actinit.engine import starting_points
 from actinit.studies import Store, load_study, run_study
-from actinit.studies.config import build_model, dataset_for
+from actinit.studies.config import dataset_for, fit_run, model_for
 from actinit.studies.study import Published, parse_study, write_study
 from actinit.studies.summary import ConfigSummary, Spread, compare, percentile_of
 
@@ -27,15 +27,8 @@ S0_PRINTED = {
 
 def replayed(config, seed=0):
     data = dataset_for(config, seed)
-    model = build_model(config, data.n_classes, seed).build(data.n_features)
-    history = model.fit(
-        data.X_train,
-        data.y_train,
-        epochs=config.epochs,
-        batch_size=config.batch_size,
-        validation_data=(data.X_test, data.y_test),
-    )
-    return model, data, history
+    model = model_for(config, data, seed)
+    return model, data, fit_run(model, config, data)
 
 
 def test_s0_every_printed_figure_is_replayed_exactly():

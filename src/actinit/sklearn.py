@@ -21,7 +21,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .engine import Dense, Sequential, activations, initializers, optimizers
+from .engine import Dense, Sequential, optimizers
 
 
 class _Net(BaseEstimator):
@@ -57,16 +57,11 @@ class _Net(BaseEstimator):
             raise ValueError(f"hidden is a tuple of positive layer sizes, got {self.hidden!r}")
         if not (isinstance(self.l2, (int, float)) and np.isfinite(self.l2) and self.l2 >= 0):
             raise ValueError(f"l2 must be a finite number >= 0, got {self.l2!r}")
-        activation = activations.get(self.activation).spec()
-        init = self.init
-        if init == "auto":
-            init = Dense(1, activation).recommended_init
-        initializers.get(init)
         optimizer = optimizers.get(self.optimizer)
         optimizer = optimizers.get(
             {"name": optimizer.name, **optimizer.config(), "lr": self.learning_rate}
         )
-        layers = [Dense(units, activation, init=init) for units in hidden]
+        layers = [Dense(units, self.activation, init=self.init) for units in hidden]
         layers.append(Dense(outputs, output_activation, init="glorot_uniform"))
         return Sequential(
             layers,

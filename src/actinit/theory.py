@@ -197,9 +197,12 @@ def _large_q(q: float) -> float:
 def chi1(act: Any, sigma_w: float, sigma_b: float, q0: float = 1.0) -> float:
     """chi1 = sigma_w^2 E[phi'(sqrt(q*) z)^2]: how a small perturbation grows per
     layer; 1 is the edge of chaos."""
+    return _chi1_at(act, sigma_w, fixed_q(act, sigma_w, sigma_b, q0))
+
+
+def _chi1_at(act: Any, sigma_w: float, q_star: float) -> float:
     _, dphi = _pair(act)
-    q = _large_q(fixed_q(act, sigma_w, sigma_b, q0))
-    return sigma_w**2 * gaussian_mean(lambda x: dphi(x) ** 2, math.sqrt(q))
+    return sigma_w**2 * gaussian_mean(lambda x: dphi(x) ** 2, math.sqrt(_large_q(q_star)))
 
 
 def depth_scales(act: Any, sigma_w: float, sigma_b: float, q0: float = 1.0) -> tuple[float, float]:
@@ -209,18 +212,21 @@ def depth_scales(act: Any, sigma_w: float, sigma_b: float, q0: float = 1.0) -> t
     1 / log(growth per layer): a network that deep already overflows its range.
     Where it dies out (q* = 0) the correlation map is degenerate and xi_c is the
     depth scale of the vanishing gradient, -1 / log chi1."""
+    return _depth_scales_at(act, sigma_w, sigma_b, *fixed_point(act, sigma_w, sigma_b, q0))
+
+
+def _depth_scales_at(
+    act: Any, sigma_w: float, sigma_b: float, q_star: float, c_star: float
+) -> tuple[float, float]:
     _, dphi = _pair(act)
-    q, c = fixed_point(act, sigma_w, sigma_b, q0)
-    exploded = math.isinf(q)
-    q = _large_q(q)
-    if q <= 1e-12:
-        c = 1.0
+    q = _large_q(q_star)
+    c = 1.0 if q_star <= 0 else c_star
     step = 1e-4 * max(q, 1e-8)
     slope_q = (
         variance_map(act, sigma_w, sigma_b, q + step)
         - variance_map(act, sigma_w, sigma_b, max(q - step, 0.0))
     ) / (q + step - max(q - step, 0.0))
-    if exploded and slope_q > 1.0 + 1e-9:
+    if math.isinf(q_star) and slope_q > 1.0 + 1e-9:
         growth = 1.0 / math.log(slope_q)
         return growth, growth
     slope_c = sigma_w**2 * _correlated_mean(dphi, dphi, q, c)
@@ -282,10 +288,11 @@ class Propagation:
 
 def propagation(act: Any, sigma_w: float, sigma_b: float = 0.0) -> Propagation:
     """The fixed point, chi1 and depth scales of one setting, together."""
-    q, c = fixed_point(act, sigma_w, sigma_b)
-    xi_q, xi_c = depth_scales(act, sigma_w, sigma_b)
+    q, c = fixed_point(act, sigma_w, sigma_b)  # solved once for all that follows
+    xi_q, xi_c = _depth_scales_at(act, sigma_w, sigma_b, q, c)
     name = act if isinstance(act, str) else getattr(act, "name", "phi")
-    return Propagation(str(name), sigma_w, sigma_b, q, c, chi1(act, sigma_w, sigma_b), xi_q, xi_c)
+    chi = _chi1_at(act, sigma_w, q)
+    return Propagation(str(name), sigma_w, sigma_b, q, c, chi, xi_q, xi_c)
 
 
 def phase_diagram(
@@ -296,8 +303,8 @@ def phase_diagram(
     xi = np.empty_like(chi)
     for i, b in enumerate(sigma_b):
         for j, w in enumerate(sigma_w):
-            chi[i, j] = chi1(act, float(w), float(b))
-            xi[i, j] = depth_scales(act, float(w), float(b))[1]
+            result = propagation(act, float(w), float(b))
+            chi[i, j], xi[i, j] = result.chi1, result.xi_c
     return chi, xi
 
 

@@ -165,3 +165,16 @@ def model_for(config: RunConfig, data: datasets.Dataset, seed: int) -> Sequentia
     """The network of ``config`` built for ``data``'s features and classes."""
     model = build_model(config, data.n_classes, seed)
     return model.build(data.n_features)
+
+
+def fit_run(model: Sequential, config: RunConfig, data: datasets.Dataset, callbacks=()):
+    """Fit ``model`` as ``config`` says (its epochs and batch size), with ``data``'s test
+    part as validation data; returns the History."""
+    return model.fit(
+        data.X_train,
+        data.y_train,
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        validation_data=(data.X_test, data.y_test),
+        callbacks=callbacks,
+    )

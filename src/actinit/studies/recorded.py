@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..engine import Recorder, Recording, Sequential
 from . import datasets
-from .config import RunConfig, dataset_for, model_for, normalize_activation
+from .config import RunConfig, dataset_for, fit_run, model_for, normalize_activation
 from .store import Store
 from .study import Study
 from .summary import DIMENSIONS, hidden_label
@@ -41,14 +41,7 @@ def record(config: RunConfig, seed: int) -> tuple[datasets.Dataset, Recording]:
     model = model_for(config, data, seed)
     # About 300 measurements whatever the length of the run.
     recorder = Recorder(data.X_train, data.y_train, every=max(1, config.epochs // 300))
-    model.fit(
-        data.X_train,
-        data.y_train,
-        epochs=config.epochs,
-        batch_size=config.batch_size,
-        validation_data=(data.X_test, data.y_test),
-        callbacks=[recorder],
-    )
+    fit_run(model, config, data, callbacks=[recorder])
     return data, recorder.recording
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from joblib import Parallel, delayed, parallel_config
 
 from ..engine.initializers import custom_components, install_components
-from .config import RunConfig, dataset_for, model_for
+from .config import RunConfig, dataset_for, fit_run, model_for
 from .preflight import DEFAULT_TIME_LIMIT, check_study
 from .store import Store
 from .study import Study
@@ -57,13 +57,7 @@ def run_one(
     try:
         data = dataset_for(config, seed)
         model = model_for(config, data, seed)
-        history = model.fit(
-            data.X_train,
-            data.y_train,
-            epochs=config.epochs,
-            batch_size=config.batch_size,
-            validation_data=(data.X_test, data.y_test),
-        )
+        history = fit_run(model, config, data)
         train = model.evaluate(data.X_train, data.y_train)
         test = model.evaluate(data.X_test, data.y_test)
         record.update(
@@ -106,9 +100,12 @@ def planned_runs(study: Study, seeds: int) -> list[tuple[RunConfig, int]]:
     return runs + [(replay, 0) for replay in study.replays]
 
 
-def pending_runs(study: Study, store: Store, seeds: int) -> list[tuple[RunConfig, int]]:
-    """The planned runs that are not stored yet (a failed run counts as not stored)."""
-    planned = planned_runs(study, seeds)
+def pending_runs(
+    study: Study, store: Store, seeds: int, planned: list[tuple[RunConfig, int]] | None = None
+) -> list[tuple[RunConfig, int]]:
+    """The planned runs (:func:`planned_runs`, unless given) that are not stored yet (a
+    failed run counts as not stored)."""
+    planned = planned_runs(study, seeds) if planned is None else planned
     done = store.done({config.key for config, _ in planned})
     return [(config, seed) for config, seed in planned if (config.key, seed) not in done]
 
@@ -135,10 +132,11 @@ def run_study(
     seeds = study.seeds if seeds is None else seeds
     if seeds < 1:
         raise ValueError(f"seeds must be at least 1, got {seeds}")
-    todo = pending_runs(study, store, seeds)
+    planned = planned_runs(study, seeds)
+    todo = pending_runs(study, store, seeds, planned)
     jobs = jobs or os.cpu_count() or 1
     check_study(study, todo, jobs, time_limit)
-    total = len(planned_runs(study, seeds))
+    total = len(planned)
     report = RunReport(total, total - len(todo), 0, 0, 0, 0.0)
     if not todo:
         return report

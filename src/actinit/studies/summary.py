@@ -199,8 +199,9 @@ class StudySummary:
 
 def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySummary:
     """Per configuration across its stored seeds (the first ``seeds`` seeds when given)."""
+    configs, replays = study.configs, study.replays  # each a whole grid: build once
     records_by_key: dict[str, list[dict[str, Any]]] = {}
-    stored = store.runs([config.key for config in study.configs + study.replays])
+    stored = store.runs([config.key for config in configs + replays])
     for record in stored:
         if seeds is None or record["seed"] < seeds:
             records_by_key.setdefault(record["config_key"], []).append(record)
@@ -208,7 +209,7 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
     missing = 0
     failures = []
     expected = study.seeds if seeds is None else seeds
-    for config in study.configs:
+    for config in configs:
         records = records_by_key.get(config.key, [])
         missing += max(0, expected - len(records))
         failures += [
@@ -249,13 +250,13 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
         )
     summary = StudySummary(study, rows, missing_runs=missing, failures=failures)
     summary.runs = [r for records in records_by_key.values() for r in records]
-    replay_keys = {config.key for config in study.replays}
-    replays = {
+    replay_keys = {config.key for config in replays}
+    replayed = {
         record["config_key"]: record
         for record in stored
         if record["config_key"] in replay_keys and record["status"] != "failed"
     }
-    summary.comparisons = [compare(p, rows, replays) for p in study.published]
+    summary.comparisons = [compare(p, rows, replayed) for p in study.published]
     return summary
 
 
