@@ -231,6 +231,33 @@ def layer_statistics(
     return row
 
 
+#: The quantiles :func:`layer_quantiles` reports: the 5-95% and 25-75% bands and the median.
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def layer_quantiles(
+    model, X: np.ndarray, y: np.ndarray, quantiles: tuple[float, ...] = QUANTILES
+) -> dict[str, np.ndarray]:
+    """The distribution through depth, measured on (X, y) in evaluation mode: for each
+    weighted layer the ``quantiles`` of its pre-activations z = x W + b (``"pre"``),
+    of its activations f(z) (``"act"``) and of the magnitudes of its weight
+    gradients |d loss / d W| (``"grad"``); each an array (L, len(quantiles)). Vanishing
+    shows as gradient quantiles falling layer by layer towards the input, saturation as
+    activations piled at the bounds, dead ReLUs as activation quantiles at 0."""
+    layers = model.weighted_layers()
+    trace = model.forward_trace(X)
+    by_layer = {id(layer): record for layer, record in zip(model.layers, trace)}
+    _, gradients = model.loss_and_gradients(X, y, training=False)
+    result: dict[str, list[np.ndarray]] = {"pre": [], "act": [], "grad": []}
+    with np.errstate(all="ignore"):
+        for layer in layers:
+            record = by_layer[id(layer)]
+            result["pre"].append(np.quantile(record["pre_activation"], quantiles))
+            result["act"].append(np.quantile(record["output"], quantiles))
+            result["grad"].append(np.quantile(np.abs(gradients[f"{layer.name}.W"]), quantiles))
+    return {key: np.array(values) for key, values in result.items()}
+
+
 class Recorder(Callback):
     """Measures a network during ``fit`` on the probe batch ``(X, y)``.
 

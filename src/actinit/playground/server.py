@@ -2,34 +2,47 @@
 
 Protocol (JSON messages over ``/ws``):
 
-* page -> server: ``{"type": "configure", "settings": {...}, "id": n}``, ``{"type": "play"}``,
-  ``{"type": "pause"}``, ``{"type": "step", "epochs": n}``, ``{"type": "reset"}``,
+* page -> server: ``{"type": "configure", "settings": {...}, "compare": {...}, "id": n}``
+  (``compare``, optional: the settings run B changes, trained beside run A on the same
+  data from the same draw), ``{"type": "play"}``, ``{"type": "pause"}``,
+  ``{"type": "step", "epochs": n}``, ``{"type": "reset"}`` (rewind: the same initial
+  weights again), ``{"type": "speed", "epochs_per_second": x}`` (0: as fast as it
+  goes), ``{"type": "upload", "name": "file.csv", "text": "..."}`` (a 2-D data set),
   ``{"type": "download"}``.
-* server -> page: ``ready`` (data and first state), ``update`` (several times a second
-  while playing), ``state`` (playing or not), ``model`` (base64 .npz), ``error``
-  (a refused message, with the reason). ``ready`` and ``update`` carry the ``id`` of the
-  configure they answer, so a page can ignore answers to settings it has since changed.
+* server -> page: ``ready`` (data and first state of one run), ``update`` (several
+  times a second while playing, one per run), ``state`` (playing or not), ``uploaded``
+  (the file was read), ``model`` (base64 .npz), ``error`` (a refused message, with the
+  reason). ``ready`` and ``update`` carry the ``id`` of the configure they answer and
+  the ``session`` they come from, so a page ignores answers to settings it has since
+  changed and to a run it has rewound.
 
-Each WebSocket owns one :class:`Session`; training runs in a worker thread so pages do
-not block each other, and stops when its page closes.
+Each WebSocket owns its runs (:class:`Session`); training runs in a worker thread so
+pages do not block each other. A command stops training within one epoch: the worker
+finishes the epoch it is in, and nothing else touches the network meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import socket
+import tempfile
+import time
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from ..studies import datasets
 from ..studies.study import write_study
 from .session import Session
 from .settings import (
     DEFAULT_EXPORT_EPOCHS,
     MAX_EPOCHS,
+    Settings,
     SettingsError,
     options,
     parse_settings,
@@ -37,7 +50,10 @@ from .settings import (
 
 STATIC = resources.files("actinit.playground") / "static"
 UPDATE_SECONDS = 0.2  # aim: five updates a second while playing
-MAX_MESSAGE_BYTES = 16 * 1024
+MAX_MESSAGE_BYTES = 2 * 1024 * 1024  # an uploaded CSV file travels in one message
+MAX_UPLOAD_CHARACTERS = 1_500_000
+#: What run B shares with run A: the data and the draw.
+SHARED_SETTINGS = ("dataset", "noise", "samples", "train_ratio", "seed", "data_file")
 log = logging.getLogger("actinit.playground")
 CONNECTIONS: web.AppKey[set] = web.AppKey("connections", set)
 
@@ -49,7 +65,8 @@ def needs_session(handler):
 
 
 class Connection:
-    """The state of one page: its session, and the task that trains it.
+    """The state of one page: its runs (A, and B when comparing), and the task that
+    trains them.
 
     Messages are dispatched to the ``on_<type>`` method of their type. ``refusal``
     keeps why the last settings were refused, so a later command says that, not a
@@ -57,10 +74,17 @@ class Connection:
 
     def __init__(self, socket_response: web.WebSocketResponse) -> None:
         self.socket = socket_response
-        self.session: Session | None = None
+        self.runs: list[Session] = []
         self.task: asyncio.Task | None = None
-        self.lock = asyncio.Lock()
         self.refusal: str | None = None
+        self.epochs_per_second = 0.0  # 0: as fast as it goes
+        self.uploads: dict[str, str] = {}  # uploaded file name -> the server's copy
+        self.folder: tempfile.TemporaryDirectory | None = None
+
+    @property
+    def session(self) -> Session | None:
+        """Run A."""
+        return self.runs[0] if self.runs else None
 
     async def send(self, message: dict[str, Any]) -> None:
         if not self.socket.closed:
@@ -74,27 +98,49 @@ class Connection:
         return self.task is not None and not self.task.done()
 
     async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            try:
-                await self.task
-            except (asyncio.CancelledError, Exception):
-                pass
-            self.task = None
+        """Stop training and wait until the worker has left the network: it ends the
+        epoch it is in (the settings bound an epoch's work)."""
+        if self.task is None:
+            return
+        for run in self.runs:
+            run.stop_event.set()
+        try:
+            await self.task
+        except (asyncio.CancelledError, Exception):
+            pass
+        self.task = None
+        for run in self.runs:
+            run.stop_event.clear()
+
+    def close(self) -> None:
+        if self.folder is not None:
+            self.folder.cleanup()
 
     async def in_worker(self, function, *args):
         return await asyncio.get_running_loop().run_in_executor(None, function, *args)
 
+    def _train_chunk(self, epochs: int) -> tuple[float, list[dict[str, Any]]]:
+        """Train every run ``epochs`` epochs (in this worker thread); their updates."""
+        seconds = sum(run.train(epochs) for run in self.runs)
+        return seconds, [run.update_message() for run in self.runs]
+
     async def _train_loop(self) -> None:
         epochs = 1
-        session = self.session
         try:
-            while not session.finished and not self.socket.closed:
-                async with self.lock:
-                    seconds = await self.in_worker(session.train, epochs)
-                    message = await self.in_worker(session.update_message)
-                await self.send(message)
-                # Adapt the chunk so that each update takes about UPDATE_SECONDS.
+            while not all(run.finished for run in self.runs) and not self.socket.closed:
+                if any(run.stop_event.is_set() for run in self.runs):
+                    break
+                started = time.perf_counter()
+                if self.epochs_per_second:
+                    epochs = max(1, round(self.epochs_per_second * UPDATE_SECONDS))
+                seconds, messages = await self.in_worker(self._train_chunk, epochs)
+                for message in messages:
+                    await self.send(message)
+                if self.epochs_per_second:
+                    wanted = epochs / self.epochs_per_second
+                    await asyncio.sleep(max(0.01, wanted - (time.perf_counter() - started)))
+                    continue
+                # As fast as it goes: each update takes about UPDATE_SECONDS.
                 if seconds < UPDATE_SECONDS / 2:
                     epochs = min(epochs * 2, 2000)
                 elif seconds > UPDATE_SECONDS * 1.5 and epochs > 1:
@@ -124,23 +170,60 @@ class Connection:
             return
         await handler(message)
 
+    def _settings(self, message: dict[str, Any]) -> list[Settings]:
+        """Run A's settings, and run B's (A's with ``compare``'s changes, sharing A's
+        data) when the message compares."""
+        values, compare = message.get("settings", {}), message.get("compare")
+        if not isinstance(values, dict):
+            raise SettingsError("settings must be an object of name: value")
+        first = parse_settings(values)
+        if compare is None:
+            return [first]
+        if not isinstance(compare, dict) or not compare:
+            raise SettingsError("compare is an object of the settings run B changes")
+        try:
+            second = parse_settings({**first.to_dict(), **compare})
+        except SettingsError as problem:
+            raise SettingsError(f"run B: {problem}") from None
+        shared = {name: getattr(first, name) for name in SHARED_SETTINGS}
+        return [first, dataclasses.replace(second, **shared)]
+
+    def _csv_path(self, settings: Settings) -> str | None:
+        if settings.dataset != "csv":
+            return None
+        if settings.data_file not in self.uploads:
+            raise SettingsError(
+                f"no uploaded file {settings.data_file!r} on this page; upload it again "
+                "(files stay with the page that uploaded them)"
+            )
+        return self.uploads[settings.data_file]
+
+    async def _start(self, all_settings: list[Settings], request_id) -> None:
+        """New runs for ``all_settings``, each announced with a ready message."""
+        runs = []
+        for settings, run in zip(all_settings, "AB"):
+            path = self._csv_path(settings)
+            runs.append(await self.in_worker(Session, settings, request_id, path, run))
+        self.runs = runs
+        for run in runs:
+            await self.send(await self.in_worker(run.ready_message))
+
     async def on_configure(self, message: dict[str, Any]) -> None:
         await self.stop()
-        values, request_id = message.get("settings", {}), message.get("id")
+        request_id = message.get("id")
         if request_id is not None and not isinstance(request_id, (int, str)):
             await self.error("id must be a number or a string")
             return
         try:
-            if not isinstance(values, dict):
-                raise SettingsError("settings must be an object of name: value")
-            settings = parse_settings(values)
+            all_settings = self._settings(message)
+            for settings in all_settings:
+                self._csv_path(settings)
         except SettingsError as problem:
-            self.session, self.refusal = None, str(problem)
+            self.runs, self.refusal = [], str(problem)
             await self.error(str(problem))
             return
         self.refusal = None
-        self.session = await self.in_worker(Session, settings, request_id)
-        await self.send(await self.in_worker(self.session.ready_message))
+        await self._start(all_settings, request_id)
 
     @needs_session
     async def on_play(self, message: dict[str, Any]) -> None:
@@ -158,21 +241,67 @@ class Connection:
         if not isinstance(epochs, int) or isinstance(epochs, bool) or not 1 <= epochs <= 1000:
             await self.error("step takes 1 to 1000 epochs")
             return
-        async with self.lock:
-            await self.in_worker(self.session.train, epochs)
-            await self.send(await self.in_worker(self.session.update_message))
+        _, messages = await self.in_worker(self._train_chunk, epochs)
+        for update in messages:
+            await self.send(update)
 
     @needs_session
     async def on_reset(self, message: dict[str, Any]) -> None:
+        """Rewind: every run starts again from the same initial weights."""
         await self.stop()
-        settings, request_id = self.session.settings, self.session.request_id
-        self.session = await self.in_worker(Session, settings, request_id)
-        await self.send(await self.in_worker(self.session.ready_message))
+        await self._start([run.settings for run in self.runs], self.session.request_id)
+
+    async def on_speed(self, message: dict[str, Any]) -> None:
+        value = message.get("epochs_per_second")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1e4:
+            await self.error(
+                "speed is epochs_per_second from 0 (as fast as it goes) to 10000, "
+                f"got {value!r}"
+            )
+            return
+        self.epochs_per_second = float(value)
+
+    async def on_upload(self, message: dict[str, Any]) -> None:
+        """Keep an uploaded CSV file (x1, x2 and a label of two classes) for this page,
+        read as ``actinit run`` reads a csv data set; refused with the reason."""
+        name, text = message.get("name"), message.get("text")
+        try:
+            if not isinstance(text, str) or not isinstance(name, str):
+                raise SettingsError("an upload has a file name and its text")
+            if len(text) > MAX_UPLOAD_CHARACTERS:
+                raise SettingsError(
+                    f"{name}: {len(text):,} characters; the playground takes files up to "
+                    f"{MAX_UPLOAD_CHARACTERS:,}"
+                )
+            name = Path(name).name or "data.csv"
+            path, rows = await self.in_worker(self._keep_upload, name, text)
+        except (SettingsError, datasets.DataError) as problem:
+            await self.error(f"upload refused: {problem}")
+            return
+        self.uploads[name] = path
+        await self.send({"type": "uploaded", "name": name, "rows": rows})
+
+    def _keep_upload(self, name: str, text: str) -> tuple[str, int]:
+        if self.folder is None:
+            self.folder = tempfile.TemporaryDirectory(prefix="actinit-playground-")
+        path = Path(self.folder.name) / name
+        path.write_text(text, encoding="utf-8")
+        data = datasets.load("csv", path=str(path))
+        if data.n_features != 2:
+            raise SettingsError(
+                f"{name} has {data.n_features} feature columns; the playground draws a plane: "
+                "give two feature columns (x1, x2) and a label column"
+            )
+        if data.n_classes != 2:
+            raise SettingsError(
+                f"{name} has {data.n_classes} classes; the playground's output tells two "
+                "classes apart: give labels of two kinds"
+            )
+        return str(path), len(data.X_train) + len(data.X_test)
 
     @needs_session
     async def on_download(self, message: dict[str, Any]) -> None:
-        async with self.lock:
-            data = await self.in_worker(self.session.model_bytes)
+        data = await self.in_worker(self.session.model_bytes)
         await self.send({"type": "model", "filename": "actinit-playground-model.npz", "data": data})
 
 
@@ -203,6 +332,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
                 break
     finally:
         await connection.stop()
+        connection.close()
         request.app[CONNECTIONS].discard(connection)
     return response
 

@@ -3,14 +3,22 @@
 The network is the one :func:`~actinit.studies.config.build_model` makes from the
 settings' :class:`~actinit.studies.config.RunConfig` (what ``actinit run`` trains on
 the exported study); per-layer statistics come from the engine's
-:class:`~actinit.engine.Recorder`, measured after every chunk of training.
+:class:`~actinit.engine.Recorder`, measured after every chunk of training, and the
+distributions through depth from :func:`~actinit.engine.recording.layer_quantiles`.
+
+Points are drawn in the plane of the data's two columns x1, x2; the network sees
+the input features the settings choose (x1^2, sin(x1), ...), computed from them by
+:func:`~actinit.studies.datasets.feature_map`, as a study file's ``features`` does.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
+import itertools
 import math
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -18,50 +26,100 @@ from typing import Any
 import numpy as np
 
 from ..engine import Recorder
+from ..engine.callbacks import Callback
 from ..engine.model import quiet_floats
-from ..engine.recording import plane_grid
+from ..engine.recording import QUANTILES, layer_quantiles, plane_grid
+from ..studies import datasets
 from ..studies.config import dataset_for, model_for
 from ..studies.diagnosis import diagnose
 from ..studies.study import write_study
 from .settings import DEFAULT_EXPORT_EPOCHS, MAX_EPOCHS, Settings
 
-BOUNDARY_RESOLUTION = 50
+BOUNDARY_RESOLUTION = 60
 FEATURE_RESOLUTION = 30
 UNIT_RESOLUTION = 16
-MAX_UNIT_MAPS = 32
+#: Unit tiles drawn at most (a wider network shows the first units of each layer).
+MAX_TILES = 256
+#: The probe the depth view measures on (training points).
+DEPTH_PROBE = 500
+_session_ids = itertools.count(1)
 
 
 def rounded(values: np.ndarray, digits: int = 4) -> list:
     """Values for JSON: rounded, NaN as None, infinities clipped to +-1e9."""
-    array = np.round(np.clip(values.astype(float), -1e9, 1e9), digits)
+    array = np.round(np.clip(np.asarray(values, dtype=float), -1e9, 1e9), digits)
     return np.where(np.isnan(array), None, array).tolist()
 
 
-def finite_or_none(value: float) -> float | None:
+def significant(values: np.ndarray, digits: int = 3) -> list:
+    """Values for JSON to ``digits`` significant digits (gradients span decades)."""
+    array = np.asarray(values, dtype=float)
+    with np.errstate(all="ignore"):
+        text = np.char.mod(f"%.{digits}g", np.clip(array, -1e30, 1e30))
+    return [None if not math.isfinite(v) else v for v in text.astype(float).ravel().tolist()]
+
+
+def finite_or_none(value: float | None) -> float | None:
     return float(value) if value is not None and math.isfinite(value) else None
 
 
-class Session:
-    """Trains ``settings``' network in chunks and describes it for the page."""
+class StopWhenSet(Callback):
+    """Ends ``fit`` after the epoch in which ``event`` was set (a paused page)."""
 
-    def __init__(self, settings: Settings, request_id: int | str | None = None) -> None:
-        self.settings = settings
-        self.request_id = request_id
-        self.config = settings.run_config()
-        self.data = dataset_for(self.config, 0)
+    def __init__(self, event: threading.Event) -> None:
+        self.event = event
+
+    def on_epoch_end(self, epoch, logs):
+        if self.event.is_set():
+            self.model.stop_training = True
+
+
+class Session:
+    """Trains ``settings``' network in chunks and describes it for the page.
+
+    ``csv_path``: the server's copy of an uploaded file (data set ``csv``). Every
+    session has its own ``id``; messages carry it so a page ignores the answers of
+    a session it has replaced. ``run`` names it on the page ("A", or "B" beside it).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        request_id: int | str | None = None,
+        csv_path: str | None = None,
+        run: str = "A",
+    ) -> None:
+        self.settings, self.request_id, self.csv_path, self.run = settings, request_id, csv_path, run
+        self.id = next(_session_ids)
+        self.config = settings.run_config(csv_path=csv_path)
+        plane_config = dataclasses.replace(
+            self.config, data={k: v for k, v in self.config.data.items() if k != "features"}
+        )
+        self.plane = dataset_for(plane_config, 0)  # the points as drawn: x1, x2
+        self.data = datasets.with_features(self.plane, settings.features)
         self.model = model_for(self.config, self.data, 0)
         self.epoch = 0
         self.diverged = False
-        self.history: dict[str, list[float]] = {
+        self.stop_event = threading.Event()
+        #: Held while the network trains or is read in a worker thread.
+        self.lock = threading.Lock()
+        self.history: dict[str, list[float | None]] = {
             k: [] for k in ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
         }
         self.recorder = Recorder(self.data.X_train, self.data.y_train, max_traced=0)
-        points = np.concatenate([self.data.X_train, self.data.X_test])
-        gx, gy, self._grid = plane_grid(points, BOUNDARY_RESOLUTION)
+        points = np.concatenate([self.plane.X_train, self.plane.X_test])
+        gx, gy, grid = plane_grid(points, BOUNDARY_RESOLUTION)
         self.bounds = [float(gx.min()), float(gx.max()), float(gy.min()), float(gy.max())]
-        self._unit_grid = plane_grid(points, UNIT_RESOLUTION)[2]
+        self._grid = self.inputs(grid)
+        self._unit_plane = plane_grid(points, UNIT_RESOLUTION)[2]
+        self._unit_grid = self.inputs(self._unit_plane)
         self.recorder.start(self.model)
         self._evaluate()
+        self.depth_at_start = self._depth()
+
+    def inputs(self, points: np.ndarray) -> np.ndarray:
+        """The network's inputs for plane points (n, 2)."""
+        return datasets.feature_map(self.settings.features, points.astype(float))
 
     @property
     def batch_size(self) -> int | None:
@@ -72,18 +130,24 @@ class Session:
         return self.diverged or self.epoch >= MAX_EPOCHS
 
     def train(self, epochs: int) -> float:
-        """Train ``epochs`` more epochs (bounded by the session limit); returns seconds."""
+        """Train ``epochs`` more epochs (bounded by the session limit; fewer when
+        :attr:`stop_event` is set meanwhile); returns seconds."""
         started = time.perf_counter()
         epochs = min(epochs, MAX_EPOCHS - self.epoch)
         if epochs <= 0 or self.diverged:
             return 0.0
-        history = self.model.fit(
-            self.data.X_train, self.data.y_train, epochs=epochs, batch_size=self.batch_size
-        )
-        self.epoch += len(history.epochs)
-        self.diverged = history.diverged
-        self._evaluate()
-        self.recorder.measure(self.epoch, {"loss": self.history["train_loss"][-1]})
+        with self.lock:
+            history = self.model.fit(
+                self.data.X_train,
+                self.data.y_train,
+                epochs=epochs,
+                batch_size=self.batch_size,
+                callbacks=[StopWhenSet(self.stop_event)],
+            )
+            self.epoch += len(history.epochs)
+            self.diverged = history.diverged
+            self._evaluate()
+            self.recorder.measure(self.epoch, {"loss": self.history["train_loss"][-1]})
         return time.perf_counter() - started
 
     def _evaluate(self) -> None:
@@ -93,7 +157,7 @@ class Session:
         ):
             metrics = self.model.evaluate(X, y)
             self.history[f"{prefix}_loss"].append(metrics["loss"])
-            self.history[f"{prefix}_accuracy"].append(metrics["accuracy"])
+            self.history[f"{prefix}_accuracy"].append(metrics.get("accuracy"))
 
     def study_text(self, seeds: int = 1) -> str:
         """The study file that trains this page's run: its settings, the epochs trained
@@ -108,11 +172,18 @@ class Session:
             "type": "ready",
             "settings": self.settings.to_dict(),
             "query": self.settings.query(),
+            "regression": self.settings.regression,
             "bounds": self.bounds,
-            "train": {"x": rounded(self.data.X_train), "y": self.data.y_train.tolist()},
-            "test": {"x": rounded(self.data.X_test), "y": self.data.y_test.tolist()},
+            "train": {"x": rounded(self.plane.X_train), "y": rounded(self.plane.y_train)},
+            "test": {"x": rounded(self.plane.X_test), "y": rounded(self.plane.y_test)},
+            "target_range": self._target_range(),
             "layer_sizes": [layer.output_dim for layer in self.model.weighted_layers()],
+            "layer_labels": self._layer_labels(),
             "resolution": BOUNDARY_RESOLUTION,
+            "unit_resolution": UNIT_RESOLUTION,
+            "input_maps": self._input_maps(),
+            "depth_at_start": self.depth_at_start,
+            "quantiles": list(QUANTILES),
         }
 
     def update_message(self) -> dict[str, Any]:
@@ -120,6 +191,8 @@ class Session:
         message: dict[str, Any] = {
             "type": "update",
             "id": self.request_id,
+            "session": self.id,
+            "run": self.run,
             "epoch": self.epoch,
             "diverged": self.diverged,
             "finished": self.finished,
@@ -136,14 +209,33 @@ class Session:
                 {"kind": f.kind, "severity": f.severity, "message": f.message}
                 for f in diagnose(self.recorder.result())
             ],
+            "depth": self._depth(),
+            "graph": self._graph(),
         }
         features = self._feature_space()
         if features:
             message["feature_space"] = features
-        units = self._unit_maps()
-        if units:
-            message["units"] = units
         return message
+
+    def _target_range(self) -> list[float]:
+        """The colour scale's ends: classes 0 and 1, or the regression targets' range."""
+        if not self.settings.regression:
+            return [0.0, 1.0]
+        targets = np.concatenate([self.plane.y_train, self.plane.y_test])
+        return [float(targets.min()), float(targets.max())]
+
+    def _layer_labels(self) -> list[dict[str, str]]:
+        hidden = [
+            {"activation": activation, "init": init}
+            for _, activation, init in self.config.hidden_layers()
+        ]
+        output = {"activation": self.config.output_activation, "init": self.config.output_init}
+        return [*hidden, output]
+
+    def _depth(self) -> dict[str, list]:
+        probe = slice(0, DEPTH_PROBE)
+        quantiles = layer_quantiles(self.model, self.data.X_train[probe], self.data.y_train[probe])
+        return {key: [significant(row) for row in values] for key, values in quantiles.items()}
 
     def _feature_space(self) -> dict[str, Any] | None:
         index = self.model.feature_layer_index()
@@ -162,23 +254,60 @@ class Session:
             "resolution": FEATURE_RESOLUTION,
         }
 
-    def _unit_maps(self) -> list[list[list[float]]] | None:
-        if sum(self.settings.hidden) > MAX_UNIT_MAPS:
-            return None
-        maps = []
-        output = np.ascontiguousarray(self._unit_grid, dtype=self.model.dtype)
+    def shown_units(self) -> list[list[int]]:
+        """Which units of each hidden layer get a tile: all of them up to
+        :data:`MAX_TILES` in all, else the first units of every layer."""
+        sizes = self.settings.hidden
+        per_layer = max(sizes, default=0)
+        if sum(sizes) > MAX_TILES:
+            per_layer = max(1, MAX_TILES // len(sizes))
+        return [list(range(min(size, per_layer))) for size in sizes]
+
+    def _input_maps(self) -> list[dict[str, Any]]:
+        """Each input feature over the plane, scaled to [-1, 1]."""
+        values = self._unit_grid
+        scale = np.abs(values).max(axis=0)
+        scale[~(scale > 0)] = 1
+        return [
+            {"name": name, "map": rounded(values[:, j] / scale[j], 2)}
+            for j, name in enumerate(self.settings.features)
+        ]
+
+    def _graph(self) -> dict[str, Any]:
+        """The network as the page draws it: for each hidden layer its shown units'
+        outputs over the plane (each scaled to [-1, 1]) and the weights of the links
+        into them (from the shown units of the layer before, or every input), and the
+        weights into the output unit."""
+        shown = self.shown_units()
+        layers, output = [], np.ascontiguousarray(self._unit_grid, dtype=self.model.dtype)
+        previous = list(range(len(self.settings.features)))
+        position = {id(layer): i for i, layer in enumerate(self.model.weighted_layers())}
         with quiet_floats():
-            for layer in self.model.layers[:-1]:
+            for layer in self.model.layers:
                 output = layer.forward(output, False, None)
-                if layer not in self.model.weighted_layers():
+                if id(layer) not in position:
                     continue
-                scale = np.abs(output).max(axis=0)
-                scale[~(scale > 0)] = 1
-                maps.append([rounded(output[:, j] / scale[j], 2) for j in range(output.shape[1])])
-        return maps
+                index = position[id(layer)]
+                units = shown[index] if index < len(shown) else [0]
+                # Maxout's weights have a pieces axis: its links are drawn grey.
+                plain = getattr(layer, "W", np.empty(0)).ndim == 2
+                weights = layer.W[np.ix_(previous, units)] if plain else None
+                entry: dict[str, Any] = {
+                    "units": units,
+                    "size": layer.output_dim,
+                    "weights": rounded(weights, 3) if weights is not None else None,
+                }
+                if index < len(shown):
+                    maps = output[:, units]
+                    scale = np.abs(maps).max(axis=0)
+                    scale[~(scale > 0)] = 1
+                    entry["maps"] = [rounded(maps[:, j] / scale[j], 2) for j in range(len(units))]
+                layers.append(entry)
+                previous = units
+        return {"layers": layers}
 
     def model_bytes(self) -> str:
         """The trained model as a base64 ``.npz`` (actinit's save format)."""
-        with tempfile.TemporaryDirectory() as folder:
+        with self.lock, tempfile.TemporaryDirectory() as folder:
             path = self.model.save(Path(folder) / "playground-model.npz")
             return base64.b64encode(path.read_bytes()).decode()

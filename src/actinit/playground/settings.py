@@ -22,13 +22,24 @@ from ..studies import datasets
 from ..studies.config import RunConfig
 from ..studies.study import Study, optimizer_spec
 
-DATASETS = ["moons", "circles", "xor", "spiral", "gaussian", "parabola", "blobs"]
+#: Classification planes (one sigmoid output, cross-entropy) and regression planes
+#: (one linear output, mean squared error); ``csv``: the page's uploaded file.
+CLASSIFICATION = ["moons", "circles", "xor", "spiral", "gaussian", "parabola", "blobs",
+                  "sine", "cubic", "abs", "checkerboard"]  # fmt: skip
+REGRESSION = ["plane", "gaussians"]
+UPLOADED = "csv"
+DATASETS = [*CLASSIFICATION, *REGRESSION, UPLOADED]
+FEATURES = list(datasets.FEATURES)
 OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"]
 #: Epochs one page may train; also what an exported study trains when the page has not.
 MAX_EPOCHS = 20000
 DEFAULT_EXPORT_EPOCHS = 200
-#: The output layer: one sigmoid unit, Keras's default initializer.
-OUTPUT_ACTIVATION, OUTPUT_INIT = "sigmoid", "glorot_uniform"
+#: The output layer: one sigmoid unit (a linear one for regression), Keras's default
+#: initializer.
+OUTPUT_ACTIVATION, REGRESSION_OUTPUT, OUTPUT_INIT = "sigmoid", "linear", "glorot_uniform"
+#: Depth and width are bounded by what one update can train, not by small caps:
+#: weights x training points per epoch (about a second of work on a laptop core).
+MAX_LAYERS, MAX_UNITS, MAX_WORK = 50, 256, 1_000_000_000
 
 
 class SettingsError(ValueError):
@@ -41,9 +52,12 @@ class Settings:
     noise: float = 0.2
     samples: int = 400
     train_ratio: float = 0.5
+    features: tuple[str, ...] = ("x1", "x2")
     hidden: tuple[int, ...] = (4, 4)
     activation: str = "tanh"
     init: str = "xavier_normal"
+    layer_activations: tuple[str, ...] = ()
+    layer_inits: tuple[str, ...] = ()
     optimizer: str = "sgd"
     learning_rate: float = 0.03
     batch_size: int = 10  # 0: the full batch
@@ -51,17 +65,33 @@ class Settings:
     l2: float = 0.0
     dropout: float = 0.0
     seed: int = 0
+    #: The uploaded file's name when ``dataset`` is ``csv``.
+    data_file: str = ""
+
+    @property
+    def regression(self) -> bool:
+        return self.dataset in REGRESSION
 
     def to_dict(self) -> dict[str, Any]:
         values = asdict(self)
-        values["hidden"] = list(self.hidden)
+        for name in LIST_FIELDS:
+            values[name] = list(values[name])
         return values
 
     def query(self) -> str:
         """The URL query string that reproduces these settings."""
         values = self.to_dict()
         values["hidden"] = ",".join(map(str, self.hidden)) or "none"
+        values["features"] = ",".join(self.features)
+        for name in ("layer_activations", "layer_inits"):
+            values[name] = ";".join(values[name])
         return urlencode(values)
+
+    @property
+    def weights(self) -> int:
+        """Weights and biases of the network these settings describe."""
+        sizes = [len(self.features), *self.hidden, 1]
+        return sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
 
     def regularizer_spec(self) -> str | None:
         if self.l1 and self.l2:
@@ -72,22 +102,42 @@ class Settings:
             return f"l2({self.l2!r})"
         return None
 
-    def run_config(self, epochs: int = DEFAULT_EXPORT_EPOCHS) -> RunConfig:
+    def data_description(self, csv_path: str | None = None) -> dict[str, Any]:
+        """The data set as studies describe it; an uploaded file by ``csv_path`` (the
+        server's copy), else by the name it was uploaded with."""
+        if self.dataset == UPLOADED:
+            description = {
+                "name": "csv",
+                "path": csv_path or self.data_file,
+                "test_size": round(1 - self.train_ratio, 3),
+                "seed": self.seed,
+            }
+        else:
+            description = datasets.plane_description(
+                self.dataset, self.samples, self.noise, self.train_ratio, self.seed
+            )
+        if self.features != Settings.features:
+            description["features"] = list(self.features)
+        return description
+
+    def run_config(
+        self, epochs: int = DEFAULT_EXPORT_EPOCHS, csv_path: str | None = None
+    ) -> RunConfig:
         """The run these settings describe, as studies describe runs. The study's run
         seed 0 is the page's seed (``seed_offset``), so `actinit run` on the export
         trains the very network the page showed."""
         return RunConfig(
-            data=datasets.plane_description(
-                self.dataset, self.samples, self.noise, self.train_ratio, self.seed
-            ),
+            data=self.data_description(csv_path),
             hidden=self.hidden,
             activation=self.activation,
             init=self.init,
             init_label=self.init,
+            layer_activations=self.layer_activations,
+            layer_inits=self.layer_inits,
             bias_init="zeros",
-            output_activation=OUTPUT_ACTIVATION,
+            output_activation=REGRESSION_OUTPUT if self.regression else OUTPUT_ACTIVATION,
             output_init=OUTPUT_INIT,
-            loss=None,
+            loss="mse" if self.regression else None,
             optimizer=optimizer_spec(self.optimizer, self.learning_rate),
             epochs=max(1, int(epochs)),
             batch_size=self.batch_size or None,
@@ -142,26 +192,57 @@ def _choice(choices: list[str]) -> Callable[[str, Any], str]:
     return parse
 
 
-def _spec(get: Callable[[Any], Any], kind: str) -> Callable[[str, Any], str]:
+def _spec(get: Callable[[Any], Any], kind: str, examples: str) -> Callable[[str, Any], str]:
     def parse(name: str, raw: Any) -> str:
         if not isinstance(raw, str) or not raw.strip():
-            raise SettingsError(f"{name} must be {kind} name such as in the list, got {raw!r}")
+            raise SettingsError(f"{name} must be {kind} such as {examples}; got {raw!r}")
         try:
             return get(raw).spec()
         except SpecError as error:
-            raise SettingsError(f"{name}: {error}") from None
+            raise SettingsError(f"{name}: {error} (e.g. {examples})") from None
 
     return parse
 
 
 def _hidden_activation(name: str, raw: Any) -> str:
-    spec = _spec(activations.get, "an activation")(name, raw)
+    spec = _spec(activations.get, "an activation", ACTIVATION_EXAMPLES)(name, raw)
     if parse_spec(spec)[0] == "softmax":
         raise SettingsError("softmax is an output activation; choose a hidden activation")
     return spec
 
 
-MAX_LAYERS, MAX_UNITS = 6, 32
+ACTIVATION_EXAMPLES = "relu, tanh, leaky_relu(0.1)"
+INITIALIZER_EXAMPLES = "he_normal, xavier_uniform, random_normal(std=10)"
+_initializer = _spec(initializers.get, "an initializer", INITIALIZER_EXAMPLES)
+
+
+def _per_layer(parse_one: Callable[[str, Any], str]) -> Callable[[str, Any], tuple[str, ...]]:
+    """One spec per hidden layer, separated by ';' (specs hold commas); empty: none."""
+
+    def parse(name: str, raw: Any) -> tuple[str, ...]:
+        if isinstance(raw, str):
+            parts = [part.strip() for part in raw.split(";")] if raw.strip() else []
+        elif isinstance(raw, (list, tuple)):
+            parts = list(raw)
+        else:
+            raise SettingsError(f"{name} is a list with one name per hidden layer; got {raw!r}")
+        return tuple(parse_one(f"{name} (layer {i})", part) for i, part in enumerate(parts, 1))
+
+    return parse
+
+
+def _features(name: str, raw: Any) -> tuple[str, ...]:
+    parts = [p.strip() for p in raw.split(",")] if isinstance(raw, str) else raw
+    try:
+        return datasets.check_features(parts)
+    except datasets.DataError as error:
+        raise SettingsError(f"{name}: {error}") from None
+
+
+def _file_name(name: str, raw: Any) -> str:
+    if not isinstance(raw, str) or len(raw) > 200 or any(c in raw for c in "/\\\0"):
+        raise SettingsError(f"{name} is the uploaded file's name (no folders); got {raw!r}")
+    return raw
 
 
 def _layers(name: str, raw: Any) -> tuple[int, ...]:
@@ -250,12 +331,21 @@ FIELDS: tuple[Field, ...] = (
         aliases=("train_share", "train"),
     ),
     Field(
+        "features",
+        "Inputs",
+        "Data",
+        "features",
+        _features,
+        help="the inputs computed from x1, x2",
+        choices=tuple(FEATURES),
+    ),
+    Field(
         "hidden",
         "Hidden layers",
         "Network",
         "layers",
         _layers,
-        help=f"units per hidden layer, e.g. 4,4 (at most {MAX_LAYERS} x {MAX_UNITS})",
+        help=f"units per hidden layer, e.g. 4,4 (at most {MAX_LAYERS} layers of {MAX_UNITS})",
         aliases=("hidden_layers", "layers"),
     ),
     Field(
@@ -273,10 +363,28 @@ FIELDS: tuple[Field, ...] = (
         "Initializer",
         "Network",
         "spec",
-        _spec(initializers.get, "an initializer"),
+        _initializer,
         help="a name or e.g. random_normal(std=10)",
         choices=tuple(initializers.names()),
         aliases=("initializer", "initialization", "weights"),
+    ),
+    Field(
+        "layer_activations",
+        "Per layer: activations",
+        "Network",
+        "per_layer",
+        _per_layer(_hidden_activation),
+        help="one activation per hidden layer, separated by ';' (empty: the one above)",
+        aliases=("activations",),
+    ),
+    Field(
+        "layer_inits",
+        "Per layer: initializers",
+        "Network",
+        "per_layer",
+        _per_layer(_initializer),
+        help="one initializer per hidden layer, separated by ';' (empty: the one above)",
+        aliases=("initializers",),
     ),
     Field(
         "optimizer",
@@ -317,7 +425,16 @@ FIELDS: tuple[Field, ...] = (
         bounds=(0, 2**31 - 1),
         help="draws the data and the initial weights",
     ),
+    Field(
+        "data_file",
+        "Uploaded file",
+        "Data",
+        "hidden",
+        _file_name,
+        help="the name of the CSV file uploaded (data set csv)",
+    ),
 )
+LIST_FIELDS = ("features", "hidden", "layer_activations", "layer_inits")
 
 BY_NAME = {field.name: field for field in FIELDS}
 ALIASES = {alias: field.name for field in FIELDS for alias in (*field.aliases, field.name)}
@@ -348,7 +465,31 @@ def parse_settings(values: dict[str, Any]) -> Settings:
             problems.append(str(error))
     if problems:
         raise SettingsError("; ".join(problems))
-    return Settings(**parsed)
+    settings = Settings(**parsed)
+    _check_together(settings)
+    return settings
+
+
+def _check_together(settings: Settings) -> None:
+    """What no single setting shows: per-layer lists that fit the layers, a CSV file
+    named for the csv data set, and a network one update can train."""
+    for name in ("layer_activations", "layer_inits"):
+        given = getattr(settings, name)
+        if given and len(given) != len(settings.hidden):
+            raise SettingsError(
+                f"{name} gives {len(given)} value(s) for {len(settings.hidden)} hidden "
+                "layer(s); give one per hidden layer separated by ';', or leave it empty"
+            )
+    if settings.dataset == UPLOADED and not settings.data_file:
+        raise SettingsError("the csv data set is a file you upload: use 'Upload CSV' first")
+    n_train = max(2, round(settings.samples * settings.train_ratio))
+    work = settings.weights * n_train
+    if work > MAX_WORK:
+        raise SettingsError(
+            f"too much work per epoch: {settings.weights:,} weights x {n_train:,} training "
+            f"points = {work:.2g}; the playground trains at most {MAX_WORK:.2g} per update. "
+            "Use fewer or narrower layers, or fewer samples"
+        )
 
 
 def options() -> dict[str, Any]:
@@ -357,8 +498,13 @@ def options() -> dict[str, Any]:
     return {
         "fields": [field.describe() for field in FIELDS],
         "datasets": DATASETS,
+        "regression": REGRESSION,
+        "features": FEATURES,
+        "limits": {"layers": MAX_LAYERS, "units": MAX_UNITS, "work": MAX_WORK},
         "activations": list(BY_NAME["activation"].choices),
         "initializers": list(BY_NAME["init"].choices),
+        "activation_examples": ACTIVATION_EXAMPLES,
+        "initializer_examples": INITIALIZER_EXAMPLES,
         "optimizers": OPTIMIZERS,
         "max_epochs": MAX_EPOCHS,
         "defaults": Settings().to_dict(),

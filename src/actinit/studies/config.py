@@ -20,7 +20,7 @@ from ..engine.registry import compact_spec
 from . import datasets
 
 #: Keys of a data description that choose how data is drawn, not a loader parameter.
-DATA_CONTROL_KEYS = ("name", "vary_with_seed", "seed")
+DATA_CONTROL_KEYS = ("name", "vary_with_seed", "seed", "features")
 
 
 def normalize_activation(spec: str) -> str:
@@ -69,17 +69,44 @@ class RunConfig:
     #: Another program's exact initial parameters instead of the initializers' draws
     #: (a spec of :mod:`actinit.engine.starting_points`): a replayed run.
     starting_point: str | None = field(default=None, metadata={"since": 3})
+    #: One activation / initializer spec per hidden layer, overriding ``activation``
+    #: / ``init`` (empty: every layer takes those).
+    layer_activations: tuple[str, ...] = field(default=(), metadata={"since": 4})
+    layer_inits: tuple[str, ...] = field(default=(), metadata={"since": 4})
+
+    def __post_init__(self) -> None:
+        for name in ("layer_activations", "layer_inits"):
+            given = getattr(self, name)
+            if given and len(given) != len(self.hidden):
+                raise ValueError(
+                    f"{name} gives {len(given)} value(s) for {len(self.hidden)} hidden "
+                    f"layer(s); give one per hidden layer, or none"
+                )
+
+    def hidden_layers(self) -> list[tuple[int, str, str]]:
+        """(units, activation spec, initializer spec) of each hidden layer."""
+        return [
+            (
+                units,
+                self.layer_activations[i] if self.layer_activations else self.activation,
+                self.layer_inits[i] if self.layer_inits else self.init,
+            )
+            for i, units in enumerate(self.hidden)
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         values = asdict(self)
-        values["hidden"] = list(self.hidden)
+        for name in ("hidden", "layer_activations", "layer_inits"):
+            values[name] = list(values[name])
         return values
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> RunConfig:
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in values.items() if k in known}
-        values["hidden"] = tuple(values["hidden"])
+        for name in ("hidden", "layer_activations", "layer_inits"):
+            if name in values:
+                values[name] = tuple(values[name])
         return cls(**values)
 
     @property
@@ -97,7 +124,11 @@ class RunConfig:
     @property
     def label(self) -> str:
         replayed = " (replayed)" if self.starting_point else ""
-        return f"{compact_spec(self.activation)} / {self.init_label}{replayed}"
+        activation = compact_spec(self.activation)
+        if self.layer_activations:
+            activation = ",".join(map(compact_spec, self.layer_activations))
+        init = ",".join(self.layer_inits) if self.layer_inits else self.init_label
+        return f"{activation} / {init}{replayed}"
 
     @property
     def loss_function(self) -> losses.Loss:
@@ -112,12 +143,10 @@ def build_model(config: RunConfig, n_classes: int, seed: int) -> Sequential:
     regression), its initial weights drawn from ``seed + config.seed_offset``. Not yet
     built: its first ``fit`` (or ``build(n_features)``) creates the parameters."""
     layers = []
-    for units in config.hidden:
+    for units, activation, init in config.hidden_layers():
         if layers and config.dropout:
             layers.append(Dropout(config.dropout))
-        layers.append(
-            affine_layer(units, config.activation, init=config.init, bias_init=config.bias_init)
-        )
+        layers.append(affine_layer(units, activation, init=init, bias_init=config.bias_init))
     if layers and config.dropout:
         layers.append(Dropout(config.dropout))
     loss = config.loss_function
@@ -145,9 +174,13 @@ def build_model(config: RunConfig, n_classes: int, seed: int) -> Sequential:
 def _cached_dataset(data_json: str, seed: int) -> datasets.Dataset:
     params = json.loads(data_json)
     name = params.pop("name")
+    features = params.get("features")
     for key in DATA_CONTROL_KEYS[1:]:
         params.pop(key, None)
-    return datasets.load(name, seed=seed, **params)
+    data = datasets.load(name, seed=seed, **params)
+    if features:
+        data = datasets.with_features(data, datasets.check_features(features, name))
+    return data
 
 
 def data_seed(config: RunConfig, seed: int) -> int:

@@ -95,8 +95,9 @@ def load(name: str, seed: int = 0, **params: Any) -> Dataset:
     return loader(seed=seed, **params)
 
 
-#: Keys of a data description that say how it is drawn, not parameters of its loader.
-CONTROL_KEYS = ("name", "seed", "vary_with_seed")
+#: Keys of a data description that say how it is drawn, not parameters of its loader
+#: (``features``: the inputs computed from a 2-D set's x1, x2; see :data:`FEATURES`).
+CONTROL_KEYS = ("name", "seed", "vary_with_seed", "features")
 
 #: The most points a generated set may ask for (10 million 2-D points are 160 MB).
 MAX_SAMPLES = 10_000_000
@@ -114,6 +115,8 @@ def check_description(description: dict[str, Any]) -> dict[str, Any]:
         raise DataError(f"the data seed must be a non-negative integer, got {seed!r}")
     if not isinstance(description.get("vary_with_seed", False), bool):
         raise DataError("vary_with_seed must be true or false")
+    if "features" in description:
+        check_features(description["features"], name)
     params = {k: v for k, v in description.items() if k not in CONTROL_KEYS}
     try:
         inspect.signature(DATASETS[name]).bind(seed=0, **params)
@@ -317,6 +320,157 @@ def gaussian(
     )
     y = np.concatenate([np.ones(per_class, dtype=int), np.zeros(per_class, dtype=int)])
     return _playground_split("gaussian", X, y, seed, test_size)
+
+
+# --------------------------------------------------------------------------
+# Planes drawn from functions, and regression planes
+# --------------------------------------------------------------------------
+
+
+def _uniform_plane(seed: int, n_samples: int) -> tuple[np.random.Generator, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng, rng.uniform(-5, 5, size=(_positive("n_samples", n_samples), 2))
+
+
+#: Curves y = f(x) over [-5, 5] whose two sides are the two classes.
+CURVES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "sine": lambda x: 2.5 * np.sin(x),
+    "cubic": lambda x: x**3 / 25,
+    "abs": lambda x: np.abs(x) * 1.5 - 3,
+}
+
+
+def _curve_set(name: str):
+    def loader(
+        seed: int = 0, n_samples: int = 500, noise: float = 0.0, test_size: float = 0.5
+    ) -> Dataset:
+        rng, X = _uniform_plane(seed, n_samples)
+        y = (X[:, 1] > CURVES[name](X[:, 0])).astype(int)
+        X += rng.normal(0, 1, size=X.shape) * noise
+        return _playground_split(name, X, y, seed, test_size)
+
+    formula = {"sine": "2.5 sin(x1)", "cubic": "x1^3 / 25", "abs": "1.5 |x1| - 3"}[name]
+    loader.__doc__ = (
+        f"Uniform points in [-5, 5]^2, class 1 above the curve x2 = {formula}; ``noise`` "
+        "moves each point by a normal step of that standard deviation after labelling."
+    )
+    return loader
+
+
+for _name in CURVES:
+    register(_name, two_dimensional=True)(_curve_set(_name))
+
+
+@register("checkerboard", two_dimensional=True)
+def checkerboard(
+    seed: int = 0, n_samples: int = 500, noise: float = 0.0, test_size: float = 0.5
+) -> Dataset:
+    """Uniform points in [-5, 5]^2 on a 4 x 4 checkerboard of 2.5-wide squares: class 1
+    on the squares where floor(x1 / 2.5) + floor(x2 / 2.5) is even."""
+    rng, X = _uniform_plane(seed, n_samples)
+    y = ((np.floor(X[:, 0] / 2.5) + np.floor(X[:, 1] / 2.5)) % 2 == 0).astype(int)
+    X += rng.normal(0, 1, size=X.shape) * noise
+    return _playground_split("checkerboard", X, y, seed, test_size)
+
+
+def _regression_split(name: str, X: np.ndarray, y: np.ndarray, seed: int, test_size: float):
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=test_size, random_state=seed
+    )
+    return Dataset(name, X_train, y_train, X_test, y_test, 0, "regression")
+
+
+@register("plane", two_dimensional=True)
+def plane(seed: int = 0, n_samples: int = 500, noise: float = 0.0, test_size: float = 0.5) -> Dataset:
+    """Regression (TensorFlow Playground's plane): uniform points in [-6, 6]^2, target
+    (x1 + x2) / 10 plus normal noise of standard deviation ``noise / 2``."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-6, 6, size=(_positive("n_samples", n_samples), 2))
+    y = X.sum(axis=1) / 10 + rng.normal(0, noise / 2, size=len(X))
+    return _regression_split("plane", X, y, seed, test_size)
+
+
+#: Centres and signs of the multi-Gaussian regression surface.
+GAUSSIAN_BUMPS = [((-4, 2.5), 1), ((0, 2.5), -1), ((4, 2.5), 1),
+                  ((-4, -2.5), -1), ((0, -2.5), 1), ((4, -2.5), -1)]  # fmt: skip
+
+
+@register("gaussians", two_dimensional=True)
+def gaussians(
+    seed: int = 0, n_samples: int = 500, noise: float = 0.0, test_size: float = 0.5
+) -> Dataset:
+    """Regression (TensorFlow Playground's multi-Gaussian): uniform points in [-6, 6]^2,
+    target the sum of six Gaussian bumps of height +-1 and width 1.5 centred on a 3 x 2
+    grid, plus normal noise of standard deviation ``noise / 2``."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-6, 6, size=(_positive("n_samples", n_samples), 2))
+    y = sum(
+        sign * np.exp(-((X - centre) ** 2).sum(axis=1) / (2 * 1.5**2))
+        for centre, sign in GAUSSIAN_BUMPS
+    )
+    y = y + rng.normal(0, noise / 2, size=len(X))
+    return _regression_split("gaussians", X, y, seed, test_size)
+
+
+# --------------------------------------------------------------------------
+# Input features of a 2-D set
+# --------------------------------------------------------------------------
+
+#: The inputs a 2-D set can be given, computed from its two columns x1, x2.
+FEATURES: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "x1": lambda x1, x2: x1,
+    "x2": lambda x1, x2: x2,
+    "x1^2": lambda x1, x2: x1**2,
+    "x2^2": lambda x1, x2: x2**2,
+    "x1*x2": lambda x1, x2: x1 * x2,
+    "sin(x1)": lambda x1, x2: np.sin(x1),
+    "sin(x2)": lambda x1, x2: np.sin(x2),
+}
+
+
+def check_features(names: Any, data_name: str = "") -> tuple[str, ...]:
+    """``names`` as a tuple of known feature names (at least one, no repeats);
+    :class:`DataError` naming the valid ones otherwise."""
+    where = f"data set {data_name!r}: " if data_name else ""
+    if isinstance(names, str) or not isinstance(names, (list, tuple)) or not names:
+        raise DataError(
+            f"{where}features is a list of inputs such as ['x1', 'x2', 'x1^2']; got {names!r}",
+            "features",
+        )
+    unknown = [name for name in names if name not in FEATURES]
+    if unknown:
+        raise DataError(
+            f"{where}unknown feature(s) {', '.join(map(repr, unknown))}; choose from "
+            f"{', '.join(FEATURES)}",
+            "features",
+        )
+    if len(set(names)) != len(names):
+        raise DataError(f"{where}a feature is given twice in {list(names)}", "features")
+    if data_name and data_name not in TWO_DIMENSIONAL:
+        raise DataError(
+            f"features are computed from a 2-D set's x1, x2; {data_name!r} is not one",
+            "features",
+        )
+    return tuple(names)
+
+
+def feature_map(names: tuple[str, ...], X: np.ndarray) -> np.ndarray:
+    """The features ``names`` of 2-D points ``X`` (n, 2): an (n, len(names)) array."""
+    x1, x2 = X[:, 0], X[:, 1]
+    return np.column_stack([FEATURES[name](x1, x2) for name in names]).astype(X.dtype)
+
+
+def with_features(data: Dataset, names: tuple[str, ...]) -> Dataset:
+    """``data`` (a 2-D set) with the inputs ``names`` instead of x1, x2."""
+    return Dataset(
+        data.name,
+        feature_map(names, data.X_train),
+        data.y_train,
+        feature_map(names, data.X_test),
+        data.y_test,
+        data.n_classes,
+        data.description,
+    )
 
 
 # --------------------------------------------------------------------------

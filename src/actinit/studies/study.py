@@ -149,6 +149,17 @@ def _activation(value: Any) -> str:
     return normalize_activation(value)
 
 
+def _per_layer(normalize_one: Callable[[Any], str]):
+    """A list with one spec per hidden layer (empty: none given)."""
+
+    def normalize(value: Any) -> tuple[str, ...]:
+        if not isinstance(value, (list, tuple)):
+            raise ValueError(f"expected a list with one name per hidden layer, got {value!r}")
+        return tuple(normalize_one(item) for item in value)
+
+    return normalize
+
+
 def _init_choice(value: Any) -> InitChoice:
     if isinstance(value, str):
         value = {"weights": value}
@@ -245,6 +256,8 @@ SETTINGS = (
     Setting("regularizer", "model", _spec(regularizers.get, allow_none=True), None),
     Setting("dropout", "model", _dropout, 0.0),
     Setting("seed_offset", "training", lambda v: _count(v, 2**31 - 1), 0),
+    Setting("layer_activations", "model", _per_layer(_activation), (), write=list),
+    Setting("layer_inits", "model", _per_layer(_spec(initializers.get)), (), write=list),
 )
 SETTING = {setting.key: setting for setting in SETTINGS}
 SECTION_KEYS = {
@@ -377,6 +390,8 @@ class Study:
             regularizer=point["regularizer"],
             dropout=point["dropout"],
             seed_offset=point["seed_offset"],
+            layer_activations=point["layer_activations"],
+            layer_inits=point["layer_inits"],
         )
 
     @classmethod
@@ -519,13 +534,29 @@ def parse_study(
     overrides = dict(overrides or {})
     header = _read_header(reader, overrides.pop("seeds", None))
     summary = _read_summary(reader)
-    return Study(
+    study = Study(
         **header,
         datasets=_read_datasets(reader),
         axes={setting.key: _read_axis(reader, setting, overrides) for setting in SETTINGS},
         **summary,
         published=_read_published(reader),
     )
+    _check_per_layer(reader, study)
+    return study
+
+
+def _check_per_layer(reader: _Reader, study: Study) -> None:
+    """Per-layer activations and initializers give one value per hidden layer."""
+    for key in ("layer_activations", "layer_inits"):
+        for given in study.axes[key]:
+            for hidden in study.axes["hidden"]:
+                if given and len(given) != len(hidden):
+                    raise reader.fail(
+                        "model",
+                        key,
+                        f"{len(given)} value(s) for {len(hidden)} hidden layer(s) {list(hidden)}; "
+                        "give one per hidden layer",
+                    )
 
 
 def _read_header(reader: _Reader, seeds_override: int | None) -> dict[str, Any]:
