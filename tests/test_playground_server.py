@@ -221,9 +221,7 @@ def test_settings_round_trip_through_the_url():
 
 def test_every_dataset_loads_for_the_page():
     from actinit.playground.session import Session
-    from actinit.playground.settings import DATASETS
-
-    from actinit.playground.settings import REGRESSION, UPLOADED
+    from actinit.playground.settings import DATASETS, REGRESSION, UPLOADED
 
     for name in DATASETS:
         if name == UPLOADED:

@@ -255,8 +255,7 @@ class Connection:
         value = message.get("epochs_per_second")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1e4:
             await self.error(
-                "speed is epochs_per_second from 0 (as fast as it goes) to 10000, "
-                f"got {value!r}"
+                f"speed is epochs_per_second from 0 (as fast as it goes) to 10000, got {value!r}"
             )
             return
         self.epochs_per_second = float(value)

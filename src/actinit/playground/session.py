@@ -89,7 +89,12 @@ class Session:
         csv_path: str | None = None,
         run: str = "A",
     ) -> None:
-        self.settings, self.request_id, self.csv_path, self.run = settings, request_id, csv_path, run
+        self.settings, self.request_id, self.csv_path, self.run = (
+            settings,
+            request_id,
+            csv_path,
+            run,
+        )
         self.id = next(_session_ids)
         self.config = settings.run_config(csv_path=csv_path)
         plane_config = dataclasses.replace(

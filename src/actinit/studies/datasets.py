@@ -381,7 +381,9 @@ def _regression_split(name: str, X: np.ndarray, y: np.ndarray, seed: int, test_s
 
 
 @register("plane", two_dimensional=True)
-def plane(seed: int = 0, n_samples: int = 500, noise: float = 0.0, test_size: float = 0.5) -> Dataset:
+def plane(
+    seed: int = 0, n_samples: int = 500, noise: float = 0.0, test_size: float = 0.5
+) -> Dataset:
     """Regression (TensorFlow Playground's plane): uniform points in [-6, 6]^2, target
     (x1 + x2) / 10 plus normal noise of standard deviation ``noise / 2``."""
     rng = np.random.default_rng(seed)
