@@ -120,8 +120,12 @@ class Connection:
         return await asyncio.get_running_loop().run_in_executor(None, function, *args)
 
     def _train_chunk(self, epochs: int) -> tuple[float, list[dict[str, Any]]]:
-        """Train every run ``epochs`` epochs (in this worker thread); their updates."""
-        seconds = sum(run.train(epochs) for run in self.runs)
+        """Train run A ``epochs`` epochs (fewer if stopped meanwhile) and run B up to
+        the same epoch, in this worker thread, so A and B stay in step; their updates."""
+        first, *others = self.runs
+        seconds = first.train(epochs)
+        for run in others:
+            seconds += run.train(first.epoch - run.epoch, stoppable=False)
         return seconds, [run.update_message() for run in self.runs]
 
     async def _train_loop(self) -> None:

@@ -134,9 +134,9 @@ class Session:
     def finished(self) -> bool:
         return self.diverged or self.epoch >= MAX_EPOCHS
 
-    def train(self, epochs: int) -> float:
+    def train(self, epochs: int, stoppable: bool = True) -> float:
         """Train ``epochs`` more epochs (bounded by the session limit; fewer when
-        :attr:`stop_event` is set meanwhile); returns seconds."""
+        ``stoppable`` and :attr:`stop_event` is set meanwhile); returns seconds."""
         started = time.perf_counter()
         epochs = min(epochs, MAX_EPOCHS - self.epoch)
         if epochs <= 0 or self.diverged:
@@ -147,7 +147,7 @@ class Session:
                 self.data.y_train,
                 epochs=epochs,
                 batch_size=self.batch_size,
-                callbacks=[StopWhenSet(self.stop_event)],
+                callbacks=[StopWhenSet(self.stop_event)] if stoppable else [],
             )
             self.epoch += len(history.epochs)
             self.diverged = history.diverged

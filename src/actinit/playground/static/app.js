@@ -3,9 +3,17 @@
 "use strict";
 
 let SETTING_NAMES = [];   // filled from the server's description of its settings
-const COLOURS = { low: [33, 102, 172], high: [214, 96, 77] };   // class 0 blue, class 1 orange-red
+let OPTIONS = null;
+// Settings of the page itself (not of the network): they live in the URL too.
+const VIEW_PARAMS = ["compare", "speed", "show_test", "discretize"];
+const COLOURS = { low: [33, 102, 172], high: [230, 120, 30] };   // class 0 / negative blue, class 1 / positive orange
+const RUN_COLOURS = { A: "#1f4e9e", B: "#ff7f0e" };
 
-const state = { socket: null, data: null, timeline: [], pinned: null, playing: false, version: 0, configureId: 0 };
+const state = {
+  socket: null, configureId: 0, playing: false, version: 0,
+  runs: {},            // "A"/"B" -> {data (its ready message), timeline, last update, session id}
+  pinned: null, query: "", errors: [],
+};
 const $ = (selector) => document.querySelector(selector);
 const form = $("#controls");
 
@@ -19,7 +27,15 @@ function control(field) {
     select.innerHTML = field.choices.map((n) => `<option>${n}</option>`).join("");
     return select;
   }
+  if (field.kind === "features") {
+    const box = document.createElement("span");
+    box.className = "features";
+    box.innerHTML = field.choices.map((n) =>
+      `<label class="feature"><input type="checkbox" value="${n}" data-feature="${n}">${n.replace("^2", "²").replace("*", "·")}</label>`).join("");
+    return box;
+  }
   const input = document.createElement("input");
+  if (field.kind === "hidden") input.type = "hidden";
   if (field.kind === "number" || field.kind === "integer") {
     input.type = "number";
     input.step = field.kind === "integer" ? "1" : "any";
@@ -27,22 +43,27 @@ function control(field) {
   }
   if (field.kind === "spec") input.setAttribute("list", field.name === "activation" ? "activation-names" : "initializer-names");
   if (field.kind === "layers") input.placeholder = "4,4";
+  if (field.kind === "per_layer") input.placeholder = "e.g. relu; tanh";
   return input;
 }
 
 function buildForm(options) {
   const groups = {};
+  const before = $("#compare-fields");
   for (const field of options.fields) {
     if (!groups[field.group]) {
       const fieldset = document.createElement("fieldset");
       fieldset.innerHTML = `<legend>${field.group}</legend>`;
-      form.appendChild(fieldset);
+      form.insertBefore(fieldset, before);
       groups[field.group] = fieldset;
     }
-    const label = document.createElement("label");
-    label.textContent = `${field.label} `;
     const input = control(field);
     input.name = field.name;
+    input.dataset.setting = field.name;
+    if (field.kind === "hidden") { groups[field.group].appendChild(input); continue; }
+    const label = document.createElement("label");
+    label.className = `field-${field.kind}`;
+    label.textContent = `${field.label} `;
     if (field.help) { input.title = field.help; label.title = field.help; }
     label.appendChild(input);
     groups[field.group].appendChild(label);
@@ -52,33 +73,81 @@ function buildForm(options) {
   $("#initializer-names").innerHTML = options.initializers.map((n) => `<option value="${n}">`).join("");
 }
 
+function settingInput(name) { return form.querySelector(`[data-setting="${name}"]`); }
+
+function asText(name, value) {
+  if (!Array.isArray(value)) return String(value);
+  return value.join(name.startsWith("layer_") ? "; " : ",");
+}
+
 function writeForm(settings) {
   for (const name of SETTING_NAMES) {
     if (!(name in settings)) continue;
-    const value = settings[name];
-    form.elements[name].value = Array.isArray(value) ? value.join(",") : value;
+    const input = settingInput(name), value = settings[name];
+    if (name === "features") {
+      const chosen = Array.isArray(value) ? value : String(value).split(",").map((v) => v.trim());
+      input.querySelectorAll("input").forEach((box) => { box.checked = chosen.includes(box.value); });
+    } else input.value = asText(name, value);
   }
 }
 
 function readForm() {
   const settings = {};
-  for (const name of SETTING_NAMES) settings[name] = form.elements[name].value.trim();
+  for (const name of SETTING_NAMES) {
+    const input = settingInput(name);
+    settings[name] = name === "features"
+      ? [...input.querySelectorAll("input:checked")].map((box) => box.value).join(",")
+      : input.value.trim();
+  }
   return settings;
 }
 
-function settingsFromUrl() {
+function readCompare() {
+  // "init=he_normal; activation=relu" -> {init: "he_normal", activation: "relu"}
+  const text = $("#compare").value.trim();
+  if (!text) return null;
+  const changes = {};
+  for (const part of text.split(";")) {
+    if (!part.trim()) continue;
+    const at = part.indexOf("=");
+    if (at < 1) { changes[part.trim()] = ""; continue; }   // the server says what is wrong
+    changes[part.slice(0, at).trim()] = part.slice(at + 1).trim();
+  }
+  return changes;
+}
+
+function viewQuery() {
+  const params = new URLSearchParams();
+  if ($("#compare").value.trim()) params.set("compare", $("#compare").value.trim());
+  if ($("#speed").value !== "0") params.set("speed", $("#speed").value);
+  if (!$("#show-test").checked) params.set("show_test", "0");
+  if ($("#discretize").checked) params.set("discretize", "1");
+  return params.toString();
+}
+
+function writeUrl(query) {
+  const view = viewQuery();
+  history.replaceState(null, "", `?${query}${view ? "&" + view : ""}`);
+}
+
+function fromUrl() {
+  // The URL's network settings (the server checks every key) and the page's own.
   const params = new URLSearchParams(location.search);
   const settings = {};
-  for (const [key, value] of params) settings[key] = value;   // the server validates every key
+  for (const [key, value] of params) {
+    if (VIEW_PARAMS.includes(key)) continue;
+    settings[key] = value;
+  }
+  if (params.has("compare")) $("#compare").value = params.get("compare");
+  if (params.has("speed")) $("#speed").value = params.get("speed");
+  $("#show-test").checked = params.get("show_test") !== "0";
+  $("#discretize").checked = params.get("discretize") === "1";
   return settings;
 }
 
 function queryOf(settings) {
   const params = new URLSearchParams();
-  for (const name of SETTING_NAMES) {
-    const value = settings[name];
-    params.set(name, Array.isArray(value) ? value.join(",") : value);
-  }
+  for (const name of SETTING_NAMES) params.set(name, asText(name, settings[name]));
   return params.toString();
 }
 
@@ -93,38 +162,67 @@ function connect(initialSettings) {
   const protocol = location.protocol === "https:" ? "wss" : "ws";
   const socket = new WebSocket(`${protocol}://${location.host}/ws`);
   state.socket = socket;
-  socket.onopen = () => configure(initialSettings);
+  socket.onopen = () => { sendSpeed(); configure(initialSettings); };
   socket.onmessage = (event) => receive(JSON.parse(event.data));
-  socket.onclose = () => setPlaying(false);
+  socket.onclose = () => { setPlaying(false); addError("the connection to the server closed; reload the page"); };
 }
 
 function configure(settings) {
   state.configureId += 1;
-  send({ type: "configure", settings, id: state.configureId });
+  const message = { type: "configure", settings, id: state.configureId };
+  const compare = readCompare();
+  if (compare) message.compare = compare;
+  send(message);
 }
+
+function sendSpeed() { send({ type: "speed", epochs_per_second: Number($("#speed").value) }); }
 
 function receive(message) {
-  if (message.type === "error") return showError(message.message);
-  // Answers to settings the page has since changed are ignored.
-  if ((message.type === "ready" || message.type === "update") && message.id !== state.configureId) return;
+  if (message.type === "error") return addError(message.message);
   if (message.type === "state") return setPlaying(message.playing);
   if (message.type === "model") return saveModel(message);
-  if (message.type === "ready") {
-    showError(null);
-    state.data = message;
-    state.timeline = [];
-    // The form belongs to the user: only the first answer (the URL's settings) fills it.
-    if (message.id === 1) writeForm(message.settings);
-    history.replaceState(null, "", `?${message.query}`);
-    state.query = message.query;
-  }
-  if (message.type === "ready" || message.type === "update") update(message);
+  if (message.type === "uploaded") return useUpload(message);
+  if (message.type !== "ready" && message.type !== "update") return;
+  // Answers to settings the page has since changed, or to a run since rewound, are ignored.
+  if (message.id !== state.configureId) return;
+  if (message.type === "ready") return ready(message);
+  const run = state.runs[message.run];
+  if (!run || run.session !== message.session) return;
+  update(message);
 }
 
-function showError(text) {
-  const banner = $("#error");
-  banner.hidden = !text;
-  banner.textContent = text || "";
+function ready(message) {
+  if (message.run === "A") {
+    clearErrors();   // an earlier refusal is stale now that these settings trained
+    for (const key of Object.keys(state.runs)) delete state.runs[key];
+    state.query = message.query;
+    // The form belongs to the user: only the first answer (the URL's settings) fills it.
+    if (message.id === 1) writeForm(message.settings);
+    writeUrl(message.query);
+    buildGraph(message);
+    document.querySelector('.boundary-figure[data-run="B"]').hidden = true;
+    $("#accuracy-figure").hidden = message.regression;
+  } else {
+    document.querySelector('.boundary-figure[data-run="B"]').hidden = false;
+  }
+  state.runs[message.run] = { data: message, timeline: [], session: message.session, last: null };
+  update(message);
+}
+
+function clearErrors() { state.errors = []; drawErrors(); }
+
+function addError(text) {
+  // Every error is listed (newest first) until dismissed or until settings train.
+  state.errors.unshift({ text, at: new Date().toLocaleTimeString() });
+  state.errors = state.errors.slice(0, 8);
+  drawErrors();
+}
+
+function drawErrors() {
+  const list = $("#errors");
+  list.hidden = state.errors.length === 0;
+  list.innerHTML = state.errors.map((e, i) =>
+    `<li><span class="when">${e.at}</span> ${escapeHtml(e.text)} <button type="button" data-dismiss="${i}" title="Dismiss">×</button></li>`).join("");
 }
 
 function setPlaying(playing) {
@@ -141,199 +239,581 @@ function saveModel(message) {
   link.click();
 }
 
-// ---------------------------------------------------------------------------
-// Drawing
-// ---------------------------------------------------------------------------
-function colourFor(p) {
-  const mix = (a, b) => Math.round(a + (b - a) * p);
-  return [mix(COLOURS.low[0], COLOURS.high[0]), mix(COLOURS.low[1], COLOURS.high[1]), mix(COLOURS.low[2], COLOURS.high[2])];
+function useUpload(message) {
+  settingInput("dataset").value = "csv";
+  settingInput("data_file").value = message.name;
+  reconfigure();
 }
 
-function drawField(canvas, values, resolution, box) {
-  // A resolution x resolution field of probabilities (rows from the bottom up).
+// ---------------------------------------------------------------------------
+// Colours and fields over the plane
+// ---------------------------------------------------------------------------
+function diverging(t) {
+  // t in [-1, 1]: blue (-1) through white (0) to orange (+1).
+  const end = t < 0 ? COLOURS.low : COLOURS.high, s = Math.min(1, Math.abs(t));
+  return [255 - (255 - end[0]) * s, 255 - (255 - end[1]) * s, 255 - (255 - end[2]) * s];
+}
+
+function paintField(canvas, values, resolution, area, toUnit) {
+  // A resolution x resolution field (rows from the bottom up) into area [x, y, w, h].
   const field = document.createElement("canvas");
   field.width = field.height = resolution;
   const context = field.getContext("2d");
   const image = context.createImageData(resolution, resolution);
   for (let row = 0; row < resolution; row++) {
     for (let column = 0; column < resolution; column++) {
-      const p = values[row * resolution + column];
-      const [r, g, b] = colourFor(p);
-      const at = ((resolution - 1 - row) * resolution + column) * 4;
-      const strength = Math.abs(p - 0.5) * 2;
-      image.data.set([255 - (255 - r) * strength * 0.7, 255 - (255 - g) * strength * 0.7, 255 - (255 - b) * strength * 0.7, 255], at);
+      const value = values[row * resolution + column];
+      const [r, g, b] = value === null ? [200, 200, 200] : diverging(toUnit(value));
+      image.data.set([r, g, b, 255], ((resolution - 1 - row) * resolution + column) * 4);
     }
   }
   context.putImageData(image, 0, 0);
   const target = canvas.getContext("2d");
   target.imageSmoothingEnabled = true;
-  target.drawImage(field, 0, 0, canvas.width, canvas.height);
-  const toPixel = ([x, y]) => [(x - box[0]) / (box[1] - box[0]) * canvas.width,
-    canvas.height - (y - box[2]) / (box[3] - box[2]) * canvas.height];
-  return toPixel;
+  target.drawImage(field, area[0], area[1], area[2], area[3]);
 }
 
-function drawPoints(canvas, toPixel, points, labels, outlined) {
+function outputScale(data) {
+  // Maps the network's output to [-1, 1] for colouring, honouring "discretize".
+  const [low, high] = data.target_range, middle = (low + high) / 2, half = (high - low) / 2 || 1;
+  const hard = $("#discretize").checked;
+  if (!data.regression) return (p) => (hard ? (p >= 0.5 ? 0.8 : -0.8) : (p - 0.5) * 1.6);
+  return (v) => {
+    const t = Math.max(-1, Math.min(1, (v - middle) / half));
+    return hard ? Math.round(t * 2) / 2 : t;
+  };
+}
+
+// ---------------------------------------------------------------------------
+// The network drawn as a graph
+// ---------------------------------------------------------------------------
+const GRAPH = { columns: [], lines: [] };
+
+function tileSize(count) { return Math.max(10, Math.min(44, Math.floor(360 / Math.max(1, count)) - 4)); }
+
+function buildGraph(message) {
+  const holder = $("#graph"), svg = $("#links");
+  holder.querySelectorAll(".graph-column").forEach((node) => node.remove());
+  svg.innerHTML = "";
+  const layers = message.graph.layers;
+  const inputs = message.input_maps;
+  const columns = [{ title: "Inputs", units: inputs.map((m, i) => i), labels: inputs.map((m) => m.name), size: inputs.length }];
+  layers.forEach((layer, i) => {
+    const hidden = i < layers.length - 1;
+    const labels = message.layer_labels[i];
+    columns.push({
+      title: hidden ? `Layer ${i + 1}` : "Output",
+      detail: `${layer.size} unit${layer.size === 1 ? "" : "s"}${layer.units.length < layer.size ? ` (${layer.units.length} shown)` : ""}`,
+      spec: `${labels.activation} · ${labels.init}`,
+      units: layer.units, size: layer.size, hidden,
+    });
+  });
+  const width = Math.max(holder.clientWidth, 120 * columns.length);
+  const step = width / columns.length;
+  let tallest = 0;
+  GRAPH.columns = columns.map((column, c) => {
+    const node = document.createElement("div");
+    node.className = "graph-column";
+    node.dataset.column = String(c);
+    node.style.left = `${c * step}px`;
+    node.style.width = `${step}px`;
+    const size = tileSize(column.units.length);
+    const buttons = column.hidden
+      ? `<span class="unit-buttons"><button type="button" data-layer="${c - 1}" data-change="1">+</button><button type="button" data-layer="${c - 1}" data-change="-1">−</button></span>` : "";
+    node.innerHTML = `<div class="column-head"><b>${column.title}</b> ${buttons}<br><span>${column.detail || ""}</span><br><span class="spec">${column.spec || ""}</span></div>`;
+    const tiles = column.units.map((unit, u) => {
+      const tile = document.createElement("canvas");
+      tile.className = c === 0 ? "tile input-tile" : column.hidden ? "tile unit-tile" : "tile output-tile";
+      tile.width = tile.height = size;
+      tile.title = c === 0 ? column.labels[u] : `${column.title}, unit ${unit + 1}`;
+      node.appendChild(tile);
+      if (c === 0) {
+        const name = document.createElement("span");
+        name.className = "tile-name";
+        name.textContent = column.labels[u].replace("^2", "²").replace("*", "·");
+        node.appendChild(name);
+      }
+      return tile;
+    });
+    holder.appendChild(node);
+    tallest = Math.max(tallest, node.offsetHeight);
+    return { ...column, node, tiles, size };
+  });
+  holder.style.height = `${tallest + 10}px`;
+  svg.setAttribute("width", width);
+  svg.setAttribute("height", tallest + 10);
+  inputs.forEach((input, i) => paintTile(GRAPH.columns[0].tiles[i], input.map, message.unit_resolution));
+  buildLinks(layers);
+}
+
+function tileCentre(tile, side) {
+  const holder = $("#graph").getBoundingClientRect(), box = tile.getBoundingClientRect();
+  return [side > 0 ? box.right - holder.left : box.left - holder.left, box.top - holder.top + box.height / 2];
+}
+
+function buildLinks(layers) {
+  const svg = $("#links");
+  GRAPH.lines = [];
+  const parts = [];
+  layers.forEach((layer, l) => {
+    const from = GRAPH.columns[l].tiles, to = GRAPH.columns[l + 1].tiles;
+    from.forEach((source, i) => to.forEach((target, j) => {
+      const [x1, y1] = tileCentre(source, 1), [x2, y2] = tileCentre(target, -1);
+      parts.push(`<line class="link" data-layer="${l}" data-from="${i}" data-to="${j}" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}"><title></title></line>`);
+    }));
+  });
+  svg.innerHTML = parts.join("");
+  GRAPH.lines = [...svg.querySelectorAll("line")];
+}
+
+function paintTile(tile, values, resolution) {
+  paintField(tile, values, resolution, [0, 0, tile.width, tile.height], (v) => v);
+}
+
+function drawGraph(message) {
+  const layers = message.graph.layers;
+  layers.forEach((layer, l) => {
+    const column = GRAPH.columns[l + 1];
+    if (!column) return;
+    if (layer.maps) layer.maps.forEach((map, u) => paintTile(column.tiles[u], map, state.runs.A.data.unit_resolution));
+  });
+  const output = GRAPH.columns[GRAPH.columns.length - 1];
+  if (output) {
+    const data = state.runs.A.data, tile = output.tiles[0], toUnit = outputScale(data);
+    paintField(tile, message.boundary, data.resolution, [0, 0, tile.width, tile.height], toUnit);
+  }
+  // Links: colour by sign, width by size relative to the largest weight of their layer.
+  const largest = layers.map((layer) => Math.max(1e-12, ...(layer.weights || [[0]]).flat().map((w) => Math.abs(w || 0))));
+  for (const line of GRAPH.lines) {
+    const l = Number(line.dataset.layer), i = Number(line.dataset.from), j = Number(line.dataset.to);
+    const weights = layers[l].weights;
+    const w = weights ? weights[i][j] : null;
+    line.dataset.weight = w === null ? "" : String(w);
+    line.setAttribute("stroke", w === null ? "#bbb" : w >= 0 ? "#2166ac" : "#e6781e");
+    line.setAttribute("stroke-width", w === null ? 1 : (0.4 + 4 * Math.abs(w) / largest[l]).toFixed(2));
+    line.firstChild.textContent = w === null ? "maxout weights" : `weight ${w}`;
+  }
+}
+
+function describeLink(line) {
+  const l = Number(line.dataset.layer), from = GRAPH.columns[l], to = GRAPH.columns[l + 1];
+  const source = l === 0 ? from.labels[Number(line.dataset.from)] : `${from.title} unit ${from.units[Number(line.dataset.from)] + 1}`;
+  const target = `${to.title}${to.hidden ? ` unit ${to.units[Number(line.dataset.to)] + 1}` : ""}`;
+  return `${source} → ${target}: weight ${line.dataset.weight || "(maxout)"}`;
+}
+
+// ---------------------------------------------------------------------------
+// The output over the input plane, with axes and a colour legend
+// ---------------------------------------------------------------------------
+const PLOT = { left: 40, top: 10, right: 70, bottom: 50 };
+
+function fitBoundary(canvas) {
+  // As large as the centre column allows: one run fills it, A and B share it.
+  const width = $(".centre").clientWidth, both = !!state.runs.B;
+  const wanted = Math.round(Math.max(340, Math.min(680, both && width >= 760 ? width / 2 - 12 : width - 20)));
+  if (canvas.width !== wanted) { canvas.width = wanted; canvas.height = Math.round(wanted * 0.92); }
+}
+
+function ticks(low, high, count) {
+  const step = Math.pow(10, Math.floor(Math.log10((high - low) / count)));
+  const nice = [1, 2, 5, 10].map((m) => m * step).find((s) => (high - low) / s <= count) || step * 10;
+  const values = [];
+  for (let v = Math.ceil(low / nice) * nice; v <= high + 1e-9; v += nice) values.push(Number(v.toFixed(10)));
+  return values;
+}
+
+function drawBoundary(canvas, message, data) {
+  fitBoundary(canvas);
   const context = canvas.getContext("2d");
-  points.forEach((point, i) => {
+  context.clearRect(0, 0, canvas.width, canvas.height);
+  const area = [PLOT.left, PLOT.top, canvas.width - PLOT.left - PLOT.right, canvas.height - PLOT.top - PLOT.bottom];
+  const toUnit = outputScale(data);
+  paintField(canvas, message.boundary, data.resolution, area, toUnit);
+  const box = data.bounds;
+  const toPixel = ([x, y]) => [area[0] + (x - box[0]) / (box[1] - box[0]) * area[2],
+    area[1] + area[3] - (y - box[2]) / (box[3] - box[2]) * area[3]];
+  const pointColour = (y) => `rgb(${diverging(data.regression ? toUnit(y) : (y ? 1 : -1)).map(Math.round).join(",")})`;
+  const drawPoints = (points, labels, test) => points.forEach((point, i) => {
     const [px, py] = toPixel(point);
-    const [r, g, b] = labels[i] ? COLOURS.high : COLOURS.low;
     context.beginPath();
-    context.arc(px, py, 3, 0, 2 * Math.PI);
-    context.fillStyle = `rgb(${r},${g},${b})`;
+    context.arc(px, py, test ? 3.5 : 3, 0, 2 * Math.PI);
+    context.fillStyle = pointColour(labels[i]);
     context.fill();
-    context.lineWidth = outlined ? 1.5 : 0.5;
-    context.strokeStyle = outlined ? "black" : "white";
+    context.lineWidth = test ? 1.6 : 0.8;
+    context.strokeStyle = test ? "black" : "white";
     context.stroke();
   });
-}
-
-function drawBoundary(message) {
-  const canvas = $("#boundary");
-  const toPixel = drawField(canvas, message.boundary, state.data.resolution, state.data.bounds);
-  drawPoints(canvas, toPixel, state.data.train.x, state.data.train.y, false);
-  drawPoints(canvas, toPixel, state.data.test.x, state.data.test.y, true);
+  drawPoints(data.train.x, data.train.y, false);
+  if ($("#show-test").checked) drawPoints(data.test.x, data.test.y, true);
+  // Axes with ticks.
+  context.strokeStyle = "#444";
+  context.fillStyle = "#333";
+  context.font = "11px sans-serif";
+  context.strokeRect(area[0], area[1], area[2], area[3]);
+  context.textAlign = "center";
+  for (const t of ticks(box[0], box[1], 6)) {
+    const [px] = toPixel([t, box[2]]);
+    context.fillText(String(t), px, area[1] + area[3] + 13);
+  }
+  context.fillText("x1", area[0] + area[2] / 2, area[1] + area[3] + 27);
+  context.textAlign = "right";
+  for (const t of ticks(box[2], box[3], 6)) {
+    const [, py] = toPixel([box[0], t]);
+    context.fillText(String(t), area[0] - 4, py + 4);
+  }
+  context.save();
+  context.translate(10, area[1] + area[3] / 2);
+  context.rotate(-Math.PI / 2);
+  context.textAlign = "center";
+  context.fillText("x2", 0, 0);
+  context.restore();
+  drawLegend(context, data, [area[0] + area[2] + 12, area[1], 14, area[3]]);
   canvas.dataset.version = String(++state.version);
 }
 
-function drawFeatures(features) {
+function drawLegend(context, data, [x, y, w, h]) {
+  // The colour bar: P(class 1) from 0 to 1, or the regression output's range.
+  const [low, high] = data.target_range;
+  for (let i = 0; i < h; i++) {
+    const t = 1 - (2 * i) / h;
+    context.fillStyle = `rgb(${diverging(t).map(Math.round).join(",")})`;
+    context.fillRect(x, y + i, w, 1);
+  }
+  context.strokeStyle = "#444";
+  context.strokeRect(x, y, w, h);
+  context.textAlign = "left";
+  context.fillStyle = "#333";
+  const top = data.regression ? high.toPrecision(2) : "1", bottom = data.regression ? low.toPrecision(2) : "0";
+  context.fillText(top, x + w + 3, y + 9);
+  context.fillText(bottom, x + w + 3, y + h);
+  context.save();
+  context.translate(x + w + 14, y + h / 2);
+  context.rotate(-Math.PI / 2);
+  context.textAlign = "center";
+  context.fillText(data.regression ? "output" : "P(class 1)", 0, 0);
+  context.restore();
+  // Which points are which, under the x1 axis.
+  const legendY = y + h + 44, left = PLOT.left;
+  context.textAlign = "left";
+  context.lineWidth = 0.8;
+  context.beginPath(); context.arc(left + 4, legendY - 4, 3, 0, 7); context.fillStyle = "#888"; context.fill();
+  context.strokeStyle = "white"; context.stroke();
+  context.fillStyle = "#333"; context.fillText("training point (white edge)", left + 11, legendY);
+  if ($("#show-test").checked) {
+    context.beginPath(); context.arc(left + 174, legendY - 4, 3.5, 0, 7); context.fillStyle = "#888"; context.fill();
+    context.lineWidth = 1.6; context.strokeStyle = "black"; context.stroke();
+    context.fillStyle = "#333"; context.fillText("test point (black ring)", left + 182, legendY);
+  }
+  context.lineWidth = 1;
+}
+
+function drawFeatures(features, data) {
   const figure = $("#feature-figure");
   figure.hidden = !features;
   if (!features) return;
-  const canvas = $("#features");
-  const toPixel = drawField(canvas, features.grid, features.resolution, features.box);
-  drawPoints(canvas, toPixel, features.points, state.data.train.y, false);
-}
-
-function drawUnits(maps) {
-  const holder = $("#units");
-  holder.innerHTML = "";
-  holder.parentElement.hidden = !maps;
-  if (!maps) return;
-  maps.forEach((layer) => {
-    const column = document.createElement("div");
-    column.className = "unit-layer";
-    layer.forEach((values) => {
-      const canvas = document.createElement("canvas");
-      canvas.width = canvas.height = 48;
-      drawField(canvas, values.map((v) => (v + 1) / 2), Math.round(Math.sqrt(values.length)), [0, 1, 0, 1]);
-      column.appendChild(canvas);
-    });
-    holder.appendChild(column);
+  const canvas = $("#features"), context = canvas.getContext("2d");
+  const toUnit = outputScale(data);
+  paintField(canvas, features.grid, features.resolution, [0, 0, canvas.width, canvas.height], toUnit);
+  const box = features.box;
+  features.points.forEach((point, i) => {
+    const px = (point[0] - box[0]) / (box[1] - box[0]) * canvas.width;
+    const py = canvas.height - (point[1] - box[2]) / (box[3] - box[2]) * canvas.height;
+    context.beginPath();
+    context.arc(px, py, 2.5, 0, 2 * Math.PI);
+    const y = data.train.y[i];
+    context.fillStyle = `rgb(${diverging(data.regression ? toUnit(y) : (y ? 1 : -1)).map(Math.round).join(",")})`;
+    context.fill();
   });
 }
 
-function drawChart(canvas, series, fixedRange) {
+// ---------------------------------------------------------------------------
+// Charts: loss (log scale when it spans decades), accuracy, depth
+// ---------------------------------------------------------------------------
+function fitWidth(canvas) {
+  const width = canvas.parentElement.clientWidth - 12;
+  if (width > 100 && canvas.width !== width) canvas.width = width;
+}
+
+function drawChart(canvas, series, options = {}) {
+  fitWidth(canvas);
   const context = canvas.getContext("2d");
   context.clearRect(0, 0, canvas.width, canvas.height);
-  const all = series.flatMap((s) => s.points.filter((p) => p[1] !== null && Number.isFinite(p[1])));
+  const usable = (v) => v !== null && Number.isFinite(v) && (!options.log || v > 0);
+  const all = series.flatMap((s) => s.points.filter((p) => usable(p[1])));
   if (!all.length) return;
+  const transform = options.log ? Math.log10 : (v) => v;
   const maxX = Math.max(1, ...all.map((p) => p[0]));
-  let [low, high] = fixedRange || [Math.min(...all.map((p) => p[1])), Math.max(...all.map((p) => p[1]))];
+  let [low, high] = options.range || [Math.min(...all.map((p) => transform(p[1]))), Math.max(...all.map((p) => transform(p[1])))];
   if (high - low < 1e-9) { high += 0.5; low -= 0.5; }
-  const pad = 24;
-  const x = (v) => pad + (v / maxX) * (canvas.width - pad - 6);
-  const y = (v) => canvas.height - pad - ((v - low) / (high - low)) * (canvas.height - pad - 6);
+  const pad = { left: 44, bottom: 22, top: 6, right: 8 };
+  const x = (v) => pad.left + (v / maxX) * (canvas.width - pad.left - pad.right);
+  const y = (v) => canvas.height - pad.bottom - ((transform(v) - low) / (high - low)) * (canvas.height - pad.bottom - pad.top);
   context.strokeStyle = "#ccc";
-  context.strokeRect(pad, 6, canvas.width - pad - 6, canvas.height - pad - 6);
+  context.strokeRect(pad.left, pad.top, canvas.width - pad.left - pad.right, canvas.height - pad.bottom - pad.top);
   context.fillStyle = "#555";
   context.font = "10px sans-serif";
-  context.fillText(high.toPrecision(3), 2, 14);
-  context.fillText(low.toPrecision(3), 2, canvas.height - pad);
-  context.fillText(`epoch ${maxX}`, canvas.width - 70, canvas.height - 8);
+  context.textAlign = "right";
+  const label = (v) => (options.log ? `1e${v.toFixed(0)}` : Number(v.toPrecision(3)).toString());
+  const levels = options.log ? ticks(Math.floor(low), Math.ceil(high), 5).filter((v) => v >= low && v <= high) : [low, (low + high) / 2, high];
+  for (const level of levels) {
+    const py = canvas.height - pad.bottom - ((level - low) / (high - low)) * (canvas.height - pad.bottom - pad.top);
+    context.fillText(label(level), pad.left - 3, py + 3);
+    context.beginPath(); context.strokeStyle = "#eee"; context.moveTo(pad.left, py); context.lineTo(canvas.width - pad.right, py); context.stroke();
+  }
+  context.textAlign = "center";
+  context.fillText(`epoch (0 – ${maxX})`, (canvas.width + pad.left) / 2, canvas.height - 6);
   for (const line of series) {
     context.beginPath();
     context.strokeStyle = line.colour;
+    context.lineWidth = 1.5;
     context.setLineDash(line.dashed ? [5, 3] : []);
     let started = false;
     for (const [px, py] of line.points) {
-      if (py === null || !Number.isFinite(py)) continue;
+      if (!usable(py)) continue;
       if (!started) { context.moveTo(x(px), y(py)); started = true; } else context.lineTo(x(px), y(py));
     }
     context.stroke();
   }
   context.setLineDash([]);
+  context.lineWidth = 1;
 }
 
-function chartSeries(history, key, colour, dashedTest) {
+function chartSeries(timeline, key, colour) {
   return [
-    { points: history.map((h) => [h.epoch, h.metrics[`train_${key}`]]), colour, dashed: false },
-    { points: history.map((h) => [h.epoch, h.metrics[`test_${key}`]]), colour, dashed: dashedTest },
+    { points: timeline.map((h) => [h.epoch, h.metrics[`train_${key}`]]), colour, dashed: false },
+    { points: timeline.map((h) => [h.epoch, h.metrics[`test_${key}`]]), colour, dashed: true },
   ];
 }
 
-function drawCharts() {
-  const pinned = state.pinned ? state.pinned : [];
-  const loss = chartSeries(state.timeline, "loss", "#d62728", true);
-  const accuracy = chartSeries(state.timeline, "accuracy", "#1f77b4", true);
-  const pinnedLoss = pinned.length ? chartSeries(pinned, "loss", "#999", true) : [];
-  const pinnedAccuracy = pinned.length ? chartSeries(pinned, "accuracy", "#999", true) : [];
-  drawChart($("#loss-chart"), [...pinnedLoss, ...loss]);
-  drawChart($("#accuracy-chart"), [...pinnedAccuracy, ...accuracy], [0, 1]);
+function spansDecades(series) {
+  const values = series.flatMap((s) => s.points.map((p) => p[1])).filter((v) => v !== null && Number.isFinite(v) && v > 0);
+  return values.length > 1 && Math.max(...values) / Math.min(...values) >= 100;
 }
 
-function drawLayers(layers) {
-  const sizes = state.data.layer_sizes;
+function drawCharts() {
+  const runs = Object.entries(state.runs);
+  const pinned = state.pinned || [];
+  const loss = [...(pinned.length ? chartSeries(pinned, "loss", "#999") : []),
+    ...runs.flatMap(([name, run]) => chartSeries(run.timeline, "loss", RUN_COLOURS[name]))];
+  const log = spansDecades(loss);
+  $("#loss-scale").textContent = log ? "(log scale: it spans decades)" : "";
+  $("#loss-chart").dataset.scale = log ? "log" : "linear";
+  drawChart($("#loss-chart"), loss, { log });
+  const accuracy = [...(pinned.length ? chartSeries(pinned, "accuracy", "#999") : []),
+    ...runs.flatMap(([name, run]) => chartSeries(run.timeline, "accuracy", RUN_COLOURS[name]))];
+  drawChart($("#accuracy-chart"), accuracy, { range: [0, 1] });
+}
+
+const DEPTH_KINDS = [["pre", "pre-activations z", false], ["act", "activations f(z)", false], ["grad", "|gradient| of W (log)", true]];
+
+function drawDepth() {
+  const holder = $("#depth");
+  const names = Object.keys(state.runs).sort();
+  const wanted = names.flatMap((name) => DEPTH_KINDS.map(([kind]) => `${name}-${kind}`)).join(" ");
+  if (holder.dataset.charts !== wanted) {
+    holder.innerHTML = names.map((name) => `<div class="depth-row">${names.length > 1 ? `<b>Run ${name}</b>` : ""}${DEPTH_KINDS.map(([kind, title]) =>
+      `<div class="depth-chart"><span>${title}</span><canvas data-run="${name}" data-kind="${kind}" width="150" height="130"></canvas></div>`).join("")}</div>`).join("");
+    holder.dataset.charts = wanted;
+  }
+  for (const canvas of holder.querySelectorAll("canvas")) {
+    const run = state.runs[canvas.dataset.run];
+    if (!run || !run.last) continue;
+    const kind = canvas.dataset.kind, log = kind === "grad";
+    drawBands(canvas, run.last.depth[kind], run.data.depth_at_start[kind], log);
+  }
+}
+
+function drawBands(canvas, live, start, log) {
+  // One band chart: x = layer, y = value; 5-95% light, 25-75% darker, median line.
+  const width = canvas.parentElement.clientWidth - 4;
+  if (width > 60 && canvas.width !== width) canvas.width = width;
+  const context = canvas.getContext("2d");
+  context.clearRect(0, 0, canvas.width, canvas.height);
+  const value = (v) => (v === null ? null : log ? Math.log10(Math.max(v, 1e-30)) : v);
+  const all = [...live, ...start].flat().map(value).filter((v) => v !== null && Number.isFinite(v));
+  if (!all.length) return;
+  let low = Math.min(...all), high = Math.max(...all);
+  if (high - low < 1e-9) { high += 0.5; low -= 0.5; }
+  const pad = { left: 34, bottom: 16, top: 4, right: 4 };
+  const layers = live.length;
+  const x = (i) => pad.left + (layers === 1 ? 0.5 : i / (layers - 1)) * (canvas.width - pad.left - pad.right);
+  const y = (v) => canvas.height - pad.bottom - ((value(v) - low) / (high - low)) * (canvas.height - pad.bottom - pad.top);
+  const band = (rows, a, b, colour) => {
+    context.beginPath();
+    rows.forEach((row, i) => (i ? context.lineTo(x(i), y(row[b])) : context.moveTo(x(i), y(row[b]))));
+    for (let i = rows.length - 1; i >= 0; i--) context.lineTo(x(i), y(rows[i][a]));
+    context.closePath();
+    context.fillStyle = colour;
+    context.fill();
+  };
+  const line = (rows, q, colour, dashed) => {
+    context.beginPath();
+    context.setLineDash(dashed ? [4, 3] : []);
+    context.strokeStyle = colour;
+    rows.forEach((row, i) => (i ? context.lineTo(x(i), y(row[q])) : context.moveTo(x(i), y(row[q]))));
+    context.stroke();
+    context.setLineDash([]);
+  };
+  const finite = live.every((row) => row.every((v) => v !== null));
+  if (finite) {
+    band(live, 0, 4, "rgba(31,119,180,0.18)");
+    band(live, 1, 3, "rgba(31,119,180,0.38)");
+    line(live, 2, "#1f4e79", false);
+  }
+  line(start, 0, "#888", true);
+  line(start, 2, "#555", true);
+  line(start, 4, "#888", true);
+  context.fillStyle = "#555";
+  context.font = "9px sans-serif";
+  context.textAlign = "right";
+  const label = (v) => (log ? `1e${v.toFixed(0)}` : v.toPrecision(2));
+  context.fillText(label(high), pad.left - 2, pad.top + 8);
+  context.fillText(label(low), pad.left - 2, canvas.height - pad.bottom);
+  context.textAlign = "center";
+  context.fillText(`layer 1 – ${layers}`, (canvas.width + pad.left) / 2, canvas.height - 3);
+  canvas.dataset.median = JSON.stringify(live.map((row) => row[2]));
+}
+
+function drawLayers(layers, data) {
+  const sizes = data.layer_sizes;
+  const ratio = (v) => (v === null ? "–" : `${(100 * v).toFixed(0)}%`);
   $("#layers tbody").innerHTML = layers.map((layer, i) => `<tr><td>${i + 1}${i === layers.length - 1 ? " (output)" : ""}</td>
-    <td>${sizes[i]}</td><td>${layer.grad_norm.toExponential(2)}</td>
-    <td>${(100 * layer.saturated).toFixed(0)}%</td><td>${(100 * layer.dead).toFixed(0)}%</td></tr>`).join("");
+    <td>${sizes[i]}</td><td>${layer.grad_norm === null ? "–" : layer.grad_norm.toExponential(2)}</td>
+    <td>${ratio(layer.saturated)}</td><td>${ratio(layer.dead)}</td></tr>`).join("");
 }
 
 function format(value, percent) {
-  if (value === null || value === undefined) return "diverged";
-  return percent ? `${(100 * value).toFixed(1)}%` : value.toFixed(4);
+  if (value === null || value === undefined) return percent ? "–" : "diverged";
+  return percent ? `${(100 * value).toFixed(1)}%` : value.toPrecision(4);
 }
 
+function drawMetrics() {
+  $("#metrics").innerHTML = Object.keys(state.runs).sort().map((name) => {
+    const run = state.runs[name], m = run.last.metrics, regression = run.data.regression;
+    const accuracy = regression ? "" : ` · train acc <b id="train-accuracy-${name}">${format(m.train_accuracy, true)}</b> · test acc <b id="test-accuracy-${name}">${format(m.test_accuracy, true)}</b>`;
+    return `<div class="run-metrics" data-run="${name}"><b style="color:${RUN_COLOURS[name]}">${name}</b> epoch <b class="run-epoch">${run.last.epoch}</b> · train loss <b id="train-loss-${name}">${format(m.train_loss)}</b> · test loss <b id="test-loss-${name}">${format(m.test_loss)}</b>${accuracy}
+      <span class="run-spec">${escapeHtml(run.data.settings.activation)} · ${escapeHtml(run.data.settings.init)}</span></div>`;
+  }).join("");
+}
+
+// ---------------------------------------------------------------------------
+// One answer from the server
+// ---------------------------------------------------------------------------
 function update(message) {
-  state.timeline.push({ epoch: message.epoch, metrics: message.metrics });
-  $("#epoch").textContent = message.epoch;
-  // The exported study trains what was watched: these settings, for the epochs trained.
-  $("#export").href = `/api/study?${state.query}&epochs=${message.epoch}`;
-  $("#train-loss").textContent = format(message.metrics.train_loss);
-  $("#test-loss").textContent = format(message.metrics.test_loss);
-  $("#train-accuracy").textContent = format(message.metrics.train_accuracy, true);
-  $("#test-accuracy").textContent = format(message.metrics.test_accuracy, true);
-  drawBoundary(message);
-  drawFeatures(message.feature_space);
-  drawUnits(message.units);
+  const run = state.runs[message.run];
+  run.timeline.push({ epoch: message.epoch, metrics: message.metrics });
+  run.last = message;
+  if (message.run === "A") {
+    $("#epoch").textContent = message.epoch;
+    updateExport();
+    drawGraph(message);
+    drawFeatures(message.feature_space, run.data);
+    drawLayers(message.layers, run.data);
+    $("#diagnosis").innerHTML = message.diagnosis.map((d) => `<li class="${d.severity}">${escapeHtml(d.message)}</li>`).join("");
+  }
+  drawBoundary(message.run === "A" ? $("#boundary") : $("#boundary-b"), message, run.data);
+  drawMetrics();
   drawCharts();
-  drawLayers(message.layers);
-  $("#diagnosis").innerHTML = message.diagnosis.map((d) => `<li class="${d.severity}">${escapeHtml(d.message)}</li>`).join("");
-  if (message.finished) setPlaying(false);
+  drawDepth();
+  if (message.finished && Object.values(state.runs).every((r) => r.last && r.last.finished)) setPlaying(false);
+}
+
+function updateExport() {
+  // The exported study trains what was watched: these settings, for the epochs trained.
+  const run = state.runs.A;
+  if (!run || !run.last) return;
+  const seeds = Math.max(1, Number($("#export-seeds").value) || 1);
+  $("#export").href = `/api/study?${state.query}&epochs=${run.last.epoch}&seeds=${seeds}`;
+}
+
+function redraw() {
+  for (const [name, run] of Object.entries(state.runs)) {
+    if (!run.last) continue;
+    drawBoundary(name === "A" ? $("#boundary") : $("#boundary-b"), run.last, run.data);
+    if (name === "A") { drawGraph(run.last); drawFeatures(run.last.feature_space, run.data); }
+  }
+  writeUrl(state.query);
 }
 
 function escapeHtml(text) {
-  return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+  return String(text).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 }
 
 // ---------------------------------------------------------------------------
 // Controls
 // ---------------------------------------------------------------------------
+function reconfigure() {
+  const settings = readForm();
+  writeUrl(queryOf(settings));
+  configure(settings);
+}
+
+function changeLayers(change) {
+  // Add or remove layers and units (the graph's buttons); per-layer lists follow.
+  const hidden = settingInput("hidden").value.trim().toLowerCase();
+  const layers = hidden === "none" || !hidden ? [] : hidden.split(",").map((v) => Number(v.trim()));
+  const perLayer = ["layer_activations", "layer_inits"].map((name) => [name, settingInput(name).value.trim() ? settingInput(name).value.split(";").map((v) => v.trim()) : []]);
+  change(layers, perLayer);
+  settingInput("hidden").value = layers.length ? layers.join(",") : "none";
+  for (const [name, values] of perLayer) settingInput(name).value = values.join("; ");
+  reconfigure();
+}
+
 function wire() {
-  form.addEventListener("change", () => {
-    const settings = readForm();
-    history.replaceState(null, "", `?${queryOf(settings)}`);
-    configure(settings);
+  form.addEventListener("change", (event) => {
+    if (event.target.closest("#view-fields")) return redraw();
+    reconfigure();
   });
   $("#play").addEventListener("click", () => send({ type: state.playing ? "pause" : "play" }));
   $("#step").addEventListener("click", () => send({ type: "step", epochs: 1 }));
   $("#reset").addEventListener("click", () => send({ type: "reset" }));
   $("#download").addEventListener("click", () => send({ type: "download" }));
+  $("#speed").addEventListener("change", () => { sendSpeed(); writeUrl(state.query); });
+  $("#export-seeds").addEventListener("change", updateExport);
   $("#pin").addEventListener("click", () => {
-    state.pinned = state.timeline.slice();
+    state.pinned = state.runs.A ? state.runs.A.timeline.slice() : null;
     $("#pin").textContent = "Re-pin run";
     drawCharts();
+  });
+  $("#errors").addEventListener("click", (event) => {
+    const index = event.target.dataset.dismiss;
+    if (index !== undefined) { state.errors.splice(Number(index), 1); drawErrors(); }
+  });
+  $("#upload").addEventListener("change", async (event) => {
+    const file = event.target.files[0];
+    if (!file) return;
+    send({ type: "upload", name: file.name, text: await file.text() });
+    event.target.value = "";
+  });
+  $("#add-layer").addEventListener("click", () => changeLayers((layers, perLayer) => {
+    layers.push(layers.length ? layers[layers.length - 1] : 4);
+    for (const [, values] of perLayer) if (values.length) values.push(values[values.length - 1]);
+  }));
+  $("#remove-layer").addEventListener("click", () => changeLayers((layers, perLayer) => {
+    layers.pop();
+    for (const [, values] of perLayer) values.pop();
+  }));
+  $("#graph").addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-layer]");
+    if (!button) return;
+    changeLayers((layers) => {
+      const i = Number(button.dataset.layer);
+      layers[i] = Math.max(1, layers[i] + Number(button.dataset.change));
+    });
+  });
+  $("#graph").addEventListener("mouseover", (event) => {
+    if (event.target.tagName === "line") $("#hover").textContent = describeLink(event.target);
   });
 }
 
 async function start() {
-  const options = await (await fetch("/api/options")).json();
-  buildForm(options);
-  writeForm(options.defaults);
-  const fromUrl = settingsFromUrl();
-  writeForm(fromUrl);
+  OPTIONS = await (await fetch("/api/options")).json();
+  buildForm(OPTIONS);
+  writeForm(OPTIONS.defaults);
+  const settings = fromUrl();
+  writeForm(settings);
   wire();
-  connect(Object.keys(fromUrl).length ? fromUrl : readForm());
+  connect(Object.keys(settings).length ? settings : readForm());
 }
 
 start();
