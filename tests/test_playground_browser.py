@@ -1,5 +1,6 @@
 """The playground page in a real headless Chromium (Debian's, driven by Playwright)."""
 
+import json
 import os
 import shutil
 import socket
@@ -9,6 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
@@ -72,38 +74,66 @@ def wait_ready(page):
     )
 
 
-def test_play_watch_the_loss_fall_and_share_the_setting(server, browser, tmp_path):
-    page = browser.new_page(viewport={"width": 1280, "height": 950})
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(server)
+def open_page(browser, server, query="", width=1440, height=950):
+    """A page at ``query``, ready, collecting the script errors it raises."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.script_errors = []
+    page.on("pageerror", lambda error: page.script_errors.append(str(error)))
+    page.goto(server + query)
     wait_ready(page)
+    return page
+
+
+def wait_epoch(page, at_least, run="A"):
+    page.wait_for_function(
+        f"(document.querySelector('.run-metrics[data-run={run}] .run-epoch') || {{}}).textContent >= 0"
+        f" && Number(document.querySelector('.run-metrics[data-run={run}] .run-epoch').textContent) >= {at_least}",
+        timeout=60000,
+    )
+
+
+def epoch_of(page, run="A"):
+    return int(page.inner_text(f".run-metrics[data-run={run}] .run-epoch"))
+
+
+def pause(page):
+    page.click("#play")
+    page.wait_for_function("document.querySelector('#state').textContent === 'paused'")
+
+
+def keep_screenshot(page, tmp_path, name):
+    """A screenshot; copied to $ACTINIT_SCREENSHOT_DIR (how the README's are made)."""
+    path = tmp_path / name
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
+    if os.environ.get("ACTINIT_SCREENSHOT_DIR"):
+        shutil.copy(path, Path(os.environ["ACTINIT_SCREENSHOT_DIR"]) / name)
+
+
+def test_play_watch_the_loss_fall_and_share_the_setting(server, browser, tmp_path):
+    page = open_page(browser, server, width=1280)
     # Choose a data set and an activation as a person would.
     page.select_option("select[name=dataset]", "circles")
     wait_ready(page)
     page.fill("input[name=hidden]", "6,2")
     page.fill("input[name=activation]", "leaky_relu(0.1)")
-    page.fill("input[name=learning_rate]", "0.1")
+    page.fill("input[name=learning_rate]", "0.03")
     page.dispatch_event("#controls", "change")
     page.wait_for_function(
-        "document.querySelector('#layers tbody').rows.length === 3", timeout=20000
+        "document.querySelector('.graph-column[data-column=\"1\"]').textContent.includes('6 units')",
+        timeout=20000,
     )
-    first_loss = number(page, "#train-loss")
+    first_loss = number(page, "#train-loss-A")
     before = page.evaluate("document.querySelector('#boundary').toDataURL()")
     page.click("#play")
-    page.wait_for_function(
-        "Number(document.querySelector('#epoch').textContent) >= 60", timeout=60000
-    )
-    page.click("#play")  # pause
-    page.wait_for_function("document.querySelector('#state').textContent === 'paused'")
-    assert number(page, "#train-loss") < first_loss
+    wait_epoch(page, 60)
+    pause(page)
+    assert number(page, "#train-loss-A") < first_loss
     assert page.evaluate("document.querySelector('#boundary').toDataURL()") != before
     assert page.is_visible("#feature-figure") and page.inner_text("#diagnosis")
     assert "dataset=circles" in page.url and "leaky_relu" in page.url
     # The URL alone reproduces the setting in a new page.
-    other = browser.new_page()
-    other.goto(page.url)
-    wait_ready(other)
+    other = open_page(browser, server, page.url.split("/", 3)[3])
     assert other.url == page.url
     for name in ("dataset", "hidden", "learning_rate", "seed", "optimizer"):
         selector = f"[name={name}]"
@@ -115,48 +145,303 @@ def test_play_watch_the_loss_fall_and_share_the_setting(server, browser, tmp_pat
     # The same activation, written in its canonical form.
     assert other.input_value("[name=activation]") == "leaky_relu(negative_slope=0.1)"
     assert other.inner_text("#epoch") == "0"
-    screenshot = page.screenshot(path=str(tmp_path / "playground.png"), full_page=True)
-    assert len(screenshot) > 10_000
-    if os.environ.get("ACTINIT_SCREENSHOT_DIR"):  # how the README's screenshot is made
-        shutil.copy(
-            tmp_path / "playground.png",
-            Path(os.environ["ACTINIT_SCREENSHOT_DIR"]) / "playground.png",
-        )
-    assert not errors
+    keep_screenshot(page, tmp_path, "playground.png")
+    assert not page.script_errors and not other.script_errors
     other.close()
     page.close()
 
 
-def test_bad_url_values_are_refused_with_a_message(server, browser):
+def test_every_error_is_shown_and_a_stale_one_never_hides_the_current(server, browser):
     page = browser.new_page()
-    page.goto(server + "?dataset=moons&hidden=4,4,4,4,4,4,4,4")
-    page.wait_for_selector("#error:not([hidden])", timeout=20000)
-    assert "at most 6 hidden layers" in page.inner_text("#error")
+    page.goto(server + "?dataset=moons&hidden=" + ",".join(["4"] * 51))
+    page.wait_for_selector("#errors:not([hidden])", timeout=20000)
+    assert "at most 50 hidden layers" in page.inner_text("#errors")
+    page.fill("input[name=init]", "xavier")
+    page.dispatch_event("#controls", "change")
+    page.wait_for_function("document.querySelectorAll('#errors li').length === 2", timeout=20000)
+    newest, older = page.locator("#errors li").all_inner_texts()
+    # The newest first, naming initializers as examples (not activations).
+    assert "unknown initializer 'xavier'" in newest and "he_normal" in newest
+    assert "leaky_relu" not in newest and "at most 50 hidden layers" in older
+    # Good settings train: the stale refusals go.
+    page.fill("input[name=hidden]", "4,4")
+    page.fill("input[name=init]", "he_normal")
+    page.dispatch_event("#controls", "change")
+    page.wait_for_selector("#errors", state="hidden", timeout=20000)
     page.goto(server + "?activation=relux")
-    page.wait_for_selector("#error:not([hidden])", timeout=20000)
-    assert "unknown activation 'relux'" in page.inner_text("#error")
+    page.wait_for_selector("#errors:not([hidden])", timeout=20000)
+    assert "unknown activation 'relux'" in page.inner_text("#errors")
+    page.click("#errors button[data-dismiss]")
+    page.wait_for_selector("#errors", state="hidden")
     page.close()
 
 
-def test_pin_compare_step_and_export(server, browser):
-    page = browser.new_page()
-    page.goto(server + "?dataset=xor&hidden=4&activation=tanh&learning_rate=0.1&samples=200")
-    wait_ready(page)
+def test_pin_step_and_export_what_was_watched(server, browser):
+    page = open_page(
+        browser, server, "?dataset=xor&hidden=4&activation=tanh&learning_rate=0.1&samples=200"
+    )
     page.click("#step")
-    page.wait_for_function("document.querySelector('#epoch').textContent === '1'", timeout=20000)
+    wait_epoch(page, 1)
     page.click("#pin")
     assert page.inner_text("#pin") == "Re-pin run"
     page.select_option("select[name=optimizer]", "adam")
     wait_ready(page)
-    page.click("#step")
-    page.wait_for_function("document.querySelector('#epoch').textContent === '1'", timeout=20000)
+    page.click("#play")
+    wait_epoch(page, 40)
+    pause(page)
+    trained = epoch_of(page)
     href = page.get_attribute("#export", "href")
     assert href.startswith("/api/study?") and "optimizer=adam" in href
     study = page.evaluate(f"fetch('{href}').then(r => r.text())")
-    # The export rebuilds what was watched: the page trained one epoch.
+    # The export rebuilds what was watched: the epochs trained, one seed...
     assert 'optimizer = "adam(lr=0.1)"' in study and 'activation = "tanh"' in study
-    assert "epochs = 1\n" in study and "seeds = 1\n" in study
+    assert f"epochs = {trained}\n" in study and "seeds = 1\n" in study
+    # ... and more seeds only when asked.
+    page.fill("#export-seeds", "5")
+    page.dispatch_event("#export-seeds", "change")
+    study = page.evaluate("fetch(document.querySelector('#export').href).then(r => r.text())")
+    assert "seeds = 5\n" in study and f"epochs = {trained}\n" in study
     with page.expect_download() as download:
         page.click("#download")
     assert download.value.suggested_filename == "actinit-playground-model.npz"
+    page.close()
+
+
+def test_the_network_is_drawn_as_a_graph_with_weights_on_hover(server, browser, tmp_path):
+    page = open_page(browser, server, "?dataset=spiral&hidden=5,3&features=x1,x2,x1%5E2")
+    assert page.locator(".input-tile").count() == 3
+    assert page.locator(".unit-tile").count() == 8 and page.locator(".output-tile").count() == 1
+    assert page.locator("line.link").count() == 3 * 5 + 5 * 3 + 3 * 1
+    # Links coloured by the weight's sign, as thick as its size, the value on hover.
+    signs = page.evaluate(
+        "[...document.querySelectorAll('line.link')].map(l => [Number(l.dataset.weight), l.getAttribute('stroke'), Number(l.getAttribute('stroke-width'))])"
+    )
+    for weight, colour, _ in signs:
+        assert colour == ("#2166ac" if weight >= 0 else "#e6781e")
+    heaviest = max(signs, key=lambda s: abs(s[0]))
+    lightest = min(signs, key=lambda s: abs(s[0]))
+    assert heaviest[2] > lightest[2]
+    page.locator("line.link").first.dispatch_event("mouseover")
+    assert "x1 → Layer 1 unit 1: weight" in page.inner_text("#hover")
+    heads = page.locator(".column-head").all_inner_texts()
+    assert heads[1].startswith("Layer 1") and "5 units" in heads[1] and "tanh" in heads[1]
+    # Buttons add and remove layers and units.
+    page.click("#add-layer")
+    page.wait_for_function("document.querySelectorAll('.unit-tile').length === 11", timeout=20000)
+    assert page.input_value("[name=hidden]") == "5,3,3"
+    page.click(".graph-column[data-column='1'] button[data-change='1']")
+    page.wait_for_function("document.querySelectorAll('.unit-tile').length === 12", timeout=20000)
+    page.click("#remove-layer")
+    page.wait_for_function("document.querySelectorAll('.unit-tile').length === 9", timeout=20000)
+    assert page.input_value("[name=hidden]") == "6,3" and "hidden=6%2C3" in page.url
+    keep_screenshot(page, tmp_path, "playground-graph.png")
+    page.close()
+
+
+def test_six_layers_of_32_keep_every_tile_and_label(server, browser):
+    page = open_page(browser, server, "?hidden=" + ",".join(["32"] * 6))
+    assert page.locator(".unit-tile").count() == 192
+    heads = page.locator(".column-head").all_inner_texts()
+    assert [h.split("\n")[0].split()[0:2] for h in heads[1:7]] == [
+        ["Layer", str(i)] for i in range(1, 7)
+    ]
+    sizes = page.evaluate(
+        "[...document.querySelectorAll('.unit-tile')].map(t => t.getBoundingClientRect().height)"
+    )
+    assert min(sizes) >= 10
+    page.close()
+
+
+def test_input_features_and_per_layer_settings_reach_the_model(server, browser):
+    page = open_page(browser, server, "?dataset=circles&hidden=4,3")
+    page.check("input[data-feature='x1^2']")
+    page.check("input[data-feature='x2^2']")
+    page.wait_for_function("document.querySelectorAll('.input-tile').length === 4", timeout=20000)
+    assert "features=x1%2Cx2%2Cx1%5E2%2Cx2%5E2" in page.url
+    page.fill("input[name=layer_activations]", "relu; sine")
+    page.fill("input[name=layer_inits]", "he_normal; orthogonal")
+    page.dispatch_event("#controls", "change")
+    page.wait_for_function(
+        "document.querySelector('.graph-column[data-column=\"2\"] .spec').textContent.includes('sine')",
+        timeout=20000,
+    )
+    specs = page.locator(".column-head .spec").all_inner_texts()
+    assert specs[1] == "relu · he_normal" and specs[2] == "sine · orthogonal"
+    # What trains is what the export describes: the layers' own settings.
+    study = page.evaluate("fetch(document.querySelector('#export').href).then(r => r.text())")
+    assert 'layer_activations = ["relu", "sine"]' in study
+    assert 'features = ["x1", "x2", "x1^2", "x2^2"]' in study
+    # Adding a layer extends the per-layer lists with the last layer's settings.
+    page.click("#add-layer")
+    page.wait_for_function(
+        "document.querySelectorAll('.column-head .spec').length === 5", timeout=20000
+    )
+    assert page.input_value("[name=layer_activations]") == "relu; sine; sine"
+    page.close()
+
+
+def test_regression_trains_with_its_own_colours_and_no_accuracy(server, browser, tmp_path):
+    page = open_page(browser, server, "?dataset=gaussians&hidden=8,8&learning_rate=0.03&noise=0")
+    assert page.is_hidden("#accuracy-figure") and page.locator("#train-accuracy-A").count() == 0
+    first = number(page, "#train-loss-A")
+    page.click("#play")
+    wait_epoch(page, 100)
+    pause(page)
+    assert number(page, "#train-loss-A") < first / 2
+    keep_screenshot(page, tmp_path, "playground-regression.png")
+    page.close()
+
+
+def test_depth_view_changes_while_training(server, browser, tmp_path):
+    query = "?dataset=moons&hidden=8,8,8,8,8&activation=sigmoid&init=random_normal(std%3D0.1)"
+    page = open_page(browser, server, query)
+    charts = page.locator("#depth canvas")
+    assert charts.count() == 3
+    medians = lambda: page.evaluate(
+        "[...document.querySelectorAll('#depth canvas')].map(c => c.dataset.median)"
+    )  # noqa: E731
+    at_start = medians()
+    assert all(len(json.loads(m)) == 6 for m in at_start)
+    page.click("#play")
+    wait_epoch(page, 30)
+    pause(page)
+    assert medians() != at_start
+    keep_screenshot(page, tmp_path, "playground-depth.png")
+    page.close()
+
+
+def test_a_and_b_train_side_by_side(server, browser, tmp_path):
+    page = open_page(
+        browser,
+        server,
+        "?dataset=spiral&hidden=8,8&activation=tanh&compare=init%3Dhe_normal%3B%20activation%3Drelu",
+    )
+    page.wait_for_selector(".boundary-figure[data-run=B]:not([hidden])", timeout=20000)
+    assert "relu" in page.inner_text(".run-metrics[data-run=B] .run-spec")
+    page.click("#play")
+    wait_epoch(page, 30, "A")
+    wait_epoch(page, 30, "B")
+    pause(page)
+    assert abs(epoch_of(page, "A") - epoch_of(page, "B")) <= 0
+    assert int(page.get_attribute("#boundary-b", "data-version")) > 0
+    assert page.locator("#depth canvas").count() == 6
+    keep_screenshot(page, tmp_path, "playground-ab.png")
+    # Rewind both to the same initial weights.
+    page.click("#reset")
+    wait_epoch(page, 0)
+    page.wait_for_function(
+        "document.querySelector('.run-metrics[data-run=A] .run-epoch').textContent === '0'"
+    )
+    page.close()
+
+
+def test_csv_upload_good_and_bad(server, browser, tmp_path):
+    page = open_page(browser, server)
+    rows = "\n".join(
+        f"{x:.3f},{y:.3f},{int(x * y > 0)}"
+        for x, y in np.random.default_rng(1).uniform(-2, 2, (120, 2))
+    )
+    page.set_input_files(
+        "#upload",
+        files=[
+            {"name": "mine.csv", "mimeType": "text/csv", "buffer": ("a,b,label\n" + rows).encode()}
+        ],
+    )
+    page.wait_for_function(
+        "document.querySelector('[name=dataset]').value === 'csv'", timeout=20000
+    )
+    page.wait_for_function(
+        "document.querySelectorAll('#boundary').length && location.search.includes('data_file=mine.csv')",
+        timeout=20000,
+    )
+    assert page.is_hidden("#errors")
+    bad = "a,b,c,label\n" + "\n".join(f"{i},{i},{i},{i % 2}" for i in range(10))
+    page.set_input_files(
+        "#upload", files=[{"name": "wide.csv", "mimeType": "text/csv", "buffer": bad.encode()}]
+    )
+    page.wait_for_selector("#errors:not([hidden])", timeout=20000)
+    assert "wide.csv has 3 feature columns" in page.inner_text("#errors")
+    page.close()
+
+
+def test_log_scale_when_the_loss_spans_decades_pinned_run_too(server, browser):
+    page = open_page(
+        browser,
+        server,
+        "?dataset=moons&hidden=8,8&activation=relu&init=random_normal(std%3D10)&learning_rate=0.03",
+    )
+    page.click("#play")
+    wait_epoch(page, 200)
+    pause(page)
+    assert page.get_attribute("#loss-chart", "data-scale") == "log"
+    assert "log scale" in page.inner_text("#loss-scale")
+    page.click("#pin")
+    page.fill("input[name=init]", "xavier_normal")
+    page.dispatch_event("#controls", "change")
+    wait_ready(page)
+    page.click("#step")
+    wait_epoch(page, 1)
+    assert page.get_attribute("#loss-chart", "data-scale") == "log"  # the pinned run spans decades
+    page.close()
+
+
+def test_view_options_initializer_field_and_legend(server, browser):
+    page = open_page(browser, server, "?dataset=moons&hidden=4")
+    page.fill("[name=init]", "random_normal(std=10)")
+    fits = page.evaluate(
+        "(() => { const i = document.querySelector('[name=init]'); return i.scrollWidth <= i.clientWidth; })()"
+    )
+    assert fits, "the initializer field cuts random_normal(std=10)"
+    image = lambda: page.evaluate("document.querySelector('#boundary').toDataURL()")  # noqa: E731
+    shown = image()
+    page.uncheck("#show-test")
+    assert image() != shown and "show_test=0" in page.url
+    top_two = lambda: page.evaluate(  # noqa: E731  share of the plot's pixels in its 2 commonest colours
+        "(() => { const c = document.querySelector('#boundary'); const d = c.getContext('2d').getImageData(60, 40, 200, 200).data;"
+        " const counts = {}; for (let i = 0; i < d.length; i += 4) { const k = d[i] + ',' + d[i+1] + ',' + d[i+2]; counts[k] = (counts[k] || 0) + 1; }"
+        " const top = Object.values(counts).sort((a, b) => b - a); return (top[0] + (top[1] || 0)) / (d.length / 4); })()"
+    )
+    soft = top_two()
+    page.check("#discretize")
+    assert "discretize=1" in page.url
+    hard = top_two()
+    assert hard > 0.8 and hard > soft + 0.3, (hard, soft)  # two flat colours, not a gradient
+    page.close()
+
+
+def test_speed_control_paces_the_page(server, browser):
+    page = open_page(browser, server, "?dataset=moons&hidden=4&speed=1")
+    assert page.input_value("#speed") == "1"
+    page.click("#play")
+    time.sleep(2.5)
+    pause(page)
+    assert 1 <= epoch_of(page) <= 4
+    page.select_option("#speed", "0")
+    assert "speed" not in page.url
+    page.close()
+
+
+def test_controls_answer_under_load(server, browser):
+    query = "?hidden=" + ",".join(["32"] * 6) + "&samples=2000&batch_size=0&train_ratio=0.9"
+    page = open_page(browser, server, query)
+    page.click("#play")
+    wait_epoch(page, 3)
+    page.click("#step")
+    page.wait_for_function(
+        "document.querySelector('#state').textContent === 'paused'", timeout=5000
+    )
+    before = epoch_of(page)
+    page.wait_for_function(
+        f"Number(document.querySelector('.run-metrics[data-run=A] .run-epoch').textContent) > {before}",
+        timeout=10000,
+    )
+    page.click("#play")
+    wait_epoch(page, before + 3)
+    page.click("#reset")
+    page.wait_for_function(
+        "document.querySelector('.run-metrics[data-run=A] .run-epoch').textContent === '0'",
+        timeout=5000,
+    )
+    time.sleep(0.8)
+    assert epoch_of(page) == 0 and page.inner_text("#state") == "paused"
     page.close()

@@ -42,6 +42,7 @@ from .session import Session
 from .settings import (
     DEFAULT_EXPORT_EPOCHS,
     MAX_EPOCHS,
+    MAX_UPLOAD_CHARACTERS,
     Settings,
     SettingsError,
     options,
@@ -50,8 +51,7 @@ from .settings import (
 
 STATIC = resources.files("actinit.playground") / "static"
 UPDATE_SECONDS = 0.2  # aim: five updates a second while playing
-MAX_MESSAGE_BYTES = 2 * 1024 * 1024  # an uploaded CSV file travels in one message
-MAX_UPLOAD_CHARACTERS = 1_500_000
+MAX_MESSAGE_BYTES = 4 * 1024 * 1024  # an uploaded CSV file travels in one message
 #: What run B shares with run A: the data and the draw.
 SHARED_SETTINGS = ("dataset", "noise", "samples", "train_ratio", "seed", "data_file")
 log = logging.getLogger("actinit.playground")

@@ -40,6 +40,8 @@ OUTPUT_ACTIVATION, REGRESSION_OUTPUT, OUTPUT_INIT = "sigmoid", "linear", "glorot
 #: Depth and width are bounded by what one update can train, not by small caps:
 #: weights x training points per epoch (about a second of work on a laptop core).
 MAX_LAYERS, MAX_UNITS, MAX_WORK = 50, 256, 1_000_000_000
+#: The largest CSV file a page may upload (characters).
+MAX_UPLOAD_CHARACTERS = 1_500_000
 
 
 class SettingsError(ValueError):
@@ -500,7 +502,12 @@ def options() -> dict[str, Any]:
         "datasets": DATASETS,
         "regression": REGRESSION,
         "features": FEATURES,
-        "limits": {"layers": MAX_LAYERS, "units": MAX_UNITS, "work": MAX_WORK},
+        "limits": {
+            "layers": MAX_LAYERS,
+            "units": MAX_UNITS,
+            "work": MAX_WORK,
+            "upload_characters": MAX_UPLOAD_CHARACTERS,
+        },
         "activations": list(BY_NAME["activation"].choices),
         "initializers": list(BY_NAME["init"].choices),
         "activation_examples": ACTIVATION_EXAMPLES,

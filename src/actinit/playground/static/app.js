@@ -269,7 +269,7 @@ function paintField(canvas, values, resolution, area, toUnit) {
   }
   context.putImageData(image, 0, 0);
   const target = canvas.getContext("2d");
-  target.imageSmoothingEnabled = true;
+  target.imageSmoothingEnabled = !$("#discretize").checked;
   target.drawImage(field, area[0], area[1], area[2], area[3]);
 }
 
@@ -782,7 +782,10 @@ function wire() {
   $("#upload").addEventListener("change", async (event) => {
     const file = event.target.files[0];
     if (!file) return;
-    send({ type: "upload", name: file.name, text: await file.text() });
+    const limit = OPTIONS.limits.upload_characters;
+    if (file.size > limit * 4) {   // far too large to send; the server checks the exact size
+      addError(`upload refused: ${file.name} is ${file.size.toLocaleString()} bytes; the playground takes files up to ${limit.toLocaleString()} characters`);
+    } else send({ type: "upload", name: file.name, text: await file.text() });
     event.target.value = "";
   });
   $("#add-layer").addEventListener("click", () => changeLayers((layers, perLayer) => {

@@ -1,0 +1,392 @@
+"""The playground's second wave, at the server: input features, function and regression
+planes, per-layer settings, A/B runs, CSV upload, speed, depth view, graph, limits, and
+commands that answer at once under load."""
+
+import asyncio
+import time
+from urllib.parse import parse_qsl
+
+import numpy as np
+import pytest
+
+from actinit.engine.recording import QUANTILES, layer_quantiles
+from actinit.playground.server import create_app
+from actinit.playground.session import MAX_TILES, Session
+from actinit.playground.settings import SettingsError, parse_settings
+from actinit.studies import datasets, parse_study
+from actinit.studies.config import dataset_for, model_for
+from actinit.studies.study import StudyError
+
+SMALL = {"dataset": "moons", "samples": 100, "hidden": "3,2", "learning_rate": 0.3, "batch_size": 0}
+
+
+@pytest.fixture
+async def client(aiohttp_client):
+    return await aiohttp_client(create_app())
+
+
+async def receive(socket, kind, timeout=30):
+    """The next message of ``kind`` (others are skipped)."""
+
+    async def wait():
+        while True:
+            message = await socket.receive_json()
+            if message["type"] == kind:
+                return message
+
+    return await asyncio.wait_for(wait(), timeout)
+
+
+# -- data: function planes, regression planes, input features -----------------
+
+
+@pytest.mark.parametrize(
+    "name, side",
+    [
+        ("sine", lambda X: X[:, 1] > 2.5 * np.sin(X[:, 0])),
+        ("cubic", lambda X: X[:, 1] > X[:, 0] ** 3 / 25),
+        ("abs", lambda X: X[:, 1] > 1.5 * np.abs(X[:, 0]) - 3),
+        ("checkerboard", lambda X: (np.floor(X[:, 0] / 2.5) + np.floor(X[:, 1] / 2.5)) % 2 == 0),
+    ],
+)
+def test_function_planes_label_each_side_of_their_curve(name, side):
+    data = datasets.load(name, seed=3, n_samples=400)
+    X = np.concatenate([data.X_train, data.X_test])
+    y = np.concatenate([data.y_train, data.y_test])
+    assert data.n_classes == 2 and X.shape == (400, 2) and np.abs(X).max() <= 5
+    np.testing.assert_array_equal(y, side(X).astype(int))
+    assert 0.2 < y.mean() < 0.8  # both sides have points
+
+
+def test_regression_planes_have_continuous_targets():
+    plane = datasets.load("plane", n_samples=300)
+    np.testing.assert_allclose(plane.y_train, plane.X_train.sum(axis=1) / 10)
+    assert plane.n_classes == 0
+    bumps = datasets.load("gaussians", n_samples=300)
+    assert bumps.y_train.min() < -0.5 and bumps.y_train.max() > 0.5 and bumps.n_classes == 0
+
+
+def test_input_features_are_computed_from_x1_x2():
+    X = np.array([[1.0, 2.0], [-0.5, 3.0]])
+    names = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
+    expected = np.column_stack(
+        [
+            X[:, 0],
+            X[:, 1],
+            X[:, 0] ** 2,
+            X[:, 1] ** 2,
+            X[:, 0] * X[:, 1],
+            np.sin(X[:, 0]),
+            np.sin(X[:, 1]),
+        ]
+    )
+    np.testing.assert_allclose(datasets.feature_map(names, X), expected)
+    for bad, words in [
+        (["x3"], "unknown feature"),
+        ([], "a list of inputs"),
+        (["x1", "x1"], "twice"),
+    ]:
+        with pytest.raises(datasets.DataError, match=words):
+            datasets.check_features(bad)
+
+
+STUDY = """
+name = "features"
+seeds = 1
+data = {{name = "{data}", n_samples = 200, features = {features}}}
+[model]
+hidden = [4, 3]
+activation = "tanh"
+init = "xavier_normal"
+{per_layer}
+[training]
+epochs = 2
+"""
+
+
+def test_study_files_carry_features_and_per_layer_settings():
+    text = STUDY.format(
+        data="xor",
+        features='["x1", "x1*x2"]',
+        per_layer='layer_activations = ["relu", "sine"]\nlayer_inits = ["he_normal", "orthogonal"]',
+    )
+    config = parse_study(text).configs[0]
+    data = dataset_for(config, 0)
+    raw = datasets.load("xor", seed=0, n_samples=200)
+    assert data.n_features == 2
+    np.testing.assert_allclose(data.X_train[:, 1], raw.X_train[:, 0] * raw.X_train[:, 1], rtol=1e-6)
+    model = model_for(config, data, 0)
+    layers = model.weighted_layers()
+    assert [layer.activation_label for layer in layers] == ["relu", "sine", "sigmoid"]
+    assert config.label == "relu,sine / he_normal,orthogonal"
+    three = 'layer_activations = ["relu", "relu", "relu"]'
+    with pytest.raises(StudyError, match="3 value.*2 hidden"):
+        parse_study(STUDY.format(data="xor", features='["x1"]', per_layer=three))
+    with pytest.raises(StudyError, match="unknown feature"):
+        parse_study(STUDY.format(data="xor", features='["x9"]', per_layer=""))
+    with pytest.raises(StudyError, match="not one"):
+        parse_study(
+            STUDY.format(data="digits", features='["x1"]', per_layer="").replace(
+                "n_samples = 200, ", ""
+            )
+        )
+
+
+# -- settings: limits, per-layer, messages -------------------------------------
+
+
+def test_depth_50_and_width_256_within_the_work_budget():
+    deep = parse_settings({"hidden": ",".join(["256"] * 50), "samples": 400})
+    assert len(deep.hidden) == 50 and deep.weights > 3_000_000
+    with pytest.raises(SettingsError, match="too much work per epoch.*fewer samples"):
+        parse_settings({"hidden": ",".join(["256"] * 50), "samples": 2000})
+
+
+def test_per_layer_settings_must_fit_the_layers():
+    settings = parse_settings({"hidden": "4,3", "layer_activations": "relu; leaky_relu(0.1)"})
+    assert settings.layer_activations == ("relu", "leaky_relu(negative_slope=0.1)")
+    assert parse_settings(dict(parse_qsl(settings.query()))) == settings
+    with pytest.raises(SettingsError, match="1 value.*2 hidden"):
+        parse_settings({"hidden": "4,3", "layer_inits": "he_normal"})
+
+
+def test_a_bad_initializer_gets_initializer_examples_not_activations():
+    for raw in ("xavier", "", "relu", "random_normal(sd=10)"):
+        with pytest.raises(SettingsError) as caught:
+            parse_settings({"init": raw})
+        message = str(caught.value)
+        assert "he_normal" in message and "random_normal(std=10)" in message
+        assert "leaky_relu" not in message and "tanh" not in message, message
+
+
+# -- the session: what the page draws -------------------------------------------
+
+
+def test_graph_tiles_and_links_follow_the_network():
+    session = Session(parse_settings({**SMALL, "hidden": "3,2", "features": "x1,x2,x1^2"}))
+    message = session.ready_message()
+    layers = message["graph"]["layers"]
+    assert [len(m["map"]) for m in message["input_maps"]] == [16 * 16] * 3
+    assert [len(layer.get("maps", [])) for layer in layers] == [3, 2, 0]
+    assert [np.array(layer["weights"]).shape for layer in layers] == [(3, 3), (3, 2), (2, 1)]
+    np.testing.assert_allclose(
+        layers[1]["weights"], np.round(session.model.weighted_layers()[1].W, 3)
+    )
+    assert message["layer_labels"][0] == {"activation": "tanh", "init": "xavier_normal"}
+
+
+def test_every_unit_of_6_x_32_gets_a_tile_and_wider_nets_show_the_first_units():
+    session = Session(parse_settings({"hidden": ",".join(["32"] * 6)}))
+    tiles = [len(layer["maps"]) for layer in session.update_message()["graph"]["layers"][:-1]]
+    assert tiles == [32] * 6
+    wide = Session(parse_settings({"hidden": ",".join(["64"] * 10), "samples": 100}))
+    tiles = [len(layer["maps"]) for layer in wide.update_message()["graph"]["layers"][:-1]]
+    assert sum(tiles) <= MAX_TILES and tiles == [25] * 10
+
+
+def test_depth_view_quantiles_are_measured_and_move_with_training():
+    settings = parse_settings(
+        {**SMALL, "hidden": "8,8,8", "activation": "relu", "init": "he_normal"}
+    )
+    session = Session(settings)
+    start = session.ready_message()["depth_at_start"]
+    assert set(start) == {"pre", "act", "grad"} and np.array(start["pre"]).shape == (4, 5)
+    # The quantiles are those of the values themselves.
+    model, X, y = session.model, session.data.X_train, session.data.y_train
+    z = model.forward_trace(X)[0]["pre_activation"]
+    np.testing.assert_allclose(layer_quantiles(model, X, y)["pre"][0], np.quantile(z, QUANTILES))
+    assert min(start["act"][0]) == 0.0  # ReLU's activations start at 0
+    session.train(20)
+    assert session.update_message()["depth"]["grad"] != start["grad"]
+
+
+def test_regression_trains_with_a_linear_output_and_squared_error():
+    session = Session(parse_settings({"dataset": "plane", "hidden": "4", "learning_rate": 0.03}))
+    assert session.config.output_activation == "linear" and session.config.loss == "mse"
+    first = session.history["train_loss"][-1]
+    session.train(30)
+    assert session.history["train_loss"][-1] < first / 5
+    assert session.update_message()["metrics"]["train_accuracy"] is None
+
+
+def test_features_reach_the_model_and_the_plane_stays_x1_x2():
+    session = Session(parse_settings({**SMALL, "features": "x1^2,x2^2,sin(x1)"}))
+    assert session.model.weighted_layers()[0].W.shape[0] == 3
+    np.testing.assert_allclose(
+        session.data.X_train[:, 0], session.plane.X_train[:, 0] ** 2, rtol=1e-6
+    )
+    assert len(session.ready_message()["train"]["x"][0]) == 2
+
+
+# -- the server: A/B, upload, speed, commands under load --------------------------
+
+
+async def test_a_and_b_train_on_the_same_data_from_the_same_draw(client):
+    app = client.server.app
+    from actinit.playground.server import CONNECTIONS
+
+    async with client.ws_connect("/ws") as socket:
+        message = {
+            "type": "configure",
+            "settings": SMALL,
+            "compare": {"learning_rate": 0.05},
+            "id": 1,
+        }
+        await socket.send_json(message)
+        a, b = await receive(socket, "ready"), await receive(socket, "ready")
+        assert (a["run"], b["run"]) == ("A", "B") and a["session"] != b["session"]
+        assert a["train"] == b["train"] and b["settings"]["learning_rate"] == 0.05
+        (connection,) = app[CONNECTIONS]
+        first, second = connection.runs
+        for name, value in first.model.parameters().items():  # the same draw
+            np.testing.assert_array_equal(second.model.parameters()[name], value)
+        await socket.send_json({"type": "play"})
+        updates = {"A": [], "B": []}
+        while len(updates["B"]) < 3:
+            update = await receive(socket, "update")
+            updates[update["run"]].append(update["epoch"])
+        await socket.send_json({"type": "pause"})
+        await receive(socket, "state")
+        assert updates["A"][:3] == updates["B"][:3] and updates["B"][2] > updates["B"][0]
+        assert first.epoch == second.epoch  # paused in step
+        # B differs from A only where asked: he_normal draws other weights.
+        await socket.send_json({**message, "compare": {"init": "he_normal"}, "id": 2})
+        await receive(socket, "ready")
+        await receive(socket, "ready")
+        first, second = connection.runs
+        assert second.settings.init == "he_normal" and first.settings.init == "xavier_normal"
+        assert not np.array_equal(
+            first.model.weighted_layers()[0].W, second.model.weighted_layers()[0].W
+        )
+        await socket.send_json({**message, "compare": {"dataset": "xor", "init": "nope"}, "id": 3})
+        assert "run B: init" in (await receive(socket, "error"))["message"]
+
+
+async def test_a_compared_run_keeps_run_a_data(client):
+    async with client.ws_connect("/ws") as socket:
+        compare = {"dataset": "circles", "seed": 5, "activation": "relu"}
+        await socket.send_json(
+            {"type": "configure", "settings": SMALL, "compare": compare, "id": 1}
+        )
+        a, b = await receive(socket, "ready"), await receive(socket, "ready")
+        assert b["settings"]["dataset"] == "moons" and b["settings"]["seed"] == 0
+        assert b["settings"]["activation"] == "relu" and a["train"] == b["train"]
+
+
+GOOD_CSV = "x1,x2,label\n" + "\n".join(
+    f"{x:.3f},{y:.3f},{'yes' if x * y > 0 else 'no'}"
+    for x, y in np.random.default_rng(0).uniform(-1, 1, (80, 2))
+)
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        (
+            "a,b,c,label\n" + "\n".join(f"{i},{i},{i},{i % 2}" for i in range(10)),
+            "3 feature columns",
+        ),
+        ("x1,x2,label\n" + "\n".join(f"{i},{i},{i % 3}" for i in range(12)), "3 classes"),
+        ("x1,x2,label\n1,2,0\n1,oops,1\n3,4,0\n5,6,1\n", "'oops' is not a number"),
+        ("", "is empty"),
+        ("x1,x2,label\n1,2,0\n", "only 1 data rows"),
+        ("x1,x2,label\n1,2\n3,4,5\n", "cells, expected 3"),
+        ("x1,x2,label\n" + "\n".join(f"{i},{i},a" for i in range(8)), "every label is 'a'"),
+        ("x1,x2,label\n" + "1,2,0\n" * 260_000, "characters; the playground takes files up to"),
+    ],
+)
+async def test_bad_uploads_are_refused_with_the_reason(client, text, words):
+    async with client.ws_connect("/ws") as socket:
+        await socket.send_json({"type": "upload", "name": "mine.csv", "text": text})
+        error = await receive(socket, "error")
+        assert error["message"].startswith("upload refused") and words in error["message"]
+
+
+async def test_an_uploaded_csv_trains_and_exports(client):
+    async with client.ws_connect("/ws") as socket:
+        await socket.send_json({"type": "upload", "name": "../../quadrants.csv", "text": GOOD_CSV})
+        uploaded = await receive(socket, "uploaded")
+        assert uploaded == {"type": "uploaded", "name": "quadrants.csv", "rows": 80}
+        settings = {**SMALL, "dataset": "csv", "data_file": "quadrants.csv", "hidden": "6"}
+        await socket.send_json({"type": "configure", "settings": settings, "id": 1})
+        ready = await receive(socket, "ready")
+        assert len(ready["train"]["x"]) + len(ready["test"]["x"]) == 80
+        await socket.send_json({"type": "step", "epochs": 50})
+        assert (await receive(socket, "update"))["metrics"]["train_accuracy"] > 0.6
+        await socket.send_json(
+            {"type": "configure", "settings": {**settings, "data_file": "other.csv"}}
+        )
+        assert "upload it again" in (await receive(socket, "error"))["message"]
+    query = {**{k: str(v) for k, v in settings.items()}, "epochs": "50"}
+    text = await (await client.get("/api/study", params=query)).text()
+    data = parse_study(text).configs[0].data
+    assert data["name"] == "csv" and data["path"] == "quadrants.csv"
+
+
+async def test_speed_paces_training_and_bad_speeds_are_refused(client):
+    async with client.ws_connect("/ws") as socket:
+        await socket.send_json({"type": "speed", "epochs_per_second": -1})
+        assert "epochs_per_second" in (await receive(socket, "error"))["message"]
+        await socket.send_json({"type": "speed", "epochs_per_second": 2})
+        await socket.send_json({"type": "configure", "settings": SMALL})
+        await receive(socket, "ready")
+        await socket.send_json({"type": "play"})
+        started = time.perf_counter()
+        epochs = [(await receive(socket, "update"))["epoch"] for _ in range(3)]
+        elapsed = time.perf_counter() - started
+        await socket.send_json({"type": "pause"})
+        # One epoch per update at 2 epochs/s: never faster than asked.
+        assert epochs == [1, 2, 3] and elapsed >= 0.9
+
+
+LOADED = {"hidden": ",".join(["32"] * 6), "samples": 2000, "batch_size": 0, "train_ratio": 0.9}
+
+
+async def test_commands_answer_at_once_under_load(client):
+    app = client.server.app
+    from actinit.playground.server import CONNECTIONS
+
+    async with client.ws_connect("/ws") as socket:
+        await socket.send_json({"type": "configure", "settings": LOADED, "id": 1})
+        await receive(socket, "ready")
+        (connection,) = app[CONNECTIONS]
+        await socket.send_json({"type": "play"})
+        last = (await receive(socket, "update"))["epoch"]
+        # Step while playing: training stops (its last updates, then "not playing"),
+        # then exactly the asked epochs are added.
+        await socket.send_json({"type": "step", "epochs": 2})
+        while True:
+            message = await socket.receive_json()
+            if message["type"] == "update":
+                last = message["epoch"]
+            if message["type"] == "state":
+                break
+        update = await receive(socket, "update")
+        assert update["epoch"] == last + 2
+        assert connection.session.epoch == update["epoch"]
+        # Reset while playing: a new session at epoch 0, and nothing of the old one after it.
+        await socket.send_json({"type": "play"})
+        await receive(socket, "update")
+        old = connection.session.id
+        await socket.send_json({"type": "reset"})
+        ready = await receive(socket, "ready")
+        assert ready["epoch"] == 0 and ready["session"] != old
+        await asyncio.sleep(0.5)
+        assert connection.session.epoch == 0 and not connection.playing
+
+
+async def test_pause_ends_training_within_one_epoch(client):
+    app = client.server.app
+    from actinit.playground.server import CONNECTIONS
+
+    async with client.ws_connect("/ws") as socket:
+        await socket.send_json({"type": "configure", "settings": LOADED, "id": 1})
+        await receive(socket, "ready")
+        (connection,) = app[CONNECTIONS]
+        await socket.send_json({"type": "play"})
+        await receive(socket, "update")
+        await socket.send_json({"type": "pause"})
+        assert (await receive(socket, "state"))["playing"] is False
+        paused_at = connection.session.epoch
+        await asyncio.sleep(0.3)
+        assert connection.session.epoch == paused_at  # no worker still training
