@@ -297,9 +297,12 @@ def test_depth_view_changes_while_training(server, browser, tmp_path):
     page = open_page(browser, server, query)
     charts = page.locator("#depth canvas")
     assert charts.count() == 3
-    medians = lambda: page.evaluate(
-        "[...document.querySelectorAll('#depth canvas')].map(c => c.dataset.median)"
-    )  # noqa: E731
+
+    def medians():
+        return page.evaluate(
+            "[...document.querySelectorAll('#depth canvas')].map(c => c.dataset.median)"
+        )
+
     at_start = medians()
     assert all(len(json.loads(m)) == 6 for m in at_start)
     page.click("#play")
@@ -392,15 +395,21 @@ def test_view_options_initializer_field_and_legend(server, browser):
         "(() => { const i = document.querySelector('[name=init]'); return i.scrollWidth <= i.clientWidth; })()"
     )
     assert fits, "the initializer field cuts random_normal(std=10)"
-    image = lambda: page.evaluate("document.querySelector('#boundary').toDataURL()")  # noqa: E731
+
+    def image():
+        return page.evaluate("document.querySelector('#boundary').toDataURL()")
+
     shown = image()
     page.uncheck("#show-test")
     assert image() != shown and "show_test=0" in page.url
-    top_two = lambda: page.evaluate(  # noqa: E731  share of the plot's pixels in its 2 commonest colours
-        "(() => { const c = document.querySelector('#boundary'); const d = c.getContext('2d').getImageData(60, 40, 200, 200).data;"
-        " const counts = {}; for (let i = 0; i < d.length; i += 4) { const k = d[i] + ',' + d[i+1] + ',' + d[i+2]; counts[k] = (counts[k] || 0) + 1; }"
-        " const top = Object.values(counts).sort((a, b) => b - a); return (top[0] + (top[1] || 0)) / (d.length / 4); })()"
-    )
+
+    def top_two():  # the share of the plot's pixels in its two commonest colours
+        return page.evaluate(
+            "(() => { const c = document.querySelector('#boundary'); const d = c.getContext('2d').getImageData(60, 40, 200, 200).data;"
+            " const counts = {}; for (let i = 0; i < d.length; i += 4) { const k = d[i] + ',' + d[i+1] + ',' + d[i+2]; counts[k] = (counts[k] || 0) + 1; }"
+            " const top = Object.values(counts).sort((a, b) => b - a); return (top[0] + (top[1] || 0)) / (d.length / 4); })()"
+        )
+
     soft = top_two()
     page.check("#discretize")
     assert "discretize=1" in page.url
