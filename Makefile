@@ -35,6 +35,7 @@ fashion:
 bench: $(VENV)/.test-installed fashion
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_fashion.py
+	$(BIN)/python benchmarks/bench_playground.py
 
 # The README's pictures, made by actinit's own commands.
 PICTURES = docs/images

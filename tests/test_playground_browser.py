@@ -454,3 +454,15 @@ def test_controls_answer_under_load(server, browser):
     time.sleep(0.8)
     assert epoch_of(page) == 0 and page.inner_text("#state") == "paused"
     page.close()
+
+
+def test_the_pictures_fill_a_laptop_screen(server, browser):
+    page = open_page(browser, server, "?dataset=spiral&hidden=6,6", width=1366, height=768)
+    sizes = page.evaluate(
+        "['#boundary', '#loss-chart', '#accuracy-chart'].map(s => document.querySelector(s).getBoundingClientRect().width)"
+    )
+    boundary, loss, accuracy = sizes
+    assert boundary >= 450 and loss >= 330 and accuracy >= 330, sizes
+    # Nothing spills past the screen's width.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.close()

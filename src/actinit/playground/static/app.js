@@ -625,11 +625,12 @@ function drawDepth() {
 
 function drawBands(canvas, live, start, log) {
   // One band chart: x = layer, y = value; 5-95% light, 25-75% darker, median line.
-  const width = canvas.parentElement.clientWidth - 4;
+  const width = Math.round(canvas.getBoundingClientRect().width);
   if (width > 60 && canvas.width !== width) canvas.width = width;
   const context = canvas.getContext("2d");
   context.clearRect(0, 0, canvas.width, canvas.height);
-  const value = (v) => (v === null ? null : log ? Math.log10(Math.max(v, 1e-30)) : v);
+  // On the log scale exact zeros (dead units' gradients) sit at the bottom edge.
+  const value = (v) => (v === null ? null : log ? (v > 0 ? Math.log10(v) : null) : v);
   const all = [...live, ...start].flat().map(value).filter((v) => v !== null && Number.isFinite(v));
   if (!all.length) return;
   let low = Math.min(...all), high = Math.max(...all);
@@ -637,7 +638,7 @@ function drawBands(canvas, live, start, log) {
   const pad = { left: 34, bottom: 16, top: 4, right: 4 };
   const layers = live.length;
   const x = (i) => pad.left + (layers === 1 ? 0.5 : i / (layers - 1)) * (canvas.width - pad.left - pad.right);
-  const y = (v) => canvas.height - pad.bottom - ((value(v) - low) / (high - low)) * (canvas.height - pad.bottom - pad.top);
+  const y = (v) => canvas.height - pad.bottom - (((value(v) ?? low) - low) / (high - low)) * (canvas.height - pad.bottom - pad.top);
   const band = (rows, a, b, colour) => {
     context.beginPath();
     rows.forEach((row, i) => (i ? context.lineTo(x(i), y(row[b])) : context.moveTo(x(i), y(row[b]))));

@@ -1,0 +1,136 @@
+"""The playground under load: updates per second reaching each page.
+
+The server runs as ``actinit playground`` in its own process, as a user starts it;
+``clients`` WebSocket pages each configure a network and press Play, and every
+``update`` message they receive in ``--seconds`` is counted (with the epochs it
+reports). Four cases: 1 and 10 pages, at depth 3 (3 x 8 units) and depth 50
+(50 x 16 units), moons with 400 points, mini-batches of 10. The cases are run in
+interleaved rounds (the machine is shared and noisy) and reported as median and
+spread. The server aims at five updates a second per page; 10 pages share its
+cores, so the ratio "10 pages / 1 page" says how it scales.
+
+Run: ``python benchmarks/bench_playground.py [--rounds N] [--seconds S] [--json PATH]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+import aiohttp
+
+CASES = {
+    "depth 3": ",".join(["8"] * 3),
+    "depth 50": ",".join(["16"] * 50),
+}
+CLIENTS = (1, 10)
+
+
+def start_server() -> tuple[subprocess.Popen, str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "actinit.cli", "playground", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return process, url
+        except OSError:
+            time.sleep(0.1)
+    process.terminate()
+    raise RuntimeError("the playground did not start")
+
+
+async def one_page(session, url: str, hidden: str, seconds: float) -> tuple[int, int]:
+    """(updates received, epochs trained) by one page playing for ``seconds``."""
+    async with session.ws_connect(url.replace("http", "ws") + "ws", max_msg_size=0) as page:
+        settings = {"dataset": "moons", "hidden": hidden, "activation": "relu", "init": "he_normal"}
+        await page.send_json({"type": "configure", "settings": settings, "id": 1})
+        while (await page.receive_json())["type"] != "ready":
+            pass
+        await page.send_json({"type": "play"})
+        updates, epoch, ends = 0, 0, time.perf_counter() + seconds
+        while (left := ends - time.perf_counter()) > 0:
+            try:
+                message = await page.receive_json(timeout=left)
+            except TimeoutError:
+                break
+            if message["type"] == "update":
+                updates, epoch = updates + 1, message["epoch"]
+        await page.send_json({"type": "pause"})
+        return updates, epoch
+
+
+async def measure(url: str, hidden: str, clients: int, seconds: float) -> dict[str, float]:
+    async with aiohttp.ClientSession() as session:
+        results = await asyncio.gather(
+            *(one_page(session, url, hidden, seconds) for _ in range(clients))
+        )
+    updates = [u for u, _ in results]
+    return {
+        "updates_per_second_per_page": statistics.mean(updates) / seconds,
+        "slowest_page": min(updates) / seconds,
+        "epochs_per_second_per_page": statistics.mean(e for _, e in results) / seconds,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--json", help="also write the results here")
+    args = parser.parse_args()
+    process, url = start_server()
+    runs: dict[tuple[str, int], list[dict[str, float]]] = {}
+    try:
+        cases = [(name, clients) for name in CASES for clients in CLIENTS]
+        for round_number in range(args.rounds):
+            # Interleaved, in a rotated order each round.
+            shift = round_number % len(cases)
+            for name, clients in cases[shift:] + cases[:shift]:
+                result = asyncio.run(measure(url, CASES[name], clients, args.seconds))
+                runs.setdefault((name, clients), []).append(result)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    print(f"playground updates per second, {os.cpu_count()} cores, {args.rounds} rounds x {args.seconds:g} s")
+    print(f"{'case':<10}{'pages':>6}{'updates/s/page':>16}{'spread':>16}{'slowest page':>14}{'epochs/s/page':>15}")
+    table = {}
+    for (name, clients), results in runs.items():
+        rates = [r["updates_per_second_per_page"] for r in results]
+        row = {
+            "median": statistics.median(rates),
+            "low": min(rates),
+            "high": max(rates),
+            "slowest_page": statistics.median(r["slowest_page"] for r in results),
+            "epochs": statistics.median(r["epochs_per_second_per_page"] for r in results),
+        }
+        table[f"{name}, {clients} pages"] = row
+        spread = f"{row['low']:.2f}..{row['high']:.2f}"
+        print(
+            f"{name:<10}{clients:>6}{row['median']:>16.2f}{spread:>16}"
+            f"{row['slowest_page']:>14.2f}{row['epochs']:>15.1f}"
+        )
+    for name in CASES:
+        one, ten = table[f"{name}, 1 pages"]["median"], table[f"{name}, 10 pages"]["median"]
+        print(f"{name}: each of 10 pages gets {ten / one:.2f}x the updates of a lone page")
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(table, handle, indent=2)
+
+
+if __name__ == "__main__":
+    main()
