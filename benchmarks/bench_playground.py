@@ -1,8 +1,8 @@
 """The playground under load: updates per second reaching each page.
 
 The server runs as ``actinit playground`` in its own process, as a user starts it;
-``clients`` WebSocket pages each configure a network and press Play, and every
-``update`` message they receive in ``--seconds`` is counted (with the epochs it
+``clients`` WebSocket pages each configure a network, then all press Play at once, and
+every ``update`` message they receive in ``--seconds`` is counted (with the epochs it
 reports). Four cases: 1 and 10 pages, at depth 3 (3 x 8 units) and depth 50
 (50 x 16 units), moons with 400 points, mini-batches of 10. The cases are run in
 interleaved rounds (the machine is shared and noisy) and reported as median and
@@ -54,31 +54,37 @@ def start_server() -> tuple[subprocess.Popen, str]:
     raise RuntimeError("the playground did not start")
 
 
-async def one_page(session, url: str, hidden: str, seconds: float) -> tuple[int, int]:
+async def open_page(session, url: str, hidden: str):
+    """A page with its network configured (its ready message received)."""
+    page = await session.ws_connect(url.replace("http", "ws") + "ws", max_msg_size=0)
+    settings = {"dataset": "moons", "hidden": hidden, "activation": "relu", "init": "he_normal"}
+    await page.send_json({"type": "configure", "settings": settings, "id": 1})
+    while (await page.receive_json())["type"] != "ready":
+        pass
+    return page
+
+
+async def play(page, seconds: float) -> tuple[int, int]:
     """(updates received, epochs trained) by one page playing for ``seconds``."""
-    async with session.ws_connect(url.replace("http", "ws") + "ws", max_msg_size=0) as page:
-        settings = {"dataset": "moons", "hidden": hidden, "activation": "relu", "init": "he_normal"}
-        await page.send_json({"type": "configure", "settings": settings, "id": 1})
-        while (await page.receive_json())["type"] != "ready":
-            pass
-        await page.send_json({"type": "play"})
-        updates, epoch, ends = 0, 0, time.perf_counter() + seconds
-        while (left := ends - time.perf_counter()) > 0:
-            try:
-                message = await page.receive_json(timeout=left)
-            except TimeoutError:
-                break
-            if message["type"] == "update":
-                updates, epoch = updates + 1, message["epoch"]
-        await page.send_json({"type": "pause"})
-        return updates, epoch
+    await page.send_json({"type": "play"})
+    updates, epoch, ends = 0, 0, time.perf_counter() + seconds
+    while (left := ends - time.perf_counter()) > 0:
+        try:
+            message = await page.receive_json(timeout=left)
+        except TimeoutError:
+            break
+        if message["type"] == "update":
+            updates, epoch = updates + 1, message["epoch"]
+    await page.send_json({"type": "pause"})
+    await page.close()
+    return updates, epoch
 
 
 async def measure(url: str, hidden: str, clients: int, seconds: float) -> dict[str, float]:
+    """Every page configures first; then all press Play at once and are counted."""
     async with aiohttp.ClientSession() as session:
-        results = await asyncio.gather(
-            *(one_page(session, url, hidden, seconds) for _ in range(clients))
-        )
+        pages = [await open_page(session, url, hidden) for _ in range(clients)]
+        results = await asyncio.gather(*(play(page, seconds) for page in pages))
     updates = [u for u, _ in results]
     return {
         "updates_per_second_per_page": statistics.mean(updates) / seconds,

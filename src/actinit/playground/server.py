@@ -30,6 +30,7 @@ import logging
 import socket
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -54,8 +55,36 @@ UPDATE_SECONDS = 0.2  # aim: five updates a second while playing
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024  # an uploaded CSV file travels in one message
 #: What run B shares with run A: the data and the draw.
 SHARED_SETTINGS = ("dataset", "noise", "samples", "train_ratio", "seed", "data_file")
+#: One thread trains every page's network, in turn. Several threads would contend for
+#: Python's GIL through the engine's many small NumPy calls: with 10 pages at depth 50,
+#: six threads trained half the epochs a second that one thread does (benchmarks/
+#: bench_playground.py).
+WORKERS = ThreadPoolExecutor(1, thread_name_prefix="playground")
 log = logging.getLogger("actinit.playground")
 CONNECTIONS: web.AppKey[set] = web.AppKey("connections", set)
+
+
+@dataclasses.dataclass
+class Chunk:
+    """One chunk of training: its wall time, the CPU time its training and its update
+    messages took in the worker thread, and the messages."""
+
+    seconds: float
+    train_cpu: float
+    message_cpu: float
+    messages: list[dict[str, Any]]
+
+    def next_size(self, epochs: int) -> int:
+        """The next chunk's epochs, played as fast as it goes: about UPDATE_SECONDS of
+        training per update, and never less than twice the CPU time the update takes
+        (with many pages sharing the cores, wall time stretches and one-epoch chunks
+        would spend most of the machine on updates)."""
+        cheap = self.train_cpu < 2 * self.message_cpu
+        if self.seconds < UPDATE_SECONDS / 2 or cheap:
+            return min(epochs * 2, 2000)
+        if self.seconds > UPDATE_SECONDS * 1.5 and self.train_cpu > 4 * self.message_cpu:
+            return max(1, epochs // 2)
+        return epochs
 
 
 def needs_session(handler):
@@ -117,16 +146,19 @@ class Connection:
             self.folder.cleanup()
 
     async def in_worker(self, function, *args):
-        return await asyncio.get_running_loop().run_in_executor(None, function, *args)
+        return await asyncio.get_running_loop().run_in_executor(WORKERS, function, *args)
 
-    def _train_chunk(self, epochs: int) -> tuple[float, list[dict[str, Any]]]:
+    def _train_chunk(self, epochs: int) -> Chunk:
         """Train run A ``epochs`` epochs (fewer if stopped meanwhile) and run B up to
         the same epoch, in this worker thread, so A and B stay in step; their updates."""
         first, *others = self.runs
-        seconds = first.train(epochs)
+        started, cpu = time.perf_counter(), time.thread_time()
+        first.train(epochs)
         for run in others:
-            seconds += run.train(first.epoch - run.epoch, stoppable=False)
-        return seconds, [run.update_message() for run in self.runs]
+            run.train(first.epoch - run.epoch, stoppable=False)
+        seconds, train_cpu = time.perf_counter() - started, time.thread_time() - cpu
+        messages = [run.update_message() for run in self.runs]
+        return Chunk(seconds, train_cpu, time.thread_time() - cpu - train_cpu, messages)
 
     async def _train_loop(self) -> None:
         epochs = 1
@@ -137,18 +169,14 @@ class Connection:
                 started = time.perf_counter()
                 if self.epochs_per_second:
                     epochs = max(1, round(self.epochs_per_second * UPDATE_SECONDS))
-                seconds, messages = await self.in_worker(self._train_chunk, epochs)
-                for message in messages:
+                chunk = await self.in_worker(self._train_chunk, epochs)
+                for message in chunk.messages:
                     await self.send(message)
                 if self.epochs_per_second:
                     wanted = epochs / self.epochs_per_second
                     await asyncio.sleep(max(0.01, wanted - (time.perf_counter() - started)))
                     continue
-                # As fast as it goes: each update takes about UPDATE_SECONDS.
-                if seconds < UPDATE_SECONDS / 2:
-                    epochs = min(epochs * 2, 2000)
-                elif seconds > UPDATE_SECONDS * 1.5 and epochs > 1:
-                    epochs = max(1, epochs // 2)
+                epochs = chunk.next_size(epochs)
                 await asyncio.sleep(0.01)
         except asyncio.CancelledError:
             raise
@@ -245,8 +273,8 @@ class Connection:
         if not isinstance(epochs, int) or isinstance(epochs, bool) or not 1 <= epochs <= 1000:
             await self.error("step takes 1 to 1000 epochs")
             return
-        _, messages = await self.in_worker(self._train_chunk, epochs)
-        for update in messages:
+        chunk = await self.in_worker(self._train_chunk, epochs)
+        for update in chunk.messages:
             await self.send(update)
 
     @needs_session
