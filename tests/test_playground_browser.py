@@ -262,7 +262,7 @@ def test_input_features_and_per_layer_settings_reach_the_model(server, browser):
     page.fill("input[name=layer_inits]", "he_normal; orthogonal")
     page.dispatch_event("#controls", "change")
     page.wait_for_function(
-        "document.querySelector('.graph-column[data-column=\"2\"] .spec').textContent.includes('sine')",
+        "document.querySelector('.graph-column[data-column=\"2\"] .spec').textContent.includes('sine · orthogonal')",
         timeout=20000,
     )
     specs = page.locator(".column-head .spec").all_inner_texts()
