@@ -390,6 +390,13 @@ def test_log_scale_when_the_loss_spans_decades_pinned_run_too(server, browser):
 
 def test_view_options_initializer_field_and_legend(server, browser):
     page = open_page(browser, server, "?dataset=moons&hidden=4")
+    # The colour legend beside the plane runs from class 1 (orange, top) to class 0 (blue).
+    top, bottom = page.evaluate(
+        "(() => { const c = document.querySelector('#boundary'), x = c.width - 70 + 19;"
+        " const at = (y) => [...c.getContext('2d').getImageData(x, y, 1, 1).data.slice(0, 3)];"
+        " return [at(14), at(c.height - 54)]; })()"
+    )
+    assert top[0] > top[2] + 100 and bottom[2] > bottom[0] + 100, (top, bottom)
     page.fill("[name=init]", "random_normal(std=10)")
     fits = page.evaluate(
         "(() => { const i = document.querySelector('[name=init]'); return i.scrollWidth <= i.clientWidth; })()"

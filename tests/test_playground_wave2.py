@@ -260,6 +260,8 @@ async def test_a_and_b_train_on_the_same_data_from_the_same_draw(client):
         )
         await socket.send_json({**message, "compare": {"dataset": "xor", "init": "nope"}, "id": 3})
         assert "run B: init" in (await receive(socket, "error"))["message"]
+        await socket.send_json({**message, "compare": "he_normal", "id": 4})
+        assert "compare is an object" in (await receive(socket, "error"))["message"]
 
 
 async def test_a_compared_run_keeps_run_a_data(client):
