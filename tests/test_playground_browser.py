@@ -145,7 +145,6 @@ def test_play_watch_the_loss_fall_and_share_the_setting(server, browser, tmp_pat
     # The same activation, written in its canonical form.
     assert other.input_value("[name=activation]") == "leaky_relu(negative_slope=0.1)"
     assert other.inner_text("#epoch") == "0"
-    keep_screenshot(page, tmp_path, "playground.png")
     assert not page.script_errors and not other.script_errors
     other.close()
     page.close()
@@ -234,7 +233,6 @@ def test_the_network_is_drawn_as_a_graph_with_weights_on_hover(server, browser, 
     page.click("#remove-layer")
     page.wait_for_function("document.querySelectorAll('.unit-tile').length === 9", timeout=20000)
     assert page.input_value("[name=hidden]") == "6,3" and "hidden=6%2C3" in page.url
-    keep_screenshot(page, tmp_path, "playground-graph.png")
     page.close()
 
 
