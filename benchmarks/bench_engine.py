@@ -114,7 +114,13 @@ WORKLOADS = {
         "epochs": 2,
         "output": "softmax",
     },
-    "tiny": {"sizes": [2, 12, 6, 1], "data": moons, "batch_size": None, "epochs": 2000, "output": "sigmoid"},
+    "tiny": {
+        "sizes": [2, 12, 6, 1],
+        "data": moons,
+        "batch_size": None,
+        "epochs": 2000,
+        "output": "sigmoid",
+    },
 }
 
 
@@ -188,7 +194,12 @@ def bench_workload(name, spec, repeats):
 
 
 def report(outcome):
-    name, steps, n, epochs = outcome["workload"], outcome["steps"], outcome["samples"], outcome["epochs"]
+    name, steps, n, epochs = (
+        outcome["workload"],
+        outcome["steps"],
+        outcome["samples"],
+        outcome["epochs"],
+    )
     plain_best = outcome["results"]["plain"][0]
     print(f"\n{name}: {steps} steps")
     print(f"  {'engine':<10}{'us/step':>12}{'samples/s':>14}{'time / plain':>15}")

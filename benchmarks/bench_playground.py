@@ -112,8 +112,12 @@ def main() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
-    print(f"playground updates per second, {os.cpu_count()} cores, {args.rounds} rounds x {args.seconds:g} s")
-    print(f"{'case':<10}{'pages':>6}{'updates/s/page':>16}{'spread':>16}{'slowest page':>14}{'epochs/s/page':>15}")
+    print(
+        f"playground updates per second, {os.cpu_count()} cores, {args.rounds} rounds x {args.seconds:g} s"
+    )
+    print(
+        f"{'case':<10}{'pages':>6}{'updates/s/page':>16}{'spread':>16}{'slowest page':>14}{'epochs/s/page':>15}"
+    )
     table = {}
     for (name, clients), results in runs.items():
         rates = [r["updates_per_second_per_page"] for r in results]

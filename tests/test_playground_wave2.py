@@ -392,3 +392,16 @@ async def test_pause_ends_training_within_one_epoch(client):
         paused_at = connection.session.epoch
         await asyncio.sleep(0.3)
         assert connection.session.epoch == paused_at  # no worker still training
+
+
+def test_unit_tiles_stretch_each_unit_and_mark_flat_ones():
+    from actinit.playground.session import unit_map
+
+    assert unit_map(np.array([0.5, 0.5001, 0.5002])) == [-1.0, 0.0, 1.0]
+    assert unit_map(np.zeros(5)) is None  # a dead ReLU
+    assert unit_map(np.full(4, 0.73)) is None and unit_map(np.array([0.0, np.nan])) is None
+    # A 30-layer sigmoid net of small weights: the signal dies, deep tiles go flat.
+    deep = Session(parse_settings({"hidden": ",".join(["4"] * 30), "activation": "sigmoid",
+                                   "init": "random_normal(std=0.1)"}))  # fmt: skip
+    maps = [layer["maps"] for layer in deep.update_message()["graph"]["layers"][:-1]]
+    assert all(m is not None for m in maps[0]) and all(m is None for m in maps[-1])

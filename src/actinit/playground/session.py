@@ -59,6 +59,17 @@ def significant(values: np.ndarray, digits: int = 3) -> list:
     return [None if not math.isfinite(v) else v for v in text.astype(float).ravel().tolist()]
 
 
+def unit_map(values: np.ndarray) -> list | None:
+    """A unit's outputs over the plane stretched to [-1, 1] (its lowest to its highest),
+    so that what it computes shows whatever its scale; None for a unit whose output is
+    the same everywhere (dead, saturated, or not a number): the page draws it grey."""
+    values = values.astype(float)
+    low, high = values.min(), values.max()
+    if not (np.isfinite(low) and np.isfinite(high)) or high - low <= 1e-6 * max(1.0, abs(high)):
+        return None
+    return rounded((values - low) / (high - low) * 2 - 1, 2)
+
+
 def finite_or_none(value: float | None) -> float | None:
     return float(value) if value is not None and math.isfinite(value) else None
 
@@ -303,10 +314,7 @@ class Session:
                     "weights": rounded(weights, 3) if weights is not None else None,
                 }
                 if index < len(shown):
-                    maps = output[:, units]
-                    scale = np.abs(maps).max(axis=0)
-                    scale[~(scale > 0)] = 1
-                    entry["maps"] = [rounded(maps[:, j] / scale[j], 2) for j in range(len(units))]
+                    entry["maps"] = [unit_map(output[:, unit]) for unit in units]
                 layers.append(entry)
                 previous = units
         return {"layers": layers}

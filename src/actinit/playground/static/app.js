@@ -308,7 +308,7 @@ function buildGraph(message) {
       units: layer.units, size: layer.size, hidden,
     });
   });
-  const width = Math.max(holder.clientWidth, 120 * columns.length);
+  const width = Math.max(holder.clientWidth, 96 * columns.length);
   const step = width / columns.length;
   let tallest = 0;
   GRAPH.columns = columns.map((column, c) => {
@@ -367,6 +367,10 @@ function buildLinks(layers) {
 }
 
 function paintTile(tile, values, resolution) {
+  // A unit whose output is the same over the whole plane comes as null: drawn grey.
+  const flat = values === null;
+  tile.classList.toggle("flat", flat);
+  if (flat) values = new Array(resolution * resolution).fill(null);
   paintField(tile, values, resolution, [0, 0, tile.width, tile.height], (v) => v);
 }
 
