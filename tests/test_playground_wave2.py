@@ -3,6 +3,7 @@ planes, per-layer settings, A/B runs, CSV upload, speed, depth view, graph, limi
 commands that answer at once under load."""
 
 import asyncio
+import dataclasses
 import time
 from urllib.parse import parse_qsl
 
@@ -323,6 +324,22 @@ async def test_an_uploaded_csv_trains_and_exports(client):
     text = await (await client.get("/api/study", params=query)).text()
     data = parse_study(text).configs[0].data
     assert data["name"] == "csv" and data["path"] == "quadrants.csv"
+
+
+async def test_an_uploaded_csv_with_features_exports_a_study_that_runs(client, tmp_path):
+    (tmp_path / "quadrants.csv").write_text(GOOD_CSV)
+    settings = {**SMALL, "dataset": "csv", "data_file": "quadrants.csv", "features": "x1,x1*x2"}
+    text = await (await client.get("/api/study", params={**settings, "epochs": "3"})).text()
+    config = parse_study(
+        text.replace('"quadrants.csv"', repr(str(tmp_path / "quadrants.csv")))
+    ).configs[0]
+    data = dataset_for(config, 0)
+    raw = datasets.load("csv", path=str(tmp_path / "quadrants.csv"), test_size=0.5)
+    np.testing.assert_allclose(data.X_train[:, 1], raw.X_train[:, 0] * raw.X_train[:, 1])
+    wide = tmp_path / "wide.csv"
+    wide.write_text("a,b,c,y\n" + "\n".join(f"{i},{i},{i},{i % 2}" for i in range(8)))
+    with pytest.raises(datasets.DataError, match="3 feature columns"):
+        dataset_for(dataclasses.replace(config, data={**config.data, "path": str(wide)}), 0)
 
 
 async def test_speed_paces_training_and_bad_speeds_are_refused(client):

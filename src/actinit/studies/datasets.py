@@ -448,7 +448,7 @@ def check_features(names: Any, data_name: str = "") -> tuple[str, ...]:
         )
     if len(set(names)) != len(names):
         raise DataError(f"{where}a feature is given twice in {list(names)}", "features")
-    if data_name and data_name not in TWO_DIMENSIONAL:
+    if data_name and data_name not in (*TWO_DIMENSIONAL, "csv"):
         raise DataError(
             f"features are computed from a 2-D set's x1, x2; {data_name!r} is not one",
             "features",
@@ -464,6 +464,12 @@ def feature_map(names: tuple[str, ...], X: np.ndarray) -> np.ndarray:
 
 def with_features(data: Dataset, names: tuple[str, ...]) -> Dataset:
     """``data`` (a 2-D set) with the inputs ``names`` instead of x1, x2."""
+    if data.n_features != 2:
+        raise DataError(
+            f"features are computed from x1, x2; {data.name!r} has {data.n_features} "
+            "feature columns",
+            "features",
+        )
     return Dataset(
         data.name,
         feature_map(names, data.X_train),
