@@ -11,3 +11,11 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
+
+
+@pytest.fixture
+async def client(aiohttp_client):
+    """A test client of a fresh playground server."""
+    from actinit.playground.server import create_app
+
+    return await aiohttp_client(create_app())

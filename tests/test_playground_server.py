@@ -7,9 +7,9 @@ import io
 import numpy as np
 import pytest
 
-from actinit.playground.server import create_app
 from actinit.playground.settings import SettingsError, parse_settings
 from actinit.studies import parse_study
+from playground_messages import receive
 
 SMALL = {
     "dataset": "moons",
@@ -19,23 +19,6 @@ SMALL = {
     "learning_rate": 0.3,
     "batch_size": 0,
 }
-
-
-@pytest.fixture
-async def client(aiohttp_client):
-    return await aiohttp_client(create_app())
-
-
-async def receive(socket, kind, timeout=20):
-    """The next message of ``kind`` (others are skipped)."""
-
-    async def wait():
-        while True:
-            message = await socket.receive_json()
-            if message["type"] == kind:
-                return message
-
-    return await asyncio.wait_for(wait(), timeout)
 
 
 async def test_page_and_static_files_are_served_locally(client):

@@ -11,31 +11,14 @@ import numpy as np
 import pytest
 
 from actinit.engine.recording import QUANTILES, layer_quantiles
-from actinit.playground.server import create_app
 from actinit.playground.session import MAX_TILES, Session
 from actinit.playground.settings import SettingsError, parse_settings
 from actinit.studies import datasets, parse_study
 from actinit.studies.config import dataset_for, model_for
 from actinit.studies.study import StudyError
+from playground_messages import receive
 
 SMALL = {"dataset": "moons", "samples": 100, "hidden": "3,2", "learning_rate": 0.3, "batch_size": 0}
-
-
-@pytest.fixture
-async def client(aiohttp_client):
-    return await aiohttp_client(create_app())
-
-
-async def receive(socket, kind, timeout=30):
-    """The next message of ``kind`` (others are skipped)."""
-
-    async def wait():
-        while True:
-            message = await socket.receive_json()
-            if message["type"] == kind:
-                return message
-
-    return await asyncio.wait_for(wait(), timeout)
 
 
 # -- data: function planes, regression planes, input features -----------------
@@ -361,16 +344,21 @@ async def test_speed_paces_training_and_bad_speeds_are_refused(client):
 LOADED = {"hidden": ",".join(["32"] * 6), "samples": 2000, "batch_size": 0, "train_ratio": 0.9}
 
 
-async def test_commands_answer_at_once_under_load(client):
-    app = client.server.app
+async def playing_under_load(client, socket):
+    """The loaded network configured and playing: its connection and first update."""
     from actinit.playground.server import CONNECTIONS
 
+    await socket.send_json({"type": "configure", "settings": LOADED, "id": 1})
+    await receive(socket, "ready")
+    (connection,) = client.server.app[CONNECTIONS]
+    await socket.send_json({"type": "play"})
+    return connection, await receive(socket, "update")
+
+
+async def test_commands_answer_at_once_under_load(client):
     async with client.ws_connect("/ws") as socket:
-        await socket.send_json({"type": "configure", "settings": LOADED, "id": 1})
-        await receive(socket, "ready")
-        (connection,) = app[CONNECTIONS]
-        await socket.send_json({"type": "play"})
-        last = (await receive(socket, "update"))["epoch"]
+        connection, first = await playing_under_load(client, socket)
+        last = first["epoch"]
         # Step while playing: training stops (its last updates, then "not playing"),
         # then exactly the asked epochs are added.
         await socket.send_json({"type": "step", "epochs": 2})
@@ -395,15 +383,8 @@ async def test_commands_answer_at_once_under_load(client):
 
 
 async def test_pause_ends_training_within_one_epoch(client):
-    app = client.server.app
-    from actinit.playground.server import CONNECTIONS
-
     async with client.ws_connect("/ws") as socket:
-        await socket.send_json({"type": "configure", "settings": LOADED, "id": 1})
-        await receive(socket, "ready")
-        (connection,) = app[CONNECTIONS]
-        await socket.send_json({"type": "play"})
-        await receive(socket, "update")
+        connection, _ = await playing_under_load(client, socket)
         await socket.send_json({"type": "pause"})
         assert (await receive(socket, "state"))["playing"] is False
         paused_at = connection.session.epoch

@@ -4,7 +4,6 @@ a result (issue "Every bad input refused at the door").
 
 Each table row is one bad input tried as an adversarial user would."""
 
-import asyncio
 import gzip
 import json
 import re
@@ -18,10 +17,10 @@ from click.testing import CliRunner
 import actinit as ai
 from actinit.cli import main
 from actinit.engine.saving import ModelFileError
-from actinit.playground.server import create_app
 from actinit.studies import Store, load_study, run_study
 from actinit.studies import runner as runner_module
 from actinit.studies.store import APPLICATION_ID, StoreError
+from playground_messages import receive
 
 # --------------------------------------------------------------------------
 # Data files: every one stops the study before its first run, exit 2, nothing stored
@@ -491,31 +490,16 @@ PAGE_MESSAGES = [
 ]
 
 
-@pytest.fixture
-async def client(aiohttp_client):
-    return await aiohttp_client(create_app())
-
-
-async def next_of(socket, kind):
-    async def wait():
-        while True:
-            message = await socket.receive_json()
-            if message["type"] == kind:
-                return message
-
-    return await asyncio.wait_for(wait(), 30)
-
-
 @pytest.mark.parametrize(
     "label, message, expected", PAGE_MESSAGES, ids=[r[0] for r in PAGE_MESSAGES]
 )
 async def test_bad_page_messages(client, label, message, expected):
     async with client.ws_connect("/ws") as socket:
         await socket.send_str(message if isinstance(message, str) else json.dumps(message))
-        error = await next_of(socket, "error")
+        error = await receive(socket, "error")
         assert expected in error["message"] and "\n" not in error["message"]
         await socket.send_json({"type": "configure", "settings": SMALL})  # still open
-        assert (await next_of(socket, "ready"))["epoch"] == 0
+        assert (await receive(socket, "ready"))["epoch"] == 0
 
 
 @pytest.mark.parametrize(
@@ -529,16 +513,16 @@ async def test_bad_page_messages(client, label, message, expected):
 async def test_a_run_that_diverges_says_so(client, settings):
     async with client.ws_connect("/ws") as socket:
         await socket.send_json({"type": "configure", "settings": {**SMALL, **settings}})
-        await next_of(socket, "ready")
+        await receive(socket, "ready")
         await socket.send_json({"type": "play"})
         while True:  # every update is valid JSON (no NaN) until the run ends
-            update = await next_of(socket, "update")
+            update = await receive(socket, "update")
             if update["diverged"] or update["epoch"] >= 300:
                 break
         if settings.get("learning_rate") != 10 or update["diverged"]:
             assert update["diverged"] and update["finished"]
             assert any("diverge" in line["message"] for line in update["diagnosis"])
-            assert (await next_of(socket, "state"))["playing"] is False
+            assert (await receive(socket, "state"))["playing"] is False
         await socket.send_json({"type": "pause"})
 
 
@@ -551,11 +535,11 @@ async def test_training_that_fails_says_why(client, monkeypatch):
     monkeypatch.setattr(Session, "train", broken)
     async with client.ws_connect("/ws") as socket:
         await socket.send_json({"type": "configure", "settings": SMALL})
-        await next_of(socket, "ready")
+        await receive(socket, "ready")
         await socket.send_json({"type": "play"})
-        error = await next_of(socket, "error")
+        error = await receive(socket, "error")
         assert error["message"] == "training stopped: MemoryError: out of memory"
-        assert (await next_of(socket, "state"))["playing"] is False
+        assert (await receive(socket, "state"))["playing"] is False
 
 
 def test_none_is_how_the_page_asks_for_no_hidden_layers():
