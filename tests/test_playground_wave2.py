@@ -403,3 +403,12 @@ def test_unit_tiles_stretch_each_unit_and_mark_flat_ones():
                                    "init": "random_normal(std=0.1)"}))  # fmt: skip
     maps = [layer["maps"] for layer in deep.update_message()["graph"]["layers"][:-1]]
     assert all(m is not None for m in maps[0]) and all(m is None for m in maps[-1])
+
+
+def test_tables_and_titles_name_per_layer_activations():
+    settings = parse_settings({"hidden": "4,3", "layer_activations": "relu; leaky_relu(0.1)"})
+    study = settings.study(epochs=2)
+    config = study.configs[0]
+    assert config.activation_label == "relu,leaky_relu(0.1)"
+    assert config.initializer_label == "xavier_normal"
+    assert "relu,leaky_relu(0.1)" in study.title

@@ -150,8 +150,9 @@ class Settings:
 
     def study(self, epochs: int = DEFAULT_EXPORT_EPOCHS, seeds: int = 1) -> Study:
         """The study of these settings: one configuration, ``seeds`` seeds."""
-        title = f"Playground: {self.dataset}, {self.activation}, {self.init}"
-        return Study.of_config(self.run_config(epochs), "playground", title, seeds=seeds)
+        config = self.run_config(epochs)
+        title = f"Playground: {self.dataset}, {config.activation_label}, {config.initializer_label}"
+        return Study.of_config(config, "playground", title, seeds=seeds)
 
 
 # --------------------------------------------------------------------------

@@ -122,13 +122,19 @@ class RunConfig:
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
     @property
+    def activation_label(self) -> str:
+        """How tables name the activation: ``leaky_relu(0.1)``; per layer ``relu,tanh``."""
+        return ",".join(map(compact_spec, self.layer_activations or (self.activation,)))
+
+    @property
+    def initializer_label(self) -> str:
+        """How tables name the initializer: its label; per layer ``he_normal,orthogonal``."""
+        return ",".join(self.layer_inits) if self.layer_inits else self.init_label
+
+    @property
     def label(self) -> str:
         replayed = " (replayed)" if self.starting_point else ""
-        activation = compact_spec(self.activation)
-        if self.layer_activations:
-            activation = ",".join(map(compact_spec, self.layer_activations))
-        init = ",".join(self.layer_inits) if self.layer_inits else self.init_label
-        return f"{activation} / {init}{replayed}"
+        return f"{self.activation_label} / {self.initializer_label}{replayed}"
 
     @property
     def loss_function(self) -> losses.Loss:

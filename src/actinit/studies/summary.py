@@ -69,8 +69,8 @@ class ConfigSummary:
 
     def to_row(self) -> dict[str, Any]:
         row = {
-            "activation": self.config.activation,
-            "initializer": self.config.init_label,
+            "activation": self.config.activation_label,
+            "initializer": self.config.initializer_label,
             "optimizer": self.config.optimizer,
             "hidden": hidden_label(self.config.hidden),
             "batch_size": self.config.batch_size or "full",
@@ -449,8 +449,8 @@ def table_rows(summary: StudySummary) -> tuple[list[str], list[list[str]]]:
         body.append(
             [
                 row.config.data.get("name", ""),
-                compact_spec(row.config.activation),
-                row.config.init_label,
+                row.config.activation_label,
+                row.config.initializer_label,
                 compact_spec(row.config.optimizer),
                 hidden_label(row.config.hidden),
                 str(row.config.batch_size or "full"),

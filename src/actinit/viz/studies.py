@@ -8,7 +8,6 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-from ..engine.registry import compact_spec
 from ..studies.store import Store
 from ..studies.summary import DIMENSIONS, ConfigSummary, StudySummary
 from .figures import grid_shape
@@ -36,8 +35,8 @@ def plot_study_heatmap(summary: StudySummary, metric: str = "test_accuracy") -> 
     scale = 100 if accuracy else 1
     values = [r.metric(metric).mean for r in summary.rows if r.metric(metric).mean is not None]
     low, high = (scale * min(values), scale * max(values)) if values else (0, 1)
-    activations = list(dict.fromkeys(row.config.activation for row in summary.rows))
-    initializers = list(dict.fromkeys(row.config.init_label for row in summary.rows))
+    activations = list(dict.fromkeys(row.config.activation_label for row in summary.rows))
+    initializers = list(dict.fromkeys(row.config.initializer_label for row in summary.rows))
     rows, columns = grid_shape(len(groups), 2 if len(groups) in (2, 4) else 3)
     figure = Figure(
         figsize=(columns * (1.6 + 1.3 * len(initializers)), rows * (1.2 + 0.5 * len(activations))),
@@ -67,8 +66,8 @@ def _heatmap_panel(axis, group, metric, scale, activations, initializers, limits
     for row in group:
         spread = row.metric(metric)
         if spread.mean is not None:
-            i = activations.index(row.config.activation)
-            j = initializers.index(row.config.init_label)
+            i = activations.index(row.config.activation_label)
+            j = initializers.index(row.config.initializer_label)
             means[i, j], stds[i, j] = scale * spread.mean, scale * spread.std
     image = axis.imshow(means, cmap="viridis", vmin=limits[0], vmax=limits[1], aspect="auto")
     middle = (limits[0] + limits[1]) / 2
@@ -79,7 +78,7 @@ def _heatmap_panel(axis, group, metric, scale, activations, initializers, limits
         colour = "white" if means[i, j] < middle else "black"
         axis.text(j, i, text, ha="center", va="center", fontsize=7, color=colour)
     axis.set_xticks(range(len(initializers)), initializers, rotation=30, ha="right", fontsize=7)
-    axis.set_yticks(range(len(activations)), [compact_spec(a) for a in activations], fontsize=7)
+    axis.set_yticks(range(len(activations)), activations, fontsize=7)
     return image
 
 
@@ -121,7 +120,7 @@ def _curve(axis, store: Store, row: ConfigSummary, metric: str, style: dict) -> 
     with np.errstate(all="ignore"):
         mean, std = np.nanmean(stacked, axis=0), np.nanstd(stacked, axis=0)
     epochs = np.arange(1, length + 1)
-    label = f"{compact_spec(row.config.activation)} / {row.config.init_label}"
+    label = row.config.label
     axis.plot(epochs, mean, label=label, linewidth=1.4, **style)
     low, high = mean - std, mean + std
     if metric.endswith("accuracy"):  # a band never leaves what accuracy can be
