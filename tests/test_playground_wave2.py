@@ -15,7 +15,7 @@ from actinit.playground.session import MAX_TILES, Session
 from actinit.playground.settings import SettingsError, parse_settings
 from actinit.studies import datasets, parse_study
 from actinit.studies.config import dataset_for, model_for
-from actinit.studies.study import StudyError
+from actinit.studies.study import StudyError, write_study
 from playground_messages import receive
 
 SMALL = {"dataset": "moons", "samples": 100, "hidden": "3,2", "learning_rate": 0.3, "batch_size": 0}
@@ -412,3 +412,17 @@ def test_tables_and_titles_name_per_layer_activations():
     assert config.activation_label == "relu,leaky_relu(0.1)"
     assert config.initializer_label == "xavier_normal"
     assert "relu,leaky_relu(0.1)" in study.title
+
+
+def test_an_exported_regression_study_runs_and_shows_no_accuracy(tmp_path):
+    from click.testing import CliRunner
+
+    from actinit.cli import main
+
+    settings = parse_settings({"dataset": "plane", "hidden": "4", "features": "x1,x2,x1^2"})
+    (tmp_path / "plane.toml").write_text(write_study(settings.study(epochs=5, seeds=2)))
+    db = str(tmp_path / "r.sqlite")
+    result = CliRunner().invoke(main, ["run", str(tmp_path / "plane.toml"), "--db", db])
+    assert result.exit_code == 0, result.output
+    shown = CliRunner().invoke(main, ["show", "playground", "--db", db], env={"COLUMNS": "120"})
+    assert shown.exit_code == 0 and "learned" not in shown.output and "test loss" in shown.output

@@ -231,8 +231,9 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
                 test_loss=Spread.of([r["test_loss"] for r in ok]),
                 train_loss=Spread.of([r["train_loss"] for r in ok]),
                 epochs_to_target=Spread.of([r["epochs_to_target"] for r in ok]),
+                # Regression has no accuracy, so nothing "learned" to count.
                 learned_share=(sum(a > study.learned_threshold for a in learned) / len(ok))
-                if ok
+                if ok and config.loss_function.is_classification
                 else None,
                 reached_target=sum(r["epochs_to_target"] is not None for r in ok),
                 diverged=sum(r["status"] == "diverged" for r in records),
