@@ -426,3 +426,12 @@ def test_an_exported_regression_study_runs_and_shows_no_accuracy(tmp_path):
     assert result.exit_code == 0, result.output
     shown = CliRunner().invoke(main, ["show", "playground", "--db", db], env={"COLUMNS": "120"})
     assert shown.exit_code == 0 and "learned" not in shown.output and "test loss" in shown.output
+    from actinit.studies import Store, load_study, summarize
+    from actinit.viz.catalogue import study_picture
+
+    summary = summarize(load_study(str(tmp_path / "plane.toml")), Store(db))
+    axis = study_picture("heatmap", summary, Store(db)).axes[0]
+    assert (
+        "loss"
+        in axis.get_title().lower() + " ".join(t.get_text() for t in axis.figure.texts).lower()
+    )

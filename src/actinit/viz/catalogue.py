@@ -49,10 +49,10 @@ RUN_PICTURES: dict[str, Callable[[RecordedRun, str], Figure]] = {
 
 STUDY_PICTURES: dict[str, Callable[[StudySummary, Store, str | None], Figure]] = {
     "heatmap": lambda summary, store, metric: plot_study_heatmap(
-        summary, metric or "test_accuracy"
+        summary, metric or _default(summary, "test_accuracy", "test_loss")
     ),
     "curves": lambda summary, store, metric: plot_study_curves(
-        summary, store, metric or "val_accuracy"
+        summary, store, metric or _default(summary, "val_accuracy", "val_loss")
     ),
     "depth-theory": lambda summary, store, metric: plot_depth_theory(summary),
 }
@@ -69,6 +69,12 @@ STUDY_METRICS = {
     "heatmap": ("test_accuracy", "train_accuracy", "test_loss", "train_loss", "epochs_to_target"),
     "curves": ("val_accuracy", "val_loss", "accuracy", "loss"),
 }
+
+
+def _default(summary: StudySummary, accuracy: str, loss: str) -> str:
+    """Accuracy, unless every configuration is a regression (no accuracy): loss."""
+    classifies = any(row.config.loss_function.is_classification for row in summary.rows)
+    return accuracy if classifies else loss
 
 
 def study_picture(
