@@ -326,6 +326,10 @@ def test_a_and_b_train_side_by_side(server, browser, tmp_path):
     assert abs(epoch_of(page, "A") - epoch_of(page, "B")) <= 0
     assert int(page.get_attribute("#boundary-b", "data-version")) > 0
     assert page.locator("#depth canvas").count() == 6
+    # Each run exports its own study, for the epochs trained.
+    study_b = page.evaluate("fetch(document.querySelector('#export-b').href).then(r => r.text())")
+    assert 'activation = "relu"' in study_b and "he_normal" in study_b
+    assert f"epochs = {epoch_of(page, 'B')}\n" in study_b
     keep_screenshot(page, tmp_path, "playground-ab.png")
     # Rewind both to the same initial weights.
     page.click("#reset")

@@ -710,13 +710,13 @@ function update(message) {
   run.last = message;
   if (message.run === "A") {
     $("#epoch").textContent = message.epoch;
-    updateExport();
     drawGraph(message);
     drawFeatures(message.feature_space, run.data);
     drawLayers(message.layers, run.data);
     $("#diagnosis").innerHTML = message.diagnosis.map((d) => `<li class="${d.severity}">${escapeHtml(d.message)}</li>`).join("");
   }
   drawBoundary(message.run === "A" ? $("#boundary") : $("#boundary-b"), message, run.data);
+  updateExport();
   drawMetrics();
   drawCharts();
   drawDepth();
@@ -729,6 +729,9 @@ function updateExport() {
   if (!run || !run.last) return;
   const seeds = Math.max(1, Number($("#export-seeds").value) || 1);
   $("#export").href = `/api/study?${state.query}&epochs=${run.last.epoch}&seeds=${seeds}`;
+  const b = state.runs.B;
+  $("#export-b").hidden = !b;
+  if (b) $("#export-b").href = `/api/study?${b.data.query}&epochs=${run.last.epoch}&seeds=${seeds}`;
 }
 
 function redraw() {
