@@ -475,3 +475,27 @@ def test_the_pictures_fill_a_laptop_screen(server, browser):
     # Nothing spills past the screen's width.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.close()
+
+
+def test_a_layer_s_activation_and_initializer_chosen_in_the_graph(server, browser):
+    page = open_page(browser, server, "?dataset=circles&hidden=4,3&activation=tanh")
+    second = ".graph-column[data-column='2']"
+    assert page.is_hidden(f"{second} .layer-choices")
+    page.click(f"{second} .spec")
+    page.select_option(f"{second} select[data-kind=layer_activations]", "elu")
+    page.wait_for_function(
+        "document.querySelector(\".graph-column[data-column='2'] .spec\").textContent.startsWith('elu')",
+        timeout=20000,
+    )
+    assert page.input_value("[name=layer_activations]") == "tanh; elu"
+    assert page.inner_text(".graph-column[data-column='1'] .spec").startswith("tanh")
+    page.click(".graph-column[data-column='1'] .spec")
+    page.select_option(".graph-column[data-column='1'] select[data-kind=layer_inits]", "he_uniform")
+    page.wait_for_function(
+        "document.querySelector(\".graph-column[data-column='1'] .spec\").textContent.includes('he_uniform')",
+        timeout=20000,
+    )
+    assert page.input_value("[name=layer_inits]") == "he_uniform; xavier_normal"
+    assert "layer_activations=tanh%3Belu" in page.url.replace("%3B%20", "%3B").replace("+", "")
+    assert not page.script_errors
+    page.close()

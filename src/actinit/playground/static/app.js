@@ -320,7 +320,10 @@ function buildGraph(message) {
     const size = tileSize(column.units.length);
     const buttons = column.hidden
       ? `<span class="unit-buttons"><button type="button" data-layer="${c - 1}" data-change="1">+</button><button type="button" data-layer="${c - 1}" data-change="-1">−</button></span>` : "";
-    node.innerHTML = `<div class="column-head"><b>${column.title}</b> ${buttons}<br><span>${column.detail || ""}</span><br><span class="spec">${column.spec || ""}</span></div>`;
+    const spec = column.hidden
+      ? `<span class="spec" role="button" tabindex="0" data-layer="${c - 1}" title="change this layer's activation or initializer">${column.spec}</span>${layerChoices(c - 1, message.layer_labels[c - 1])}`
+      : `<span class="spec">${column.spec || ""}</span>`;
+    node.innerHTML = `<div class="column-head"><b>${column.title}</b> ${buttons}<br><span>${column.detail || ""}</span><br>${spec}</div>`;
     const tiles = column.units.map((unit, u) => {
       const tile = document.createElement("canvas");
       tile.className = c === 0 ? "tile input-tile" : column.hidden ? "tile unit-tile" : "tile output-tile";
@@ -344,6 +347,29 @@ function buildGraph(message) {
   svg.setAttribute("height", tallest + 10);
   inputs.forEach((input, i) => paintTile(GRAPH.columns[0].tiles[i], input.map, message.unit_resolution));
   buildLinks(layers);
+}
+
+function layerChoices(layer, labels) {
+  // Two selects (hidden until the layer's spec is clicked) that set this layer's own
+  // activation and initializer: the per-layer lists of the form.
+  const select = (kind, names, current) => {
+    const all = names.includes(current) ? names : [current, ...names];
+    return `<select class="layer-choice" data-layer="${layer}" data-kind="${kind}">${all.map((n) =>
+      `<option${n === current ? " selected" : ""}>${escapeHtml(n)}</option>`).join("")}</select>`;
+  };
+  return `<span class="layer-choices" hidden>${select("layer_activations", OPTIONS.activations, labels.activation)}${select("layer_inits", OPTIONS.initializers, labels.init)}</span>`;
+}
+
+function chooseForLayer(choice) {
+  // One layer's activation or initializer: the per-layer list, filled from the
+  // network's own settings where it was empty.
+  const layers = state.runs.A.data.layer_labels.slice(0, -1);
+  const key = choice.dataset.kind === "layer_activations" ? "activation" : "init";
+  const input = settingInput(choice.dataset.kind);
+  const values = input.value.trim() ? input.value.split(";").map((v) => v.trim()) : layers.map((l) => l[key]);
+  values[Number(choice.dataset.layer)] = choice.value;
+  input.value = values.join("; ");
+  reconfigure();
 }
 
 function tileCentre(tile, side) {
@@ -811,6 +837,13 @@ function wire() {
       const i = Number(button.dataset.layer);
       layers[i] = Math.max(1, layers[i] + Number(button.dataset.change));
     });
+  });
+  $("#graph").addEventListener("change", (event) => {
+    if (event.target.classList.contains("layer-choice")) chooseForLayer(event.target);
+  });
+  $("#graph").addEventListener("click", (event) => {
+    const spec = event.target.closest(".spec[data-layer]");
+    if (spec) spec.nextElementSibling.hidden = !spec.nextElementSibling.hidden;
   });
   $("#graph").addEventListener("mouseover", (event) => {
     if (event.target.tagName === "line") $("#hover").textContent = describeLink(event.target);
