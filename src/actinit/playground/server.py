@@ -67,22 +67,24 @@ CONNECTIONS: web.AppKey[set] = web.AppKey("connections", set)
 @dataclasses.dataclass
 class Chunk:
     """One chunk of training: its wall time, the CPU time its training and its update
-    messages took in the worker thread, and the messages."""
+    messages took in the worker thread (building and writing them as JSON), and the
+    messages as JSON text."""
 
     seconds: float
     train_cpu: float
     message_cpu: float
-    messages: list[dict[str, Any]]
+    messages: list[str]
 
-    def next_size(self, epochs: int) -> int:
-        """The next chunk's epochs, played as fast as it goes: about UPDATE_SECONDS of
-        training per update, and never less than twice the CPU time the update takes
-        (with many pages sharing the cores, wall time stretches and one-epoch chunks
-        would spend most of the machine on updates)."""
-        cheap = self.train_cpu < 2 * self.message_cpu
-        if self.seconds < UPDATE_SECONDS / 2 or cheap:
+    def next_size(self, epochs: int, pages: int = 1) -> int:
+        """The next chunk's epochs, played as fast as it goes. One thread trains every
+        page in turn, so with ``pages`` playing each chunk aims at UPDATE_SECONDS /
+        pages of training (every page then updates about as often as one alone would
+        at its smallest chunks), and never at less than twice the time its update takes
+        to build, so that training, not drawing, has most of the machine."""
+        target = UPDATE_SECONDS / max(1, pages)
+        if self.train_cpu < 2 * self.message_cpu or self.seconds < target / 2:
             return min(epochs * 2, 2000)
-        if self.seconds > UPDATE_SECONDS * 1.5 and self.train_cpu > 4 * self.message_cpu:
+        if self.seconds > target * 1.5 and self.train_cpu > 4 * self.message_cpu:
             return max(1, epochs // 2)
         return epochs
 
@@ -101,8 +103,10 @@ class Connection:
     keeps why the last settings were refused, so a later command says that, not a
     vaguer "configure first" that would hide the first error."""
 
-    def __init__(self, socket_response: web.WebSocketResponse) -> None:
+    def __init__(self, socket_response: web.WebSocketResponse, pages: set | None = None) -> None:
         self.socket = socket_response
+        #: Every page of this server (this one too): how many share the training thread.
+        self.pages = pages if pages is not None else {self}
         self.runs: list[Session] = []
         self.task: asyncio.Task | None = None
         self.refusal: str | None = None
@@ -116,8 +120,11 @@ class Connection:
         return self.runs[0] if self.runs else None
 
     async def send(self, message: dict[str, Any]) -> None:
+        await self.send_text(json.dumps(message, allow_nan=False))
+
+    async def send_text(self, text: str) -> None:
         if not self.socket.closed:
-            await self.socket.send_str(json.dumps(message, allow_nan=False))
+            await self.socket.send_str(text)
 
     async def error(self, text: str) -> None:
         await self.send({"type": "error", "message": text})
@@ -157,7 +164,7 @@ class Connection:
         for run in others:
             run.train(first.epoch - run.epoch, stoppable=False)
         seconds, train_cpu = time.perf_counter() - started, time.thread_time() - cpu
-        messages = [run.update_message() for run in self.runs]
+        messages = [json.dumps(run.update_message(), allow_nan=False) for run in self.runs]
         return Chunk(seconds, train_cpu, time.thread_time() - cpu - train_cpu, messages)
 
     async def _train_loop(self) -> None:
@@ -170,13 +177,13 @@ class Connection:
                 if self.epochs_per_second:
                     epochs = max(1, round(self.epochs_per_second * UPDATE_SECONDS))
                 chunk = await self.in_worker(self._train_chunk, epochs)
-                for message in chunk.messages:
-                    await self.send(message)
+                for text in chunk.messages:
+                    await self.send_text(text)
                 if self.epochs_per_second:
                     wanted = epochs / self.epochs_per_second
                     await asyncio.sleep(max(0.01, wanted - (time.perf_counter() - started)))
                     continue
-                epochs = chunk.next_size(epochs)
+                epochs = chunk.next_size(epochs, sum(page.playing for page in self.pages))
                 await asyncio.sleep(0.01)
         except asyncio.CancelledError:
             raise
@@ -274,8 +281,8 @@ class Connection:
             await self.error("step takes 1 to 1000 epochs")
             return
         chunk = await self.in_worker(self._train_chunk, epochs)
-        for update in chunk.messages:
-            await self.send(update)
+        for text in chunk.messages:
+            await self.send_text(text)
 
     @needs_session
     async def on_reset(self, message: dict[str, Any]) -> None:
@@ -339,7 +346,7 @@ class Connection:
 async def websocket(request: web.Request) -> web.WebSocketResponse:
     response = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_MESSAGE_BYTES)
     await response.prepare(request)
-    connection = Connection(response)
+    connection = Connection(response, request.app[CONNECTIONS])
     request.app[CONNECTIONS].add(connection)
     try:
         async for raw in response:
