@@ -435,3 +435,17 @@ def test_an_exported_regression_study_runs_and_shows_no_accuracy(tmp_path):
         "loss"
         in axis.get_title().lower() + " ".join(t.get_text() for t in axis.figure.texts).lower()
     )
+
+
+def test_chunks_grow_while_updates_cost_more_than_training_and_share_the_thread():
+    from actinit.playground.server import Chunk
+
+    def chunk(seconds, message_cpu):
+        return Chunk(seconds, seconds, message_cpu, [])
+
+    assert chunk(0.05, 0.005).next_size(8) == 16  # alone: about 0.2 s of training
+    assert chunk(0.25, 0.005).next_size(8) == 8
+    assert chunk(0.5, 0.005).next_size(8) == 4
+    assert chunk(0.05, 0.005).next_size(8, pages=10) == 4  # ten pages: a tenth each
+    assert chunk(0.05, 0.06).next_size(8, pages=10) == 16  # but never mostly drawing
+    assert chunk(0.5, 0.005).next_size(1) == 1 and chunk(0.0, 0.0).next_size(2000) == 2000
