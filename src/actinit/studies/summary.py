@@ -197,6 +197,38 @@ class StudySummary:
         return min(row.seeds for row in self.rows)
 
 
+def _config_summary(
+    config: RunConfig, records: list[dict[str, Any]], learned_threshold: float
+) -> ConfigSummary:
+    """One configuration's row from its stored runs (failed runs count only as failed)."""
+    ok = [r for r in records if r["status"] != "failed"]
+    test_accuracy = [r["test_accuracy"] for r in ok]
+    learned = [a for a in test_accuracy if a is not None]
+    return ConfigSummary(
+        config=config,
+        seeds=len(records),
+        test_accuracy=Spread.of(test_accuracy),
+        train_accuracy=Spread.of([r["train_accuracy"] for r in ok]),
+        test_loss=Spread.of([r["test_loss"] for r in ok]),
+        train_loss=Spread.of([r["train_loss"] for r in ok]),
+        epochs_to_target=Spread.of([r["epochs_to_target"] for r in ok]),
+        # Regression has no accuracy, so nothing "learned" to count.
+        learned_share=(sum(a > learned_threshold for a in learned) / len(ok))
+        if ok and config.loss_function.is_classification
+        else None,
+        reached_target=sum(r["epochs_to_target"] is not None for r in ok),
+        diverged=sum(r["status"] == "diverged" for r in records),
+        failed=sum(r["status"] == "failed" for r in records),
+        seconds=float(sum(r["seconds"] or 0 for r in records)),
+        values={
+            metric: [
+                float(r[metric]) for r in ok if r[metric] is not None and math.isfinite(r[metric])
+            ]
+            for metric in METRIC_COLUMNS
+        },
+    )
+
+
 def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySummary:
     """Per configuration across its stored seeds (the first ``seeds`` seeds when given)."""
     configs, replays = study.configs, study.replays  # each a whole grid: build once
@@ -219,36 +251,7 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
         ]
         if not records:
             continue
-        ok = [r for r in records if r["status"] != "failed"]
-        test_accuracy = [r["test_accuracy"] for r in ok]
-        learned = [a for a in test_accuracy if a is not None]
-        rows.append(
-            ConfigSummary(
-                config=config,
-                seeds=len(records),
-                test_accuracy=Spread.of(test_accuracy),
-                train_accuracy=Spread.of([r["train_accuracy"] for r in ok]),
-                test_loss=Spread.of([r["test_loss"] for r in ok]),
-                train_loss=Spread.of([r["train_loss"] for r in ok]),
-                epochs_to_target=Spread.of([r["epochs_to_target"] for r in ok]),
-                # Regression has no accuracy, so nothing "learned" to count.
-                learned_share=(sum(a > study.learned_threshold for a in learned) / len(ok))
-                if ok and config.loss_function.is_classification
-                else None,
-                reached_target=sum(r["epochs_to_target"] is not None for r in ok),
-                diverged=sum(r["status"] == "diverged" for r in records),
-                failed=sum(r["status"] == "failed" for r in records),
-                seconds=float(sum(r["seconds"] or 0 for r in records)),
-                values={
-                    metric: [
-                        float(r[metric])
-                        for r in ok
-                        if r[metric] is not None and math.isfinite(r[metric])
-                    ]
-                    for metric in METRIC_COLUMNS
-                },
-            )
-        )
+        rows.append(_config_summary(config, records, study.learned_threshold))
     summary = StudySummary(study, rows, missing_runs=missing, failures=failures)
     summary.runs = [r for records in records_by_key.values() for r in records]
     replay_keys = {config.key for config in replays}
