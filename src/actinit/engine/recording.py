@@ -200,15 +200,28 @@ def plane_grid(
     return gx, gy, np.column_stack([gx.ravel(), gy.ravel()])
 
 
-def layer_statistics(
-    model, X: np.ndarray, y: np.ndarray, previous_weights: list[np.ndarray] | None = None
-) -> dict[str, list[float]]:
-    """Every statistic of ``LAYER_STATS`` for each weighted layer, measured on (X, y).
-    ``previous_weights`` (one W per layer) gives the update ratio; without it, 0."""
-    layers = model.weighted_layers()
+def probe_pass(model, X: np.ndarray, y: np.ndarray) -> tuple[dict, dict[str, np.ndarray]]:
+    """One evaluation-mode pass over the probe (X, y): each layer's forward record by
+    ``id(layer)`` (``output``, and ``pre_activation`` for weighted layers) and the loss
+    gradient of every parameter. The statistics and quantiles below read it."""
     trace = model.forward_trace(X)
     by_layer = {id(layer): record for layer, record in zip(model.layers, trace)}
     _, gradients = model.loss_and_gradients(X, y, training=False)
+    return by_layer, gradients
+
+
+def layer_statistics(
+    model,
+    X: np.ndarray,
+    y: np.ndarray,
+    previous_weights: list[np.ndarray] | None = None,
+    probe: tuple[dict, dict[str, np.ndarray]] | None = None,
+) -> dict[str, list[float]]:
+    """Every statistic of ``LAYER_STATS`` for each weighted layer, measured on (X, y)
+    (``probe``: its :func:`probe_pass`, when already made). ``previous_weights`` (one W
+    per layer) gives the update ratio; without it, 0."""
+    layers = model.weighted_layers()
+    by_layer, gradients = probe or probe_pass(model, X, y)
     row: dict[str, list[float]] = {name: [] for name in LAYER_STATS}
     for index, layer in enumerate(layers):
         record = by_layer[id(layer)]
@@ -236,7 +249,11 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 def layer_quantiles(
-    model, X: np.ndarray, y: np.ndarray, quantiles: tuple[float, ...] = QUANTILES
+    model,
+    X: np.ndarray,
+    y: np.ndarray,
+    quantiles: tuple[float, ...] = QUANTILES,
+    probe: tuple[dict, dict[str, np.ndarray]] | None = None,
 ) -> dict[str, np.ndarray]:
     """The distribution through depth, measured on (X, y) in evaluation mode: for each
     weighted layer the ``quantiles`` of its pre-activations z = x W + b (``"pre"``),
@@ -245,9 +262,7 @@ def layer_quantiles(
     shows as gradient quantiles falling layer by layer towards the input, saturation as
     activations piled at the bounds, dead ReLUs as activation quantiles at 0."""
     layers = model.weighted_layers()
-    trace = model.forward_trace(X)
-    by_layer = {id(layer): record for layer, record in zip(model.layers, trace)}
-    _, gradients = model.loss_and_gradients(X, y, training=False)
+    by_layer, gradients = probe or probe_pass(model, X, y)
     result: dict[str, list[np.ndarray]] = {"pre": [], "act": [], "grad": []}
     with np.errstate(all="ignore"):
         for layer in layers:
@@ -264,7 +279,9 @@ class Recorder(Callback):
     ``every``: measure every this many epochs. ``snapshot_every``: keep all
     parameters every this many epochs (default: about 60 snapshots over the run).
     ``max_traced``: keep every scalar parameter at every measurement when the
-    network has at most this many (the per-parameter update plots).
+    network has at most this many (the per-parameter update plots). ``quantiles``:
+    also keep, in ``latest_quantiles``, the last :func:`layer_quantiles` (from the same
+    pass over the probe).
 
     Outside ``fit`` (a network trained in chunks, as the playground does), call
     :meth:`start` once, :meth:`measure` after each chunk and :meth:`result` for
@@ -278,6 +295,7 @@ class Recorder(Callback):
         every: int = 1,
         snapshot_every: int | None = None,
         max_traced: int = 200,
+        quantiles: bool = False,
         max_probe: int = 2000,
         grid_resolution: int = 25,
     ) -> None:
@@ -289,6 +307,8 @@ class Recorder(Callback):
         self.snapshot_every = snapshot_every
         self.max_traced = max_traced
         self.grid_resolution = grid_resolution
+        self.quantiles = quantiles
+        self.latest_quantiles: dict[str, np.ndarray] = {}
         self.recording: Recording | None = None
         self.latest: dict[str, list[float]] = {}
 
@@ -334,7 +354,10 @@ class Recorder(Callback):
 
     def measure(self, epoch: int, logs: dict[str, float]) -> None:
         """Measure every layer statistic now and note ``logs`` (the epoch's metrics)."""
-        row = layer_statistics(self.model, self.X, self.y, self._previous)
+        probe = probe_pass(self.model, self.X, self.y)
+        row = layer_statistics(self.model, self.X, self.y, self._previous, probe)
+        if self.quantiles:
+            self.latest_quantiles = layer_quantiles(self.model, self.X, self.y, probe=probe)
         self._previous = [layer.W.copy() for layer in self._layers]
         for name in LAYER_STATS:
             self._stats[name].append(row[name])

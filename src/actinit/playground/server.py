@@ -16,9 +16,10 @@ Protocol (JSON messages over ``/ws``):
   the ``session`` they come from, so a page ignores answers to settings it has since
   changed and to a run it has rewound.
 
-Each WebSocket owns its runs (:class:`Session`); training runs in a worker thread so
-pages do not block each other. A command stops training within one epoch: the worker
-finishes the epoch it is in, and nothing else touches the network meanwhile.
+Each WebSocket owns its runs (:class:`Session`); one worker thread trains every page's
+runs in turn (:data:`WORKERS`), off the event loop, so messages are answered while
+networks train. A command stops training within one epoch: the worker finishes the
+epoch it is in, and nothing else touches the network meanwhile.
 """
 
 from __future__ import annotations

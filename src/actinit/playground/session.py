@@ -28,20 +28,17 @@ import numpy as np
 from ..engine import Recorder
 from ..engine.callbacks import Callback
 from ..engine.model import quiet_floats
-from ..engine.recording import QUANTILES, layer_quantiles, plane_grid
+from ..engine.recording import QUANTILES, plane_grid
 from ..studies import datasets
 from ..studies.config import dataset_for, model_for
 from ..studies.diagnosis import diagnose
-from ..studies.study import write_study
-from .settings import DEFAULT_EXPORT_EPOCHS, MAX_EPOCHS, Settings
+from .settings import MAX_EPOCHS, Settings
 
 BOUNDARY_RESOLUTION = 60
 FEATURE_RESOLUTION = 30
 UNIT_RESOLUTION = 16
 #: Unit tiles drawn at most (a wider network shows the first units of each layer).
 MAX_TILES = 256
-#: The probe the depth view measures on (training points).
-DEPTH_PROBE = 500
 _session_ids = itertools.count(1)
 
 
@@ -122,7 +119,7 @@ class Session:
         self.history: dict[str, list[float | None]] = {
             k: [] for k in ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
         }
-        self.recorder = Recorder(self.data.X_train, self.data.y_train, max_traced=0)
+        self.recorder = Recorder(self.data.X_train, self.data.y_train, max_traced=0, quantiles=True)
         points = np.concatenate([self.plane.X_train, self.plane.X_test])
         gx, gy, grid = plane_grid(points, BOUNDARY_RESOLUTION)
         self.bounds = [float(gx.min()), float(gx.max()), float(gy.min()), float(gy.max())]
@@ -174,12 +171,6 @@ class Session:
             metrics = self.model.evaluate(X, y)
             self.history[f"{prefix}_loss"].append(metrics["loss"])
             self.history[f"{prefix}_accuracy"].append(metrics.get("accuracy"))
-
-    def study_text(self, seeds: int = 1) -> str:
-        """The study file that trains this page's run: its settings, the epochs trained
-        so far (or the default when none), ``seeds`` seeds starting at the page's."""
-        study = self.settings.study(epochs=self.epoch or DEFAULT_EXPORT_EPOCHS, seeds=seeds)
-        return write_study(study)
 
     # -- what the page is shown ----------------------------------------------
     def ready_message(self) -> dict[str, Any]:
@@ -249,8 +240,8 @@ class Session:
         return [*hidden, output]
 
     def _depth(self) -> dict[str, list]:
-        probe = slice(0, DEPTH_PROBE)
-        quantiles = layer_quantiles(self.model, self.data.X_train[probe], self.data.y_train[probe])
+        """The last measurement's quantiles through depth (see the Recorder)."""
+        quantiles = self.recorder.latest_quantiles
         return {key: [significant(row) for row in values] for key, values in quantiles.items()}
 
     def _feature_space(self) -> dict[str, Any] | None:
