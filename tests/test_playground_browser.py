@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from actinit.studies.study import parse_study
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--headless",
@@ -191,15 +193,18 @@ def test_pin_step_and_export_what_was_watched(server, browser):
     trained = epoch_of(page)
     href = page.get_attribute("#export", "href")
     assert href.startswith("/api/study?") and "optimizer=adam" in href
-    study = page.evaluate(f"fetch('{href}').then(r => r.text())")
+    study = parse_study(page.evaluate(f"fetch('{href}').then(r => r.text())"))
     # The export rebuilds what was watched: the epochs trained, one seed...
-    assert 'optimizer = "adam(lr=0.1)"' in study and 'activation = "tanh"' in study
-    assert f"epochs = {trained}\n" in study and "seeds = 1\n" in study
+    (config,) = study.configs
+    assert (config.optimizer, config.activation) == ("adam(lr=0.1)", "tanh")
+    assert config.epochs == trained and study.seeds == 1
     # ... and more seeds only when asked.
     page.fill("#export-seeds", "5")
     page.dispatch_event("#export-seeds", "change")
-    study = page.evaluate("fetch(document.querySelector('#export').href).then(r => r.text())")
-    assert "seeds = 5\n" in study and f"epochs = {trained}\n" in study
+    study = parse_study(
+        page.evaluate("fetch(document.querySelector('#export').href).then(r => r.text())")
+    )
+    assert study.seeds == 5 and study.configs[0].epochs == trained
     with page.expect_download() as download:
         page.click("#download")
     assert download.value.suggested_filename == "actinit-playground-model.npz"

@@ -449,3 +449,14 @@ def test_chunks_grow_while_updates_cost_more_than_training_and_share_the_thread(
     assert chunk(0.05, 0.005).next_size(8, pages=10) == 4  # ten pages: a tenth each
     assert chunk(0.05, 0.06).next_size(8, pages=10) == 16  # but never mostly drawing
     assert chunk(0.5, 0.005).next_size(1) == 1 and chunk(0.0, 0.0).next_size(2000) == 2000
+
+
+@pytest.mark.parametrize("epochs", [37, 100])
+def test_an_export_trains_the_epochs_watched_even_the_default_number(epochs):
+    # A page paused at epoch 100 (the default) once exported a file with no epochs line:
+    # the file must still train 100 epochs, and say nothing of empty per-layer lists.
+    settings = parse_settings({"dataset": "xor", "hidden": "4", "optimizer": "adam"})
+    text = write_study(settings.study(epochs=epochs, seeds=1))
+    (config,) = parse_study(text).configs
+    assert config.epochs == epochs and config.optimizer.startswith("adam")
+    assert "layer_activations" not in text and "layer_inits" not in text

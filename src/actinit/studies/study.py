@@ -724,7 +724,7 @@ def study_document(study: Study) -> tomlkit.TOMLDocument:
         values = [_toml_value(setting.write(value)) for value in study.axes[setting.key]]
         if len(values) > 1:
             sections["grid"][setting.grid] = values
-        elif values[0] is not None and values[0] != setting.default:
+        elif values[0] is not None and values[0] != _toml_value(setting.write(setting.default)):
             sections[setting.section][setting.key] = values[0]
     if len(study.datasets) > 1:
         sections["grid"]["datasets"] = _dataset_options(study.datasets)
