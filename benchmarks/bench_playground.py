@@ -3,7 +3,8 @@
 The server runs as ``actinit playground`` in its own process, as a user starts it;
 ``clients`` WebSocket pages each configure a network, then all press Play at once, and
 every ``update`` message they receive in ``--seconds`` is counted (with the epochs it
-reports). Four cases: 1 and 10 pages, at depth 3 (3 x 8 units) and depth 50
+reports). Halfway, the first page pauses and steps while the others play on: the
+seconds until each command is answered are reported too (medians). Four cases: 1 and 10 pages, at depth 3 (3 x 8 units) and depth 50
 (50 x 16 units), moons with 400 points, mini-batches of 10. The cases are run in
 interleaved rounds (the machine is shared and noisy) and reported as median and
 spread. The server aims at five updates a second per page; 10 pages share its
@@ -64,15 +65,22 @@ async def open_page(session, url: str, hidden: str):
     return page
 
 
-async def play(page, seconds: float) -> tuple[int, int]:
-    """(updates received, epochs trained) by one page playing for ``seconds``."""
+async def play(page, seconds: float, commands: dict[str, float] | None = None) -> tuple[int, int]:
+    """(updates received, epochs trained) by one page playing for ``seconds``. With
+    ``commands``, halfway through the page pauses and steps while the others play on,
+    and the seconds until each is answered are written there."""
     await page.send_json({"type": "play"})
     updates, epoch, ends = 0, 0, time.perf_counter() + seconds
+    halfway = time.perf_counter() + seconds / 2 if commands is not None else None
     while (left := ends - time.perf_counter()) > 0:
+        if halfway and time.perf_counter() > halfway:
+            halfway = None
+            commands.update(await pause_and_step(page))
+            await page.send_json({"type": "play"})
         try:
-            message = await page.receive_json(timeout=left)
+            message = await page.receive_json(timeout=min(left, 0.1))
         except TimeoutError:
-            break
+            continue
         if message["type"] == "update":
             updates, epoch = updates + 1, message["epoch"]
     await page.send_json({"type": "pause"})
@@ -80,16 +88,34 @@ async def play(page, seconds: float) -> tuple[int, int]:
     return updates, epoch
 
 
+async def pause_and_step(page) -> dict[str, float]:
+    """Seconds from Pause to the page hearing it stopped, and from Step to its update."""
+    started = time.perf_counter()
+    await page.send_json({"type": "pause"})
+    while (await page.receive_json()) != {"type": "state", "playing": False}:
+        pass
+    paused = time.perf_counter()
+    await page.send_json({"type": "step", "epochs": 1})
+    while (await page.receive_json())["type"] != "update":
+        pass
+    return {"pause": paused - started, "step": time.perf_counter() - paused}
+
+
 async def measure(url: str, hidden: str, clients: int, seconds: float) -> dict[str, float]:
     """Every page configures first; then all press Play at once and are counted."""
     async with aiohttp.ClientSession() as session:
         pages = [await open_page(session, url, hidden) for _ in range(clients)]
-        results = await asyncio.gather(*(play(page, seconds) for page in pages))
+        commands: dict[str, float] = {}
+        results = await asyncio.gather(
+            *(play(page, seconds, commands if i == 0 else None) for i, page in enumerate(pages))
+        )
     updates = [u for u, _ in results]
     return {
         "updates_per_second_per_page": statistics.mean(updates) / seconds,
         "slowest_page": min(updates) / seconds,
         "epochs_per_second_per_page": statistics.mean(e for _, e in results) / seconds,
+        "pause_seconds": commands["pause"],
+        "step_seconds": commands["step"],
     }
 
 
@@ -116,7 +142,8 @@ def main() -> None:
         f"playground updates per second, {os.cpu_count()} cores, {args.rounds} rounds x {args.seconds:g} s"
     )
     print(
-        f"{'case':<10}{'pages':>6}{'updates/s/page':>16}{'spread':>16}{'slowest page':>14}{'epochs/s/page':>15}"
+        f"{'case':<10}{'pages':>6}{'updates/s/page':>16}{'spread':>16}{'slowest page':>14}"
+        f"{'epochs/s/page':>15}{'pause s':>9}{'step s':>8}"
     )
     table = {}
     for (name, clients), results in runs.items():
@@ -127,12 +154,14 @@ def main() -> None:
             "high": max(rates),
             "slowest_page": statistics.median(r["slowest_page"] for r in results),
             "epochs": statistics.median(r["epochs_per_second_per_page"] for r in results),
+            "pause": statistics.median(r["pause_seconds"] for r in results),
+            "step": statistics.median(r["step_seconds"] for r in results),
         }
         table[f"{name}, {clients} pages"] = row
         spread = f"{row['low']:.2f}..{row['high']:.2f}"
         print(
             f"{name:<10}{clients:>6}{row['median']:>16.2f}{spread:>16}"
-            f"{row['slowest_page']:>14.2f}{row['epochs']:>15.1f}"
+            f"{row['slowest_page']:>14.2f}{row['epochs']:>15.1f}{row['pause']:>9.2f}{row['step']:>8.2f}"
         )
     for name in CASES:
         one, ten = table[f"{name}, 1 pages"]["median"], table[f"{name}, 10 pages"]["median"]

@@ -19,7 +19,8 @@ Protocol (JSON messages over ``/ws``):
 Each WebSocket owns its runs (:class:`Session`); one worker thread trains every page's
 runs in turn (:data:`WORKERS`), off the event loop, so messages are answered while
 networks train. A command stops training within one epoch: the worker finishes the
-epoch it is in, and nothing else touches the network meanwhile.
+epoch it is in, and nothing else touches the network meanwhile. Commands go ahead of
+other pages' queued training chunks, so they wait for one chunk at most.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import logging
 import socket
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,7 @@ from .settings import (
     options,
     parse_settings,
 )
+from .worker import TRAINING, Worker
 
 STATIC = resources.files("actinit.playground") / "static"
 UPDATE_SECONDS = 0.2  # aim: five updates a second while playing
@@ -60,7 +62,7 @@ SHARED_SETTINGS = ("dataset", "noise", "samples", "train_ratio", "seed", "data_f
 #: Python's GIL through the engine's many small NumPy calls: with 10 pages at depth 50,
 #: six threads trained half the epochs a second that one thread does (benchmarks/
 #: bench_playground.py).
-WORKERS = ThreadPoolExecutor(1, thread_name_prefix="playground")
+WORKERS = Worker()
 log = logging.getLogger("actinit.playground")
 CONNECTIONS: web.AppKey[set] = web.AppKey("connections", set)
 
@@ -110,6 +112,8 @@ class Connection:
         self.pages = pages if pages is not None else {self}
         self.runs: list[Session] = []
         self.task: asyncio.Task | None = None
+        #: The training chunk the worker has queued or is running for this page.
+        self.chunk: Future | None = None
         self.refusal: str | None = None
         self.epochs_per_second = 0.0  # 0: as fast as it goes
         self.uploads: dict[str, str] = {}  # uploaded file name -> the server's copy
@@ -141,6 +145,8 @@ class Connection:
             return
         for run in self.runs:
             run.stop_event.set()
+        if self.chunk is not None:
+            self.chunk.cancel()  # still queued behind other pages: it never runs
         try:
             await self.task
         except (asyncio.CancelledError, Exception):
@@ -154,7 +160,16 @@ class Connection:
             self.folder.cleanup()
 
     async def in_worker(self, function, *args):
-        return await asyncio.get_running_loop().run_in_executor(WORKERS, function, *args)
+        """``function(*args)`` in the worker thread, ahead of queued training."""
+        return await asyncio.wrap_future(WORKERS.submit(function, *args))
+
+    async def train_in_worker(self, epochs: int) -> Chunk:
+        """A chunk of training, queued after every page's commands."""
+        self.chunk = WORKERS.submit(self._train_chunk, epochs, kind=TRAINING)
+        try:
+            return await asyncio.wrap_future(self.chunk)
+        finally:
+            self.chunk = None
 
     def _train_chunk(self, epochs: int) -> Chunk:
         """Train run A ``epochs`` epochs (fewer if stopped meanwhile) and run B up to
@@ -177,7 +192,7 @@ class Connection:
                 started = time.perf_counter()
                 if self.epochs_per_second:
                     epochs = max(1, round(self.epochs_per_second * UPDATE_SECONDS))
-                chunk = await self.in_worker(self._train_chunk, epochs)
+                chunk = await self.train_in_worker(epochs)
                 for text in chunk.messages:
                     await self.send_text(text)
                 if self.epochs_per_second:
