@@ -507,3 +507,48 @@ def test_a_layer_s_activation_and_initializer_chosen_in_the_graph(server, browse
     assert "layer_activations=tanh%3Belu" in page.url.replace("%3B%20", "%3B").replace("+", "")
     assert not page.script_errors
     page.close()
+
+
+def test_three_classes_from_an_uploaded_file_each_in_its_colour(server, browser, tmp_path):
+    page = open_page(browser, server)
+    rows = "\n".join(
+        f"{x:.3f},{y:.3f},{['left', 'middle', 'right'][int((x + 2) * 0.75)]}"
+        for x, y in np.random.default_rng(3).uniform(-2, 1.99, (150, 2))
+    )
+    page.set_input_files(
+        "#upload",
+        files=[{"name": "thirds.csv", "mimeType": "text/csv", "buffer": ("a,b,label\n" + rows).encode()}],
+    )
+    # The page learns the file's classes from the server and asks for a softmax of three.
+    page.wait_for_function(
+        "location.search.includes('data_file=thirds.csv') && location.search.includes('classes=3')",
+        timeout=20000,
+    )
+    page.wait_for_function("document.querySelectorAll('.output-tile').length === 3", timeout=20000)
+    assert page.is_hidden("#errors") and "softmax" in page.inner_text("#graph")
+    page.click("#play")
+    wait_epoch(page, 60)
+    pause(page)
+    assert number(page, "#train-loss-A") < 1.0
+    # Each region is painted in its class's colour: blue, orange and green all appear.
+    hues = page.evaluate(
+        """(() => {
+        const canvas = document.querySelector('#boundary'), context = canvas.getContext('2d');
+        const seen = new Set();
+        for (let x = 45; x < canvas.width - 75; x += 7) for (let y = 15; y < canvas.height - 55; y += 7) {
+          const [r, g, b] = context.getImageData(x, y, 1, 1).data;
+          if (b > r + 40 && b > g) seen.add('blue');
+          if (r > b + 60 && r > g + 30) seen.add('orange');
+          if (g > r + 30 && g > b + 30) seen.add('green');
+        }
+        return [...seen].sort();
+    })()"""
+    )
+    assert hues == ["blue", "green", "orange"]
+    keep_screenshot(page, tmp_path, "playground-classes.png")
+    # A data set of two classes takes the page back to two.
+    page.select_option("select[name=dataset]", "moons")
+    page.wait_for_function("document.querySelectorAll('.output-tile').length === 1", timeout=20000)
+    assert page.input_value("[name=classes]") == "2" and page.is_hidden("#errors")
+    assert not page.script_errors
+    page.close()

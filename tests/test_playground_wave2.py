@@ -272,7 +272,7 @@ GOOD_CSV = "x1,x2,label\n" + "\n".join(
             "a,b,c,label\n" + "\n".join(f"{i},{i},{i},{i % 2}" for i in range(10)),
             "3 feature columns",
         ),
-        ("x1,x2,label\n" + "\n".join(f"{i},{i},{i % 3}" for i in range(12)), "3 classes"),
+        ("x1,x2,label\n" + "\n".join(f"{i},{i},{i % 9}" for i in range(27)), "9 classes"),
         ("x1,x2,label\n1,2,0\n1,oops,1\n3,4,0\n5,6,1\n", "'oops' is not a number"),
         ("", "is empty"),
         ("x1,x2,label\n1,2,0\n", "only 1 data rows"),
@@ -292,7 +292,7 @@ async def test_an_uploaded_csv_trains_and_exports(client):
     async with client.ws_connect("/ws") as socket:
         await socket.send_json({"type": "upload", "name": "../../quadrants.csv", "text": GOOD_CSV})
         uploaded = await receive(socket, "uploaded")
-        assert uploaded == {"type": "uploaded", "name": "quadrants.csv", "rows": 80}
+        assert uploaded == {"type": "uploaded", "name": "quadrants.csv", "rows": 80, "classes": 2}
         settings = {**SMALL, "dataset": "csv", "data_file": "quadrants.csv", "hidden": "6"}
         await socket.send_json({"type": "configure", "settings": settings, "id": 1})
         ready = await receive(socket, "ready")

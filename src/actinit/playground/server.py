@@ -44,6 +44,7 @@ from ..studies.study import write_study
 from .session import Session
 from .settings import (
     DEFAULT_EXPORT_EPOCHS,
+    MAX_CLASSES,
     MAX_EPOCHS,
     MAX_UPLOAD_CHARACTERS,
     Settings,
@@ -57,7 +58,7 @@ STATIC = resources.files("actinit.playground") / "static"
 UPDATE_SECONDS = 0.2  # aim: five updates a second while playing
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024  # an uploaded CSV file travels in one message
 #: What run B shares with run A: the data and the draw.
-SHARED_SETTINGS = ("dataset", "noise", "samples", "train_ratio", "seed", "data_file")
+SHARED_SETTINGS = ("dataset", "noise", "samples", "train_ratio", "classes", "seed", "data_file")
 #: One thread trains every page's network, in turn. Several threads would contend for
 #: Python's GIL through the engine's many small NumPy calls: with 10 pages at depth 50,
 #: six threads trained half the epochs a second that one thread does (benchmarks/
@@ -116,7 +117,8 @@ class Connection:
         self.chunk: Future | None = None
         self.refusal: str | None = None
         self.epochs_per_second = 0.0  # 0: as fast as it goes
-        self.uploads: dict[str, str] = {}  # uploaded file name -> the server's copy
+        #: uploaded file name -> (the server's copy, its number of classes)
+        self.uploads: dict[str, tuple[str, int]] = {}
         self.folder: tempfile.TemporaryDirectory | None = None
 
     @property
@@ -251,7 +253,12 @@ class Connection:
                 f"no uploaded file {settings.data_file!r} on this page; upload it again "
                 "(files stay with the page that uploaded them)"
             )
-        return self.uploads[settings.data_file]
+        path, classes = self.uploads[settings.data_file]
+        if settings.classes != classes:
+            raise SettingsError(
+                f"{settings.data_file} has {classes} classes; set classes = {classes}"
+            )
+        return path
 
     async def _start(self, all_settings: list[Settings], request_id) -> None:
         """New runs for ``all_settings``, each announced with a ready message."""
@@ -316,8 +323,8 @@ class Connection:
         self.epochs_per_second = float(value)
 
     async def on_upload(self, message: dict[str, Any]) -> None:
-        """Keep an uploaded CSV file (x1, x2 and a label of two classes) for this page,
-        read as ``actinit run`` reads a csv data set; refused with the reason."""
+        """Keep an uploaded CSV file (x1, x2 and a label of 2 to MAX_CLASSES classes) for
+        this page, read as ``actinit run`` reads a csv data set; refused with the reason."""
         name, text = message.get("name"), message.get("text")
         try:
             if not isinstance(text, str) or not isinstance(name, str):
@@ -328,14 +335,15 @@ class Connection:
                     f"{MAX_UPLOAD_CHARACTERS:,}"
                 )
             name = Path(name).name or "data.csv"
-            path, rows = await self.in_worker(self._keep_upload, name, text)
+            path, rows, classes = await self.in_worker(self._keep_upload, name, text)
         except (SettingsError, datasets.DataError) as problem:
             await self.error(f"upload refused: {problem}")
             return
-        self.uploads[name] = path
-        await self.send({"type": "uploaded", "name": name, "rows": rows})
+        self.uploads[name] = (path, classes)
+        await self.send({"type": "uploaded", "name": name, "rows": rows, "classes": classes})
 
-    def _keep_upload(self, name: str, text: str) -> tuple[str, int]:
+    def _keep_upload(self, name: str, text: str) -> tuple[str, int, int]:
+        """(the server's copy, rows, classes) of an uploaded file."""
         if self.folder is None:
             self.folder = tempfile.TemporaryDirectory(prefix="actinit-playground-")
         path = Path(self.folder.name) / name
@@ -346,12 +354,12 @@ class Connection:
                 f"{name} has {data.n_features} feature columns; the playground draws a plane: "
                 "give two feature columns (x1, x2) and a label column"
             )
-        if data.n_classes != 2:
+        if data.n_classes > MAX_CLASSES:
             raise SettingsError(
-                f"{name} has {data.n_classes} classes; the playground's output tells two "
-                "classes apart: give labels of two kinds"
+                f"{name} has {data.n_classes} classes; the playground tells at most "
+                f"{MAX_CLASSES} apart (is the label column the last one?)"
             )
-        return str(path), len(data.X_train) + len(data.X_test)
+        return str(path), len(data.X_train) + len(data.X_test), data.n_classes
 
     @needs_session
     async def on_download(self, message: dict[str, Any]) -> None:

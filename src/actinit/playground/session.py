@@ -180,6 +180,7 @@ class Session:
             "settings": self.settings.to_dict(),
             "query": self.settings.query(),
             "regression": self.settings.regression,
+            "classes": 0 if self.settings.regression else self.settings.classes,
             "bounds": self.bounds,
             "train": {"x": rounded(self.plane.X_train), "y": rounded(self.plane.y_train)},
             "test": {"x": rounded(self.plane.X_test), "y": rounded(self.plane.y_test)},
@@ -204,7 +205,7 @@ class Session:
             "diverged": self.diverged,
             "finished": self.finished,
             "metrics": {key: finite_or_none(values[-1]) for key, values in self.history.items()},
-            "boundary": rounded(self.model.predict_output(self._grid)[:, 0], 3),
+            **self._field("boundary", self.model.predict_output(self._grid)),
             "layers": [
                 {
                     key: finite_or_none(latest[key][i])
@@ -252,14 +253,25 @@ class Session:
         if not np.isfinite(hidden).all():
             return None
         fx, fy, grid = plane_grid(hidden, FEATURE_RESOLUTION, margin=0.15)
-        output = self.model.forward_layers(grid, start=index + 1)[:, 0]
+        output = self.model.forward_layers(grid, start=index + 1)
         return {
             "layer": index + 1,
             "box": [float(fx.min()), float(fx.max()), float(fy.min()), float(fy.max())],
             "points": rounded(hidden, 3),
-            "grid": rounded(output, 3),
+            **self._field("grid", output),
             "resolution": FEATURE_RESOLUTION,
         }
+
+    @staticmethod
+    def _field(name: str, output: np.ndarray) -> dict[str, list]:
+        """The network's output (n, units) over a grid as the page colours it: the one
+        output unit's value under ``name``; with several classes, the most probable
+        class under ``name + "_class"`` and its probability under ``name``."""
+        if output.shape[1] == 1:
+            return {name: rounded(output[:, 0], 3)}
+        finite = np.isfinite(output).all(axis=1)
+        best = np.where(finite, np.argmax(np.where(finite[:, None], output, 0), axis=1), -1)
+        return {name: rounded(output.max(axis=1), 3), f"{name}_class": best.tolist()}
 
     def shown_units(self) -> list[list[int]]:
         """Which units of each hidden layer get a tile: all of them up to
@@ -284,7 +296,8 @@ class Session:
         """The network as the page draws it: for each hidden layer its shown units'
         outputs over the plane (each scaled to [-1, 1]) and the weights of the links
         into them (from the shown units of the layer before, or every input), and the
-        weights into the output unit."""
+        weights into the output units (with several classes, each one's probability
+        over the plane)."""
         shown = self.shown_units()
         layers, output = [], np.ascontiguousarray(self._unit_grid, dtype=self.model.dtype)
         previous = list(range(len(self.settings.features)))
@@ -295,7 +308,7 @@ class Session:
                 if id(layer) not in position:
                     continue
                 index = position[id(layer)]
-                units = shown[index] if index < len(shown) else [0]
+                units = shown[index] if index < len(shown) else list(range(layer.output_dim))
                 # Maxout's weights have a pieces axis: its links are drawn grey.
                 plain = getattr(layer, "W", np.empty(0)).ndim == 2
                 weights = layer.W[np.ix_(previous, units)] if plain else None
@@ -306,6 +319,8 @@ class Session:
                 }
                 if index < len(shown):
                     entry["maps"] = [unit_map(output[:, unit]) for unit in units]
+                elif len(units) > 1:  # each class's probability over the plane
+                    entry["probabilities"] = [rounded(output[:, unit], 2) for unit in units]
                 layers.append(entry)
                 previous = units
         return {"layers": layers}

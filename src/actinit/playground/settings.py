@@ -28,15 +28,19 @@ CLASSIFICATION = ["moons", "circles", "xor", "spiral", "gaussian", "parabola", "
                   "sine", "cubic", "abs", "checkerboard"]  # fmt: skip
 REGRESSION = ["plane", "gaussians"]
 UPLOADED = "csv"
+MULTICLASS_DATASETS = list(datasets.MULTICLASS_PLANES)
 DATASETS = [*CLASSIFICATION, *REGRESSION, UPLOADED]
 FEATURES = list(datasets.FEATURES)
 OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"]
 #: Epochs one page may train; also what an exported study trains when the page has not.
 MAX_EPOCHS = 20000
 DEFAULT_EXPORT_EPOCHS = 200
-#: The output layer: one sigmoid unit (a linear one for regression), Keras's default
-#: initializer.
+#: The output layer: one sigmoid unit (softmax units for more than two classes, a
+#: linear one for regression), Keras's default initializer.
 OUTPUT_ACTIVATION, REGRESSION_OUTPUT, OUTPUT_INIT = "sigmoid", "linear", "glorot_uniform"
+MULTICLASS_OUTPUT = "softmax"
+#: Classes a page tells apart at most (blobs, spiral arms, or an uploaded file's labels).
+MAX_CLASSES = 8
 #: Depth and width are bounded by what one update can train, not by small caps:
 #: weights x training points per epoch (about a second of work on a laptop core).
 MAX_LAYERS, MAX_UNITS, MAX_WORK = 50, 256, 1_000_000_000
@@ -54,6 +58,8 @@ class Settings:
     noise: float = 0.2
     samples: int = 400
     train_ratio: float = 0.5
+    #: Classes of the data: 2, or up to MAX_CLASSES for blobs, spiral and csv.
+    classes: int = 2
     features: tuple[str, ...] = ("x1", "x2")
     hidden: tuple[int, ...] = (4, 4)
     activation: str = "tanh"
@@ -90,9 +96,19 @@ class Settings:
         return urlencode(values)
 
     @property
+    def output_units(self) -> int:
+        return self.classes if self.classes > 2 and not self.regression else 1
+
+    @property
+    def output_activation(self) -> str:
+        if self.regression:
+            return REGRESSION_OUTPUT
+        return MULTICLASS_OUTPUT if self.classes > 2 else OUTPUT_ACTIVATION
+
+    @property
     def weights(self) -> int:
         """Weights and biases of the network these settings describe."""
-        sizes = [len(self.features), *self.hidden, 1]
+        sizes = [len(self.features), *self.hidden, self.output_units]
         return sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
 
     def regularizer_spec(self) -> str | None:
@@ -116,7 +132,7 @@ class Settings:
             }
         else:
             description = datasets.plane_description(
-                self.dataset, self.samples, self.noise, self.train_ratio, self.seed
+                self.dataset, self.samples, self.noise, self.train_ratio, self.seed, self.classes
             )
         if self.features != Settings.features:
             description["features"] = list(self.features)
@@ -137,7 +153,7 @@ class Settings:
             layer_activations=self.layer_activations,
             layer_inits=self.layer_inits,
             bias_init="zeros",
-            output_activation=REGRESSION_OUTPUT if self.regression else OUTPUT_ACTIVATION,
+            output_activation=self.output_activation,
             output_init=OUTPUT_INIT,
             loss="mse" if self.regression else None,
             optimizer=optimizer_spec(self.optimizer, self.learning_rate),
@@ -334,6 +350,16 @@ FIELDS: tuple[Field, ...] = (
         aliases=("train_share", "train"),
     ),
     Field(
+        "classes",
+        "Classes",
+        "Data",
+        "integer",
+        _integer(2, MAX_CLASSES),
+        bounds=(2, MAX_CLASSES),
+        help="more than 2: blobs, spiral arms, or an uploaded file's labels",
+        aliases=("n_classes", "centers"),
+    ),
+    Field(
         "features",
         "Inputs",
         "Data",
@@ -485,6 +511,13 @@ def _check_together(settings: Settings) -> None:
             )
     if settings.dataset == UPLOADED and not settings.data_file:
         raise SettingsError("the csv data set is a file you upload: use 'Upload CSV' first")
+    if settings.classes != 2 and settings.dataset not in (*MULTICLASS_DATASETS, UPLOADED):
+        kind = "a regression surface" if settings.regression else "two classes"
+        raise SettingsError(
+            f"{settings.dataset} has {kind}; {settings.classes} classes come from "
+            f"{', '.join(MULTICLASS_DATASETS)} or an uploaded CSV file (set classes = 2 "
+            "for the others)"
+        )
     n_train = max(2, round(settings.samples * settings.train_ratio))
     work = settings.weights * n_train
     if work > MAX_WORK:
@@ -502,6 +535,7 @@ def options() -> dict[str, Any]:
         "fields": [field.describe() for field in FIELDS],
         "datasets": DATASETS,
         "regression": REGRESSION,
+        "multiclass": MULTICLASS_DATASETS,
         "features": FEATURES,
         "limits": {
             "layers": MAX_LAYERS,

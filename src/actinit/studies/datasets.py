@@ -155,15 +155,25 @@ def _accepted(loader: Callable[..., Any]) -> str:
     return ", ".join(f"{p.name}={p.default!r}" for p in parameters if p.name != "seed")
 
 
+#: The 2-D data sets that draw any number of classes (``plane_description``'s ``classes``).
+MULTICLASS_PLANES = ("blobs", "spiral")
+
+
 def plane_description(
-    name: str, samples: int, noise: float, train_share: float, seed: int
+    name: str, samples: int, noise: float, train_share: float, seed: int, classes: int = 2
 ) -> dict[str, Any]:
     """The description of a 2-D data set of about ``samples`` points, ``noise`` in
     [0, 1] (each set's own scale: circles take a quarter of it) and ``train_share`` of
-    the points for training, drawn with ``seed``: what the playground asks for."""
+    the points for training, drawn with ``seed``: what the playground asks for.
+    ``classes`` > 2: that many blobs or spiral arms (the others have two classes)."""
     if name not in TWO_DIMENSIONAL:
         raise DataError(
             f"{name!r} is not a 2-D data set; choose one of {', '.join(TWO_DIMENSIONAL)}"
+        )
+    if classes != 2 and name not in MULTICLASS_PLANES:
+        raise DataError(
+            f"{name} has two classes; {classes} classes come from "
+            f"{' or '.join(MULTICLASS_PLANES)} (or a CSV file)"
         )
     n_train = max(2, round(samples * train_share))
     n_test = max(2, samples - n_train)
@@ -175,10 +185,14 @@ def plane_description(
         description.update(n_train=n_train, n_test=n_test, noise=noise / 4)
     elif name == "parabola":
         description.update(n_points=max(2, samples // 2))
+    elif name == "blobs" and classes > 2:
+        description.update(n_samples=samples, centers=classes, test_size=test_size)
     elif name == "blobs":
         description.update(n_samples=samples, centers=4, fold=2, test_size=test_size)
     else:
         description.update(n_samples=samples, noise=noise, test_size=test_size)
+        if classes > 2:
+            description["n_classes"] = classes
     return description
 
 
@@ -289,13 +303,23 @@ def xor(seed: int = 0, n_samples: int = 500, noise: float = 0.0, test_size: floa
 
 @register("spiral", two_dimensional=True)
 def spiral(
-    seed: int = 0, n_samples: int = 500, noise: float = 0.0, test_size: float = 0.5
+    seed: int = 0,
+    n_samples: int = 500,
+    noise: float = 0.0,
+    test_size: float = 0.5,
+    n_classes: int = 2,
 ) -> Dataset:
-    """TensorFlow Playground's two interleaved spirals, radius up to 5."""
+    """TensorFlow Playground's two interleaved spirals, radius up to 5; ``n_classes``
+    arms (one class each) turned 2 pi / n_classes from each other."""
     rng = np.random.default_rng(seed)
-    per_class = _positive("n_samples", n_samples) // 2
+    if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2:
+        raise DataError(f"n_classes must be a whole number of arms >= 2, got {n_classes!r}")
+    per_class = _positive("n_samples", n_samples) // n_classes
+    if per_class < 2:
+        raise DataError(f"{n_samples} samples make fewer than 2 per arm for {n_classes} arms")
     points, labels = [], []
-    for label, delta in ((0, 0.0), (1, math.pi)):
+    for label in range(n_classes):
+        delta = 2 * math.pi * label / n_classes
         i = np.arange(per_class)
         radius = i / per_class * 5
         angle = 1.75 * i / per_class * 2 * math.pi + delta
@@ -707,7 +731,9 @@ def csv_file(
         )
     if standardize:
         X = (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1)
-    stratify = bool(np.bincount(y).min() >= 2)
+    # A stratified split needs two of every class and a class's worth of rows each side.
+    n_test = math.ceil(test_size * len(y))
+    stratify = bool(np.bincount(y).min() >= 2 and min(n_test, len(y) - n_test) > y.max())
     return _split(file.stem, X, y, test_size, seed, stratify=stratify)
 
 

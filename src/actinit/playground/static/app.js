@@ -7,6 +7,9 @@ let OPTIONS = null;
 // Settings of the page itself (not of the network): they live in the URL too.
 const VIEW_PARAMS = ["compare", "speed", "show_test", "discretize"];
 const COLOURS = { low: [33, 102, 172], high: [230, 120, 30] };   // class 0 / negative blue, class 1 / positive orange
+// Classes 0, 1, 2, ...: blue and orange as with two classes, then distinct hues.
+const CLASS_COLOURS = [COLOURS.low, COLOURS.high, [44, 160, 44], [148, 103, 189], [214, 39, 40],
+  [140, 86, 75], [227, 119, 194], [23, 190, 207]];
 const RUN_COLOURS = { A: "#1f4e9e", B: "#ff7f0e" };
 
 const state = {
@@ -242,28 +245,36 @@ function saveModel(message) {
 function useUpload(message) {
   settingInput("dataset").value = "csv";
   settingInput("data_file").value = message.name;
+  settingInput("classes").value = String(message.classes);
   reconfigure();
 }
 
 // ---------------------------------------------------------------------------
 // Colours and fields over the plane
 // ---------------------------------------------------------------------------
-function diverging(t) {
-  // t in [-1, 1]: blue (-1) through white (0) to orange (+1).
-  const end = t < 0 ? COLOURS.low : COLOURS.high, s = Math.min(1, Math.abs(t));
-  return [255 - (255 - end[0]) * s, 255 - (255 - end[1]) * s, 255 - (255 - end[2]) * s];
+function tint(colour, s) {
+  // White (s = 0) to ``colour`` (s = 1).
+  s = Math.max(0, Math.min(1, s));
+  return [255 - (255 - colour[0]) * s, 255 - (255 - colour[1]) * s, 255 - (255 - colour[2]) * s];
 }
 
-function paintField(canvas, values, resolution, area, toUnit) {
-  // A resolution x resolution field (rows from the bottom up) into area [x, y, w, h].
+function diverging(t) {
+  // t in [-1, 1]: blue (-1) through white (0) to orange (+1).
+  return tint(t < 0 ? COLOURS.low : COLOURS.high, Math.abs(t));
+}
+
+const rgb = (colour) => `rgb(${colour.map(Math.round).join(",")})`;
+
+function paintField(canvas, resolution, area, colourAt) {
+  // A resolution x resolution field (rows from the bottom up) into area [x, y, w, h];
+  // colourAt(i) is the colour of grid point i, or null (grey: not a number).
   const field = document.createElement("canvas");
   field.width = field.height = resolution;
   const context = field.getContext("2d");
   const image = context.createImageData(resolution, resolution);
   for (let row = 0; row < resolution; row++) {
     for (let column = 0; column < resolution; column++) {
-      const value = values[row * resolution + column];
-      const [r, g, b] = value === null ? [200, 200, 200] : diverging(toUnit(value));
+      const [r, g, b] = colourAt(row * resolution + column) || [200, 200, 200];
       image.data.set([r, g, b, 255], ((resolution - 1 - row) * resolution + column) * 4);
     }
   }
@@ -271,6 +282,25 @@ function paintField(canvas, values, resolution, area, toUnit) {
   const target = canvas.getContext("2d");
   target.imageSmoothingEnabled = !$("#discretize").checked;
   target.drawImage(field, area[0], area[1], area[2], area[3]);
+}
+
+function outputColours(data, values, classes) {
+  // colourAt(i) for the network's output over a grid: with several classes, the most
+  // probable class's colour, paler where it is less sure (flat when "discretize");
+  // else the output on the blue-orange scale.
+  if (data.classes > 2) {
+    const chance = 1 / data.classes, hard = $("#discretize").checked;
+    return (i) => (values[i] === null || classes[i] < 0 ? null
+      : tint(CLASS_COLOURS[classes[i]], hard ? 0.8 : 0.1 + 0.8 * (values[i] - chance) / (1 - chance)));
+  }
+  const toUnit = outputScale(data);
+  return (i) => (values[i] === null ? null : diverging(toUnit(values[i])));
+}
+
+function labelColour(data, y) {
+  // A data point's colour: its class, or its target on the output's scale.
+  if (data.regression) return rgb(diverging(outputScale(data)(y)));
+  return rgb(data.classes > 2 ? CLASS_COLOURS[y] : diverging(y ? 1 : -1));
 }
 
 function outputScale(data) {
@@ -328,7 +358,8 @@ function buildGraph(message) {
       const tile = document.createElement("canvas");
       tile.className = c === 0 ? "tile input-tile" : column.hidden ? "tile unit-tile" : "tile output-tile";
       tile.width = tile.height = size;
-      tile.title = c === 0 ? column.labels[u] : `${column.title}, unit ${unit + 1}`;
+      tile.title = c === 0 ? column.labels[u] : column.hidden || column.size === 1
+        ? `${column.title}, unit ${unit + 1}` : `Output, P(class ${unit})`;
       node.appendChild(tile);
       if (c === 0) {
         const name = document.createElement("span");
@@ -396,8 +427,7 @@ function paintTile(tile, values, resolution) {
   // A unit whose output is the same over the whole plane comes as null: drawn grey.
   const flat = values === null;
   tile.classList.toggle("flat", flat);
-  if (flat) values = new Array(resolution * resolution).fill(null);
-  paintField(tile, values, resolution, [0, 0, tile.width, tile.height], (v) => v);
+  paintField(tile, resolution, [0, 0, tile.width, tile.height], (i) => (flat || values[i] === null ? null : diverging(values[i])));
 }
 
 function drawGraph(message) {
@@ -407,10 +437,15 @@ function drawGraph(message) {
     if (!column) return;
     if (layer.maps) layer.maps.forEach((map, u) => paintTile(column.tiles[u], map, state.runs.A.data.unit_resolution));
   });
-  const output = GRAPH.columns[GRAPH.columns.length - 1];
-  if (output) {
-    const data = state.runs.A.data, tile = output.tiles[0], toUnit = outputScale(data);
-    paintField(tile, message.boundary, data.resolution, [0, 0, tile.width, tile.height], toUnit);
+  const output = GRAPH.columns[GRAPH.columns.length - 1], data = state.runs.A.data;
+  const probabilities = layers[layers.length - 1].probabilities;
+  if (output && probabilities) {
+    // One tile per class: that class's probability over the plane, in its colour.
+    output.tiles.forEach((tile, u) => paintField(tile, data.unit_resolution, [0, 0, tile.width, tile.height],
+      (i) => (probabilities[u][i] === null ? null : tint(CLASS_COLOURS[u], probabilities[u][i]))));
+  } else if (output) {
+    const tile = output.tiles[0];
+    paintField(tile, data.resolution, [0, 0, tile.width, tile.height], outputColours(data, message.boundary));
   }
   // Links: colour by sign, width by size relative to the largest weight of their layer.
   const largest = layers.map((layer) => Math.max(1e-12, ...(layer.weights || [[0]]).flat().map((w) => Math.abs(w || 0))));
@@ -428,7 +463,8 @@ function drawGraph(message) {
 function describeLink(line) {
   const l = Number(line.dataset.layer), from = GRAPH.columns[l], to = GRAPH.columns[l + 1];
   const source = l === 0 ? from.labels[Number(line.dataset.from)] : `${from.title} unit ${from.units[Number(line.dataset.from)] + 1}`;
-  const target = `${to.title}${to.hidden ? ` unit ${to.units[Number(line.dataset.to)] + 1}` : ""}`;
+  const unit = to.units[Number(line.dataset.to)];
+  const target = `${to.title}${to.hidden ? ` unit ${unit + 1}` : to.size > 1 ? ` (class ${unit})` : ""}`;
   return `${source} → ${target}: weight ${line.dataset.weight || "(maxout)"}`;
 }
 
@@ -457,17 +493,15 @@ function drawBoundary(canvas, message, data) {
   const context = canvas.getContext("2d");
   context.clearRect(0, 0, canvas.width, canvas.height);
   const area = [PLOT.left, PLOT.top, canvas.width - PLOT.left - PLOT.right, canvas.height - PLOT.top - PLOT.bottom];
-  const toUnit = outputScale(data);
-  paintField(canvas, message.boundary, data.resolution, area, toUnit);
+  paintField(canvas, data.resolution, area, outputColours(data, message.boundary, message.boundary_class));
   const box = data.bounds;
   const toPixel = ([x, y]) => [area[0] + (x - box[0]) / (box[1] - box[0]) * area[2],
     area[1] + area[3] - (y - box[2]) / (box[3] - box[2]) * area[3]];
-  const pointColour = (y) => `rgb(${diverging(data.regression ? toUnit(y) : (y ? 1 : -1)).map(Math.round).join(",")})`;
   const drawPoints = (points, labels, test) => points.forEach((point, i) => {
     const [px, py] = toPixel(point);
     context.beginPath();
     context.arc(px, py, test ? 3.5 : 3, 0, 2 * Math.PI);
-    context.fillStyle = pointColour(labels[i]);
+    context.fillStyle = labelColour(data, labels[i]);
     context.fill();
     context.lineWidth = test ? 1.6 : 0.8;
     context.strokeStyle = test ? "black" : "white";
@@ -502,7 +536,30 @@ function drawBoundary(canvas, message, data) {
 }
 
 function drawLegend(context, data, [x, y, w, h]) {
-  // The colour bar: P(class 1) from 0 to 1, or the regression output's range.
+  // The colour bar: P(class 1) from 0 to 1, or the regression output's range; with
+  // several classes, a swatch per class.
+  if (data.classes > 2) drawClassKey(context, data.classes, [x, y, w, h]);
+  else drawColourBar(context, data, [x, y, w, h]);
+  drawPointKey(context, y + h + 44);
+}
+
+function drawClassKey(context, classes, [x, y, w, h]) {
+  context.textAlign = "left";
+  for (let c = 0; c < classes; c++) {
+    context.fillStyle = rgb(CLASS_COLOURS[c]);
+    context.fillRect(x, y + c * 18, w, 14);
+    context.fillStyle = "#333";
+    context.fillText(String(c), x + w + 3, y + c * 18 + 11);
+  }
+  context.save();
+  context.translate(x + w + 20, y + h / 2);
+  context.rotate(-Math.PI / 2);
+  context.textAlign = "center";
+  context.fillText("most probable class (paler: less sure)", 0, 0);
+  context.restore();
+}
+
+function drawColourBar(context, data, [x, y, w, h]) {
   const [low, high] = data.target_range;
   for (let i = 0; i < h; i++) {
     const t = 1 - (2 * i) / h;
@@ -522,8 +579,11 @@ function drawLegend(context, data, [x, y, w, h]) {
   context.textAlign = "center";
   context.fillText(data.regression ? "output" : "P(class 1)", 0, 0);
   context.restore();
+}
+
+function drawPointKey(context, legendY) {
   // Which points are which, under the x1 axis.
-  const legendY = y + h + 44, left = PLOT.left;
+  const left = PLOT.left;
   context.textAlign = "left";
   context.lineWidth = 0.8;
   context.beginPath(); context.arc(left + 4, legendY - 4, 3, 0, 7); context.fillStyle = "#888"; context.fill();
@@ -542,16 +602,15 @@ function drawFeatures(features, data) {
   figure.hidden = !features;
   if (!features) return;
   const canvas = $("#features"), context = canvas.getContext("2d");
-  const toUnit = outputScale(data);
-  paintField(canvas, features.grid, features.resolution, [0, 0, canvas.width, canvas.height], toUnit);
+  paintField(canvas, features.resolution, [0, 0, canvas.width, canvas.height],
+    outputColours(data, features.grid, features.grid_class));
   const box = features.box;
   features.points.forEach((point, i) => {
     const px = (point[0] - box[0]) / (box[1] - box[0]) * canvas.width;
     const py = canvas.height - (point[1] - box[2]) / (box[3] - box[2]) * canvas.height;
     context.beginPath();
     context.arc(px, py, 2.5, 0, 2 * Math.PI);
-    const y = data.train.y[i];
-    context.fillStyle = `rgb(${diverging(data.regression ? toUnit(y) : (y ? 1 : -1)).map(Math.round).join(",")})`;
+    context.fillStyle = labelColour(data, data.train.y[i]);
     context.fill();
   });
 }
@@ -796,6 +855,10 @@ function changeLayers(change) {
 function wire() {
   form.addEventListener("change", (event) => {
     if (event.target.closest("#view-fields")) return redraw();
+    const dataset = settingInput("dataset").value;
+    if (event.target === settingInput("dataset") && dataset !== "csv" && !OPTIONS.multiclass.includes(dataset)) {
+      settingInput("classes").value = "2";   // the other data sets have two classes
+    }
     reconfigure();
   });
   $("#play").addEventListener("click", () => send({ type: state.playing ? "pause" : "play" }));
