@@ -103,6 +103,19 @@ def pause(page):
     page.wait_for_function("document.querySelector('#state').textContent === 'paused'")
 
 
+def points_csv(seed, count, label):
+    """A CSV file of ``count`` points uniform in [-2, 2)^2 labelled ``label(x, y)``."""
+    points = np.random.default_rng(seed).uniform(-2, 1.99, (count, 2))
+    return "a,b,label\n" + "\n".join(f"{x:.3f},{y:.3f},{label(x, y)}" for x, y in points)
+
+
+def upload(page, name, text):
+    """Choose a CSV file in the page's Upload CSV field."""
+    page.set_input_files(
+        "#upload", files=[{"name": name, "mimeType": "text/csv", "buffer": text.encode()}]
+    )
+
+
 def keep_screenshot(page, tmp_path, name):
     """A screenshot; copied to $ACTINIT_SCREENSHOT_DIR (how the README's are made)."""
     path = tmp_path / name
@@ -347,16 +360,7 @@ def test_a_and_b_train_side_by_side(server, browser, tmp_path):
 
 def test_csv_upload_good_and_bad(server, browser, tmp_path):
     page = open_page(browser, server)
-    rows = "\n".join(
-        f"{x:.3f},{y:.3f},{int(x * y > 0)}"
-        for x, y in np.random.default_rng(1).uniform(-2, 2, (120, 2))
-    )
-    page.set_input_files(
-        "#upload",
-        files=[
-            {"name": "mine.csv", "mimeType": "text/csv", "buffer": ("a,b,label\n" + rows).encode()}
-        ],
-    )
+    upload(page, "mine.csv", points_csv(1, 120, lambda x, y: int(x * y > 0)))
     page.wait_for_function(
         "document.querySelector('[name=dataset]').value === 'csv'", timeout=20000
     )
@@ -366,9 +370,7 @@ def test_csv_upload_good_and_bad(server, browser, tmp_path):
     )
     assert page.is_hidden("#errors")
     bad = "a,b,c,label\n" + "\n".join(f"{i},{i},{i},{i % 2}" for i in range(10))
-    page.set_input_files(
-        "#upload", files=[{"name": "wide.csv", "mimeType": "text/csv", "buffer": bad.encode()}]
-    )
+    upload(page, "wide.csv", bad)
     page.wait_for_selector("#errors:not([hidden])", timeout=20000)
     assert "wide.csv has 3 feature columns" in page.inner_text("#errors")
     page.close()
@@ -511,14 +513,8 @@ def test_a_layer_s_activation_and_initializer_chosen_in_the_graph(server, browse
 
 def test_three_classes_from_an_uploaded_file_each_in_its_colour(server, browser, tmp_path):
     page = open_page(browser, server)
-    rows = "\n".join(
-        f"{x:.3f},{y:.3f},{['left', 'middle', 'right'][int((x + 2) * 0.75)]}"
-        for x, y in np.random.default_rng(3).uniform(-2, 1.99, (150, 2))
-    )
-    page.set_input_files(
-        "#upload",
-        files=[{"name": "thirds.csv", "mimeType": "text/csv", "buffer": ("a,b,label\n" + rows).encode()}],
-    )
+    thirds = points_csv(3, 150, lambda x, y: ["left", "middle", "right"][int((x + 2) * 0.75)])
+    upload(page, "thirds.csv", thirds)
     # The page learns the file's classes from the server and asks for a softmax of three.
     page.wait_for_function(
         "location.search.includes('data_file=thirds.csv') && location.search.includes('classes=3')",

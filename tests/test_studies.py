@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from actinit.cli import main
 from actinit.studies import Store, builtin_names, load_study, parse_study, run_study, summarize
 from actinit.studies.runner import run_one
+from actinit.studies.store import StoreError
 from actinit.studies.study import StudyError
 from actinit.studies.summary import to_csv, to_json, to_markdown
 
@@ -211,6 +212,43 @@ def test_concurrent_writers_do_not_corrupt_or_double_count(tmp_path):
         assert connection.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 12
 
 
+def hold_exclusive_lock(path):
+    """Another program holding ``path`` locked (a connection in an exclusive transaction)."""
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    return holder
+
+
+def test_a_database_locked_for_a_moment_is_waited_for(tmp_path, monkeypatch):
+    # SQLite may refuse at once while another program holds the file (seen with three
+    # studies opening one new file): the Store tries again rather than calling it
+    # "not an actinit results database".
+    from actinit.studies import store as store_module
+
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT", 0.05)
+    path = tmp_path / "shared.sqlite"
+    holder = hold_exclusive_lock(path)
+    threading.Timer(0.6, holder.rollback).start()
+    with Store(path) as store:
+        assert store.runs() == []
+    holder.close()
+
+
+def test_a_database_locked_for_good_is_reported_as_locked_and_left_alone(tmp_path, monkeypatch):
+    from actinit.studies import store as store_module
+
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT", 0.05)
+    monkeypatch.setattr(store_module, "OPEN_PATIENCE", 0.3)
+    path = tmp_path / "shared.sqlite"
+    holder = hold_exclusive_lock(path)
+    with pytest.raises(StoreError, match="stayed locked by another program") as refused:
+        Store(path)
+    assert "not an actinit results database" not in str(refused.value)
+    holder.rollback()
+    holder.close()
+    assert path.stat().st_size == 0  # nothing was written
+
+
 def test_resume_after_kill_loses_nothing(tmp_path):
     study_file = tmp_path / "slow.toml"
     study_file.write_text(TINY.format(epochs=1500).replace("seeds = 2", "seeds = 4"))
@@ -354,8 +392,6 @@ def test_separate_processes_share_one_database(tmp_path):
 
 
 def test_a_file_that_is_not_a_database_is_refused_and_left_alone(tmp_path):
-    from actinit.studies.store import StoreError
-
     precious = tmp_path / "notes.txt"
     precious.write_text("my results, not a database\n" * 100)
     with pytest.raises(StoreError, match="not an actinit results database"):

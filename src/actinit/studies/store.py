@@ -12,6 +12,7 @@ a database that is not actinit's is refused untouched.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import sqlite3
 import time
@@ -23,6 +24,9 @@ from typing import Any
 import numpy as np
 
 DEFAULT_DB = Path("actinit-results.sqlite")
+#: Seconds SQLite waits for a lock before refusing, and a new Store in all for a
+#: database another program holds locked.
+BUSY_TIMEOUT = OPEN_PATIENCE = 60
 
 #: Written in the database header (``PRAGMA application_id``): "acti". A file without
 #: it is used only if it is empty or an actinit database from before it was written.
@@ -125,18 +129,18 @@ class Store:
             )
         if self.path.parent and not self.path.parent.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.connection = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        self.connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
         try:
             self.connection.row_factory = sqlite3.Row
-            self.connection.execute("PRAGMA busy_timeout = 60000")
-            self._check_identity()
-            self.connection.execute("PRAGMA journal_mode = WAL")
-            self.connection.execute("PRAGMA synchronous = NORMAL")
-            self.connection.executescript(SCHEMA)
-            self.connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            self.connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self.connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+            self._open()
         except sqlite3.DatabaseError as error:
             self.connection.close()
+            if _locked(error):
+                raise StoreError(
+                    f"{self.path} stayed locked by another program for {OPEN_PATIENCE} s; "
+                    "nothing was written: try again when it is done, or use another --db"
+                ) from None
             raise StoreError(
                 f"{self.path} is not an actinit results database ({error}); it was left as it "
                 "is: choose another file with --db"
@@ -144,6 +148,27 @@ class Store:
         except StoreError:
             self.connection.close()
             raise
+
+    def _open(self) -> None:
+        """Check the file is actinit's and set it up. Switching to WAL mode and creating
+        the tables may be refused at once (SQLite does not always wait for its busy
+        timeout there) while another study opens the same new file: tried again."""
+        deadline = time.monotonic() + OPEN_PATIENCE
+        for attempt in itertools.count():
+            try:
+                self._check_identity()
+                self.connection.execute("PRAGMA journal_mode = WAL")
+                self.connection.execute("PRAGMA synchronous = NORMAL")
+                self.connection.executescript(SCHEMA)
+                self.connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                self.connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                return
+            except sqlite3.OperationalError as error:
+                if not _locked(error) or time.monotonic() > deadline:
+                    raise
+                if self.connection.in_transaction:
+                    self.connection.rollback()
+                time.sleep(min(1.0, 0.05 * 2**attempt))
 
     def _check_identity(self) -> None:
         """Refuse, before writing anything, a database that is not actinit's."""
@@ -216,7 +241,7 @@ class Store:
                 )
                 return cursor.rowcount == 1
             except sqlite3.OperationalError as error:  # locked past the busy timeout
-                if "locked" not in str(error) or attempt == 4:
+                if not _locked(error) or attempt == 4:
                     raise
                 time.sleep(0.5 * (attempt + 1))
         return False
@@ -271,3 +296,8 @@ class Store:
 
     def count(self) -> int:
         return self.connection.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+
+
+def _locked(error: sqlite3.Error) -> bool:
+    """Whether SQLite refused because another connection holds the database."""
+    return "locked" in str(error) or "busy" in str(error)
