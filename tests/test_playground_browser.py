@@ -461,7 +461,7 @@ def test_controls_answer_under_load(server, browser):
     before = epoch_of(page)
     page.wait_for_function(
         f"Number(document.querySelector('.run-metrics[data-run=A] .run-epoch').textContent) > {before}",
-        timeout=10000,
+        timeout=20000,
     )
     page.click("#play")
     wait_epoch(page, before + 3)
@@ -472,6 +472,7 @@ def test_controls_answer_under_load(server, browser):
     )
     time.sleep(0.8)
     assert epoch_of(page) == 0 and page.inner_text("#state") == "paused"
+    assert not page.script_errors
     page.close()
 
 
