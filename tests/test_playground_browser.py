@@ -523,6 +523,9 @@ def test_three_classes_from_an_uploaded_file_each_in_its_colour(server, browser,
     )
     page.wait_for_function("document.querySelectorAll('.output-tile').length === 3", timeout=20000)
     assert page.is_hidden("#errors") and "softmax" in page.inner_text("#graph")
+    # The file's own labels name the classes.
+    titles = page.eval_on_selector_all(".output-tile", "tiles => tiles.map(t => t.title)")
+    assert titles == ["Output, P(left)", "Output, P(middle)", "Output, P(right)"]
     page.click("#play")
     wait_epoch(page, 60)
     pause(page)

@@ -68,6 +68,7 @@ def test_the_page_is_shown_the_likeliest_class_and_each_class_s_probability():
     output = message["graph"]["layers"][-1]
     assert output["units"] == [0, 1, 2, 3] and len(output["probabilities"]) == 4
     np.testing.assert_allclose(np.sum(output["probabilities"], axis=0), 1, atol=0.03)
+    assert message["class_names"] == ["0", "1", "2", "3"]
     two = Session(parse_settings({"dataset": "moons"})).ready_message()
     assert two["classes"] == 2 and "boundary_class" not in two
     assert "probabilities" not in two["graph"]["layers"][-1]
@@ -93,6 +94,7 @@ async def test_an_uploaded_file_of_three_classes_trains_and_must_say_so(client):
         )
         ready = await receive(socket, "ready")
         assert ready["classes"] == 3 and sorted(set(ready["train"]["y"])) == [0, 1, 2]
+        assert ready["class_names"] == ["left", "middle", "right"]
         await socket.send_json({"type": "step", "epochs": 60})
         assert (await receive(socket, "update"))["metrics"]["train_accuracy"] > 0.8
 
@@ -104,3 +106,14 @@ def test_a_small_csv_of_many_classes_loads_without_a_stratified_split(tmp_path):
     path.write_text("x1,x2,label\n" + "\n".join(f"{i},{-i},{i % 9}" for i in range(27)))
     data = datasets.load("csv", path=str(path))
     assert data.n_classes == 9 and len(data.y_test) == 7 and len(data.y_train) == 20
+
+
+def test_a_csv_file_keeps_what_its_labels_were(tmp_path):
+    words, numbers = tmp_path / "words.csv", tmp_path / "numbers.csv"
+    words.write_text("x1,x2,kind\n" + "\n".join(f"{i},{i},{'bca'[i % 3]}" for i in range(12)))
+    numbers.write_text("x1,x2,y\n" + "\n".join(f"{i},{i},{[10, -1][i % 2]}" for i in range(12)))
+    assert datasets.load("csv", path=str(words)).class_names == ("a", "b", "c")
+    loaded = datasets.load("csv", path=str(numbers))
+    assert loaded.class_names == ("-1", "10") and set(loaded.y_train) == {0, 1}
+    featured = datasets.with_features(loaded, ("x1", "x1*x2"))
+    assert featured.class_names == ("-1", "10") and featured.n_features == 2

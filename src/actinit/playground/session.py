@@ -181,6 +181,7 @@ class Session:
             "query": self.settings.query(),
             "regression": self.settings.regression,
             "classes": 0 if self.settings.regression else self.settings.classes,
+            "class_names": self._class_names(),
             "bounds": self.bounds,
             "train": {"x": rounded(self.plane.X_train), "y": rounded(self.plane.y_train)},
             "test": {"x": rounded(self.plane.X_test), "y": rounded(self.plane.y_test)},
@@ -231,6 +232,12 @@ class Session:
             return [0.0, 1.0]
         targets = np.concatenate([self.plane.y_train, self.plane.y_test])
         return [float(targets.min()), float(targets.max())]
+
+    def _class_names(self) -> list[str]:
+        """What each class id stands for: an uploaded file's labels, else the ids."""
+        if self.settings.regression:
+            return []
+        return list(self.plane.class_names) or [str(c) for c in range(self.settings.classes)]
 
     def _layer_labels(self) -> list[dict[str, str]]:
         hidden = [

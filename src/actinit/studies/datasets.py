@@ -10,6 +10,7 @@ for MNIST otherwise.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import gzip
 import importlib.util
 import inspect
@@ -43,6 +44,8 @@ class Dataset:
     y_test: np.ndarray
     n_classes: int
     description: str = ""
+    #: What each class id stands for, where the data named them (a CSV file's labels).
+    class_names: tuple[str, ...] = ()
 
     @property
     def n_features(self) -> int:
@@ -494,14 +497,8 @@ def with_features(data: Dataset, names: tuple[str, ...]) -> Dataset:
             "feature columns",
             "features",
         )
-    return Dataset(
-        data.name,
-        feature_map(names, data.X_train),
-        data.y_train,
-        feature_map(names, data.X_test),
-        data.y_test,
-        data.n_classes,
-        data.description,
+    return dataclasses.replace(
+        data, X_train=feature_map(names, data.X_train), X_test=feature_map(names, data.X_test)
     )
 
 
@@ -723,7 +720,7 @@ def csv_file(
     X = np.array(features, dtype=float)
     if not np.isfinite(X).all():
         raise DataError(f"{file} contains NaN or infinite feature values")
-    y = _class_ids(labels)
+    y, names = _class_ids(labels)
     if y.max() == 0:
         raise DataError(
             f"{file}: every label is {labels[0]!r}; a classifier needs at least two classes "
@@ -734,7 +731,8 @@ def csv_file(
     # A stratified split needs two of every class and a class's worth of rows each side.
     n_test = math.ceil(test_size * len(y))
     stratify = bool(np.bincount(y).min() >= 2 and min(n_test, len(y) - n_test) > y.max())
-    return _split(file.stem, X, y, test_size, seed, stratify=stratify)
+    data = _split(file.stem, X, y, test_size, seed, stratify=stratify)
+    return dataclasses.replace(data, class_names=names)
 
 
 def _read_csv_rows(file: Path) -> tuple[list[str] | None, list[list[str]]]:
@@ -787,12 +785,15 @@ def _numbers(file: Path, line_number: int, header, row: list[str], label_index: 
     return values
 
 
-def _class_ids(labels: list[str]) -> np.ndarray:
-    """Labels as class ids 0..k-1: whole numbers in numeric order, else strings sorted."""
+def _class_ids(labels: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Labels as class ids 0..k-1 (whole numbers in numeric order, else strings sorted)
+    and the label each id stands for."""
     if all(_is_number(value) for value in labels) and all(float(v).is_integer() for v in labels):
         y = np.array([int(float(value)) for value in labels])
-        return np.searchsorted(np.unique(y), y)
-    return np.unique(np.array(labels), return_inverse=True)[1]
+        values = np.unique(y)
+        return np.searchsorted(values, y), tuple(str(v) for v in values.tolist())
+    values, y = np.unique(np.array(labels), return_inverse=True)
+    return y, tuple(values.tolist())
 
 
 def _is_number(text: str) -> bool:

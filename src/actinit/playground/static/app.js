@@ -359,7 +359,7 @@ function buildGraph(message) {
       tile.className = c === 0 ? "tile input-tile" : column.hidden ? "tile unit-tile" : "tile output-tile";
       tile.width = tile.height = size;
       tile.title = c === 0 ? column.labels[u] : column.hidden || column.size === 1
-        ? `${column.title}, unit ${unit + 1}` : `Output, P(class ${unit})`;
+        ? `${column.title}, unit ${unit + 1}` : `Output, P(${message.class_names[unit]})`;
       node.appendChild(tile);
       if (c === 0) {
         const name = document.createElement("span");
@@ -538,21 +538,22 @@ function drawBoundary(canvas, message, data) {
 function drawLegend(context, data, [x, y, w, h]) {
   // The colour bar: P(class 1) from 0 to 1, or the regression output's range; with
   // several classes, a swatch per class.
-  if (data.classes > 2) drawClassKey(context, data.classes, [x, y, w, h]);
+  if (data.classes > 2) drawClassKey(context, data.class_names, [x, y, w, h]);
   else drawColourBar(context, data, [x, y, w, h]);
   drawPointKey(context, y + h + 44);
 }
 
-function drawClassKey(context, classes, [x, y, w, h]) {
+function drawClassKey(context, names, [x, y, w, h]) {
+  // A swatch per class with its name (an uploaded file's labels, cut to fit).
   context.textAlign = "left";
-  for (let c = 0; c < classes; c++) {
+  names.forEach((name, c) => {
     context.fillStyle = rgb(CLASS_COLOURS[c]);
     context.fillRect(x, y + c * 18, w, 14);
     context.fillStyle = "#333";
-    context.fillText(String(c), x + w + 3, y + c * 18 + 11);
-  }
+    context.fillText(name.length > 5 ? `${name.slice(0, 4)}…` : name, x + w + 3, y + c * 18 + 11);
+  });
   context.save();
-  context.translate(x + w + 20, y + h / 2);
+  context.translate(x + w + 40, y + h / 2);
   context.rotate(-Math.PI / 2);
   context.textAlign = "center";
   context.fillText("most probable class (paler: less sure)", 0, 0);
