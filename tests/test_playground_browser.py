@@ -552,3 +552,17 @@ def test_three_classes_from_an_uploaded_file_each_in_its_colour(server, browser,
     assert page.input_value("[name=classes]") == "2" and page.is_hidden("#errors")
     assert not page.script_errors
     page.close()
+
+
+def test_maxout_layers_train_with_their_links_explained(server, browser):
+    page = open_page(browser, server, "?dataset=xor&hidden=3,3&layer_activations=maxout(3)%3B%20relu")
+    assert "maxout(pieces=3)" in page.inner_text("#graph")
+    # Links into the maxout layer stand for their largest piece, and say so; the next not.
+    into = page.eval_on_selector_all("line.link[data-layer='0']", "ls => ls.map(l => l.textContent)")
+    after = page.eval_on_selector_all("line.link[data-layer='1']", "ls => ls.map(l => l.textContent)")
+    assert len(into) == 6 and all("the largest of 3 maxout pieces" in t for t in into)
+    assert len(after) == 9 and not any("maxout" in t for t in after)
+    page.click("#step")
+    wait_epoch(page, 1)
+    assert not page.script_errors and page.is_hidden("#errors")
+    page.close()

@@ -460,3 +460,49 @@ def test_an_export_trains_the_epochs_watched_even_the_default_number(epochs):
     (config,) = parse_study(text).configs
     assert config.epochs == epochs and config.optimizer.startswith("adam")
     assert "layer_activations" not in text and "layer_inits" not in text
+
+
+# -- maxout: a layer of pieces, offered like an activation ---------------------
+
+
+@pytest.mark.parametrize(
+    "values, activations",
+    [
+        ({"activation": "maxout(3)"}, ["maxout(pieces=3)"] * 2),
+        ({"activation": "Maxout"}, ["maxout(pieces=2)"] * 2),
+        ({"layer_activations": "relu; maxout(pieces=4)"}, ["relu", "maxout(pieces=4)"]),
+    ],
+)
+def test_maxout_layers_are_built_counted_and_exported(values, activations):
+    settings = parse_settings({**SMALL, **values})
+    session = Session(settings)
+    assert [layer.activation_label for layer in session.model.weighted_layers()[:-1]] == activations
+    # The work budget counts every piece's weights.
+    assert settings.weights == session.model.count_params()
+    session.train(5)
+    assert session.update_message()["metrics"]["train_loss"] is not None
+    config = parse_study(write_study(settings.study(epochs=5))).configs[0]
+    assert [activation for _, activation, _ in config.hidden_layers()] == activations
+
+
+@pytest.mark.parametrize("spec", ["maxout(1)", "maxout(pieces=2, x=3)", "maxout(two)"])
+def test_impossible_maxouts_are_refused_saying_what_maxout_takes(spec):
+    with pytest.raises(SettingsError, match="maxout takes one parameter, pieces >= 2"):
+        parse_settings({"activation": spec})
+
+
+def test_a_maxout_link_is_drawn_with_its_largest_piece():
+    session = Session(parse_settings({**SMALL, "hidden": "3", "activation": "maxout(3)"}))
+    layer = session.model.weighted_layers()[0]
+    first = session.update_message()["graph"]["layers"][0]
+    assert first["pieces"] == 3 and np.shape(first["weights"]) == (2, 3)
+    # Unit j's pieces are columns 3j, 3j+1, 3j+2 (how Maxout.forward reads z).
+    for i in range(2):
+        for j in range(3):
+            pieces = layer.W[i, 3 * j : 3 * j + 3]
+            assert first["weights"][i][j] == pytest.approx(pieces[np.abs(pieces).argmax()], abs=1e-3)
+    np.testing.assert_allclose(
+        layer.forward(session.data.X_train[:5]),
+        (session.data.X_train[:5] @ layer.W + layer.b).reshape(5, 3, 3).max(axis=2),
+        rtol=1e-6,
+    )

@@ -67,6 +67,17 @@ def unit_map(values: np.ndarray) -> list | None:
     return rounded((values - low) / (high - low) * 2 - 1, 2)
 
 
+def link_weights(layer, sources: list[int], units: list[int]) -> np.ndarray:
+    """The weights from input ``sources`` to ``units`` of a weighted layer, (sources,
+    units). A maxout unit has one weight per piece (W's columns are unit-major:
+    unit j's pieces are columns j * pieces ...): the one largest in size stands for
+    the link."""
+    pieces = getattr(layer, "pieces", 1)
+    weights = layer.W.reshape(layer.W.shape[0], -1, pieces)[np.ix_(sources, units)]
+    strongest = np.abs(weights).argmax(axis=2)[..., None]
+    return np.take_along_axis(weights, strongest, axis=2)[..., 0]
+
+
 def finite_or_none(value: float | None) -> float | None:
     return float(value) if value is not None and math.isfinite(value) else None
 
@@ -316,13 +327,11 @@ class Session:
                     continue
                 index = position[id(layer)]
                 units = shown[index] if index < len(shown) else list(range(layer.output_dim))
-                # Maxout's weights have a pieces axis: its links are drawn grey.
-                plain = getattr(layer, "W", np.empty(0)).ndim == 2
-                weights = layer.W[np.ix_(previous, units)] if plain else None
                 entry: dict[str, Any] = {
                     "units": units,
                     "size": layer.output_dim,
-                    "weights": rounded(weights, 3) if weights is not None else None,
+                    "weights": rounded(link_weights(layer, previous, units), 3),
+                    "pieces": getattr(layer, "pieces", 1),
                 }
                 if index < len(shown):
                     entry["maps"] = [unit_map(output[:, unit]) for unit in units]

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from ..engine import activations, initializers
 from ..engine.registry import SpecError, parse_spec
 from ..studies import datasets
-from ..studies.config import RunConfig
+from ..studies.config import RunConfig, normalize_activation
 from ..studies.study import Study, optimizer_spec
 
 #: Classification planes (one sigmoid output, cross-entropy) and regression planes
@@ -107,9 +107,12 @@ class Settings:
 
     @property
     def weights(self) -> int:
-        """Weights and biases of the network these settings describe."""
+        """Weights and biases of the network these settings describe (a maxout layer
+        has one set per piece)."""
         sizes = [len(self.features), *self.hidden, self.output_units]
-        return sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+        hidden = self.layer_activations or (self.activation,) * len(self.hidden)
+        pieces = [maxout_pieces(spec) for spec in hidden] + [1]
+        return sum((a + 1) * b * k for a, b, k in zip(sizes, sizes[1:], pieces))
 
     def regularizer_spec(self) -> str | None:
         if self.l1 and self.l2:
@@ -224,13 +227,26 @@ def _spec(get: Callable[[Any], Any], kind: str, examples: str) -> Callable[[str,
 
 
 def _hidden_activation(name: str, raw: Any) -> str:
+    """A hidden layer's activation spec, canonical; ``maxout(k)`` (a layer of k affine
+    pieces in the engine) as ``maxout(pieces=k)``."""
+    if isinstance(raw, str) and raw.strip().lower().startswith("maxout"):
+        try:
+            return normalize_activation(raw.strip().lower())
+        except (SpecError, ValueError) as problem:
+            raise SettingsError(f"{name}: {problem}") from None
     spec = _spec(activations.get, "an activation", ACTIVATION_EXAMPLES)(name, raw)
     if parse_spec(spec)[0] == "softmax":
         raise SettingsError("softmax is an output activation; choose a hidden activation")
     return spec
 
 
-ACTIVATION_EXAMPLES = "relu, tanh, leaky_relu(0.1)"
+def maxout_pieces(spec: str) -> int:
+    """Affine pieces per unit of a hidden layer of activation ``spec`` (1 unless maxout)."""
+    name, args, kwargs = parse_spec(spec)
+    return int(kwargs.get("pieces", args[0] if args else 2)) if name == "maxout" else 1
+
+
+ACTIVATION_EXAMPLES = "relu, tanh, leaky_relu(0.1), maxout(3)"
 INITIALIZER_EXAMPLES = "he_normal, xavier_uniform, random_normal(std=10)"
 _initializer = _spec(initializers.get, "an initializer", INITIALIZER_EXAMPLES)
 
@@ -318,7 +334,11 @@ class Field:
         }
 
 
-HIDDEN_ACTIVATIONS = [name for name in activations.names() if name != "softmax"]
+#: The names a layer's activation select offers (any spec may be typed, e.g. maxout(4)).
+HIDDEN_ACTIVATIONS = [name for name in activations.names() if name != "softmax"] + [
+    "maxout(pieces=2)",
+    "maxout(pieces=3)",
+]
 #: Every setting of the page, in the order the form shows them.
 FIELDS: tuple[Field, ...] = (
     Field(

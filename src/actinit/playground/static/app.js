@@ -448,15 +448,14 @@ function drawGraph(message) {
     paintField(tile, data.resolution, [0, 0, tile.width, tile.height], outputColours(data, message.boundary));
   }
   // Links: colour by sign, width by size relative to the largest weight of their layer.
-  const largest = layers.map((layer) => Math.max(1e-12, ...(layer.weights || [[0]]).flat().map((w) => Math.abs(w || 0))));
+  const largest = layers.map((layer) => Math.max(1e-12, ...layer.weights.flat().map((w) => Math.abs(w || 0))));
   for (const line of GRAPH.lines) {
     const l = Number(line.dataset.layer), i = Number(line.dataset.from), j = Number(line.dataset.to);
-    const weights = layers[l].weights;
-    const w = weights ? weights[i][j] : null;
-    line.dataset.weight = w === null ? "" : String(w);
+    const w = layers[l].weights[i][j], pieces = layers[l].pieces;
+    line.dataset.weight = w === null ? "" : pieces > 1 ? `${w} (the largest of ${pieces} maxout pieces)` : String(w);
     line.setAttribute("stroke", w === null ? "#bbb" : w >= 0 ? "#2166ac" : "#e6781e");
     line.setAttribute("stroke-width", w === null ? 1 : (0.4 + 4 * Math.abs(w) / largest[l]).toFixed(2));
-    line.firstChild.textContent = w === null ? "maxout weights" : `weight ${w}`;
+    line.firstChild.textContent = `weight ${line.dataset.weight || "not a number"}`;
   }
 }
 
@@ -465,7 +464,7 @@ function describeLink(line) {
   const source = l === 0 ? from.labels[Number(line.dataset.from)] : `${from.title} unit ${from.units[Number(line.dataset.from)] + 1}`;
   const unit = to.units[Number(line.dataset.to)];
   const target = `${to.title}${to.hidden ? ` unit ${unit + 1}` : to.size > 1 ? ` (class ${unit})` : ""}`;
-  return `${source} → ${target}: weight ${line.dataset.weight || "(maxout)"}`;
+  return `${source} → ${target}: weight ${line.dataset.weight || "not a number"}`;
 }
 
 // ---------------------------------------------------------------------------
