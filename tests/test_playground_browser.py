@@ -103,6 +103,13 @@ def pause(page):
     page.wait_for_function("document.querySelector('#state').textContent === 'paused'")
 
 
+def apply_settings(page, **values):
+    """Type ``values`` into the form's fields, then apply them as leaving a field does."""
+    for name, value in values.items():
+        page.fill(f"input[name={name}]", value)
+    page.dispatch_event("#controls", "change")
+
+
 def points_csv(seed, count, label):
     """A CSV file of ``count`` points uniform in [-2, 2)^2 labelled ``label(x, y)``."""
     points = np.random.default_rng(seed).uniform(-2, 1.99, (count, 2))
@@ -130,10 +137,7 @@ def test_play_watch_the_loss_fall_and_share_the_setting(server, browser, tmp_pat
     # Choose a data set and an activation as a person would.
     page.select_option("select[name=dataset]", "circles")
     wait_ready(page)
-    page.fill("input[name=hidden]", "6,2")
-    page.fill("input[name=activation]", "leaky_relu(0.1)")
-    page.fill("input[name=learning_rate]", "0.03")
-    page.dispatch_event("#controls", "change")
+    apply_settings(page, hidden="6,2", activation="leaky_relu(0.1)", learning_rate="0.03")
     page.wait_for_function(
         "document.querySelector('.graph-column[data-column=\"1\"]').textContent.includes('6 units')",
         timeout=20000,
@@ -170,17 +174,14 @@ def test_every_error_is_shown_and_a_stale_one_never_hides_the_current(server, br
     page.goto(server + "?dataset=moons&hidden=" + ",".join(["4"] * 51))
     page.wait_for_selector("#errors:not([hidden])", timeout=20000)
     assert "at most 50 hidden layers" in page.inner_text("#errors")
-    page.fill("input[name=init]", "xavier")
-    page.dispatch_event("#controls", "change")
+    apply_settings(page, init="xavier")
     page.wait_for_function("document.querySelectorAll('#errors li').length === 2", timeout=20000)
     newest, older = page.locator("#errors li").all_inner_texts()
     # The newest first, naming initializers as examples (not activations).
     assert "unknown initializer 'xavier'" in newest and "he_normal" in newest
     assert "leaky_relu" not in newest and "at most 50 hidden layers" in older
     # Good settings train: the stale refusals go.
-    page.fill("input[name=hidden]", "4,4")
-    page.fill("input[name=init]", "he_normal")
-    page.dispatch_event("#controls", "change")
+    apply_settings(page, hidden="4,4", init="he_normal")
     page.wait_for_selector("#errors", state="hidden", timeout=20000)
     page.goto(server + "?activation=relux")
     page.wait_for_selector("#errors:not([hidden])", timeout=20000)
@@ -274,9 +275,7 @@ def test_input_features_and_per_layer_settings_reach_the_model(server, browser):
     page.check("input[data-feature='x2^2']")
     page.wait_for_function("document.querySelectorAll('.input-tile').length === 4", timeout=20000)
     assert "features=x1%2Cx2%2Cx1%5E2%2Cx2%5E2" in page.url
-    page.fill("input[name=layer_activations]", "relu; sine")
-    page.fill("input[name=layer_inits]", "he_normal; orthogonal")
-    page.dispatch_event("#controls", "change")
+    apply_settings(page, layer_activations="relu; sine", layer_inits="he_normal; orthogonal")
     page.wait_for_function(
         "document.querySelector('.graph-column[data-column=\"2\"] .spec').textContent.includes('sine · orthogonal')",
         timeout=20000,
@@ -388,8 +387,7 @@ def test_log_scale_when_the_loss_spans_decades_pinned_run_too(server, browser):
     assert page.get_attribute("#loss-chart", "data-scale") == "log"
     assert "log scale" in page.inner_text("#loss-scale")
     page.click("#pin")
-    page.fill("input[name=init]", "xavier_normal")
-    page.dispatch_event("#controls", "change")
+    apply_settings(page, init="xavier_normal")
     wait_ready(page)
     page.click("#step")
     wait_epoch(page, 1)

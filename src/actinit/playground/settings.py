@@ -16,7 +16,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from ..engine import activations, initializers
+from ..engine import activations, initializers, losses
+from ..engine.layers import affine_layer
 from ..engine.registry import SpecError, parse_spec
 from ..studies import datasets
 from ..studies.config import RunConfig, normalize_activation
@@ -97,7 +98,9 @@ class Settings:
 
     @property
     def output_units(self) -> int:
-        return self.classes if self.classes > 2 and not self.regression else 1
+        """Units of the output layer, as the output's loss asks for them."""
+        loss = losses.for_output(self.output_activation)
+        return loss.output_units(0 if self.regression else self.classes)
 
     @property
     def output_activation(self) -> str:
@@ -242,8 +245,7 @@ def _hidden_activation(name: str, raw: Any) -> str:
 
 def maxout_pieces(spec: str) -> int:
     """Affine pieces per unit of a hidden layer of activation ``spec`` (1 unless maxout)."""
-    name, args, kwargs = parse_spec(spec)
-    return int(kwargs.get("pieces", args[0] if args else 2)) if name == "maxout" else 1
+    return getattr(affine_layer(1, spec), "pieces", 1)
 
 
 ACTIVATION_EXAMPLES = "relu, tanh, leaky_relu(0.1), maxout(3)"
