@@ -452,11 +452,19 @@ def test_controls_answer_under_load(server, browser):
     page = open_page(browser, server, query)
     page.click("#play")
     wait_epoch(page, 3)
-    page.click("#step")
-    page.wait_for_function(
-        "document.querySelector('#state').textContent === 'paused'", timeout=5000
+    # Step's own update may arrive right after the page shows "paused", before this test
+    # could read the epoch: the page notes the epoch at the moment it pauses.
+    page.evaluate(
+        """() => {
+            const epoch = () => Number(document.querySelector('.run-metrics[data-run=A] .run-epoch').textContent);
+            new MutationObserver(() => {
+                if (document.querySelector('#state').textContent === 'paused') window.pausedAt ??= epoch();
+            }).observe(document.querySelector('#state'), {childList: true, characterData: true, subtree: true});
+        }"""
     )
-    before = epoch_of(page)
+    page.click("#step")
+    page.wait_for_function("window.pausedAt !== undefined", timeout=5000)
+    before = page.evaluate("window.pausedAt")
     page.wait_for_function(
         f"Number(document.querySelector('.run-metrics[data-run=A] .run-epoch').textContent) > {before}",
         timeout=20000,
