@@ -151,3 +151,30 @@ def test_csv_errors_name_the_line(tmp_path):
         datasets.load("csv", path=str(path))
     with pytest.raises(DataError, match="not found"):
         datasets.load("csv", path=str(tmp_path / "nothing.csv"))
+
+
+def test_csv_regression_keeps_the_numbers_to_predict(tmp_path):
+    path = tmp_path / "heights.csv"
+    rows = ["a,b,height"] + [f"{i},{i % 3},{0.5 * i - 1.25}" for i in range(20)]
+    path.write_text("\n".join(rows))
+    data = datasets.load("csv", path=str(path), regression=True)
+    assert data.n_classes == 0 and data.class_names == ()
+    X = np.concatenate([data.X_train, data.X_test])
+    y = np.concatenate([data.y_train, data.y_test])
+    np.testing.assert_array_equal(y, 0.5 * X[:, 0] - 1.25)  # each row keeps its target
+    assert len(X) == 20 and y.dtype == float
+
+
+@pytest.mark.parametrize(
+    "target, message", [("tall", "line 3: the target 'tall'"), ("inf", "line 3: the target 'inf'")]
+)
+def test_csv_regression_refuses_a_target_that_is_not_a_number(tmp_path, target, message):
+    path = tmp_path / "heights.csv"
+    path.write_text(f"a,b,height\n1,2,0.5\n3,4,{target}\n5,6,1.5\n7,8,2.5\n")
+    with pytest.raises(DataError, match=message + ".*leave it out for classes"):
+        datasets.load("csv", path=str(path), regression=True)
+
+
+def test_a_true_false_parameter_must_be_true_or_false():
+    with pytest.raises(DataError, match="regression must be true or false, got 'yes'"):
+        datasets.check_description({"name": "csv", "path": "x.csv", "regression": "yes"})

@@ -173,3 +173,53 @@ def test_the_server_loads_no_matplotlib():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert output.stdout.strip() == "False"
+
+
+REGRESSION_STUDY = """
+name = "heights"
+seeds = 2
+
+[data]
+name = "csv"
+path = "{path}"
+regression = true
+
+[model]
+hidden = [16]
+activation = "tanh"
+init = "xavier_normal"
+{output}
+[training]
+epochs = 60
+optimizer = "adam(lr=0.01)"
+"""
+
+
+def targets_csv(tmp_path):
+    rng = np.random.default_rng(0)
+    points = rng.uniform(-2, 2, size=(200, 2))
+    target = np.sin(points[:, 0]) + 0.5 * points[:, 1]
+    lines = ["x1,x2,target"] + [f"{a:.4f},{b:.4f},{t:.4f}" for (a, b), t in zip(points, target)]
+    (tmp_path / "targets.csv").write_text("\n".join(lines) + "\n")
+    return tmp_path / "targets.csv", float(target.var())
+
+
+def test_a_csv_regression_study_trains_and_a_classifier_s_output_is_refused(tmp_path):
+    path, variance = targets_csv(tmp_path)
+    study_file, db = tmp_path / "study.toml", tmp_path / "results.sqlite"
+    runner = CliRunner()
+    study_file.write_text(REGRESSION_STUDY.format(path=path, output=""))
+    refused = runner.invoke(main, ["run", str(study_file), "--db", str(db)])
+    assert refused.exit_code == 2, refused.output
+    assert "numbers to predict (regression)" in refused.output
+    assert "output_activation = 'linear' and loss = 'mse'" in refused.output
+    output = 'output_activation = "linear"\nloss = "mse"\n'
+    study_file.write_text(REGRESSION_STUDY.format(path=path, output=output))
+    result = runner.invoke(main, ["run", str(study_file), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    with Store(db) as store:
+        rows = store.runs()
+    assert len(rows) == 2
+    for row in rows:
+        assert row["test_accuracy"] is None
+        assert row["test_loss"] < 0.1 * variance  # far below predicting the mean

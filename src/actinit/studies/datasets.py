@@ -129,8 +129,11 @@ def check_description(description: dict[str, Any]) -> dict[str, Any]:
             f"bad parameters for data set {name!r}: {error}. Accepted: {_accepted(DATASETS[name])}",
             unknown,
         ) from None
+    defaults = inspect.signature(DATASETS[name]).parameters
     for key, value in params.items():
         _check_parameter(name, key, value)
+        if isinstance(defaults[key].default, bool) and not isinstance(value, bool):
+            raise DataError(f"data set {name!r}: {key} must be true or false, got {value!r}", key)
     return description
 
 
@@ -699,10 +702,12 @@ def csv_file(
     label: str | int = -1,
     test_size: float = 0.25,
     standardize: bool = False,
+    regression: bool = False,
 ) -> Dataset:
     """Any CSV file: feature columns plus one label column (``label``: a header name or
     a column index, default the last). A header row is detected; labels may be
-    strings (mapped to 0..k-1 in sorted order)."""
+    strings (mapped to 0..k-1 in sorted order). With ``regression`` the label column
+    is a number to predict (``n_classes`` 0) rather than a class."""
     if not path:
         raise DataError("the csv data set needs path = 'file.csv'")
     file = Path(path).expanduser()
@@ -720,19 +725,37 @@ def csv_file(
     X = np.array(features, dtype=float)
     if not np.isfinite(X).all():
         raise DataError(f"{file} contains NaN or infinite feature values")
+    if standardize:
+        X = _standardized(X)
+    if regression:
+        return _regression_split(file.stem, X, _targets(file, labels, 2 if header else 1), seed, test_size)
     y, names = _class_ids(labels)
     if y.max() == 0:
         raise DataError(
             f"{file}: every label is {labels[0]!r}; a classifier needs at least two classes "
             "(is the label column the right one? set label = 'name' or a column index)"
         )
-    if standardize:
-        X = (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1)
     # A stratified split needs two of every class and a class's worth of rows each side.
     n_test = math.ceil(test_size * len(y))
     stratify = bool(np.bincount(y).min() >= 2 and min(n_test, len(y) - n_test) > y.max())
     data = _split(file.stem, X, y, test_size, seed, stratify=stratify)
     return dataclasses.replace(data, class_names=names)
+
+
+def _standardized(X: np.ndarray) -> np.ndarray:
+    """Each column shifted to mean 0 and scaled to standard deviation 1 (if not constant)."""
+    return (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1)
+
+
+def _targets(file: Path, labels: list[str], first_line: int) -> np.ndarray:
+    """A regression label column as finite numbers; the first bad cell is named."""
+    for line_number, value in enumerate(labels, start=first_line):
+        if not _is_number(value) or not math.isfinite(float(value)):
+            raise DataError(
+                f"{file}, line {line_number}: the target {value!r} is not a finite number "
+                "(regression = true predicts a number; leave it out for classes)"
+            )
+    return np.array([float(value) for value in labels])
 
 
 def _read_csv_rows(file: Path) -> tuple[list[str] | None, list[list[str]]]:

@@ -115,6 +115,7 @@ def check_study(
     for config, seed in pending:
         data = load_data(config, seed)
         if config.key not in costs:
+            _check_targets(config, data)
             cost = costs[config.key] = run_cost(config, data)
             if memory and cost.memory > budget:
                 raise PlanError(_too_big(config, cost, budget, workers))
@@ -127,6 +128,17 @@ def check_study(
             "or pass --no-time-limit to run it anyway"
         )
     return Plan(len(pending), largest, seconds)
+
+
+def _check_targets(config: RunConfig, data: Dataset) -> None:
+    """Numbers to predict need a regression loss: a classifier's loss would refuse every
+    label of every run, one by one."""
+    if data.n_classes == 0 and config.loss_function.is_classification:
+        raise PlanError(
+            f"{config.label}: the data ({data.name}) has numbers to predict (regression), but "
+            f"the output is {config.output_activation} with a classification loss; set "
+            "output_activation = 'linear' and loss = 'mse' in [model]"
+        )
 
 
 def _too_big(config: RunConfig, cost: RunCost, budget: float, workers: int) -> str:
