@@ -561,14 +561,44 @@ def test_three_classes_from_an_uploaded_file_each_in_its_colour(server, browser,
 
 
 def test_maxout_layers_train_with_their_links_explained(server, browser):
-    page = open_page(browser, server, "?dataset=xor&hidden=3,3&layer_activations=maxout(3)%3B%20relu")
+    page = open_page(
+        browser, server, "?dataset=xor&hidden=3,3&layer_activations=maxout(3)%3B%20relu"
+    )
     assert "maxout(pieces=3)" in page.inner_text("#graph")
     # Links into the maxout layer stand for their largest piece, and say so; the next not.
-    into = page.eval_on_selector_all("line.link[data-layer='0']", "ls => ls.map(l => l.textContent)")
-    after = page.eval_on_selector_all("line.link[data-layer='1']", "ls => ls.map(l => l.textContent)")
+    into = page.eval_on_selector_all(
+        "line.link[data-layer='0']", "ls => ls.map(l => l.textContent)"
+    )
+    after = page.eval_on_selector_all(
+        "line.link[data-layer='1']", "ls => ls.map(l => l.textContent)"
+    )
     assert len(into) == 6 and all("the largest of 3 maxout pieces" in t for t in into)
     assert len(after) == 9 and not any("maxout" in t for t in after)
     page.click("#step")
     wait_epoch(page, 1)
     assert not page.script_errors and page.is_hidden("#errors")
+    page.close()
+
+
+def test_an_uploaded_file_of_numbers_to_predict_trains_as_regression(server, browser):
+    page = open_page(browser, server)
+    upload(page, "slope.csv", points_csv(4, 150, lambda x, y: f"{0.5 * x - 0.25 * y + 1:.3f}"))
+    page.wait_for_function(
+        "location.search.includes('data_file=slope.csv') && location.search.includes('classes=0')",
+        timeout=20000,
+    )
+    page.wait_for_function("document.querySelector('#accuracy-figure').hidden", timeout=20000)
+    assert page.input_value("[name=classes]") == "0" and page.is_hidden("#errors")
+    assert "linear" in page.inner_text("#graph")
+    assert "acc" not in page.inner_text(".run-metrics[data-run=A]")
+    first_loss = number(page, "#train-loss-A")
+    page.click("#play")
+    wait_epoch(page, 40)
+    pause(page)
+    assert number(page, "#train-loss-A") < first_loss
+    # Blobs has classes: the page does not carry the file's 0 over.
+    page.select_option("select[name=dataset]", "blobs")
+    page.wait_for_function("!document.querySelector('#accuracy-figure').hidden", timeout=20000)
+    assert page.input_value("[name=classes]") == "2" and page.is_hidden("#errors")
+    assert not page.script_errors
     page.close()

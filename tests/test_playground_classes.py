@@ -34,8 +34,8 @@ def test_spiral_arms_follow_their_curve_each_turned_by_a_share_of_a_circle():
     [
         ({"dataset": "moons", "classes": 3}, "moons has two classes; 3 classes come from blobs"),
         ({"dataset": "plane", "classes": 4}, "plane has a regression surface"),
-        ({"dataset": "blobs", "classes": 9}, "classes must lie between 2 and 8"),
-        ({"dataset": "blobs", "classes": 1}, "classes must lie between 2 and 8"),
+        ({"dataset": "blobs", "classes": 9}, "classes must lie between 0 and 8"),
+        ({"dataset": "blobs", "classes": 1}, "classes = 1: data have 2 to 8 classes, or 0"),
     ],
 )
 def test_impossible_class_counts_are_refused_with_where_they_work(values, words):
@@ -85,7 +85,12 @@ async def test_an_uploaded_file_of_three_classes_trains_and_must_say_so(client):
         await socket.send_json({"type": "upload", "name": "thirds.csv", "text": THREE_CLASSES})
         uploaded = await receive(socket, "uploaded")
         assert uploaded["classes"] == 3 and uploaded["rows"] == 90
-        settings = {"dataset": "csv", "data_file": "thirds.csv", "hidden": "6", "learning_rate": 0.3}
+        settings = {
+            "dataset": "csv",
+            "data_file": "thirds.csv",
+            "hidden": "6",
+            "learning_rate": 0.3,
+        }
         await socket.send_json({"type": "configure", "settings": settings, "id": 1})
         error = await receive(socket, "error")
         assert "thirds.csv has 3 classes; set classes = 3" in error["message"]

@@ -186,7 +186,9 @@ def test_depth_view_quantiles_are_measured_and_move_with_training():
 
 def test_regression_trains_with_a_linear_output_and_squared_error():
     session = Session(parse_settings({"dataset": "plane", "hidden": "4", "learning_rate": 0.03}))
-    assert session.config.output_activation == "linear" and session.config.loss == "mse"
+    assert (
+        session.config.output_activation == "linear" and session.config.loss == "mean_squared_error"
+    )
     first = session.history["train_loss"][-1]
     session.train(30)
     assert session.history["train_loss"][-1] < first / 5
@@ -272,7 +274,8 @@ GOOD_CSV = "x1,x2,label\n" + "\n".join(
             "a,b,c,label\n" + "\n".join(f"{i},{i},{i},{i % 2}" for i in range(10)),
             "3 feature columns",
         ),
-        ("x1,x2,label\n" + "\n".join(f"{i},{i},{i % 9}" for i in range(27)), "9 classes"),
+        # Nine words are nine classes (nine numbers would be numbers to predict).
+        ("x1,x2,label\n" + "\n".join(f"{i},{i},c{i % 9}" for i in range(27)), "9 classes"),
         ("x1,x2,label\n1,2,0\n1,oops,1\n3,4,0\n5,6,1\n", "'oops' is not a number"),
         ("", "is empty"),
         ("x1,x2,label\n1,2,0\n", "only 1 data rows"),
@@ -292,7 +295,13 @@ async def test_an_uploaded_csv_trains_and_exports(client):
     async with client.ws_connect("/ws") as socket:
         await socket.send_json({"type": "upload", "name": "../../quadrants.csv", "text": GOOD_CSV})
         uploaded = await receive(socket, "uploaded")
-        assert uploaded == {"type": "uploaded", "name": "quadrants.csv", "rows": 80, "classes": 2}
+        assert uploaded == {
+            "type": "uploaded",
+            "name": "quadrants.csv",
+            "rows": 80,
+            "classes": 2,
+            "regression": False,
+        }
         settings = {**SMALL, "dataset": "csv", "data_file": "quadrants.csv", "hidden": "6"}
         await socket.send_json({"type": "configure", "settings": settings, "id": 1})
         ready = await receive(socket, "ready")
@@ -500,7 +509,9 @@ def test_a_maxout_link_is_drawn_with_its_largest_piece():
     for i in range(2):
         for j in range(3):
             pieces = layer.W[i, 3 * j : 3 * j + 3]
-            assert first["weights"][i][j] == pytest.approx(pieces[np.abs(pieces).argmax()], abs=1e-3)
+            assert first["weights"][i][j] == pytest.approx(
+                pieces[np.abs(pieces).argmax()], abs=1e-3
+            )
     np.testing.assert_allclose(
         layer.forward(session.data.X_train[:5]),
         (session.data.X_train[:5] @ layer.W + layer.b).reshape(5, 3, 3).max(axis=2),

@@ -49,6 +49,7 @@ from .settings import (
     MAX_UPLOAD_CHARACTERS,
     Settings,
     SettingsError,
+    holds_targets,
     options,
     parse_settings,
 )
@@ -117,7 +118,7 @@ class Connection:
         self.chunk: Future | None = None
         self.refusal: str | None = None
         self.epochs_per_second = 0.0  # 0: as fast as it goes
-        #: uploaded file name -> (the server's copy, its number of classes)
+        #: uploaded file name -> (the server's copy, its number of classes; 0: regression)
         self.uploads: dict[str, tuple[str, int]] = {}
         self.folder: tempfile.TemporaryDirectory | None = None
 
@@ -255,9 +256,8 @@ class Connection:
             )
         path, classes = self.uploads[settings.data_file]
         if settings.classes != classes:
-            raise SettingsError(
-                f"{settings.data_file} has {classes} classes; set classes = {classes}"
-            )
+            holds = f"{classes} classes" if classes else "numbers to predict (regression)"
+            raise SettingsError(f"{settings.data_file} has {holds}; set classes = {classes}")
         return path
 
     async def _start(self, all_settings: list[Settings], request_id) -> None:
@@ -323,8 +323,9 @@ class Connection:
         self.epochs_per_second = float(value)
 
     async def on_upload(self, message: dict[str, Any]) -> None:
-        """Keep an uploaded CSV file (x1, x2 and a label of 2 to MAX_CLASSES classes) for
-        this page, read as ``actinit run`` reads a csv data set; refused with the reason."""
+        """Keep an uploaded CSV file (x1, x2 and a label: 2 to MAX_CLASSES classes, or
+        numbers to predict) for this page, read as ``actinit run`` reads a csv data set;
+        refused with the reason."""
         name, text = message.get("name"), message.get("text")
         try:
             if not isinstance(text, str) or not isinstance(name, str):
@@ -340,15 +341,26 @@ class Connection:
             await self.error(f"upload refused: {problem}")
             return
         self.uploads[name] = (path, classes)
-        await self.send({"type": "uploaded", "name": name, "rows": rows, "classes": classes})
+        await self.send(
+            {
+                "type": "uploaded",
+                "name": name,
+                "rows": rows,
+                "classes": classes,
+                "regression": not classes,
+            }
+        )
 
     def _keep_upload(self, name: str, text: str) -> tuple[str, int, int]:
-        """(the server's copy, rows, classes) of an uploaded file."""
+        """(the server's copy, rows, classes) of an uploaded file; classes 0 when its
+        labels are numbers to predict (:func:`holds_targets`)."""
         if self.folder is None:
             self.folder = tempfile.TemporaryDirectory(prefix="actinit-playground-")
         path = Path(self.folder.name) / name
         path.write_text(text, encoding="utf-8")
         data = datasets.load("csv", path=str(path))
+        if holds_targets(data):
+            data = datasets.load("csv", path=str(path), regression=True)
         if data.n_features != 2:
             raise SettingsError(
                 f"{name} has {data.n_features} feature columns; the playground draws a plane: "

@@ -40,6 +40,7 @@ DEFAULT_EXPORT_EPOCHS = 200
 #: linear one for regression), Keras's default initializer.
 OUTPUT_ACTIVATION, REGRESSION_OUTPUT, OUTPUT_INIT = "sigmoid", "linear", "glorot_uniform"
 MULTICLASS_OUTPUT = "softmax"
+REGRESSION_LOSS = "mean_squared_error"
 #: Classes a page tells apart at most (blobs, spiral arms, or an uploaded file's labels).
 MAX_CLASSES = 8
 #: Depth and width are bounded by what one update can train, not by small caps:
@@ -59,7 +60,8 @@ class Settings:
     noise: float = 0.2
     samples: int = 400
     train_ratio: float = 0.5
-    #: Classes of the data: 2, or up to MAX_CLASSES for blobs, spiral and csv.
+    #: Classes of the data: 2, or up to MAX_CLASSES for blobs, spiral and csv; 0 for a
+    #: csv file whose labels are numbers to predict (regression).
     classes: int = 2
     features: tuple[str, ...] = ("x1", "x2")
     hidden: tuple[int, ...] = (4, 4)
@@ -79,7 +81,7 @@ class Settings:
 
     @property
     def regression(self) -> bool:
-        return self.dataset in REGRESSION
+        return self.dataset in REGRESSION or (self.dataset == UPLOADED and self.classes == 0)
 
     def to_dict(self) -> dict[str, Any]:
         values = asdict(self)
@@ -136,6 +138,8 @@ class Settings:
                 "test_size": round(1 - self.train_ratio, 3),
                 "seed": self.seed,
             }
+            if self.regression:
+                description["regression"] = True
         else:
             description = datasets.plane_description(
                 self.dataset, self.samples, self.noise, self.train_ratio, self.seed, self.classes
@@ -161,7 +165,7 @@ class Settings:
             bias_init="zeros",
             output_activation=self.output_activation,
             output_init=OUTPUT_INIT,
-            loss="mse" if self.regression else None,
+            loss=REGRESSION_LOSS if self.regression else None,
             optimizer=optimizer_spec(self.optimizer, self.learning_rate),
             epochs=max(1, int(epochs)),
             batch_size=self.batch_size or None,
@@ -376,9 +380,10 @@ FIELDS: tuple[Field, ...] = (
         "Classes",
         "Data",
         "integer",
-        _integer(2, MAX_CLASSES),
-        bounds=(2, MAX_CLASSES),
-        help="more than 2: blobs, spiral arms, or an uploaded file's labels",
+        _integer(0, MAX_CLASSES),
+        bounds=(0, MAX_CLASSES),
+        help="more than 2: blobs, spiral arms, or an uploaded file's labels; "
+        "0: an uploaded file's numbers to predict (regression)",
         aliases=("n_classes", "centers"),
     ),
     Field(
@@ -521,6 +526,16 @@ def parse_settings(values: dict[str, Any]) -> Settings:
     return settings
 
 
+def holds_targets(data: datasets.Dataset) -> bool:
+    """Whether an uploaded file's labels (as read for classes) are numbers to predict:
+    all numbers, and some not whole or more distinct values than MAX_CLASSES."""
+    try:
+        values = [float(name) for name in data.class_names]
+    except ValueError:
+        return False
+    return len(values) > MAX_CLASSES or not all(v.is_integer() for v in values)
+
+
 def _check_together(settings: Settings) -> None:
     """What no single setting shows: per-layer lists that fit the layers, a CSV file
     named for the csv data set, and a network one update can train."""
@@ -533,6 +548,16 @@ def _check_together(settings: Settings) -> None:
             )
     if settings.dataset == UPLOADED and not settings.data_file:
         raise SettingsError("the csv data set is a file you upload: use 'Upload CSV' first")
+    if settings.classes == 1:
+        raise SettingsError(
+            f"classes = 1: data have 2 to {MAX_CLASSES} classes, or 0 when an uploaded "
+            "CSV file's labels are numbers to predict (regression)"
+        )
+    if settings.classes == 0 and settings.dataset != UPLOADED:
+        raise SettingsError(
+            f"classes = 0 stands for numbers to predict in an uploaded CSV file; "
+            f"{settings.dataset} is not one (set classes = 2)"
+        )
     if settings.classes != 2 and settings.dataset not in (*MULTICLASS_DATASETS, UPLOADED):
         kind = "a regression surface" if settings.regression else "two classes"
         raise SettingsError(

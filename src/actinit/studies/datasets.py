@@ -728,7 +728,9 @@ def csv_file(
     if standardize:
         X = _standardized(X)
     if regression:
-        return _regression_split(file.stem, X, _targets(file, labels, 2 if header else 1), seed, test_size)
+        return _regression_split(
+            file.stem, X, _targets(file, labels, 2 if header else 1), seed, test_size
+        )
     y, names = _class_ids(labels)
     if y.max() == 0:
         raise DataError(

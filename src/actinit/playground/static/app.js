@@ -856,7 +856,9 @@ function wire() {
   form.addEventListener("change", (event) => {
     if (event.target.closest("#view-fields")) return redraw();
     const dataset = settingInput("dataset").value;
-    if (event.target === settingInput("dataset") && dataset !== "csv" && !OPTIONS.multiclass.includes(dataset)) {
+    const classes = Number(settingInput("classes").value);
+    if (event.target === settingInput("dataset") && dataset !== "csv"
+        && (!OPTIONS.multiclass.includes(dataset) || classes < 2)) {
       settingInput("classes").value = "2";   // the other data sets have two classes
     }
     reconfigure();
