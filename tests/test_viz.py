@@ -10,7 +10,7 @@ from actinit import viz
 from actinit.cli import main
 from actinit.studies import Store, parse_study, run_study, summarize
 from actinit.studies.datasets import load
-from actinit.viz.animation import animate
+from actinit.viz.animation import _panels, animate
 from actinit.viz.report import build_report
 
 STUDY = """
@@ -437,3 +437,83 @@ def test_heatmap_colours_span_the_values_and_say_percent(study_db):
     for collection in curves.axes[0].collections:  # std bands stay within [0, 1]
         for path_ in collection.get_paths():
             assert path_.vertices[:, 1].max() <= 1.0 + 1e-9
+
+
+REGRESSION_STUDY = """
+name = "surface"
+seeds = 1
+
+[data]
+name = "plane"
+n_samples = 200
+
+[model]
+hidden = [2]
+activation = "tanh"
+init = "xavier_normal"
+output_activation = "linear"
+loss = "mse"
+
+[training]
+epochs = 15
+optimizer = "adam(lr=0.05)"
+"""
+
+
+@pytest.fixture(scope="module")
+def regression_trained():
+    data = load("plane", n_samples=200)
+    model = ai.Sequential(
+        [ai.Dense(2, "tanh"), ai.Dense(1, "linear")], loss="mse", optimizer="adam(lr=0.05)", seed=0
+    )
+    recorder = ai.Recorder(data.X_train, data.y_train, snapshot_every=5)
+    model.fit(data.X_train, data.y_train, epochs=15, callbacks=[recorder])
+    return model, recorder.recording, data
+
+
+def test_a_regression_s_output_is_drawn_on_its_targets_colour_scale(regression_trained):
+    model, _, data = regression_trained
+    figure = viz.plot_boundary(model, data.X_train, data.y_train)
+    plane_axis, colour_bar = figure.axes
+    assert "mean squared error" in plane_axis.get_title()
+    assert colour_bar.get_ylabel() == "output (points: their targets)"
+    (points,) = plane_axis.collections[-1:]
+    np.testing.assert_array_equal(points.get_array(), data.y_train)  # coloured by target
+    low, high = points.get_clim()
+    output = model.predict_output(data.X_train)[:, 0]
+    assert low <= min(data.y_train.min(), output.min()) and high >= data.y_train.max()
+    # The hidden 2-unit layer's feature space paints the same way.
+    feature_axis = viz.plot_feature_space(model, data.X_train, data.y_train).axes[1]
+    np.testing.assert_array_equal(feature_axis.collections[-1].get_array(), data.y_train)
+
+
+def test_class_pictures_of_a_regression_say_what_to_draw_instead(regression_trained):
+    model, _, data = regression_trained
+    for plot in (viz.plot_misclassified, viz.plot_probability_histograms):
+        with pytest.raises(ValueError, match=r"needs classes; this network predicts numbers"):
+            plot(model, data.X_train, data.y_train)
+    assert len(viz.plot_loss_histogram(model, data.X_train, data.y_train).axes) == 1
+
+
+def test_curves_of_a_run_without_accuracy_are_the_loss_alone(regression_trained, trained):
+    (loss_axis,) = viz.plot_curves(regression_trained[1]).axes
+    assert loss_axis.get_title() == "loss" and len(loss_axis.lines) == 1
+    assert [axis.get_title() for axis in viz.plot_curves(trained[1]).axes] == ["loss", "accuracy"]
+
+
+def test_a_regression_film_has_no_probability_panel(regression_trained, tmp_path):
+    _, recording, data = regression_trained
+    assert _panels(recording.model_at(0)) == ["features", "boundary", "loss"]
+    path = animate(recording, data.X_train, data.y_train, tmp_path / "film.gif", max_frames=3)
+    with Image.open(path) as image:
+        assert image.n_frames == 3
+
+
+def test_a_regression_study_s_report_shows_the_loss_and_the_output(tmp_path, recwarn):
+    study = parse_study(REGRESSION_STUDY)
+    with Store(tmp_path / "surface.sqlite") as store:
+        run_study(study, store, jobs=1)
+        text = build_report(study, store, recorded=1)
+    assert 'alt="surface: test loss' in text and 'alt="surface: val_loss' in text
+    assert 'alt="the output over the plane"' in text and "decision boundary" not in text
+    assert not [w for w in recwarn if "No artists with labels" in str(w.message)]

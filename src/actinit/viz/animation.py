@@ -10,7 +10,12 @@ from matplotlib import animation
 from matplotlib.figure import Figure
 
 from ..engine import Recording
-from .boundaries import draw_boundary, draw_feature_space, draw_probability_histograms
+from .boundaries import (
+    draw_boundary,
+    draw_feature_space,
+    draw_probability_histograms,
+    predicts_numbers,
+)
 
 
 def animate(
@@ -94,10 +99,10 @@ def _film(recording: Recording, X, y, max_frames: int, title: str) -> animation.
 
 def _panels(model) -> list[str]:
     """The panels this network can show: the feature space needs a 2-unit hidden
-    layer, the probability histogram a single (binary) output."""
+    layer, the probability histogram a single (binary) output of a classifier."""
     panels = ["features"] if model.feature_layer_index() is not None else []
     panels.append("boundary")
-    if model.output_dim == 1:
+    if model.output_dim == 1 and not predicts_numbers(model):
         panels.append("probabilities")
     return [*panels, "loss"]
 

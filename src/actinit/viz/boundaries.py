@@ -17,6 +17,50 @@ def _require_2d(X: np.ndarray) -> None:
         raise ValueError(f"this picture needs 2-D inputs; the data has {X.shape[1]} features")
 
 
+def predicts_numbers(model: Sequential) -> bool:
+    """Whether the network is a regression (its loss is not a classifier's)."""
+    return model.loss is not None and not model.loss.is_classification
+
+
+def _needs_classes(model: Sequential, picture: str) -> None:
+    if predicts_numbers(model):
+        raise ValueError(
+            f"the {picture} picture needs classes; this network predicts numbers "
+            "(regression): draw its 'boundary' (the output over the plane) or 'losses'"
+        )
+
+
+def _paint_output(axis, grid, output, points, y, regression, size, edge, alpha):
+    """The network's ``output`` (cells, outputs) over ``grid`` (the x and y meshes) and
+    the ``points`` (n, 2) labelled ``y``. One probability: blue to red from 0 to 1 with
+    its 0.5 contour; several: the most probable class's colour; a ``regression``'s
+    output: one colour scale for it and the points' targets. Returns what a colour bar
+    needs for a regression, else None."""
+    gx, gy = grid
+    if regression:
+        field = output[:, 0].reshape(gx.shape)
+        low = min(float(field.min()), float(np.min(y)))
+        high = max(float(field.max()), float(np.max(y)), low + 1e-9)
+        axis.contourf(gx, gy, field, levels=np.linspace(low, high, 12), cmap="RdBu_r", alpha=alpha)
+        return axis.scatter(
+            points[:, 0], points[:, 1], c=y, cmap="RdBu_r", vmin=low, vmax=high, s=size,
+            edgecolors="k", linewidths=0.3,
+        )  # fmt: skip
+    if output.shape[1] == 1:
+        field = output[:, 0].reshape(gx.shape)
+        axis.contourf(gx, gy, field, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=alpha)
+        if field.min() < 0.5 < field.max():
+            axis.contour(gx, gy, field, levels=[0.5], colors="k", linewidths=1.5)
+    else:
+        classes = output.argmax(axis=1).reshape(gx.shape)
+        levels = np.arange(output.shape[1] + 1) - 0.5
+        colours = CLASS_COLOURS[: output.shape[1]]
+        axis.contourf(gx, gy, classes, levels=levels, colors=colours, alpha=alpha)
+    colours = np.array(CLASS_COLOURS)[np.asarray(y, dtype=int) % len(CLASS_COLOURS)]
+    axis.scatter(points[:, 0], points[:, 1], c=colours, s=size, edgecolors=edge, linewidths=0.3)
+    return None
+
+
 def _class_one_probability(model: Sequential, X: np.ndarray) -> np.ndarray:
     output = model.predict_output(X)
     return output[:, 0] if output.shape[1] == 1 else output.argmax(axis=1).astype(float)
@@ -29,33 +73,16 @@ def draw_boundary(
     y: np.ndarray,
     resolution: int = 150,
     marker_sizes: np.ndarray | None = None,
-) -> None:
+):
+    """The network's output over the input plane with the data (see :func:`_paint_output`);
+    for a regression, what a colour bar needs."""
     gx, gy, grid = plane_grid(X, resolution)
-    output = model.predict_output(grid)
-    if output.shape[1] == 1:
-        field = output[:, 0].reshape(gx.shape)
-        axis.contourf(gx, gy, field, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.55)
-        axis.contour(gx, gy, field, levels=[0.5], colors="k", linewidths=1.5)
-    else:
-        classes = output.argmax(axis=1).reshape(gx.shape)
-        axis.contourf(
-            gx,
-            gy,
-            classes,
-            levels=np.arange(output.shape[1] + 1) - 0.5,
-            colors=CLASS_COLOURS[: output.shape[1]],
-            alpha=0.35,
-        )
-    colours = np.array(CLASS_COLOURS)[np.asarray(y) % len(CLASS_COLOURS)]
-    axis.scatter(
-        X[:, 0],
-        X[:, 1],
-        c=colours,
-        s=12 if marker_sizes is None else marker_sizes,
-        edgecolors="k",
-        linewidths=0.3,
-    )
+    painted = _paint_output(
+        axis, (gx, gy), model.predict_output(grid), X, y, predicts_numbers(model),
+        size=12 if marker_sizes is None else marker_sizes, edge="k", alpha=0.55,
+    )  # fmt: skip
     axis.set(xlabel="$x_1$", ylabel="$x_2$")
+    return painted
 
 
 def plot_boundary(model: Sequential, X: np.ndarray, y: np.ndarray, title: str = "") -> Figure:
@@ -63,7 +90,12 @@ def plot_boundary(model: Sequential, X: np.ndarray, y: np.ndarray, title: str = 
     _require_2d(X)
     figure = Figure(figsize=(5.5, 4.8), layout="constrained")
     axis = figure.subplots()
-    draw_boundary(axis, model, X, y)
+    painted = draw_boundary(axis, model, X, y)
+    if painted is not None:
+        figure.colorbar(painted, ax=axis, label="output (points: their targets)")
+        error = float(np.mean((model.predict_output(X)[:, 0] - y) ** 2))
+        axis.set_title(title or f"the output over the plane (mean squared error {error:.3g})")
+        return figure
     accuracy = float(np.mean(model.predict(X) == y))
     axis.set_title(title or f"decision boundary (accuracy {100 * accuracy:.1f}%)")
     return figure
@@ -73,6 +105,7 @@ def plot_misclassified(model: Sequential, X: np.ndarray, y: np.ndarray, title: s
     """Points coloured by prediction, drawn large when wrong: size 15 (|error| + 0.1),
     as in the S0 study."""
     _require_2d(X)
+    _needs_classes(model, "misclassified")
     predicted = model.predict(X)
     wrong = predicted != y
     figure = Figure(figsize=(5.5, 4.8), layout="constrained")
@@ -124,7 +157,7 @@ def draw_feature_space(
             bent = model.forward_layers(line, stop=index + 1)
             axis.plot(bent[:, 0], bent[:, 1], color="grey", linewidth=0.4, alpha=0.6)
     features = model.forward_layers(X, stop=index + 1)
-    # The boundary in feature space: where the rest of the network says 0.5.
+    # What the rest of the network makes of the feature space (its boundary: 0.5).
     low, high = features.min(axis=0), features.max(axis=0)
     pad = (high - low) * 0.15 + 1e-6
     fx, fy = np.meshgrid(
@@ -132,13 +165,17 @@ def draw_feature_space(
         np.linspace(low[1] - pad[1], high[1] + pad[1], 200),
     )
     output = model.forward_layers(np.column_stack([fx.ravel(), fy.ravel()]), start=index + 1)
-    if output.shape[1] == 1:
-        field = output[:, 0].reshape(fx.shape)
-        axis.contourf(fx, fy, field, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.35)
-        if field.min() < 0.5 < field.max():
-            axis.contour(fx, fy, field, levels=[0.5], colors="k", linewidths=1.5)
-    colours = np.array(CLASS_COLOURS)[np.asarray(y) % len(CLASS_COLOURS)]
-    axis.scatter(features[:, 0], features[:, 1], c=colours, s=8, edgecolors="none")
+    _paint_output(
+        axis,
+        (fx, fy),
+        output,
+        features,
+        y,
+        predicts_numbers(model),
+        size=8,
+        edge="none",
+        alpha=0.35,
+    )
     axis.set(xlim=(fx.min(), fx.max()), ylim=(fy.min(), fy.max()), xlabel="$h_1$", ylabel="$h_2$")
 
 
@@ -159,6 +196,7 @@ def plot_feature_space(model: Sequential, X: np.ndarray, y: np.ndarray, title: s
 
 
 def draw_probability_histograms(axis, model: Sequential, X: np.ndarray, y: np.ndarray) -> None:
+    _needs_classes(model, "probabilities")
     probability = model.predict_proba(X)[:, 1]
     predicted = (probability >= 0.5).astype(int)
     bins = np.linspace(0, 1, 21)

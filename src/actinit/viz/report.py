@@ -12,9 +12,9 @@ from ..studies.diagnosis import diagnose
 from ..studies.recorded import recorded_run
 from ..studies.store import Store
 from ..studies.summary import comparison_rows, summarize, table_rows
-from .boundaries import plot_boundary, plot_feature_space
+from .boundaries import plot_boundary, plot_feature_space, predicts_numbers
+from .catalogue import study_picture
 from .figures import to_data_uri
-from .studies import plot_study_curves, plot_study_heatmap
 from .theory import plot_depth_theory, plot_variance_prediction
 from .training import plot_curves, plot_layer_heatmap
 
@@ -71,11 +71,16 @@ def build_report(study, store: Store, recorded: int = 6, seed: int = 0, progress
             "<h2>Published numbers and actinit</h2>",
             _table(header, body, verdict_column=True),
         ]
+    # Accuracy, or the loss when every configuration predicts numbers (regression).
+    heatmap, curves = (
+        study_picture("heatmap", summary, store),
+        study_picture("curves", summary, store),
+    )
     parts += [
         "<h2>Activation × initializer</h2>",
-        _image(to_data_uri(plot_study_heatmap(summary)), "heatmap of test accuracy"),
+        _image(to_data_uri(heatmap), heatmap.get_suptitle() or "heatmap across seeds"),
         "<h2>Curves across seeds</h2>",
-        _image(to_data_uri(plot_study_curves(summary, store)), "validation accuracy curves"),
+        _image(to_data_uri(curves), curves.get_suptitle()),
     ]
     parts += _theory_section(summary)
     parts.append("<h2>Inside the runs</h2>")
@@ -116,7 +121,7 @@ def _run_section(run) -> list[str]:
         for f in diagnose(run.recording)
     ]
     parts.append("</ul>")
-    parts.append(_image(to_data_uri(plot_curves(run.recording)), "loss and accuracy"))
+    parts.append(_image(to_data_uri(plot_curves(run.recording)), "training curves"))
     parts.append(
         _image(to_data_uri(plot_layer_heatmap(run.recording, "grad_norm")), "gradient norms")
     )
@@ -129,7 +134,8 @@ def _run_section(run) -> list[str]:
             figure = plot_feature_space(model, run.data.X_train, run.data.y_train)
         except ValueError:
             figure = plot_boundary(model, run.data.X_train, run.data.y_train)
-        parts.append(_image(to_data_uri(figure), "decision boundary"))
+        shown = "the output over the plane" if predicts_numbers(model) else "decision boundary"
+        parts.append(_image(to_data_uri(figure), shown))
     parts.append("</div>")
     return parts
 

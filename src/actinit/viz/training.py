@@ -24,23 +24,26 @@ STAT_TITLES = {
 
 
 def plot_curves(recording: Recording, title: str = "") -> Figure:
-    """Loss and accuracy per epoch, training and validation."""
-    figure = Figure(figsize=(10, 3.6), layout="constrained")
-    loss_axis, accuracy_axis = figure.subplots(1, 2)
+    """Loss and accuracy per epoch, training and validation (the loss alone for a run
+    with no accuracy: a regression)."""
     epochs = recording.epochs[1:]
-    for key, style in (("loss", "-"), ("val_loss", "--")):
-        values = recording.metrics.get(key)
-        if values is not None and np.isfinite(values[1:]).any():
-            loss_axis.plot(epochs, values[1:], style, label=key)
-    for key, style in (("accuracy", "-"), ("val_accuracy", "--")):
-        values = recording.metrics.get(key)
-        if values is not None and np.isfinite(values[1:]).any():
-            accuracy_axis.plot(epochs, values[1:], style, label=key)
-    loss_axis.set(xlabel="epoch", ylabel="loss", title="loss")
-    accuracy_axis.set(xlabel="epoch", ylabel="accuracy", title="accuracy", ylim=(0, 1.02))
-    for axis in (loss_axis, accuracy_axis):
+    curves = {
+        key: values[1:]
+        for key in ("loss", "val_loss", "accuracy", "val_accuracy")
+        if (values := recording.metrics.get(key)) is not None and np.isfinite(values[1:]).any()
+    }
+    panels = ["loss", "accuracy"] if "accuracy" in curves or "val_accuracy" in curves else ["loss"]
+    figure = Figure(figsize=(5 * len(panels), 3.6), layout="constrained")
+    for axis, name in zip(np.atleast_1d(figure.subplots(1, len(panels))), panels):
+        for key, style in ((name, "-"), (f"val_{name}", "--")):
+            if key in curves:
+                axis.plot(epochs, curves[key], style, label=key)
+        axis.set(xlabel="epoch", ylabel=name, title=name)
+        if name == "accuracy":
+            axis.set_ylim(0, 1.02)
         axis.grid(alpha=0.3)
-        axis.legend()
+        if axis.get_legend_handles_labels()[0]:
+            axis.legend()
     if title:
         figure.suptitle(title)
     return figure
