@@ -529,6 +529,7 @@ def test_three_classes_from_an_uploaded_file_each_in_its_colour(server, browser,
     )
     page.wait_for_function("document.querySelectorAll('.output-tile').length === 3", timeout=20000)
     assert page.is_hidden("#errors") and "softmax" in page.inner_text("#graph")
+    assert page.inner_text("#upload-info") == "thirds.csv: 150 rows, 3 classes"
     # The file's own labels name the classes.
     titles = page.eval_on_selector_all(".output-tile", "tiles => tiles.map(t => t.title)")
     assert titles == ["Output, P(left)", "Output, P(middle)", "Output, P(right)"]
@@ -589,6 +590,7 @@ def test_an_uploaded_file_of_numbers_to_predict_trains_as_regression(server, bro
     )
     page.wait_for_function("document.querySelector('#accuracy-figure').hidden", timeout=20000)
     assert page.input_value("[name=classes]") == "0" and page.is_hidden("#errors")
+    assert page.inner_text("#upload-info") == "slope.csv: 150 rows, numbers to predict (regression)"
     assert "linear" in page.inner_text("#graph")
     assert "acc" not in page.inner_text(".run-metrics[data-run=A]")
     first_loss = number(page, "#train-loss-A")

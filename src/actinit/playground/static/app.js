@@ -243,6 +243,10 @@ function saveModel(message) {
 }
 
 function useUpload(message) {
+  // Say how the file was read: its classes, or numbers to predict (a regression).
+  const holds = message.regression ? "numbers to predict (regression)" : `${message.classes} classes`;
+  $("#upload-info").textContent = `${message.name}: ${message.rows.toLocaleString()} rows, ${holds}`;
+  $("#upload-info").hidden = false;
   settingInput("dataset").value = "csv";
   settingInput("data_file").value = message.name;
   settingInput("classes").value = String(message.classes);
