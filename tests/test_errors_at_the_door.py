@@ -217,6 +217,8 @@ def test_a_csv_regression_study_trains_and_a_classifier_s_output_is_refused(tmp_
     study_file.write_text(REGRESSION_STUDY.format(path=path, output=output))
     result = runner.invoke(main, ["run", str(study_file), "--db", str(db)])
     assert result.exit_code == 0, result.output
+    # Its table shows losses, not accuracy columns of dashes.
+    assert "train loss" in result.output and "test acc" not in result.output
     with Store(db) as store:
         rows = store.runs()
     assert len(rows) == 2

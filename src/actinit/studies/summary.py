@@ -430,7 +430,8 @@ DIMENSIONS: dict[str, Callable[[RunConfig], str]] = {
 
 def table_rows(summary: StudySummary) -> tuple[list[str], list[list[str]]]:
     """The summary as a header and text rows, shared by the terminal and Markdown.
-    Settings shared by every configuration are left out (they are in the title)."""
+    Settings shared by every configuration are left out (they are in the title); a
+    study that only predicts numbers (regression) shows its losses, not accuracy."""
     header = [
         "data",
         "activation",
@@ -443,6 +444,7 @@ def table_rows(summary: StudySummary) -> tuple[list[str], list[list[str]]]:
         "range",
         "train acc",
         "test loss",
+        "train loss",
         f"learned >{100 * summary.study.learned_threshold:.0f}%",
         "epochs to target",
         "diverged",
@@ -463,6 +465,7 @@ def table_rows(summary: StudySummary) -> tuple[list[str], list[list[str]]]:
                 f"{100 * acc.min:.1f}..{100 * acc.max:.1f}" if acc.min is not None else "-",
                 row.train_accuracy.text(percent=True),
                 row.test_loss.text(),
+                row.train_loss.text(),
                 f"{100 * row.learned_share:.0f}%" if row.learned_share is not None else "-",
                 (
                     f"{row.epochs_to_target.mean:.0f} ({row.reached_target}/{row.seeds})"
@@ -472,14 +475,20 @@ def table_rows(summary: StudySummary) -> tuple[list[str], list[list[str]]]:
                 str(row.diverged),
             ]
         )
-    always = {"activation", "initializer", "test acc", "range", "train acc", "test loss"}
+    regression = all(row.test_accuracy.mean is None for row in summary.rows)
+    always = {"activation", "initializer", "test loss"}
+    always |= {"train loss"} if regression else {"test acc", "range", "train acc"}
+    never = {"test acc", "range", "train acc"} if regression else {"train loss"}
     silent = {"epochs to target": {"-"}, "diverged": {"0"}}
     varying = [
         i
         for i, name in enumerate(header)
         if name in always
-        or (name in silent and {line[i] for line in body} - silent[name])
-        or len({line[i] for line in body}) > 1
+        or name not in never
+        and (
+            (name in silent and {line[i] for line in body} - silent[name])
+            or len({line[i] for line in body}) > 1
+        )
     ]
     return [header[i] for i in varying], [[line[i] for i in varying] for line in body]
 
