@@ -61,6 +61,16 @@ async def test_what_an_upload_holds_is_read_from_its_labels(client, labels, clas
         assert (await receive(socket, "uploaded"))["classes"] == classes
 
 
+async def test_a_number_column_with_a_gap_is_refused_at_the_gap(client):
+    text, _ = targets_csv(lambda x, y: f"{x:.3f}", count=60)
+    lines = text.splitlines()
+    lines[7] = lines[7].rsplit(",", 1)[0] + ","  # row 7 (line 8) lost its target
+    async with client.ws_connect("/ws") as socket:
+        await socket.send_json({"type": "upload", "name": "gap.csv", "text": "\n".join(lines)})
+        error = await receive(socket, "error")
+        assert "line 8: the target '' is not a finite number" in error["message"]
+
+
 async def test_a_target_that_is_not_a_finite_number_is_refused_with_its_line(client):
     text = "x1,x2,height\n0,0,1.5\n1,0,2.5\n0,1,nan\n1,1,3.5\n2,2,0.5\n"
     async with client.ws_connect("/ws") as socket:

@@ -528,11 +528,13 @@ def parse_settings(values: dict[str, Any]) -> Settings:
 
 def holds_targets(data: datasets.Dataset) -> bool:
     """Whether an uploaded file's labels (as read for classes) are numbers to predict:
-    all numbers, and some not whole or more distinct values than MAX_CLASSES."""
-    try:
-        values = [float(name) for name in data.class_names]
-    except ValueError:
-        return False
+    all numbers, and some not whole or more distinct values than MAX_CLASSES; or more
+    than MAX_CLASSES distinct labels, mostly numbers (a number column with a gap, which
+    the regression reader then names by its line)."""
+    names = data.class_names
+    values = [float(name) for name in names if datasets.is_number(name)]
+    if len(values) < len(names):
+        return len(names) > MAX_CLASSES and len(values) > len(names) / 2
     return len(values) > MAX_CLASSES or not all(v.is_integer() for v in values)
 
 

@@ -752,7 +752,7 @@ def _standardized(X: np.ndarray) -> np.ndarray:
 def _targets(file: Path, labels: list[str], first_line: int) -> np.ndarray:
     """A regression label column as finite numbers; the first bad cell is named."""
     for line_number, value in enumerate(labels, start=first_line):
-        if not _is_number(value) or not math.isfinite(float(value)):
+        if not is_number(value) or not math.isfinite(float(value)):
             raise DataError(
                 f"{file}, line {line_number}: the target {value!r} is not a finite number "
                 "(regression = true predicts a number; leave it out for classes)"
@@ -777,7 +777,7 @@ def _read_csv_rows(file: Path) -> tuple[list[str] | None, list[list[str]]]:
     if not rows:
         raise DataError(f"{file} is empty")
     first = rows[0]
-    if not _is_number(first[0]) or not all(_is_number(c) for c in first if c != first[-1]):
+    if not is_number(first[0]) or not all(is_number(c) for c in first if c != first[-1]):
         return [cell.strip() for cell in first], rows[1:]
     return None, rows
 
@@ -813,7 +813,7 @@ def _numbers(file: Path, line_number: int, header, row: list[str], label_index: 
 def _class_ids(labels: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
     """Labels as class ids 0..k-1 (whole numbers in numeric order, else strings sorted)
     and the label each id stands for."""
-    if all(_is_number(value) for value in labels) and all(float(v).is_integer() for v in labels):
+    if all(is_number(value) for value in labels) and all(float(v).is_integer() for v in labels):
         y = np.array([int(float(value)) for value in labels])
         values = np.unique(y)
         return np.searchsorted(values, y), tuple(str(v) for v in values.tolist())
@@ -821,7 +821,8 @@ def _class_ids(labels: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
     return y, tuple(values.tolist())
 
 
-def _is_number(text: str) -> bool:
+def is_number(text: str) -> bool:
+    """Whether a CSV cell reads as a number (``nan`` and ``inf`` included)."""
     try:
         float(text)
     except ValueError:
