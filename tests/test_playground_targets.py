@@ -1,6 +1,8 @@
 """An uploaded file whose labels are numbers to predict: the playground's regression on
 the user's own data (``classes = 0``)."""
 
+from urllib.parse import parse_qsl
+
 import numpy as np
 import pytest
 
@@ -100,6 +102,7 @@ def test_the_export_of_an_uploaded_regression_trains_the_same_network(tmp_path):
         {"dataset": "csv", "data_file": "slope.csv", "classes": 0, "hidden": "5"}
     )
     assert settings.regression and settings.output_units == 1
+    assert parse_settings(dict(parse_qsl(settings.query()))) == settings  # the URL keeps it
     (config,) = parse_study(write_study(settings.study(epochs=40))).configs
     assert config.data["regression"] is True and config.data["path"] == "slope.csv"
     assert (config.output_activation, config.loss) == ("linear", "mean_squared_error")
