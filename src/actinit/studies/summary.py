@@ -449,48 +449,59 @@ def table_rows(summary: StudySummary) -> tuple[list[str], list[list[str]]]:
         "epochs to target",
         "diverged",
     ]
-    body = []
-    for row in summary.rows:
-        acc = row.test_accuracy
-        body.append(
-            [
-                row.config.data.get("name", ""),
-                row.config.activation_label,
-                row.config.initializer_label,
-                compact_spec(row.config.optimizer),
-                hidden_label(row.config.hidden),
-                str(row.config.batch_size or "full"),
-                str(row.seeds),
-                acc.text(percent=True),
-                f"{100 * acc.min:.1f}..{100 * acc.max:.1f}" if acc.min is not None else "-",
-                row.train_accuracy.text(percent=True),
-                row.test_loss.text(),
-                row.train_loss.text(),
-                f"{100 * row.learned_share:.0f}%" if row.learned_share is not None else "-",
-                (
-                    f"{row.epochs_to_target.mean:.0f} ({row.reached_target}/{row.seeds})"
-                    if row.epochs_to_target.mean is not None
-                    else ("-" if row.config.target_accuracy is None else f"never (0/{row.seeds})")
-                ),
-                str(row.diverged),
-            ]
-        )
+    body = [_table_cells(row) for row in summary.rows]
     regression = all(row.test_accuracy.mean is None for row in summary.rows)
-    always = {"activation", "initializer", "test loss"}
-    always |= {"train loss"} if regression else {"test acc", "range", "train acc"}
-    never = {"test acc", "range", "train acc"} if regression else {"train loss"}
-    silent = {"epochs to target": {"-"}, "diverged": {"0"}}
-    varying = [
-        i
-        for i, name in enumerate(header)
-        if name in always
-        or name not in never
-        and (
-            (name in silent and {line[i] for line in body} - silent[name])
-            or len({line[i] for line in body}) > 1
-        )
+    shown = [
+        i for i, name in enumerate(header) if _shows(name, [line[i] for line in body], regression)
     ]
-    return [header[i] for i in varying], [[line[i] for i in varying] for line in body]
+    return [header[i] for i in shown], [[line[i] for i in shown] for line in body]
+
+
+def _table_cells(row: ConfigSummary) -> list[str]:
+    """One configuration's cells, in :func:`table_rows`'s column order."""
+    acc = row.test_accuracy
+    return [
+        row.config.data.get("name", ""),
+        row.config.activation_label,
+        row.config.initializer_label,
+        compact_spec(row.config.optimizer),
+        hidden_label(row.config.hidden),
+        str(row.config.batch_size or "full"),
+        str(row.seeds),
+        acc.text(percent=True),
+        f"{100 * acc.min:.1f}..{100 * acc.max:.1f}" if acc.min is not None else "-",
+        row.train_accuracy.text(percent=True),
+        row.test_loss.text(),
+        row.train_loss.text(),
+        f"{100 * row.learned_share:.0f}%" if row.learned_share is not None else "-",
+        (
+            f"{row.epochs_to_target.mean:.0f} ({row.reached_target}/{row.seeds})"
+            if row.epochs_to_target.mean is not None
+            else ("-" if row.config.target_accuracy is None else f"never (0/{row.seeds})")
+        ),
+        str(row.diverged),
+    ]
+
+
+#: The accuracy columns (left out when nothing has an accuracy), and the values that
+#: say nothing in a column shown only when they are not all it holds.
+_ACCURACY_COLUMNS = {"test acc", "range", "train acc"}
+_SILENT_VALUES = {"epochs to target": {"-"}, "diverged": {"0"}}
+
+
+def _shows(name: str, cells: list[str], regression: bool) -> bool:
+    """Whether the column ``name`` with these ``cells`` belongs in the table: the
+    results always (losses for a regression, else accuracies and the test loss), the
+    rest when it tells configurations apart or says something (a target reached, a
+    divergence)."""
+    results = {"train loss"} if regression else _ACCURACY_COLUMNS
+    if name in {"activation", "initializer", "test loss"} | results:
+        return True
+    if name in (_ACCURACY_COLUMNS if regression else {"train loss"}):
+        return False
+    if name in _SILENT_VALUES:
+        return bool(set(cells) - _SILENT_VALUES[name])
+    return len(set(cells)) > 1
 
 
 METRIC_LABELS = {

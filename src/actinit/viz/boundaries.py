@@ -5,6 +5,7 @@ histograms of predicted probabilities and per-sample losses."""
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 
 from ..engine import Sequential
@@ -30,7 +31,9 @@ def _needs_classes(model: Sequential, picture: str) -> None:
         )
 
 
-def _paint_output(axis, grid, output, points, y, regression, size, edge, alpha):
+def _paint_output(
+    axis, grid, output, points, y, regression, size, edge, alpha
+) -> PathCollection | None:
     """The network's ``output`` (cells, outputs) over ``grid`` (the x and y meshes) and
     the ``points`` (n, 2) labelled ``y``. One probability: blue to red from 0 to 1 with
     its 0.5 contour; several: the most probable class's colour; a ``regression``'s
@@ -61,11 +64,6 @@ def _paint_output(axis, grid, output, points, y, regression, size, edge, alpha):
     return None
 
 
-def _class_one_probability(model: Sequential, X: np.ndarray) -> np.ndarray:
-    output = model.predict_output(X)
-    return output[:, 0] if output.shape[1] == 1 else output.argmax(axis=1).astype(float)
-
-
 def draw_boundary(
     axis,
     model: Sequential,
@@ -73,7 +71,7 @@ def draw_boundary(
     y: np.ndarray,
     resolution: int = 150,
     marker_sizes: np.ndarray | None = None,
-):
+) -> PathCollection | None:
     """The network's output over the input plane with the data (see :func:`_paint_output`);
     for a regression, what a colour bar needs."""
     gx, gy, grid = plane_grid(X, resolution)
