@@ -341,27 +341,33 @@ def test_verdict_allows_the_rounding_of_the_published_figure():
     from actinit.studies.summary import ConfigSummary, Spread, compare
 
     config = tiny().configs[0]
+    seeds = range(40)
     row = ConfigSummary(
         config,
-        3,
-        Spread.of([0.5, 0.5, 0.5]),
-        Spread.of([0.5] * 3),
-        Spread.of([0.693147] * 3),
-        Spread.of([0.693147] * 3),
-        Spread.of([None]),
+        40,
+        Spread.of([0.5] * 40),
+        Spread.of([0.5] * 40),
+        Spread.of([0.693147] * 40),
+        Spread.of([0.693147] * 40),
+        Spread.of([config.epochs + 1] * 40, censored=40),
         0.0,
         0,
         0,
         0,
         1.0,
+        by_seed={
+            "test_accuracy": dict.fromkeys(seeds, 0.5),
+            "test_loss": dict.fromkeys(seeds, 0.693147),
+            "epochs_to_target": dict.fromkeys(seeds, config.epochs + 1),
+        },
     )
     rounded = compare(Published(0.6931, "test_loss", {}), [row])
     assert rounded.inside and rounded.verdict == "typical"
     far = compare(Published(0.9, "test_accuracy", {}), [row])
     assert far.inside is False and far.verdict == "not reproduced"
-    assert "above every one of 3 seeds" in far.detail
+    assert "above every one of 40 seeds" in far.detail
     never = compare(Published(52, "epochs_to_target", {}), [row])
-    assert never.verdict == "not reproduced" and "no seed reached the target" in never.detail
+    assert never.verdict == "not reproduced" and "never reached the target" in never.detail
 
 
 def test_separate_processes_share_one_database(tmp_path):

@@ -13,25 +13,54 @@ from typing import Any
 import numpy as np
 
 from ..engine.registry import compact_spec
+from .statistics import (
+    ALPHA,
+    holm,
+    mean_interval,
+    rank_p_value,
+    seeds_for_rank_test,
+    wilson_interval,
+)
 from .store import Store
 from .study import Published, RunConfig, Study
 
 
 @dataclass
 class Spread:
+    """One metric of one configuration over its seeds: mean, standard deviation,
+    range, and the mean's 95% confidence interval [``low``, ``high``] (Student t).
+    ``censored`` counts the seeds whose value is not a finite number and is left out
+    of these figures: runs that never reached the target (for epochs to target the
+    caller counts them at the budget, so the mean is a restricted mean, a lower bound)
+    or whose loss diverged."""
+
     mean: float | None
     std: float | None
     min: float | None
     max: float | None
     n: int
+    low: float | None = None
+    high: float | None = None
+    censored: int = 0
 
     @classmethod
-    def of(cls, values: list[float | None]) -> Spread:
+    def of(cls, values: list[float | None], censored: int | None = None) -> Spread:
         finite = np.array([v for v in values if v is not None and math.isfinite(v)], dtype=float)
+        left_out = len(values) - len(finite) if censored is None else censored
         if len(finite) == 0:
-            return cls(None, None, None, None, 0)
+            return cls(None, None, None, None, 0, censored=left_out)
         std = float(finite.std(ddof=1)) if len(finite) > 1 else 0.0
-        return cls(float(finite.mean()), std, float(finite.min()), float(finite.max()), len(finite))
+        estimate = mean_interval(finite)
+        return cls(
+            estimate.mean,
+            std,
+            float(finite.min()),
+            float(finite.max()),
+            len(finite),
+            estimate.low,
+            estimate.high,
+            left_out,
+        )
 
     def text(self, percent: bool = False, digits: int = 3) -> str:
         """ "mean ± std", or the mean alone for one seed (a spread of one says nothing)."""
@@ -42,6 +71,14 @@ class Spread:
             return f"{mean}%" if self.n == 1 else f"{mean} ± {100 * self.std:.1f}%"
         mean = f"{self.mean:.{digits}f}"
         return mean if self.n == 1 else f"{mean} ± {self.std:.{digits}f}"
+
+    def interval_text(self, percent: bool = False, digits: int = 3) -> str:
+        """ "low..high", the 95% interval of the mean ("-" when unknown)."""
+        if self.low is None or self.high is None:
+            return "-"
+        if percent:
+            return f"{100 * self.low:.1f}..{100 * self.high:.1f}"
+        return f"{self.low:.{digits}f}..{self.high:.{digits}f}"
 
 
 METRIC_COLUMNS = ("test_accuracy", "train_accuracy", "test_loss", "train_loss", "epochs_to_target")
@@ -61,11 +98,21 @@ class ConfigSummary:
     diverged: int
     failed: int
     seconds: float
-    #: The finite per-seed figures behind each spread, metric -> values.
-    values: dict[str, list[float]] = field(default_factory=dict)
+    #: Each metric per seed, metric -> {seed: value}, as comparisons read them: a
+    #: target never reached counts as the budget + 1 epochs, and a value a diverged
+    #: run lacks as the worst possible (+inf for a loss, -inf for an accuracy).
+    by_seed: dict[str, dict[int, float]] = field(default_factory=dict)
+    #: The Wilson interval of ``learned_share``.
+    learned_low: float | None = None
+    learned_high: float | None = None
 
     def metric(self, name: str) -> Spread:
         return getattr(self, name)
+
+    @property
+    def values(self) -> dict[str, list[float]]:
+        """Each metric's per-seed values (see :attr:`by_seed`), in seed order."""
+        return {metric: [v for _, v in sorted(seeds.items())] for metric, seeds in self.by_seed.items()}
 
     def to_row(self) -> dict[str, Any]:
         row = {
@@ -79,10 +126,12 @@ class ConfigSummary:
         }
         for name in METRIC_COLUMNS:
             spread = self.metric(name)
-            for stat in ("mean", "std", "min", "max"):
+            for stat in ("mean", "low", "high", "std", "min", "max"):
                 row[f"{name}_{stat}"] = getattr(spread, stat)
         row.update(
             learned_share=self.learned_share,
+            learned_share_low=self.learned_low,
+            learned_share_high=self.learned_high,
             reached_target=self.reached_target,
             diverged=self.diverged,
             failed=self.failed,
@@ -95,10 +144,11 @@ class ConfigSummary:
 #: The verdicts a comparison can end in, for people.
 VERDICTS = {
     "replayed exactly": "the original program's own initial draw, replayed, gives the figure",
-    "typical": "the figure lies between the 5th and 95th percentiles of actinit's seeds",
-    "a lucky draw": "the figure is better than 95% of actinit's seeds: a favourable seed",
-    "an unlucky draw": "the figure is worse than 95% of actinit's seeds",
-    "not reproduced": "the figure lies outside every seed, and no replay gives it",
+    "typical": "the figure could be one more of actinit's seeds, and not an extreme one",
+    "a lucky draw": "the figure could be one of actinit's seeds, but better than 95% of them",
+    "an unlucky draw": "the figure could be one of actinit's seeds, but worse than 95% of them",
+    "not reproduced": "the figure is too far out to be one more of actinit's seeds: its rank "
+    "p-value, Holm-corrected over the study's figures, is below 5%",
     "other data": "the figure was measured on other data than actinit's runs",
 }
 
@@ -107,8 +157,13 @@ VERDICTS = {
 class Comparison:
     """A published figure beside actinit's seeds and, when the original run can be
     replayed, beside that replay. ``verdict`` is one of :data:`VERDICTS` (or says why
-    there is nothing to compare); ``detail`` says it in a sentence; ``percentile`` is
-    where the figure falls among the seeds (0-100)."""
+    there is nothing to compare); ``detail`` says it in a sentence.
+
+    ``percentile`` is where the figure falls among the seeds (0-100, ties half) and
+    ``better_than`` the same oriented so that 100 means better than every seed.
+    ``p_value`` is the figure's two-sided rank p-value among the seeds
+    (:func:`~actinit.studies.statistics.rank_p_value`: is it one more draw of the
+    same distribution?) and ``p_adjusted`` Holm's over the study's figures."""
 
     published: Published
     summary: ConfigSummary | None
@@ -117,6 +172,9 @@ class Comparison:
     replayed: float | None = None
     percentile: float | None = None
     detail: str = ""
+    better_than: float | None = None
+    p_value: float | None = None
+    p_adjusted: float | None = None
 
     @property
     def spread(self) -> Spread | None:
@@ -130,11 +188,16 @@ class Comparison:
             "published": self.published.value,
             "replayed": self.replayed,
             "actinit_mean": spread.mean if spread else None,
+            "actinit_low": spread.low if spread else None,
+            "actinit_high": spread.high if spread else None,
             "actinit_std": spread.std if spread else None,
             "actinit_min": spread.min if spread else None,
             "actinit_max": spread.max if spread else None,
-            "seeds": spread.n if spread else 0,
+            "seeds": self.summary.seeds if self.summary else 0,
             "percentile": self.percentile,
+            "better_than_percent": self.better_than,
+            "p_value": self.p_value,
+            "p_holm": self.p_adjusted,
             "inside_spread": self.inside,
             "verdict": self.verdict,
             "detail": self.detail,
@@ -197,35 +260,68 @@ class StudySummary:
         return min(row.seeds for row in self.rows)
 
 
+#: Metrics where a smaller figure is the better one.
+LOWER_IS_BETTER = {"test_loss", "train_loss", "epochs_to_target"}
+
+
+def _per_seed(config: RunConfig, records: list[dict[str, Any]]) -> dict[str, dict[int, float]]:
+    """Each metric per seed of the runs that did not fail (see ConfigSummary.by_seed)."""
+    per_seed: dict[str, dict[int, float]] = {metric: {} for metric in METRIC_COLUMNS}
+    for record in records:
+        if record["status"] == "failed":
+            continue
+        seed = record["seed"]
+        for metric in METRIC_COLUMNS:
+            value = record[metric]
+            if metric == "epochs_to_target":
+                if config.target_accuracy is None:
+                    continue
+                value = config.epochs + 1 if value is None else value
+            elif value is None or not math.isfinite(value):
+                if record["status"] != "diverged" or metric.endswith("accuracy") and not (
+                    config.loss_function.is_classification
+                ):
+                    continue
+                value = math.inf if metric in LOWER_IS_BETTER else -math.inf
+            per_seed[metric][seed] = float(value)
+    return per_seed
+
+
 def _config_summary(
     config: RunConfig, records: list[dict[str, Any]], learned_threshold: float
 ) -> ConfigSummary:
     """One configuration's row from its stored runs (failed runs count only as failed)."""
     ok = [r for r in records if r["status"] != "failed"]
-    test_accuracy = [r["test_accuracy"] for r in ok]
-    learned = [a for a in test_accuracy if a is not None]
+    by_seed = _per_seed(config, records)
+    reached = sum(r["epochs_to_target"] is not None for r in ok)
+    spreads = {
+        metric: Spread.of(list(by_seed[metric].values()))
+        for metric in METRIC_COLUMNS
+        if metric != "epochs_to_target"
+    }
+    epochs = list(by_seed["epochs_to_target"].values())
+    spreads["epochs_to_target"] = (
+        Spread.of(epochs, censored=len(epochs) - reached) if epochs else Spread.of([])
+    )
+    learned_share = learned_low = learned_high = None
+    if ok and config.loss_function.is_classification:  # regression: nothing "learned"
+        learned = sum(
+            r["test_accuracy"] is not None and r["test_accuracy"] > learned_threshold for r in ok
+        )
+        learned_share = learned / len(ok)
+        learned_low, learned_high = wilson_interval(learned, len(ok))
     return ConfigSummary(
         config=config,
         seeds=len(records),
-        test_accuracy=Spread.of(test_accuracy),
-        train_accuracy=Spread.of([r["train_accuracy"] for r in ok]),
-        test_loss=Spread.of([r["test_loss"] for r in ok]),
-        train_loss=Spread.of([r["train_loss"] for r in ok]),
-        epochs_to_target=Spread.of([r["epochs_to_target"] for r in ok]),
-        # Regression has no accuracy, so nothing "learned" to count.
-        learned_share=(sum(a > learned_threshold for a in learned) / len(ok))
-        if ok and config.loss_function.is_classification
-        else None,
-        reached_target=sum(r["epochs_to_target"] is not None for r in ok),
+        **spreads,
+        learned_share=learned_share,
+        reached_target=reached,
         diverged=sum(r["status"] == "diverged" for r in records),
         failed=sum(r["status"] == "failed" for r in records),
         seconds=float(sum(r["seconds"] or 0 for r in records)),
-        values={
-            metric: [
-                float(r[metric]) for r in ok if r[metric] is not None and math.isfinite(r[metric])
-            ]
-            for metric in METRIC_COLUMNS
-        },
+        by_seed=by_seed,
+        learned_low=learned_low,
+        learned_high=learned_high,
     )
 
 
@@ -260,12 +356,8 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
         for record in stored
         if record["config_key"] in replay_keys and record["status"] != "failed"
     }
-    summary.comparisons = [compare(p, rows, replayed) for p in study.published]
+    summary.comparisons = judge([place(p, rows, replayed) for p in study.published])
     return summary
-
-
-#: Metrics where a smaller figure is the better one.
-LOWER_IS_BETTER = {"test_loss", "train_loss", "epochs_to_target"}
 
 
 def percentile_of(value: float, values: list[float], tolerance: float = 0.0) -> float:
@@ -281,58 +373,119 @@ def compare(
     rows: list[ConfigSummary],
     replays: dict[str, dict[str, Any]] | None = None,
 ) -> Comparison:
-    """Place a published figure: replayed exactly (``replays``: stored replay runs by
-    the key of their configuration), typical, a lucky or unlucky draw among actinit's
-    seeds, not reproduced, or measured on other data."""
+    """Place one published figure (a family of one: :func:`judge` corrects several at
+    once): replayed exactly (``replays``: stored replay runs by the key of their
+    configuration), typical, a lucky or unlucky draw among actinit's seeds, not
+    reproduced, or measured on other data."""
+    return judge([place(published, rows, replays)])[0]
+
+
+def place(
+    published: Published,
+    rows: list[ConfigSummary],
+    replays: dict[str, dict[str, Any]] | None = None,
+) -> Comparison:
+    """A published figure beside its configuration's seeds and replay, with its rank
+    p-value; the verdict is left to :func:`judge`."""
     matching = [row for row in rows if published.matches(row.config)]
     if not matching:
         return Comparison(published, None, "no runs yet", detail="no runs of this configuration")
     row = matching[0]
-    fmt = _formatter(published.metric)
     replayed = _replayed_value(published, replays or {})
     spread = row.metric(published.metric)
     values = row.values.get(published.metric, [])
-    percentile = percentile_of(published.value, values, published.tolerance) if values else None
-    comparison = Comparison(published, row, "", replayed=replayed, percentile=percentile)
-    slack = published.tolerance + 1e-12
+    comparison = Comparison(published, row, "", replayed=replayed)
+    if values:
+        comparison.percentile = percentile_of(published.value, values, published.tolerance)
+        lower_better = published.metric in LOWER_IS_BETTER
+        comparison.better_than = 100 - comparison.percentile if lower_better else comparison.percentile
+        comparison.p_value = rank_p_value(published.value, values, published.tolerance)
     if spread.mean is not None:
+        slack = published.tolerance + 1e-12
         comparison.inside = spread.min - slack <= published.value <= spread.max + slack
+    return comparison
+
+
+def judge(comparisons: list[Comparison], alpha: float = ALPHA) -> list[Comparison]:
+    """Give each placed figure its verdict. The rank p-values of the figures that are
+    neither replayed exactly nor measured on other data are Holm-corrected together:
+    a study's figures are one family, so that "not reproduced" anywhere in it is wrong
+    with a chance of at most ``alpha``."""
+    slack = {id(c): c.published.tolerance + 1e-12 for c in comparisons}
+    tested = [
+        c
+        for c in comparisons
+        if c.summary is not None
+        and c.p_value is not None
+        and not (c.published.data and c.published.data != c.summary.config.data.get("name"))
+        and not (c.replayed is not None and abs(c.replayed - c.published.value) <= slack[id(c)])
+    ]
+    for comparison, adjusted in zip(tested, holm([c.p_value for c in tested])):
+        comparison.p_adjusted = adjusted
+    family = max(1, len(tested))
+    for comparison in comparisons:
+        if comparison.summary is not None:
+            _verdict(comparison, family, alpha)
+    return comparisons
+
+
+def _verdict(comparison: Comparison, family: int, alpha: float) -> None:
+    published, row = comparison.published, comparison.summary
+    fmt = _formatter(published.metric)
+    spread = comparison.spread
+    replayed = comparison.replayed
     replay_text = f"the replay gives {fmt(replayed)}; " if replayed is not None else ""
     data = row.config.data.get("name")
+    values = row.values.get(published.metric, [])
     if published.data and published.data != data:
         comparison.verdict = "other data"
         comparison.detail = f"published on {published.data}, actinit ran {data}"
-    elif replayed is not None and abs(replayed - published.value) <= slack:
+    elif replayed is not None and abs(replayed - published.value) <= published.tolerance + 1e-12:
         comparison.verdict = "replayed exactly"
         comparison.detail = "the original program's own initial draw gives the printed figure"
-    elif spread.mean is None:
+    elif not values:
         comparison.verdict = "not reproduced"
-        comparison.detail = replay_text + (
-            f"no seed reached the target within {row.config.epochs} epochs"
-            if published.metric == "epochs_to_target"
-            else "every seed diverged or failed"
-        )
-    elif not comparison.inside:
-        side = "above" if published.value > spread.max else "below"
-        comparison.verdict = "not reproduced"
-        comparison.detail = (
-            f"{replay_text}{fmt(published.value)} is {side} every one of {spread.n} seeds "
-            f"({fmt(spread.min)}..{fmt(spread.max)})"
-        )
+        comparison.detail = replay_text + "every seed diverged or failed"
     else:
-        better = percentile if percentile is not None else 50.0
-        if published.metric in LOWER_IS_BETTER:
-            better = 100 - better
-        comparison.verdict = (
-            "a lucky draw" if better > 95 else "an unlucky draw" if better < 5 else "typical"
+        n = len(values)
+        needed = seeds_for_rank_test(alpha / family)
+        side = "better" if comparison.better_than >= 50 else "worse"
+        where = (
+            f"better than {comparison.better_than:.0f}% of {n} seeds"
+            if spread.mean is not None
+            else f"among {n} seeds"
         )
-        where = f"at the {percentile:.0f}th percentile of" if percentile is not None else "among"
-        comparison.detail = (
-            f"{replay_text}{where} {spread.n} seeds ({fmt(spread.min)}..{fmt(spread.max)})"
+        test = (
+            f"rank p = {comparison.p_value:.2g}, Holm over {family} figure"
+            f"{'s' if family > 1 else ''}: {comparison.p_adjusted:.2g}"
         )
+        if comparison.p_adjusted is not None and comparison.p_adjusted <= alpha:
+            comparison.verdict = "not reproduced"
+            outside = (
+                f"{'above' if published.value > spread.max else 'below'} every one of {n} seeds "
+                f"({fmt(spread.min)}..{fmt(spread.max)})"
+                if spread.mean is not None and not comparison.inside
+                else where
+            )
+            comparison.detail = f"{replay_text}{fmt(published.value)} is {outside}; {test}"
+        else:
+            better = comparison.better_than
+            comparison.verdict = (
+                "a lucky draw" if better >= 95 else "an unlucky draw" if better <= 5 else "typical"
+            )
+            power = (
+                f"; telling it apart needs at least {needed} seeds"
+                if n < needed and (better >= 95 or better <= 5)
+                else ""
+            )
+            comparison.detail = f"{replay_text}{where} ({side} side); {test}{power}"
+        if published.metric == "epochs_to_target" and spread.censored:
+            comparison.detail += (
+                f"; {spread.censored} seeds never reached the target in "
+                f"{row.config.epochs} epochs (counted as slower than every one that did)"
+            )
     if published.caveat:
         comparison.detail += f"; {published.caveat}"
-    return comparison
 
 
 def _replayed_value(published: Published, replays: dict[str, dict[str, Any]]) -> float | None:

@@ -1,0 +1,232 @@
+"""Statistics over seeds: intervals, paired comparisons and multiplicity.
+
+Every figure a study reports is an estimate from a few seeds, so it comes with its
+uncertainty:
+
+- a mean with its Student-t confidence interval, ``mean ± t_{n-1, 0.975} s / sqrt(n)``;
+- a share (the seeds that "learned") with its Wilson score interval;
+- two configurations compared *seed by seed*: runs with the same seed share their data
+  draw, their mini-batch order and their dropout noise (:func:`actinit.studies.config.
+  data_seed`, :class:`actinit.engine.model.Sequential`), so the difference of two
+  configurations is measured on the same draws (common random numbers). The paired
+  comparison gives the mean difference with its t interval, the seeds each one wins
+  and the Wilcoxon signed-rank test (exact for few seeds, ties included);
+- many comparisons at once are corrected with Holm's step-down method, which keeps the
+  chance of any false "better" at most ``alpha`` (family-wise).
+
+The computations are scipy.stats'; what is here decides what is compared with what.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+CONFIDENCE = 0.95
+ALPHA = 0.05
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A mean over ``n`` seeds with its confidence interval [``low``, ``high``]
+    (None when it cannot be computed: no seed, or one seed for the interval)."""
+
+    mean: float | None
+    low: float | None
+    high: float | None
+    n: int
+
+    @property
+    def half_width(self) -> float | None:
+        if self.low is None or self.high is None:
+            return None
+        return (self.high - self.low) / 2
+
+
+def mean_interval(values: Sequence[float], confidence: float = CONFIDENCE) -> Estimate:
+    """The mean of ``values`` with its two-sided Student-t interval: mean ± t s/sqrt(n).
+    With one value the interval is unknown; with no spread it is the mean itself."""
+    data = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=float)
+    n = len(data)
+    if n == 0:
+        return Estimate(None, None, None, 0)
+    mean = float(data.mean())
+    if n == 1:
+        return Estimate(mean, None, None, 1)
+    if np.ptp(data) == 0:
+        return Estimate(mean, mean, mean, n)
+    interval = stats.ttest_1samp(data, 0.0).confidence_interval(confidence)
+    return Estimate(mean, float(interval.low), float(interval.high), n)
+
+
+def wilson_interval(
+    successes: int, n: int, confidence: float = CONFIDENCE
+) -> tuple[float | None, float | None]:
+    """The Wilson score interval of a share ``successes / n`` (Wilson 1927): unlike
+    the normal approximation it stays inside [0, 1] and is not empty at 0 or n."""
+    if n == 0:
+        return None, None
+    interval = stats.binomtest(successes, n).proportion_ci(confidence, method="wilson")
+    return float(interval.low), float(interval.high)
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm's (1979) step-down adjusted p-values: sort ascending, multiply the i-th
+    smallest (from 0) by m - i, keep them non-decreasing, cap at 1. A hypothesis is
+    rejected at family-wise level alpha when its adjusted p-value is <= alpha."""
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adjusted = [1.0] * m
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[index]))
+        adjusted[index] = running
+    return adjusted
+
+
+@dataclass
+class PairedComparison:
+    """A against B over the seeds both have. ``difference`` is mean(A - B) with its
+    interval; ``wins_a`` / ``wins_b`` count the seeds where each is better (by the
+    metric's own direction) and ``ties`` the rest; ``p_value`` is the two-sided
+    Wilcoxon signed-rank test's, ``p_adjusted`` Holm's when several were made."""
+
+    a: str
+    b: str
+    metric: str
+    seeds: int
+    difference: Estimate
+    wins_a: int
+    wins_b: int
+    ties: int
+    p_value: float
+    higher_is_better: bool = True
+    p_adjusted: float | None = None
+    #: Seeds where one side's value is infinite (a diverged loss): counted as a loss
+    #: for that side, left out of the mean difference.
+    unbounded: int = 0
+
+    @property
+    def p(self) -> float:
+        """The p-value the verdict rests on: Holm's when corrected, else the raw one."""
+        return self.p_value if self.p_adjusted is None else self.p_adjusted
+
+    def better(self, alpha: float = ALPHA) -> str | None:
+        """``"a"`` or ``"b"`` when one is better at level ``alpha``, else None."""
+        if self.p > alpha or self.wins_a == self.wins_b == 0:
+            return None
+        sign = np.sign(self.difference.mean or 0.0) if self.unbounded == 0 else 0
+        if sign == 0:
+            sign = 1 if self.wins_a > self.wins_b else -1 if self.wins_b > self.wins_a else 0
+        if sign == 0:
+            return None
+        a_better = (sign > 0) == self.higher_is_better
+        return "a" if a_better else "b"
+
+    def sentence(self, fmt, alpha: float = ALPHA) -> str:
+        """The comparison in words, e.g. ``relu/he is better than relu/zeros by 45.1
+        points [40.2, 50.0] (wins 10 of 10 seeds, Wilcoxon p = 0.002, Holm)``."""
+        winner = self.better(alpha)
+        d = self.difference
+        if d.mean is None:
+            size = "difference unknown"
+        elif d.low is None:
+            size = f"difference {fmt(d.mean)}"
+        else:
+            size = f"{fmt(d.mean)} [{fmt(d.low)}, {fmt(d.high)}]"
+        test = f"Wilcoxon p = {_p_text(self.p_value)}"
+        if self.p_adjusted is not None:
+            test += f", Holm-adjusted {_p_text(self.p_adjusted)}"
+        counts = f"{self.a} wins {self.wins_a}, {self.b} wins {self.wins_b}, ties {self.ties}"
+        if winner is None:
+            head = f"{self.a} and {self.b} cannot be told apart at {self.seeds} seeds"
+        else:
+            first, second = (self.a, self.b) if winner == "a" else (self.b, self.a)
+            head = f"{first} is better than {second}"
+        return f"{head}: A - B = {size} ({counts}; {test})"
+
+
+def _p_text(p: float) -> str:
+    return f"{p:.2g}" if p >= 0.001 else "< 0.001"
+
+
+def paired_comparison(
+    a: Mapping[int, float],
+    b: Mapping[int, float],
+    metric: str = "",
+    higher_is_better: bool = True,
+    names: tuple[str, str] = ("A", "B"),
+    confidence: float = CONFIDENCE,
+) -> PairedComparison:
+    """Compare two configurations on the seeds both have (``a`` and ``b``: seed ->
+    value). A value of +inf (-inf for a metric where higher is better) is a run that
+    diverged: the worst possible value, kept in the ranks of the signed-rank test but
+    out of the mean difference."""
+    seeds = sorted(set(a) & set(b))
+    x = np.array([a[s] for s in seeds], dtype=float)
+    y = np.array([b[s] for s in seeds], dtype=float)
+    finite = np.isfinite(x) & np.isfinite(y)
+    with np.errstate(invalid="ignore"):
+        raw = np.where(x == y, 0.0, x - y)  # inf - inf of two diverged runs is a tie
+    sign = raw if higher_is_better else -raw
+    difference = mean_interval(raw[finite], confidence)
+    return PairedComparison(
+        a=names[0],
+        b=names[1],
+        metric=metric,
+        seeds=len(seeds),
+        difference=difference,
+        wins_a=int((sign > 0).sum()),
+        wins_b=int((sign < 0).sum()),
+        ties=int((sign == 0).sum()),
+        p_value=signed_rank_p(_ranked_differences(raw)),
+        higher_is_better=higher_is_better,
+        unbounded=int((~finite).sum() - ((~np.isfinite(x)) & (x == y)).sum()),
+    )
+
+
+def _ranked_differences(differences: np.ndarray) -> np.ndarray:
+    """Differences where an infinite one is replaced by a finite one larger than every
+    finite difference: the signed-rank test sees only ranks, which stay the same."""
+    finite = differences[np.isfinite(differences)]
+    top = 2.0 * (np.abs(finite).max() if len(finite) else 1.0) + 1.0
+    return np.where(np.isfinite(differences), differences, np.sign(differences) * top)
+
+
+def signed_rank_p(differences: np.ndarray) -> float:
+    """The two-sided p-value of Wilcoxon's signed-rank test of ``differences``
+    (zeros dropped, as Wilcoxon did); 1 when nothing differs. scipy uses the exact
+    permutation distribution for few differences (ties included) and the normal
+    approximation with tie correction for many."""
+    nonzero = differences[differences != 0]
+    if len(nonzero) == 0:
+        return 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(stats.wilcoxon(nonzero).pvalue)
+
+
+def rank_p_value(value: float, values: Sequence[float], tolerance: float = 0.0) -> float:
+    """How surprising ``value`` is as one more draw beside ``values`` (exchangeable):
+    the two-sided conformal p-value 2 (1 + k) / (n + 1), k the draws at least as far
+    out on the side ``value`` lies (within ``tolerance`` counts as equal), capped at 1.
+    Under the hypothesis that the value is such a draw, P(p <= alpha) <= alpha."""
+    data = np.asarray(values, dtype=float)
+    n = len(data)
+    if n == 0:
+        return 1.0
+    at_or_below = int((data <= value + tolerance).sum())
+    at_or_above = int((data >= value - tolerance).sum())
+    k = min(at_or_below, at_or_above)
+    return min(1.0, 2.0 * (1 + k) / (n + 1))
+
+
+def seeds_for_rank_test(alpha: float) -> int:
+    """The fewest seeds with which a rank p-value can reach ``alpha`` (two-sided):
+    2 / (n + 1) <= alpha, i.e. n >= 2 / alpha - 1 (39 for 5%)."""
+    return max(1, math.ceil(2.0 / alpha - 1 - 1e-9))
