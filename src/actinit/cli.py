@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from .engine import activations, initializers, losses, optimizers
 from .engine.registry import SpecError
@@ -31,6 +31,9 @@ from .studies.runner import RunReport, planned_runs, run_study
 from .studies.store import DEFAULT_DB, Store, StoreError
 from .studies.study import Study, StudyError, builtin_names, load_study, parse_study, write_study
 from .studies.summary import (
+    COMPARISON_DROP_ORDER,
+    DROP_ORDER,
+    NAME_COLUMNS,
     StudySummary,
     comparison_rows,
     summarize,
@@ -39,6 +42,7 @@ from .studies.summary import (
     to_json,
     to_markdown,
 )
+from .tables import render
 
 console = Console()
 
@@ -175,26 +179,36 @@ def _report_line(report: RunReport) -> str:
     )
 
 
-#: Columns of words that may wrap; every other column (figures) stays on one line.
-WRAPPING_COLUMNS = {"figure", "verdict", "why", "configuration", "activation", "initializer"}
-
-
-def _print_table(title: str, header: list[str], body: list[list[str]]) -> None:
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    for column in header:
-        table.add_column(column, overflow="fold", no_wrap=column not in WRAPPING_COLUMNS)
-    for row in body:
-        table.add_row(*row)
-    console.print(table)
-
-
 VERDICT_STYLES = {
     "replayed exactly": "bold green",
     "typical": "green",
     "a lucky draw": "yellow",
     "an unlucky draw": "yellow",
     "not reproduced": "red",
+    "supported": "green",
+    "contradicted": "red",
+    "not settled": "yellow",
 }
+
+
+def _print_table(
+    title: str,
+    header: list[str],
+    body: list[list[str]],
+    names: tuple[str, ...] = NAME_COLUMNS,
+    drop_order: tuple[str, ...] = DROP_ORDER,
+) -> None:
+    """A table fitted to the console's width: the columns that name a row stay whole,
+    the least important figures go first (and the table says which went), and rows
+    become blocks when even the names do not fit."""
+    if title:
+        console.print(Text(title, style="bold"), soft_wrap=True)
+    for line in render(header, body, console.width, names, drop_order):
+        text = Text(line)
+        for verdict, style in VERDICT_STYLES.items():
+            text.highlight_words([verdict], style=style)
+        console.print(text, soft_wrap=True, highlight=False)
+    console.print()
 
 
 def _print_comparisons(summary: StudySummary, verbose: bool) -> None:
@@ -203,16 +217,17 @@ def _print_comparisons(summary: StudySummary, verbose: bool) -> None:
     header, body = comparison_rows(summary, verbose=verbose)
     if not body:
         return
-    verdict = header.index("verdict")
     reasons = [(row[0], row.pop()) for row in body] if verbose else []
-    header = header[: verdict + 1]
-    for row in body:
-        row[verdict] = f"[{VERDICT_STYLES.get(row[verdict].split(';')[0], 'dim')}]{row[verdict]}[/]"
-    seeds = {c.spread.n for c in summary.comparisons if c.spread and c.spread.n}
-    over = f" ({seeds.pop()} seeds)" if len(seeds) == 1 else ""
-    _print_table(f"{summary.study.title}: published vs actinit{over}", header, body)
+    header = header[: len(body[0])]
+    _print_table(
+        f"{summary.study.title}: published vs actinit",
+        header,
+        body,
+        names=("figure",),
+        drop_order=COMPARISON_DROP_ORDER,
+    )
     for figure, reason in reasons:
-        console.print(f"  [bold]{figure}[/]: {reason}", highlight=False)
+        console.print(f"  [bold]{escape(figure)}[/]: {escape(reason)}", highlight=False)
 
 
 def _print_summary(
@@ -475,6 +490,289 @@ def show(study, seeds, epochs, db):
     loaded = _load(study, db, epochs=epochs)
     with Store(db) as store:
         _print_summary(summarize(loaded, store, seeds=seeds))
+
+
+# --------------------------------------------------------------------------
+# Answers: rankings, paired comparisons, effects
+# --------------------------------------------------------------------------
+
+metric_option = click.option(
+    "--metric",
+    default="test_accuracy",
+    show_default=True,
+    help="test_accuracy, train_accuracy, test_loss, train_loss or epochs_to_target.",
+)
+where_option = click.option(
+    "--where",
+    multiple=True,
+    help="Only configurations with DIMENSION=VALUE (repeatable): activation=relu, "
+    "initializer=he, hidden=3x32 (or hidden=3 for 3 layers), data=moons, optimizer=..., "
+    "batch=..., or ACTIVATION/INITIALIZER.",
+)
+
+
+def _answer_inputs(study: str, db: Path, seeds: int | None, metric: str, where):
+    """The study's summary and the chosen metric and selection, checked."""
+    from .studies.analysis import SelectionError, metric_name, parse_where
+
+    _existing_db(db, study)
+    loaded = _load(study, db)
+    try:
+        metric = metric_name(metric)
+        wanted = parse_where(where)
+    except SelectionError as error:
+        _fail(str(error))
+    with Store(db) as store:
+        summary = summarize(loaded, store, seeds=seeds)
+    if not summary.rows:
+        _fail(f"no results for {study!r} in {db}; run it first (actinit run {study} --db {db})")
+    return summary, metric, wanted
+
+
+def _figure(metric: str):
+    """Formats a metric's value for people: points of accuracy, losses, epochs."""
+    if metric.endswith("accuracy"):
+        return lambda v: f"{100 * v:.1f}"
+    if metric == "epochs_to_target":
+        return lambda v: f"{v:.0f}"
+    return lambda v: f"{v:.4f}"
+
+
+def _unit(metric: str) -> str:
+    return " (points of %)" if metric.endswith("accuracy") else ""
+
+
+@main.command(name="rank")
+@click.argument("study")
+@metric_option
+@where_option
+@click.option(
+    "--seeds", type=click.IntRange(min=1), default=None, help="Use only the first N seeds."
+)
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Show only the first N.")
+@db_option
+def rank_command(study, metric, where, seeds, top, db):
+    """Configurations sorted by a metric, each with its 95% interval, and the set that
+    cannot be told apart from the best (paired Wilcoxon tests against the best,
+    Holm-corrected): a winner, or "no winner" with as many seeds as were run."""
+    from .studies.analysis import SelectionError, rank
+
+    summary, metric, wanted = _answer_inputs(study, db, seeds, metric, where)
+    try:
+        ranking = rank(summary, metric, wanted)
+    except SelectionError as error:
+        _fail(str(error))
+    fmt = _figure(metric)
+    header, body = ranking_rows(ranking, fmt)
+    shown = body[:top] if top else body
+    _print_table(
+        f"{summary.study.title}: ranked by {metric.replace('_', ' ')}{_unit(metric)}",
+        header,
+        shown,
+        names=("#", "configuration"),
+        drop_order=("wins", "p (Holm)", "vs best [95% CI]", "seeds"),
+    )
+    if top and len(body) > top:
+        console.print(f"[dim]{len(body) - top} more; --top {len(body)} shows all[/]")
+    console.print(escape(ranking.verdict()), highlight=False, soft_wrap=True)
+
+
+def ranking_rows(ranking, fmt) -> tuple[list[str], list[list[str]]]:
+    """A ranking as table rows: place, name, mean and interval, seeds, the paired
+    difference from the best, seeds won, the corrected p-value, best set or not."""
+    header = [
+        "#",
+        "configuration",
+        "mean",
+        "95% CI",
+        "seeds",
+        "vs best [95% CI]",
+        "wins",
+        "p (Holm)",
+        "best set",
+    ]
+    body = []
+    for place, entry in enumerate(ranking.entries, start=1):
+        estimate, versus = entry.estimate, entry.vs_best
+        interval = "-" if estimate.low is None else f"{fmt(estimate.low)}..{fmt(estimate.high)}"
+        difference = wins = p = "-"
+        if versus is not None:
+            d = versus.difference
+            if d.mean is not None:
+                difference = f"{fmt(d.mean)}" + (
+                    f" [{fmt(d.low)}, {fmt(d.high)}]" if d.low is not None else ""
+                )
+            wins = f"{versus.wins_a}-{versus.wins_b}"
+            p = f"{versus.p:.2g}"
+        body.append(
+            [
+                str(place),
+                entry.label,
+                fmt(estimate.mean) if estimate.mean is not None else "-",
+                interval,
+                str(estimate.n),
+                difference,
+                wins,
+                p,
+                "best" if versus is None else ("yes" if entry.in_best_set else "no"),
+            ]
+        )
+    return header, body
+
+
+@main.command(name="compare")
+@click.argument("study")
+@click.option(
+    "--a",
+    "a_text",
+    default=None,
+    help='Configuration A: "relu/he" or "activation=relu,hidden=3x32".',
+)
+@click.option("--b", "b_text", default=None, help="Configuration B, the same way.")
+@click.option(
+    "--baseline",
+    default=None,
+    help="Compare every configuration against this one (Holm-corrected), instead of --a/--b.",
+)
+@metric_option
+@where_option
+@click.option(
+    "--seeds", type=click.IntRange(min=1), default=None, help="Use only the first N seeds."
+)
+@db_option
+def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
+    """Two configurations compared seed by seed (same data draw, same mini-batch order):
+    the mean difference A - B with its 95% interval, the seeds each wins, and the
+    Wilcoxon signed-rank test; or every configuration against --baseline."""
+    from .studies.analysis import (
+        SelectionError,
+        against,
+        compare_rows,
+        labeller,
+        parse_where,
+        select,
+        the_one,
+    )
+
+    if baseline is None and (a_text is None or b_text is None):
+        _fail('give --a and --b (e.g. --a "relu/he" --b "relu/xavier"), or --baseline')
+    summary, metric, wanted = _answer_inputs(study, db, seeds, metric, where)
+    fmt = _figure(metric)
+    try:
+        rows = select(summary.rows, wanted)
+        label = labeller(rows)
+        if baseline is not None:
+            base = the_one(rows, parse_where(baseline), "--baseline")
+            comparisons = against(base, rows, metric, label)
+        else:
+            a = the_one(rows, parse_where(a_text), "--a")
+            b = the_one(rows, parse_where(b_text), "--b")
+            if a is b:
+                _fail("--a and --b pick the same configuration")
+            comparisons = [compare_rows(a, b, metric, (label(a.config), label(b.config)))]
+    except SelectionError as error:
+        _fail(str(error))
+    header = ["A", "B", "seeds", "A - B", "95% CI", "A wins", "B wins", "ties", "p", "verdict"]
+    body = []
+    for c in comparisons:
+        d = c.difference
+        winner = c.better()
+        body.append(
+            [
+                c.a,
+                c.b,
+                str(c.seeds),
+                fmt(d.mean) if d.mean is not None else "-",
+                f"{fmt(d.low)}..{fmt(d.high)}" if d.low is not None else "-",
+                str(c.wins_a),
+                str(c.wins_b),
+                str(c.ties),
+                f"{c.p:.2g}",
+                "no difference found"
+                if winner is None
+                else f"{'A' if winner == 'a' else 'B'} better",
+            ]
+        )
+    corrected = " (p Holm-corrected over all)" if baseline is not None else ""
+    _print_table(
+        f"{summary.study.title}: {metric.replace('_', ' ')}{_unit(metric)}, paired by seed{corrected}",
+        header,
+        body,
+        names=("A", "B"),
+        drop_order=("ties", "B wins", "A wins", "seeds"),
+    )
+    if baseline is None:
+        console.print(escape(comparisons[0].sentence(fmt)), highlight=False, soft_wrap=True)
+    if any(c.unbounded for c in comparisons):
+        console.print(
+            "[dim]a run whose loss diverged counts as the worse of its pair and is left out of "
+            "the mean difference[/]"
+        )
+
+
+@main.command(name="effects")
+@click.argument("study")
+@metric_option
+@where_option
+@click.option(
+    "--seeds", type=click.IntRange(min=1), default=None, help="Use only the first N seeds."
+)
+@db_option
+def effects_command(study, metric, where, seeds, db):
+    """The effect of every grid dimension that varies (activation, initializer, depth,
+    optimizer, data ...): each level's mean over the rest of the grid with its 95%
+    interval, which levels are worse than the best, and in words where the best level
+    of one dimension changes with another."""
+    from .studies.analysis import effects, interactions
+
+    summary, metric, wanted = _answer_inputs(study, db, seeds, metric, where)
+    fmt = _figure(metric)
+    try:
+        found = effects(summary, metric, wanted)
+    except ValueError as error:
+        _fail(str(error))
+    if not found:
+        _fail("nothing varies among these configurations (or no seed is shared by all of them)")
+    for effect in found:
+        header = ["level", "mean", "95% CI", "configs", "vs best [95% CI]", "p (Holm)", "best set"]
+        body = []
+        for level in effect.levels:
+            e, versus = level.estimate, level.vs_best
+            difference = p = "-"
+            if versus is not None and versus.difference.mean is not None:
+                d = versus.difference
+                difference = fmt(d.mean) + (
+                    f" [{fmt(d.low)}, {fmt(d.high)}]" if d.low is not None else ""
+                )
+                p = f"{versus.p:.2g}"
+            body.append(
+                [
+                    level.value,
+                    fmt(e.mean) if e.mean is not None else "-",
+                    f"{fmt(e.low)}..{fmt(e.high)}" if e.low is not None else "-",
+                    str(level.configurations),
+                    difference,
+                    p,
+                    "best" if versus is None else ("yes" if level.in_best_set else "no"),
+                ]
+            )
+        _print_table(
+            f"{effect.dimension}: mean {metric.replace('_', ' ')}{_unit(metric)} over the rest "
+            f"of the grid, {effect.seeds} seeds",
+            header,
+            body,
+            names=("level",),
+            drop_order=("configs", "p (Holm)", "vs best [95% CI]"),
+        )
+        console.print(escape(effect.sentence(fmt)), highlight=False, soft_wrap=True)
+        console.print()
+    said = interactions(summary, metric, wanted, fmt=fmt)
+    if said:
+        console.print("[bold]Interactions[/]")
+        for interaction in said:
+            console.print(f"- {escape(interaction.sentence)}", highlight=False, soft_wrap=True)
+    elif len(found) > 1:
+        console.print("No interaction found: no dimension's best level changes with another.")
 
 
 EXPORTS = {"csv": to_csv, "json": to_json, "markdown": to_markdown}

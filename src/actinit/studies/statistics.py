@@ -145,6 +145,9 @@ class PairedComparison:
         counts = f"{self.a} wins {self.wins_a}, {self.b} wins {self.wins_b}, ties {self.ties}"
         if winner is None:
             head = f"{self.a} and {self.b} cannot be told apart at {self.seeds} seeds"
+            note = floor_note(self.seeds, 1, alpha)
+            if note and self.p_adjusted is None:
+                head += f" ({note})"
         else:
             first, second = (self.a, self.b) if winner == "a" else (self.b, self.a)
             head = f"{first} is better than {second}"
@@ -230,3 +233,26 @@ def seeds_for_rank_test(alpha: float) -> int:
     """The fewest seeds with which a rank p-value can reach ``alpha`` (two-sided):
     2 / (n + 1) <= alpha, i.e. n >= 2 / alpha - 1 (39 for 5%)."""
     return max(1, math.ceil(2.0 / alpha - 1 - 1e-9))
+
+
+def seeds_for_signed_rank(alpha: float) -> int:
+    """The fewest paired seeds with which a two-sided signed-rank test can reach
+    ``alpha``: its smallest p-value is 2 / 2^n (every seed won by the same side)."""
+    return max(1, math.ceil(math.log2(2.0 / alpha) - 1e-9))
+
+
+def floor_note(seeds: int, comparisons: int, alpha: float = ALPHA) -> str:
+    """A sentence when ``seeds`` are too few for any of ``comparisons`` paired tests to
+    be significant after Holm (whose strictest threshold is alpha / comparisons); else
+    an empty string."""
+    if comparisons < 1 or seeds <= 0:
+        return ""
+    needed = seeds_for_signed_rank(alpha / comparisons)
+    if seeds >= needed:
+        return ""
+    over = f" and {comparisons} comparisons" if comparisons > 1 else ""
+    return (
+        f"with {seeds} seeds{over} no paired test can reach {alpha:.0%}: the smallest "
+        f"signed-rank p-value is 2/2^{seeds} = {2 / 2**seeds:.2g}; it takes at least "
+        f"{needed} seeds"
+    )

@@ -44,21 +44,31 @@ class Spread:
     censored: int = 0
 
     @classmethod
-    def of(cls, values: list[float | None], censored: int | None = None) -> Spread:
+    def of(
+        cls,
+        values: list[float | None],
+        censored: int | None = None,
+        bounds: tuple[float, float] | None = None,
+    ) -> Spread:
+        """The spread of ``values``; ``bounds``: the range the metric lives in (an
+        accuracy's [0, 1]), to which the interval is clipped."""
         finite = np.array([v for v in values if v is not None and math.isfinite(v)], dtype=float)
         left_out = len(values) - len(finite) if censored is None else censored
         if len(finite) == 0:
             return cls(None, None, None, None, 0, censored=left_out)
         std = float(finite.std(ddof=1)) if len(finite) > 1 else 0.0
         estimate = mean_interval(finite)
+        low, high = estimate.low, estimate.high
+        if bounds is not None and low is not None:
+            low, high = max(low, bounds[0]), min(high, bounds[1])
         return cls(
             estimate.mean,
             std,
             float(finite.min()),
             float(finite.max()),
             len(finite),
-            estimate.low,
-            estimate.high,
+            low,
+            high,
             left_out,
         )
 
@@ -112,7 +122,9 @@ class ConfigSummary:
     @property
     def values(self) -> dict[str, list[float]]:
         """Each metric's per-seed values (see :attr:`by_seed`), in seed order."""
-        return {metric: [v for _, v in sorted(seeds.items())] for metric, seeds in self.by_seed.items()}
+        return {
+            metric: [v for _, v in sorted(seeds.items())] for metric, seeds in self.by_seed.items()
+        }
 
     def to_row(self) -> dict[str, Any]:
         row = {
@@ -278,8 +290,10 @@ def _per_seed(config: RunConfig, records: list[dict[str, Any]]) -> dict[str, dic
                     continue
                 value = config.epochs + 1 if value is None else value
             elif value is None or not math.isfinite(value):
-                if record["status"] != "diverged" or metric.endswith("accuracy") and not (
-                    config.loss_function.is_classification
+                if (
+                    record["status"] != "diverged"
+                    or metric.endswith("accuracy")
+                    and not (config.loss_function.is_classification)
                 ):
                     continue
                 value = math.inf if metric in LOWER_IS_BETTER else -math.inf
@@ -295,7 +309,9 @@ def _config_summary(
     by_seed = _per_seed(config, records)
     reached = sum(r["epochs_to_target"] is not None for r in ok)
     spreads = {
-        metric: Spread.of(list(by_seed[metric].values()))
+        metric: Spread.of(
+            list(by_seed[metric].values()), bounds=(0.0, 1.0) if "accuracy" in metric else None
+        )
         for metric in METRIC_COLUMNS
         if metric != "epochs_to_target"
     }
@@ -398,7 +414,9 @@ def place(
     if values:
         comparison.percentile = percentile_of(published.value, values, published.tolerance)
         lower_better = published.metric in LOWER_IS_BETTER
-        comparison.better_than = 100 - comparison.percentile if lower_better else comparison.percentile
+        comparison.better_than = (
+            100 - comparison.percentile if lower_better else comparison.percentile
+        )
         comparison.p_value = rank_p_value(published.value, values, published.tolerance)
     if spread.mean is not None:
         slack = published.tolerance + 1e-12
@@ -581,38 +599,67 @@ DIMENSIONS: dict[str, Callable[[RunConfig], str]] = {
 }
 
 
+#: The summary table's columns that name a configuration (never dropped to fit).
+NAME_COLUMNS = ("data", "activation", "initializer", "optimizer", "hidden", "batch")
+#: The figure columns a narrow terminal may leave out, the first to go first.
+DROP_ORDER = (
+    "range",
+    "± std",
+    "train loss",
+    "learned 95% CI",
+    "train acc %",
+    "diverged",
+    "test loss",
+    "epochs to target",
+    "seeds",
+    "learned",
+)
+
+
 def table_rows(summary: StudySummary) -> tuple[list[str], list[list[str]]]:
-    """The summary as a header and text rows, shared by the terminal and Markdown.
-    Settings shared by every configuration are left out (they are in the title); a
-    study that only predicts numbers (regression) shows its losses, not accuracy."""
+    """The summary as a header and text rows, shared by the terminal, Markdown and
+    HTML: each figure's mean with its 95% confidence interval over seeds ("95% CI",
+    Student t), the learned share with its Wilson interval. Settings shared by every
+    configuration are left out (they are in the title); a study that only predicts
+    numbers (regression) shows its losses, not accuracy."""
+    threshold = f"{100 * summary.study.learned_threshold:.0f}"
     header = [
-        "data",
-        "activation",
-        "initializer",
-        "optimizer",
-        "hidden",
-        "batch",
+        *NAME_COLUMNS,
         "seeds",
-        "test acc",
+        "test acc %",
+        "95% CI",
+        "± std",
         "range",
-        "train acc",
+        "train acc %",
         "test loss",
         "train loss",
-        f"learned >{100 * summary.study.learned_threshold:.0f}%",
+        f"learned >{threshold}%",
+        "learned 95% CI",
         "epochs to target",
         "diverged",
     ]
     body = [_table_cells(row) for row in summary.rows]
     regression = all(row.test_accuracy.mean is None for row in summary.rows)
+    if regression:  # the interval belongs to the loss
+        header[header.index("95% CI")] = "test loss 95% CI"
+        for cells, row in zip(body, summary.rows):
+            cells[header.index("test loss 95% CI")] = row.test_loss.interval_text()
     shown = [
         i for i, name in enumerate(header) if _shows(name, [line[i] for line in body], regression)
     ]
-    return [header[i] for i in shown], [[line[i] for i in shown] for line in body]
+    header = [header[i].replace(f"learned >{threshold}%", "learned") for i in shown]
+    return header, [[line[i] for i in shown] for line in body]
 
 
 def _table_cells(row: ConfigSummary) -> list[str]:
     """One configuration's cells, in :func:`table_rows`'s column order."""
     acc = row.test_accuracy
+    learned = "-"
+    if row.learned_share is not None:
+        learned = f"{100 * row.learned_share:.0f}%"
+    learned_ci = "-"
+    if row.learned_low is not None:
+        learned_ci = f"{100 * row.learned_low:.0f}..{100 * row.learned_high:.0f}"
     return [
         row.config.data.get("name", ""),
         row.config.activation_label,
@@ -621,25 +668,44 @@ def _table_cells(row: ConfigSummary) -> list[str]:
         hidden_label(row.config.hidden),
         str(row.config.batch_size or "full"),
         str(row.seeds),
-        acc.text(percent=True),
+        f"{100 * acc.mean:.1f}" if acc.mean is not None else "-",
+        acc.interval_text(percent=True),
+        f"{100 * acc.std:.1f}" if acc.std is not None and acc.n > 1 else "-",
         f"{100 * acc.min:.1f}..{100 * acc.max:.1f}" if acc.min is not None else "-",
-        row.train_accuracy.text(percent=True),
-        row.test_loss.text(),
-        row.train_loss.text(),
-        f"{100 * row.learned_share:.0f}%" if row.learned_share is not None else "-",
-        (
-            f"{row.epochs_to_target.mean:.0f} ({row.reached_target}/{row.seeds})"
-            if row.epochs_to_target.mean is not None
-            else ("-" if row.config.target_accuracy is None else f"never (0/{row.seeds})")
-        ),
+        f"{100 * row.train_accuracy.mean:.1f}" if row.train_accuracy.mean is not None else "-",
+        _loss_text(row.test_loss),
+        _loss_text(row.train_loss),
+        learned,
+        learned_ci,
+        _epochs_text(row),
         str(row.diverged),
     ]
 
 
+def _loss_text(spread: Spread) -> str:
+    """The mean loss, and how many seeds' losses were not finite (left out of it)."""
+    if spread.mean is None:
+        return "inf" if spread.censored else "-"
+    text = f"{spread.mean:.4f}" if spread.mean < 100 else f"{spread.mean:.4g}"
+    return text + (f" ({spread.censored} inf)" if spread.censored else "")
+
+
+def _epochs_text(row: ConfigSummary) -> str:
+    """Mean epochs to target (a seed that never reached it counts as the budget + 1,
+    so the mean is then a lower bound: "≥"), and how many seeds reached it."""
+    spread = row.epochs_to_target
+    if row.config.target_accuracy is None or spread.mean is None:
+        return "-"
+    reached = f"({row.reached_target}/{spread.n})"
+    if row.reached_target == 0:
+        return f"never {reached}"
+    return f"{'≥' if spread.censored else ''}{spread.mean:.0f} {reached}"
+
+
 #: The accuracy columns (left out when nothing has an accuracy), and the values that
 #: say nothing in a column shown only when they are not all it holds.
-_ACCURACY_COLUMNS = {"test acc", "range", "train acc"}
-_SILENT_VALUES = {"epochs to target": {"-"}, "diverged": {"0"}}
+_ACCURACY_COLUMNS = {"test acc %", "95% CI", "± std", "range", "train acc %"}
+_SILENT_VALUES = {"epochs to target": {"-"}, "diverged": {"0"}, "± std": {"-"}}
 
 
 def _shows(name: str, cells: list[str], regression: bool) -> bool:
@@ -647,11 +713,13 @@ def _shows(name: str, cells: list[str], regression: bool) -> bool:
     results always (losses for a regression, else accuracies and the test loss), the
     rest when it tells configurations apart or says something (a target reached, a
     divergence)."""
-    results = {"train loss"} if regression else _ACCURACY_COLUMNS
-    if name in {"activation", "initializer", "test loss"} | results:
-        return True
+    results = {"train loss", "test loss 95% CI"} if regression else _ACCURACY_COLUMNS
+    if name in {"activation", "initializer", "test loss", "seeds"} | results:
+        return name not in _SILENT_VALUES or bool(set(cells) - _SILENT_VALUES[name])
     if name in (_ACCURACY_COLUMNS if regression else {"train loss"}):
         return False
+    if name.startswith("learned"):
+        return any(cell != "-" for cell in cells)
     if name in _SILENT_VALUES:
         return bool(set(cells) - _SILENT_VALUES[name])
     return len(set(cells)) > 1
@@ -666,32 +734,55 @@ METRIC_LABELS = {
 }
 
 
+#: The published-figures table's columns that may go to fit a narrow terminal.
+COMPARISON_DROP_ORDER = ("range", "seeds", "better than", "p (Holm)", "replayed")
+
+
 def comparison_rows(
     summary: StudySummary, verbose: bool = False
 ) -> tuple[list[str], list[list[str]]]:
-    """One row per published figure: which, the figure, the replay, actinit's seeds
-    (mean ± std and range), the figure's percentile among them and the verdict
+    """One row per published figure: which, the figure, the replay, actinit's mean
+    with its 95% interval and its range over seeds, the share of seeds the figure is
+    better than, its rank p-value after Holm's correction and the verdict
     (``verbose``: and the verdict's sentence)."""
-    header = ["figure", "published", "replayed", "actinit mean ± std (range)", "pct", "verdict"]
+    header = [
+        "figure",
+        "published",
+        "replayed",
+        "actinit mean [95% CI]",
+        "range",
+        "seeds",
+        "better than",
+        "p (Holm)",
+        "verdict",
+    ]
     body = []
     for comparison in summary.comparisons:
         published = comparison.published
         fmt = _formatter(published.metric)
         spread = comparison.spread
-        measured = "-"
+        measured = spread_range = "-"
         if spread and spread.mean is not None:
-            measured = f"{_short(fmt, spread.mean)} ± {_short(fmt, spread.std)} "
-            measured += f"({_short(fmt, spread.min)}..{_short(fmt, spread.max)})"
+            measured = _short(fmt, spread.mean)
+            if spread.low is not None:
+                measured += f" [{_short(fmt, spread.low)}, {_short(fmt, spread.high)}]"
+            spread_range = f"{_short(fmt, spread.min)}..{_short(fmt, spread.max)}"
+            if spread.censored and published.metric == "epochs_to_target":
+                measured = "≥" + measured
         which = ", ".join(
             compact_spec(str(v)) if k == "activation" else str(v)
             for k, v in published.match.items()
         )
+        p = comparison.p_adjusted
         line = [
             f"{which or 'all'}: {METRIC_LABELS[published.metric]}",
             fmt(published.value),
             fmt(comparison.replayed) if comparison.replayed is not None else "-",
             measured,
-            f"{comparison.percentile:.0f}" if comparison.percentile is not None else "-",
+            spread_range,
+            str(comparison.summary.seeds) if comparison.summary else "0",
+            f"{comparison.better_than:.0f}%" if comparison.better_than is not None else "-",
+            f"{p:.2g}" if p is not None else "-",
             comparison.verdict + (f"; {published.caveat}" if published.caveat else ""),
         ]
         if verbose:

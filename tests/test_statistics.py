@@ -1,0 +1,162 @@
+"""The statistics over seeds, checked by hand, by brute force and against statsmodels
+(never against the scipy call the code itself makes)."""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint
+from statsmodels.stats.weightstats import DescrStatsW
+
+from actinit.studies.statistics import (
+    holm,
+    mean_interval,
+    paired_comparison,
+    rank_p_value,
+    seeds_for_rank_test,
+    signed_rank_p,
+    wilson_interval,
+)
+
+
+def test_mean_interval_matches_statsmodels_and_the_formula():
+    values = [0.81, 0.86, 0.79, 0.90, 0.84, 0.88]
+    estimate = mean_interval(values)
+    low, high = DescrStatsW(np.array(values)).tconfint_mean(alpha=0.05)
+    assert (estimate.low, estimate.high) == pytest.approx((low, high), abs=1e-12)
+    # t_{5, 0.975} = 2.570582 (printed tables)
+    half = 2.570582 * np.std(values, ddof=1) / math.sqrt(len(values))
+    assert estimate.half_width == pytest.approx(half, rel=1e-6)
+
+
+def test_mean_interval_of_one_seed_is_unknown_and_of_equal_seeds_is_the_mean():
+    assert mean_interval([0.7]).low is None and mean_interval([0.7]).mean == 0.7
+    same = mean_interval([0.5] * 5)
+    assert (same.low, same.mean, same.high) == (0.5, 0.5, 0.5)
+    assert mean_interval([None, math.nan]).n == 0
+
+
+def test_mean_interval_covers_the_true_mean_95_percent_of_the_time():
+    rng = np.random.default_rng(0)
+    trials, covered = 4000, 0
+    for _ in range(trials):
+        sample = rng.normal(0.8, 0.05, size=10)
+        estimate = mean_interval(sample)
+        covered += estimate.low <= 0.8 <= estimate.high
+    # 95% expected; 3 standard errors of a share over 4000 trials is 1.0 point
+    assert abs(covered / trials - 0.95) < 0.011
+
+
+@pytest.mark.parametrize("successes, n", [(0, 10), (3, 10), (10, 10), (17, 30), (1, 1)])
+def test_wilson_matches_statsmodels_and_the_formula(successes, n):
+    low, high = wilson_interval(successes, n)
+    expected = proportion_confint(successes, n, alpha=0.05, method="wilson")
+    assert (low, high) == pytest.approx(expected, abs=1e-9)
+    z, p = 1.959963984540054, successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    assert (low, high) == pytest.approx((centre - half, centre + half), abs=1e-9)
+
+
+def test_wilson_covers_a_share_near_the_edge():
+    """The normal approximation fails near 0 and 1; Wilson stays close to 95%."""
+    rng = np.random.default_rng(1)
+    trials = 4000
+    hits = rng.binomial(20, 0.9, size=trials)
+    covered = sum(low <= 0.9 <= high for low, high in (wilson_interval(int(k), 20) for k in hits))
+    assert 0.92 <= covered / trials <= 0.99
+
+
+def test_holm_matches_statsmodels():
+    rng = np.random.default_rng(2)
+    for _ in range(20):
+        p = list(rng.uniform(0, 0.2, size=rng.integers(1, 12)))
+        expected = multipletests(p, alpha=0.05, method="holm")[1]
+        assert holm(p) == pytest.approx(list(expected), abs=1e-12)
+
+
+def test_holm_by_hand():
+    # sorted 0.01, 0.02, 0.04: x3, x2, x1 -> 0.03, 0.04, 0.04 (kept non-decreasing)
+    assert holm([0.04, 0.01, 0.02]) == pytest.approx([0.04, 0.03, 0.04])
+
+
+def exact_signed_rank_p(differences):
+    """Brute force: every one of the 2^n sign flips of the mid-ranks of |d| (zeros
+    dropped), the two-sided p-value of the observed sum of positive ranks."""
+    d = np.array([x for x in differences if x != 0], dtype=float)
+    n = len(d)
+    order = np.argsort(np.abs(d), kind="stable")
+    ranks = np.empty(n)
+    magnitudes = np.abs(d)[order]
+    i = 0
+    while i < n:  # mid-ranks for ties
+        j = i
+        while j + 1 < n and magnitudes[j + 1] == magnitudes[i]:
+            j += 1
+        ranks[order[i : j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    observed = ranks[d > 0].sum()
+    centre = ranks.sum() / 2
+    extreme = 0
+    total = 0
+    for signs in itertools.product([0, 1], repeat=n):
+        w = ranks[np.array(signs, dtype=bool)].sum()
+        extreme += abs(w - centre) >= abs(observed - centre) - 1e-9
+        total += 1
+    return extreme / total
+
+
+@pytest.mark.parametrize(
+    "differences",
+    [
+        [0.1, 0.2, -0.05, 0.3, 0.15, 0.12, 0.4],
+        [0.01, 0.01, 0.02, -0.01, 0.03, 0.0, 0.02, 0.05],  # ties and a zero
+        [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        [-0.5, 0.4, -0.3, 0.2, -0.1, 0.6, 0.7, -0.8, 0.9],
+    ],
+)
+def test_signed_rank_p_is_the_exact_permutation_p(differences):
+    assert signed_rank_p(np.array(differences)) == pytest.approx(
+        exact_signed_rank_p(differences), abs=1e-12
+    )
+
+
+def test_signed_rank_p_of_no_difference_is_one():
+    assert signed_rank_p(np.zeros(10)) == 1.0
+
+
+def test_paired_comparison_counts_wins_and_keeps_diverged_runs_as_losses():
+    a = {0: 0.9, 1: 0.8, 2: 0.85, 3: 0.7, 4: 0.95}
+    b = {0: 0.6, 1: 0.8, 2: 0.5, 3: 0.55, 5: 0.99}  # seed 5 is not shared
+    result = paired_comparison(a, b, "test_accuracy", names=("relu/he", "relu/zeros"))
+    assert result.seeds == 4 and (result.wins_a, result.wins_b, result.ties) == (3, 0, 1)
+    assert result.difference.mean == pytest.approx((0.3 + 0 + 0.35 + 0.15) / 4)
+    assert result.p_value == pytest.approx(exact_signed_rank_p([0.3, 0.35, 0.15]))
+    losses = paired_comparison(
+        {0: 0.1, 1: math.inf, 2: 0.2}, {0: 0.3, 1: 0.4, 2: math.inf}, higher_is_better=False
+    )
+    assert (losses.wins_a, losses.wins_b, losses.unbounded) == (2, 1, 2)
+    assert losses.difference.n == 1  # only seed 0 has two finite losses
+
+
+def test_paired_design_beats_unpaired_when_seeds_share_their_draw():
+    """Seed effects shared by both configurations cancel in the paired difference: a
+    small consistent gain is detected that the spread across seeds would hide."""
+    rng = np.random.default_rng(3)
+    seed_effect = rng.normal(0, 0.1, size=12)
+    a = dict(enumerate(0.80 + seed_effect + 0.01))
+    b = dict(enumerate(0.80 + seed_effect + rng.normal(0, 0.002, size=12)))
+    result = paired_comparison(a, b)
+    assert result.better() == "a" and result.wins_a == 12
+    assert mean_interval(list(a.values())).low < mean_interval(list(b.values())).high
+
+
+def test_rank_p_value_by_hand():
+    seeds = [0.1 * i for i in range(1, 11)]  # 0.1 .. 1.0
+    assert rank_p_value(2.0, seeds) == pytest.approx(2 / 11)
+    assert rank_p_value(0.55, seeds) == pytest.approx(1.0)
+    assert rank_p_value(0.95, seeds) == pytest.approx(2 * 2 / 11)  # one seed at or above
+    assert rank_p_value(1.0, seeds, tolerance=0.001) == pytest.approx(4 / 11)
+    assert seeds_for_rank_test(0.05) == 39 and seeds_for_rank_test(0.05 / 3) == 119
