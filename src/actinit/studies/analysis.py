@@ -28,6 +28,8 @@ from .statistics import (
     holm,
     mean_interval,
     paired_comparison,
+    paired_differences,
+    signed_rank_ps,
 )
 from .study import METRICS, RunConfig
 from .summary import DIMENSIONS, LOWER_IS_BETTER, ConfigSummary, StudySummary
@@ -194,11 +196,30 @@ def against(
     label: Callable[[RunConfig], str],
 ) -> list[PairedComparison]:
     """Every configuration of ``others`` (as A) against ``baseline`` (as B), with
-    Holm's correction over all of them."""
+    Holm's correction over all of them. The signed-rank tests of configurations that
+    share the same seeds with the baseline run at once."""
+    others = [row for row in others if row is not baseline]
+    base = baseline.by_seed.get(metric, {})
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for index, row in enumerate(others):
+        seeds = tuple(sorted(set(row.by_seed.get(metric, {})) & set(base)))
+        groups.setdefault(seeds, []).append(index)
+    p_values: dict[int, float] = {}
+    for seeds, members in groups.items():
+        matrix = np.array(
+            [paired_differences(others[i].by_seed[metric], base, seeds) for i in members]
+        ).reshape(len(members), len(seeds))
+        p_values.update(zip(members, signed_rank_ps(matrix)))
     comparisons = [
-        compare_rows(row, baseline, metric, (label(row.config), label(baseline.config)))
-        for row in others
-        if row is not baseline
+        paired_comparison(
+            row.by_seed.get(metric, {}),
+            base,
+            metric,
+            higher_is_better(metric),
+            (label(row.config), label(baseline.config)),
+            p_value=float(p_values[index]),
+        )
+        for index, row in enumerate(others)
     ]
     for comparison, adjusted in zip(comparisons, holm([c.p_value for c in comparisons])):
         comparison.p_adjusted = adjusted

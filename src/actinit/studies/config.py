@@ -139,9 +139,12 @@ class RunConfig:
     @property
     def loss_function(self) -> losses.Loss:
         """The loss from the loss registry: the one named, else the output activation's."""
-        if self.loss:
-            return losses.get(self.loss)
-        return losses.for_output(self.output_activation)
+        return _loss_of(self.loss, self.output_activation)
+
+
+@functools.lru_cache(maxsize=256)
+def _loss_of(loss: str | None, output_activation: str) -> losses.Loss:
+    return losses.get(loss) if loss else losses.for_output(output_activation)
 
 
 def build_model(config: RunConfig, n_classes: int, seed: int) -> Sequential:
@@ -155,7 +158,8 @@ def build_model(config: RunConfig, n_classes: int, seed: int) -> Sequential:
         layers.append(affine_layer(units, activation, init=init, bias_init=config.bias_init))
     if layers and config.dropout:
         layers.append(Dropout(config.dropout))
-    loss = config.loss_function
+    # a loss object of the model's own (the cached one is shared, for reading only)
+    loss = losses.get(config.loss) if config.loss else losses.for_output(config.output_activation)
     output_units = loss.output_units(n_classes)
     layers.append(
         affine_layer(

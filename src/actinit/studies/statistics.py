@@ -19,6 +19,7 @@ The computations are scipy.stats'; what is here decides what is compared with wh
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -60,10 +61,17 @@ def mean_interval(values: Sequence[float], confidence: float = CONFIDENCE) -> Es
         return Estimate(mean, None, None, 1)
     if np.ptp(data) == 0:
         return Estimate(mean, mean, mean, n)
-    interval = stats.ttest_1samp(data, 0.0).confidence_interval(confidence)
-    return Estimate(mean, float(interval.low), float(interval.high), n)
+    half = t_quantile(n - 1, confidence) * float(data.std(ddof=1)) / math.sqrt(n)
+    return Estimate(mean, mean - half, mean + half, n)
 
 
+@functools.lru_cache(maxsize=4096)
+def t_quantile(degrees_of_freedom: int, confidence: float = CONFIDENCE) -> float:
+    """Student's t quantile of a two-sided ``confidence`` interval (2.262 for 9 df)."""
+    return float(stats.t.ppf(0.5 + confidence / 2, degrees_of_freedom))
+
+
+@functools.lru_cache(maxsize=65536)
 def wilson_interval(
     successes: int, n: int, confidence: float = CONFIDENCE
 ) -> tuple[float | None, float | None]:
@@ -165,11 +173,13 @@ def paired_comparison(
     higher_is_better: bool = True,
     names: tuple[str, str] = ("A", "B"),
     confidence: float = CONFIDENCE,
+    p_value: float | None = None,
 ) -> PairedComparison:
     """Compare two configurations on the seeds both have (``a`` and ``b``: seed ->
     value). A value of +inf (-inf for a metric where higher is better) is a run that
     diverged: the worst possible value, kept in the ranks of the signed-rank test but
-    out of the mean difference."""
+    out of the mean difference. ``p_value``: the signed-rank test's, when computed
+    already (:func:`signed_rank_ps` does many at once)."""
     seeds = sorted(set(a) & set(b))
     x = np.array([a[s] for s in seeds], dtype=float)
     y = np.array([b[s] for s in seeds], dtype=float)
@@ -187,7 +197,7 @@ def paired_comparison(
         wins_a=int((sign > 0).sum()),
         wins_b=int((sign < 0).sum()),
         ties=int((sign == 0).sum()),
-        p_value=signed_rank_p(_ranked_differences(raw)),
+        p_value=signed_rank_p(_ranked_differences(raw)) if p_value is None else p_value,
         higher_is_better=higher_is_better,
         unbounded=int((~finite).sum() - ((~np.isfinite(x)) & (x == y)).sum()),
     )
@@ -201,17 +211,56 @@ def _ranked_differences(differences: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(differences), differences, np.sign(differences) * top)
 
 
+#: Up to this many non-zero differences the signed-rank p-value is exact: every one
+#: of the 2^n sign assignments of the (mid-)ranks, ties included; above it, the normal
+#: approximation with tie correction.
+EXACT_UP_TO = 12
+
+
 def signed_rank_p(differences: np.ndarray) -> float:
     """The two-sided p-value of Wilcoxon's signed-rank test of ``differences``
-    (zeros dropped, as Wilcoxon did); 1 when nothing differs. scipy uses the exact
-    permutation distribution for few differences (ties included) and the normal
-    approximation with tie correction for many."""
-    nonzero = differences[differences != 0]
-    if len(nonzero) == 0:
+    (zeros dropped, as Wilcoxon did); 1 when nothing differs. Exact (the permutation
+    distribution, ties included) up to :data:`EXACT_UP_TO` non-zero differences, else
+    the normal approximation with tie correction."""
+    nonzero = np.asarray(differences, dtype=float)
+    nonzero = nonzero[nonzero != 0]
+    n = len(nonzero)
+    if n == 0:
         return 1.0
+    method = stats.PermutationMethod(n_resamples=2**n) if n <= EXACT_UP_TO else "asymptotic"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return float(stats.wilcoxon(nonzero).pvalue)
+        return min(1.0, float(stats.wilcoxon(nonzero, method=method).pvalue))
+
+
+def paired_differences(
+    a: Mapping[int, float], b: Mapping[int, float], seeds: Sequence[int]
+) -> np.ndarray:
+    """a - b on ``seeds``, as the signed-rank test ranks them (two diverged runs tie;
+    an infinite difference is the largest)."""
+    x = np.array([a[s] for s in seeds], dtype=float)
+    y = np.array([b[s] for s in seeds], dtype=float)
+    with np.errstate(invalid="ignore"):
+        raw = np.where(x == y, 0.0, x - y)
+    return _ranked_differences(raw)
+
+
+def signed_rank_ps(differences: np.ndarray) -> np.ndarray:
+    """:func:`signed_rank_p` of every row of a (pairs, seeds) array: rows with many
+    non-zero differences in one vectorised call (scipy drops each row's zeros
+    itself), the few-seed rows one by one (exact)."""
+    differences = np.asarray(differences, dtype=float)
+    p = np.ones(len(differences))
+    counts = (differences != 0).sum(axis=1) if differences.size else np.zeros(len(p), int)
+    many = counts > EXACT_UP_TO
+    if many.any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            result = stats.wilcoxon(differences[many], axis=1, method="asymptotic")
+        p[many] = np.nan_to_num(np.asarray(result.pvalue, dtype=float), nan=1.0)
+    for row in np.flatnonzero(~many & (counts > 0)):
+        p[row] = signed_rank_p(differences[row])
+    return np.minimum(p, 1.0)
 
 
 def rank_p_value(value: float, values: Sequence[float], tolerance: float = 0.0) -> float:

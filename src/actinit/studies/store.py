@@ -226,29 +226,52 @@ class Store:
     def add(self, result: dict[str, Any]) -> bool:
         """Store one finished run; False if that (config, seed) was already there.
         A stored failure is replaced by the new attempt; a stored result never is."""
-        row = dict(result)
-        row["config"] = json.dumps(row["config"], sort_keys=True)
-        row["history"] = encode_history(row.get("history") or {})
-        row.setdefault("finished_at", time.time())
-        values = [row.get(column) for column in COLUMNS]
-        marks = ",".join("?" * len(COLUMNS))
         for attempt in range(5):
             try:
-                cursor = self.connection.execute(
-                    f"INSERT INTO runs ({','.join(COLUMNS)}) VALUES ({marks}) "
-                    f"ON CONFLICT (config_key, seed) DO UPDATE SET {REPLACE_FAILED}",
-                    values,
-                )
-                return cursor.rowcount == 1
+                return self._insert(result)
             except sqlite3.OperationalError as error:  # locked past the busy timeout
                 if not _locked(error) or attempt == 4:
                     raise
                 time.sleep(0.5 * (attempt + 1))
         return False
 
+    def add_many(self, results: Iterable[dict[str, Any]]) -> int:
+        """Store many finished runs in one transaction (an import, a test's synthetic
+        study); as :meth:`add` for each. Returns how many were new."""
+        added = 0
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            for result in results:
+                added += self._insert(result)
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
+        return added
+
+    def _insert(self, result: dict[str, Any]) -> bool:
+        row = dict(result)
+        row["config"] = json.dumps(row["config"], sort_keys=True)
+        row["history"] = encode_history(row.get("history") or {})
+        row.setdefault("finished_at", time.time())
+        values = [row.get(column) for column in COLUMNS]
+        marks = ",".join("?" * len(COLUMNS))
+        cursor = self.connection.execute(
+            f"INSERT INTO runs ({','.join(COLUMNS)}) VALUES ({marks}) "
+            f"ON CONFLICT (config_key, seed) DO UPDATE SET {REPLACE_FAILED}",
+            values,
+        )
+        return cursor.rowcount == 1
+
     def runs(
-        self, keys: Iterable[str] | None = None, with_history: bool = False
+        self,
+        keys: Iterable[str] | None = None,
+        with_history: bool = False,
+        decode_config: bool = True,
     ) -> list[dict[str, Any]]:
+        """Stored runs (of these configuration keys), ordered by key and seed; each
+        run's ``config`` as a dict, or as its JSON text with ``decode_config=False``
+        (a summary of many runs reads only their figures)."""
         columns = [c for c in COLUMNS if with_history or c != "history"]
         query = f"SELECT {','.join(columns)} FROM runs"
         if keys is None:
@@ -258,7 +281,8 @@ class Store:
         results = []
         for row in rows:
             record = dict(row)
-            record["config"] = json.loads(record["config"])
+            if decode_config:
+                record["config"] = json.loads(record["config"])
             if with_history:
                 record["history"] = decode_history(record["history"])
             results.append(record)

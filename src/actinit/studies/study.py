@@ -51,6 +51,7 @@ gives an equal study. Errors name the line and the key that is wrong.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import math
 import re
@@ -103,9 +104,9 @@ class InitChoice:
     def resolved(self, activation: str) -> tuple[str, str]:
         """(canonical weight initializer, label) for a layer of ``activation``."""
         if self.weights == "auto":
-            weights = initializers.get(recommended_init(activation)).spec()
+            weights = canonical_init(recommended_init(activation))
             return weights, self.label or f"auto: {weights}"
-        return initializers.get(self.weights).spec(), self.label or self.weights
+        return canonical_init(self.weights), self.label or self.weights
 
 
 def _positive_int(value: Any, upper: int) -> int:
@@ -378,9 +379,9 @@ class Study:
             activation=activation,
             init=weights,
             init_label=label,
-            bias_init=initializers.get(choice.biases or point["bias_init"]).spec(),
+            bias_init=canonical_init(choice.biases or point["bias_init"]),
             output_activation=point["output_activation"],
-            output_init=initializers.get(output_init).spec(),
+            output_init=canonical_init(output_init),
             loss=point["loss"],
             optimizer=optimizer_spec(point["optimizer"], point["learning_rate"]),
             epochs=point["epochs"],
@@ -412,6 +413,14 @@ class Study:
         )
 
 
+@functools.lru_cache(maxsize=1024)
+def canonical_init(spec: str) -> str:
+    """An initializer's spec as actinit writes it (``"he"`` -> ``"kaiming_normal"`` ...);
+    cached, as a grid builds the same few thousands of times."""
+    return initializers.get(spec).spec()
+
+
+@functools.lru_cache(maxsize=1024)
 def optimizer_spec(spec: str, learning_rate: float | None) -> str:
     """The optimizer ``spec`` with its learning rate set (None: its own default)."""
     optimizer = optimizers.get(spec)

@@ -279,6 +279,7 @@ LOWER_IS_BETTER = {"test_loss", "train_loss", "epochs_to_target"}
 def _per_seed(config: RunConfig, records: list[dict[str, Any]]) -> dict[str, dict[int, float]]:
     """Each metric per seed of the runs that did not fail (see ConfigSummary.by_seed)."""
     per_seed: dict[str, dict[int, float]] = {metric: {} for metric in METRIC_COLUMNS}
+    classifies = config.loss_function.is_classification
     for record in records:
         if record["status"] == "failed":
             continue
@@ -290,11 +291,7 @@ def _per_seed(config: RunConfig, records: list[dict[str, Any]]) -> dict[str, dic
                     continue
                 value = config.epochs + 1 if value is None else value
             elif value is None or not math.isfinite(value):
-                if (
-                    record["status"] != "diverged"
-                    or metric.endswith("accuracy")
-                    and not (config.loss_function.is_classification)
-                ):
+                if record["status"] != "diverged" or metric.endswith("accuracy") and not classifies:
                     continue
                 value = math.inf if metric in LOWER_IS_BETTER else -math.inf
             per_seed[metric][seed] = float(value)
@@ -345,7 +342,7 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
     """Per configuration across its stored seeds (the first ``seeds`` seeds when given)."""
     configs, replays = study.configs, study.replays  # each a whole grid: build once
     records_by_key: dict[str, list[dict[str, Any]]] = {}
-    stored = store.runs([config.key for config in configs + replays])
+    stored = store.runs([config.key for config in configs + replays], decode_config=False)
     for record in stored:
         if seeds is None or record["seed"] < seeds:
             records_by_key.setdefault(record["config_key"], []).append(record)
@@ -368,7 +365,7 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
     summary.runs = [r for records in records_by_key.values() for r in records]
     replay_keys = {config.key for config in replays}
     replayed = {
-        record["config_key"]: record
+        record["config_key"]: {**record, "config": _config_of(record)}
         for record in stored
         if record["config_key"] in replay_keys and record["status"] != "failed"
     }
@@ -514,9 +511,15 @@ def _replayed_value(published: Published, replays: dict[str, dict[str, Any]]) ->
     return None
 
 
+def _config_of(record: dict[str, Any]) -> dict[str, Any]:
+    """A stored run's configuration as a dict (the store may hand it over as JSON)."""
+    config = record["config"]
+    return json.loads(config) if isinstance(config, str) else config
+
+
 def _tidy(study: str, record: dict[str, Any]) -> dict[str, Any]:
     """One run as a flat row: settings, seed, status, metrics."""
-    config = record["config"]
+    config = _config_of(record)
     return {
         "study": study,
         "data": config["data"].get("name"),

@@ -1,0 +1,261 @@
+"""Rankings, paired comparisons and effects read off a study, on synthetic studies
+whose truth is known, and the paired design of real runs."""
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from synthetic_study import store_results, synthetic_study
+
+from actinit.cli import main
+from actinit.studies import Store, summarize
+from actinit.studies.analysis import (
+    SelectionError,
+    effects,
+    interactions,
+    parse_where,
+    rank,
+    select,
+)
+from actinit.studies.config import dataset_for, model_for
+from actinit.studies.statistics import paired_differences, signed_rank_p, signed_rank_ps
+
+TRUE_MEANS = {
+    ("relu", "he_normal"): 0.90,
+    ("relu", "xavier_normal"): 0.895,
+    ("tanh", "he_normal"): 0.80,
+    ("tanh", "xavier_normal"): 0.70,
+}
+
+
+def noisy(means, noise=0.03, shared=0.05):
+    """Accuracy = true mean + a seed effect shared by every configuration (the same
+    data draw) + noise of its own."""
+
+    def accuracy(config, seed):
+        shared_effect = shared * np.random.default_rng(1000 + seed).normal()
+        own = np.random.default_rng(abs(hash((config.key, seed))) % 2**32).normal()
+        return means[(config.activation, config.init_label)] + shared_effect + noise * own
+
+    return accuracy
+
+
+@pytest.fixture
+def four(tmp_path):
+    study = synthetic_study(seeds=15)
+    with Store(tmp_path / "s.sqlite") as store:
+        store_results(store, study, noisy(TRUE_MEANS, noise=0.003))
+        yield study, store, summarize(study, store)
+
+
+def test_ranking_marks_the_best_set_and_says_no_winner(four):
+    _, _, summary = four
+    ranking = rank(summary)
+    labels = [entry.label for entry in ranking.entries]
+    assert labels[:2] in (
+        ["relu/he_normal", "relu/xavier_normal"],
+        ["relu/xavier_normal", "relu/he_normal"],
+    )
+    assert labels[2:] == ["tanh/he_normal", "tanh/xavier_normal"]
+    # relu/he and relu/xavier differ by 0.5 points with 0.3 points of own noise: separable
+    # at 15 seeds or not, but tanh is 10 and 20 points behind: never in the best set
+    assert [entry.in_best_set for entry in ranking.entries][2:] == [False, False]
+    for entry in ranking.entries:
+        assert entry.estimate.low <= entry.estimate.mean <= entry.estimate.high
+    assert ranking.entries[0].vs_best is None
+
+
+def test_a_clear_winner_is_named(tmp_path):
+    study = synthetic_study(seeds=12)
+    means = dict(TRUE_MEANS)
+    means[("relu", "xavier_normal")] = 0.80
+    with Store(tmp_path / "w.sqlite") as store:
+        store_results(store, study, noisy(means, noise=0.005))
+        ranking = rank(summarize(study, store))
+    assert ranking.verdict().startswith("relu/he_normal is best at 12 seeds")
+    assert len(ranking.best_set) == 1
+
+
+def test_no_winner_when_seeds_are_too_few_to_separate(tmp_path):
+    study = synthetic_study(seeds=4)
+    with Store(tmp_path / "few.sqlite") as store:
+        store_results(store, study, noisy(TRUE_MEANS, noise=0.005))
+        ranking = rank(summarize(study, store))
+    verdict = ranking.verdict()
+    assert verdict.startswith("no winner at 4 seeds") and "it takes at least" in verdict
+    assert len(ranking.best_set) == 4  # 2/2^4 x 3 comparisons > 5%: nothing is separable
+
+
+def test_vectorised_signed_rank_tests_equal_one_at_a_time(four):
+    _, _, summary = four
+    best = summary.rows[0].by_seed["test_accuracy"]
+    seeds = sorted(best)
+    matrix = np.array(
+        [paired_differences(r.by_seed["test_accuracy"], best, seeds) for r in summary.rows]
+    )
+    matrix[1, :5] = 0  # zeros are dropped row by row
+    single = [signed_rank_p(row) for row in matrix]
+    assert signed_rank_ps(matrix) == pytest.approx(single, abs=1e-12)
+
+
+def test_where_picks_and_refuses(four):
+    _, _, summary = four
+    assert parse_where(["relu/he_normal", "hidden=8"]) == {
+        "activation": "relu",
+        "initializer": "he_normal",
+        "hidden": "8",
+    }
+    assert len(select(summary.rows, parse_where("activation=tanh"))) == 2
+    with pytest.raises(SelectionError, match="there are: relu, tanh"):
+        select(summary.rows, {"activation": "gelu"})
+    with pytest.raises(SelectionError, match="unknown dimension 'colour'"):
+        parse_where("colour=red")
+    with pytest.raises(SelectionError, match="ACTIVATION/INITIALIZER"):
+        parse_where("relu")
+
+
+def test_main_effects_average_the_rest_of_the_grid_seed_by_seed(four):
+    _, _, summary = four
+    found = {effect.dimension: effect for effect in effects(summary)}
+    assert set(found) == {"activation", "initializer"}
+    activation = found["activation"]
+    assert [level.value for level in activation.levels] == ["relu", "tanh"]
+    # relu's mean over initializers, seed by seed, is the mean of its two rows
+    relu_rows = [r for r in summary.rows if r.config.activation == "relu"]
+    expected = np.mean([r.test_accuracy.mean for r in relu_rows])
+    assert activation.levels[0].estimate.mean == pytest.approx(expected)
+    assert activation.matters and activation.levels[1].in_best_set is False
+
+
+def test_interaction_is_said_when_the_best_level_changes(tmp_path):
+    """He is best for relu, Xavier for tanh (by 10 points each)."""
+    study = synthetic_study(seeds=12)
+    means = {
+        ("relu", "he_normal"): 0.9,
+        ("relu", "xavier_normal"): 0.8,
+        ("tanh", "he_normal"): 0.7,
+        ("tanh", "xavier_normal"): 0.8,
+    }
+    with Store(tmp_path / "i.sqlite") as store:
+        store_results(store, study, noisy(means, noise=0.005))
+        said = [i.sentence for i in interactions(summarize(study, store))]
+    assert (
+        "the best initializer depends on activation: he_normal for activation relu; "
+        "xavier_normal for activation tanh" in said
+    )
+
+
+def test_interaction_is_said_when_a_dimension_matters_only_at_depth(tmp_path):
+    """The initializer matters only from 20 layers on."""
+    study = synthetic_study(
+        seeds=10,
+        activations=["relu"],
+        extra="hidden = [[8], [8, 8, 8, 8, 8], [8] * 20, [8] * 40]".replace(
+            "[8] * 20", "[" + ", ".join(["8"] * 20) + "]"
+        ).replace("[8] * 40", "[" + ", ".join(["8"] * 40) + "]"),
+    )
+
+    def accuracy(config, seed):
+        deep = len(config.hidden) >= 20
+        gap = 0.3 if deep and config.init_label == "xavier_normal" else 0.0
+        return (
+            0.9 - gap + 0.01 * np.random.default_rng(abs(hash((config.key, seed))) % 2**32).normal()
+        )
+
+    with Store(tmp_path / "d.sqlite") as store:
+        store_results(store, study, accuracy)
+        said = [i.sentence for i in interactions(summarize(study, store))]
+    assert any(s.startswith("initializer matters only from hidden 20x8 on") for s in said), said
+
+
+def test_runs_of_one_seed_share_data_and_batch_order():
+    """What the paired design rests on: two configurations with the same seed train
+    on the same data draw in the same mini-batch order (their weights differ only by
+    their initializer); another seed draws other data and another order."""
+    study = synthetic_study(seeds=2)
+    a, b = study.configs[0], study.configs[3]
+    assert (a.activation, a.init_label) != (b.activation, b.init_label)
+    for seed in (0, 1):
+        data_a, data_b = dataset_for(a, seed), dataset_for(b, seed)
+        np.testing.assert_array_equal(data_a.X_train, data_b.X_train)
+        np.testing.assert_array_equal(data_a.y_test, data_b.y_test)
+        order_a = model_for(a, data_a, seed).shuffle_rng.permutation(100)
+        order_b = model_for(b, data_b, seed).shuffle_rng.permutation(100)
+        np.testing.assert_array_equal(order_a, order_b)
+    assert not np.array_equal(dataset_for(a, 0).X_train, dataset_for(a, 1).X_train)
+    other = model_for(a, dataset_for(a, 1), 1).shuffle_rng.permutation(100)
+    assert not np.array_equal(
+        other, model_for(a, dataset_for(a, 0), 0).shuffle_rng.permutation(100)
+    )
+
+
+def _stored(tmp_path, seeds=12, means=TRUE_MEANS):
+    study = synthetic_study(seeds=seeds)
+    path = tmp_path / "synthetic.toml"
+    from actinit.studies.study import write_study
+
+    path.write_text(write_study(study))
+    db = tmp_path / "cli.sqlite"
+    with Store(db) as store:
+        store.save_study(study.name, write_study(study))
+        store_results(store, study, noisy(means, noise=0.005))
+    return str(path), str(db)
+
+
+def test_cli_rank_compare_effects(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    study, db = _stored(tmp_path)
+    runner = CliRunner()
+    ranked = runner.invoke(main, ["rank", study, "--db", db])
+    assert ranked.exit_code == 0, ranked.output
+    assert (
+        "relu/he_normal" in ranked.output
+        and "best set" in ranked.output.replace("\n", " ")
+        or "best" in ranked.output
+    )
+    assert (
+        max(
+            len(line)
+            for line in ranked.output.splitlines()
+            if not line.startswith(("no winner", "relu/", "tanh/"))
+        )
+        <= 80
+    )
+    compared = runner.invoke(
+        main, ["compare", study, "--a", "relu/he_normal", "--b", "tanh/xavier_normal", "--db", db]
+    )
+    assert compared.exit_code == 0, compared.output
+    assert "relu/he_normal is better than tanh/xavier_normal" in compared.output
+    baseline = runner.invoke(
+        main, ["compare", study, "--baseline", "tanh/xavier_normal", "--db", db]
+    )
+    assert baseline.exit_code == 0 and "Holm" in baseline.output
+    assert baseline.output.count("A better") == 3
+    found = runner.invoke(main, ["effects", study, "--db", db])
+    assert found.exit_code == 0, found.output
+    assert "activation matters: relu is best" in found.output
+    narrowed = runner.invoke(main, ["rank", study, "--where", "activation=tanh", "--db", db])
+    assert "relu" not in narrowed.output.split("ranked by")[1]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["compare", "{study}", "--a", "relu/he_normal"], "give --a and --b"),
+        (["compare", "{study}", "--a", "relu", "--b", "tanh/he_normal"], "ACTIVATION/INITIALIZER"),
+        (
+            ["compare", "{study}", "--a", "activation=relu", "--b", "tanh/he_normal"],
+            "--a matches 2 configurations",
+        ),
+        (["rank", "{study}", "--metric", "speed"], "unknown metric 'speed'"),
+        (
+            ["rank", "{study}", "--where", "activation=gelu"],
+            "no configuration has activation = 'gelu'",
+        ),
+        (["effects", "{study}", "--where", "relu/he_normal"], "nothing varies"),
+    ],
+)
+def test_cli_answers_refuse_bad_choices_in_one_line(tmp_path, args, message):
+    study, db = _stored(tmp_path, seeds=3)
+    result = CliRunner().invoke(main, [a.format(study=study) for a in args] + ["--db", db])
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert "Traceback" not in result.output
