@@ -227,9 +227,7 @@ def test_a_study_s_figures_are_corrected_together():
 
     config = load_study("circles").configs[1]
     row = row_of(config, [0.40 + 0.01 * i for i in range(40)])
-    figures = [
-        Published(v, "test_accuracy", {"initializer": "large random"}) for v in (0.85, 0.9)
-    ]
+    figures = [Published(v, "test_accuracy", {"initializer": "large random"}) for v in (0.85, 0.9)]
     together = judge([place(p, [row]) for p in figures])
     assert [c.p_adjusted for c in together] == pytest.approx([4 / 41, 4 / 41])
     assert {c.verdict for c in together} == {"a lucky draw"}

@@ -162,13 +162,35 @@ def test_rank_p_value_by_hand():
     assert seeds_for_rank_test(0.05) == 39 and seeds_for_rank_test(0.05 / 3) == 119
 
 
-def test_signed_rank_p_with_many_seeds_is_close_to_the_exact_one():
-    """Above 12 non-zero differences the normal approximation (tie-corrected) is used;
-    it stays within a point of the exact permutation p-value at 14 seeds."""
+def test_signed_rank_p_with_ties_and_14_seeds_is_exact():
     rng = np.random.default_rng(4)
-    for _ in range(3):
+    for _ in range(2):
         differences = np.round(rng.normal(0.01, 0.02, size=14), 2)
-        differences[differences == 0] = 0.01
         assert signed_rank_p(differences) == pytest.approx(
-            exact_signed_rank_p(differences), abs=0.01
+            exact_signed_rank_p(differences), abs=1e-12
         )
+
+
+def test_signed_rank_p_without_ties_matches_scipy_s_exact_distribution():
+    """An independent exact distribution: scipy's (no ties) for 20 seeds."""
+    from scipy import stats
+
+    differences = np.random.default_rng(5).normal(0.01, 0.02, size=20)
+    assert signed_rank_p(differences) == pytest.approx(
+        stats.wilcoxon(differences, method="exact").pvalue, abs=1e-12
+    )
+
+
+def test_many_seeds_use_the_normal_approximation():
+    from statsmodels.stats.descriptivestats import sign_test  # noqa: F401  (statsmodels present)
+
+    differences = np.random.default_rng(6).normal(0.01, 0.02, size=80)
+    p = signed_rank_p(differences)
+    # the normal approximation of W+ by hand: mean n(n+1)/4, variance n(n+1)(2n+1)/24
+    n = 80
+    ranks = np.argsort(np.argsort(np.abs(differences))) + 1
+    w = ranks[differences > 0].sum()
+    z = (w - n * (n + 1) / 4) / math.sqrt(n * (n + 1) * (2 * n + 1) / 24)
+    from math import erfc
+
+    assert p == pytest.approx(erfc(abs(z) / math.sqrt(2)), abs=1e-9)

@@ -211,26 +211,48 @@ def _ranked_differences(differences: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(differences), differences, np.sign(differences) * top)
 
 
-#: Up to this many non-zero differences the signed-rank p-value is exact: every one
-#: of the 2^n sign assignments of the (mid-)ranks, ties included; above it, the normal
-#: approximation with tie correction.
-EXACT_UP_TO = 12
+#: Up to this many non-zero differences the signed-rank p-value is exact (as
+#: scipy's own exact method, which goes up to 50 but ignores ties); above it, the
+#: normal approximation with tie correction.
+EXACT_UP_TO = 50
 
 
 def signed_rank_p(differences: np.ndarray) -> float:
     """The two-sided p-value of Wilcoxon's signed-rank test of ``differences``
-    (zeros dropped, as Wilcoxon did); 1 when nothing differs. Exact (the permutation
-    distribution, ties included) up to :data:`EXACT_UP_TO` non-zero differences, else
-    the normal approximation with tie correction."""
+    (zeros dropped, as Wilcoxon did); 1 when nothing differs. Exact up to
+    :data:`EXACT_UP_TO` non-zero differences, ties included
+    (:func:`exact_signed_rank_p`); beyond, scipy's normal approximation with tie
+    correction."""
     nonzero = np.asarray(differences, dtype=float)
     nonzero = nonzero[nonzero != 0]
-    n = len(nonzero)
-    if n == 0:
+    if len(nonzero) == 0:
         return 1.0
-    method = stats.PermutationMethod(n_resamples=2**n) if n <= EXACT_UP_TO else "asymptotic"
+    if len(nonzero) <= EXACT_UP_TO:
+        return exact_signed_rank_p(nonzero)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return min(1.0, float(stats.wilcoxon(nonzero, method=method).pvalue))
+        return min(1.0, float(stats.wilcoxon(nonzero, method="asymptotic").pvalue))
+
+
+def exact_signed_rank_p(nonzero: np.ndarray) -> float:
+    """The exact two-sided p-value of the signed-rank statistic W+ (the sum of the
+    ranks of |d| whose d is positive, tied |d| sharing their mid-rank) under the null
+    hypothesis that every one of the 2^n sign assignments is equally likely.
+
+    scipy's exact method ignores ties, and its permutation method enumerates the
+    2^n assignments (a second at n = 12, so it cannot serve a ranking of hundreds of
+    configurations); the distribution of W+ is instead counted by adding one rank at a
+    time (doubled mid-ranks are whole numbers): O(n^3) work."""
+    doubled = np.rint(2 * stats.rankdata(np.abs(nonzero))).astype(int)
+    total = int(doubled.sum())
+    counts = np.zeros(total + 1)
+    counts[0] = 1.0
+    for rank in doubled:
+        counts[rank:] = counts[rank:] + counts[: total + 1 - rank].copy()
+    observed = int(doubled[nonzero > 0].sum())
+    distance = np.abs(np.arange(total + 1) - total / 2)
+    extreme = counts[distance >= abs(observed - total / 2) - 1e-9].sum()
+    return min(1.0, float(extreme / counts.sum()))
 
 
 def paired_differences(
@@ -246,9 +268,9 @@ def paired_differences(
 
 
 def signed_rank_ps(differences: np.ndarray) -> np.ndarray:
-    """:func:`signed_rank_p` of every row of a (pairs, seeds) array: rows with many
-    non-zero differences in one vectorised call (scipy drops each row's zeros
-    itself), the few-seed rows one by one (exact)."""
+    """:func:`signed_rank_p` of every row of a (pairs, seeds) array: rows with more
+    than :data:`EXACT_UP_TO` non-zero differences in one vectorised scipy call (it
+    drops each row's zeros itself), the others exactly, one by one."""
     differences = np.asarray(differences, dtype=float)
     p = np.ones(len(differences))
     counts = (differences != 0).sum(axis=1) if differences.size else np.zeros(len(p), int)
