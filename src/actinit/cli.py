@@ -134,13 +134,14 @@ class RunChoices:
     time_limit: float | None
 
 
-def _run(study: Study, how: RunChoices) -> RunReport:
-    """Run what is missing of ``study``. Its input (data, sizes, time) is checked
-    before any run starts; the first problem stops it with a message and exit 2."""
+def _run(study: Study, how: RunChoices, plan=None) -> RunReport:
+    """Run what is missing of ``study`` (or of ``plan``: (configuration, seed) pairs).
+    Its input (data, sizes, time) is checked before any run starts; the first problem
+    stops it with a message and exit 2."""
     with Store(how.db) as store:
         if study.path:
             store.save_study(study.name, write_study(study))
-        total = len(planned_runs(study, study.seeds))
+        total = len(planned_runs(study, study.seeds) if plan is None else plan)
         try:
             with _progress(quiet=False) as progress:
                 task = progress.add_task(study.name, total=total, last="")
@@ -159,6 +160,7 @@ def _run(study: Study, how: RunChoices) -> RunReport:
                     scheduler=how.scheduler,
                     progress=advance,
                     time_limit=how.time_limit,
+                    plan=plan,
                 )
         except DataError as error:
             _fail(f"{study.name}: the data cannot be used, no run was started: {error}")
@@ -453,19 +455,101 @@ def _exit_if_failed(failed: int) -> None:
     help="Afterwards, record seed 0 of the first N configurations and say what happened "
     "inside them.",
 )
+@click.option(
+    "--max-seeds",
+    type=click.IntRange(min=1, max=10_000),
+    default=None,
+    help="Run seeds in rounds (doubling) only where undecided, up to N seeds per "
+    "configuration: until the best set is one configuration, or with --precision until "
+    "every interval is that narrow.",
+)
+@click.option(
+    "--precision",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="With --max-seeds: the largest half-width of a 95%% interval asked for, in points "
+    "of %% for accuracies (1 = ± 1 point), else in the metric's units.",
+)
+@click.option(
+    "--metric",
+    default="test_accuracy",
+    show_default=True,
+    help="The metric --max-seeds decides on.",
+)
 @run_options
-def run(study, seeds, epochs, diagnosed, how):
+def run(study, seeds, epochs, diagnosed, max_seeds, precision, metric, how):
     """Run a built-in study or a study file (only the runs not yet stored)."""
     loaded = _load(study, how.db, epochs=epochs, seeds=seeds)
-    report = _run(loaded, how)
+    if precision is not None and max_seeds is None:
+        _fail("--precision needs --max-seeds: the most seeds a configuration may get")
+    if max_seeds is not None:
+        report = _run_adaptive(loaded, how, max_seeds, precision, metric)
+    else:
+        report = _run(loaded, how)
     with Store(how.db) as store:
-        _print_summary(summarize(loaded, store, seeds=loaded.seeds))
+        _print_summary(summarize(loaded, store, seeds=None if max_seeds else loaded.seeds))
         if diagnosed:
             from .studies.recorded import recorded_run
 
             for config in loaded.configs[:diagnosed]:
                 _print_findings(recorded_run(store, config, 0))
     _exit_if_failed(report.failed)
+
+
+def _run_adaptive(study: Study, how: RunChoices, max_seeds, precision, metric) -> RunReport:
+    """Seeds in rounds until decided (:mod:`actinit.studies.adaptive`); returns the
+    runs of every round together."""
+    from .studies.adaptive import run_adaptive
+    from .studies.analysis import SelectionError, metric_name
+
+    try:
+        metric = metric_name(metric)
+    except SelectionError as error:
+        _fail(str(error))
+    if max_seeds < study.seeds:
+        _fail(
+            f"--max-seeds {max_seeds} is below the study's {study.seeds} seeds of its first round"
+        )
+    scale = 0.01 if metric.endswith("accuracy") else 1.0
+
+    def one_round(study, store, seeds=None, plan=None, **_):
+        return _run(study, how, plan=plan)
+
+    def announce(this_round, state) -> None:
+        console.print(
+            f"[bold]round {this_round.number}[/]: {escape(state)}; "
+            f"{this_round.runs} more runs for {this_round.undecided} undecided configurations",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+    with Store(how.db) as store:
+        result = run_adaptive(
+            study,
+            store,
+            max_seeds,
+            None if precision is None else precision * scale,
+            metric,
+            run=one_round,
+            on_round=announce,
+        )
+    counts = sorted(result.seeds.values())
+    spread = f"{counts[0]}" if counts[0] == counts[-1] else f"{counts[0]}-{counts[-1]}"
+    console.print(
+        f"{escape(result.reason)}; seeds per configuration: {spread} "
+        f"({sum(counts)} runs in all, {len(result.rounds)} rounds)",
+        highlight=False,
+        soft_wrap=True,
+    )
+    reports = [r.report for r in result.rounds if r.report is not None]
+    return RunReport(
+        total=sum(counts),
+        skipped=reports[0].skipped if reports else 0,
+        ran=sum(r.ran for r in reports),
+        diverged=sum(r.diverged for r in reports),
+        failed=sum(r.failed for r in reports),
+        seconds=sum(r.seconds for r in reports),
+    )
 
 
 def _print_findings(run) -> None:

@@ -119,8 +119,11 @@ def run_study(
     scheduler: str | None = None,
     progress: Callable[[int, int, dict[str, Any]], None] | None = None,
     time_limit: float | None = DEFAULT_TIME_LIMIT,
+    plan: list[tuple[RunConfig, int]] | None = None,
 ) -> RunReport:
     """Run every missing (configuration, seed) of ``study`` and store each as it ends.
+    ``plan``: these (configuration, seed) runs instead of every configuration's first
+    ``seeds`` seeds and the replays (what :mod:`.adaptive` asks for).
 
     ``jobs``: parallel workers (default: all cores). ``backend``: "loky" (processes),
     "threading", "sequential" or "dask" (with ``scheduler`` = "tcp://host:port", or a
@@ -132,7 +135,7 @@ def run_study(
     seeds = study.seeds if seeds is None else seeds
     if seeds < 1:
         raise ValueError(f"seeds must be at least 1, got {seeds}")
-    planned = planned_runs(study, seeds)
+    planned = planned_runs(study, seeds) if plan is None else plan
     todo = pending_runs(study, store, seeds, planned)
     jobs = jobs or os.cpu_count() or 1
     check_study(study, todo, jobs, time_limit)

@@ -115,6 +115,8 @@ class ConfigSummary:
     #: The Wilson interval of ``learned_share``.
     learned_low: float | None = None
     learned_high: float | None = None
+    #: The seeds of the runs that did not fail, in order.
+    stored_seeds: list[int] = field(default_factory=list)
 
     def metric(self, name: str) -> Spread:
         return getattr(self, name)
@@ -335,6 +337,7 @@ def _config_summary(
         by_seed=by_seed,
         learned_low=learned_low,
         learned_high=learned_high,
+        stored_seeds=sorted(r["seed"] for r in ok),
     )
 
 

@@ -1,0 +1,169 @@
+"""Enough seeds, and no more: run a study's seeds in rounds, only where undecided.
+
+The first round runs every configuration's ``study.seeds`` seeds. After each round,
+a configuration is *decided* when
+
+- with a ``precision``: its mean's 95% interval is no wider than ± ``precision`` (from
+  :data:`MIN_SEEDS_FOR_PRECISION` seeds on), or it is already shown worse than the best (out of the best set: more seeds would not
+  change that it lost);
+- without one: it is out of the best set, or the best set is down to one (a winner).
+
+Undecided configurations get more seeds, doubling their count each round (10, 20,
+40 ...) up to ``max_seeds``. Every decision is read from the store, so a study
+stopped half-way (a kill, a crash) resumes where it was and never reruns a stored run:
+seeds are added in order, and a configuration's next target is the next step of the
+doubling above what it has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .analysis import metric_name, rank
+from .config import RunConfig
+from .runner import RunReport, run_study
+from .store import Store
+from .study import Study
+from .summary import StudySummary, summarize
+
+
+@dataclass
+class Round:
+    """One round: how many configurations were undecided and the runs it made."""
+
+    number: int
+    undecided: int
+    runs: int
+    report: RunReport | None = None
+
+
+@dataclass
+class AdaptiveResult:
+    summary: StudySummary
+    rounds: list[Round] = field(default_factory=list)
+    #: Why it stopped, in words.
+    reason: str = ""
+    #: Configuration key -> seeds it has now.
+    seeds: dict[str, int] = field(default_factory=dict)
+
+
+def seed_counts(summary: StudySummary, metric: str) -> dict[str, int]:
+    """How many seeds each configuration has stored, in a row from seed 0."""
+    counts = {}
+    for row in summary.rows:
+        seeds = set(row.stored_seeds)
+        count = 0
+        while count in seeds:
+            count += 1
+        counts[row.config.key] = count
+    return counts
+
+
+def next_target(have: int, first: int, max_seeds: int) -> int:
+    """The next step of the doubling first, 2 first, 4 first ... above ``have``,
+    capped at ``max_seeds``."""
+    target = first
+    while target <= have:
+        target *= 2
+    return min(target, max_seeds)
+
+
+#: An interval counts as narrow only from this many seeds: a few seeds that happen to
+#: agree (a coarse test set) give an interval of width 0 that says nothing.
+MIN_SEEDS_FOR_PRECISION = 5
+
+
+def undecided(
+    summary: StudySummary, metric: str, precision: float | None, alpha: float
+) -> tuple[list[RunConfig], str]:
+    """The configurations that need more seeds, and the state in words."""
+    ranking = rank(summary, metric, alpha=alpha)
+    out = {entry.row.config.key for entry in ranking.entries if not entry.in_best_set}
+    if precision is not None:
+        width = f"{100 * precision:g} points" if metric.endswith("accuracy") else f"{precision:g}"
+        wide = [
+            entry.row.config
+            for entry in ranking.entries
+            if entry.row.config.key not in out
+            and (
+                entry.estimate.n < MIN_SEEDS_FOR_PRECISION
+                or entry.estimate.half_width is None
+                or entry.estimate.half_width > precision
+            )
+        ]
+        state = (
+            f"{len(wide)} intervals wider than ± {width} (or from fewer than "
+            f"{MIN_SEEDS_FOR_PRECISION} seeds)"
+            if wide
+            else f"every interval is within ± {width} (or its configuration is worse than the best)"
+        )
+        return wide, state
+    if len(ranking.best_set) <= 1:
+        return [], ranking.verdict()
+    return [entry.row.config for entry in ranking.best_set], ranking.verdict()
+
+
+def run_adaptive(
+    study: Study,
+    store: Store,
+    max_seeds: int,
+    precision: float | None = None,
+    metric: str = "test_accuracy",
+    alpha: float = 0.05,
+    run: Callable[..., RunReport] = run_study,
+    on_round: Callable[[Round, str], None] | None = None,
+    **run_options,
+) -> AdaptiveResult:
+    """Run ``study`` in rounds until every configuration is decided (see the module's
+    docstring) or has ``max_seeds`` seeds. ``precision``: the largest half-width of
+    the 95% interval asked for, in the metric's units (an accuracy's fraction: 0.01
+    for one point). ``run_options`` go to :func:`run_study` (jobs, backend, progress
+    ...); ``on_round(round, state)`` is told of each round before it runs."""
+    metric = metric_name(metric)
+    if max_seeds < study.seeds:
+        raise ValueError(
+            f"--max-seeds {max_seeds} is below the study's own {study.seeds} seeds: "
+            "give at least that many"
+        )
+    result = AdaptiveResult(summary=summarize(study, store))
+    first = run(study, store, seeds=study.seeds, **run_options)
+    result.rounds.append(Round(1, len(study.configs), first.ran, first))
+    by_key = {config.key: config for config in study.configs}
+    number = 1
+    while True:
+        summary = summarize(study, store, seeds=None)
+        counts = seed_counts(summary, metric)
+        waiting, state = undecided(summary, metric, precision, alpha)
+        open_ = [c for c in waiting if counts.get(c.key, 0) < max_seeds]
+        if not waiting:
+            result.reason = f"decided: {state}"
+            break
+        if not open_:
+            result.reason = (
+                f"budget reached: {len(waiting)} configurations still undecided at "
+                f"--max-seeds {max_seeds} ({state})"
+            )
+            break
+        number += 1
+        plan = [
+            (by_key[config.key], seed)
+            for config in open_
+            for seed in range(
+                counts.get(config.key, 0),
+                next_target(counts.get(config.key, 0), study.seeds, max_seeds),
+            )
+        ]
+        this_round = Round(number, len(open_), len(plan))
+        if on_round:
+            on_round(this_round, state)
+        this_round.report = run(study, store, plan=plan, **run_options)
+        result.rounds.append(this_round)
+        if this_round.report.ran == this_round.report.failed:
+            summary = summarize(study, store, seeds=None)
+            counts = seed_counts(summary, metric)
+            result.reason = "stopped: every run of the last round failed (reasons below)"
+            break
+    result.summary = summary
+    result.seeds = counts
+    return result
