@@ -232,6 +232,29 @@ def _print_comparisons(summary: StudySummary, verbose: bool) -> None:
         console.print(f"  [bold]{escape(figure)}[/]: {escape(reason)}", highlight=False)
 
 
+def _print_conclusions(summary: StudySummary, verbose: bool) -> None:
+    """The document's conclusions, each with what actinit's seeds say of it."""
+    from .studies.conclusions import conclusion_rows, judge_conclusions
+
+    tested = judge_conclusions(summary)
+    if not tested:
+        return
+    header, body = conclusion_rows(tested)
+    _print_table(
+        f"{summary.study.title}: the document's conclusions, paired by seed",
+        header,
+        body,
+        names=("conclusion",),
+        drop_order=("seeds", "wins", "p (Holm)"),
+    )
+    if verbose:
+        for entry in tested:
+            console.print(
+                f"  [bold]{escape(entry.conclusion.text)}[/]: {escape(entry.detail)}",
+                highlight=False,
+            )
+
+
 def _print_summary(
     summary: StudySummary, configurations: bool = True, verbose: bool = True
 ) -> None:
@@ -240,6 +263,7 @@ def _print_summary(
     if configurations:
         _print_table(summary.study.title, *table_rows(summary))
     _print_comparisons(summary, verbose)
+    _print_conclusions(summary, verbose)
     if verbose and summary.study.replay_note:
         console.print(f"[dim]replay: {' '.join(summary.study.replay_note.split())}[/]")
     for failure in summary.failures[:10]:
@@ -414,15 +438,24 @@ def main() -> None:
     is_flag=True,
     help="Also every configuration's table, each verdict's reason and how runs are replayed.",
 )
+@click.option(
+    "--max-seeds",
+    type=click.IntRange(min=1, max=10_000),
+    default=None,
+    help="Give a figure in the seeds' outer 5% more seeds (doubling, only its "
+    "configuration) until a rank test can decide it, up to N seeds.",
+)
 @run_options
-def reproduce(studies, seeds, verbose, how):
+def reproduce(studies, seeds, verbose, max_seeds, how):
     """Reproduce the seed studies (all by default): each published figure beside the
-    original run replayed (where its seed is known) and actinit's spread over seeds.
+    original run replayed (where its seed is known) and actinit's seeds, and each of
+    the document's conclusions tested seed by seed.
 
-    Verdicts: replayed exactly (the original's own initial draw gives the figure);
-    typical (between the seeds' 5th and 95th percentiles); a lucky or unlucky draw
-    (beyond them); not reproduced (outside every seed, no replay gives it); other
-    data (measured on other data)."""
+    Verdicts on figures: replayed exactly (the original's own initial draw gives the
+    figure); not reproduced (its rank p-value among the seeds, Holm-corrected over the
+    study's figures, is below 5%); a lucky or unlucky draw (better or worse than 95%
+    of the seeds, but not significantly); typical (the rest); other data. On
+    conclusions: supported, contradicted or not settled (paired tests, Holm)."""
     chosen = list(studies) or SEED_STUDIES
     for name in chosen:
         if name not in builtin_names():
@@ -430,9 +463,15 @@ def reproduce(studies, seeds, verbose, how):
     loaded = [_load(name, seeds=seeds) for name in chosen]
     failed = 0
     for study in loaded:
-        failed += _run(study, how).failed
+        if max_seeds is not None and max_seeds > study.seeds:
+            failed += _run_adaptive(
+                study, how, max_seeds, None, "test_accuracy", figures=True
+            ).failed
+        else:
+            failed += _run(study, how).failed
         with Store(how.db) as store:
-            _print_summary(summarize(study, store, seeds=study.seeds), verbose, verbose)
+            shown = None if max_seeds is not None else study.seeds
+            _print_summary(summarize(study, store, seeds=shown), verbose, verbose)
     _exit_if_failed(failed)
 
 
@@ -496,7 +535,9 @@ def run(study, seeds, epochs, diagnosed, max_seeds, precision, metric, how):
     _exit_if_failed(report.failed)
 
 
-def _run_adaptive(study: Study, how: RunChoices, max_seeds, precision, metric) -> RunReport:
+def _run_adaptive(
+    study: Study, how: RunChoices, max_seeds, precision, metric, figures: bool = False
+) -> RunReport:
     """Seeds in rounds until decided (:mod:`actinit.studies.adaptive`); returns the
     runs of every round together."""
     from .studies.adaptive import run_adaptive
@@ -532,6 +573,7 @@ def _run_adaptive(study: Study, how: RunChoices, max_seeds, precision, metric) -
             metric,
             run=one_round,
             on_round=announce,
+            figures=figures,
         )
     counts = sorted(result.seeds.values())
     spread = f"{counts[0]}" if counts[0] == counts[-1] else f"{counts[0]}-{counts[-1]}"

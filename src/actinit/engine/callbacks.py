@@ -71,6 +71,8 @@ class History(Callback):
     def __init__(self) -> None:
         self.history: dict[str, list[float]] = {}
         self.epochs: list[int] = []
+        #: The epochs (1-based) whose logs hold validation figures.
+        self.val_epochs: list[int] = []
         self.diverged = False
         self.diverged_epoch: int | None = None
         self.stopped_epoch: int | None = None

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from .analysis import metric_name, rank
 from .config import RunConfig
 from .runner import RunReport, run_study
+from .statistics import seeds_for_rank_test
 from .store import Store
 from .study import Study
 from .summary import StudySummary, summarize
@@ -104,6 +105,29 @@ def undecided(
     return [entry.row.config for entry in ranking.best_set], ranking.verdict()
 
 
+def undecided_figures(
+    summary: StudySummary, max_seeds: int, alpha: float = 0.05
+) -> tuple[list[RunConfig], str]:
+    """The configurations behind published figures that sit in the seeds' outer 5%
+    (a lucky or unlucky draw) but have too few seeds for a rank test to call them "not
+    reproduced" after Holm's correction over the study's figures: they need more
+    seeds, up to what the test needs or ``max_seeds``."""
+    tested = [c for c in summary.comparisons if c.p_adjusted is not None]
+    needed = min(max_seeds, seeds_for_rank_test(alpha / max(1, len(tested))))
+    waiting = {}
+    for comparison in tested:
+        if comparison.verdict in ("a lucky draw", "an unlucky draw"):
+            if comparison.summary.seeds < needed:
+                waiting[comparison.summary.config.key] = comparison.summary.config
+    state = (
+        f"{len(waiting)} configurations behind figures in the seeds' outer 5% "
+        f"({needed} seeds decide them)"
+        if waiting
+        else "every published figure is decided"
+    )
+    return list(waiting.values()), state
+
+
 def run_adaptive(
     study: Study,
     store: Store,
@@ -113,13 +137,16 @@ def run_adaptive(
     alpha: float = 0.05,
     run: Callable[..., RunReport] = run_study,
     on_round: Callable[[Round, str], None] | None = None,
+    figures: bool = False,
     **run_options,
 ) -> AdaptiveResult:
     """Run ``study`` in rounds until every configuration is decided (see the module's
     docstring) or has ``max_seeds`` seeds. ``precision``: the largest half-width of
     the 95% interval asked for, in the metric's units (an accuracy's fraction: 0.01
-    for one point). ``run_options`` go to :func:`run_study` (jobs, backend, progress
-    ...); ``on_round(round, state)`` is told of each round before it runs."""
+    for one point). ``figures``: decide the published figures instead
+    (:func:`undecided_figures`). ``run_options`` go to :func:`run_study` (jobs,
+    backend, progress ...); ``on_round(round, state)`` is told of each round before
+    it runs."""
     metric = metric_name(metric)
     if max_seeds < study.seeds:
         raise ValueError(
@@ -134,7 +161,10 @@ def run_adaptive(
     while True:
         summary = summarize(study, store, seeds=None)
         counts = seed_counts(summary, metric)
-        waiting, state = undecided(summary, metric, precision, alpha)
+        if figures:
+            waiting, state = undecided_figures(summary, max_seeds, alpha)
+        else:
+            waiting, state = undecided(summary, metric, precision, alpha)
         open_ = [c for c in waiting if counts.get(c.key, 0) < max_seeds]
         if not waiting:
             result.reason = f"decided: {state}"

@@ -210,9 +210,23 @@ def model_for(config: RunConfig, data: datasets.Dataset, seed: int) -> Sequentia
     return model.build(data.n_features)
 
 
+#: A run without callbacks or a target validates often enough for this many points
+#: of its validation curve (a 15,000-epoch run: every 30 epochs).
+VALIDATION_POINTS = 500
+
+
+def validation_every(config: RunConfig, callbacks=()) -> int:
+    """How often a run evaluates its test data: every epoch when it looks for the
+    epoch that reaches a target or a callback watches, else :data:`VALIDATION_POINTS`
+    times in all (and after the last epoch)."""
+    if callbacks or config.target_accuracy is not None:
+        return 1
+    return max(1, config.epochs // VALIDATION_POINTS)
+
+
 def fit_run(model: Sequential, config: RunConfig, data: datasets.Dataset, callbacks=()):
     """Fit ``model`` as ``config`` says (its epochs and batch size), with ``data``'s test
-    part as validation data; returns the History."""
+    part as validation data (:func:`validation_every`); returns the History."""
     return model.fit(
         data.X_train,
         data.y_train,
@@ -220,4 +234,5 @@ def fit_run(model: Sequential, config: RunConfig, data: datasets.Dataset, callba
         batch_size=config.batch_size,
         validation_data=(data.X_test, data.y_test),
         callbacks=callbacks,
+        validation_every=validation_every(config, callbacks),
     )

@@ -71,7 +71,7 @@ def run_one(
                 history.history.get("val_accuracy", []), config.target_accuracy
             ),
             diverged_epoch=history.diverged_epoch,
-            history=history.history,
+            history=_stored_history(history),
         )
     except Exception as error:  # a broken run must not stop the study
         record.update(
@@ -81,6 +81,15 @@ def run_one(
         )
     record["seconds"] = time.perf_counter() - started
     return record
+
+
+def _stored_history(history) -> dict[str, list[float]]:
+    """The per-epoch metrics, and ``val_epoch`` (1-based) when validation figures
+    were not taken every epoch."""
+    stored = dict(history.history)
+    if len(history.val_epochs) != len(history.epochs):
+        stored["val_epoch"] = [float(e) for e in history.val_epochs]
+    return stored
 
 
 @dataclass

@@ -23,7 +23,7 @@ import functools
 import math
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import stats
@@ -118,6 +118,8 @@ class PairedComparison:
     #: Seeds where one side's value is infinite (a diverged loss): counted as a loss
     #: for that side, left out of the mean difference.
     unbounded: int = 0
+    #: The finite per-seed differences A - B behind ``difference``.
+    differences: list[float] = field(default_factory=list)
 
     @property
     def p(self) -> float:
@@ -200,6 +202,7 @@ def paired_comparison(
         p_value=signed_rank_p(_ranked_differences(raw)) if p_value is None else p_value,
         higher_is_better=higher_is_better,
         unbounded=int((~finite).sum() - ((~np.isfinite(x)) & (x == y)).sum()),
+        differences=[float(v) for v in raw[finite]],
     )
 
 

@@ -267,7 +267,7 @@ SECTION_KEYS = {
 GRID_KEYS = {s.grid for s in SETTINGS if s.grid} | {"datasets"}
 SUMMARY_KEYS = {"learned_threshold", "target_accuracy"}
 TOP_KEYS = {"name", "title", "description", "source", "seeds", "data", "model", "training"}
-TOP_KEYS |= {"grid", "summary", "published", "replay_note"}
+TOP_KEYS |= {"grid", "summary", "published", "replay_note", "conclusion"}
 
 
 # --------------------------------------------------------------------------
@@ -320,6 +320,28 @@ class Published:
         return True
 
 
+CLAIMS = ("better", "equal")
+CONCLUSION_FIELDS = ("text", "metric", "a", "b", "claim", "margin")
+
+
+@dataclass
+class Conclusion:
+    """A conclusion a published study drew, as a claim actinit can test seed by seed:
+    the configuration ``a`` (settings to match, like a published figure's) is
+    ``"better"`` than every configuration of ``b`` on ``metric``, or ``"equal"`` to
+    it within ``margin`` (in the metric's units: 0.01 is one point of accuracy)."""
+
+    text: str
+    a: dict[str, Any]
+    b: list[dict[str, Any]]
+    metric: str = "test_accuracy"
+    claim: str = "better"
+    margin: float = 0.01
+
+    def matches(self, config: RunConfig, side: dict[str, Any]) -> bool:
+        return Published(0.0, self.metric, side).matches(config)
+
+
 @dataclass
 class Study:
     """A study: its data sets and the axes of its settings (``axes["activation"]`` is
@@ -335,6 +357,7 @@ class Study:
     learned_threshold: float = 0.6
     target_accuracy: float | None = None
     published: list[Published] = field(default_factory=list)
+    conclusions: list[Conclusion] = field(default_factory=list)
     #: How the original runs are replayed, or why they cannot be.
     replay_note: str = ""
     path: str | None = field(default=None, compare=False)
@@ -549,6 +572,7 @@ def parse_study(
         axes={setting.key: _read_axis(reader, setting, overrides) for setting in SETTINGS},
         **summary,
         published=_read_published(reader),
+        conclusions=_read_conclusions(reader),
     )
     _check_per_layer(reader, study)
     return study
@@ -687,6 +711,51 @@ def _read_published(reader: _Reader) -> list[Published]:
     return published
 
 
+def _read_conclusions(reader: _Reader) -> list[Conclusion]:
+    """``[[conclusion]]`` tables: text, metric, a = {...}, b = {...} or [{...}, ...],
+    claim ("better" or "equal") and margin."""
+    entries = reader.document.get("conclusion", [])
+    if not isinstance(entries, list):
+        raise reader.fail(None, "conclusion", "use [[conclusion]] tables, one per claim")
+    conclusions = []
+    for number, item in enumerate(entries, start=1):
+        if not isinstance(item, dict):
+            raise reader.fail(None, "conclusion", f"entry {number} must be a table")
+        unknown = set(item) - set(CONCLUSION_FIELDS)
+        if unknown:
+            raise reader.fail("conclusion", sorted(unknown)[0], f"entry {number}: unknown key")
+        for key in ("text", "a", "b"):
+            if key not in item:
+                raise reader.fail("conclusion", key, f"entry {number} needs {key}")
+        metric = item.get("metric", "test_accuracy")
+        claim = item.get("claim", "better")
+        if metric not in METRICS:
+            raise reader.fail("conclusion", "metric", f"unknown metric {metric!r}")
+        if claim not in CLAIMS:
+            raise reader.fail("conclusion", "claim", f"claim must be one of {CLAIMS}")
+        sides = [item["a"]] + (item["b"] if isinstance(item["b"], list) else [item["b"]])
+        for side in sides:
+            if not isinstance(side, dict) or set(side) - MATCH_KEYS:
+                raise reader.fail(
+                    "conclusion",
+                    "a",
+                    f"entry {number}: a and b match settings, e.g. "
+                    '{ activation = "relu", initializer = "he" }',
+                )
+        margin = reader.normalized("conclusion", "margin", _finite, item.get("margin", 0.01))
+        conclusions.append(
+            Conclusion(
+                str(item["text"]),
+                dict(item["a"]),
+                [dict(s) for s in sides[1:]],
+                metric,
+                claim,
+                margin,
+            )
+        )
+    return conclusions
+
+
 def _finite(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ValueError(f"must be a finite number, got {value!r}")
@@ -746,6 +815,18 @@ def study_document(study: Study) -> tomlkit.TOMLDocument:
     document["summary"] = summary
     if study.published:
         document["published"] = [_published_entry(p) for p in study.published]
+    if study.conclusions:
+        document["conclusion"] = [
+            {
+                "text": c.text,
+                "metric": c.metric,
+                "claim": c.claim,
+                "margin": c.margin,
+                "a": _inline(c.a),
+                "b": [_inline(b) for b in c.b],
+            }
+            for c in study.conclusions
+        ]
     return document
 
 

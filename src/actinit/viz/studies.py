@@ -109,10 +109,13 @@ def plot_study_curves(summary: StudySummary, store: Store, metric: str = "val_ac
 
 
 def _curve(axis, store: Store, row: ConfigSummary, metric: str, style: dict) -> None:
-    histories = [r["history"].get(metric) for r in store.runs([row.config.key], with_history=True)]
+    runs = [r["history"] for r in store.runs([row.config.key], with_history=True)]
+    histories = [h.get(metric) for h in runs]
     histories = [h for h in histories if h is not None and len(h)]
     if not histories:
         return
+    # validation taken every k epochs: its epochs are stored beside it
+    measured = next((h.get("val_epoch") for h in runs if metric.startswith("val_")), None)
     length = max(len(h) for h in histories)
     stacked = np.full((len(histories), length), np.nan)
     for k, h in enumerate(histories):
@@ -120,6 +123,8 @@ def _curve(axis, store: Store, row: ConfigSummary, metric: str, style: dict) -> 
     with np.errstate(all="ignore"):
         mean, std = np.nanmean(stacked, axis=0), np.nanstd(stacked, axis=0)
     epochs = np.arange(1, length + 1)
+    if measured is not None and len(measured) == length:
+        epochs = np.asarray(measured)
     label = row.config.label
     axis.plot(epochs, mean, label=label, linewidth=1.4, **style)
     low, high = mean - std, mean + std

@@ -1,0 +1,161 @@
+"""The seed documents' conclusions, tested seed by seed.
+
+A document concludes from single runs ("He beats large random weights", "ReLU learns
+the parabolas fastest", "Glorot and He are equally good"). Each conclusion of a study
+(``[[conclusion]]`` in its file) is a claim about configurations A and B:
+
+- ``better``: A is better than B. *Supported* when the paired signed-rank test says A
+  is better (Holm-corrected over every comparison of the study's conclusions),
+  *contradicted* when it says B is, else *not settled* at that many seeds.
+- ``equal``: A and B are within ``margin``. *Supported* when the 90% interval of the
+  mean difference lies inside ± margin (two one-sided tests at 5%, Schuirmann 1987),
+  *contradicted* when the 95% interval lies wholly outside it, else *not settled*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .analysis import compare_rows
+from .statistics import ALPHA, PairedComparison, floor_note, holm, mean_interval
+from .study import Conclusion
+from .summary import ConfigSummary, StudySummary
+
+VERDICTS = ("supported", "contradicted", "not settled")
+
+
+@dataclass
+class Tested:
+    """A conclusion and what actinit's seeds say of it."""
+
+    conclusion: Conclusion
+    verdict: str
+    comparisons: list[PairedComparison] = field(default_factory=list)
+    detail: str = ""
+
+
+def _row(summary: StudySummary, side: dict) -> ConfigSummary | None:
+    from .study import Published
+
+    matching = [r for r in summary.rows if Published(0.0, "test_accuracy", side).matches(r.config)]
+    return matching[0] if len(matching) == 1 else None
+
+
+def _name(side: dict) -> str:
+    return "/".join(str(v) for v in side.values())
+
+
+def judge_conclusions(summary: StudySummary, alpha: float = ALPHA) -> list[Tested]:
+    """Every conclusion of the study against its stored seeds."""
+    tested: list[Tested] = []
+    for conclusion in summary.study.conclusions:
+        a = _row(summary, conclusion.a)
+        rows = [_row(summary, side) for side in conclusion.b]
+        if a is None or any(r is None for r in rows):
+            tested.append(Tested(conclusion, "not settled", detail="no runs of A or B yet"))
+            continue
+        comparisons = [
+            compare_rows(a, b, conclusion.metric, (_name(conclusion.a), _name(side)))
+            for b, side in zip(rows, conclusion.b)
+        ]
+        tested.append(Tested(conclusion, "", comparisons))
+    family = [c for t in tested if t.conclusion.claim == "better" for c in t.comparisons]
+    for comparison, adjusted in zip(family, holm([c.p_value for c in family])):
+        comparison.p_adjusted = adjusted
+    for entry in tested:
+        if entry.comparisons:
+            _judge(entry, alpha, len(family))
+    return tested
+
+
+def _difference_text(comparison: PairedComparison, scale: float, unit: str) -> str:
+    d = comparison.difference
+    if d.mean is None:
+        return "no finite difference"
+    text = f"{scale * d.mean:+.1f}{unit}"
+    if d.low is not None:
+        text += f" [{scale * d.low:+.1f}, {scale * d.high:+.1f}]"
+    return text
+
+
+def _judge(entry: Tested, alpha: float, family: int) -> None:
+    conclusion = entry.conclusion
+    accuracy = conclusion.metric.endswith("accuracy")
+    scale, unit = (100.0, " points") if accuracy else (1.0, "")
+    parts = []
+    if conclusion.claim == "better":
+        winners = [c.better(alpha) for c in entry.comparisons]
+        if all(w == "a" for w in winners):
+            entry.verdict = "supported"
+        elif any(w == "b" for w in winners):
+            entry.verdict = "contradicted"
+        else:
+            entry.verdict = "not settled"
+        for c in entry.comparisons:
+            parts.append(
+                f"{c.a} - {c.b} = {_difference_text(c, scale, unit)}, wins {c.wins_a}-{c.wins_b}"
+                f" of {c.seeds} seeds, p = {c.p:.2g} (Holm over {family})"
+            )
+        note = floor_note(min(c.seeds for c in entry.comparisons), family, alpha)
+        if entry.verdict == "not settled" and note:
+            parts.append(note)
+    else:
+        verdicts = []
+        for c in entry.comparisons:
+            differences = c.differences
+            inner = mean_interval(differences, 0.90)
+            outer = mean_interval(differences, 0.95)
+            m = conclusion.margin
+            if inner.low is not None and -m <= inner.low and inner.high <= m:
+                verdicts.append("supported")
+            elif outer.low is not None and (outer.low > m or outer.high < -m):
+                verdicts.append("contradicted")
+            else:
+                verdicts.append("not settled")
+            parts.append(
+                f"{c.a} - {c.b} = {_difference_text(c, scale, unit)}; equal means within "
+                f"± {scale * m:g}{unit} (90% interval "
+                + (
+                    f"[{scale * inner.low:+.1f}, {scale * inner.high:+.1f}])"
+                    if inner.low is not None
+                    else "unknown)"
+                )
+            )
+        entry.verdict = (
+            "contradicted"
+            if "contradicted" in verdicts
+            else "supported"
+            if all(v == "supported" for v in verdicts)
+            else "not settled"
+        )
+    entry.detail = "; ".join(parts)
+
+
+def conclusion_rows(tested: list[Tested]) -> tuple[list[str], list[list[str]]]:
+    """One row per conclusion: its words, the paired difference A - B (the smallest
+    of them when B is several), seeds, wins, the largest corrected p and the verdict."""
+    header = ["conclusion", "A - B [95% CI]", "seeds", "wins", "p (Holm)", "verdict"]
+    body = []
+    for entry in tested:
+        accuracy = entry.conclusion.metric.endswith("accuracy")
+        scale, unit = (100.0, "") if accuracy else (1.0, "")
+        if not entry.comparisons:
+            body.append([entry.conclusion.text, "-", "0", "-", "-", entry.verdict])
+            continue
+        # the closest call decides a claim over several B: show that one
+        closest = max(entry.comparisons, key=lambda c: c.p)
+        p = "-" if entry.conclusion.claim == "equal" else f"{closest.p:.2g}"
+        body.append(
+            [
+                entry.conclusion.text,
+                _difference_text(closest, scale, unit),
+                str(closest.seeds),
+                f"{closest.wins_a}-{closest.wins_b}",
+                p,
+                entry.verdict,
+            ]
+        )
+    return header, body
+
+
+__all__ = ["VERDICTS", "Tested", "conclusion_rows", "judge_conclusions"]
