@@ -204,7 +204,7 @@ def _print_table(
     the least important figures go first (and the table says which went), and rows
     become blocks when even the names do not fit."""
     if title:
-        console.print(Text(title, style="bold"), soft_wrap=True)
+        console.print(Text(title, style="bold"), soft_wrap=False)
     for line in render(header, body, console.width, names, drop_order):
         text = Text(line)
         for verdict, style in VERDICT_STYLES.items():
@@ -561,7 +561,7 @@ def _run_adaptive(
             f"[bold]round {this_round.number}[/]: {escape(state)}; "
             f"{this_round.runs} more runs for {this_round.undecided} undecided configurations",
             highlight=False,
-            soft_wrap=True,
+            soft_wrap=False,
         )
 
     with Store(how.db) as store:
@@ -581,7 +581,7 @@ def _run_adaptive(
         f"{escape(result.reason)}; seeds per configuration: {spread} "
         f"({sum(counts)} runs in all, {len(result.rounds)} rounds)",
         highlight=False,
-        soft_wrap=True,
+        soft_wrap=False,
     )
     reports = [r.report for r in result.rounds if r.report is not None]
     return RunReport(
@@ -700,7 +700,7 @@ def rank_command(study, metric, where, seeds, top, db):
     )
     if top and len(body) > top:
         console.print(f"[dim]{len(body) - top} more; --top {len(body)} shows all[/]")
-    console.print(escape(ranking.verdict()), highlight=False, soft_wrap=True)
+    console.print(escape(ranking.verdict()), highlight=False, soft_wrap=False)
 
 
 def ranking_rows(ranking, fmt) -> tuple[list[str], list[list[str]]]:
@@ -828,7 +828,7 @@ def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
         drop_order=("ties", "B wins", "A wins", "seeds"),
     )
     if baseline is None:
-        console.print(escape(comparisons[0].sentence(fmt)), highlight=False, soft_wrap=True)
+        console.print(escape(comparisons[0].sentence(fmt)), highlight=False, soft_wrap=False)
     if any(c.unbounded for c in comparisons):
         console.print(
             "[dim]a run whose loss diverged counts as the worse of its pair and is left out of "
@@ -890,13 +890,13 @@ def effects_command(study, metric, where, seeds, db):
             names=("level",),
             drop_order=("configs", "p (Holm)", "vs best [95% CI]"),
         )
-        console.print(escape(effect.sentence(fmt)), highlight=False, soft_wrap=True)
+        console.print(escape(effect.sentence(fmt)), highlight=False, soft_wrap=False)
         console.print()
     said = interactions(summary, metric, wanted, fmt=fmt)
     if said:
         console.print("[bold]Interactions[/]")
         for interaction in said:
-            console.print(f"- {escape(interaction.sentence)}", highlight=False, soft_wrap=True)
+            console.print(f"- {escape(interaction.sentence)}", highlight=False, soft_wrap=False)
     elif len(found) > 1:
         console.print("No interaction found: no dimension's best level changes with another.")
 

@@ -112,11 +112,13 @@ def lay_out(
         if name in header and header.index(name) in kept:
             kept.remove(header.index(name))
             dropped.append(name)
-    layout = Layout(header, body, kept, [widths[i] for i in kept], dropped, names=name_index)
     if total() > width:
-        layout.stacked = True
-        layout.dropped = []
-    return layout
+        return Layout(header, body, kept, [widths[i] for i in kept], [], True, name_index)
+    for i in kept:  # room to spare: whole headers, narrowest first
+        grown = max(widths[i], len(header[i]))
+        if total() - widths[i] + grown <= width:
+            widths[i] = grown
+    return Layout(header, body, kept, [widths[i] for i in kept], dropped, names=name_index)
 
 
 def render(

@@ -646,10 +646,15 @@ def table_rows(summary: StudySummary) -> tuple[list[str], list[list[str]]]:
     ]
     body = [_table_cells(row) for row in summary.rows]
     regression = all(row.test_accuracy.mean is None for row in summary.rows)
-    if regression:  # the interval belongs to the loss
-        header[header.index("95% CI")] = "test loss 95% CI"
+    if regression:  # the interval belongs to the loss, after it
+        order = list(range(len(header)))
+        ci, loss = header.index("95% CI"), header.index("test loss")
+        order.remove(ci)
+        order.insert(order.index(loss) + 1, ci)
+        header = [header[i] for i in order]
+        body = [[line[i] for i in order] for line in body]
         for cells, row in zip(body, summary.rows):
-            cells[header.index("test loss 95% CI")] = row.test_loss.interval_text()
+            cells[header.index("95% CI")] = row.test_loss.interval_text()
     shown = [
         i for i, name in enumerate(header) if _shows(name, [line[i] for line in body], regression)
     ]
@@ -719,10 +724,10 @@ def _shows(name: str, cells: list[str], regression: bool) -> bool:
     results always (losses for a regression, else accuracies and the test loss), the
     rest when it tells configurations apart or says something (a target reached, a
     divergence)."""
-    results = {"train loss", "test loss 95% CI"} if regression else _ACCURACY_COLUMNS
+    results = {"train loss", "95% CI"} if regression else _ACCURACY_COLUMNS
     if name in {"activation", "initializer", "test loss", "seeds"} | results:
         return name not in _SILENT_VALUES or bool(set(cells) - _SILENT_VALUES[name])
-    if name in (_ACCURACY_COLUMNS if regression else {"train loss"}):
+    if name in (_ACCURACY_COLUMNS - {"95% CI"} if regression else {"train loss"}):
         return False
     if name.startswith("learned"):
         return any(cell != "-" for cell in cells)
