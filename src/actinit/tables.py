@@ -132,8 +132,8 @@ def render(
     layout = lay_out(header, body, width, names, drop_order)
     lines = layout.lines(width)
     if layout.dropped:
-        lines.append(
-            textwrap.fill(
+        lines.extend(
+            textwrap.wrap(
                 f"(left out to fit {width} columns: {', '.join(layout.dropped)}; "
                 "a wider terminal or `actinit export` shows them)",
                 width,
