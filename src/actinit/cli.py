@@ -1015,7 +1015,7 @@ RUN_KINDS = [
     "activation-histograms",
     "variance-theory",
 ]
-STUDY_KINDS = ["heatmap", "curves", "depth-theory"]
+STUDY_KINDS = ["heatmap", "curves", "depth-theory", "ranking", "effects"]
 
 
 def _select_run(
@@ -1072,11 +1072,21 @@ def _select_run(
 @click.option(
     "--metric",
     default=None,
-    help="Metric for study pictures: --kind heatmap test_accuracy, train_accuracy, test_loss, "
-    "train_loss, epochs_to_target; --kind curves val_accuracy, val_loss, accuracy, loss.",
+    help="Metric for study pictures: --kind heatmap, ranking, effects: test_accuracy, "
+    "train_accuracy, test_loss, train_loss, epochs_to_target; --kind curves val_accuracy, "
+    "val_loss, accuracy, loss.",
+)
+@click.option(
+    "--where",
+    "only",
+    multiple=True,
+    help="Study pictures: draw only configurations with DIMENSION=VALUE (repeatable), "
+    "e.g. activation=relu or hidden=3x32.",
 )
 @run_choice_options
-def plot(target, names, kind, output, derivatives, stat, metric, activation, init, seed, db, where):
+def plot(
+    target, names, kind, output, derivatives, stat, metric, only, activation, init, seed, db, where
+):
     """Draw a picture: `plot activations relu,tanh,gelu -o act.png`, or of a study or one
     of its runs: `plot parabola --kind feature-space --activation tanh -o fs.png`."""
     from . import viz
@@ -1102,6 +1112,8 @@ def plot(target, names, kind, output, derivatives, stat, metric, activation, ini
                 summary = summarize(loaded, store)
                 if not summary.rows:
                     _fail(f"no results for {target!r} in {db}; run it first")
+                if only:
+                    summary.rows = _only(summary, only)
                 figure = study_picture(kind, summary, store, metric)
         else:
             run = _select_run(_load(target, db), activation, init, db, seed, where)
@@ -1109,6 +1121,16 @@ def plot(target, names, kind, output, derivatives, stat, metric, activation, ini
     except (ValueError, TypeError, KeyError) as error:
         _fail(str(error))
     console.print(f"wrote {viz.save(figure, output)}")
+
+
+def _only(summary: StudySummary, terms) -> list:
+    """The summary's rows that ``--where`` terms pick."""
+    from .studies.analysis import SelectionError, parse_where, select
+
+    try:
+        return select(summary.rows, parse_where(terms))
+    except SelectionError as error:
+        _fail(str(error))
 
 
 @main.command(name="theory")

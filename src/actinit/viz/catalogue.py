@@ -10,9 +10,11 @@ from collections.abc import Callable
 
 from matplotlib.figure import Figure
 
+from ..studies.analysis import effects, rank
 from ..studies.recorded import RecordedRun
 from ..studies.store import Store
 from ..studies.summary import StudySummary
+from .answers import plot_effects, plot_ranking
 from .boundaries import (
     plot_boundary,
     plot_feature_space,
@@ -55,6 +57,14 @@ STUDY_PICTURES: dict[str, Callable[[StudySummary, Store, str | None], Figure]] =
         summary, store, metric or _default(summary, "val_accuracy", "val_loss")
     ),
     "depth-theory": lambda summary, store, metric: plot_depth_theory(summary),
+    "ranking": lambda summary, store, metric: plot_ranking(
+        rank(summary, metric or _default(summary, "test_accuracy", "test_loss")),
+        title=summary.study.title,
+    ),
+    "effects": lambda summary, store, metric: plot_effects(
+        effects(summary, metric or _default(summary, "test_accuracy", "test_loss")),
+        title=summary.study.name,
+    ),
 }
 
 
@@ -67,6 +77,8 @@ def run_picture(kind: str, run: RecordedRun, stat: str = "grad_norm") -> Figure:
 #: per-epoch histories for the curves.
 STUDY_METRICS = {
     "heatmap": ("test_accuracy", "train_accuracy", "test_loss", "train_loss", "epochs_to_target"),
+    "ranking": ("test_accuracy", "train_accuracy", "test_loss", "train_loss", "epochs_to_target"),
+    "effects": ("test_accuracy", "train_accuracy", "test_loss", "train_loss", "epochs_to_target"),
     "curves": ("val_accuracy", "val_loss", "accuracy", "loss"),
 }
 

@@ -8,13 +8,16 @@ import html
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..studies.analysis import effects, interactions, rank
+from ..studies.conclusions import conclusion_rows, judge_conclusions
 from ..studies.diagnosis import diagnose
 from ..studies.recorded import recorded_run
 from ..studies.store import Store
-from ..studies.summary import comparison_rows, summarize, table_rows
+from ..studies.summary import comparison_rows, summarize
 from .boundaries import plot_boundary, plot_feature_space, predicts_numbers
 from .catalogue import study_picture
 from .figures import to_data_uri
+from .table import interactive_table
 from .theory import plot_depth_theory, plot_variance_prediction
 from .training import plot_curves, plot_layer_heatmap
 
@@ -62,14 +65,26 @@ def build_report(study, store: Store, recorded: int = 6, seed: int = 0, progress
         f"<p>{html.escape(study.description)}</p>" if study.description else "",
         f"<p><small>{len(summary.rows)} configurations, results from {html.escape(str(store.path))}, "
         f"made {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.</small></p>",
-        "<h2>Summary across seeds</h2>",
-        _table(*table_rows(summary)),
     ]
+    parts += _answers_section(summary, store)
+    parts += ["<h2>Every configuration</h2>", interactive_table(summary)]
     header, body = comparison_rows(summary, verbose=True)
     if body:
         parts += [
             "<h2>Published numbers and actinit</h2>",
             _table(header, body, verdict_column=True),
+        ]
+    tested = judge_conclusions(summary)
+    if tested:
+        parts += [
+            "<h2>The document's conclusions, seed by seed</h2>",
+            _table(*conclusion_rows(tested), verdict_column=True),
+            "<ul>"
+            + "".join(
+                f"<li><b>{html.escape(t.conclusion.text)}</b>: {html.escape(t.detail)}</li>"
+                for t in tested
+            )
+            + "</ul>",
         ]
     # Accuracy, or the loss when every configuration predicts numbers (regression).
     heatmap, curves = (
@@ -96,6 +111,46 @@ def build_report(study, store: Store, recorded: int = 6, seed: int = 0, progress
         )
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _answers_section(summary, store: Store) -> list[str]:
+    """The ranking and the effect of each dimension, in words and pictures."""
+    metric = _metric(summary)
+    ranking = rank(summary, metric)
+    fmt = _formatter(metric)
+    parts = [
+        "<h2>Which configuration is best</h2>",
+        f"<p><b>{html.escape(ranking.verdict())}</b></p>",
+        "<p><small>Each mean comes with its 95% confidence interval over seeds (Student t). "
+        "Configurations are compared seed by seed (the same seed means the same data draw "
+        "and mini-batch order); the <i>best set</i> holds the best and every configuration "
+        "a paired Wilcoxon signed-rank test, Holm-corrected, cannot tell apart from it. "
+        "A best set of several is a valid answer: no winner at these seeds.</small></p>",
+        _image(to_data_uri(study_picture("ranking", summary, store, metric)), "ranking"),
+    ]
+    found = effects(summary, metric)
+    if found:
+        parts += ["<h2>What each dimension does</h2>", "<ul>"]
+        parts += [f"<li>{html.escape(effect.sentence(fmt))}</li>" for effect in found]
+        said = interactions(summary, metric, fmt=fmt)
+        parts += [f"<li>{html.escape(i.sentence)}</li>" for i in said]
+        parts.append("</ul>")
+        if len(found) > 1 or len(found[0].levels) > 1:
+            parts.append(
+                _image(to_data_uri(study_picture("effects", summary, store, metric)), "effects")
+            )
+    return parts
+
+
+def _metric(summary) -> str:
+    classifies = any(row.test_accuracy.mean is not None for row in summary.rows)
+    return "test_accuracy" if classifies else "test_loss"
+
+
+def _formatter(metric: str):
+    if metric.endswith("accuracy"):
+        return lambda v: f"{100 * v:.1f} points"
+    return lambda v: f"{v:.4g}"
 
 
 def _theory_section(summary) -> list[str]:

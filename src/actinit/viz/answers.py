@@ -1,0 +1,144 @@
+"""Pictures of what a study answers: a ranking (forest plot) and the effect of each
+grid dimension, every mean drawn with its 95% interval over seeds."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from ..studies.analysis import Effect, Ranking
+from .figures import grid_shape
+
+#: Rows a ranking picture draws before it leaves the rest out (and says so).
+MAX_RANKED_ROWS = 40
+BEST = "#1a7f37"
+OTHER = "#555555"
+
+
+def _scale(metric: str) -> tuple[float, str]:
+    return (100.0, " (%)") if metric.endswith("accuracy") else (1.0, "")
+
+
+def plot_ranking(ranking: Ranking, title: str = "", max_rows: int = MAX_RANKED_ROWS) -> Figure:
+    """A forest plot: one row per configuration, best first, its mean as a point and
+    its 95% interval as a bar; the best set (those a Holm-corrected paired test cannot
+    tell apart from the best) in green and filled, the rest grey and hollow. Past
+    ``max_rows`` rows the worst are left out and the picture says how many."""
+    if not ranking.entries:
+        raise ValueError("nothing to rank: no configuration has this metric")
+    scale, unit = _scale(ranking.metric)
+    shown = ranking.entries[:max_rows]
+    left_out = len(ranking.entries) - len(shown)
+    height = 1.4 + 0.26 * len(shown)
+    longest = max(len(entry.label) for entry in shown)
+    figure = Figure(figsize=(min(14.0, 5.5 + 0.07 * longest), height), layout="constrained")
+    axis = figure.subplots()
+    for position, entry in enumerate(shown):
+        estimate = entry.estimate
+        if estimate.mean is None:
+            continue
+        colour = BEST if entry.in_best_set else OTHER
+        if estimate.low is not None:
+            axis.plot(
+                [scale * estimate.low, scale * estimate.high],
+                [position, position],
+                color=colour,
+                lw=2,
+            )
+        axis.plot(
+            scale * estimate.mean,
+            position,
+            "o",
+            color=colour,
+            markerfacecolor=colour if entry.in_best_set else "white",
+            markersize=6,
+        )
+    best = shown[0].estimate
+    if best.low is not None:
+        axis.axvspan(scale * best.low, scale * best.high, color=BEST, alpha=0.08)
+    axis.set_yticks(range(len(shown)), [entry.label for entry in shown], fontsize=8)
+    axis.invert_yaxis()
+    axis.grid(axis="x", alpha=0.3)
+    axis.set_xlabel(f"{ranking.metric.replace('_', ' ')}{unit}: mean and 95% interval over seeds")
+    axis.legend(
+        handles=[
+            Line2D(
+                [], [], color=BEST, marker="o", lw=2, label="best set (not worse than the best)"
+            ),
+            Line2D(
+                [],
+                [],
+                color=OTHER,
+                marker="o",
+                markerfacecolor="white",
+                lw=2,
+                label="worse than the best",
+            ),
+        ],
+        fontsize=7,
+        loc="lower left"
+        if ranking.metric in ("test_loss", "train_loss", "epochs_to_target")
+        else "lower right",
+    )
+    lines = [title or "ranking", ranking.verdict()]
+    if left_out:
+        lines.append(
+            f"{left_out} lower-ranked configurations left out; narrow with --where "
+            "(e.g. --where activation=relu) to draw them"
+        )
+    figure.suptitle("\n".join(_wrap(line, 110) for line in lines), fontsize=9)
+    return figure
+
+
+def plot_effects(effects: list[Effect], title: str = "") -> Figure:
+    """One panel per varying grid dimension: each level's mean over the rest of the
+    grid (seed by seed) with its 95% interval, best first; levels worse than the best
+    (Holm-corrected paired test) hollow and grey."""
+    if not effects:
+        raise ValueError("nothing varies among these configurations: no effect to draw")
+    scale, unit = _scale(effects[0].metric)
+    rows, columns = grid_shape(len(effects), 2 if len(effects) > 1 else 1)
+    tallest = max(len(effect.levels) for effect in effects)
+    figure = Figure(
+        figsize=(5.2 * columns, rows * (1.3 + 0.24 * min(tallest, 40))), layout="constrained"
+    )
+    axes = np.atleast_1d(figure.subplots(rows, columns, squeeze=False).ravel())
+    for axis, effect in zip(axes, effects):
+        levels = effect.levels[:40]
+        for position, level in enumerate(levels):
+            e = level.estimate
+            if e.mean is None:
+                continue
+            colour = BEST if level.in_best_set else OTHER
+            if e.low is not None:
+                axis.plot([scale * e.low, scale * e.high], [position, position], color=colour, lw=2)
+            axis.plot(
+                scale * e.mean,
+                position,
+                "o",
+                color=colour,
+                markerfacecolor=colour if level.in_best_set else "white",
+            )
+        axis.set_yticks(range(len(levels)), [lv.value for lv in levels], fontsize=8)
+        axis.invert_yaxis()
+        axis.grid(axis="x", alpha=0.3)
+        more = f" ({len(effect.levels) - 40} more not drawn)" if len(effect.levels) > 40 else ""
+        verdict = "matters" if effect.matters else "no level worse than the best"
+        axis.set_title(f"{effect.dimension}: {verdict}{more}", fontsize=9)
+        axis.set_xlabel(f"{effect.metric.replace('_', ' ')}{unit}", fontsize=8)
+    for axis in axes[len(effects) :]:
+        axis.set_visible(False)
+    seeds = effects[0].seeds
+    figure.suptitle(
+        f"{title + ': ' if title else ''}effect of each dimension, mean over the rest of the grid "
+        f"and 95% interval over {seeds} seeds",
+        fontsize=9,
+    )
+    return figure
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
