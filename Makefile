@@ -36,6 +36,7 @@ bench: $(VENV)/.test-installed fashion
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_fashion.py
 	$(BIN)/python benchmarks/bench_playground.py
+	$(BIN)/python benchmarks/bench_answers.py
 
 # The README's pictures, made by actinit's own commands.
 PICTURES = docs/images

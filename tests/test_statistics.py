@@ -194,3 +194,37 @@ def test_many_seeds_use_the_normal_approximation():
     from math import erfc
 
     assert p == pytest.approx(erfc(abs(z) / math.sqrt(2)), abs=1e-9)
+
+
+def test_exports_and_frames_carry_both_ends_of_every_interval(tmp_path):
+    import csv
+    import io
+    import json
+
+    from synthetic_study import store_results, synthetic_study
+
+    from actinit.studies import Store, summarize
+    from actinit.studies.summary import to_csv, to_json
+
+    study = synthetic_study(seeds=6)
+    with Store(tmp_path / "e.sqlite") as store:
+        store_results(store, study, lambda config, seed: 0.7 + 0.02 * seed)
+        summary = summarize(study, store)
+    rows = list(csv.DictReader(io.StringIO(to_csv(summary))))
+    values = [0.7 + 0.02 * s for s in range(6)]
+    expected = DescrStatsW(np.array(values)).tconfint_mean()
+    for row in rows:
+        assert float(row["test_accuracy_low"]) == pytest.approx(expected[0])
+        assert float(row["test_accuracy_high"]) == pytest.approx(expected[1])
+        assert float(row["learned_share_low"]) == pytest.approx(
+            proportion_confint(6, 6, method="wilson")[0]
+        )
+    exported = json.loads(to_json(summary))["configurations"][0]
+    assert (
+        exported["test_accuracy_low"]
+        < exported["test_accuracy_mean"]
+        < exported["test_accuracy_high"]
+    )
+    frame = summary.to_frame(per="configuration")
+    assert {"test_accuracy_low", "test_accuracy_high", "learned_share_high"} <= set(frame.columns)
+    assert len(frame) == 4 and len(summary.to_frame()) == 24

@@ -239,16 +239,23 @@ class StudySummary:
     #: Every stored run behind the summary (seeds and replays), without histories.
     runs: list[dict[str, Any]] = field(default_factory=list)
 
-    def to_frame(self):
-        """The study's runs as a pandas DataFrame, one row per run (seeds and replays)
-        with tidy columns: the grid's settings, the seed, the status and every metric.
-        pandas is an optional extra: ``pip install 'actinit[frames]'``."""
+    def to_frame(self, per: str = "run"):
+        """The study as a pandas DataFrame. ``per="run"``: one row per run (seeds and
+        replays) with tidy columns: the grid's settings, the seed, the status and every
+        metric. ``per="configuration"``: one row per configuration, each metric's mean
+        with the ends of its 95% interval (``test_accuracy_low``/``_high``), std and
+        range, the learned share with its Wilson interval. pandas is an optional extra:
+        ``pip install 'actinit[frames]'``."""
         try:
             import pandas
         except ImportError:
             raise ImportError(
                 "to_frame needs pandas: pip install 'actinit[frames]' (or pandas)"
             ) from None
+        if per == "configuration":
+            return pandas.DataFrame([row.to_row() for row in self.rows])
+        if per != "run":
+            raise ValueError(f"per must be 'run' or 'configuration', got {per!r}")
         return pandas.DataFrame([_tidy(self.study.name, record) for record in self.runs])
 
     def _repr_html_(self) -> str:
