@@ -45,6 +45,8 @@ pictures: $(BIN)/actinit
 	$(BIN)/actinit plot activations relu,leaky_relu,elu,gelu,swish,sigmoid,tanh,softplus --derivatives -o $(PICTURES)/activations.png
 	$(BIN)/actinit run blobs --db $(PICTURES)/pictures.sqlite --seeds 10 > /dev/null
 	$(BIN)/actinit plot blobs --kind heatmap --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/blobs-heatmap.png
+	$(BIN)/actinit plot blobs --kind ranking --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/blobs-ranking.png
+	$(BIN)/actinit plot blobs --kind effects --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/blobs-effects.png
 	$(BIN)/actinit plot parabola --kind feature-space --activation tanh --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/parabola-feature-space.png
 	$(BIN)/actinit plot depth --kind gradients --activation sigmoid --init "small random" --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/depth-sigmoid-gradients.png
 	$(BIN)/actinit plot blobs --kind updates --activation tanh --init zeros --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/blobs-zeros-updates.png

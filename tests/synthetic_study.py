@@ -56,6 +56,8 @@ def _toml_list(values):
 
 
 def store_results(store: Store, study, accuracy, seeds=None, epochs_curve=True) -> int:
+    # (a test's accuracy model draws its noise from the seed and the configuration's key,
+    # never from hash(), which changes from one Python process to the next)
     """Store one run per (configuration, seed) with test accuracy ``accuracy(config,
     seed)`` (clipped to [0, 1]); train accuracy, losses, epochs to target and a short
     history follow from it. Returns the number of runs stored."""

@@ -3,12 +3,12 @@ undecided, resume after an interruption and never rerun a stored run."""
 
 import pytest
 from click.testing import CliRunner
-from test_studies import TINY
 
 from actinit.cli import main
 from actinit.studies import Store, parse_study, run_study
 from actinit.studies.adaptive import next_target, run_adaptive, seed_counts
 from actinit.studies.summary import summarize
+from test_studies import TINY
 
 
 def tiny(seeds=3, epochs=30):
@@ -41,9 +41,7 @@ def test_rounds_spend_seeds_only_on_undecided_configurations(tmp_path):
     study = tiny(seeds=5)
     calls = []
     with Store(tmp_path / "a.sqlite") as store:
-        result = run_adaptive(
-            study, store, max_seeds=40, precision=0.03, run=recorded_run(calls)
-        )
+        result = run_adaptive(study, store, max_seeds=40, precision=0.03, run=recorded_run(calls))
         counts = seed_counts(summarize(study, store), "test_accuracy")
     by_label = {c.label: counts[c.key] for c in study.configs}
     assert by_label["tanh / zeros"] == by_label["relu / zeros"] == 5
@@ -58,7 +56,7 @@ def test_an_interrupted_adaptive_study_resumes_without_rerunning(tmp_path):
     study = tiny(seeds=5)
     db = tmp_path / "r.sqlite"
 
-    class Interrupted(Exception):
+    class StoppedError(Exception):
         pass
 
     def stop_after(n):
@@ -67,12 +65,12 @@ def test_an_interrupted_adaptive_study_resumes_without_rerunning(tmp_path):
         def progress(done, total, result):
             seen.append(result)
             if len(seen) >= n:
-                raise Interrupted
+                raise StoppedError
 
         return progress
 
     with Store(db) as store:
-        with pytest.raises(Interrupted):
+        with pytest.raises(StoppedError):
             run_adaptive(
                 study,
                 store,

@@ -201,10 +201,9 @@ def test_exports_and_frames_carry_both_ends_of_every_interval(tmp_path):
     import io
     import json
 
-    from synthetic_study import store_results, synthetic_study
-
     from actinit.studies import Store, summarize
     from actinit.studies.summary import to_csv, to_json
+    from synthetic_study import store_results, synthetic_study
 
     study = synthetic_study(seeds=6)
     with Store(tmp_path / "e.sqlite") as store:

@@ -2,12 +2,12 @@
 
 import pytest
 from click.testing import CliRunner
-from synthetic_study import store_results, synthetic_study
 
 from actinit.cli import main
 from actinit.studies import Store
 from actinit.studies.study import write_study
 from actinit.tables import lay_out, render
+from synthetic_study import store_results, synthetic_study
 
 HEADER = ["activation", "initializer", "seeds", "test acc %", "95% CI", "range", "train loss"]
 BODY = [

@@ -445,8 +445,13 @@ def main() -> None:
     help="Give a figure in the seeds' outer 5% more seeds (doubling, only its "
     "configuration) until a rank test can decide it, up to N seeds.",
 )
+@click.option(
+    "--markdown",
+    is_flag=True,
+    help="Print the figures and conclusions of every study as two Markdown tables (the README's).",
+)
 @run_options
-def reproduce(studies, seeds, verbose, max_seeds, how):
+def reproduce(studies, seeds, verbose, max_seeds, markdown, how):
     """Reproduce the seed studies (all by default): each published figure beside the
     original run replayed (where its seed is known) and actinit's seeds, and each of
     the document's conclusions tested seed by seed.
@@ -462,6 +467,7 @@ def reproduce(studies, seeds, verbose, max_seeds, how):
             _fail(f"unknown study {name!r}; built-in studies: {', '.join(builtin_names())}")
     loaded = [_load(name, seeds=seeds) for name in chosen]
     failed = 0
+    summaries = []
     for study in loaded:
         if max_seeds is not None and max_seeds > study.seeds:
             failed += _run_adaptive(
@@ -471,7 +477,15 @@ def reproduce(studies, seeds, verbose, max_seeds, how):
             failed += _run(study, how).failed
         with Store(how.db) as store:
             shown = None if max_seeds is not None else study.seeds
-            _print_summary(summarize(study, store, seeds=shown), verbose, verbose)
+            summary = summarize(study, store, seeds=shown)
+        if markdown:
+            summaries.append(summary)
+        else:
+            _print_summary(summary, verbose, verbose)
+    if markdown:
+        from .studies.conclusions import reproduce_markdown
+
+        click.echo(reproduce_markdown(summaries))
     _exit_if_failed(failed)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import difflib
+import functools
 import inspect
 import math
 from collections.abc import Callable, Iterator, Mapping
@@ -74,8 +75,10 @@ def format_spec(name: str, params: Mapping[str, Any]) -> str:
     return f"{name}({inner})"
 
 
+@functools.lru_cache(maxsize=4096)
 def compact_spec(spec: str) -> str:
-    """A short form for tables: ``"leaky_relu(negative_slope=0.1)"`` -> ``"leaky_relu(0.1)"``."""
+    """A short form for tables: ``"leaky_relu(negative_slope=0.1)"`` -> ``"leaky_relu(0.1)"``
+    (cached: tables of thousands of rows name the same few specs)."""
     name, args, kwargs = parse_spec(spec)
     values = [
         *map(repr, args),

@@ -28,8 +28,7 @@ from .statistics import (
     holm,
     mean_interval,
     paired_comparison,
-    paired_differences,
-    signed_rank_ps,
+    paired_comparisons,
 )
 from .study import METRICS, RunConfig
 from .summary import DIMENSIONS, LOWER_IS_BETTER, ConfigSummary, StudySummary
@@ -204,23 +203,22 @@ def against(
     for index, row in enumerate(others):
         seeds = tuple(sorted(set(row.by_seed.get(metric, {})) & set(base)))
         groups.setdefault(seeds, []).append(index)
-    p_values: dict[int, float] = {}
+    found: dict[int, PairedComparison] = {}
     for seeds, members in groups.items():
         matrix = np.array(
-            [paired_differences(others[i].by_seed[metric], base, seeds) for i in members]
+            [[others[i].by_seed[metric][s] for s in seeds] for i in members], dtype=float
         ).reshape(len(members), len(seeds))
-        p_values.update(zip(members, signed_rank_ps(matrix)))
-    comparisons = [
-        paired_comparison(
-            row.by_seed.get(metric, {}),
-            base,
+        names = [(label(others[i].config), label(baseline.config)) for i in members]
+        results = paired_comparisons(
+            matrix,
+            np.array([base[s] for s in seeds], dtype=float),
             metric,
             higher_is_better(metric),
-            (label(row.config), label(baseline.config)),
-            p_value=float(p_values[index]),
+            names,
+            seeds,
         )
-        for index, row in enumerate(others)
-    ]
+        found.update(zip(members, results))
+    comparisons = [found[index] for index in range(len(others))]
     for comparison, adjusted in zip(comparisons, holm([c.p_value for c in comparisons])):
         comparison.p_adjusted = adjusted
     return comparisons

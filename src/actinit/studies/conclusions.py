@@ -22,6 +22,7 @@ from .study import Conclusion
 from .summary import ConfigSummary, StudySummary
 
 VERDICTS = ("supported", "contradicted", "not settled")
+CONCLUSION_HEADER = ("conclusion", "A - B [95% CI]", "seeds", "wins", "p (Holm)", "verdict")
 
 
 @dataclass
@@ -134,7 +135,7 @@ def _judge(entry: Tested, alpha: float, family: int) -> None:
 def conclusion_rows(tested: list[Tested]) -> tuple[list[str], list[list[str]]]:
     """One row per conclusion: its words, the paired difference A - B (the smallest
     of them when B is several), seeds, wins, the largest corrected p and the verdict."""
-    header = ["conclusion", "A - B [95% CI]", "seeds", "wins", "p (Holm)", "verdict"]
+    header = list(CONCLUSION_HEADER)
     body = []
     for entry in tested:
         accuracy = entry.conclusion.metric.endswith("accuracy")
@@ -156,6 +157,36 @@ def conclusion_rows(tested: list[Tested]) -> tuple[list[str], list[list[str]]]:
             ]
         )
     return header, body
+
+
+def reproduce_markdown(summaries: list[StudySummary]) -> str:
+    """The published figures and the conclusions of several studies as two Markdown
+    tables, a study's short name first in each row (what the README shows)."""
+    from .summary import comparison_rows
+
+    lines = []
+    figure_header: list[str] = []
+    figures, claims = [], []
+    for summary in summaries:
+        short = summary.study.title.split(":")[0]
+        header, body = comparison_rows(summary)
+        figure_header = figure_header or header
+        figures += [[short, *row] for row in body]
+        tested = judge_conclusions(summary)
+        if tested:
+            claim_header, claim_body = conclusion_rows(tested)
+            claims += [[short, *row] for row in claim_body]
+    for header, body in (
+        (["study", *figure_header], figures),
+        (["study", *CONCLUSION_HEADER], claims),
+    ):
+        if not body:
+            continue
+        lines.append("| " + " | ".join(header) + " |")
+        lines.append("|" + "---|" * len(header))
+        lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in body]
+        lines.append("")
+    return "\n".join(lines)
 
 
 __all__ = ["VERDICTS", "Tested", "conclusion_rows", "judge_conclusions"]

@@ -109,7 +109,7 @@ class RunConfig:
                 values[name] = tuple(values[name])
         return cls(**values)
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         """A hash of the whole configuration: the key of its runs in the store.
         Fields added after the first release leave the key alone while at their

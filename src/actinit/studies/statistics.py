@@ -51,17 +51,19 @@ class Estimate:
 
 def mean_interval(values: Sequence[float], confidence: float = CONFIDENCE) -> Estimate:
     """The mean of ``values`` with its two-sided Student-t interval: mean ± t s/sqrt(n).
-    With one value the interval is unknown; with no spread it is the mean itself."""
-    data = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=float)
+    With one value the interval is unknown; with no spread it is the mean itself.
+    (Plain arithmetic: a summary makes tens of thousands of these from a few seeds.)"""
+    data = [float(v) for v in values if v is not None and math.isfinite(v)]
     n = len(data)
     if n == 0:
         return Estimate(None, None, None, 0)
-    mean = float(data.mean())
+    mean = math.fsum(data) / n
     if n == 1:
         return Estimate(mean, None, None, 1)
-    if np.ptp(data) == 0:
-        return Estimate(mean, mean, mean, n)
-    half = t_quantile(n - 1, confidence) * float(data.std(ddof=1)) / math.sqrt(n)
+    if max(data) == min(data):
+        return Estimate(data[0], data[0], data[0], n)
+    std = math.sqrt(math.fsum((v - mean) ** 2 for v in data) / (n - 1))
+    half = t_quantile(n - 1, confidence) * std / math.sqrt(n)
     return Estimate(mean, mean - half, mean + half, n)
 
 
@@ -271,21 +273,109 @@ def paired_differences(
 
 
 def signed_rank_ps(differences: np.ndarray) -> np.ndarray:
-    """:func:`signed_rank_p` of every row of a (pairs, seeds) array: rows with more
-    than :data:`EXACT_UP_TO` non-zero differences in one vectorised scipy call (it
-    drops each row's zeros itself), the others exactly, one by one."""
+    """:func:`signed_rank_p` of every row of a (pairs, seeds) array at once: exactly
+    (the count of :func:`exact_signed_rank_p`, every row in step, a zero difference
+    adding a rank of 0) up to :data:`EXACT_UP_TO` seeds, else scipy's vectorised
+    normal approximation (it drops each row's zeros itself)."""
     differences = np.asarray(differences, dtype=float)
-    p = np.ones(len(differences))
-    counts = (differences != 0).sum(axis=1) if differences.size else np.zeros(len(p), int)
-    many = counts > EXACT_UP_TO
-    if many.any():
+    rows, seeds = differences.shape if differences.ndim == 2 else (len(differences), 0)
+    p = np.ones(rows)
+    nonzero = differences != 0
+    if rows == 0 or seeds == 0 or not nonzero.any():
+        return p
+    if seeds > EXACT_UP_TO:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            result = stats.wilcoxon(differences[many], axis=1, method="asymptotic")
-        p[many] = np.nan_to_num(np.asarray(result.pvalue, dtype=float), nan=1.0)
-    for row in np.flatnonzero(~many & (counts > 0)):
-        p[row] = signed_rank_p(differences[row])
+            result = stats.wilcoxon(differences, axis=1, method="asymptotic")
+        p = np.nan_to_num(np.asarray(result.pvalue, dtype=float), nan=1.0)
+        p[~nonzero.any(axis=1)] = 1.0
+        return np.minimum(p, 1.0)
+    magnitudes = np.where(nonzero, np.abs(differences), np.nan)
+    ranks = stats.rankdata(magnitudes, axis=1, nan_policy="omit")
+    doubled = np.where(nonzero, np.rint(2 * np.nan_to_num(ranks)), 0).astype(int)
+    totals = doubled.sum(axis=1)
+    width = int(totals.max()) + 1
+    counts = np.zeros((rows, width))
+    counts[:, 0] = 1.0
+    positions = np.arange(width)
+    for k in range(seeds):
+        source = positions[None, :] - doubled[:, k : k + 1]
+        shifted = np.take_along_axis(counts, np.clip(source, 0, None), axis=1)
+        counts = counts + np.where(source >= 0, shifted, 0.0)
+    observed = (doubled * (differences > 0)).sum(axis=1)
+    distance = np.abs(positions[None, :] - totals[:, None] / 2)
+    extreme = distance >= np.abs(observed - totals / 2)[:, None] - 1e-9
+    p = (counts * extreme).sum(axis=1) / counts.sum(axis=1)
+    p[~nonzero.any(axis=1)] = 1.0
     return np.minimum(p, 1.0)
+
+
+def paired_comparisons(
+    rows: np.ndarray,
+    baseline: np.ndarray,
+    metric: str = "",
+    higher_is_better: bool = True,
+    names: Sequence[tuple[str, str]] = (),
+    seeds: Sequence[int] = (),
+    confidence: float = CONFIDENCE,
+) -> list[PairedComparison]:
+    """:func:`paired_comparison` of every row of ``rows`` (configurations x seeds)
+    against ``baseline`` (its values on the same seeds), computed together. Rows with
+    an infinite value (a diverged run) go one by one."""
+    rows = np.asarray(rows, dtype=float).reshape(len(rows), -1)
+    baseline = np.asarray(baseline, dtype=float)
+    with np.errstate(invalid="ignore"):
+        raw = np.where(rows == baseline[None, :], 0.0, rows - baseline[None, :])
+    finite = np.isfinite(raw).all(axis=1)
+    ranked = np.array([_ranked_differences(r) for r in raw]).reshape(raw.shape)
+    p_values = signed_rank_ps(ranked)
+    n = raw.shape[1]
+    signs = raw if higher_is_better else -raw
+    wins_a, wins_b = (signs > 0).sum(axis=1), (signs < 0).sum(axis=1)
+    means = raw.mean(axis=1) if n else np.full(len(raw), np.nan)
+    stds = raw.std(axis=1, ddof=1) if n > 1 else np.zeros(len(raw))
+    half = t_quantile(n - 1, confidence) * stds / math.sqrt(n) if n > 1 else stds
+    comparisons = []
+    for i in range(len(raw)):
+        pair = names[i] if i < len(names) else ("A", "B")
+        if not finite[i]:
+            comparisons.append(
+                paired_comparison(
+                    dict(zip(seeds, rows[i])),
+                    dict(zip(seeds, baseline)),
+                    metric,
+                    higher_is_better,
+                    pair,
+                    confidence,
+                    p_value=float(p_values[i]),
+                )
+            )
+            continue
+        if n == 0:
+            estimate = Estimate(None, None, None, 0)
+        elif n == 1 or stds[i] == 0:
+            flat = None if n == 1 else float(means[i])
+            estimate = Estimate(float(means[i]), flat, flat, n)
+        else:
+            estimate = Estimate(
+                float(means[i]), float(means[i] - half[i]), float(means[i] + half[i]), n
+            )
+        comparisons.append(
+            PairedComparison(
+                a=pair[0],
+                b=pair[1],
+                metric=metric,
+                seeds=n,
+                difference=estimate,
+                wins_a=int(wins_a[i]),
+                wins_b=int(wins_b[i]),
+                ties=int(n - wins_a[i] - wins_b[i]),
+                p_value=float(p_values[i]),
+                higher_is_better=higher_is_better,
+                differences=raw[i].tolist(),
+            )
+        )
+    return comparisons
 
 
 def rank_p_value(value: float, values: Sequence[float], tolerance: float = 0.0) -> float:

@@ -10,8 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from ..engine.registry import compact_spec
 from .statistics import (
     ALPHA,
@@ -52,25 +50,18 @@ class Spread:
     ) -> Spread:
         """The spread of ``values``; ``bounds``: the range the metric lives in (an
         accuracy's [0, 1]), to which the interval is clipped."""
-        finite = np.array([v for v in values if v is not None and math.isfinite(v)], dtype=float)
+        finite = [float(v) for v in values if v is not None and math.isfinite(v)]
         left_out = len(values) - len(finite) if censored is None else censored
-        if len(finite) == 0:
+        if not finite:
             return cls(None, None, None, None, 0, censored=left_out)
-        std = float(finite.std(ddof=1)) if len(finite) > 1 else 0.0
         estimate = mean_interval(finite)
+        std = 0.0
+        if len(finite) > 1:
+            std = math.sqrt(math.fsum((v - estimate.mean) ** 2 for v in finite) / (len(finite) - 1))
         low, high = estimate.low, estimate.high
         if bounds is not None and low is not None:
             low, high = max(low, bounds[0]), min(high, bounds[1])
-        return cls(
-            estimate.mean,
-            std,
-            float(finite.min()),
-            float(finite.max()),
-            len(finite),
-            low,
-            high,
-            left_out,
-        )
+        return cls(estimate.mean, std, min(finite), max(finite), len(finite), low, high, left_out)
 
     def text(self, percent: bool = False, digits: int = 3) -> str:
         """ "mean ± std", or the mean alone for one seed (a spread of one says nothing)."""

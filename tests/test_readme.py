@@ -1,0 +1,46 @@
+"""The README's reproduce tables are what `actinit reproduce --markdown` prints: their
+columns, figures, published values and conclusions are checked against the program (the
+measured columns come from the run named above the tables)."""
+
+import re
+from pathlib import Path
+
+from actinit.studies import Store, load_study, summarize
+from actinit.studies.conclusions import reproduce_markdown
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+SEED_STUDIES = ["blobs", "mnist", "moons", "parabola", "circles"]
+
+
+def tables(text):
+    block = re.search(r"<!-- reproduce:start -->(.*?)<!-- reproduce:end -->", text, re.S)
+    assert block, "the README's reproduce tables are marked <!-- reproduce:start/end -->"
+    found, current = [], []
+    for line in block.group(1).splitlines():
+        if line.startswith("|"):
+            current.append([cell.strip() for cell in line.strip("|").split("|")])
+        elif current:
+            found.append(current)
+            current = []
+    if current:
+        found.append(current)
+    return found
+
+
+def test_readme_reproduce_tables_match_the_program(tmp_path):
+    with Store(tmp_path / "empty.sqlite") as store:
+        summaries = [summarize(load_study(name), store) for name in SEED_STUDIES]
+    expected = tables(
+        "<!-- reproduce:start -->\n" + reproduce_markdown(summaries) + "\n<!-- reproduce:end -->"
+    )
+    shown = tables(README.read_text())
+    assert len(shown) == len(expected) == 2
+    for ours, theirs in zip(shown, expected):
+        assert ours[0] == theirs[0]  # the header
+        assert len(ours) == len(theirs)
+    figures, claims = shown
+    assert [row[:3] for row in figures[2:]] == [row[:3] for row in expected[0][2:]]
+    assert [row[:2] for row in claims[2:]] == [row[:2] for row in expected[1][2:]]
+    verdicts = {"replayed exactly", "typical", "a lucky draw", "an unlucky draw", "not reproduced"}
+    assert all(row[-1].split(";")[0] in verdicts for row in figures[2:])
+    assert all(row[-1] in {"supported", "contradicted", "not settled"} for row in claims[2:])
