@@ -8,10 +8,11 @@ in the table of settings that reads and writes study files (:data:`actinit.studi
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..engine import Dropout, Sequential, activations, losses
@@ -95,7 +96,10 @@ class RunConfig:
         ]
 
     def to_dict(self) -> dict[str, Any]:
-        values = asdict(self)
+        """The fields as plain JSON values (tuples as lists, the data description
+        copied)."""
+        values = {spec.name: getattr(self, spec.name) for spec in fields(self)}
+        values["data"] = copy.deepcopy(values["data"])
         for name in ("hidden", "layer_activations", "layer_inits"):
             values[name] = list(values[name])
         return values
