@@ -510,15 +510,22 @@ def _interaction_sentence(
         sizes = ", ".join(f"{fmt(per_level[v].size or 0)} at {v}" for v in matters[:4])
         return f"{dimension} matters {where} (best - worst: {sizes}), not elsewhere"
     best = {value: per_level[value].levels[0].value for value in matters}
-    # a change of best level counts only where the old best is worse than the new one
-    changes = any(
-        any(lv.value == best[m] and not lv.in_best_set for lv in per_level[n].levels)
+
+    def worse(level: str, where: str) -> bool:
+        """Is ``level`` shown worse than the best at ``where``?"""
+        return any(lv.value == level and not lv.in_best_set for lv in per_level[where].levels)
+
+    # a change of best level counts only when it crosses: each level's best is shown
+    # worse than the other's best where the other wins
+    crossing = [
+        (m, n)
         for m in matters
         for n in matters
-        if best[m] != best[n]
-    )
-    if changes:
-        pairs = "; ".join(f"{best[v]} for {across} {v}" for v in matters[:6])
+        if best[m] != best[n] and worse(best[n], m) and worse(best[m], n)
+    ]
+    if crossing:
+        shown = list(dict.fromkeys(v for pair in crossing for v in pair))[:6]
+        pairs = "; ".join(f"{best[v]} for {across} {v}" for v in shown)
         return f"the best {dimension} depends on {across}: {pairs}"
     return ""
 
