@@ -255,8 +255,24 @@ def test_reproduce_fits_100_columns_and_shows_the_replays(tmp_path, monkeypatch)
     assert max(len(line) for line in result.output.splitlines()) <= 100
     assert result.output.count("replayed exactly") == 2  # 54% and 92%
     assert "86.0%" in result.output  # the replay of the misprinted 86.6%
+    assert "the document's conclusions" in result.output
     with Store(db) as store:
         assert store.count() == 16 * 3 + 16
+    # the answers on a built-in study: ranking, effects, a paired comparison, pictures
+    runner = CliRunner()
+    ranked = runner.invoke(main, ["rank", "blobs", "--db", str(db)])
+    assert ranked.exit_code == 0 and "no winner at 3 seeds" in " ".join(ranked.output.split())
+    found = runner.invoke(main, ["effects", "blobs", "--db", str(db)])
+    assert found.exit_code == 0 and "initializer" in found.output, found.output
+    pair = ["compare", "blobs", "--a", "leaky_relu(0.1)/he", "--b", "relu/zeros", "--db", str(db)]
+    compared = runner.invoke(main, pair)
+    assert compared.exit_code == 0 and "wins 3" in compared.output, compared.output
+    for kind in ("ranking", "effects"):
+        picture = tmp_path / f"{kind}.png"
+        drawn = runner.invoke(
+            main, ["plot", "blobs", "--kind", kind, "--db", str(db), "-o", str(picture)]
+        )
+        assert drawn.exit_code == 0 and picture.stat().st_size > 10_000, drawn.output
     verbose = CliRunner().invoke(
         main, ["reproduce", "blobs", "--seeds", "3", "--db", str(db), "-v"]
     )

@@ -82,3 +82,16 @@ def test_show_keeps_every_row_identifiable(stored, monkeypatch, columns):
         for c in study.configs
     }
     assert named == expected
+
+
+def test_messages_with_square_brackets_keep_them(stored, monkeypatch):
+    """Rich markup once ate "[frames]" from "pip install 'actinit[frames]'"."""
+    import sys
+
+    path, db, _ = stored
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if it were not installed
+    result = CliRunner().invoke(
+        main, ["export", path, "--format", "parquet", "-o", "x.parquet", "--db", db]
+    )
+    assert result.exit_code == 2
+    assert "pip install 'actinit[frames]'" in result.output

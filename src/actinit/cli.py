@@ -63,7 +63,7 @@ MAX_JOBS = 256
 
 
 def _fail(message: str) -> NoReturn:
-    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     sys.exit(2)
 
 
@@ -265,16 +265,17 @@ def _print_summary(
     _print_comparisons(summary, verbose)
     _print_conclusions(summary, verbose)
     if verbose and summary.study.replay_note:
-        console.print(f"[dim]replay: {' '.join(summary.study.replay_note.split())}[/]")
+        console.print(f"[dim]replay: {escape(' '.join(summary.study.replay_note.split()))}[/]")
     for failure in summary.failures[:10]:
         console.print(
-            f"[red]failed:[/] {failure.config.label} (seed {failure.seed}): {failure.reason}",
+            f"[red]failed:[/] {escape(failure.config.label)} (seed {failure.seed}): "
+            f"{escape(failure.reason)}",
             highlight=False,
         )
     if len(summary.failures) > 10:
         console.print(f"[red]... and {len(summary.failures) - 10} more failed runs[/]")
     if summary.missing_runs:
-        console.print(f"[dim]{_missing_text(summary)}[/]", highlight=False)
+        console.print(f"[dim]{escape(_missing_text(summary))}[/]", highlight=False)
     if configurations and any(row.learned_share is not None for row in summary.rows):
         threshold = 100 * summary.study.learned_threshold
         console.print(
@@ -611,10 +612,10 @@ def _run_adaptive(
 def _print_findings(run) -> None:
     from .studies.diagnosis import diagnose as diagnose_recording
 
-    console.print(f"[bold]{run.label}[/]")
+    console.print(f"[bold]{escape(run.label)}[/]")
     for finding in diagnose_recording(run.recording):
         colour = "yellow" if finding.severity == "warning" else "green"
-        console.print(f"  [{colour}]-[/] {finding.message}", highlight=False)
+        console.print(f"  [{colour}]-[/] {escape(finding.message)}", highlight=False)
 
 
 @main.command()
@@ -1055,7 +1056,7 @@ def _select_run(
             values = {name: sorted({DIMENSIONS[name](c) for c in configs}) for name in varying}
             console.print(
                 f"[dim]{len(configs)} runs match; showing the first. Pick with "
-                + ", ".join(f"--{n} ({' | '.join(v)})" for n, v in values.items())
+                + escape(", ".join(f"--{n} ({' | '.join(v)})" for n, v in values.items()))
                 + "[/]",
                 highlight=False,
             )

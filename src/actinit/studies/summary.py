@@ -27,10 +27,10 @@ from .study import Published, RunConfig, Study
 class Spread:
     """One metric of one configuration over its seeds: mean, standard deviation,
     range, and the mean's 95% confidence interval [``low``, ``high``] (Student t).
-    ``censored`` counts the seeds whose value is not a finite number and is left out
-    of these figures: runs that never reached the target (for epochs to target the
-    caller counts them at the budget, so the mean is a restricted mean, a lower bound)
-    or whose loss diverged."""
+    ``censored`` counts the seeds whose value is not a finite number: a loss that
+    diverged (left out of these figures and said beside them), or a target never
+    reached (for epochs to target the caller counts those at the budget + 1, so the
+    mean is a restricted mean: a lower bound)."""
 
     mean: float | None
     std: float | None

@@ -32,7 +32,7 @@ MAX_HEIGHT = 22.0
 #: Cells this large (inches) or larger keep their text; smaller ones lose it.
 ANNOTATED_CELL = (0.62, 0.42)
 #: Curves a panel draws one by one; past this, the best and worst few and a band.
-MAX_CURVES = 10
+MAX_CURVES = 16
 SHOWN_AT_EACH_END = 3
 
 
