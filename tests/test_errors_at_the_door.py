@@ -225,3 +225,89 @@ def test_a_csv_regression_study_trains_and_a_classifier_s_output_is_refused(tmp_
     for row in rows:
         assert row["test_accuracy"] is None
         assert row["test_loss"] < 0.1 * variance  # far below predicting the mean
+
+
+SPIRAL_THREE = """
+name = "three-arms"
+seeds = 2
+
+[data]
+name = "spiral"
+n_classes = 3
+
+[model]
+hidden = [8]
+activation = "tanh"
+init = "xavier_normal"
+
+[training]
+epochs = 5
+"""
+
+
+def test_three_classes_with_the_default_sigmoid_output_are_refused_before_any_run(tmp_path):
+    """It was a 48-line traceback ending in LabelError, and `show` then sent the user
+    back to `run`."""
+    study_file = tmp_path / "three.toml"
+    study_file.write_text(SPIRAL_THREE)
+    db = tmp_path / "three.sqlite"
+    result = CliRunner().invoke(main, ["run", str(study_file), "--db", str(db)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    said = " ".join(result.output.split())
+    assert "has 3 classes" in said and "set output_activation = 'softmax'" in said
+    assert not db.exists() or Store(db).count() == 0
+    fixed = SPIRAL_THREE.replace("[model]", '[model]\noutput_activation = "softmax"')
+    study_file.write_text(fixed)
+    trained = CliRunner().invoke(main, ["run", str(study_file), "--db", str(db)])
+    assert trained.exit_code == 0, trained.output
+
+
+def test_a_csv_of_numbers_without_regression_is_refused_with_the_hint(tmp_path):
+    targets_csv(tmp_path)
+    path = tmp_path / "targets.csv"
+    study_file = tmp_path / "numbers.toml"
+    study_file.write_text(
+        REGRESSION_STUDY.format(path=path, output="").replace("regression = true\n", "")
+    )
+    result = CliRunner().invoke(main, ["run", str(study_file), "--db", str(tmp_path / "n.sqlite")])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert "set regression = true in [data]" in said
+
+
+@pytest.mark.parametrize("command", ["show", "run", "rank", "report"])
+def test_a_mistyped_study_name_gets_the_nearest_name(tmp_path, command):
+    result = CliRunner().invoke(main, [command, "mons", "--db", str(tmp_path / "none.sqlite")])
+    assert result.exit_code == 2 and "did you mean 'moons'?" in " ".join(result.output.split())
+
+
+def test_toml_spellings_of_true_and_false_are_read():
+    assert ai.optimizers.get("sgd(nesterov=true, momentum=0.9)").nesterov is True
+    assert ai.optimizers.get("sgd(nesterov=false)").nesterov is False
+
+
+@pytest.mark.parametrize(
+    "command, text",
+    [
+        (["animate", "--help"], "Frames per second"),
+        (["animate", "--help"], "spread evenly over the recorded epochs"),
+        (["theory", "--help"], "biases' standard deviation"),
+        (["show", "--help"], "`show` or `export`"),
+    ],
+)
+def test_every_option_has_its_help(command, text):
+    result = CliRunner().invoke(main, command, terminal_width=200)
+    assert text in " ".join(result.output.split())
+
+
+def test_list_says_each_activation_s_facts_and_how_presets_differ(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "400")  # one line per entry
+    activations = CliRunner().invoke(main, ["list", "activations"], terminal_width=200).output
+    said = " ".join(activations.split())
+    assert "maxout(k)" in said
+    assert "Range (-1, 1), zero-centred, gain 1.667" in said  # tanh
+    assert "Range (0, inf), not zero-centred" in said  # relu
+    found = CliRunner().invoke(main, ["list", "initializers"], terminal_width=200).output
+    said = " ".join(found.split())
+    assert "Keras GlorotNormal: truncated normal" in said
+    assert "torch xavier_normal_ (Glorot & Bengio 2010), a plain normal" in said

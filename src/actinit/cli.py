@@ -99,6 +99,10 @@ def _kept_study(name: str, db: Path | None) -> str | None:
 
 def _existing_db(db: Path, study: str) -> Path:
     if not Path(db).is_file():
+        try:
+            load_study(study)  # a mistyped name is said first, with the nearest name
+        except StudyError as error:
+            _fail(str(error))
         _fail(f"no database at {db}; run the study first (actinit run {study} --db {db})")
     return db
 
@@ -337,7 +341,7 @@ epochs_option = click.option(
     "--epochs",
     type=click.IntRange(min=1, max=10_000_000),
     default=None,
-    help="Override the epochs (give the same value to show/plot a study run with it).",
+    help="Override the epochs (give the same value to `show` or `export` a study run with it).",
 )
 activation_option = click.option(
     "--activation", default=None, help="Pick the run with this activation."
@@ -966,21 +970,39 @@ def _catalogue() -> dict[str, list[tuple[str, str]]]:
     return {
         "studies": [(name, load_study(name).title) for name in builtin_names()],
         "datasets": [(name, datasets.describe(name)) for name in datasets.names()],
-        "activations": [
+        "activations": [(name, _activation_details(name)) for name in activations.names()]
+        + [
             (
-                name,
-                f"gain {activations.get(name).gain:.4g}; {activations.ACTIVATIONS.signature(name)}",
+                "maxout(k)",
+                "A layer, not a function: each unit is the largest of k affine pieces "
+                "(Goodfellow et al. 2013); `maxout(2)` as an activation in study files and the "
+                "playground. Range (-inf, inf), not zero-centred.",
             )
-            for name in activations.names()
         ],
         "initializers": [
-            (name, initializers.INITIALIZERS.signature(name)) for name in initializers.names()
+            (
+                name,
+                f"{initializers.INITIALIZERS.describe(name)} "
+                f"Parameters: {initializers.INITIALIZERS.signature(name)}.",
+            )
+            for name in initializers.names()
         ],
         "optimizers": [
             (name, optimizers.OPTIMIZERS.signature(name)) for name in optimizers.names()
         ],
         "losses": [(name, _loss_details(name)) for name in losses.names()],
     }
+
+
+def _activation_details(name: str) -> str:
+    """An activation's formula line, range, whether zero-centred, gain and signature."""
+    activation = activations.get(name)
+    low, high = activation.output_range
+    centred = "zero-centred" if activation.zero_centred else "not zero-centred"
+    return (
+        f"{activations.ACTIVATIONS.describe(name)} Range ({low:g}, {high:g}), {centred}, "
+        f"gain {activation.gain:.4g}. Parameters: {activations.ACTIVATIONS.signature(name)}."
+    )
 
 
 def _loss_details(name: str) -> str:
@@ -1158,7 +1180,12 @@ def _only(summary: StudySummary, terms) -> list:
     help="sigma_w = weight std x sqrt(fan_in) (default: the edge of chaos).",
 )
 @click.option(
-    "--bias-std", "sigma_b", type=click.FloatRange(min=0, max=100), default=0.0, show_default=True
+    "--bias-std",
+    "sigma_b",
+    type=click.FloatRange(min=0, max=100),
+    default=0.0,
+    show_default=True,
+    help="sigma_b: the biases' standard deviation.",
 )
 @click.option(
     "--depth", type=click.IntRange(min=1, max=10_000), default=None, help="Layers to follow."
@@ -1225,8 +1252,20 @@ def theory_lines(result, edge: float, depth: int | None) -> list[str]:
 @main.command()
 @click.argument("study")
 @output_option(".gif, or .mp4 with ffmpeg")
-@click.option("--frames", type=click.IntRange(min=2, max=1000), default=40, show_default=True)
-@click.option("--fps", type=click.IntRange(min=1, max=60), default=4, show_default=True)
+@click.option(
+    "--frames",
+    type=click.IntRange(min=2, max=1000),
+    default=40,
+    show_default=True,
+    help="Frames in the film, spread evenly over the recorded epochs.",
+)
+@click.option(
+    "--fps",
+    type=click.IntRange(min=1, max=60),
+    default=4,
+    show_default=True,
+    help="Frames per second.",
+)
 @run_choice_options
 def animate(study, output, frames, fps, activation, init, seed, db, where):
     """Animate a run: feature space, boundary, histograms and loss over the epochs."""

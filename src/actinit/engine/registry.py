@@ -31,8 +31,9 @@ class SpecError(ValueError):
 
 
 def _literal(node: ast.AST, spec: str) -> Any:
-    if isinstance(node, ast.Name):
-        return {"True": True, "False": False, "None": None}.get(node.id, node.id)
+    if isinstance(node, ast.Name):  # TOML's and JSON's spellings too: true, false, null
+        constants = {"true": True, "false": False, "none": None, "null": None}
+        return constants.get(node.id.lower(), node.id)
     try:
         return ast.literal_eval(node)
     except ValueError:
@@ -222,6 +223,12 @@ class Registry(Generic[T]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.names())
+
+    def describe(self, name: str) -> str:
+        """The first sentence-paragraph of what ``name`` was registered with (its
+        class's or factory's docstring), on one line: what ``actinit list`` shows."""
+        doc = inspect.getdoc(self.factory(name)) or ""
+        return " ".join(doc.split("\n\n")[0].split()).replace("``", "")
 
     def factory(self, name: str) -> Callable[..., T]:
         key = name.lower()

@@ -14,6 +14,7 @@ import math
 import os
 from dataclasses import dataclass
 
+from ..engine.losses import LabelError
 from .config import RunConfig, build_model, dataset_for
 from .datasets import DataError, Dataset
 from .study import Study
@@ -139,6 +140,21 @@ def _check_targets(config: RunConfig, data: Dataset) -> None:
             f"the output is {config.output_activation} with a classification loss; set "
             "output_activation = 'linear' and loss = 'mse' in [model]"
         )
+    try:
+        config.loss_function.output_units(data.n_classes)
+    except LabelError:
+        many = (
+            "; if its labels are numbers to predict, not classes, set regression = true "
+            "in [data] (and output_activation = 'linear', loss = 'mse' in [model])"
+            if data.n_classes > 8
+            else ""
+        )
+        raise PlanError(
+            f"{config.label}: the data ({data.name}) has {data.n_classes} classes, but the "
+            f"output is {config.output_activation} with binary cross-entropy, which takes 2; "
+            f"set output_activation = 'softmax' in [model] (categorical cross-entropy "
+            f"follows){many}"
+        ) from None
 
 
 def _too_big(config: RunConfig, cost: RunCost, budget: float, workers: int) -> str:

@@ -51,6 +51,7 @@ gives an equal study. Errors name the line and the key that is wrong.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import functools
 import itertools
 import math
@@ -474,8 +475,10 @@ def load_study(name_or_path: str | Path, overrides: dict[str, Any] | None = None
         )
     path = Path(name_or_path)
     if not path.is_file():
+        close = difflib.get_close_matches(text_name, builtin_names(), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else "."
         raise StudyError(
-            f"no built-in study named {text_name!r} and no such file. Built-in studies: "
+            f"no built-in study named {text_name!r} and no such file{hint} Built-in studies: "
             f"{', '.join(builtin_names())}"
         )
     try:
