@@ -303,14 +303,58 @@ datasets = ["moons", "circles"]
     db = str(tmp_path / "r.sqlite")
     assert CliRunner().invoke(main, ["run", str(study), "--db", db]).exit_code == 0
     result = CliRunner().invoke(main, ["diagnose", str(study), "--db", db])
-    assert (
-        "4 runs match; showing the first" in result.output and "--hidden (4 | 6x4)" in result.output
-    )
+    said = " ".join(result.output.split())
+    assert "4 configurations match; showing relu / xavier_normal, hidden 4, data moons" in said
+    assert "--hidden (4 | 6x4)" in said and "--data (circles | moons)" in said
     picked = CliRunner().invoke(
         main, ["diagnose", str(study), "--db", db, "--hidden", "6", "--data", "circles"]
     )
     assert picked.exit_code == 0 and "hidden 6x4, circles (seed 0)" in picked.output
-    assert "runs match" not in picked.output
+    assert "match" not in picked.output  # one configuration: nothing to say
+
+
+def test_picking_by_activation_alone_says_which_initializer_it_shows(tmp_path):
+    """Only --activation given in a grid of initializers: it used to pick silently."""
+    study = tmp_path / "inits.toml"
+    study.write_text(
+        """
+name = "inits"
+seeds = 1
+[data]
+name = "moons"
+n_train = 60
+n_test = 30
+[model]
+hidden = [4]
+[training]
+epochs = 2
+[grid]
+activations = ["tanh", "relu"]
+initializers = ["zeros", "xavier_normal", "he_normal"]
+"""
+    )
+    db = str(tmp_path / "i.sqlite")
+    assert CliRunner().invoke(main, ["run", str(study), "--db", db]).exit_code == 0
+    out = tmp_path / "u.png"
+    result = CliRunner().invoke(
+        main,
+        [
+            "plot",
+            str(study),
+            "--kind",
+            "updates",
+            "--activation",
+            "tanh",
+            "--db",
+            db,
+            "-o",
+            str(out),
+        ],
+    )
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "3 configurations match; showing tanh / zeros" in said
+    assert "--init (he_normal | xavier_normal | zeros)" in said
 
 
 def test_many_layers_with_dead_units_are_said_once():

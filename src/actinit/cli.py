@@ -1061,7 +1061,6 @@ def _select_run(
     """The recorded run of the configuration chosen by activation, initializer and any
     grid dimension; when several match, the first, and the command says which."""
     from .studies.recorded import recorded_run, select
-    from .studies.summary import DIMENSIONS
 
     try:
         configs = select(loaded, activation, init, where)
@@ -1071,17 +1070,30 @@ def _select_run(
         choices = sorted({f"{c.activation} / {c.init_label}" for c in loaded.configs})
         _fail(f"no configuration of {loaded.name!r} matches; choose among: {'; '.join(choices)}")
     if len(configs) > 1:
-        varying = [
-            name for name in PICKED_DIMENSIONS if len({DIMENSIONS[name](c) for c in configs}) > 1
-        ]
-        if varying:
-            values = {name: sorted({DIMENSIONS[name](c) for c in configs}) for name in varying}
-            console.print(
-                f"[dim]{len(configs)} runs match; showing the first. Pick with "
-                + escape(", ".join(f"--{n} ({' | '.join(v)})" for n, v in values.items()))
-                + "[/]",
-                highlight=False,
-            )
+        from .studies.analysis import GRID
+
+        def value(name: str, config) -> str:  # as the option takes it
+            return config.data.get("name", "") if name == "data" else GRID[name](config)
+
+        options = {"activation": "--activation", "initializer": "--init"}
+        options.update({name: f"--{name}" for name in PICKED_DIMENSIONS})
+        values = {
+            name: sorted({value(name, c) for c in configs})
+            for name in options
+            if len({value(name, c) for c in configs}) > 1
+        }
+        chosen = configs[0]
+        where = "".join(
+            f", {name} {value(name, chosen)}"
+            for name in values
+            if name not in ("activation", "initializer")
+        )
+        picks = ", ".join(f"{options[n]} ({' | '.join(v)})" for n, v in values.items())
+        console.print(
+            f"[dim]{len(configs)} configurations match; showing "
+            f"{escape(chosen.label + where)}. Pick another with {escape(picks)}[/]",
+            highlight=False,
+        )
     with Store(db) as store:
         try:
             return recorded_run(store, configs[0], seed)

@@ -217,17 +217,25 @@ def draw_probability_histograms(axis, model: Sequential, X: np.ndarray, y: np.nd
     axis.legend(fontsize=7, loc="upper center")  # a fixed place: it does not jump in films
 
 
-def plot_probability_histograms(model: Sequential, X: np.ndarray, y: np.ndarray) -> Figure:
+def plot_probability_histograms(
+    model: Sequential, X: np.ndarray, y: np.ndarray, title: str = ""
+) -> Figure:
     """Predicted probabilities by true class, each class's misclassified cases stacked
     on top in its colour, hatched."""
     figure = Figure(figsize=(6, 3.6), layout="constrained")
     axis = figure.subplots()
     draw_probability_histograms(axis, model, X, y)
-    axis.set_title("predicted probabilities by class")
+    axis.set_title(
+        f"{title}\npredicted probabilities by class"
+        if title
+        else "predicted probabilities by class"
+    )
     return figure
 
 
-def plot_loss_histogram(model: Sequential, X: np.ndarray, y: np.ndarray, bins: int = 40) -> Figure:
+def plot_loss_histogram(
+    model: Sequential, X: np.ndarray, y: np.ndarray, bins: int = 40, title: str = ""
+) -> Figure:
     """The distribution of per-sample losses. When every sample has the same loss (a
     network that learned nothing, e.g. from zero initialization) it is one bar."""
     losses = model.per_sample_loss(X, y).astype(np.float64)
@@ -237,9 +245,11 @@ def plot_loss_histogram(model: Sequential, X: np.ndarray, y: np.ndarray, bins: i
     if high - low <= 1e-6 * max(1.0, abs(high)):  # float32 rounding apart: the same
         width = max(abs(high) * 0.01, 1e-3)
         axis.hist(losses, bins=[low - width, high + width], color="#9467bd")
-        title = f"every sample has the same loss, {high:.4f}"
+        said = f"every sample has the same loss, {high:.4f}"
     else:
         axis.hist(losses, bins=bins, color="#9467bd")
-        title = f"per-sample loss (mean {losses.mean():.4f}, max {high:.3f})"
-    axis.set(xlabel="per-sample loss", ylabel="samples", title=title)
+        said = f"per-sample loss (mean {losses.mean():.4f}, max {high:.3f})"
+    axis.set(
+        xlabel="per-sample loss", ylabel="samples", title=f"{title}\n{said}" if title else said
+    )
     return figure

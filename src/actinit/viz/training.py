@@ -50,7 +50,11 @@ def plot_curves(recording: Recording, title: str = "") -> Figure:
 
 
 def plot_updates(
-    recording: Recording, max_panels: int = 36, ylim: float | None = None, columns: int = 6
+    recording: Recording,
+    max_panels: int = 36,
+    ylim: float | None = None,
+    columns: int = 6,
+    title: str = "",
 ) -> Figure:
     """How much each parameter moves per epoch: one small plot per parameter (the S0
     study's 18 panels; zero init: flat lines; too large a learning rate: oscillation).
@@ -81,11 +85,22 @@ def plot_updates(
         axis.tick_params(labelsize=6)
         if index // cols == rows - 1 or index + cols >= count:
             axis.set_xlabel("epoch", fontsize=7)
-    figure.suptitle(f"change of each parameter per epoch (y from -{ylim:.2g} to {ylim:.2g})")
+    traced = changes.shape[1]
+    shown = (
+        f"all {traced} traced parameters"
+        if count == traced
+        else f"the first {count} of {traced} traced parameters "
+        f"({recording.parameter_labels[0]} to {recording.parameter_labels[count - 1]})"
+    )
+    head = f"{title}: " if title else ""
+    figure.suptitle(
+        f"{head}change of each parameter per epoch, {shown} (y from -{ylim:.2g} to {ylim:.2g})",
+        fontsize=9,
+    )
     return figure
 
 
-def plot_layer_heatmap(recording: Recording, stat: str = "grad_norm") -> Figure:
+def plot_layer_heatmap(recording: Recording, stat: str = "grad_norm", title: str = "") -> Figure:
     """A statistic per layer (rows) and epoch (columns): gradients that vanish towards
     the input show as a dark band at layer 1."""
     if stat not in recording.stats:
@@ -116,7 +131,8 @@ def plot_layer_heatmap(recording: Recording, stat: str = "grad_norm") -> Figure:
     )
     axis.set_yticks(range(1, recording.n_layers + 1))
     axis.set_yticklabels([f"{i + 1}: {a}" for i, a in enumerate(recording.activations)], fontsize=8)
-    axis.set(xlabel="epoch", ylabel="layer", title=STAT_TITLES.get(stat, stat))
+    name = STAT_TITLES.get(stat, stat)
+    axis.set(xlabel="epoch", ylabel="layer", title=f"{title}: {name}" if title else name)
     figure.colorbar(image, ax=axis)
     return figure
 
