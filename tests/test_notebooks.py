@@ -34,7 +34,8 @@ def test_notebook_runs(path, tmp_path):
     notebook = nbformat.read(path, as_version=4)
     (parameters,) = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
     seeds, epochs = QUICK[path.stem]
-    parameters.source = f"SEEDS = {seeds}\nEPOCHS = {epochs}"
+    parameters.source = f'SEEDS = {seeds}\nEPOCHS = {epochs}\nDB = "notebook.sqlite"\nJOBS = 1'
+
     client = NotebookClient(
         notebook,
         timeout=300,
@@ -48,3 +49,19 @@ def test_notebook_runs(path, tmp_path):
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     assert html or path.stem == "theory", "summaries, diagnoses and frames show as HTML"
     assert images or path.stem == "s1_mnist", "pictures show inline"
+    shown = str([o.get("data", {}).get("text/html", "") for o in html])
+    assert "https://" not in shown and "http://" not in shown, "everything works offline"
+
+
+def test_notebooks_share_the_command_line_s_database_and_cores():
+    """By default a notebook runs on every core into the database `make reproduce`
+    fills (from docs/notebooks, the repository's actinit-results.sqlite)."""
+    for path in NOTEBOOKS:
+        notebook = nbformat.read(path, as_version=4)
+        (parameters,) = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+        assert "SEEDS = None" in parameters.source and "JOBS = None" in parameters.source
+        code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+        assert "sequential" not in code
+        if path.stem != "theory":
+            assert 'DB = "../../actinit-results.sqlite"' in parameters.source
+            assert "Store(DB)" in code and "jobs=JOBS" in code

@@ -561,3 +561,26 @@ def test_a_regression_study_s_report_shows_the_loss_and_the_output(tmp_path, rec
     assert 'alt="surface: test loss' in text and 'alt="surface: val_loss' in text
     assert 'alt="the output over the plane"' in text and "decision boundary" not in text
     assert not [w for w in recwarn if "No artists with labels" in str(w.message)]
+
+
+def test_a_heatmap_of_equal_accuracies_never_scales_past_100_percent(tmp_path):
+    """The parabola study (every seed 100%) had a colour scale up to 110%."""
+    from synthetic_study import store_results, synthetic_study
+
+    study = synthetic_study(seeds=3)
+    with Store(tmp_path / "h.sqlite") as store:
+        store_results(store, study, lambda config, seed: 1.0)
+        figure = viz.plot_study_heatmap(summarize(study, store))
+    image = figure.axes[0].images[0]
+    low, high = image.get_clim()
+    assert high == 100.0 and 99.0 <= low < 100.0
+
+
+def test_an_inline_animation_fetches_nothing():
+    from actinit.viz.animation import offline
+
+    html = offline(
+        '<link rel="stylesheet"\nhref="https://maxcdn.bootstrapcdn.com/font-awesome/4.4.0/css/'
+        'font-awesome.min.css"><button><i class="fa fa-play"></i></button>'
+    )
+    assert "http" not in html and "\u25b6" in html

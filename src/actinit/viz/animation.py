@@ -3,6 +3,7 @@ together, one frame per parameter snapshot. GIF through Pillow, MP4 through ffmp
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -44,14 +45,39 @@ def animate(
     return path
 
 
+#: matplotlib's player draws its buttons with Font Awesome icons from a CDN; these
+#: characters stand in for them, so a notebook plays offline.
+BUTTONS = {
+    "fa fa-play fa-flip-horizontal": "\u25c0",
+    "fa fa-play": "\u25b6",
+    "fa fa-pause": "\u275a\u275a",
+    "fa fa-step-backward": "\u23ee",
+    "fa fa-step-forward": "\u23ed",
+    "fa fa-fast-backward": "\u23ea",
+    "fa fa-fast-forward": "\u23e9",
+    "fa fa-minus": "\u2212",
+    "fa fa-plus": "+",
+}
+
+
 class InlineFilm:
-    """An animation that plays in a notebook (HTML and JavaScript, no files)."""
+    """An animation that plays in a notebook (HTML and JavaScript, no files, nothing
+    fetched from the network)."""
 
     def __init__(self, film: animation.FuncAnimation, fps: int) -> None:
         self.film, self.fps = film, fps
 
     def _repr_html_(self) -> str:
-        return self.film.to_jshtml(fps=self.fps)
+        return offline(self.film.to_jshtml(fps=self.fps))
+
+
+def offline(html: str) -> str:
+    """matplotlib's HTML player without its Font Awesome stylesheet: each icon becomes
+    a character (:data:`BUTTONS`)."""
+    html = re.sub(r"<link[^>]*font-awesome[^>]*>", "", html)
+    for icon, character in BUTTONS.items():
+        html = html.replace(f'<i class="{icon}"></i>', character)
+    return html
 
 
 def animate_inline(

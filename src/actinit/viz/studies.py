@@ -48,7 +48,7 @@ def plot_study_heatmap(summary: StudySummary, metric: str = "test_accuracy") -> 
     accuracy = metric.endswith("accuracy")
     scale = 100 if accuracy else 1
     values = [r.metric(metric).mean for r in summary.rows if r.metric(metric).mean is not None]
-    low, high = (scale * min(values), scale * max(values)) if values else (0, 1)
+    low, high = _colour_limits(values, scale, accuracy)
     activations = list(dict.fromkeys(row.config.activation_label for row in summary.rows))
     initializers = list(dict.fromkeys(row.config.initializer_label for row in summary.rows))
     rows, columns = grid_shape(len(groups), 2 if len(groups) in (2, 4) else 3)
@@ -89,6 +89,20 @@ def plot_study_heatmap(summary: StudySummary, metric: str = "test_accuracy") -> 
         )
     figure.suptitle(title, fontsize=9)
     return figure
+
+
+def _colour_limits(values: list[float], scale: float, accuracy: bool) -> tuple[float, float]:
+    """The colour scale: the values measured, never past what the metric can be (an
+    accuracy's 100%); when every value is the same, a span of 1 below it (matplotlib
+    would widen an empty span by 10% either way: a scale up to 110%)."""
+    if not values:
+        return 0.0, 1.0
+    low, high = scale * min(values), scale * max(values)
+    if high - low < 1e-9:
+        low, high = (high - 1, high) if accuracy and high > 0 else (low, low + 1)
+    if accuracy:
+        low, high = max(0.0, low), min(100.0, high)
+    return low, high
 
 
 def _ordered(
