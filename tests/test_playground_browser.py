@@ -604,3 +604,33 @@ def test_an_uploaded_file_of_numbers_to_predict_trains_as_regression(server, bro
     assert page.input_value("[name=classes]") == "2" and page.is_hidden("#errors")
     assert not page.script_errors
     page.close()
+
+
+TILE_SPREADS = """() => [...document.querySelectorAll('.graph-column')].slice(1, -1).map((column) => {
+  const tile = column.querySelector('canvas.unit-tile');
+  const pixels = tile.getContext('2d').getImageData(0, 0, tile.width, tile.height).data;
+  let low = 255, high = 0;
+  for (let i = 0; i < pixels.length; i += 4) { low = Math.min(low, pixels[i + 2]); high = Math.max(high, pixels[i + 2]); }
+  return high - low;   // the blue channel's range over the tile
+})"""
+
+
+def test_unit_tiles_share_one_scale_so_a_dying_signal_shows_flat(browser, server):
+    """A 10-layer sigmoid network of small weights learns nothing; with every tile
+    stretched over its own range its deep tiles were full-contrast, hiding the
+    vanishing signal. On the network's one scale they come out near-uniform."""
+    query = "?hidden=" + ",".join(["6"] * 10) + "&activation=sigmoid&init=random_normal(std%3D1.0)"
+    page = open_page(browser, server, query)
+    page.wait_for_function("document.querySelector('#graph').dataset.tileScale")
+    shared = page.evaluate(TILE_SPREADS)
+    assert shared[0] > 60 and max(shared[-3:]) < 12, shared
+    assert "one scale for the network" in page.inner_text("#graph-figure figcaption")
+    page.select_option("#tile-scale", "unit")
+    stretched = page.evaluate(TILE_SPREADS)
+    assert max(stretched[-3:]) > 100, stretched  # the same units, each stretched: contrast
+    assert "tiles=unit" in page.url
+    page.select_option("#tile-scale", "layer")
+    assert "one scale per layer" not in page.inner_text("#graph-figure figcaption")
+    assert "each layer's units on that layer's scale" in page.inner_text("#graph-figure figcaption")
+    assert not page.script_errors
+    page.close()

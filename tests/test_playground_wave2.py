@@ -517,3 +517,26 @@ def test_a_maxout_link_is_drawn_with_its_largest_piece():
         (session.data.X_train[:5] @ layer.W + layer.b).reshape(5, 3, 3).max(axis=2),
         rtol=1e-6,
     )
+
+
+def test_one_scale_for_the_network_makes_a_dying_signal_flat():
+    """The rule the page applies (session.shared_scale): deep tiles of a sigmoid
+    network whose signal dies span almost nothing of the network's scale."""
+    from actinit.playground.session import shared_scale
+
+    deep = Session(parse_settings({"hidden": ",".join(["6"] * 10), "activation": "sigmoid",
+                                   "init": "random_normal(std=1.0)"}))  # fmt: skip
+    layers = deep.update_message()["graph"]["layers"][:-1]
+    scales = shared_scale(layers, "network")
+    assert all(scale == scales[0] for scale in scales)
+
+    def spread(layer, scale):  # the widest unit of a layer, as a share of the scale
+        width = scale[1] - scale[0]
+        return max((r[1] - r[0]) / width for r in layer["ranges"] if r is not None)
+
+    assert spread(layers[0], scales[0]) > 0.3
+    assert spread(layers[-1], scales[-1]) < 0.05
+    per_layer = shared_scale(layers, "layer")
+    last = [r for r in layers[-1]["ranges"] if r is not None]
+    assert per_layer[-1] == [min(r[0] for r in last), max(r[1] for r in last)]
+    assert scales[0][0] <= per_layer[-1][0] <= per_layer[-1][1] <= scales[0][1]

@@ -67,6 +67,31 @@ def unit_map(values: np.ndarray) -> list | None:
     return rounded((values - low) / (high - low) * 2 - 1, 2)
 
 
+def unit_range(values: np.ndarray) -> list | None:
+    """A unit's lowest and highest output over the plane (None if not finite): with
+    :func:`unit_map` the page rebuilds its outputs on any shared scale."""
+    low, high = float(np.min(values)), float(np.max(values))
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return None
+    return significant(np.array([low, high]), 6)
+
+
+def shared_scale(layers: list[dict[str, Any]], per: str = "network") -> list[list[float] | None]:
+    """The scale each hidden layer's tiles are drawn on, (low, high) per layer: the
+    lowest and highest output of any of its shown units (``per="layer"``) or of any
+    hidden unit of the network (``per="network"``, TensorFlow Playground's way). The
+    page does the same; this is its rule, written once more for tests and exports."""
+    spans = [
+        [r for r in layer.get("ranges", []) if r is not None] for layer in layers if "maps" in layer
+    ]
+    per_layer = [[min(r[0] for r in s), max(r[1] for r in s)] if s else None for s in spans]
+    if per == "layer":
+        return per_layer
+    known = [span for span in per_layer if span is not None]
+    whole = [min(s[0] for s in known), max(s[1] for s in known)] if known else None
+    return [whole if span is not None else None for span in per_layer]
+
+
 def link_weights(layer, sources: list[int], units: list[int]) -> np.ndarray:
     """The weights from input ``sources`` to ``units`` of a weighted layer, (sources,
     units). A maxout unit has one weight per piece (W's columns are unit-major:
@@ -335,6 +360,9 @@ class Session:
                 }
                 if index < len(shown):
                     entry["maps"] = [unit_map(output[:, unit]) for unit in units]
+                    # each unit's lowest and highest output, so that the page can put
+                    # every tile on one scale (the layer's or the network's)
+                    entry["ranges"] = [unit_range(output[:, unit]) for unit in units]
                 elif len(units) > 1:  # each class's probability over the plane
                     entry["probabilities"] = [rounded(output[:, unit], 2) for unit in units]
                 layers.append(entry)

@@ -5,7 +5,7 @@
 let SETTING_NAMES = [];   // filled from the server's description of its settings
 let OPTIONS = null;
 // Settings of the page itself (not of the network): they live in the URL too.
-const VIEW_PARAMS = ["compare", "speed", "show_test", "discretize"];
+const VIEW_PARAMS = ["compare", "speed", "show_test", "discretize", "tiles"];
 const COLOURS = { low: [33, 102, 172], high: [230, 120, 30] };   // class 0 / negative blue, class 1 / positive orange
 // Classes 0, 1, 2, ...: blue and orange as with two classes, then distinct hues.
 const CLASS_COLOURS = [COLOURS.low, COLOURS.high, [44, 160, 44], [148, 103, 189], [214, 39, 40],
@@ -125,6 +125,7 @@ function viewQuery() {
   if ($("#speed").value !== "0") params.set("speed", $("#speed").value);
   if (!$("#show-test").checked) params.set("show_test", "0");
   if ($("#discretize").checked) params.set("discretize", "1");
+  if ($("#tile-scale").value !== "network") params.set("tiles", $("#tile-scale").value);
   return params.toString();
 }
 
@@ -145,6 +146,7 @@ function fromUrl() {
   if (params.has("speed")) $("#speed").value = params.get("speed");
   $("#show-test").checked = params.get("show_test") !== "0";
   $("#discretize").checked = params.get("discretize") === "1";
+  if (["network", "layer", "unit"].includes(params.get("tiles"))) $("#tile-scale").value = params.get("tiles");
   return settings;
 }
 
@@ -434,13 +436,52 @@ function paintTile(tile, values, resolution) {
   paintField(tile, resolution, [0, 0, tile.width, tile.height], (i) => (flat || values[i] === null ? null : diverging(values[i])));
 }
 
+function tileScales(layers) {
+  // The (low, high) each hidden layer's tiles are drawn on: one for the whole network
+  // (TensorFlow Playground's way: a signal that dies with depth shows as flat tiles),
+  // the layer's own, or none (each unit stretched from its lowest to its highest).
+  const per = $("#tile-scale").value;
+  if (per === "unit") return layers.map(() => null);
+  const spans = layers.map((layer) => {
+    const known = (layer.ranges || []).filter((r) => r !== null);
+    return known.length ? [Math.min(...known.map((r) => r[0])), Math.max(...known.map((r) => r[1]))] : null;
+  });
+  if (per === "layer") return spans;
+  const all = spans.filter((s) => s !== null);
+  const whole = all.length ? [Math.min(...all.map((s) => s[0])), Math.max(...all.map((s) => s[1]))] : null;
+  return spans.map((s) => (s === null ? null : whole));
+}
+
+function onScale(map, range, scale) {
+  // A unit's map (stretched to [-1, 1] over its own range) put on a shared scale.
+  if (scale === null || range === null) return map;
+  const [low, high] = range, span = scale[1] - scale[0];
+  if (!(span > 0)) return map;
+  const at = (m) => (m === null ? null : ((low + (m + 1) / 2 * (high - low)) - scale[0]) / span * 2 - 1);
+  if (map === null) return new Array(state.runs.A.data.unit_resolution ** 2).fill(at(-1));  // the same everywhere
+  return map.map(at);
+}
+
+function describeScale(scales) {
+  const per = $("#tile-scale").value, known = scales.filter((s) => s !== null);
+  if (per === "unit" || !known.length) return "each unit from its own lowest (blue) to its own highest value (orange; grey: the same everywhere)";
+  const [low, high] = known[0], fmt = (v) => Number(v.toPrecision(3));
+  return per === "layer"
+    ? "each layer's units on that layer's scale, from its lowest (blue) to its highest output (orange)"
+    : `every unit on one scale for the network, ${fmt(low)} (blue) to ${fmt(high)} (orange)`;
+}
+
 function drawGraph(message) {
   const layers = message.graph.layers;
+  const scales = tileScales(layers);
   layers.forEach((layer, l) => {
     const column = GRAPH.columns[l + 1];
     if (!column) return;
-    if (layer.maps) layer.maps.forEach((map, u) => paintTile(column.tiles[u], map, state.runs.A.data.unit_resolution));
+    if (layer.maps) layer.maps.forEach((map, u) => paintTile(column.tiles[u],
+      onScale(map, (layer.ranges || [])[u] ?? null, scales[l]), state.runs.A.data.unit_resolution));
   });
+  $("#tile-scale-text").textContent = describeScale(scales);
+  $("#graph").dataset.tileScale = JSON.stringify(scales);
   const output = GRAPH.columns[GRAPH.columns.length - 1], data = state.runs.A.data;
   const probabilities = layers[layers.length - 1].probabilities;
   if (output && probabilities) {
