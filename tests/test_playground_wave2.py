@@ -540,3 +540,20 @@ def test_one_scale_for_the_network_makes_a_dying_signal_flat():
     last = [r for r in layers[-1]["ranges"] if r is not None]
     assert per_layer[-1] == [min(r[0] for r in last), max(r[1] for r in last)]
     assert scales[0][0] <= per_layer[-1][0] <= per_layer[-1][1] <= scales[0][1]
+
+
+def test_the_diagnosis_and_the_layer_table_do_not_contradict_each_other():
+    """The page said "no ... dead or saturated units" beside a table of 17% dead and 81%
+    saturated: the healthy finding states its thresholds, and the table marks the
+    fused output whose saturation the diagnosis leaves out."""
+    session = Session(parse_settings({"dataset": "moons", "hidden": "8", "activation": "relu"}))
+    session.train(60)
+    message = session.update_message()
+    healthy = [d for d in message["diagnosis"] if d["kind"] == "healthy"]
+    layers = message["layers"]
+    assert layers[-1].get("fused") is True and all("fused" not in row for row in layers[:-1])
+    for finding in healthy:
+        assert "25% or more dead units" in finding["message"]
+        assert "50% or more saturated" in finding["message"]
+        hidden = layers[:-1]
+        assert all((row["dead"] or 0) < 0.25 and (row["saturated"] or 0) < 0.5 for row in hidden)

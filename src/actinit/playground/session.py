@@ -31,7 +31,7 @@ from ..engine.model import quiet_floats
 from ..engine.recording import QUANTILES, plane_grid
 from ..studies import datasets
 from ..studies.config import dataset_for, model_for
-from ..studies.diagnosis import diagnose
+from ..studies.diagnosis import diagnose, fused_output
 from .settings import MAX_EPOCHS, Settings
 
 BOUNDARY_RESOLUTION = 60
@@ -233,6 +233,7 @@ class Session:
 
     def update_message(self) -> dict[str, Any]:
         latest = self.recorder.latest
+        recording = self.recorder.result()
         message: dict[str, Any] = {
             "type": "update",
             "id": self.request_id,
@@ -243,16 +244,10 @@ class Session:
             "finished": self.finished,
             "metrics": {key: finite_or_none(values[-1]) for key, values in self.history.items()},
             **self._field("boundary", self.model.predict_output(self._grid)),
-            "layers": [
-                {
-                    key: finite_or_none(latest[key][i])
-                    for key in ("grad_norm", "saturated", "dead", "act_std")
-                }
-                for i in range(len(latest["grad_norm"]))
-            ],
+            "layers": self._layer_rows(latest, recording),
             "diagnosis": [
                 {"kind": f.kind, "severity": f.severity, "message": f.message}
-                for f in diagnose(self.recorder.result())
+                for f in diagnose(recording)
             ],
             "depth": self._depth(),
             "graph": self._graph(),
@@ -261,6 +256,22 @@ class Session:
         if features:
             message["feature_space"] = features
         return message
+
+    @staticmethod
+    def _layer_rows(latest: dict[str, Any], recording) -> list[dict[str, Any]]:
+        """Each layer's latest statistics, as the diagnosis reads them: an output fused
+        with its loss is marked, since its saturation is no problem (the diagnosis
+        leaves it out, and the table says why)."""
+        rows = [
+            {
+                key: finite_or_none(latest[key][i])
+                for key in ("grad_norm", "saturated", "dead", "act_std")
+            }
+            for i in range(len(latest["grad_norm"]))
+        ]
+        if rows and fused_output(recording):
+            rows[-1]["fused"] = True
+        return rows
 
     def _target_range(self) -> list[float]:
         """The colour scale's ends: classes 0 and 1, or the regression targets' range."""

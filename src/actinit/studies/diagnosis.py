@@ -178,7 +178,7 @@ def dead_units(recording: Recording) -> list[Finding]:
     return _grouped(findings, "dead units (output 0 for every sample)", recording.n_layers)
 
 
-def _fused_output(recording: Recording) -> bool:
+def fused_output(recording: Recording) -> bool:
     """True when the output activation is fused with the loss (sigmoid with binary
     cross-entropy, softmax with cross-entropy): its gradient is p - y, so a confident
     output is no saturation problem."""
@@ -193,7 +193,7 @@ def saturation(recording: Recording) -> list[Finding]:
     findings = []
     last = recording.n_layers - 1
     for index in range(recording.n_layers):
-        if index == last and _fused_output(recording):
+        if index == last and fused_output(recording):
             continue
         saturated = recording.stats["saturated"][:, index]
         if saturated[-1] < SATURATED_SHARE:
@@ -265,8 +265,11 @@ def diagnose(recording: Recording, rules: list[Rule] = RULES) -> Diagnosis:
         findings.append(
             Finding(
                 "healthy",
-                "no vanishing or exploding gradients, dead or saturated units, or symmetric "
-                "layers found",
+                f"nothing past the thresholds: no vanishing or exploding gradients (layer 1 "
+                f"within {1 / VANISHING_RATIO:.0f}x of the last), no layer with "
+                f"{DEAD_SHARE:.0%} or more dead units or {SATURATED_SHARE:.0%} or more "
+                "saturated activations (an output fused with its loss does not count), no "
+                "symmetric layers",
                 severity="info",
             )
         )

@@ -814,7 +814,7 @@ function drawLayers(layers, data) {
   const ratio = (v) => (v === null ? "–" : `${(100 * v).toFixed(0)}%`);
   $("#layers tbody").innerHTML = layers.map((layer, i) => `<tr><td>${i + 1}${i === layers.length - 1 ? " (output)" : ""}</td>
     <td>${sizes[i]}</td><td>${layer.grad_norm === null ? "–" : layer.grad_norm.toExponential(2)}</td>
-    <td>${ratio(layer.saturated)}</td><td>${ratio(layer.dead)}</td></tr>`).join("");
+    <td>${ratio(layer.saturated)}${layer.fused ? ' <small title="a sigmoid or softmax output fused with its loss: its gradient is p − y, so a confident output is no problem (the diagnosis leaves it out)">(fused output: not a problem)</small>' : ""}</td><td>${ratio(layer.dead)}</td></tr>`).join("");
 }
 
 function format(value, percent) {
