@@ -634,3 +634,118 @@ def test_unit_tiles_share_one_scale_so_a_dying_signal_shows_flat(browser, server
     assert "each layer's units on that layer's scale" in page.inner_text("#graph-figure figcaption")
     assert not page.script_errors
     page.close()
+
+
+BOX = """(selector) => { const e = document.querySelector(selector); const r = e.getBoundingClientRect();
+  return [r.left, r.top, r.right, r.bottom]; }"""
+
+
+def test_a_laptop_screen_holds_the_graph_the_output_and_the_curves(browser, server):
+    """At 1366 x 768 the output plane was below the fold, the header took three rows
+    with A/B, and A and B were stacked."""
+    page = open_page(
+        browser, server, "?hidden=4,4&compare=init%3Dhe_normal", width=1366, height=768
+    )
+    page.wait_for_function("!document.querySelector('.boundary-figure[data-run=B]').hidden")
+    page.wait_for_function("Number(document.querySelector('#boundary-b').dataset.version) > 0")
+    page.wait_for_timeout(300)
+    header = page.evaluate(BOX, "header")
+    assert header[3] - header[1] < 50  # one row
+    a, b = page.evaluate(BOX, "#boundary"), page.evaluate(BOX, "#boundary-b")
+    assert abs(a[1] - b[1]) < 2 and b[0] > a[2]  # side by side
+    for selector in ("#graph-figure", "#boundary", "#boundary-b", "#loss-chart", "#accuracy-chart"):
+        box = page.evaluate(BOX, selector)
+        assert box[3] <= 768 and box[2] <= 1366, (selector, box)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.close()
+    alone = open_page(browser, server, "?dataset=spiral&hidden=6,6", width=1366, height=768)
+    boundary, loss = alone.evaluate(BOX, "#boundary"), alone.evaluate(BOX, "#loss-chart")
+    assert boundary[2] - boundary[0] >= 400 and boundary[3] <= 768 and loss[3] <= 768
+    alone.close()
+
+
+def test_a_deep_graph_scrolls_in_its_panel_and_names_every_layer_whole(browser, server):
+    page = open_page(browser, server, "?hidden=" + ",".join(["4"] * 10), width=1366, height=768)
+    panel = page.evaluate(
+        "(() => { const f = document.querySelector('#graph-figure'); return [f.scrollWidth, f.clientWidth]; })()"
+    )
+    assert panel[0] > panel[1]  # the graph scrolls inside its panel ...
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= window.innerWidth"
+    )  # ... not the page
+    heads = page.evaluate(
+        "[...document.querySelectorAll('.column-head b')].map(b => [b.textContent, b.getClientRects().length])"
+    )
+    assert [name for name, _ in heads] == [
+        "Inputs",
+        *[f"Layer {i}" for i in range(1, 11)],
+        "Output",
+    ]
+    assert all(lines == 1 for _, lines in heads)  # never "Laye" / "r 10"
+    page.evaluate("document.querySelector('#graph-figure').scrollLeft = 10000")
+    output = page.evaluate(BOX, ".graph-column:last-child canvas.tile")
+    figure = page.evaluate(BOX, "#graph-figure")
+    assert figure[0] <= output[0] and output[2] <= figure[2]  # reachable: scrolled into view
+    page.close()
+
+
+def test_hovering_anywhere_on_a_link_gives_its_weight_and_a_unit_shows_large(browser, server):
+    page = open_page(browser, server, "?hidden=5,4")
+    page.wait_for_function("document.querySelectorAll('#links line').length > 0")
+    # Points along every link (away from the tiles at its ends): what is under each?
+    hits = page.evaluate(
+        """() => { let found = 0, total = 0;
+        for (const line of document.querySelectorAll('#links line')) {
+          const svg = line.ownerSVGElement.getBoundingClientRect();
+          const [x1, y1, x2, y2] = ['x1', 'y1', 'x2', 'y2'].map(k => Number(line.getAttribute(k)));
+          for (const t of [0.25, 0.4, 0.5, 0.6, 0.75]) {
+            const x = svg.left + x1 + t * (x2 - x1), y = svg.top + y1 + t * (y2 - y1);
+            const under = document.elementFromPoint(x, y);
+            total += 1; found += !!under && (under.tagName === 'line' || under.closest('#links') !== null);
+          }
+        }
+        return [found, total]; }"""
+    )
+    assert hits[1] > 50 and hits[0] / hits[1] > 0.95, hits
+    page.hover(".graph-column[data-column='1'] canvas.unit-tile")
+    page.wait_for_function("document.querySelector('#boundary').dataset.showing")
+    assert page.evaluate("document.querySelector('#boundary').dataset.showing") == "Layer 1, unit 1"
+    page.mouse.move(5, 5)
+    page.wait_for_function("!document.querySelector('#boundary').dataset.showing")
+    assert not page.script_errors
+    page.close()
+
+
+def test_a_typo_is_answered_beside_its_field_with_the_nearest_name(browser, server):
+    page = open_page(browser, server, "?hidden=4")
+    apply_settings(page, activation="tanhh")
+    page.wait_for_selector(".field-error[data-field=activation]")
+    beside = page.inner_text(".field-error[data-field=activation]")
+    assert "Did you mean 'tanh'?" in beside and "Valid activations" not in beside
+    assert "softplus" not in page.inner_text("#errors")  # not the whole catalogue
+    apply_settings(page, activation="tanh")
+    page.wait_for_function("!document.querySelector('.field-error')")
+    page.close()
+
+
+def test_charts_have_round_distinct_ticks_and_the_metrics_name_per_layer_choices(browser, server):
+    page = open_page(
+        browser,
+        server,
+        "?hidden=4,3&layer_activations=relu%3B%20tanh&layer_inits=he_normal%3B%20orthogonal",
+    )
+    page.click("#step")
+    wait_epoch(page, 1)
+    spec = page.inner_text(".run-metrics[data-run=A] .run-spec")
+    assert spec == "relu,tanh · he_normal,orthogonal"
+    for selector in ("#loss-chart", "#depth canvas[data-kind=pre]"):
+        ticks = json.loads(page.evaluate(f"document.querySelector('{selector}').dataset.ticks"))
+        assert len(ticks) >= 2 and len(set(ticks)) == len(ticks), (selector, ticks)
+        values = [float(t) for t in ticks]
+        step = values[1] - values[0]
+        assert all(
+            abs((b - a) - step) < 1e-9 + 1e-6 * abs(step) for a, b in zip(values, values[1:])
+        )
+    placeholder = page.get_attribute("input[name=layer_inits]", "placeholder")
+    assert "he_normal" in placeholder
+    page.close()

@@ -134,8 +134,11 @@ class Connection:
         if not self.socket.closed:
             await self.socket.send_str(text)
 
-    async def error(self, text: str) -> None:
-        await self.send({"type": "error", "message": text})
+    async def error(self, text: str, fields: dict[str, str] | None = None) -> None:
+        """An error for the page; ``fields``: the wrong settings' own messages, by name."""
+        await self.send(
+            {"type": "error", "message": text, **({"fields": fields} if fields else {})}
+        )
 
     @property
     def playing(self) -> bool:
@@ -282,7 +285,7 @@ class Connection:
                 self._csv_path(settings)
         except SettingsError as problem:
             self.runs, self.refusal = [], str(problem)
-            await self.error(str(problem))
+            await self.error(str(problem), problem.fields)
             return
         self.refusal = None
         await self._start(all_settings, request_id)

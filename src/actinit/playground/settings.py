@@ -51,7 +51,13 @@ MAX_UPLOAD_CHARACTERS = 1_500_000
 
 
 class SettingsError(ValueError):
-    """A setting outside what the playground accepts; the message says what is allowed."""
+    """A setting outside what the playground accepts; the message says what is allowed.
+    ``fields``: each wrong setting's own message, by name (the page shows it beside
+    that field)."""
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields = dict(fields or {})
 
 
 @dataclass(frozen=True)
@@ -228,9 +234,18 @@ def _spec(get: Callable[[Any], Any], kind: str, examples: str) -> Callable[[str,
         try:
             return get(raw).spec()
         except SpecError as error:
-            raise SettingsError(f"{name}: {error} (e.g. {examples})") from None
+            raise SettingsError(f"{name}: {_short(error)} (e.g. {examples})") from None
 
     return parse
+
+
+def _short(error: SpecError) -> str:
+    """A registry's refusal without its whole catalogue when it has a nearest name
+    ("Did you mean 'tanh'?"): the field's list offers the rest."""
+    text = str(error)
+    if "Did you mean" in text:
+        return text[: text.index("?", text.index("Did you mean")) + 1]
+    return text
 
 
 def _hidden_activation(name: str, raw: Any) -> str:
@@ -513,14 +528,14 @@ def parse_settings(values: dict[str, Any]) -> Settings:
         if name in given:
             raise SettingsError(f"{name} is given twice (as {key!r} and another name)")
         given[name] = raw
-    parsed, problems = {}, []
+    parsed, problems = {}, {}
     for name, raw in given.items():
         try:
             parsed[name] = BY_NAME[name].parse(name, raw)
         except SettingsError as error:
-            problems.append(str(error))
+            problems[name] = str(error)
     if problems:
-        raise SettingsError("; ".join(problems))
+        raise SettingsError("; ".join(problems.values()), fields=problems)
     settings = Settings(**parsed)
     _check_together(settings)
     return settings

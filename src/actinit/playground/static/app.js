@@ -46,7 +46,7 @@ function control(field) {
   }
   if (field.kind === "spec") input.setAttribute("list", field.name === "activation" ? "activation-names" : "initializer-names");
   if (field.kind === "layers") input.placeholder = "4,4";
-  if (field.kind === "per_layer") input.placeholder = "e.g. relu; tanh";
+  if (field.kind === "per_layer") input.placeholder = field.name.includes("init") ? "e.g. he_normal; orthogonal" : "e.g. relu; tanh";
   return input;
 }
 
@@ -183,7 +183,7 @@ function configure(settings) {
 function sendSpeed() { send({ type: "speed", epochs_per_second: Number($("#speed").value) }); }
 
 function receive(message) {
-  if (message.type === "error") return addError(message.message);
+  if (message.type === "error") { markFields(message.fields || {}); return addError(message.message); }
   if (message.type === "state") return setPlaying(message.playing);
   if (message.type === "model") return saveModel(message);
   if (message.type === "uploaded") return useUpload(message);
@@ -212,9 +212,27 @@ function ready(message) {
   }
   state.runs[message.run] = { data: message, timeline: [], session: message.session, last: null };
   update(message);
+  // B beside A: A's plane gives up half of its width.
+  if (message.run === "B" && state.runs.A && state.runs.A.last) drawBoundary($("#boundary"), state.runs.A.last, state.runs.A.data);
 }
 
-function clearErrors() { state.errors = []; drawErrors(); }
+function clearErrors() { state.errors = []; drawErrors(); markFields({}); }
+
+function markFields(fields) {
+  // Each refused setting's message beside its own field (which may be off-screen).
+  form.querySelectorAll(".field-error").forEach((node) => node.remove());
+  form.querySelectorAll("[aria-invalid]").forEach((node) => node.removeAttribute("aria-invalid"));
+  for (const [name, text] of Object.entries(fields)) {
+    const input = settingInput(name);
+    if (!input) continue;
+    input.setAttribute("aria-invalid", "true");
+    const note = document.createElement("span");
+    note.className = "field-error";
+    note.dataset.field = name;
+    note.textContent = text;
+    input.closest("label").after(note);
+  }
+}
 
 function addError(text) {
   // Every error is listed (newest first) until dismissed or until settings train.
@@ -433,6 +451,8 @@ function paintTile(tile, values, resolution) {
   // A unit whose output is the same over the whole plane comes as null: drawn grey.
   const flat = values === null;
   tile.classList.toggle("flat", flat);
+  tile.values = values;   // for the large view on hover
+  tile.resolution = resolution;
   paintField(tile, resolution, [0, 0, tile.width, tile.height], (i) => (flat || values[i] === null ? null : diverging(values[i])));
 }
 
@@ -518,9 +538,11 @@ function describeLink(line) {
 const PLOT = { left: 40, top: 10, right: 70, bottom: 50 };
 
 function fitBoundary(canvas) {
-  // As large as the centre column allows: one run fills it, A and B share it.
-  const width = $(".centre").clientWidth, both = !!state.runs.B;
-  const wanted = Math.round(Math.max(340, Math.min(680, both && width >= 760 ? width / 2 - 12 : width - 20)));
+  // As large as the right-hand column allows: one run fills it, A and B side by side.
+  const width = $(".charts").clientWidth, both = !!state.runs.B;
+  // ... and low enough that the curves below it stay on a laptop's screen.
+  const tallest = (window.innerHeight - 340) / 0.92;
+  const wanted = Math.round(Math.max(200, Math.min(680, tallest, both ? width / 2 - 32 : width - 20)));
   if (canvas.width !== wanted) { canvas.width = wanted; canvas.height = Math.round(wanted * 0.92); }
 }
 
@@ -687,8 +709,14 @@ function drawChart(canvas, series, options = {}) {
   context.fillStyle = "#555";
   context.font = "10px sans-serif";
   context.textAlign = "right";
-  const label = (v) => (options.log ? `1e${v.toFixed(0)}` : Number(v.toPrecision(3)).toString());
-  const levels = options.log ? ticks(Math.floor(low), Math.ceil(high), 5).filter((v) => v >= low && v <= high) : [low, (low + high) / 2, high];
+  // Round ticks (1, 2 or 5 times a power of ten), labelled with as many decimals as
+  // their step needs: a loss between 0.6931 and 0.6935 reads 0.6932, 0.6934, not
+  // 0.693, 0.693, 0.693.
+  const levels = options.log ? ticks(Math.floor(low), Math.ceil(high), 5).filter((v) => v >= low && v <= high) : ticks(low, high, 4);
+  const step = levels.length > 1 ? levels[1] - levels[0] : Math.abs(high - low) || 1;
+  const decimals = Math.max(0, Math.min(10, -Math.floor(Math.log10(step) + 1e-9)));
+  const label = (v) => (options.log ? `1e${v.toFixed(0)}` : v.toFixed(decimals));
+  canvas.dataset.ticks = JSON.stringify(levels.map(label));
   for (const level of levels) {
     const py = canvas.height - pad.bottom - ((level - low) / (high - low)) * (canvas.height - pad.bottom - pad.top);
     context.fillText(label(level), pad.left - 3, py + 3);
@@ -746,7 +774,7 @@ function drawDepth() {
   const wanted = names.flatMap((name) => DEPTH_KINDS.map(([kind]) => `${name}-${kind}`)).join(" ");
   if (holder.dataset.charts !== wanted) {
     holder.innerHTML = names.map((name) => `<div class="depth-row">${names.length > 1 ? `<b>Run ${name}</b>` : ""}${DEPTH_KINDS.map(([kind, title]) =>
-      `<div class="depth-chart"><span>${title}</span><canvas data-run="${name}" data-kind="${kind}" width="150" height="130"></canvas></div>`).join("")}</div>`).join("");
+      `<div class="depth-chart"><span>${title}</span><canvas data-run="${name}" data-kind="${kind}" width="180" height="170"></canvas></div>`).join("")}</div>`).join("");
     holder.dataset.charts = wanted;
   }
   for (const canvas of holder.querySelectorAll("canvas")) {
@@ -798,12 +826,20 @@ function drawBands(canvas, live, start, log) {
   line(start, 0, "#888", true);
   line(start, 2, "#555", true);
   line(start, 4, "#888", true);
+  // A scale: round ticks between the lowest and highest value, with grid lines.
   context.fillStyle = "#555";
-  context.font = "9px sans-serif";
+  context.font = "10px sans-serif";
   context.textAlign = "right";
-  const label = (v) => (log ? `1e${v.toFixed(0)}` : v.toPrecision(2));
-  context.fillText(label(high), pad.left - 2, pad.top + 8);
-  context.fillText(label(low), pad.left - 2, canvas.height - pad.bottom);
+  const levels = log ? ticks(Math.floor(low), Math.ceil(high), 4).filter((v) => v >= low && v <= high) : ticks(low, high, 3);
+  const step = levels.length > 1 ? levels[1] - levels[0] : Math.abs(high - low) || 1;
+  const decimals = Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9)));
+  const label = (v) => (log ? `1e${v.toFixed(0)}` : v.toFixed(decimals));
+  for (const level of levels) {
+    const py = canvas.height - pad.bottom - ((level - low) / (high - low)) * (canvas.height - pad.bottom - pad.top);
+    context.fillText(label(level), pad.left - 2, py + 3);
+    context.beginPath(); context.strokeStyle = "#eee"; context.moveTo(pad.left, py); context.lineTo(canvas.width - pad.right, py); context.stroke();
+  }
+  canvas.dataset.ticks = JSON.stringify(levels.map(label));
   context.textAlign = "center";
   context.fillText(`layer 1 – ${layers}`, (canvas.width + pad.left) / 2, canvas.height - 3);
   canvas.dataset.median = JSON.stringify(live.map((row) => row[2]));
@@ -822,12 +858,19 @@ function format(value, percent) {
   return percent ? `${(100 * value).toFixed(1)}%` : value.toPrecision(4);
 }
 
+function runSpec(data) {
+  // What the hidden layers really are, per-layer choices included: "relu,tanh · he_normal".
+  const hidden = data.layer_labels.slice(0, -1);
+  const label = (values) => (new Set(values).size <= 1 ? values[0] || "" : values.join(","));
+  return `${label(hidden.map((l) => l.activation))} · ${label(hidden.map((l) => l.init))}`;
+}
+
 function drawMetrics() {
   $("#metrics").innerHTML = Object.keys(state.runs).sort().map((name) => {
     const run = state.runs[name], m = run.last.metrics, regression = run.data.regression;
     const accuracy = regression ? "" : ` · train acc <b id="train-accuracy-${name}">${format(m.train_accuracy, true)}</b> · test acc <b id="test-accuracy-${name}">${format(m.test_accuracy, true)}</b>`;
     return `<div class="run-metrics" data-run="${name}"><b style="color:${RUN_COLOURS[name]}">${name}</b> epoch <b class="run-epoch">${run.last.epoch}</b> · train loss <b id="train-loss-${name}">${format(m.train_loss)}</b> · test loss <b id="test-loss-${name}">${format(m.test_loss)}</b>${accuracy}
-      <span class="run-spec">${escapeHtml(run.data.settings.activation)} · ${escapeHtml(run.data.settings.init)}</span></div>`;
+      <span class="run-spec">${escapeHtml(runSpec(run.data))}</span></div>`;
   }).join("");
 }
 
@@ -957,7 +1000,34 @@ function wire() {
   });
   $("#graph").addEventListener("mouseover", (event) => {
     if (event.target.tagName === "line") $("#hover").textContent = describeLink(event.target);
+    const tile = event.target.closest && event.target.closest("canvas.unit-tile, canvas.input-tile");
+    if (tile) showTile(tile);
   });
+  $("#graph").addEventListener("mouseout", (event) => {
+    if (event.target.closest && event.target.closest("canvas.unit-tile, canvas.input-tile")) hideTile();
+  });
+}
+
+function showTile(tile) {
+  // A unit's (or an input's) output over the plane, large, where run A's output is.
+  const canvas = $("#boundary"), run = state.runs.A;
+  if (!run || !run.last || tile.values === undefined) return;
+  const context = canvas.getContext("2d");
+  context.clearRect(0, 0, canvas.width, canvas.height);
+  const area = [PLOT.left, PLOT.top, canvas.width - PLOT.left - PLOT.right, canvas.height - PLOT.top - PLOT.bottom];
+  const values = tile.values;
+  paintField(canvas, tile.resolution, area, (i) => (values === null || values[i] === null ? null : diverging(values[i])));
+  context.fillStyle = "#183153";
+  context.font = "bold 12px sans-serif";
+  context.textAlign = "left";
+  context.fillText(tile.title, area[0] + 4, area[1] + area[3] + 18);
+  canvas.dataset.showing = tile.title;
+}
+
+function hideTile() {
+  const canvas = $("#boundary"), run = state.runs.A;
+  delete canvas.dataset.showing;
+  if (run && run.last) drawBoundary(canvas, run.last, run.data);
 }
 
 async function start() {
