@@ -557,3 +557,25 @@ def test_the_diagnosis_and_the_layer_table_do_not_contradict_each_other():
         assert "50% or more saturated" in finding["message"]
         hidden = layers[:-1]
         assert all((row["dead"] or 0) < 0.25 and (row["saturated"] or 0) < 0.5 for row in hidden)
+
+
+def test_a_downloaded_model_knows_the_inputs_it_was_trained_on(tmp_path):
+    """predict on the two raw columns failed with "built for 3 features" and no word
+    of which."""
+    import base64
+
+    import actinit as ai
+    from actinit.engine.model import InputError
+    from actinit.studies.datasets import feature_map
+
+    session = Session(parse_settings({"hidden": "4", "features": "x1,x2,x1^2"}))
+    session.train(3)
+    path = tmp_path / "model.npz"
+    path.write_bytes(base64.b64decode(session.model_bytes()))
+    model = ai.load(path)
+    assert model.feature_names == ("x1", "x2", "x1^2")
+    points = session.data.X_test[:, :2]  # the raw plane
+    with pytest.raises(InputError, match=r"built for 3 \(x1, x2, x1\^2\): compute those"):
+        model.predict(points)
+    expected = session.model.predict(session.data.X_test)
+    assert np.array_equal(model.predict(feature_map(model.feature_names, points)), expected)

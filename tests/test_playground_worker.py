@@ -1,6 +1,7 @@
 """The playground's one worker thread: commands go ahead of queued training."""
 
 import threading
+import time
 
 import pytest
 
@@ -51,3 +52,38 @@ def test_errors_reach_the_caller_and_the_worker_goes_on():
     assert worker.submit(sum, [1, 2]).result(timeout=10) == 3
     with pytest.raises(ValueError, match="COMMAND"):
         worker.submit(sum, [1], kind=5)
+
+
+def test_a_command_interrupts_the_training_chunk_in_progress():
+    """A chunk that would train for seconds ends after its current epoch when a command
+    comes: the command waits for about one epoch (a 50 x 256 page's Pause took 2-8 s
+    under load)."""
+    from actinit.playground.session import Session
+    from actinit.playground.settings import parse_settings
+
+    worker = Worker("interrupt-test")
+    session = Session(parse_settings({"hidden": "64,64,64", "samples": 2000}))
+    session.train(1)
+    one = session.train(3) / 3  # seconds per epoch
+    chunk = worker.submit(session.train, 100_000, True, worker.commands_waiting, kind=TRAINING)
+    time.sleep(max(0.2, 3 * one))
+    asked = time.perf_counter()
+    answered = worker.submit(time.perf_counter).result(timeout=60)
+    waited = answered - asked
+    trained = chunk.result(timeout=60)
+    assert session.epoch < 1000 and trained < 30
+    assert waited < 2 * one + 0.5, (waited, one)
+    assert not worker.commands_waiting.is_set()
+
+
+def test_the_flag_stays_up_while_commands_are_queued():
+    worker = Worker("flag-test")
+    gate = threading.Event()
+    first = worker.submit(gate.wait, 5)
+    time.sleep(0.05)
+    second = worker.submit(lambda: "done")
+    assert worker.commands_waiting.is_set()
+    gate.set()
+    assert first.result(timeout=5) and second.result(timeout=5) == "done"
+    time.sleep(0.05)
+    assert not worker.commands_waiting.is_set()

@@ -69,6 +69,9 @@ class Sequential:
     ) -> None:
         self.layers: list[Layer] = []
         self.input_dim: int | None = None
+        #: The input columns' names, for people (saved with the model): which features,
+        #: in which order, ``predict`` expects, e.g. ("x1", "x2", "x1^2").
+        self.feature_names: tuple[str, ...] | None = None
         for layer in layers:
             self.add(layer)
         self.loss: losses_module.Loss | None = losses_module.get(loss) if loss is not None else None
@@ -313,8 +316,15 @@ class Sequential:
         if not self.built:
             self.build(array.shape[1])
         elif array.shape[1] != self.input_dim:
+            named = ""
+            if self.feature_names:
+                named = (
+                    f" ({', '.join(self.feature_names)}): compute those columns from your "
+                    "data first (for 2-D points: actinit.studies.datasets.feature_map)"
+                )
             raise InputError(
-                f"X has {array.shape[1]} features but the model was built for {self.input_dim}"
+                f"X has {array.shape[1]} features but the model was built for "
+                f"{self.input_dim}{named}"
             )
         return array
 
@@ -590,6 +600,7 @@ class Sequential:
             "seed": self.seed,
             "dtype": self.dtype.name,
             "input_dim": self.input_dim,
+            **({"feature_names": list(self.feature_names)} if self.feature_names else {}),
         }
 
     @classmethod
@@ -609,6 +620,9 @@ class Sequential:
         )
         if config.get("input_dim"):
             model.build(config["input_dim"])
+        names = config.get("feature_names")
+        if isinstance(names, list) and all(isinstance(n, str) for n in names):
+            model.feature_names = tuple(names)
         return model
 
     def save(self, path: str | Path) -> Path:

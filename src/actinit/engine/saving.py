@@ -129,6 +129,15 @@ def check_config(config: Any, path: Path | str = "the config") -> None:
     width = config.get("input_dim")
     if width is not None and not _is_count(width):
         raise ModelFileError(f"{path}: input_dim must be a positive integer, got {width!r}")
+    names = config.get("feature_names")
+    if names is not None and (
+        not isinstance(names, list)
+        or not all(isinstance(n, str) for n in names)
+        or (width is not None and len(names) != width)
+    ):
+        raise ModelFileError(
+            f"{path}: feature_names must be a list of {width} names (one per input column)"
+        )
     width = width or 1  # an unbuilt model: sizes counted as if for one input feature
     total = 0
     for number, entry in enumerate(layers, start=1):

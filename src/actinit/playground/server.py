@@ -182,7 +182,7 @@ class Connection:
         the same epoch, in this worker thread, so A and B stay in step; their updates."""
         first, *others = self.runs
         started, cpu = time.perf_counter(), time.thread_time()
-        first.train(epochs)
+        first.train(epochs, interrupt=WORKERS.commands_waiting)
         for run in others:
             run.train(first.epoch - run.epoch, stoppable=False)
         seconds, train_cpu = time.perf_counter() - started, time.thread_time() - cpu

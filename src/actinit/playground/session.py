@@ -108,13 +108,14 @@ def finite_or_none(value: float | None) -> float | None:
 
 
 class StopWhenSet(Callback):
-    """Ends ``fit`` after the epoch in which ``event`` was set (a paused page)."""
+    """Ends ``fit`` after the epoch in which any of ``events`` was set (a paused page,
+    another page's command waiting for the worker)."""
 
-    def __init__(self, event: threading.Event) -> None:
-        self.event = event
+    def __init__(self, *events: threading.Event) -> None:
+        self.events = [event for event in events if event is not None]
 
     def on_epoch_end(self, epoch, logs):
-        if self.event.is_set():
+        if any(event.is_set() for event in self.events):
             self.model.stop_training = True
 
 
@@ -178,9 +179,12 @@ class Session:
     def finished(self) -> bool:
         return self.diverged or self.epoch >= MAX_EPOCHS
 
-    def train(self, epochs: int, stoppable: bool = True) -> float:
+    def train(
+        self, epochs: int, stoppable: bool = True, interrupt: threading.Event | None = None
+    ) -> float:
         """Train ``epochs`` more epochs (bounded by the session limit; fewer when
-        ``stoppable`` and :attr:`stop_event` is set meanwhile); returns seconds."""
+        ``stoppable`` and :attr:`stop_event`, or ``interrupt``, is set meanwhile);
+        returns seconds."""
         started = time.perf_counter()
         epochs = min(epochs, MAX_EPOCHS - self.epoch)
         if epochs <= 0 or self.diverged:
@@ -191,7 +195,7 @@ class Session:
                 self.data.y_train,
                 epochs=epochs,
                 batch_size=self.batch_size,
-                callbacks=[StopWhenSet(self.stop_event)] if stoppable else [],
+                callbacks=[StopWhenSet(self.stop_event, interrupt)] if stoppable else [],
             )
             self.epoch += len(history.epochs)
             self.diverged = history.diverged
@@ -383,5 +387,7 @@ class Session:
     def model_bytes(self) -> str:
         """The trained model as a base64 ``.npz`` (actinit's save format)."""
         with self.lock, tempfile.TemporaryDirectory() as folder:
+            # the inputs it was trained on (x1, x2, x1^2 ...), so that predict can say
+            self.model.feature_names = tuple(self.settings.features)
             path = self.model.save(Path(folder) / "playground-model.npz")
             return base64.b64encode(path.read_bytes()).decode()

@@ -2,8 +2,9 @@
 
 Every page's work runs here in turn, off the event loop. A page's command (configure,
 step, rewind, download) goes ahead of the training chunks other pages have queued, so
-it waits for at most the chunk in progress, however many pages are playing; a chunk
-still queued when its page pauses is cancelled and never runs.
+it waits for at most the epoch in progress (a chunk ends early when a command waits,
+:attr:`Worker.commands_waiting`), however many pages are playing; a chunk still
+queued when its page pauses is cancelled and never runs.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ class Worker:
 
     def __init__(self, name: str = "playground") -> None:
         self.name = name
+        #: Set while a command waits: a training chunk in progress ends after its
+        #: current epoch, so that the command waits for about an epoch, not a chunk.
+        self.commands_waiting = threading.Event()
         self._queue: queue.PriorityQueue = queue.PriorityQueue()
         self._order = itertools.count()
         self._thread: threading.Thread | None = None
@@ -36,6 +40,8 @@ class Worker:
             raise ValueError(f"kind is COMMAND ({COMMAND}) or TRAINING ({TRAINING}), got {kind!r}")
         future: Future = Future()
         self._queue.put((kind, next(self._order), future, function, args))
+        if kind == COMMAND:
+            self.commands_waiting.set()
         self._start()
         return future
 
@@ -48,6 +54,9 @@ class Worker:
     def _run(self) -> None:
         while True:
             _, _, future, function, args = self._queue.get()
+            with self._queue.mutex:  # a command still queued keeps the flag up
+                if not (self._queue.queue and self._queue.queue[0][0] == COMMAND):
+                    self.commands_waiting.clear()
             if not future.set_running_or_notify_cancel():
                 continue  # cancelled while queued
             try:
