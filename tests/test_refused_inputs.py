@@ -529,7 +529,7 @@ async def test_a_run_that_diverges_says_so(client, settings):
 async def test_training_that_fails_says_why(client, monkeypatch):
     from actinit.playground.session import Session
 
-    def broken(self, epochs):
+    def broken(self, epochs, *args, **kwargs):
         raise MemoryError("out of memory")
 
     monkeypatch.setattr(Session, "train", broken)
