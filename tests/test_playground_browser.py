@@ -749,3 +749,34 @@ def test_charts_have_round_distinct_ticks_and_the_metrics_name_per_layer_choices
     placeholder = page.get_attribute("input[name=layer_inits]", "placeholder")
     assert "he_normal" in placeholder
     page.close()
+
+
+def test_data_sets_to_click_a_new_draw_sliders_and_the_kind_of_problem(browser, server):
+    """What TensorFlow Playground's users asked for and the page lacked."""
+    page = open_page(browser, server, "?dataset=moons&hidden=4")
+    names = page.evaluate("[...document.querySelectorAll('.thumbnail')].map(c => c.title)")
+    assert {"moons", "circles", "spiral", "plane", "gaussians"} <= set(names)
+    assert page.evaluate("document.querySelector('.thumbnail.chosen').title") == "moons"
+    page.click(".thumbnail[data-dataset=circles]")
+    page.wait_for_function("new URLSearchParams(location.search).get('dataset') === 'circles'")
+    wait_ready(page)
+    assert page.evaluate("document.querySelector('.thumbnail.chosen').title") == "circles"
+    seed = page.input_value("input[name=seed]")
+    page.click("#new-draw")
+    page.wait_for_function(
+        f"new URLSearchParams(location.search).get('seed') === '{int(seed) + 1}'"
+    )
+    page.evaluate(
+        """() => { const s = document.querySelector('input.slider[data-for=noise]'); s.value = '0.35';
+        s.dispatchEvent(new Event('input', {bubbles: true}));
+        s.dispatchEvent(new Event('change', {bubbles: true})); }"""
+    )
+    page.wait_for_function("new URLSearchParams(location.search).get('noise') === '0.35'")
+    assert page.get_attribute("input[name=learning_rate]", "list") == "learning-rates"
+    page.select_option("#problem", "regression")
+    page.wait_for_function("new URLSearchParams(location.search).get('dataset') === 'plane'")
+    page.wait_for_function("document.querySelector('#problem').value === 'regression'")
+    page.select_option("#problem", "classification")
+    page.wait_for_function("new URLSearchParams(location.search).get('dataset') === 'moons'")
+    assert not page.script_errors
+    page.close()

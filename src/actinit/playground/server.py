@@ -52,6 +52,7 @@ from .settings import (
     holds_targets,
     options,
     parse_settings,
+    thumbnails,
 )
 from .worker import TRAINING, Worker
 
@@ -445,6 +446,11 @@ async def api_options(request: web.Request) -> web.Response:
     return web.json_response(options())
 
 
+async def api_thumbnails(request: web.Request) -> web.Response:
+    """A few points of every built-in data set, for the page's clickable pictures."""
+    return web.json_response(await asyncio.to_thread(thumbnails))
+
+
 async def api_study(request: web.Request) -> web.Response:
     """The study file for the settings in the query string (what the page's URL holds),
     training ``epochs`` epochs (the page sends the epochs it has trained) for ``seeds``
@@ -492,6 +498,7 @@ def create_app() -> web.Application:
     app.router.add_get("/", index)
     app.router.add_get("/static/{name}", static_file)
     app.router.add_get("/api/options", api_options)
+    app.router.add_get("/api/thumbnails", api_thumbnails)
     app.router.add_get("/api/study", api_study)
     app.router.add_get("/api/settings", api_settings)
     app.router.add_get("/ws", websocket)

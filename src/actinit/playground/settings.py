@@ -10,11 +10,14 @@ by :func:`~actinit.studies.study.write_study`.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlencode
+
+import numpy as np
 
 from ..engine import activations, initializers, losses
 from ..engine.layers import affine_layer
@@ -590,6 +593,26 @@ def _check_together(settings: Settings) -> None:
             f"points = {work:.2g}; the playground trains at most {MAX_WORK:.2g} per update. "
             "Use fewer or narrower layers, or fewer samples"
         )
+
+
+@functools.lru_cache(maxsize=1)
+def thumbnails(points: int = 160) -> dict[str, dict[str, Any]]:
+    """Each built-in 2-D data set as a few points (seed 0, its default noise) for the
+    page's pictures to click: ``{"moons": {"x": [[x1, x2], ...], "y": [...],
+    "regression": False}, ...}``."""
+    shown = {}
+    for name in [*CLASSIFICATION, *REGRESSION]:
+        description = datasets.plane_description(name, points, Settings.noise, 0.5, 0)
+        params = {k: v for k, v in description.items() if k not in ("name", "seed")}
+        data = datasets.load(name, seed=0, **params)
+        X = np.concatenate([data.X_train, data.X_test])[:points]
+        y = np.concatenate([data.y_train, data.y_test])[:points]
+        shown[name] = {
+            "x": np.round(X, 3).tolist(),
+            "y": np.round(y.astype(float), 3).tolist(),
+            "regression": name in REGRESSION,
+        }
+    return shown
 
 
 def options() -> dict[str, Any]:

@@ -84,6 +84,7 @@ function asText(name, value) {
 }
 
 function writeForm(settings) {
+  setTimeout(markChoices, 0);
   for (const name of SETTING_NAMES) {
     if (!(name in settings)) continue;
     const input = settingInput(name), value = settings[name];
@@ -943,6 +944,8 @@ function changeLayers(change) {
 function wire() {
   form.addEventListener("change", (event) => {
     if (event.target.closest("#view-fields")) return redraw();
+    if (event.target.closest("#file-fields")) return;   // seeds, upload: their own handlers
+    setTimeout(markChoices, 0);
     const dataset = settingInput("dataset").value;
     const classes = Number(settingInput("classes").value);
     if (event.target === settingInput("dataset") && dataset !== "csv"
@@ -1030,9 +1033,102 @@ function hideTile() {
   if (run && run.last) drawBoundary(canvas, run.last, run.data);
 }
 
+// What TensorFlow Playground's users asked for: data sets to click, a new draw, sliders,
+// learning rates to pick from, and the kind of problem as a switch.
+const SLIDERS = { noise: 0.01, train_ratio: 0.05, dropout: 0.05, batch_size: 1, samples: 10 };
+const RATES = ["0.00001", "0.0001", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "1", "3", "10"];
+
+function enhanceForm(options, thumbnails) {
+  const dataset = settingInput("dataset");
+  // The kind of problem, above the data sets: choosing one picks its first data set.
+  const kind = document.createElement("label");
+  kind.innerHTML = `Problem <select id="problem"><option value="classification">classification</option><option value="regression">regression</option></select>`;
+  dataset.closest("label").before(kind);
+  $("#problem").addEventListener("change", (event) => {
+    event.stopPropagation();   // the data set's own change configures
+    const first = options.datasets.find((d) => (options.regression.includes(d)) === ($("#problem").value === "regression") && d !== "csv");
+    dataset.value = first;
+    dataset.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+  // Every built-in data set as a picture: click to choose it.
+  const strip = document.createElement("div");
+  strip.id = "thumbnails";
+  for (const [name, shown] of Object.entries(thumbnails)) {
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 40;
+    canvas.className = "thumbnail";
+    canvas.title = name;
+    canvas.dataset.dataset = name;
+    drawThumbnail(canvas, shown);
+    canvas.addEventListener("click", () => {
+      dataset.value = name;
+      dataset.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    strip.appendChild(canvas);
+  }
+  kind.before(strip);
+  // A new draw of the data (and of the weights: one seed draws both).
+  const again = document.createElement("button");
+  again.type = "button";
+  again.id = "new-draw";
+  again.textContent = "New draw (next seed)";
+  again.title = "Draw the data (and the initial weights) again with the next seed";
+  again.addEventListener("click", () => {
+    const seed = settingInput("seed");
+    seed.value = String(Number(seed.value || 0) + 1);
+    seed.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+  dataset.closest("fieldset").appendChild(again);
+  // Sliders beside bounded numbers; common learning rates to pick from.
+  for (const [name, step] of Object.entries(SLIDERS)) {
+    const input = settingInput(name);
+    if (!input || !input.min) continue;
+    const slider = document.createElement("input");
+    slider.type = "range";
+    slider.className = "slider";
+    slider.dataset.for = name;
+    slider.min = input.min;
+    slider.max = name === "samples" ? Math.min(Number(input.max), 2000) : name === "batch_size" ? Math.min(Number(input.max), 200) : input.max;
+    slider.step = String(step);
+    slider.value = input.value;
+    slider.addEventListener("input", () => { input.value = slider.value; });   // its change configures
+    input.addEventListener("input", () => { slider.value = input.value; });
+    input.closest("label").after(slider);
+  }
+  const rates = document.createElement("datalist");
+  rates.id = "learning-rates";
+  rates.innerHTML = RATES.map((r) => `<option value="${r}">`).join("");
+  form.appendChild(rates);
+  settingInput("learning_rate").setAttribute("list", "learning-rates");
+  markChoices();
+}
+
+function markChoices() {
+  // The switch and the pictures follow the data set chosen (also from the URL).
+  const name = settingInput("dataset").value;
+  if ($("#problem")) $("#problem").value = OPTIONS.regression.includes(name) ? "regression" : "classification";
+  document.querySelectorAll(".thumbnail").forEach((c) => c.classList.toggle("chosen", c.dataset.dataset === name));
+  document.querySelectorAll(".slider").forEach((s) => { s.value = settingInput(s.dataset.for).value; });
+}
+
+function drawThumbnail(canvas, shown) {
+  const context = canvas.getContext("2d");
+  const xs = shown.x.map((p) => p[0]), ys = shown.x.map((p) => p[1]);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const low = Math.min(...shown.y), high = Math.max(...shown.y);
+  context.fillStyle = "white";
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  shown.x.forEach(([x, y], i) => {
+    const t = shown.regression ? ((shown.y[i] - low) / ((high - low) || 1)) * 2 - 1 : null;
+    context.fillStyle = rgb(shown.regression ? diverging(t) : CLASS_COLOURS[Math.round(shown.y[i]) % CLASS_COLOURS.length]);
+    context.fillRect(2 + ((x - x0) / ((x1 - x0) || 1)) * (canvas.width - 5), canvas.height - 3 - ((y - y0) / ((y1 - y0) || 1)) * (canvas.height - 5), 2, 2);
+  });
+}
+
 async function start() {
   OPTIONS = await (await fetch("/api/options")).json();
   buildForm(OPTIONS);
+  enhanceForm(OPTIONS, await (await fetch("/api/thumbnails")).json());
   writeForm(OPTIONS.defaults);
   const settings = fromUrl();
   writeForm(settings);
