@@ -2,6 +2,7 @@
 door with a message that names the line, key or setting and the fix."""
 
 import asyncio
+import os
 
 import numpy as np
 import pytest
@@ -311,3 +312,62 @@ def test_list_says_each_activation_s_facts_and_how_presets_differ(monkeypatch):
     said = " ".join(found.split())
     assert "Keras GlorotNormal: truncated normal" in said
     assert "torch xavier_normal_ (Glorot & Bengio 2010), a plain normal" in said
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["plot", "activations", "relu", "-o", "a.jpg"], "writes .png or .svg files"),
+        (["plot", "activations", " ", "-o", "a.png"], "name the activations to draw"),
+        (["report", "circles", "-o", "r.pdf"], "writes .html or .htm files"),
+        (["theory", "tanh", "--weights-std", "nan"], "--weights-std must be a finite number"),
+        (["theory", "tanh", "-o", "x.txt"], "writes .png or .svg files"),
+        (["animate", "parabola", "-o", "film.avi"], "writes .gif or .mp4 files"),
+    ],
+)
+def test_output_paths_and_options_are_checked_before_any_work(tmp_path, args, message):
+    result = CliRunner().invoke(
+        main, args + ["--db", str(tmp_path / "x.sqlite")] * (args[0] in ("report", "animate"))
+    )
+    assert result.exit_code == 2 and message in " ".join(result.output.split()), result.output
+    assert "Traceback" not in result.output
+
+
+def test_export_refuses_a_suffix_that_is_not_its_format_and_a_file_it_cannot_write(tmp_path):
+    from synthetic_study import store_results, synthetic_study
+
+    study = synthetic_study(seeds=2)
+    path, db = tmp_path / "s.toml", tmp_path / "s.sqlite"
+    path.write_text(write_study(study))
+    with Store(db) as store:
+        store_results(store, study, lambda config, seed: 0.8)
+    base = ["export", str(path), "--db", str(db)]
+    mismatch = CliRunner().invoke(
+        main, base + ["--format", "parquet", "-o", str(tmp_path / "o.csv")]
+    )
+    assert mismatch.exit_code == 2 and "--format parquet writes a .parquet file" in mismatch.output
+    folder = CliRunner().invoke(main, base + ["-o", str(tmp_path)])
+    assert folder.exit_code == 2 and "Traceback" not in folder.output
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        refused = CliRunner().invoke(main, base + ["-o", str(locked / "x.csv")])
+        if os.geteuid() != 0:  # root writes anywhere
+            assert refused.exit_code == 2 and "not writable" in refused.output
+    finally:
+        locked.chmod(0o700)
+    written = CliRunner().invoke(main, base + ["-o", str(tmp_path / "deep" / "x.csv")])
+    assert written.exit_code == 0 and (tmp_path / "deep" / "x.csv").exists()
+
+
+def test_a_port_in_use_is_one_line(tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(main, ["playground", "--port", str(port)])
+    assert result.exit_code == 2 and "address already in use" in result.output.lower()
+    assert "Traceback" not in result.output

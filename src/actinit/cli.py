@@ -7,6 +7,7 @@ non-zero exit; options shared by several commands are defined once below.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import os
@@ -354,7 +355,25 @@ seed_option = click.option(
 )
 
 
-def output_option(suffixes: str, required: bool = True, default: Path | None = None):
+def output_option(
+    suffixes: str,
+    required: bool = True,
+    default: Path | None = None,
+    allowed: tuple[str, ...] = (),
+):
+    """-o/--output: a file this command can write, checked before any work starts (its
+    suffix among ``allowed`` when given, its folder there or makeable, writable)."""
+
+    def check(ctx, param, value: Path | None) -> Path | None:
+        if value is None:
+            return None
+        if allowed and value.suffix.lower() not in allowed:
+            _fail(
+                f"{value.name}: this command writes {' or '.join(allowed)} files; "
+                f"give -o with one of those suffixes"
+            )
+        return writable(value)
+
     return click.option(
         "--output",
         "-o",
@@ -363,7 +382,35 @@ def output_option(suffixes: str, required: bool = True, default: Path | None = N
         default=default,
         show_default=default is not None,
         help=f"File to write ({suffixes}).",
+        callback=check,
     )
+
+
+def writable(path: Path) -> Path:
+    """``path`` if a file can be written there (its folder made if need be); else one
+    line saying why, before any work is done."""
+    if path.is_dir():
+        _fail(f"{path} is a folder; give a file name")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        _fail(f"cannot write {path}: its folder {path.parent} cannot be made ({error.strerror})")
+    target = path if path.exists() else path.parent
+    if not os.access(target, os.W_OK):
+        _fail(
+            f"cannot write {path}: {'the file' if path.exists() else 'its folder'} is not writable"
+        )
+    return path
+
+
+@contextlib.contextmanager
+def writing(path: Path):
+    """Say in one line why a file could not be written (a full disk, a read-only file
+    system) instead of a traceback."""
+    try:
+        yield
+    except OSError as error:
+        _fail(f"could not write {path}: {error.strerror or error}")
 
 
 time_limit_option = click.option(
@@ -934,12 +981,17 @@ EXPORTS = {"csv": to_csv, "json": to_json, "markdown": to_markdown}
     help="csv, json, markdown: the summary per configuration; parquet: every run, one row "
     "each (needs pandas and pyarrow: pip install 'actinit[frames]').",
 )
-@output_option("default: standard output", required=False)
+@output_option(
+    "default: standard output", required=False, allowed=(".csv", ".json", ".md", ".parquet")
+)
 @epochs_option
 @db_option
 def export(study, fmt, output, epochs, db):
     """Export a study's summary as CSV, JSON or Markdown, or its runs as Parquet."""
     _existing_db(db, study)
+    wanted = {"csv": ".csv", "json": ".json", "markdown": ".md", "parquet": ".parquet"}[fmt]
+    if output is not None and output.suffix.lower() != wanted:
+        _fail(f"--format {fmt} writes a {wanted} file; -o {output.name} says otherwise")
     loaded = _load(study, db, epochs=epochs)
     if fmt == "parquet":
         _export_parquet(loaded, db, output)
@@ -947,7 +999,8 @@ def export(study, fmt, output, epochs, db):
     with Store(db) as store:
         text = EXPORTS[fmt](summarize(loaded, store))
     if output:
-        output.write_text(text)
+        with writing(output):
+            output.write_text(text)
         console.print(f"wrote {output}")
     else:
         click.echo(text)
@@ -962,7 +1015,8 @@ def _export_parquet(study: Study, db: Path, output: Path | None) -> None:
         _fail("--format parquet needs pandas and pyarrow: pip install 'actinit[frames]'")
     with Store(db) as store:
         frame = summarize(study, store).to_frame()
-    frame.to_parquet(output, index=False)
+    with writing(output):
+        frame.to_parquet(output, index=False)
     console.print(f"wrote {output} ({len(frame)} runs)")
 
 
@@ -1110,7 +1164,7 @@ def _select_run(
     default=None,
     help="What to draw for a study (default: heatmap).",
 )
-@output_option(".png or .svg")
+@output_option(".png or .svg", allowed=(".png", ".svg"))
 @click.option("--derivatives/--no-derivatives", default=True, help="With `plot activations`.")
 @click.option(
     "--stat",
@@ -1142,14 +1196,17 @@ def plot(
     from .viz.catalogue import check_metric, run_picture, study_picture
 
     if target == "activations":
-        specs = [n for n in (names or "").split(",") if n] or [
+        if names is not None and not [n for n in names.split(",") if n.strip()]:
+            _fail("name the activations to draw, e.g. relu,tanh,gelu (or none for all of them)")
+        specs = [n.strip() for n in (names or "").split(",") if n.strip()] or [
             n for n in activations.names() if n != "softmax"
         ]
         try:
             figure = viz.plot_activations(specs, derivatives=derivatives)
         except SpecError as error:
             _fail(str(error))
-        console.print(f"wrote {viz.save(figure, output)}")
+        with writing(output):
+            console.print(f"wrote {viz.save(figure, output)}")
         return
     kind = kind or "heatmap"
     try:
@@ -1169,7 +1226,8 @@ def plot(
             figure = run_picture(kind, run, stat)
     except (ValueError, TypeError, KeyError) as error:
         _fail(str(error))
-    console.print(f"wrote {viz.save(figure, output)}")
+    with writing(output):
+        console.print(f"wrote {viz.save(figure, output)}")
 
 
 def _only(summary: StudySummary, terms) -> list:
@@ -1202,13 +1260,16 @@ def _only(summary: StudySummary, terms) -> list:
 @click.option(
     "--depth", type=click.IntRange(min=1, max=10_000), default=None, help="Layers to follow."
 )
-@output_option(".png or .svg: the phase diagram", required=False)
+@output_option(".png or .svg: the phase diagram", required=False, allowed=(".png", ".svg"))
 def theory_command(activation, sigma_w, sigma_b, depth, output):
     """What mean-field theory says of ACTIVATION with weights N(0, sigma_w^2/fan_in) and
     biases N(0, sigma_b^2) in wide networks: the fixed point, chi1, the depth scales and
     the depth a network of it can train to."""
     from . import theory
 
+    for name, value in (("--weights-std", sigma_w), ("--bias-std", sigma_b)):
+        if value is not None and not math.isfinite(value):
+            _fail(f"{name} must be a finite number, got {value}")
     try:
         spec = activations.get(activation).spec()
         edge = theory.edge_of_chaos(spec, sigma_b)
@@ -1223,7 +1284,8 @@ def theory_command(activation, sigma_w, sigma_b, depth, output):
         from .viz.theory import plot_phase_diagram
 
         figure = plot_phase_diagram(spec, points={"this setting": (sigma_w, sigma_b)})
-        console.print(f"wrote {viz.save(figure, output)}")
+        with writing(output):
+            console.print(f"wrote {viz.save(figure, output)}")
 
 
 def theory_lines(result, edge: float, depth: int | None) -> list[str]:
@@ -1263,7 +1325,7 @@ def theory_lines(result, edge: float, depth: int | None) -> list[str]:
 
 @main.command()
 @click.argument("study")
-@output_option(".gif, or .mp4 with ffmpeg")
+@output_option(".gif, or .mp4 with ffmpeg", allowed=(".gif", ".mp4"))
 @click.option(
     "--frames",
     type=click.IntRange(min=2, max=1000),
@@ -1285,15 +1347,16 @@ def animate(study, output, frames, fps, activation, init, seed, db, where):
 
     run = _select_run(_load(study, db), activation, init, db, seed, where)
     try:
-        path = write_animation(
-            run.recording,
-            run.data.X_train,
-            run.data.y_train,
-            output,
-            max_frames=frames,
-            fps=fps,
-            title=run.label,
-        )
+        with writing(output):
+            path = write_animation(
+                run.recording,
+                run.data.X_train,
+                run.data.y_train,
+                output,
+                max_frames=frames,
+                fps=fps,
+                title=run.label,
+            )
     except (ValueError, RuntimeError) as error:
         _fail(str(error))
     console.print(f"wrote {path}")
@@ -1301,7 +1364,7 @@ def animate(study, output, frames, fps, activation, init, seed, db, where):
 
 @main.command()
 @click.argument("study")
-@output_option(".html", default=Path("report.html"))
+@output_option(".html", default=Path("report.html"), allowed=(".html", ".htm"))
 @click.option(
     "--recorded",
     type=click.IntRange(min=0),
@@ -1323,7 +1386,8 @@ def report(study, output, recorded, db):
             bar.update(task, completed=done, total=total, last=f"recording {label}")
 
         try:
-            path = write_report(loaded, store, output, recorded=recorded, progress=advance)
+            with writing(output):
+                path = write_report(loaded, store, output, recorded=recorded, progress=advance)
         except ValueError as error:
             _fail(str(error))
     console.print(f"wrote {path}")
@@ -1355,8 +1419,16 @@ def playground(host, port):
     from .playground import serve
 
     if host not in ("127.0.0.1", "localhost", "::1"):
-        console.print(f"[yellow]serving on {host}: anyone who can reach it can train here[/]")
-    serve(host=host, port=port or None, announce=console.print)
+        console.print(
+            f"[yellow]serving on {escape(host)}: anyone who can reach it can train here[/]"
+        )
+    try:
+        serve(host=host, port=port or None, announce=console.print)
+    except OSError as error:  # a port in use, an address this machine does not have
+        reason = error.strerror or str(error)
+        _fail(
+            f"cannot serve on {host}:{port or 'a free port'}: {reason}; choose another --port or --host"
+        )
 
 
 def run_cli() -> None:
