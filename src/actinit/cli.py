@@ -1001,7 +1001,7 @@ def export(study, fmt, output, epochs, db):
     if output:
         with writing(output):
             output.write_text(text)
-        console.print(f"wrote {output}")
+        console.print(f"wrote {escape(str(output))}", highlight=False)
     else:
         click.echo(text)
 
@@ -1017,7 +1017,7 @@ def _export_parquet(study: Study, db: Path, output: Path | None) -> None:
         frame = summarize(study, store).to_frame()
     with writing(output):
         frame.to_parquet(output, index=False)
-    console.print(f"wrote {output} ({len(frame)} runs)")
+    console.print(f"wrote {escape(str(output))} ({len(frame)} runs)", highlight=False)
 
 
 def _catalogue() -> dict[str, list[tuple[str, str]]]:
@@ -1206,7 +1206,7 @@ def plot(
         except SpecError as error:
             _fail(str(error))
         with writing(output):
-            console.print(f"wrote {viz.save(figure, output)}")
+            console.print(f"wrote {escape(str(viz.save(figure, output)))}", highlight=False)
         return
     kind = kind or "heatmap"
     try:
@@ -1227,7 +1227,7 @@ def plot(
     except (ValueError, TypeError, KeyError) as error:
         _fail(str(error))
     with writing(output):
-        console.print(f"wrote {viz.save(figure, output)}")
+        console.print(f"wrote {escape(str(viz.save(figure, output)))}", highlight=False)
 
 
 def _only(summary: StudySummary, terms) -> list:
@@ -1285,7 +1285,7 @@ def theory_command(activation, sigma_w, sigma_b, depth, output):
 
         figure = plot_phase_diagram(spec, points={"this setting": (sigma_w, sigma_b)})
         with writing(output):
-            console.print(f"wrote {viz.save(figure, output)}")
+            console.print(f"wrote {escape(str(viz.save(figure, output)))}", highlight=False)
 
 
 def theory_lines(result, edge: float, depth: int | None) -> list[str]:
@@ -1359,7 +1359,7 @@ def animate(study, output, frames, fps, activation, init, seed, db, where):
             )
     except (ValueError, RuntimeError) as error:
         _fail(str(error))
-    console.print(f"wrote {path}")
+    console.print(f"wrote {escape(str(path))}", highlight=False)
 
 
 @main.command()
@@ -1390,7 +1390,7 @@ def report(study, output, recorded, db):
                 path = write_report(loaded, store, output, recorded=recorded, progress=advance)
         except ValueError as error:
             _fail(str(error))
-    console.print(f"wrote {path}")
+    console.print(f"wrote {escape(str(path))}", highlight=False)
 
 
 @main.command()
