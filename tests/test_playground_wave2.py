@@ -122,7 +122,7 @@ def test_study_files_carry_features_and_per_layer_settings():
 def test_depth_50_and_width_256_within_the_work_budget():
     deep = parse_settings({"hidden": ",".join(["256"] * 50), "samples": 400})
     assert len(deep.hidden) == 50 and deep.weights > 3_000_000
-    with pytest.raises(SettingsError, match="too much work per epoch.*fewer samples"):
+    with pytest.raises(SettingsError, match="too much work per epoch.*fewer rows"):
         parse_settings({"hidden": ",".join(["256"] * 50), "samples": 2000})
 
 

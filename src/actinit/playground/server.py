@@ -29,6 +29,7 @@ import asyncio
 import dataclasses
 import json
 import logging
+import re
 import socket
 import tempfile
 import time
@@ -49,6 +50,7 @@ from .settings import (
     MAX_UPLOAD_CHARACTERS,
     Settings,
     SettingsError,
+    check_work,
     holds_targets,
     options,
     parse_settings,
@@ -119,8 +121,11 @@ class Connection:
         self.chunk: Future | None = None
         self.refusal: str | None = None
         self.epochs_per_second = 0.0  # 0: as fast as it goes
-        #: uploaded file name -> (the server's copy, its number of classes; 0: regression)
-        self.uploads: dict[str, tuple[str, int]] = {}
+        #: uploaded file name -> (the server's copy, its number of classes (0:
+        #: regression), its rows), oldest first
+        self.uploads: dict[str, tuple[str, int, int]] = {}
+        #: set by stop(): a training loop waiting between chunks wakes at once
+        self.pausing = asyncio.Event()
         self.folder: tempfile.TemporaryDirectory | None = None
 
     @property
@@ -152,6 +157,7 @@ class Connection:
             return
         for run in self.runs:
             run.stop_event.set()
+        self.pausing.set()  # a loop waiting between chunks (a slow speed) wakes now
         if self.chunk is not None:
             self.chunk.cancel()  # still queued behind other pages: it never runs
         try:
@@ -159,6 +165,7 @@ class Connection:
         except (asyncio.CancelledError, Exception):
             pass
         self.task = None
+        self.pausing.clear()
         for run in self.runs:
             run.stop_event.clear()
 
@@ -190,6 +197,13 @@ class Connection:
         messages = [json.dumps(run.update_message(), allow_nan=False) for run in self.runs]
         return Chunk(seconds, train_cpu, time.thread_time() - cpu - train_cpu, messages)
 
+    async def _wait(self, seconds: float) -> None:
+        """Sleep ``seconds`` between chunks, or less: a pause wakes the loop at once."""
+        try:
+            await asyncio.wait_for(self.pausing.wait(), timeout=seconds)
+        except TimeoutError:
+            pass
+
     async def _train_loop(self) -> None:
         epochs = 1
         try:
@@ -204,7 +218,7 @@ class Connection:
                     await self.send_text(text)
                 if self.epochs_per_second:
                     wanted = epochs / self.epochs_per_second
-                    await asyncio.sleep(max(0.01, wanted - (time.perf_counter() - started)))
+                    await self._wait(max(0.01, wanted - (time.perf_counter() - started)))
                     continue
                 epochs = chunk.next_size(epochs, sum(page.playing for page in self.pages))
                 await asyncio.sleep(0.01)
@@ -258,7 +272,7 @@ class Connection:
                 f"no uploaded file {settings.data_file!r} on this page; upload it again "
                 "(files stay with the page that uploaded them)"
             )
-        path, classes = self.uploads[settings.data_file]
+        path, classes, _ = self.uploads[settings.data_file]
         if settings.classes != classes:
             holds = f"{classes} classes" if classes else "numbers to predict (regression)"
             raise SettingsError(f"{settings.data_file} has {holds}; set classes = {classes}")
@@ -284,6 +298,9 @@ class Connection:
             all_settings = self._settings(message)
             for settings in all_settings:
                 self._csv_path(settings)
+            first = all_settings[0]
+            rows = self.uploads[first.data_file][2] if first.dataset == "csv" else None
+            check_work(all_settings, rows)  # the rows really trained on, A and B together
         except SettingsError as problem:
             self.runs, self.refusal = [], str(problem)
             await self.error(str(problem), problem.fields)
@@ -302,14 +319,25 @@ class Connection:
 
     @needs_session
     async def on_step(self, message: dict[str, Any]) -> None:
+        """Train 1 to 1000 epochs, in the background like Play: Pause stops it within an
+        epoch, and so does the page going away."""
         await self.stop()
         epochs = message.get("epochs", 1)
         if not isinstance(epochs, int) or isinstance(epochs, bool) or not 1 <= epochs <= 1000:
             await self.error("step takes 1 to 1000 epochs")
             return
-        chunk = await self.in_worker(self._train_chunk, epochs)
-        for text in chunk.messages:
-            await self.send_text(text)
+        self.task = asyncio.create_task(self._step(epochs))
+
+    async def _step(self, epochs: int) -> None:
+        try:
+            chunk = await self.in_worker(self._train_chunk, epochs)
+            for text in chunk.messages:
+                await self.send_text(text)
+        except asyncio.CancelledError:
+            raise
+        except Exception as problem:  # the page hears why
+            log.exception("step failed")
+            await self.error(f"step stopped: {type(problem).__name__}: {problem}")
 
     @needs_session
     async def on_reset(self, message: dict[str, Any]) -> None:
@@ -319,9 +347,14 @@ class Connection:
 
     async def on_speed(self, message: dict[str, Any]) -> None:
         value = message.get("epochs_per_second")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1e4:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not (value == 0 or MIN_SPEED <= value <= 1e4)
+        ):
             await self.error(
-                f"speed is epochs_per_second from 0 (as fast as it goes) to 10000, got {value!r}"
+                f"speed is epochs_per_second: 0 (as fast as it goes) or {MIN_SPEED} to 10000, "
+                f"got {value!r}"
             )
             return
         self.epochs_per_second = float(value)
@@ -339,12 +372,16 @@ class Connection:
                     f"{name}: {len(text):,} characters; the playground takes files up to "
                     f"{MAX_UPLOAD_CHARACTERS:,}"
                 )
-            name = Path(name).name or "data.csv"
+            name = upload_name(name)
             path, rows, classes = await self.in_worker(self._keep_upload, name, text)
         except (SettingsError, datasets.DataError) as problem:
-            await self.error(f"upload refused: {problem}")
+            # the server's folders are nobody's business: the page knows the file by name
+            where = self.folder.name if self.folder is not None else None
+            text_of = str(problem).replace(where + "/", "") if where else str(problem)
+            await self.error(f"upload refused: {text_of}")
             return
-        self.uploads[name] = (path, classes)
+        self._forget_old_uploads(keep=MAX_UPLOADS - 1)
+        self.uploads[name] = (path, classes, rows)
         await self.send(
             {
                 "type": "uploaded",
@@ -376,6 +413,14 @@ class Connection:
                 f"{MAX_CLASSES} apart (is the label column the last one?)"
             )
         return str(path), len(data.X_train) + len(data.X_test), data.n_classes
+
+    def _forget_old_uploads(self, keep: int) -> None:
+        """Keep this page's ``keep`` newest uploads on disk; the older go (a page could
+        otherwise fill the disk one file at a time)."""
+        while len(self.uploads) > keep:
+            oldest = next(iter(self.uploads))
+            path, _, _ = self.uploads.pop(oldest)
+            Path(path).unlink(missing_ok=True)
 
     @needs_session
     async def on_download(self, message: dict[str, Any]) -> None:
@@ -507,6 +552,21 @@ def create_app() -> web.Application:
     return app
 
 
+#: The slowest speed a page may ask for (epochs a second): one epoch every 10 s.
+MIN_SPEED = 0.1
+#: Uploaded files a page keeps at once (the oldest goes when another comes).
+MAX_UPLOADS = 5
+
+
+def upload_name(name: str) -> str:
+    """A safe file name for an upload: letters, digits, ``._-`` and spaces, no leading
+    dot, at most 80 characters; ``data.csv`` when nothing is left. The page's own name
+    (``..``, a NUL byte, a path, 300 characters) never reaches the file system."""
+    kept = re.sub(r"[^A-Za-z0-9._ -]", "_", Path(name.replace("\\", "/")).name).lstrip(". ")
+    kept = kept[:80].strip()
+    return kept if kept and kept not in (".", "..") else "data.csv"
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as probe:
         probe.bind((host, 0))
@@ -517,4 +577,4 @@ def serve(host: str = "127.0.0.1", port: int | None = None, announce=print) -> N
     """Run the playground until interrupted."""
     port = port or free_port(host)
     announce(f"actinit playground: http://{host}:{port}/  (Ctrl+C to stop)")
-    web.run_app(create_app(), host=host, port=port, print=None)
+    web.run_app(create_app(), host=host, port=port, print=None, shutdown_timeout=5)

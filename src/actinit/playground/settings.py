@@ -49,6 +49,9 @@ MAX_CLASSES = 8
 #: Depth and width are bounded by what one update can train, not by small caps:
 #: weights x training points per epoch (about a second of work on a laptop core).
 MAX_LAYERS, MAX_UNITS, MAX_WORK = 50, 256, 1_000_000_000
+#: Layer passes (batches x layers) one epoch may make: each costs tens of microseconds
+#: whatever its size, so batches of 1 through 50 layers are slow however few weights.
+MAX_LAYER_STEPS = 20_000
 #: The largest CSV file a page may upload (characters).
 MAX_UPLOAD_CHARACTERS = 1_500_000
 
@@ -556,6 +559,35 @@ def holds_targets(data: datasets.Dataset) -> bool:
     return len(values) > MAX_CLASSES or not all(v.is_integer() for v in values)
 
 
+def check_work(runs: list[Settings], rows: int | None = None) -> None:
+    """The real work of one epoch, for every run a page trains together (A and B, B on
+    A's data): weights x training rows (an uploaded file's ``rows``, else the samples
+    asked for) and batches x layers; refused past what one update can train."""
+    first = runs[0]
+    total = first.samples if rows is None else rows
+    n_train = max(2, round(total * first.train_ratio))
+    work = sum(run.weights for run in runs) * n_train
+    batch = min(first.batch_size or n_train, n_train)
+    steps = sum(
+        -(-n_train // min(run.batch_size or n_train, n_train)) * (len(run.hidden) + 1)
+        for run in runs
+    )
+    who = "runs A and B together" if len(runs) > 1 else "the network"
+    if work > MAX_WORK:
+        raise SettingsError(
+            f"too much work per epoch: {who} have {sum(r.weights for r in runs):,} weights x "
+            f"{n_train:,} training rows = {work:.2g}; the playground trains at most "
+            f"{MAX_WORK:.2g} per update. Use fewer or narrower layers, or fewer rows"
+        )
+    if steps > MAX_LAYER_STEPS:
+        raise SettingsError(
+            f"too many batches per epoch: {n_train:,} training rows in batches of {batch} "
+            f"through {len(first.hidden) + 1} layers make {steps:,} layer passes"
+            f"{' (A and B together)' if len(runs) > 1 else ''}; the playground makes at "
+            f"most {MAX_LAYER_STEPS:,} per epoch. Use larger batches or fewer layers"
+        )
+
+
 def _check_together(settings: Settings) -> None:
     """What no single setting shows: per-layer lists that fit the layers, a CSV file
     named for the csv data set, and a network one update can train."""
@@ -585,14 +617,8 @@ def _check_together(settings: Settings) -> None:
             f"{', '.join(MULTICLASS_DATASETS)} or an uploaded CSV file (set classes = 2 "
             "for the others)"
         )
-    n_train = max(2, round(settings.samples * settings.train_ratio))
-    work = settings.weights * n_train
-    if work > MAX_WORK:
-        raise SettingsError(
-            f"too much work per epoch: {settings.weights:,} weights x {n_train:,} training "
-            f"points = {work:.2g}; the playground trains at most {MAX_WORK:.2g} per update. "
-            "Use fewer or narrower layers, or fewer samples"
-        )
+    if settings.dataset != UPLOADED:  # an upload's own rows are counted when it is used
+        check_work([settings])
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,0 +1,195 @@
+"""No page can stall the playground: slow speeds, long steps, the real work of uploads
+and of A with B, batches of one, many uploads, odd file names (issue "No page can
+stall the playground")."""
+
+import asyncio
+import os
+import time
+
+import numpy as np
+import pytest
+
+from actinit.playground.server import MAX_UPLOADS, upload_name
+from playground_messages import receive
+
+SMALL = {"dataset": "moons", "samples": 60, "hidden": "3", "batch_size": 0}
+
+
+async def configure(socket, settings, compare=None):
+    message = {"type": "configure", "settings": settings}
+    if compare is not None:
+        message["compare"] = compare
+    await socket.send_json(message)
+
+
+def rows_csv(count):
+    rng = np.random.default_rng(0)
+    points = rng.uniform(-2, 2, size=(count, 2))
+    return "x1,x2,label\n" + "\n".join(f"{a:.3f},{b:.3f},{int(a * b > 0)}" for a, b in points)
+
+
+async def test_a_crawling_speed_is_refused_and_pause_wakes_a_slow_page(client):
+    async with client.ws_connect("/ws") as socket:
+        await configure(socket, SMALL)
+        await receive(socket, "ready")
+        await socket.send_json({"type": "speed", "epochs_per_second": 1e-6})
+        assert "0.1 to 10000" in (await receive(socket, "error"))["message"]
+        await socket.send_json({"type": "speed", "epochs_per_second": 0.1})  # 10 s an epoch
+        await socket.send_json({"type": "play"})
+        await receive(socket, "update")  # the first epoch; now it waits 10 s
+        asked = time.perf_counter()
+        await socket.send_json({"type": "pause"})
+        state = await receive(socket, "state", timeout=5)
+        assert state["playing"] is False and time.perf_counter() - asked < 1.0
+
+
+async def test_a_long_step_is_paused_within_an_epoch(client):
+    async with client.ws_connect("/ws") as socket:
+        await configure(socket, {**SMALL, "hidden": "16,16", "samples": 400, "batch_size": 10})
+        await receive(socket, "ready")
+        await socket.send_json({"type": "step", "epochs": 1000})
+        await asyncio.sleep(0.3)
+        asked = time.perf_counter()
+        await socket.send_json({"type": "pause"})
+        update = await receive(socket, "update", timeout=10)
+        assert update["epoch"] < 1000 and time.perf_counter() - asked < 2.0
+
+
+async def test_a_page_that_goes_away_stops_its_step(client):
+    app = client.server.app
+    from actinit.playground.server import CONNECTIONS
+
+    socket = await client.ws_connect("/ws")
+    await configure(socket, {**SMALL, "hidden": "16,16", "samples": 400, "batch_size": 10})
+    await receive(socket, "ready")
+    await socket.send_json({"type": "step", "epochs": 1000})
+    await asyncio.sleep(0.3)
+    (connection,) = list(app[CONNECTIONS])
+    session = connection.session
+    await socket.close()
+    for _ in range(50):
+        if not app[CONNECTIONS]:
+            break
+        await asyncio.sleep(0.1)
+    assert not app[CONNECTIONS]
+    left = session.epoch
+    await asyncio.sleep(0.5)
+    assert session.epoch == left < 1000  # nothing trains for a page that has gone
+
+
+async def test_the_budget_counts_an_uploaded_file_s_rows(client):
+    async with client.ws_connect("/ws") as socket:
+        await socket.send_json({"type": "upload", "name": "many.csv", "text": rows_csv(20_000)})
+        uploaded = await receive(socket, "uploaded")
+        assert uploaded["rows"] == 20_000
+        wide = ",".join(["256"] * 8)
+        settings = {"dataset": "csv", "data_file": "many.csv", "samples": 20, "hidden": wide}
+        await configure(socket, settings)
+        error = await receive(socket, "error")
+        assert "too much work per epoch" in error["message"]
+        assert "10,000 training rows" in error["message"]  # the file's, not samples = 20
+
+
+async def test_run_b_counts_beside_a_on_a_s_data(client):
+    async with client.ws_connect("/ws") as socket:
+        wide = ",".join(["256"] * 50)
+        await configure(socket, {**SMALL, "samples": 2000}, compare={"hidden": wide, "samples": 20})
+        error = await receive(socket, "error")
+        assert "runs A and B together" in error["message"]
+
+
+async def test_batches_of_one_through_fifty_layers_are_refused(client):
+    async with client.ws_connect("/ws") as socket:
+        await configure(
+            socket, {**SMALL, "samples": 2000, "hidden": ",".join(["1"] * 50), "batch_size": 1}
+        )
+        error = await receive(socket, "error")
+        assert "too many batches per epoch" in error["message"]
+        assert "batch_size" in error.get("fields", {}) or "larger batches" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "name", ["..", "a\x00b.csv", "x" * 300 + ".csv", "line\nbreak.csv", "../../etc/passwd"]
+)
+def test_an_upload_s_name_never_reaches_the_file_system_as_given(name):
+    safe = upload_name(name)
+    assert safe and "/" not in safe and "\x00" not in safe and "\n" not in safe
+    assert len(safe) <= 80 and not safe.startswith(".")
+
+
+async def test_refusals_of_uploads_never_name_the_server_s_folders(client):
+    async with client.ws_connect("/ws") as socket:
+        await socket.send_json({"type": "upload", "name": "..", "text": "a,b\n1,2\n"})
+        error = await receive(socket, "error")
+        assert "upload refused" in error["message"]
+        assert "/tmp" not in error["message"] and "actinit-playground-" not in error["message"]
+
+
+async def test_a_page_keeps_a_bounded_number_of_uploads(client):
+    app = client.server.app
+    from actinit.playground.server import CONNECTIONS
+
+    async with client.ws_connect("/ws") as socket:
+        for index in range(MAX_UPLOADS + 3):
+            await socket.send_json(
+                {"type": "upload", "name": f"f{index}.csv", "text": rows_csv(40)}
+            )
+            await receive(socket, "uploaded")
+        (connection,) = list(app[CONNECTIONS])
+        folder = connection.folder.name
+        assert len(os.listdir(folder)) == MAX_UPLOADS
+        assert list(connection.uploads) == [f"f{i}.csv" for i in range(3, MAX_UPLOADS + 3)]
+    for _ in range(50):
+        if not os.path.exists(folder):
+            break
+        await asyncio.sleep(0.1)
+    assert not os.path.exists(folder)  # everything the page held goes with it
+
+
+def test_sigterm_stops_a_server_with_a_page_stepping_a_long_way():
+    """SIGTERM did not stop a server whose page was stuck in a long step (17 s and
+    counting); SIGINT did."""
+    import signal
+    import socket as sockets
+    import subprocess
+    import sys
+    import urllib.request
+
+    import aiohttp
+
+    with sockets.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "actinit.cli", "playground", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url, timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+
+        async def stepping():
+            async with aiohttp.ClientSession() as session:
+                socket = await session.ws_connect(url + "ws")
+                settings = {**SMALL, "hidden": "64,64,64", "samples": 1000, "batch_size": 10}
+                await configure(socket, settings)
+                await receive(socket, "ready")
+                await socket.send_json({"type": "step", "epochs": 1000})
+                await asyncio.sleep(0.5)
+                server.send_signal(signal.SIGTERM)
+                started = time.perf_counter()
+                while server.poll() is None and time.perf_counter() - started < 15:
+                    await asyncio.sleep(0.1)
+                return time.perf_counter() - started
+
+        took = asyncio.run(stepping())
+        assert server.poll() is not None and took < 8, took
+    finally:
+        if server.poll() is None:
+            server.kill()
