@@ -92,8 +92,11 @@ async def test_the_budget_counts_an_uploaded_file_s_rows(client):
 
 async def test_run_b_counts_beside_a_on_a_s_data(client):
     async with client.ws_connect("/ws") as socket:
-        wide = ",".join(["256"] * 50)
-        await configure(socket, {**SMALL, "samples": 2000}, compare={"hidden": wide, "samples": 20})
+        # each fits alone (0.8e9 of 1e9), not both: B was checked on its own
+        wide = ",".join(["128"] * 50)
+        await configure(
+            socket, {**SMALL, "samples": 2000, "hidden": wide}, compare={"activation": "relu"}
+        )
         error = await receive(socket, "error")
         assert "runs A and B together" in error["message"]
 
@@ -193,3 +196,14 @@ def test_sigterm_stops_a_server_with_a_page_stepping_a_long_way():
     finally:
         if server.poll() is None:
             server.kill()
+
+
+@pytest.mark.parametrize("change", [{"dataset": "spiral"}, {"seed": 5, "samples": 2000}])
+async def test_run_b_may_not_change_the_data_it_shares_with_a(client, change):
+    """These were silently ignored and B equalled A."""
+    async with client.ws_connect("/ws") as socket:
+        await configure(socket, SMALL, compare=change)
+        error = await receive(socket, "error")
+        assert "run B trains on run A's data" in error["message"]
+        for name in change:
+            assert name in error["message"]

@@ -244,17 +244,24 @@ async def test_a_and_b_train_on_the_same_data_from_the_same_draw(client):
         assert not np.array_equal(
             first.model.weighted_layers()[0].W, second.model.weighted_layers()[0].W
         )
-        await socket.send_json({**message, "compare": {"dataset": "xor", "init": "nope"}, "id": 3})
+        await socket.send_json({**message, "compare": {"init": "nope"}, "id": 3})
         assert "run B: init" in (await receive(socket, "error"))["message"]
         await socket.send_json({**message, "compare": "he_normal", "id": 4})
         assert "compare is an object" in (await receive(socket, "error"))["message"]
 
 
 async def test_a_compared_run_keeps_run_a_data(client):
+    """Run B's data is A's: a compare that changes it is refused, naming what (it was
+    silently ignored, and B equalled A where the user expected circles)."""
     async with client.ws_connect("/ws") as socket:
         compare = {"dataset": "circles", "seed": 5, "activation": "relu"}
         await socket.send_json(
             {"type": "configure", "settings": SMALL, "compare": compare, "id": 1}
+        )
+        error = await receive(socket, "error")
+        assert "cannot change dataset, seed" in error["message"]
+        await socket.send_json(
+            {"type": "configure", "settings": SMALL, "compare": {"activation": "relu"}, "id": 2}
         )
         a, b = await receive(socket, "ready"), await receive(socket, "ready")
         assert b["settings"]["dataset"] == "moons" and b["settings"]["seed"] == 0

@@ -257,6 +257,17 @@ class Connection:
             return [first]
         if not isinstance(compare, dict) or not compare:
             raise SettingsError("compare is an object of the settings run B changes")
+        from .settings import ALIASES
+
+        fixed = sorted(
+            {ALIASES.get(str(key).lower(), str(key)) for key in compare} & set(SHARED_SETTINGS)
+        )
+        if fixed:
+            raise SettingsError(
+                f"run B trains on run A's data from the same seed, so it cannot change "
+                f"{', '.join(fixed)}; it may change the network and its training (e.g. "
+                "init=he_normal; activation=relu)"
+            )
         try:
             second = parse_settings({**first.to_dict(), **compare})
         except SettingsError as problem:

@@ -572,10 +572,10 @@ def check_work(runs: list[Settings], rows: int | None = None) -> None:
         -(-n_train // min(run.batch_size or n_train, n_train)) * (len(run.hidden) + 1)
         for run in runs
     )
-    who = "runs A and B together" if len(runs) > 1 else "the network"
+    who = "runs A and B together have" if len(runs) > 1 else "the network has"
     if work > MAX_WORK:
         raise SettingsError(
-            f"too much work per epoch: {who} have {sum(r.weights for r in runs):,} weights x "
+            f"too much work per epoch: {who} {sum(r.weights for r in runs):,} weights x "
             f"{n_train:,} training rows = {work:.2g}; the playground trains at most "
             f"{MAX_WORK:.2g} per update. Use fewer or narrower layers, or fewer rows"
         )
