@@ -371,3 +371,14 @@ def test_a_port_in_use_is_one_line(tmp_path):
         result = CliRunner().invoke(main, ["playground", "--port", str(port)])
     assert result.exit_code == 2 and "address already in use" in result.output.lower()
     assert "Traceback" not in result.output
+
+
+def test_softmax_is_an_output_activation_in_study_files_and_the_playground_alike():
+    from actinit.playground.settings import SettingsError, parse_settings
+
+    text = SPIRAL_THREE.replace('activation = "tanh"', 'activation = "softmax"')
+    with pytest.raises(StudyError, match="softmax is an output activation"):
+        parse_study(text, source="softmax.toml")
+    with pytest.raises(SettingsError, match="softmax is an output activation"):
+        parse_settings({"activation": "softmax"})
+    assert parse_settings({"layer_activations": "relu; tanh", "hidden": "3,3"}).layer_activations

@@ -207,3 +207,34 @@ async def test_run_b_may_not_change_the_data_it_shares_with_a(client, change):
         assert "run B trains on run A's data" in error["message"]
         for name in change:
             assert name in error["message"]
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("x1,x2,label\n1e308,0.5,1\n0.2,0.3,0\n" + "0.1,0.1,1\n" * 10, "too large to train on"),
+        (
+            "x1,x2,height\n" + "".join(f"0.{i},0.{i},{i}e300\n" for i in range(1, 12)),
+            "too large to train on",
+        ),
+    ],
+)
+async def test_values_float32_cannot_train_on_are_refused_with_their_line(client, text, words):
+    async with client.ws_connect("/ws") as socket:
+        await socket.send_json({"type": "upload", "name": "huge.csv", "text": text})
+        error = await receive(socket, "error")
+        assert words in error["message"] and "line" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "spec, words",
+    [
+        ("critical(activation=relu, bias_std=1e308); zeros", "bias_std is the biases"),
+        ("critical(activation=softmax); zeros", "softmax has no edge of chaos"),
+    ],
+)
+async def test_critical_with_impossible_arguments_is_one_line(client, spec, words):
+    async with client.ws_connect("/ws") as socket:
+        await configure(socket, {**SMALL, "hidden": "3,3", "layer_inits": spec})
+        error = await receive(socket, "error")
+        assert words in error["message"] and "Traceback" not in error["message"]

@@ -313,6 +313,12 @@ def phase_diagram(
 # --------------------------------------------------------------------------
 
 
+#: The largest bias scale the edge of chaos is looked for at (the CLI's bound too).
+MAX_BIAS_STD = 100.0
+#: Activations without a mean-field edge of chaos: softmax mixes a layer's units.
+NO_EDGE = ("softmax",)
+
+
 @INITIALIZERS.register("critical", "edge_of_chaos")
 @dataclass(eq=False)
 class Critical(Initializer):
@@ -323,6 +329,25 @@ class Critical(Initializer):
 
     activation: str | None = None
     bias_std: float = 0.0
+
+    def __post_init__(self) -> None:
+        value = self.bias_std
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not (math.isfinite(value) and 0 <= value <= MAX_BIAS_STD)
+        ):
+            raise ValueError(
+                f"critical: bias_std is the biases' standard deviation, from 0 to "
+                f"{MAX_BIAS_STD:g}; got {value!r}"
+            )
+        if self.activation is not None:
+            name = activations.get(self.activation).spec().split("(")[0]
+            if name in NO_EDGE:
+                raise ValueError(
+                    f"critical: {name} has no edge of chaos here (it is an output activation); "
+                    "give a hidden activation, e.g. critical(activation=tanh)"
+                )
 
     def bind(self, activation: Any) -> Initializer:
         if self.activation is not None:

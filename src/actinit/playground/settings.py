@@ -21,9 +21,9 @@ import numpy as np
 
 from ..engine import activations, initializers, losses
 from ..engine.layers import affine_layer
-from ..engine.registry import SpecError, parse_spec
+from ..engine.registry import SpecError
 from ..studies import datasets
-from ..studies.config import RunConfig, normalize_activation
+from ..studies.config import RunConfig, hidden_activation, normalize_activation
 from ..studies.study import Study, optimizer_spec
 
 #: Classification planes (one sigmoid output, cross-entropy) and regression planes
@@ -263,9 +263,10 @@ def _hidden_activation(name: str, raw: Any) -> str:
         except (SpecError, ValueError) as problem:
             raise SettingsError(f"{name}: {problem}") from None
     spec = _spec(activations.get, "an activation", ACTIVATION_EXAMPLES)(name, raw)
-    if parse_spec(spec)[0] == "softmax":
-        raise SettingsError("softmax is an output activation; choose a hidden activation")
-    return spec
+    try:
+        return hidden_activation(spec)  # the studies' own rule (softmax is output-only)
+    except ValueError as problem:
+        raise SettingsError(f"{name}: {problem}") from None
 
 
 def maxout_pieces(spec: str) -> int:

@@ -31,6 +31,23 @@ def normalize_activation(spec: str) -> str:
     return affine_layer(1, spec).activation_label
 
 
+#: Activations of the output only: softmax normalises a layer's units against each
+#: other (one rule for study files and the playground).
+OUTPUT_ONLY = ("softmax",)
+
+
+def hidden_activation(spec: str) -> str:
+    """:func:`normalize_activation` of a hidden layer's activation; an output-only one
+    (softmax) is refused, saying where it belongs."""
+    canonical = normalize_activation(spec)
+    if canonical.split("(")[0] in OUTPUT_ONLY:
+        raise ValueError(
+            f"{canonical} is an output activation (output_activation = '{canonical}'); "
+            "choose a hidden activation such as relu or tanh"
+        )
+    return canonical
+
+
 def recommended_init(activation_spec: str) -> str:
     """The initializer an activation's authors recommend (``init = "auto"``)."""
     return affine_layer(1, activation_spec).recommended_init

@@ -749,6 +749,15 @@ def _standardized(X: np.ndarray) -> np.ndarray:
     return (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1)
 
 
+#: The largest size of a value a network can train on in float32: its square (a
+#: squared error, a variance) must stay below float32's largest, about 3.4e38.
+LARGEST_VALUE = 1e15
+
+
+def _too_large(value: float) -> bool:
+    return abs(value) > LARGEST_VALUE
+
+
 def _targets(file: Path, labels: list[str], first_line: int) -> np.ndarray:
     """A regression label column as finite numbers; the first bad cell is named."""
     for line_number, value in enumerate(labels, start=first_line):
@@ -756,6 +765,12 @@ def _targets(file: Path, labels: list[str], first_line: int) -> np.ndarray:
             raise DataError(
                 f"{file}, line {line_number}: the target {value!r} is not a finite number "
                 "(regression = true predicts a number; leave it out for classes)"
+            )
+        if _too_large(float(value)):
+            raise DataError(
+                f"{file}, line {line_number}: the target {value} is too large to train on "
+                f"(beyond {LARGEST_VALUE:g}, its squared error overflows float32); rescale "
+                "the column"
             )
     return np.array([float(value) for value in labels])
 
@@ -800,13 +815,19 @@ def _numbers(file: Path, line_number: int, header, row: list[str], label_index: 
     for column, cell in enumerate(row):
         if column == label_index:
             continue
+        name = header[column] if header else f"column {column + 1}"
         try:
-            values.append(float(cell))
+            value = float(cell)
         except ValueError:
-            name = header[column] if header else f"column {column + 1}"
             raise DataError(
                 f"{file}, line {line_number}, {name}: {cell!r} is not a number"
             ) from None
+        if math.isfinite(value) and _too_large(value):
+            raise DataError(
+                f"{file}, line {line_number}, {name}: {cell.strip()} is too large to train on "
+                f"(beyond {LARGEST_VALUE:g}; float32 overflows); rescale the column"
+            )
+        values.append(value)
     return values
 
 

@@ -68,7 +68,7 @@ import tomlkit
 from ..engine import activations, initializers, losses, optimizers, regularizers, starting_points
 from ..engine.registry import SpecError
 from . import datasets
-from .config import RunConfig, normalize_activation, recommended_init
+from .config import RunConfig, hidden_activation, normalize_activation, recommended_init
 
 METRICS = ("test_accuracy", "train_accuracy", "test_loss", "train_loss", "epochs_to_target")
 BUILTIN_PACKAGE = "actinit.studies.builtin"
@@ -148,7 +148,7 @@ def _spec(registry_get: Callable[[Any], Any], allow_none: bool = False):
 def _activation(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"expected an activation name such as 'relu', got {value!r}")
-    return normalize_activation(value)
+    return hidden_activation(value)
 
 
 def _per_layer(normalize_one: Callable[[Any], str]):
