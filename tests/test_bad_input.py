@@ -115,3 +115,43 @@ def test_parse_spec_reads_literals_and_bare_words():
 def test_predict_before_training_says_what_to_do(model):
     with pytest.raises(RuntimeError, match="build"):
         model.predict(X)
+
+
+def _huge_header_model(tmp_path):
+    import zipfile
+
+    model = ai.Sequential([ai.Dense(3, "relu"), ai.Dense(1, "sigmoid")], loss="binary_crossentropy")
+    model.build(2)
+    path = model.save(tmp_path / "m.npz")
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    name = "parameter/dense0.W.npy"
+    members[name] = members[name].replace(b"'shape': (2, 3)", b"'shape': (200000000, 400000000)")
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, data in members.items():
+            archive.writestr(member, data)
+    return path
+
+
+def test_a_model_file_declaring_a_petabyte_array_is_refused_not_allocated(tmp_path):
+    """ai.load raised MemoryError: Unable to allocate 284. PiB."""
+    from actinit.engine.saving import ModelFileError
+
+    path = _huge_header_model(tmp_path)
+    with pytest.raises(ModelFileError, match=r"declares a \(200000000, 400000000\) array"):
+        ai.load(path)
+
+
+@pytest.mark.parametrize("content", [b"root:x:0:0:root:/root:/bin/bash\n", b"PK\x03\x04truncated"])
+def test_a_starting_point_that_is_not_an_npz_of_arrays_names_its_path(tmp_path, content):
+    """/etc/passwd suggested allow_pickle; a truncated npz gave a bare BadZipFile."""
+    bad = tmp_path / "start.npz"
+    bad.write_bytes(content)
+    model = ai.Sequential(
+        [ai.Dense(3, "relu"), ai.Dense(1, "sigmoid")],
+        loss="binary_crossentropy",
+        starting_point=f"npz(path='{bad}')",
+    )
+    with pytest.raises(ValueError) as caught:
+        model.build(2)
+    assert str(bad) in str(caught.value) and "allow_pickle" not in str(caught.value)

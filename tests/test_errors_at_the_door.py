@@ -3,6 +3,7 @@ door with a message that names the line, key or setting and the fix."""
 
 import asyncio
 import os
+import re
 
 import numpy as np
 import pytest
@@ -382,3 +383,19 @@ def test_softmax_is_an_output_activation_in_study_files_and_the_playground_alike
     with pytest.raises(SettingsError, match="softmax is an output activation"):
         parse_settings({"activation": "softmax"})
     assert parse_settings({"layer_activations": "relu; tanh", "hidden": "3,3"}).layer_activations
+
+
+def test_a_failed_replay_says_why_in_run_and_show(tmp_path):
+    """run printed "1 failed (reasons below)" and no reason followed."""
+    text = write_study(load_study("circles")).replace("seeds = 10", "seeds = 1")
+    text = text.replace("epochs = 15000", "epochs = 3")
+    text = re.sub(r'replay = "[^"]*"', "replay = \"npz(path='/etc/passwd')\"", text, count=1)
+    study = tmp_path / "replay.toml"
+    study.write_text(text)
+    db = str(tmp_path / "r.sqlite")
+    ran = CliRunner().invoke(main, ["run", str(study), "--db", db])
+    said = " ".join(ran.output.split())
+    assert ran.exit_code == 1 and "1 failed (reasons below)" in said
+    assert "(replayed) (seed 0): ValueError: /etc/passwd is not an .npz file" in said
+    shown = CliRunner().invoke(main, ["show", str(study), "--db", db])
+    assert "/etc/passwd is not an .npz file" in " ".join(shown.output.split())

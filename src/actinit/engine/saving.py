@@ -74,6 +74,46 @@ def load(path: str | Path) -> Sequential:
     return model
 
 
+def _array_header(stream) -> tuple[tuple[int, ...], np.dtype]:
+    """The shape and dtype an .npy stream declares, read without its data."""
+    version = np.lib.format.read_magic(stream)
+    if version == (1, 0):
+        shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
+    elif version == (2, 0):
+        shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
+    else:  # 3.0: a UTF-8 header, read the way numpy itself does
+        shape, _, dtype = np.lib.format._read_array_header(stream, version)
+    return shape, dtype
+
+
+def read_arrays(path: Path, error: type[Exception] = ValueError) -> dict[str, np.ndarray]:
+    """Every array of an ``.npz`` file, refusing (with ``error`` naming ``path``) what is
+    not a zip archive of plain arrays: pickles, a truncated archive, or an array whose
+    header declares more data than the file holds (it would allocate petabytes)."""
+    with open(path, "rb") as handle:
+        if handle.read(4) != b"PK\x03\x04":
+            raise error(f"{path} is not an .npz file (a zip archive of arrays)")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for member in archive.infolist():
+                with archive.open(member) as stream:
+                    shape, dtype = _array_header(stream)
+                if dtype.hasobject:
+                    raise error(f"{path}: {member.filename} holds Python objects (pickled)")
+                needed = math.prod(shape) * dtype.itemsize
+                if needed > member.file_size:
+                    raise error(
+                        f"{path}: {member.filename} declares a {shape} array "
+                        f"({needed:,} bytes) but holds {member.file_size:,} bytes"
+                    )
+        with np.load(path, allow_pickle=False) as archive:
+            return {key: archive[key] for key in archive.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as problem:
+        if isinstance(problem, error):
+            raise
+        raise error(f"{path} is not a readable .npz file of arrays: {problem}") from None
+
+
 def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     if not path.is_file():
         raise ModelFileError(f"no model file at {path}")
@@ -92,13 +132,8 @@ def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     with archive:
         if "config" not in archive.files:
             raise ModelFileError(f"{path} has no 'config' entry: not an actinit model")
-        try:
-            text = str(archive["config"])
-            arrays = {key: archive[key] for key in archive.files if key != "config"}
-        except ValueError as error:
-            raise ModelFileError(
-                f"{path} holds pickled objects, which actinit refuses to load: {error}"
-            ) from None
+    arrays = read_arrays(path, ModelFileError)  # every header checked before any allocation
+    text = str(arrays.pop("config"))
     try:
         config = json.loads(text)
     except json.JSONDecodeError as error:

@@ -120,14 +120,12 @@ class NpzFile(StartingPoint):
     path: str = ""
 
     def parameters(self, model: Sequential) -> dict[str, np.ndarray]:
+        from .saving import read_arrays
+
         file = Path(self.path).expanduser()
         if not file.is_file():
             raise ValueError(f"no starting-point file at {file}")
-        try:
-            with np.load(file, allow_pickle=False) as archive:
-                return {name: archive[name] for name in archive.files}
-        except (OSError, ValueError) as error:
-            raise ValueError(f"{file} is not an .npz file of arrays: {error}") from None
+        return read_arrays(file)
 
 
 def apply(model: Sequential, point: StartingPoint) -> None:

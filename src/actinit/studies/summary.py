@@ -362,6 +362,12 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
         if not records:
             continue
         rows.append(_config_summary(config, records, study.learned_threshold))
+    for replay in replays:  # a failed replay says why too (it was counted, not shown)
+        failures += [
+            Failure(replay, r["seed"], (r.get("error") or "unknown error").splitlines()[0])
+            for r in records_by_key.get(replay.key, [])
+            if r["status"] == "failed"
+        ]
     summary = StudySummary(study, rows, missing_runs=missing, failures=failures)
     summary.runs = [r for records in records_by_key.values() for r in records]
     replay_keys = {config.key for config in replays}
