@@ -399,3 +399,32 @@ def test_a_failed_replay_says_why_in_run_and_show(tmp_path):
     assert "(replayed) (seed 0): ValueError: /etc/passwd is not an .npz file" in said
     shown = CliRunner().invoke(main, ["show", str(study), "--db", db])
     assert "/etc/passwd is not an .npz file" in " ".join(shown.output.split())
+
+
+def test_a_ten_million_run_grid_is_refused_at_once(tmp_path):
+    """10,000 seeds x 100 learning rates x 10 activations printed nothing for 500 s
+    while its list of runs grew to 1.5 GB."""
+    rates = ", ".join(str(0.001 * (i + 1)) for i in range(100))
+    activations = '["relu", "tanh", "sigmoid", "elu", "selu", "gelu", "swish", "softplus", "mish", "softsign"]'
+    study = tmp_path / "huge.toml"
+    study.write_text(
+        f"""
+name = "huge"
+seeds = 10000
+[data]
+name = "moons"
+[model]
+hidden = [4]
+init = "xavier_normal"
+[training]
+epochs = 10
+[grid]
+activations = {activations}
+learning_rates = [{rates}]
+"""
+    )
+    result = CliRunner().invoke(main, ["run", str(study), "--db", str(tmp_path / "h.sqlite")])
+    assert result.exit_code == 2  # refused before any list of runs is built
+    assert "1,000 configurations x 10,000 seeds = 10,000,000 runs" in " ".join(
+        result.output.split()
+    )

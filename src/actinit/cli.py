@@ -27,7 +27,7 @@ from .engine import activations, initializers, losses, optimizers
 from .engine.registry import SpecError
 from .studies import datasets
 from .studies.datasets import DataError
-from .studies.preflight import DEFAULT_TIME_LIMIT, PlanError
+from .studies.preflight import DEFAULT_TIME_LIMIT, PlanError, check_size
 from .studies.runner import RunReport, planned_runs, run_study
 from .studies.store import DEFAULT_DB, Store, StoreError
 from .studies.study import Study, StudyError, builtin_names, load_study, parse_study, write_study
@@ -146,6 +146,11 @@ def _run(study: Study, how: RunChoices, plan=None) -> RunReport:
     with Store(how.db) as store:
         if study.path:
             store.save_study(study.name, write_study(study))
+        if plan is None:
+            try:
+                check_size(len(study.configs), study.seeds, len(study.replays))
+            except PlanError as error:
+                _fail(f"{study.name}: no run was started: {error}")
         total = len(planned_runs(study, study.seeds) if plan is None else plan)
         try:
             with _progress(quiet=False) as progress:

@@ -29,6 +29,24 @@ SECONDS_PER_LAYER_STEP = 2e-5
 DEFAULT_TIME_LIMIT = 7 * 24 * 3600.0
 
 
+#: The most runs one study may plan: past this the list of runs itself takes minutes and
+#: gigabytes before the first one starts.
+MAX_RUNS = 1_000_000
+
+
+def check_size(configurations: int, seeds: int, replays: int = 0) -> int:
+    """The number of runs a study plans, refused past :data:`MAX_RUNS` before any list
+    of them is built."""
+    runs = configurations * seeds + replays
+    if runs > MAX_RUNS:
+        raise PlanError(
+            f"{configurations:,} configurations x {seeds:,} seeds = {runs:,} runs; a study "
+            f"plans at most {MAX_RUNS:,}: use fewer seeds (or run seeds in rounds with "
+            "--max-seeds) or a smaller grid"
+        )
+    return runs
+
+
 class PlanError(ValueError):
     """A study that cannot run on this machine as described, with the reason and fix."""
 

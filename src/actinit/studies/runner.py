@@ -20,7 +20,7 @@ from joblib import Parallel, delayed, parallel_config
 
 from ..engine.initializers import custom_components, install_components
 from .config import RunConfig, dataset_for, fit_run, model_for
-from .preflight import DEFAULT_TIME_LIMIT, check_study
+from .preflight import DEFAULT_TIME_LIMIT, check_size, check_study
 from .store import Store
 from .study import Study
 
@@ -144,6 +144,8 @@ def run_study(
     seeds = study.seeds if seeds is None else seeds
     if seeds < 1:
         raise ValueError(f"seeds must be at least 1, got {seeds}")
+    if plan is None:
+        check_size(len(study.configs), seeds, len(study.replays))
     planned = planned_runs(study, seeds) if plan is None else plan
     todo = pending_runs(study, store, seeds, planned)
     jobs = jobs or os.cpu_count() or 1
