@@ -14,6 +14,7 @@ file stays actinit's own ``.npz`` format (``estimator.model_.save(path)``).
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -75,6 +76,19 @@ class _Net(BaseEstimator):
         history = model.fit(X, y, epochs=self.epochs, batch_size=self.batch_size)
         self.model_ = model
         self.loss_curve_ = list(history.history.get("loss", []))
+        broken = [
+            name for name, value in model.parameters().items() if not np.isfinite(value).all()
+        ]
+        if history.diverged or broken:
+            where = f" at epoch {history.diverged_epoch}" if history.diverged else ""
+            warnings.warn(
+                f"{type(self).__name__}: training produced values that are not finite{where}"
+                f"{' (in ' + ', '.join(broken[:3]) + ')' if broken else ''}; its predictions "
+                "mean nothing. Scale the inputs (e.g. StandardScaler), or use a smaller "
+                "initializer or learning rate",
+                RuntimeWarning,
+                stacklevel=3,
+            )
 
 
 class NetClassifier(ClassifierMixin, _Net):
