@@ -89,3 +89,33 @@ def test_the_playground_takes_registered_names():
 
     settings = parse_settings({"activation": "soft_cube", "init": "plus_minus"})
     assert settings.activation == "soft_cube" and settings.init == "plus_minus"
+
+
+@pytest.mark.parametrize(
+    "function, derivative, words",
+    [
+        (lambda x: x.sum(), lambda x: np.ones_like(x), "must return numbers of its input's shape"),
+        (lambda x: "relu", lambda x: x, "activation .buggy_activation.: its function"),
+        (lambda x, y: x, lambda x: x, "fails on an array"),
+        (lambda x: np.log(x), lambda x: 1 / x, "not finite"),
+    ],
+)
+def test_a_buggy_registered_activation_is_refused_at_registration(function, derivative, words):
+    with pytest.raises((TypeError, ValueError), match=words):
+        ai.activations.register("buggy_activation", function, derivative)
+    assert "buggy_activation" not in ai.activations.names()
+
+
+@pytest.mark.parametrize(
+    "sample, words",
+    [
+        (lambda shape, rng: rng.normal(size=7), "returned float64 of shape \\(7,\\)"),
+        (lambda shape: np.zeros(shape), "a function of \\(shape, rng\\) is needed"),
+        (lambda shape, rng: "he", "return numbers of the shape asked for"),
+        (lambda shape, rng: np.full(shape, np.inf), "not finite"),
+    ],
+)
+def test_a_buggy_registered_initializer_is_refused_at_registration(sample, words):
+    with pytest.raises((TypeError, ValueError), match=words):
+        ai.initializers.register("buggy_initializer", sample)
+    assert "buggy_initializer" not in ai.initializers.names()

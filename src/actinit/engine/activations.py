@@ -124,6 +124,29 @@ def _is_pair(identifier: Any) -> bool:
     return isinstance(identifier, tuple) and len(identifier) == 2 and all(map(callable, identifier))
 
 
+def _check_registered(name: str, activation: Activation) -> None:
+    """Call a newly registered activation once, on a few points, so that a function of
+    the wrong shape, type or arity fails here, named, not deep inside a training run."""
+    probe = np.linspace(-3.0, 3.0, 7).reshape(7, 1)
+    for part, call in (("function", activation.function), ("derivative", activation.derivative)):
+        try:
+            out = np.asarray(call(probe))
+        except Exception as error:
+            raise TypeError(
+                f"activation {name!r}: its {part} fails on an array of shape (7, 1): "
+                f"{type(error).__name__}: {error}"
+            ) from None
+        if out.shape != probe.shape or out.dtype.kind not in "fiub":
+            raise TypeError(
+                f"activation {name!r}: its {part} must return numbers of its input's shape "
+                f"(7, 1), elementwise; it returned {out.dtype} of shape {out.shape}"
+            )
+        if not np.isfinite(out.astype(float)).all():
+            raise ValueError(
+                f"activation {name!r}: its {part} is not finite on [-3, 3]: {out.ravel()}"
+            )
+
+
 def register(
     name: str,
     function: Callable[[np.ndarray], np.ndarray] | None = None,
@@ -164,6 +187,7 @@ def register(
             "elementwise functions of an array"
         )
     cls = _from_functions(name, function, derivative, **facts)
+    _check_registered(name, cls())
     ACTIVATIONS.add_custom(name, cls)
     return cls
 

@@ -91,8 +91,28 @@ def register(name: str, sample: Any = None):
         raise TypeError(f"register({name!r}, sample) needs a function of (shape, rng)")
     namespace = {"sample": lambda self, shape, rng: np.asarray(sample(shape, rng), dtype=float)}
     cls = dataclass(eq=False)(type(f"Custom_{name}", (Initializer,), namespace))
+    _check_registered(name, sample)
     INITIALIZERS.add_custom(name, cls)
     return cls
+
+
+def _check_registered(name: str, sample: Any) -> None:
+    """Draw once from a newly registered initializer, so that a function of the wrong
+    shape, type or arity fails here, named, not deep inside NumPy during a run."""
+    try:
+        drawn = np.asarray(sample((4, 3), np.random.default_rng(0)))
+    except Exception as error:
+        raise TypeError(
+            f"initializer {name!r}: a function of (shape, rng) is needed; called with "
+            f"((4, 3), rng) it raised {type(error).__name__}: {error}"
+        ) from None
+    if drawn.shape != (4, 3) or drawn.dtype.kind not in "fiub":
+        raise TypeError(
+            f"initializer {name!r}: asked for shape (4, 3) it returned {drawn.dtype} of "
+            f"shape {drawn.shape}; return numbers of the shape asked for"
+        )
+    if not np.isfinite(drawn.astype(float)).all():
+        raise ValueError(f"initializer {name!r}: its draw is not finite: {drawn.ravel()}")
 
 
 def custom_components() -> dict[str, dict[str, Any]]:
