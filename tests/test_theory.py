@@ -139,7 +139,7 @@ def test_a_model_with_critical_weights_saves_and_loads(tmp_path):
 
 
 def test_bad_settings_are_refused():
-    with pytest.raises(ValueError, match="sigma_w must be a finite number"):
+    with pytest.raises(ValueError, match="sigma_w must be a number from 0 to 100"):
         theory.variance_map("tanh", -1.0, 0.0, 1.0)
     with pytest.raises(ValueError, match="no edge of chaos"):
         theory.edge_of_chaos("linear", 0.5, high=0.9)
@@ -276,3 +276,22 @@ def test_phase_diagram_draws_the_edge():
         axis.collections
         and "edge of chaos" in [t.get_text() for t in axis.get_legend().get_texts()][0]
     )
+
+
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda: theory.fixed_point("tanh", 1e300, 0), "sigma_w must be a number from 0 to 100"),
+        (lambda: theory.edge_of_chaos("relu", sigma_b=1e300), "sigma_b must be a number"),
+        (lambda: theory.variance_through_depth("tanh", 1, 0, 1, 10**9), "depth is a number"),
+        (lambda: theory.variance_through_depth("tanh", 1, 0, 1, 0), "depth is a number"),
+        (lambda: theory.variance_through_depth("tanh", 1, 0, 1, -1), "depth is a number"),
+        (lambda: theory.variance_map("tanh", 1, 0, float("nan")), "q is a variance"),
+        (lambda: theory.variance_map("tanh", 1, 0, -1), "q is a variance"),
+        (lambda: theory.chi1("tanh", 1.2, 0.1, q0=float("nan")), "q0 is a variance"),
+    ],
+)
+def test_every_argument_of_the_theory_is_checked(call, words):
+    """They raised OverflowError, hung (depth 10^9) or returned numbers (q = nan)."""
+    with pytest.raises(ValueError, match=words):
+        call()

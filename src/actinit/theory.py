@@ -84,7 +84,8 @@ def variance_map(act: Any, sigma_w: float, sigma_b: float, q: float) -> float:
     variance of the next layer from this layer's ``q``."""
     phi, _ = _pair(act)
     _check_scales(sigma_w, sigma_b)
-    return sigma_w**2 * gaussian_mean(lambda x: phi(x) ** 2, math.sqrt(max(q, 0.0))) + sigma_b**2
+    q = _check_variance("q", q)
+    return sigma_w**2 * gaussian_mean(lambda x: phi(x) ** 2, math.sqrt(q)) + sigma_b**2
 
 
 def variance_through_depth(
@@ -92,8 +93,9 @@ def variance_through_depth(
 ) -> np.ndarray:
     """[q_0, q_1, ..., q_depth]: the pre-activation variance layer after layer from an
     input variance ``q0`` (inf once it exceeds :data:`EXPLODED`)."""
-    values = [float(q0)]
-    for _ in range(int(depth)):
+    _check_scales(sigma_w, sigma_b)
+    values = [_check_variance("q0", q0)]
+    for _ in range(_check_depth(depth)):
         previous = values[-1]
         values.append(
             math.inf if previous > EXPLODED else variance_map(act, sigma_w, sigma_b, previous)
@@ -101,10 +103,39 @@ def variance_through_depth(
     return np.array(values)
 
 
+#: The largest weight or bias scale the theory takes (past it every map overflows).
+MAX_SCALE = 100.0
+#: The deepest network followed layer by layer.
+MAX_DEPTH = 10_000
+
+
 def _check_scales(sigma_w: float, sigma_b: float) -> None:
     for name, value in (("sigma_w", sigma_w), ("sigma_b", sigma_b)):
-        if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
-            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not (math.isfinite(value) and 0 <= value <= MAX_SCALE)
+        ):
+            raise ValueError(f"{name} must be a number from 0 to {MAX_SCALE:g}, got {value!r}")
+
+
+def _check_variance(name: str, value: float) -> float:
+    """A pre-activation variance: a finite number >= 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
+        raise ValueError(f"{name} is a variance, a number >= 0; got {value!r}")
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"{name} is a variance, a finite number >= 0; got {value!r}")
+    return float(value)
+
+
+def _check_depth(depth: int) -> int:
+    if (
+        isinstance(depth, bool)
+        or not isinstance(depth, (int, np.integer))
+        or not (1 <= depth <= MAX_DEPTH)
+    ):
+        raise ValueError(f"depth is a number of layers from 1 to {MAX_DEPTH:,}, got {depth!r}")
+    return int(depth)
 
 
 def fixed_q(act: Any, sigma_w: float, sigma_b: float, q0: float = 1.0) -> float:
@@ -117,7 +148,8 @@ def fixed_q(act: Any, sigma_w: float, sigma_b: float, q0: float = 1.0) -> float:
     def gap(q: float) -> float:
         return variance_map(act, sigma_w, sigma_b, q) - q
 
-    q0 = float(q0)
+    _check_scales(sigma_w, sigma_b)
+    q0 = _check_variance("q0", q0)
     start = gap(q0)
     if abs(start) <= 1e-12 * max(q0, 1.0):
         return q0
