@@ -411,3 +411,62 @@ def test_a_file_that_is_not_a_database_is_refused_and_left_alone(tmp_path):
     assert result.returncode == 2 and "not an actinit results database" in result.stdout
     with pytest.raises(StoreError, match="is a folder"):
         Store(tmp_path)
+
+
+def test_a_database_is_read_as_it_is_and_an_unwritable_place_is_one_line(tmp_path):
+    """--db in a read-only place gave a raw sqlite3.OperationalError; show and export
+    read a database without writing to it."""
+    db = tmp_path / "ro.sqlite"
+    study_file = tmp_path / "tiny.toml"
+    study_file.write_text(TINY.format(epochs=5))
+    assert CliRunner().invoke(main, ["run", str(study_file), "--db", str(db)]).exit_code == 0
+    with Store(db) as store:
+        store.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
+    for command in (["show"], ["export", "--format", "json"], ["rank"]):
+        result = CliRunner().invoke(
+            main, [command[0], str(study_file), "--db", str(db), *command[1:]]
+        )
+        assert result.exit_code == 0, result.output
+    after = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir() if p.name in before}
+    assert after == before  # nothing written
+    with Store(db, read_only=True) as store:
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            store.connection.execute("DELETE FROM runs")
+    # /proc is read-only even for root: a database cannot be made there
+    refused = CliRunner().invoke(main, ["run", str(study_file), "--db", "/proc/results.sqlite"])
+    said = " ".join(refused.output.split())
+    assert refused.exit_code == 2 and "cannot write the results database" in said
+    assert "Traceback" not in refused.output
+
+
+def test_a_full_disk_is_one_line_and_keeps_what_was_stored(tmp_path, monkeypatch):
+    """A full disk printed 144 lines and 5 tracebacks."""
+    from actinit.studies import store as store_module
+
+    study_file = tmp_path / "tiny.toml"
+    study_file.write_text(TINY.format(epochs=3))
+    db = tmp_path / "full.sqlite"
+    real = store_module.Store._insert
+    calls = []
+
+    def filling(self, result):
+        calls.append(result["seed"])
+        if len(calls) > 2:
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(self, result)
+
+    monkeypatch.setattr(store_module.Store, "_insert", filling)
+    result = CliRunner().invoke(
+        main, ["run", str(study_file), "--db", str(db), "--backend", "sequential"]
+    )
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2 and "is full: every run finished before is stored" in said
+    assert "Traceback" not in result.output
+    monkeypatch.setattr(store_module.Store, "_insert", real)
+    with Store(db) as store:
+        assert store.count() == 2
+    again = CliRunner().invoke(
+        main, ["run", str(study_file), "--db", str(db), "--backend", "sequential"]
+    )
+    assert again.exit_code == 0 and "6 runs" in again.output and "2 already stored" in again.output

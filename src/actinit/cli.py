@@ -94,7 +94,7 @@ def _load(
 def _kept_study(name: str, db: Path | None) -> str | None:
     if db is None or not Path(db).is_file() or "/" in name or name.endswith(".toml"):
         return None
-    with Store(db) as store:
+    with Store(db, read_only=True) as store:
         return store.study_document(name)
 
 
@@ -685,7 +685,7 @@ def show(study, seeds, epochs, db):
     """Summary of a study from the database, without training."""
     _existing_db(db, study)
     loaded = _load(study, db, epochs=epochs)
-    with Store(db) as store:
+    with Store(db, read_only=True) as store:
         _print_summary(summarize(loaded, store, seeds=seeds))
 
 
@@ -719,7 +719,7 @@ def _answer_inputs(study: str, db: Path, seeds: int | None, metric: str, where):
         wanted = parse_where(where)
     except SelectionError as error:
         _fail(str(error))
-    with Store(db) as store:
+    with Store(db, read_only=True) as store:
         summary = summarize(loaded, store, seeds=seeds)
     if not summary.rows:
         _fail(f"no results for {study!r} in {db}; run it first (actinit run {study} --db {db})")
@@ -1001,7 +1001,7 @@ def export(study, fmt, output, epochs, db):
     if fmt == "parquet":
         _export_parquet(loaded, db, output)
         return
-    with Store(db) as store:
+    with Store(db, read_only=True) as store:
         text = EXPORTS[fmt](summarize(loaded, store))
     if output:
         with writing(output):
@@ -1018,7 +1018,7 @@ def _export_parquet(study: Study, db: Path, output: Path | None) -> None:
         import pyarrow  # noqa: F401
     except ImportError:
         _fail("--format parquet needs pandas and pyarrow: pip install 'actinit[frames]'")
-    with Store(db) as store:
+    with Store(db, read_only=True) as store:
         frame = summarize(study, store).to_frame()
     with writing(output):
         frame.to_parquet(output, index=False)

@@ -181,19 +181,34 @@ class StoreError(RuntimeError):
 
 
 class Store:
-    def __init__(self, path: str | Path = DEFAULT_DB) -> None:
+    """``read_only``: read an existing database as it is (``show``, ``export``, ``rank``
+    ...), also from a read-only folder or file system; nothing is written to it."""
+
+    def __init__(self, path: str | Path = DEFAULT_DB, read_only: bool = False) -> None:
         self.path = Path(path)
+        self.read_only = read_only
         if self.path.is_dir():
             raise StoreError(
                 f"{self.path} is a folder; give a database file, e.g. {self.path / DEFAULT_DB}"
             )
-        if self.path.parent and not self.path.parent.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
+        if read_only:
+            self.connection = self._connect_read_only()
+        else:
+            try:
+                if self.path.parent and not self.path.parent.exists():
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.connection = sqlite3.connect(
+                    self.path, timeout=BUSY_TIMEOUT, isolation_level=None
+                )
+            except (OSError, sqlite3.OperationalError) as error:
+                raise StoreError(self._unwritable(error)) from None
         try:
             self.connection.row_factory = sqlite3.Row
             self.connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
-            self._open()
+            if read_only:
+                self._check_identity()
+            else:
+                self._open()
         except sqlite3.DatabaseError as error:
             self.connection.close()
             if _locked(error):
@@ -201,6 +216,8 @@ class Store:
                     f"{self.path} stayed locked by another program for {OPEN_PATIENCE} s; "
                     "nothing was written: try again when it is done, or use another --db"
                 ) from None
+            if _unwritable(error):
+                raise StoreError(self._unwritable(error)) from None
             raise StoreError(
                 f"{self.path} is not an actinit results database ({error}); it was left as it "
                 "is: choose another file with --db"
@@ -208,6 +225,32 @@ class Store:
         except StoreError:
             self.connection.close()
             raise
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """The database opened read-only; on a read-only file system, where SQLite
+        cannot make the files a WAL database reads through, as immutable."""
+        if not self.path.is_file():
+            raise StoreError(f"no database at {self.path}")
+        uri = self.path.resolve().as_uri()
+        for mode in ("mode=ro", "immutable=1"):
+            try:
+                connection = sqlite3.connect(
+                    f"{uri}?{mode}", uri=True, timeout=BUSY_TIMEOUT, isolation_level=None
+                )
+                connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                return connection
+            except sqlite3.OperationalError as error:
+                last = error
+        raise StoreError(f"{self.path} cannot be read: {last}") from None
+
+    def _unwritable(self, error: Exception) -> str:
+        """Why ``run`` cannot write here, in one line."""
+        reason = getattr(error, "strerror", None) or str(error)
+        return (
+            f"cannot write the results database {self.path} ({reason}): its folder or "
+            "file system is read-only; give --db a writable file (show, export and rank "
+            "read a database where it is)"
+        )
 
     def _open(self) -> None:
         """Check the file is actinit's and set it up. Switching to WAL mode and creating
@@ -219,6 +262,8 @@ class Store:
                 self._check_identity()
                 self.connection.execute("PRAGMA journal_mode = WAL")
                 self.connection.execute("PRAGMA synchronous = NORMAL")
+                # a log grown while the disk was full is folded back now there is room
+                self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 self.connection.executescript(SCHEMA)
                 self.connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 self.connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -289,11 +334,25 @@ class Store:
         for attempt in range(5):
             try:
                 return self._insert(result)
-            except sqlite3.OperationalError as error:  # locked past the busy timeout
+            except sqlite3.OperationalError as error:
+                if "full" in str(error).lower():
+                    raise StoreError(self._disk_full()) from None
                 if not _locked(error) or attempt == 4:
                     raise
                 time.sleep(0.5 * (attempt + 1))
         return False
+
+    def _disk_full(self) -> str:
+        """The disk is full: shrink the write-ahead log if SQLite can (it grows while
+        writes fail) and say so in one line; every run stored before is kept."""
+        try:
+            self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            pass
+        return (
+            f"the disk holding {self.path} is full: every run finished before is stored; "
+            "free some space and run again (only what is missing runs)"
+        )
 
     def add_many(self, results: Iterable[dict[str, Any]]) -> int:
         """Store many finished runs in one transaction (an import, a test's synthetic
@@ -382,6 +441,12 @@ class Store:
 
     def count(self) -> int:
         return self.connection.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+
+
+def _unwritable(error: sqlite3.Error) -> bool:
+    """Whether SQLite refused because it cannot write the file or its folder."""
+    text = str(error).lower()
+    return "readonly" in text or "read-only" in text or "unable to open" in text
 
 
 def _locked(error: sqlite3.Error) -> bool:
