@@ -470,3 +470,22 @@ def test_a_full_disk_is_one_line_and_keeps_what_was_stored(tmp_path, monkeypatch
         main, ["run", str(study_file), "--db", str(db), "--backend", "sequential"]
     )
     assert again.exit_code == 0 and "6 runs" in again.output and "2 already stored" in again.output
+
+
+def test_what_killed_workers_left_in_shared_memory_is_cleaned_and_nothing_else(tmp_path):
+    """Every kill -9 left loky semaphores and joblib folders in /dev/shm."""
+    from actinit.studies.runner import clean_shared_memory
+
+    dead = 2**22 + 12345  # beyond any pid this machine hands out
+    live = os.getpid()
+    (tmp_path / f"sem.loky-{dead}-abc123").write_text("")
+    (tmp_path / f"joblib_memmapping_folder_{dead}_0f1e2d").mkdir()
+    (tmp_path / f"sem.loky-{live}-def456").write_text("")
+    (tmp_path / "someone-elses-file").write_text("")
+    removed = clean_shared_memory(tmp_path)
+    assert sorted(removed) == sorted(
+        [f"sem.loky-{dead}-abc123", f"joblib_memmapping_folder_{dead}_0f1e2d"]
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f"sem.loky-{live}-def456", "someone-elses-file"]
+    )

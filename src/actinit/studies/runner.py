@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import math
 import os
+import re
+import shutil
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from joblib import Parallel, delayed, parallel_config
@@ -92,6 +95,42 @@ def _stored_history(history) -> dict[str, list[float]]:
     return stored
 
 
+#: What loky and joblib leave in shared memory when their process is killed (kill -9):
+#: semaphores named after the process, and memory-mapping folders.
+LEFTOVERS = re.compile(r"^(?:sem\.loky-|loky-|joblib_memmapping_folder_)(\d+)[-_]")
+
+
+def clean_shared_memory(folder: str | Path = "/dev/shm") -> list[str]:
+    """Remove what killed loky and joblib workers left in ``folder`` (they name the
+    process that made it): only entries whose process is gone, so a running study's
+    are never touched. Returns the names removed."""
+    removed = []
+    try:
+        entries = list(Path(folder).iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        match = LEFTOVERS.match(entry.name)
+        if not match or _alive(int(match.group(1))):
+            continue
+        try:
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+            removed.append(entry.name)
+        except OSError:
+            pass  # another user's, or gone meanwhile
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
 @dataclass
 class RunReport:
     total: int
@@ -158,6 +197,8 @@ def run_study(
     components = custom_components()
     tasks = (delayed(run_one)(config, seed, study.name, components) for config, seed in todo)
 
+    if backend == "loky":
+        clean_shared_memory()
     client = None
     if backend == "dask":
         from distributed import Client  # the optional extra actinit[dask]
