@@ -238,3 +238,12 @@ async def test_critical_with_impossible_arguments_is_one_line(client, spec, word
         await configure(socket, {**SMALL, "hidden": "3,3", "layer_inits": spec})
         error = await receive(socket, "error")
         assert words in error["message"] and "Traceback" not in error["message"]
+
+
+async def test_a_lone_surrogate_in_an_upload_is_one_line(client):
+    async with client.ws_connect("/ws") as socket:
+        await socket.send_json(
+            {"type": "upload", "name": "odd.csv", "text": "x1,x2,y\n1,2,\ud800\n"}
+        )
+        error = await receive(socket, "error")
+        assert "not valid text" in error["message"] and "codec" not in error["message"]

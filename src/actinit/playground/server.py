@@ -409,7 +409,13 @@ class Connection:
         if self.folder is None:
             self.folder = tempfile.TemporaryDirectory(prefix="actinit-playground-")
         path = Path(self.folder.name) / name
-        path.write_text(text, encoding="utf-8")
+        try:
+            path.write_text(text, encoding="utf-8")
+        except UnicodeEncodeError as problem:  # a lone surrogate: not text a file can hold
+            raise SettingsError(
+                f"{name}: character {problem.start + 1} is not valid text (a lone UTF-16 "
+                "surrogate); save the file as UTF-8"
+            ) from None
         data = datasets.load("csv", path=str(path))
         if holds_targets(data):
             data = datasets.load("csv", path=str(path), regression=True)
