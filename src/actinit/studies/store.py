@@ -241,6 +241,11 @@ class Store:
                 return connection
             except sqlite3.OperationalError as error:
                 last = error
+            except sqlite3.DatabaseError as error:  # some other file
+                raise StoreError(
+                    f"{self.path} is not an actinit results database ({error}); it was left "
+                    "as it is: choose another file with --db"
+                ) from None
         raise StoreError(f"{self.path} cannot be read: {last}") from None
 
     def _unwritable(self, error: Exception) -> str:
