@@ -1219,7 +1219,7 @@ def plot(
         if kind in STUDY_KINDS:
             _existing_db(db, target)
             loaded = _load(target, db)
-            with Store(db) as store:
+            with Store(db, read_only=True) as store:  # a study's pictures only read
                 summary = summarize(loaded, store)
                 if not summary.rows:
                     _fail(f"no results for {target!r} in {db}; run it first")
@@ -1384,7 +1384,18 @@ def report(study, output, recorded, db):
 
     _existing_db(db, study)
     loaded = _load(study, db)
-    with Store(db) as store, _progress(quiet=False) as bar:
+    try:
+        Store(db).close()
+    except StoreError as error:  # a read-only database: no runs can be recorded into it
+        if recorded:
+            console.print(
+                f"[yellow]{escape(str(error))}; the report leaves out recorded runs[/]",
+                highlight=False,
+            )
+        recorded, writable = 0, False
+    else:
+        writable = True
+    with Store(db, read_only=not writable) as store, _progress(quiet=False) as bar:
         task = bar.add_task("report", total=min(recorded, len(loaded.configs)), last="")
 
         def advance(done: int, total: int, label: str) -> None:
