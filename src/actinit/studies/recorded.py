@@ -14,7 +14,7 @@ from . import datasets
 from .config import RunConfig, dataset_for, fit_run, model_for, normalize_activation
 from .store import Store
 from .study import Study
-from .summary import DIMENSIONS, hidden_label
+from .summary import hidden_label
 
 
 @dataclass
@@ -81,12 +81,7 @@ def select(
 
 
 def _has(config: RunConfig, dimension: str, wanted: str) -> bool:
-    """Does ``config`` have this value of a grid dimension (as labelled, or for hidden
-    the number of layers or the comma-separated sizes; for data its name)?"""
-    wanted = str(wanted).strip()
-    if dimension == "hidden":
-        sizes = ",".join(map(str, config.hidden))
-        return wanted in (DIMENSIONS["hidden"](config), sizes, str(len(config.hidden)))
-    if dimension == "data":
-        return wanted in (config.data.get("name"), DIMENSIONS["data"](config))
-    return wanted == DIMENSIONS[dimension](config)
+    """Does ``config`` have this value of a grid dimension (see :func:`.analysis.has`)?"""
+    from .analysis import has
+
+    return has(config, dimension, wanted)

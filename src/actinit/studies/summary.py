@@ -549,12 +549,24 @@ def _tidy(study: str, record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _formatter(metric: str):
+def formatter(metric: str, unit: str = "%"):
+    """A metric's value for people: an accuracy in % to a tenth (followed by ``unit``),
+    epochs whole, a loss to four decimals."""
     if metric.endswith("accuracy"):
-        return lambda v: f"{100 * v:.1f}%"
+        return lambda v: f"{100 * v:.1f}{unit}"
     if metric == "epochs_to_target":
         return lambda v: f"{v:.0f}"
     return lambda v: f"{v:.4f}"
+
+
+_formatter = formatter
+
+
+def markdown_table(header: list[str], body: list[list[str]]) -> list[str]:
+    """A Markdown table's lines (a "|" inside a cell becomes "/"), then a blank line."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in body]
+    return [*lines, ""]
 
 
 # --------------------------------------------------------------------------
@@ -818,12 +830,8 @@ def to_markdown(summary: StudySummary) -> str:
     if summary.study.description:
         lines += [summary.study.description, ""]
     for header, body in (table_rows(summary), comparison_rows(summary)):
-        if not body:
-            continue
-        lines.append("| " + " | ".join(header) + " |")
-        lines.append("|" + "---|" * len(header))
-        lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in body]
-        lines.append("")
+        if body:
+            lines += markdown_table(header, body)
     if summary.missing_runs:
         lines.append(f"{summary.missing_runs} runs are not in the database yet.")
     return "\n".join(lines)
