@@ -191,6 +191,7 @@ class Store:
             raise StoreError(
                 f"{self.path} is a folder; give a database file, e.g. {self.path / DEFAULT_DB}"
             )
+        self._check_header()
         if read_only:
             self.connection = self._connect_read_only()
         else:
@@ -225,6 +226,25 @@ class Store:
         except StoreError:
             self.connection.close()
             raise
+
+    def _check_header(self) -> None:
+        """Refuse a newer actinit's database from its file header alone, before SQLite
+        opens it (opening a WAL database makes files beside it)."""
+        try:
+            with open(self.path, "rb") as handle:
+                header = handle.read(100)
+        except OSError:
+            return  # not there yet (run makes it), or SQLite will say why
+        if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+            return
+        version = int.from_bytes(header[60:64], "big")
+        application = int.from_bytes(header[68:72], "big")
+        if application == APPLICATION_ID and version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer actinit (schema {version}, this one "
+                f"reads up to {SCHEMA_VERSION}); it was left as it is: upgrade actinit to read "
+                "it, or choose another file with --db"
+            )
 
     def _connect_read_only(self) -> sqlite3.Connection:
         """The database opened read-only; on a read-only file system, where SQLite
