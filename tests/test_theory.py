@@ -295,3 +295,53 @@ def test_every_argument_of_the_theory_is_checked(call, words):
     """They raised OverflowError, hung (depth 10^9) or returned numbers (q = nan)."""
     with pytest.raises(ValueError, match=words):
         call()
+
+
+def hermite_fixed_point(phi, sigma_w, sigma_b, c0, layers=400, nodes=60):
+    """An independent computation: Gauss-Hermite quadrature (not actinit's
+    Gauss-Legendre panels) of the variance and correlation maps, iterated layer by
+    layer from c0; returns (q*, c*) and xi_c = -1 / log(chi_c) at c*."""
+    from numpy.polynomial.hermite_e import hermegauss
+
+    z, w = hermegauss(nodes)
+    w = w / w.sum()
+    q = 1.0
+    for _ in range(layers):
+        q = sigma_w**2 * float(w @ phi(math.sqrt(q) * z) ** 2) + sigma_b**2
+    root = math.sqrt(q)
+
+    def pair_mean(f, g, c):
+        u1 = root * z[:, None]
+        u2 = root * (c * z[:, None] + math.sqrt(max(1 - c * c, 0.0)) * z[None, :])
+        return float(w @ (f(u1) * g(u2)) @ w)
+
+    c = c0
+    for _ in range(layers):
+        c = (sigma_w**2 * pair_mean(phi, phi, c) + sigma_b**2) / q
+    derivative = lambda x: 1 - np.tanh(x) ** 2  # noqa: E731
+    slope = sigma_w**2 * pair_mean(derivative, derivative, c)
+    return q, c, -1 / math.log(slope)
+
+
+@pytest.mark.parametrize(
+    "sigma_w, sigma_b, expected_c",
+    [
+        (math.sqrt(2), 0.0, 0.0),  # chaotic, no bias: the stable c* is 0, not -1
+        (1.5, 0.3, None),  # chaotic with bias: c* inside (0, 1)
+    ],
+)
+def test_the_chaotic_fixed_point_is_the_stable_one(sigma_w, sigma_b, expected_c):
+    """tanh at He's sigma_w = sqrt 2 without bias gave c* = -1 (a fixed point of the
+    map, but unstable) and xi_c = inf; the stable c* = 0 has xi_c of about 21.7."""
+    q_ref, c_ref, xi_ref = hermite_fixed_point(np.tanh, sigma_w, sigma_b, c0=0.5)
+    _, c_from_below, _ = hermite_fixed_point(np.tanh, sigma_w, sigma_b, c0=-0.9)
+    assert c_from_below == pytest.approx(c_ref, abs=1e-6)  # stable: reached from both sides
+    q_star, c_star = theory.fixed_point("tanh", sigma_w, sigma_b)
+    assert q_star == pytest.approx(q_ref, rel=1e-4)
+    assert c_star == pytest.approx(c_ref, abs=1e-4)
+    if expected_c is not None:
+        assert c_star == pytest.approx(expected_c, abs=1e-6)
+    _, xi_c = theory.depth_scales("tanh", sigma_w, sigma_b)
+    assert xi_c == pytest.approx(xi_ref, rel=1e-3) and math.isfinite(xi_c)
+    if sigma_b == 0:
+        assert xi_c == pytest.approx(21.7, abs=0.1)

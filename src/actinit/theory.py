@@ -206,10 +206,18 @@ def fixed_point(act: Any, sigma_w: float, sigma_b: float, q0: float = 1.0) -> tu
     top = 1.0 - 1e-6
     if gap(top) >= 0:
         return q, 1.0
-    low = -1.0 if gap(-1.0) > 0 else top  # c* lies where the gap turns negative
-    if low == top:
-        return q, -1.0
+    # Chaotic: going down from c = 1, the first c where the map is above the diagonal
+    # again brackets the stable fixed point. (For an odd phi without bias c = -1 is a
+    # fixed point too, but an unstable one; the stable one is c* = 0.)
+    grid = np.linspace(top, -1.0, 41)
     high = top
+    for c in grid[1:]:
+        if gap(c) > 0:
+            low = c
+            break
+        high = c
+    else:
+        return q, -1.0
     for _ in range(60):
         middle = (low + high) / 2
         if gap(middle) > 0:
