@@ -20,14 +20,15 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
+from pathlib import Path
 
 import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from playground_messages import start_playground  # noqa: E402  (the tests' own way to start it)
 
 CASES = {
     "depth 3": ",".join(["8"] * 3),
@@ -35,26 +36,6 @@ CASES = {
     "50 x 256": ",".join(["256"] * 50),
 }
 CLIENTS = (1, 10)
-
-
-def start_server() -> tuple[subprocess.Popen, str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "actinit.cli", "playground", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return process, url
-        except OSError:
-            time.sleep(0.1)
-    process.terminate()
-    raise RuntimeError("the playground did not start")
 
 
 async def open_page(session, url: str, hidden: str):
@@ -130,7 +111,7 @@ def main() -> None:
         "--cases", default=",".join(CASES), help=f"which of {', '.join(CASES)} (comma-separated)"
     )
     args = parser.parse_args()
-    process, url = start_server()
+    process, url = start_playground()
     runs: dict[tuple[str, int], list[dict[str, float]]] = {}
     try:
         chosen = [name.strip() for name in args.cases.split(",") if name.strip()]

@@ -32,10 +32,11 @@ def start_playground() -> tuple[subprocess.Popen, str]:
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/"
-    for _ in range(100):
+    for _ in range(200):
         try:
             urllib.request.urlopen(url, timeout=1)
-            break
+            return process, url
         except OSError:
             time.sleep(0.1)
-    return process, url
+    process.terminate()
+    raise RuntimeError("the playground did not start")

@@ -867,27 +867,7 @@ def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
             comparisons = [compare_rows(a, b, metric, (label(a.config), label(b.config)))]
     except SelectionError as error:
         _fail(str(error))
-    header = ["A", "B", "seeds", "A - B", "95% CI", "A wins", "B wins", "ties", "p", "verdict"]
-    body = []
-    for c in comparisons:
-        d = c.difference
-        winner = c.better()
-        body.append(
-            [
-                c.a,
-                c.b,
-                str(c.seeds),
-                fmt(d.mean) if d.mean is not None else "-",
-                f"{fmt(d.low)}..{fmt(d.high)}" if d.low is not None else "-",
-                str(c.wins_a),
-                str(c.wins_b),
-                str(c.ties),
-                f"{c.p:.2g}",
-                "no difference found"
-                if winner is None
-                else f"{'A' if winner == 'a' else 'B'} better",
-            ]
-        )
+    header, body = comparison_table(comparisons, fmt)
     corrected = " (p Holm-corrected over all)" if baseline is not None else ""
     _print_table(
         f"{summary.study.title}: {metric.replace('_', ' ')}{_unit(metric)}, paired by seed{corrected}",
@@ -903,6 +883,31 @@ def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
             "[dim]a run whose loss diverged counts as the worse of its pair and is left out of "
             "the mean difference[/]"
         )
+
+
+def comparison_table(comparisons, fmt) -> tuple[list[str], list[list[str]]]:
+    """Paired comparisons as table rows: A, B, seeds, the mean difference and its
+    interval, the wins each way, the p-value and the verdict."""
+    header = ["A", "B", "seeds", "A - B", "95% CI", "A wins", "B wins", "ties", "p", "verdict"]
+    body = []
+    for c in comparisons:
+        d, winner = c.difference, c.better()
+        verdict = "no difference found" if winner is None else f"{winner.upper()} better"
+        body.append(
+            [
+                c.a,
+                c.b,
+                str(c.seeds),
+                fmt(d.mean) if d.mean is not None else "-",
+                f"{fmt(d.low)}..{fmt(d.high)}" if d.low is not None else "-",
+                str(c.wins_a),
+                str(c.wins_b),
+                str(c.ties),
+                f"{c.p:.2g}",
+                verdict,
+            ]
+        )
+    return header, body
 
 
 @main.command(name="effects")

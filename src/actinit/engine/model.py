@@ -439,14 +439,10 @@ class Sequential:
         _check_count("validation_every", validation_every, minimum=1)
         if batch_size is not None:
             _check_count("batch_size", batch_size, minimum=1, extra=" or None")
-        inputs, targets = self._prepare(X, y)
-        validation = self._prepare_validation(validation_data)
-        inputs, targets, validation = _split_off(inputs, targets, validation, validation_split)
+        inputs, targets, validation, batch = self._fit_data(
+            X, y, batch_size, validation_data, validation_split
+        )
         n = len(inputs)
-        batch = n if batch_size is None else min(int(batch_size), n)
-        if self._needs_data_dependent_init():
-            initializers_module.lsuv_initialize(self.layers, inputs[: max(batch, min(n, 256))])
-            self._data_dependent_init_done = True
         history = History()
         listeners = [history, *callbacks] + ([ProgressPrinter(epochs)] if verbose else [])
         hooks = CallbackList(
@@ -472,6 +468,19 @@ class Sequential:
                     break
         hooks.on_train_end()
         return history
+
+    def _fit_data(self, X, y, batch_size, validation_data, validation_split):
+        """(inputs, targets, validation pair or None, batch size) for ``fit``, checked;
+        a data-dependent initializer (LSUV) is applied to the first batch here."""
+        inputs, targets = self._prepare(X, y)
+        validation = self._prepare_validation(validation_data)
+        inputs, targets, validation = _split_off(inputs, targets, validation, validation_split)
+        n = len(inputs)
+        batch = n if batch_size is None else min(int(batch_size), n)
+        if self._needs_data_dependent_init():
+            initializers_module.lsuv_initialize(self.layers, inputs[: max(batch, min(n, 256))])
+            self._data_dependent_init_done = True
+        return inputs, targets, validation, batch
 
     def _prepare_validation(self, validation_data: Any) -> tuple[np.ndarray, np.ndarray] | None:
         if validation_data is None:

@@ -153,11 +153,9 @@ def run_adaptive(
             f"--max-seeds {max_seeds} is below the study's own {study.seeds} seeds: "
             "give at least that many"
         )
-    result = AdaptiveResult(summary=summarize(study, store))
     first = run(study, store, seeds=study.seeds, **run_options)
-    result.rounds.append(Round(1, len(study.configs), first.ran, first))
+    rounds = [Round(1, len(study.configs), first.ran, first)]
     by_key = {config.key: config for config in study.configs}
-    number = 1
     while True:
         summary = summarize(study, store, seeds=None)
         counts = seed_counts(summary, metric)
@@ -166,16 +164,9 @@ def run_adaptive(
         else:
             waiting, state = undecided(summary, metric, precision, alpha)
         open_ = [c for c in waiting if counts.get(c.key, 0) < max_seeds]
-        if not waiting:
-            result.reason = f"decided: {state}"
-            break
-        if not open_:
-            result.reason = (
-                f"budget reached: {len(waiting)} configurations still undecided at "
-                f"--max-seeds {max_seeds} ({state})"
-            )
-            break
-        number += 1
+        reason = _stop_reason(waiting, open_, state, max_seeds, rounds[-1])
+        if reason:
+            return AdaptiveResult(summary, rounds, reason, counts)
         plan = [
             (by_key[config.key], seed)
             for config in open_
@@ -184,16 +175,22 @@ def run_adaptive(
                 next_target(counts.get(config.key, 0), study.seeds, max_seeds),
             )
         ]
-        this_round = Round(number, len(open_), len(plan))
+        this_round = Round(len(rounds) + 1, len(open_), len(plan))
         if on_round:
             on_round(this_round, state)
         this_round.report = run(study, store, plan=plan, **run_options)
-        result.rounds.append(this_round)
-        if this_round.report.ran == this_round.report.failed:
-            summary = summarize(study, store, seeds=None)
-            counts = seed_counts(summary, metric)
-            result.reason = "stopped: every run of the last round failed (reasons below)"
-            break
-    result.summary = summary
-    result.seeds = counts
-    return result
+        rounds.append(this_round)
+
+
+def _stop_reason(waiting, open_, state: str, max_seeds: int, last: Round) -> str:
+    """Why the rounds end now, or an empty string while they go on."""
+    if not waiting:
+        return f"decided: {state}"
+    if last.number > 1 and last.report is not None and last.report.ran == last.report.failed:
+        return "stopped: every run of the last round failed (reasons below)"
+    if not open_:
+        return (
+            f"budget reached: {len(waiting)} configurations still undecided at "
+            f"--max-seeds {max_seeds} ({state})"
+        )
+    return ""

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from .analysis import compare_rows
 from .statistics import ALPHA, PairedComparison, floor_note, holm, mean_interval
-from .study import Conclusion
+from .study import Conclusion, matches
 from .summary import ConfigSummary, StudySummary
 
 VERDICTS = ("supported", "contradicted", "not settled")
@@ -36,9 +36,7 @@ class Tested:
 
 
 def _row(summary: StudySummary, side: dict) -> ConfigSummary | None:
-    from .study import Published
-
-    matching = [r for r in summary.rows if Published(0.0, "test_accuracy", side).matches(r.config)]
+    matching = [r for r in summary.rows if matches(r.config, side)]
     return matching[0] if len(matching) == 1 else None
 
 

@@ -8,6 +8,7 @@ finishes: interrupting a study loses only the runs still in flight.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
@@ -194,9 +195,21 @@ def run_study(
     if not todo:
         return report
     started = time.perf_counter()
+    # closed at once if storing fails or the user interrupts: workers and clients stop
+    with contextlib.closing(_results(study, todo, jobs, backend, scheduler)) as results:
+        _consume(results, store, report, progress, len(todo))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _results(study: Study, todo, jobs: int, backend: str, scheduler: str | None):
+    """Each run of ``todo``'s record as it ends: in this process (``sequential``, or one
+    job), else through joblib's ``backend`` (a Dask cluster for ``dask``)."""
+    if backend == "sequential" or (jobs == 1 and backend != "dask"):
+        yield from (run_one(config, seed, study.name) for config, seed in todo)
+        return
     components = custom_components()
     tasks = (delayed(run_one)(config, seed, study.name, components) for config, seed in todo)
-
     if backend == "loky":
         clean_shared_memory()
     client = None
@@ -205,20 +218,14 @@ def run_study(
 
         client = Client(scheduler) if scheduler else Client(processes=False)
     try:
-        if backend == "sequential" or (jobs == 1 and backend != "dask"):
-            results = (run_one(config, seed, study.name) for config, seed in todo)
-            _consume(results, store, report, progress, len(todo))
-        else:
-            with parallel_config(backend=backend, n_jobs=jobs if backend != "dask" else -1):
-                parallel = Parallel(
-                    return_as="generator_unordered", batch_size=1, pre_dispatch="2*n_jobs"
-                )
-                _consume(parallel(tasks), store, report, progress, len(todo))
+        with parallel_config(backend=backend, n_jobs=jobs if backend != "dask" else -1):
+            parallel = Parallel(
+                return_as="generator_unordered", batch_size=1, pre_dispatch="2*n_jobs"
+            )
+            yield from parallel(tasks)
     finally:
         if client is not None:
             client.close()
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def _consume(results, store, report, progress, count):

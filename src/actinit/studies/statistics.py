@@ -332,9 +332,6 @@ def paired_comparisons(
     n = raw.shape[1]
     signs = raw if higher_is_better else -raw
     wins_a, wins_b = (signs > 0).sum(axis=1), (signs < 0).sum(axis=1)
-    means = raw.mean(axis=1) if n else np.full(len(raw), np.nan)
-    stds = raw.std(axis=1, ddof=1) if n > 1 else np.zeros(len(raw))
-    half = t_quantile(n - 1, confidence) * stds / math.sqrt(n) if n > 1 else stds
     comparisons = []
     for i in range(len(raw)):
         pair = names[i] if i < len(names) else ("A", "B")
@@ -351,22 +348,13 @@ def paired_comparisons(
                 )
             )
             continue
-        if n == 0:
-            estimate = Estimate(None, None, None, 0)
-        elif n == 1 or stds[i] == 0:
-            flat = None if n == 1 else float(means[i])
-            estimate = Estimate(float(means[i]), flat, flat, n)
-        else:
-            estimate = Estimate(
-                float(means[i]), float(means[i] - half[i]), float(means[i] + half[i]), n
-            )
         comparisons.append(
             PairedComparison(
                 a=pair[0],
                 b=pair[1],
                 metric=metric,
                 seeds=n,
-                difference=estimate,
+                difference=mean_interval(raw[i], confidence),
                 wins_a=int(wins_a[i]),
                 wins_b=int(wins_b[i]),
                 ties=int(n - wins_a[i] - wins_b[i]),

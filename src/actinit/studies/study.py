@@ -289,6 +289,21 @@ MATCH_KEYS = {"activation", "initializer"} | set(RunConfig.__dataclass_fields__)
 PUBLISHED_FIELDS = ("value", "metric", "note", "tolerance", "data", "caveat")
 
 
+def matches(config: RunConfig, wanted: dict[str, Any]) -> bool:
+    """Does ``config`` have every setting of ``wanted`` (``initializer`` by label or
+    spec, ``activation`` by any spelling, the rest as RunConfig fields)?"""
+    for key, value in wanted.items():
+        if key == "initializer":
+            if value not in (config.init_label, config.init):
+                return False
+        elif key == "activation":
+            if normalize_activation(value) != config.activation:
+                return False
+        elif str(getattr(config, key, None)) != str(value):
+            return False
+    return True
+
+
 @dataclass
 class Published:
     """One published figure: which configuration, which metric, which value, and how
@@ -309,16 +324,7 @@ class Published:
             self.tolerance = DEFAULT_TOLERANCE[self.metric]
 
     def matches(self, config: RunConfig) -> bool:
-        for key, wanted in self.match.items():
-            if key == "initializer":
-                if wanted not in (config.init_label, config.init):
-                    return False
-            elif key == "activation":
-                if normalize_activation(wanted) != config.activation:
-                    return False
-            elif str(getattr(config, key, None)) != str(wanted):
-                return False
-        return True
+        return matches(config, self.match)
 
 
 CLAIMS = ("better", "equal")
@@ -340,7 +346,7 @@ class Conclusion:
     margin: float = 0.01
 
     def matches(self, config: RunConfig, side: dict[str, Any]) -> bool:
-        return Published(0.0, self.metric, side).matches(config)
+        return matches(config, side)
 
 
 @dataclass

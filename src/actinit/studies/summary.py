@@ -453,7 +453,7 @@ def judge(comparisons: list[Comparison], alpha: float = ALPHA) -> list[Compariso
 
 def _verdict(comparison: Comparison, family: int, alpha: float) -> None:
     published, row = comparison.published, comparison.summary
-    fmt = _formatter(published.metric)
+    fmt = formatter(published.metric)
     spread = comparison.spread
     replayed = comparison.replayed
     replay_text = f"the replay gives {fmt(replayed)}; " if replayed is not None else ""
@@ -557,9 +557,6 @@ def formatter(metric: str, unit: str = "%"):
     if metric == "epochs_to_target":
         return lambda v: f"{v:.0f}"
     return lambda v: f"{v:.4f}"
-
-
-_formatter = formatter
 
 
 def markdown_table(header: list[str], body: list[list[str]]) -> list[str]:
@@ -786,7 +783,7 @@ def comparison_rows(
     body = []
     for comparison in summary.comparisons:
         published = comparison.published
-        fmt = _formatter(published.metric)
+        fmt = formatter(published.metric)
         spread = comparison.spread
         measured = spread_range = "-"
         if spread and spread.mean is not None:

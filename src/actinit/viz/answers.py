@@ -20,25 +20,14 @@ def _scale(metric: str) -> tuple[float, str]:
     return (100.0, " (%)") if metric.endswith("accuracy") else (1.0, "")
 
 
-def plot_ranking(ranking: Ranking, title: str = "", max_rows: int = MAX_RANKED_ROWS) -> Figure:
-    """A forest plot: one row per configuration, best first, its mean as a point and
-    its 95% interval as a bar; the best set (those a Holm-corrected paired test cannot
-    tell apart from the best) in green and filled, the rest grey and hollow. Past
-    ``max_rows`` rows the worst are left out and the picture says how many."""
-    if not ranking.entries:
-        raise ValueError("nothing to rank: no configuration has this metric")
-    scale, unit = _scale(ranking.metric)
-    shown = ranking.entries[:max_rows]
-    left_out = len(ranking.entries) - len(shown)
-    height = 1.4 + 0.26 * len(shown)
-    longest = max(len(entry.label) for entry in shown)
-    figure = Figure(figsize=(min(14.0, 5.5 + 0.07 * longest), height), layout="constrained")
-    axis = figure.subplots()
-    for position, entry in enumerate(shown):
-        estimate = entry.estimate
+def _forest(axis, rows, scale: float) -> None:
+    """One forest-plot row per (label, estimate, in best set), top down: the mean as a
+    point, its 95% interval as a bar; the best set green and filled, the rest grey and
+    hollow."""
+    for position, (_, estimate, best) in enumerate(rows):
         if estimate.mean is None:
             continue
-        colour = BEST if entry.in_best_set else OTHER
+        colour = BEST if best else OTHER
         if estimate.low is not None:
             axis.plot(
                 [scale * estimate.low, scale * estimate.high],
@@ -47,20 +36,15 @@ def plot_ranking(ranking: Ranking, title: str = "", max_rows: int = MAX_RANKED_R
                 lw=2,
             )
         axis.plot(
-            scale * estimate.mean,
-            position,
-            "o",
-            color=colour,
-            markerfacecolor=colour if entry.in_best_set else "white",
-            markersize=6,
-        )
-    best = shown[0].estimate
-    if best.low is not None:
-        axis.axvspan(scale * best.low, scale * best.high, color=BEST, alpha=0.08)
-    axis.set_yticks(range(len(shown)), [entry.label for entry in shown], fontsize=8)
+            scale * estimate.mean, position, "o", color=colour,
+            markerfacecolor=colour if best else "white", markersize=6,
+        )  # fmt: skip
+    axis.set_yticks(range(len(rows)), [label for label, _, _ in rows], fontsize=8)
     axis.invert_yaxis()
     axis.grid(axis="x", alpha=0.3)
-    axis.set_xlabel(f"{ranking.metric.replace('_', ' ')}{unit}: mean and 95% interval over seeds")
+
+
+def _legend(axis, lower_is_better: bool) -> None:
     axis.legend(
         handles=[
             Line2D(
@@ -75,12 +59,33 @@ def plot_ranking(ranking: Ranking, title: str = "", max_rows: int = MAX_RANKED_R
                 lw=2,
                 label="worse than the best",
             ),
-        ],
+        ],  # fmt: skip
         fontsize=7,
-        loc="lower left"
-        if ranking.metric in ("test_loss", "train_loss", "epochs_to_target")
-        else "lower right",
+        loc="lower left" if lower_is_better else "lower right",
     )
+
+
+def plot_ranking(ranking: Ranking, title: str = "", max_rows: int = MAX_RANKED_ROWS) -> Figure:
+    """A forest plot: one row per configuration, best first, its mean as a point and
+    its 95% interval as a bar; the best set (those a Holm-corrected paired test cannot
+    tell apart from the best) in green and filled, the rest grey and hollow. Past
+    ``max_rows`` rows the worst are left out and the picture says how many."""
+    if not ranking.entries:
+        raise ValueError("nothing to rank: no configuration has this metric")
+    scale, unit = _scale(ranking.metric)
+    shown = ranking.entries[:max_rows]
+    left_out = len(ranking.entries) - len(shown)
+    longest = max(len(entry.label) for entry in shown)
+    figure = Figure(
+        figsize=(min(14.0, 5.5 + 0.07 * longest), 1.4 + 0.26 * len(shown)), layout="constrained"
+    )
+    axis = figure.subplots()
+    _forest(axis, [(e.label, e.estimate, e.in_best_set) for e in shown], scale)
+    best = shown[0].estimate
+    if best.low is not None:
+        axis.axvspan(scale * best.low, scale * best.high, color=BEST, alpha=0.08)
+    axis.set_xlabel(f"{ranking.metric.replace('_', ' ')}{unit}: mean and 95% interval over seeds")
+    _legend(axis, ranking.metric in ("test_loss", "train_loss", "epochs_to_target"))
     lines = [title or "ranking", ranking.verdict()]
     if left_out:
         lines.append(
@@ -106,23 +111,7 @@ def plot_effects(effects: list[Effect], title: str = "") -> Figure:
     axes = np.atleast_1d(figure.subplots(rows, columns, squeeze=False).ravel())
     for axis, effect in zip(axes, effects):
         levels = effect.levels[:40]
-        for position, level in enumerate(levels):
-            e = level.estimate
-            if e.mean is None:
-                continue
-            colour = BEST if level.in_best_set else OTHER
-            if e.low is not None:
-                axis.plot([scale * e.low, scale * e.high], [position, position], color=colour, lw=2)
-            axis.plot(
-                scale * e.mean,
-                position,
-                "o",
-                color=colour,
-                markerfacecolor=colour if level.in_best_set else "white",
-            )
-        axis.set_yticks(range(len(levels)), [lv.value for lv in levels], fontsize=8)
-        axis.invert_yaxis()
-        axis.grid(axis="x", alpha=0.3)
+        _forest(axis, [(lv.value, lv.estimate, lv.in_best_set) for lv in levels], scale)
         more = f" ({len(effect.levels) - 40} more not drawn)" if len(effect.levels) > 40 else ""
         verdict = "matters" if effect.matters else "no level worse than the best"
         axis.set_title(f"{effect.dimension}: {verdict}{more}", fontsize=9)

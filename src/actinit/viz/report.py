@@ -13,7 +13,7 @@ from ..studies.conclusions import conclusion_rows, judge_conclusions
 from ..studies.diagnosis import diagnose
 from ..studies.recorded import recorded_run
 from ..studies.store import Store
-from ..studies.summary import comparison_rows, summarize
+from ..studies.summary import comparison_rows, formatter, summarize
 from .boundaries import plot_boundary, plot_feature_space, predicts_numbers
 from .catalogue import study_picture
 from .figures import to_data_uri
@@ -117,7 +117,7 @@ def _answers_section(summary, store: Store) -> list[str]:
     """The ranking and the effect of each dimension, in words and pictures."""
     metric = _metric(summary)
     ranking = rank(summary, metric)
-    fmt = _formatter(metric)
+    fmt = formatter(metric, unit=" points")
     parts = [
         "<h2>Which configuration is best</h2>",
         f"<p><b>{html.escape(ranking.verdict())}</b></p>",
@@ -145,12 +145,6 @@ def _answers_section(summary, store: Store) -> list[str]:
 def _metric(summary) -> str:
     classifies = any(row.test_accuracy.mean is not None for row in summary.rows)
     return "test_accuracy" if classifies else "test_loss"
-
-
-def _formatter(metric: str):
-    if metric.endswith("accuracy"):
-        return lambda v: f"{100 * v:.1f} points"
-    return lambda v: f"{v:.4g}"
 
 
 def _theory_section(summary) -> list[str]:
