@@ -110,10 +110,11 @@ def test_correlation_map_matches_wide_random_networks():
 
 def test_depth_scales_diverge_at_the_edge_and_shrink_away_from_it():
     _, at_edge = theory.depth_scales("relu", math.sqrt(2), 0.0)
-    _, ordered = theory.depth_scales("relu", 1.0, 0.0)
-    _, deep_ordered = theory.depth_scales("relu", 0.5, 0.0)
+    _, ordered = theory.depth_scales("relu", 1.0, 0.1)
+    _, deep_ordered = theory.depth_scales("relu", 0.5, 0.1)
     assert math.isinf(at_edge) and ordered > deep_ordered > 0
-    assert ordered == pytest.approx(-1 / math.log(0.5), rel=1e-6)
+    # ordered with q* > 0: c* = 1 and xi_c = -1 / log chi1, chi1 = sigma_w^2 / 2
+    assert ordered == pytest.approx(-1 / math.log(0.5), rel=1e-9)
 
 
 def test_critical_initializer_puts_any_activation_on_the_edge():
@@ -123,11 +124,11 @@ def test_critical_initializer_puts_any_activation_on_the_edge():
     assert weights.std() * math.sqrt(2000) == pytest.approx(1.0, rel=0.02)
     sigma_w = ai.initializers.get("critical(activation=tanh, bias_std=0.3)").sigma_w
     assert theory.chi1("tanh", sigma_w, 0.3) == pytest.approx(1.0, abs=1e-6)
-    # GELU without bias: chi1 jumps across 1 where a dying signal turns into an exploding one
-    sigma_w = ai.initializers.get("critical(activation=gelu)").sigma_w
-    assert theory.fixed_q("gelu", sigma_w * 0.99, 0.0) == 0.0
-    assert math.isinf(theory.fixed_q("gelu", sigma_w * 1.01, 0.0))
-    assert theory.chi1("gelu", sigma_w * 0.99, 0.0) < 1 < theory.chi1("gelu", sigma_w * 1.01, 0.0)
+    # GELU without bias has no edge (see test_gelu_without_bias_has_no_edge_of_chaos)
+    with pytest.raises(theory.NoEdgeError, match="with biases of std 0.5 it has one"):
+        ai.initializers.get("critical(activation=gelu)")((4, 4), np.random.default_rng(0))
+    sigma_w = ai.initializers.get("critical(activation=gelu, bias_std=0.5)").sigma_w
+    assert theory.propagation("gelu", sigma_w, 0.5).phase == "edge of chaos"
     with pytest.raises(ValueError, match="critical needs an activation"):
         ai.initializers.get("critical")((3, 3), np.random.default_rng(0))
 
@@ -249,7 +250,7 @@ def test_depth_picture_marks_the_theory_depth_in_every_row(deep_store):
 
     study, store = deep_store
     summary = summarize(study, store)
-    predictions = dict(((a, label), d) for a, label, d in depth_predictions(summary))
+    predictions = {(p.activation, p.label): p.depth for p in depth_predictions(summary)}
     assert predictions[("tanh", "small random")] < 8 < predictions[("tanh", "xavier")]
     figure = plot_depth_theory(summary)
     red = [
@@ -345,3 +346,206 @@ def test_the_chaotic_fixed_point_is_the_stable_one(sigma_w, sigma_b, expected_c)
     assert xi_c == pytest.approx(xi_ref, rel=1e-3) and math.isfinite(xi_c)
     if sigma_b == 0:
         assert xi_c == pytest.approx(21.7, abs=0.1)
+
+
+# --- independent computations: closed forms, Gauss-Hermite, plain iteration ------------
+
+
+def hermite_rule(nodes=80):
+    from numpy.polynomial.hermite_e import hermegauss
+
+    z, w = hermegauss(nodes)
+    return z, w / w.sum()
+
+
+def hermite_variance_map(phi, sigma_w, sigma_b, q, nodes=80):
+    z, w = hermite_rule(nodes)
+    return sigma_w**2 * float(w @ phi(math.sqrt(q) * z) ** 2) + sigma_b**2
+
+
+def relu_kernel(q, c):
+    """E[relu(u1) relu(u2)] (Cho & Saul's arc-cosine kernel of degree 1)."""
+    return q / (2 * math.pi) * (math.sqrt(1 - c * c) + (math.pi - math.acos(c)) * c)
+
+
+@pytest.mark.parametrize("c", [-0.95, -0.3, 0.0, 0.5, 0.9, 0.999, 0.999999])
+def test_pair_expectations_split_at_kinks_match_closed_forms(c):
+    """The 2-D quadrature was not split where u2 crosses a kink: E[step step] was off
+    by 6.5e-4 at c = 0.5. Closed forms: the arc-cosine kernels of degree 0 and 1 and
+    erf's arcsine kernel."""
+    step, relu = theory._phi("step"), theory._phi("relu")
+    q = 1.7
+    exact_step = (math.pi - math.acos(c)) / (2 * math.pi)
+    assert theory._pair_mean(step.function, step.function, q, c, step.kinks) == pytest.approx(
+        exact_step, abs=1e-9
+    )
+    assert theory._pair_mean(relu.function, relu.function, q, c, relu.kinks) == pytest.approx(
+        relu_kernel(q, c), rel=1e-9
+    )
+    from scipy.special import erf
+
+    a = 0.8
+    exact_erf = 2 / math.pi * math.asin(2 * a * a * q * c / (1 + 2 * a * a * q))
+    scaled = lambda x: erf(a * x)  # noqa: E731
+    assert theory._pair_mean(scaled, scaled, q, c, (0.0,)) == pytest.approx(exact_erf, abs=1e-9)
+    # the difference form the correlation map uses, against the same closed form
+    difference = theory._difference_mean(relu.function, q, c, relu.kinks)
+    assert difference == pytest.approx(2 * (q / 2 - relu_kernel(q, c)), rel=1e-7, abs=1e-15)
+
+
+def test_where_the_signal_dies_out_the_correlation_has_no_depth_scale():
+    """ReLU at sigma_w = 1 without bias: q* = 0, and xi_c was reported as
+    -1 / log chi1 = 1.44, a gradient scale; the correlation (the arc-cosine map,
+    independent of sigma_w) does not converge at that rate: from c0 = 0 it is 0.855
+    after 9 layers, where e^(-9 / 1.44) would leave 0.998."""
+    c = 0.0
+    for _ in range(9):
+        c = relu_kernel(1.0, c) / 0.5  # E[relu(u)^2] = q / 2
+    assert c == pytest.approx(0.855, abs=1e-3)
+    result = theory.propagation("relu", 1.0, 0.0)
+    assert result.q_star == 0 and result.signal == "dies out"
+    assert math.isnan(result.xi_c) and math.isnan(result.c_star)
+    assert result.xi_grad == pytest.approx(1 / math.log(2), rel=1e-9)
+    assert result.depth_limit == "gradient"
+    assert result.trainable_depth == pytest.approx(6 / math.log(2), rel=1e-9)
+    # where it explodes (sigma_w = 2): the variance grows by sigma_w^2 / 2 = 2 per layer
+    exploding = theory.propagation("relu", 2.0, 0.0)
+    assert exploding.signal == "explodes" and math.isnan(exploding.xi_c)
+    assert exploding.xi_q == pytest.approx(1 / math.log(2), rel=1e-6)
+
+
+def test_a_polynomial_approach_is_no_depth_scale():
+    """tanh at sigma_w = 1 without bias: q falls like 1 / (2 l), not exponentially;
+    'q* = 1.1e-08, xi_q = 45465176.1 layers' meant nothing."""
+    q = 1.0
+    history = []
+    for _ in range(2000):
+        q = hermite_variance_map(np.tanh, 1.0, 0.0, q)
+        history.append(q)
+    assert history[-1] * 2 * 2000 == pytest.approx(1.0, rel=0.05)  # q_l ~ 1 / (2 l)
+    assert history[-1] / history[-2] > 0.999  # no fixed rate
+    result = theory.propagation("tanh", 1.0, 0.0)
+    assert result.q_star == 0 and math.isinf(result.xi_q) and math.isinf(result.xi_grad)
+    assert result.phase == "edge of chaos"
+
+
+def test_gelu_without_bias_has_no_edge_of_chaos():
+    """edge_of_chaos gave 1.5335 for GELU: there q = 1 maps to itself but is
+    unstable (slope 1.144; from 0.95 or 1.05, q after 50 layers is 4.7e-7 or 118)."""
+    from scipy.special import erf
+
+    gelu = lambda x: 0.5 * x * (1 + erf(x / math.sqrt(2)))  # noqa: E731
+    sigma_w = 1.5335304411947686
+    ends = []
+    for q in (0.95, 1.05):
+        for _ in range(50):
+            q = hermite_variance_map(gelu, sigma_w, 0.0, q)
+        ends.append(q)
+    assert ends[0] < 1e-5 and ends[1] > 100
+    with pytest.raises(theory.NoEdgeError, match="no edge of chaos at sigma_b = 0"):
+        theory.edge_of_chaos("gelu")
+    # at that sigma_w, q* = 1 is reported as unstable, with its divergence scale
+    h = 1e-5
+    slope = (
+        hermite_variance_map(gelu, sigma_w, 0, 1 + h)
+        - hermite_variance_map(gelu, sigma_w, 0, 1 - h)
+    ) / (2 * h)
+    assert slope == pytest.approx(1.144, abs=1e-3)
+    result = theory.propagation("gelu", sigma_w, 0.0)
+    assert result.signal == "unstable" and result.q_slope == pytest.approx(slope, rel=1e-6)
+    assert result.xi_q == pytest.approx(1 / math.log(slope), rel=1e-5)  # about 7.4 layers
+
+
+def grid_fixed_point(phi, dphi, sigma_w, sigma_b, low, h=0.02, limit=9.0):
+    """q*, c* and chi_c at c*, independently: trapezoid sums on a uniform grid (for a
+    smooth phi exponentially accurate; Gauss-Hermite nodes are too sparse for
+    sigmoid at q* = 46), q* by iteration, c* by bisection on the correlation map's
+    gap in [low, 1), in the difference form."""
+    z = np.arange(-limit, limit + h / 2, h)
+    w = h * np.exp(-(z**2) / 2) / math.sqrt(2 * math.pi)
+    q = 1.0
+    for _ in range(3000):
+        q = sigma_w**2 * float(w @ phi(math.sqrt(q) * z) ** 2) + sigma_b**2
+    root = math.sqrt(q)
+
+    def pair(c):
+        s = math.sqrt(1 - c * c)
+        return root * z[:, None], root * (c * z[:, None] + s * z[None, :])
+
+    def excess(c):  # > 0 where the map lies below the diagonal
+        u1, u2 = pair(c)
+        return sigma_w**2 * float(w @ (phi(u1) - phi(u2)) ** 2 @ w) / (2 * q) - (1 - c)
+
+    high = 1 - 1e-9
+    assert excess(high) > 0 > excess(low)
+    for _ in range(45):
+        middle = (low + high) / 2
+        low, high = (middle, high) if excess(middle) < 0 else (low, middle)
+    c = (low + high) / 2
+    u1, u2 = pair(c)
+    return q, c, sigma_w**2 * float(w @ (dphi(u1) * dphi(u2)) @ w)
+
+
+def test_near_the_edge_the_phase_follows_chi1_not_the_sign_of_a_small_gap():
+    """sigmoid at sigma_b = 0.3 and sigma_w just past the edge: c* = 1 and xi_c = inf
+    were reported (the gap's sign flipped in quadrature error); the truth is
+    c* = 0.99978 and xi_c of about 1036 layers."""
+    from scipy.special import expit
+
+    sigma_b = 0.3
+    sigma_w = theory.edge_of_chaos("sigmoid", sigma_b) * 1.001
+    dphi = lambda x: expit(x) * (1 - expit(x))  # noqa: E731
+    q_ref, c_ref, chi_c = grid_fixed_point(expit, dphi, sigma_w, sigma_b, low=0.99)
+    result = theory.propagation("sigmoid", sigma_w, sigma_b)
+    assert result.q_star == pytest.approx(q_ref, rel=1e-9)
+    assert result.chi1 > 1
+    assert 1 - result.c_star == pytest.approx(1 - c_ref, rel=1e-4)
+    assert result.c_star == pytest.approx(0.99978, abs=1e-5)
+    assert result.xi_c == pytest.approx(-1 / math.log(chi_c), rel=1e-3)
+    assert result.xi_c == pytest.approx(1036, rel=0.01)
+
+
+def test_selu_fixed_point_and_the_gain_that_gives_it_up():
+    """SELU at (1, 0): q* = 1, c* = 0, chi1 = 1.0716. With torch's gain 3/4 as
+    sigma_w the variance from q0 = 1 settles at 0.023, not 1 (as its docstring now
+    says); PReLU's and softmax's gains are not claimed to be torch's."""
+    selu = ai.activations.get("selu")
+    result = theory.propagation("selu", 1.0, 0.0)
+    assert result.q_star == pytest.approx(1.0, abs=1e-6)
+    assert result.c_star == pytest.approx(0.0, abs=1e-6)
+    assert result.chi1 == pytest.approx(1.0716, abs=1e-4)
+    q = 1.0
+    for _ in range(3000):
+        q = hermite_variance_map(selu.function, 0.75, 0.0, q)
+    assert q == pytest.approx(0.023, abs=5e-4)
+    assert theory.fixed_q("selu", 0.75, 0.0) == pytest.approx(q, rel=1e-3)
+    assert "0.023" in type(selu).__doc__
+    import torch
+
+    for name in ("prelu", "softmax"):
+        with pytest.raises(ValueError):
+            torch.nn.init.calculate_gain(name)
+        assert "torch.nn.init.calculate_gain" != ai.activations.get(name).gain_source
+
+
+@pytest.mark.parametrize(
+    "init, width, sigma_w, estimated",
+    [
+        ("xavier_normal", 32, 1.0, False),  # read 0.99.. from one draw before
+        ("glorot_uniform", 32, 1.0, False),
+        ("he_normal", 32, math.sqrt(2), False),
+        ("random_normal(std=0.05)", 32, 0.05 * math.sqrt(32), False),
+        ("truncated_normal(std=0.1)", 64, 0.1 * 0.87962566103423978 * 8, False),
+        ("orthogonal(gain=1.5)", 32, 1.5, False),
+        ("lsuv", 32, None, True),
+    ],
+)
+def test_weight_scales_use_the_initializers_own_variance(init, width, sigma_w, estimated):
+    scales = theory.weight_scales(init, "zeros", width)
+    assert scales.estimated == estimated
+    if sigma_w is not None:
+        assert scales.sigma_w == pytest.approx(sigma_w, rel=1e-12)
+    # the rule, against the empirical variance of many draws
+    rng, initializer = np.random.default_rng(1), ai.initializers.get(init)
+    draws = np.stack([initializer((width, width), rng) for _ in range(100)])
+    assert np.mean(draws**2) * width == pytest.approx(scales.sigma_w**2, rel=0.03)

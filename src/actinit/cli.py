@@ -1280,12 +1280,17 @@ def theory_command(activation, sigma_w, sigma_b, depth, output):
             _fail(f"{name} must be a finite number, got {value}")
     try:
         spec = activations.get(activation).spec()
-        edge = theory.edge_of_chaos(spec, sigma_b)
-    except (SpecError, ValueError) as error:
+    except SpecError as error:
         _fail(str(error))
+    try:
+        edge, no_edge = theory.edge_of_chaos(spec, sigma_b), ""
+    except theory.NoEdgeError as error:
+        edge, no_edge = None, str(error)
+        if sigma_w is None:
+            _fail(f"{no_edge}. Give --weights-std to see what the theory says at one sigma_w.")
     sigma_w = edge if sigma_w is None else sigma_w
     result = theory.propagation(spec, sigma_w, sigma_b)
-    for line in theory_lines(result, edge, depth):
+    for line in theory_lines(result, edge, no_edge, depth):
         console.print(line, highlight=False)
     if output:
         from . import viz
@@ -1296,26 +1301,71 @@ def theory_command(activation, sigma_w, sigma_b, depth, output):
             console.print(f"wrote {escape(str(viz.save(figure, output)))}", highlight=False)
 
 
-def theory_lines(result, edge: float, depth: int | None) -> list[str]:
+def _layers(value: float) -> str:
+    """A depth in words where a number would mean nothing."""
+    from .theory import MAX_DEPTH
+
+    if math.isinf(value):
+        return "infinite (no exponential approach)"
+    if value > MAX_DEPTH:
+        return f"more than {MAX_DEPTH:,} layers"
+    return f"{value:.1f} layers"
+
+
+def _variance_line(result) -> str:
+    if result.signal == "dies out":
+        how = (
+            "only polynomially, with no depth scale"
+            if math.isinf(result.xi_q)
+            else f"shrinking e-fold every {_layers(result.xi_q)}"
+        )
+        return f"- variance: the signal dies out, q falls to 0 {how}"
+    if result.signal == "explodes":
+        how = "polynomially" if math.isinf(result.xi_q) else f"e-fold every {_layers(result.xi_q)}"
+        return f"- variance: the signal explodes, q grows without bound, {how}"
+    if result.signal == "unstable":
+        return (
+            f"- variance: q* = {result.q_star:.4g} maps to itself but is unstable "
+            f"(dq'/dq = {result.q_slope:.4g}): q leaves it e-fold every {_layers(result.xi_q)}"
+        )
+    return f"- variance: settles at q* = {result.q_star:.4g}, over xi_q = {_layers(result.xi_q)}"
+
+
+def theory_lines(result, edge: float | None, no_edge: str, depth: int | None) -> list[str]:
     """The theory's findings in words and numbers."""
     from . import theory
 
-    def layers(value: float) -> str:
-        return "unbounded" if math.isinf(value) else f"{value:.1f} layers"
-
+    if edge is None:
+        edge_line = f"- {no_edge}"
+    else:
+        he = " (He: sqrt 2)" if result.activation == "relu" and result.sigma_b == 0 else ""
+        edge_line = f"- edge of chaos at sigma_w = {edge:.4g} for this sigma_b{he}"
+    if math.isnan(result.xi_c):
+        leaves = "leaves q*" if result.signal == "unstable" else result.signal
+        correlation = f"- correlation: not defined, the signal {leaves}"
+    else:
+        correlation = f"- correlation: settles at c* = {result.c_star:.4g}, over xi_c = {_layers(result.xi_c)}"
+    trend = "shrink" if result.chi1 < 1 else "grow"
+    gradients = (
+        "- gradients: neither shrink nor grow exponentially (chi1 = 1)"
+        if math.isinf(result.xi_grad)
+        else f"- gradients: {trend} e-fold every xi_grad = {_layers(result.xi_grad)}"
+    )
+    symbol = "6 xi_c" if result.depth_limit == "correlation" else "6 xi_grad"
+    trainable = (
+        "- trainable depth: not bounded by the theory (no depth scale)"
+        if math.isinf(result.trainable_depth)
+        else f"- trainable to about {symbol} = {_layers(result.trainable_depth)}"
+    )
     lines = [
         f"[bold]{result.activation}[/], sigma_w = {result.sigma_w:.4g}, sigma_b = {result.sigma_b:.4g}",
-        f"- edge of chaos at sigma_w = {edge:.4g} for this sigma_b"
-        + (" (He: sqrt 2)" if result.activation == "relu" and result.sigma_b == 0 else ""),
+        edge_line,
         f"- phase: {result.phase} (chi1 = {result.chi1:.4g}; above 1 chaotic, below 1 ordered)",
-        f"- fixed point: q* = {result.q_star:.4g} (pre-activation variance), c* = {result.c_star:.4g}",
-        f"- depth scales: xi_q = {layers(result.xi_q)}, xi_c = {layers(result.xi_c)}",
-        f"- trainable to about 6 xi_c = {layers(result.trainable_depth)}",
+        _variance_line(result),
+        correlation,
+        gradients,
+        trainable,
     ]
-    if result.q_star == 0:
-        lines.append("- the signal dies out: every layer's pre-activations shrink towards 0")
-    elif math.isinf(result.q_star):
-        lines.append("- the signal explodes: pre-activations grow without bound with depth")
     if depth:
         q = theory.variance_through_depth(
             result.activation, result.sigma_w, result.sigma_b, 1.0, depth

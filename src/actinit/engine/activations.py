@@ -47,6 +47,8 @@ class Activation(Configurable):
     recommended_init: str = "glorot_uniform"
     #: True when the derivative is zero almost everywhere (binary step).
     blocks_gradient: bool = False
+    #: Points where f or f' is not smooth; numerical integration splits there.
+    kinks: tuple[float, ...] = (0.0,)
 
     # -- the math ---------------------------------------------------------
     def function(self, x: np.ndarray) -> np.ndarray:
@@ -57,7 +59,12 @@ class Activation(Configurable):
         raise NotImplementedError
 
     def torch_gain(self) -> float | None:
-        """The value of ``torch.nn.init.calculate_gain`` for this activation, if any."""
+        """The value of ``torch.nn.init.calculate_gain`` for this activation, if torch
+        defines one for it."""
+        return None
+
+    def stated_gain(self) -> tuple[float, str] | None:
+        """A gain not from torch, with where it comes from (PReLU, softmax)."""
         return None
 
     # -- used by the engine -----------------------------------------------
@@ -87,13 +94,17 @@ class Activation(Configurable):
     @property
     def gain(self) -> float:
         torch_value = self.torch_gain()
-        return torch_value if torch_value is not None else _numerical_gain(self)
+        if torch_value is not None:
+            return torch_value
+        stated = self.stated_gain()
+        return stated[0] if stated is not None else _numerical_gain(self)
 
     @property
     def gain_source(self) -> str:
         if self.torch_gain() is not None:
             return "torch.nn.init.calculate_gain"
-        return "numerical: 1 / sqrt(E[f(z)^2]), z ~ N(0, 1)"
+        stated = self.stated_gain()
+        return stated[1] if stated is not None else "numerical: 1 / sqrt(E[f(z)^2]), z ~ N(0, 1)"
 
     def facts(self) -> dict[str, Any]:
         return {
@@ -408,6 +419,7 @@ class HardSigmoid(Activation):
     """
 
     output_range = (0.0, 1.0)
+    kinks = (-3.0, 3.0)
 
     def function(self, x):
         return np.clip(x + 3, 0, 6) / 6
@@ -430,6 +442,10 @@ class HardTanh(Activation):
 
     @property
     def output_range(self):
+        return (self.min_val, self.max_val)
+
+    @property
+    def kinks(self):
         return (self.min_val, self.max_val)
 
     @property
@@ -481,6 +497,7 @@ class ReLU6(Activation):
 
     output_range = (0.0, 6.0)
     recommended_init = "kaiming_normal"
+    kinks = (0.0, 6.0)
 
     def function(self, x):
         return np.clip(x, 0, 6)
@@ -565,8 +582,14 @@ class PReLU(Activation):
         self._slope_gradient[...] = total
         return grad_output * self.derivative(x)
 
-    def torch_gain(self):
-        return math.sqrt(2.0 / (1 + self.init**2))
+    def stated_gain(self):
+        # torch.nn.init.calculate_gain refuses "prelu"; its leaky_relu rule at the
+        # initial slope is the gain at initialization.
+        return (
+            math.sqrt(2.0 / (1 + self.init**2)),
+            "sqrt(2 / (1 + a^2)) at the initial slope a: torch's leaky_relu rule "
+            "(calculate_gain has no value for prelu)",
+        )
 
     @property
     def output_range(self):
@@ -647,8 +670,11 @@ class SELU(Activation):
     """f(x) = scale * (x if x > 0 else alpha (e^x - 1)) (Klambauer et al. 2017).
 
     alpha = 1.6732632423543772848, scale = 1.0507009873554804934 (self-normalising
-    constants, as torch and Keras). Gain 3/4 (torch's value, chosen for SELU with
-    LeCun-normal weights).
+    constants, as torch and Keras). Gain 3/4 is torch's value, which its documentation
+    says gives up self-normalization for steadier gradients: with weights of std
+    3/4 / sqrt(fan_in) the variance map from q0 = 1 settles at q* = 0.023, not 1.
+    Self-normalization needs gain 1, i.e. LeCun-normal weights (the recommended
+    initializer), where q* = 1 and c* = 0.
     """
 
     ALPHA = 1.6732632423543772848170429916717
@@ -808,6 +834,7 @@ class HardSwish(Activation):
     """
 
     output_range = (-0.375, INF)
+    kinks = (-3.0, 3.0)
 
     def function(self, x):
         return x * np.clip(x + 3, 0, 6) / 6
@@ -830,7 +857,8 @@ class Softmax(Activation):
     p_i (1 - p_i) and :meth:`backward` the exact vector-Jacobian product
     p * (g - sum(g * p)). As the output of a classifier it is fused with
     categorical cross-entropy, whose gradient with respect to x is p - y.
-    Softmax is an output, not a hidden activation; its gain is taken as 1.
+    Softmax is an output, not a hidden activation; its gain is taken as 1
+    (torch's calculate_gain has no value for it).
     """
 
     output_range = (0.0, 1.0)
@@ -852,5 +880,5 @@ class Softmax(Activation):
     def backward(self, grad_output, x, y):
         return y * (grad_output - (grad_output * y).sum(axis=-1, keepdims=True))
 
-    def torch_gain(self):
-        return 1.0
+    def stated_gain(self):
+        return 1.0, "taken as 1: an output activation (torch's calculate_gain has none)"

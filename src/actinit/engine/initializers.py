@@ -58,6 +58,12 @@ class Initializer(Configurable):
     def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
         raise NotImplementedError
 
+    def variance(self, shape: tuple[int, ...]) -> float | None:
+        """Var(w) of each entry of a weight of this ``shape``, where the initializer
+        draws entries of mean 0 from a distribution that fixes it; None where it
+        does not (a non-zero mean, a data-dependent or deterministic matrix)."""
+        return None
+
     def bind(self, activation: Any) -> Initializer:
         """This initializer for a layer of ``activation``: itself, unless it depends on
         the activation it feeds and was not told one (``critical``)."""
@@ -168,6 +174,9 @@ class Zeros(Initializer):
     def sample(self, shape, rng):
         return np.zeros(shape)
 
+    def variance(self, shape):
+        return 0.0
+
 
 @INITIALIZERS.register("ones")
 @dataclass(eq=False)
@@ -214,6 +223,9 @@ class RandomNormal(_MeanStd):
     def sample(self, shape, rng):
         return rng.normal(self.mean, self.std, size=shape)
 
+    def variance(self, shape):
+        return float(self.std) ** 2 if self.mean == 0 else None
+
 
 @INITIALIZERS.register("random_uniform", "uniform")
 @dataclass(eq=False)
@@ -230,6 +242,10 @@ class RandomUniform(Initializer):
 
     def sample(self, shape, rng):
         return rng.uniform(self.low, self.high, size=shape)
+
+    def variance(self, shape):
+        """(high - low)^2 / 12 where the interval is centred on 0."""
+        return (self.high - self.low) ** 2 / 12 if self.low == -self.high else None
 
 
 @INITIALIZERS.register("truncated_normal")
@@ -251,6 +267,10 @@ class TruncatedNormal(_MeanStd):
 
     def sample(self, shape, rng):
         return self.mean + self.std * truncated_standard_normal(shape, rng)
+
+    def variance(self, shape):
+        """0.7737 std^2: the variance of a normal truncated at 2 std."""
+        return (TRUNCATED_NORMAL_STD * self.std) ** 2 if self.mean == 0 else None
 
 
 # --------------------------------------------------------------------------
@@ -287,7 +307,7 @@ class VarianceScaling(Initializer):
             )
 
     def variance(self, shape: tuple[int, ...]) -> float:
-        """The target variance scale / n for a weight of this shape."""
+        """scale / n for a weight of this shape (every distribution keeps it)."""
         fan_in, fan_out = fans(shape)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
         return self.scale / n
@@ -388,6 +408,10 @@ class XavierNormal(Initializer):
         fan_in, fan_out = fans(shape)
         return rng.normal(0.0, self.gain * math.sqrt(2.0 / (fan_in + fan_out)), size=shape)
 
+    def variance(self, shape):
+        fan_in, fan_out = fans(shape)
+        return self.gain**2 * 2.0 / (fan_in + fan_out)
+
 
 @INITIALIZERS.register("xavier_uniform")
 @dataclass(eq=False)
@@ -401,6 +425,10 @@ class XavierUniform(Initializer):
         fan_in, fan_out = fans(shape)
         limit = self.gain * math.sqrt(6.0 / (fan_in + fan_out))
         return rng.uniform(-limit, limit, size=shape)
+
+    def variance(self, shape):
+        fan_in, fan_out = fans(shape)
+        return self.gain**2 * 2.0 / (fan_in + fan_out)
 
 
 def _kaiming_std(shape, a: float, mode: str, nonlinearity: str) -> float:
@@ -426,6 +454,9 @@ class _Kaiming(Initializer):
     def std(self, shape) -> float:
         """gain / sqrt(fan_mode), gain = calculate_gain(nonlinearity, a)."""
         return _kaiming_std(shape, self.a, self.mode, self.nonlinearity)
+
+    def variance(self, shape):
+        return self.std(shape) ** 2
 
 
 @INITIALIZERS.register("kaiming_normal")
@@ -495,6 +526,12 @@ class Orthogonal(Initializer):
             q = q.T
         return self.gain * q.reshape(shape)
 
+    def variance(self, shape):
+        """gain^2 min(rows, cols) / (rows cols): the squares of an orthonormal set of
+        min(rows, cols) vectors sum to that many."""
+        rows, cols = shape[0], math.prod(shape[1:]) if len(shape) > 1 else 1
+        return self.gain**2 * min(rows, cols) / (rows * cols)
+
 
 @INITIALIZERS.register("identity", "eye")
 @dataclass(eq=False)
@@ -522,6 +559,9 @@ class LSUV(Orthogonal):
     tolerance: float = 0.1
     max_iterations: int = 10
     data_dependent = True
+
+    def variance(self, shape):
+        return None  # set by the data, not by the draw
 
 
 def lsuv_initialize(layers: list, X: np.ndarray) -> None:

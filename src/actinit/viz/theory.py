@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from matplotlib.colors import LogNorm
@@ -20,22 +21,28 @@ def plot_phase_diagram(
     sigma_b: np.ndarray | None = None,
     points: dict[str, tuple[float, float]] | None = None,
 ) -> Figure:
-    """The correlation depth scale xi_c over (sigma_w, sigma_b) as colour (log scale),
-    the edge of chaos (chi1 = 1) as a line; ``points`` marks named settings."""
-    sigma_w = np.linspace(0.25, 4.0, 31) if sigma_w is None else np.asarray(sigma_w)
-    sigma_b = np.linspace(0.0, 1.0, 11) if sigma_b is None else np.asarray(sigma_b)
-    chi, xi = theory.phase_diagram(activation, sigma_w, sigma_b)
+    """The depth scale that bounds training (xi_c; xi_grad where the signal dies out
+    or explodes) over (sigma_w, sigma_b) as colour (log scale), the edge of chaos
+    (chi1 = 1) as a line; ``points`` marks named settings. By default sigma_w runs
+    from 0.25 to past the edge at sigma_b = 0 and every marked point."""
+    points = points or {}
+    if sigma_w is None:
+        top = max([4.0, 1.5 * _edge_reach(activation)] + [1.2 * w for w, _ in points.values()])
+        sigma_w = np.linspace(0.25, top, 21)
+    sigma_b = np.linspace(0.0, 1.0, 9) if sigma_b is None else np.asarray(sigma_b)
+    sigma_w = np.asarray(sigma_w)
+    chi, scale = theory.phase_diagram(activation, sigma_w, sigma_b)
     figure = Figure(figsize=(6.4, 4.2), layout="constrained")
     axis = figure.subplots()
-    shown = np.clip(np.where(np.isfinite(xi), xi, 1e3), 0.1, 1e3)
+    shown = np.clip(np.where(np.isfinite(scale), scale, 1e3), 0.1, 1e3)
     mesh = axis.pcolormesh(
         sigma_w, sigma_b, shown, norm=LogNorm(vmin=0.1, vmax=1e3), cmap="magma", shading="auto"
     )
-    figure.colorbar(mesh, ax=axis, label="depth scale ξ_c (layers)")
+    figure.colorbar(mesh, ax=axis, label="depth scale ξ (layers; top: ≥ 1000 or ∞)")
     if np.nanmin(chi) < 1 < np.nanmax(chi):
         axis.contour(sigma_w, sigma_b, chi, levels=[1.0], colors="white", linewidths=2)
         axis.plot([], [], color="white", lw=2, label="edge of chaos (χ₁ = 1)")
-    for label, (w, b) in (points or {}).items():
+    for label, (w, b) in points.items():
         axis.plot(w, b, "o", color="cyan", markeredgecolor="black")
         axis.annotate(
             label, (w, b), textcoords="offset points", xytext=(5, 5), fontsize=8, color="cyan"
@@ -43,10 +50,21 @@ def plot_phase_diagram(
     axis.set(
         xlabel="σ_w (weight std × √fan_in)",
         ylabel="σ_b (bias std)",
-        title=f"{compact_spec(activation)}: ordered (left) and chaotic (right) phases",
+        title=f"{compact_spec(activation)}: ordered (left) and chaotic (right) phases\n"
+        "colour: ξ_c, or ξ_∇ where the signal dies out or explodes",
     )
-    axis.legend(loc="upper left", fontsize=8, facecolor="grey")
+    if axis.get_legend_handles_labels()[0]:
+        axis.legend(loc="upper left", fontsize=8, facecolor="grey")
     return figure
+
+
+def _edge_reach(activation: str) -> float:
+    """The smallest sigma_w on a coarse scan where chi1 passes 1 at sigma_b = 0 (0 if
+    none does below 20): where the diagram has to reach to show the edge."""
+    for w in np.geomspace(0.25, 20, 40):
+        if theory.chi1(activation, float(w), 0.0) > 1:
+            return float(w)
+    return 0.0
 
 
 def predicted_variances(run: RecordedRun) -> tuple[np.ndarray, np.ndarray]:
@@ -91,9 +109,28 @@ def plot_variance_prediction(run: RecordedRun) -> Figure:
     return figure
 
 
-def depth_predictions(summary: StudySummary) -> list[tuple[str, str, float]]:
-    """(activation, initializer label, theory's trainable depth ~ 6 xi_c) for every
-    pair in a study, from each initializer's sigma_w at the study's hidden width."""
+class DepthPrediction(NamedTuple):
+    """The theory's trainable depth for one (activation, initializer) of a study."""
+
+    activation: str
+    label: str
+    depth: float
+    #: "correlation" (6 xi_c) or "gradient" (6 xi_grad, where the signal dies out or
+    #: explodes and xi_c is not defined)
+    limit: str
+    #: the initializer does not fix its variance: sigma_w was read from a draw
+    estimated: bool
+
+    @property
+    def caption(self) -> str:
+        symbol = "6ξ_c" if self.limit == "correlation" else "6ξ_∇"
+        value = "∞" if math.isinf(self.depth) else f"{self.depth:.0f}"
+        return f"{symbol} = {value}" + (", σ_w estimated" if self.estimated else "")
+
+
+def depth_predictions(summary: StudySummary) -> list[DepthPrediction]:
+    """The theory's trainable depth for every (activation, initializer) pair in a
+    study, from each initializer's own variance at the study's hidden width."""
     seen, pairs = set(), []
     for row in summary.rows:
         config = row.config
@@ -101,9 +138,17 @@ def depth_predictions(summary: StudySummary) -> list[tuple[str, str, float]]:
         if key in seen or not config.hidden:
             continue
         seen.add(key)
-        sigma_w, sigma_b = theory.weight_scales(config.init, config.bias_init, config.hidden[0])
-        depth = theory.propagation(config.activation, sigma_w, sigma_b).trainable_depth
-        pairs.append((config.activation, config.init_label, depth))
+        scales = theory.weight_scales(config.init, config.bias_init, config.hidden[0])
+        result = theory.propagation(config.activation, scales.sigma_w, scales.sigma_b)
+        pairs.append(
+            DepthPrediction(
+                config.activation,
+                config.init_label,
+                result.trainable_depth,
+                result.depth_limit,
+                scales.estimated,
+            )
+        )
     return pairs
 
 
@@ -116,7 +161,7 @@ def plot_depth_theory(summary: StudySummary) -> Figure:
     if not predictions or len(depths) < 2:
         raise ValueError("this picture needs a study over several depths (a grid of hidden)")
     means = np.full((len(predictions), len(depths)), np.nan)
-    for i, (activation, label, _) in enumerate(predictions):
+    for i, (activation, label, *_) in enumerate(predictions):
         for row in summary.rows:
             config = row.config
             if (config.activation, config.init_label) == (activation, label):
@@ -127,7 +172,7 @@ def plot_depth_theory(summary: StudySummary) -> Figure:
     )
     axis = figure.subplots()
     image = axis.imshow(means, cmap="viridis", vmin=0.5, vmax=1.0, aspect="auto")
-    for i, (_, _, trainable) in enumerate(predictions):
+    for i, (_, _, trainable, *_) in enumerate(predictions):
         for j in range(len(depths)):
             if np.isfinite(means[i, j]):
                 axis.text(
@@ -144,16 +189,11 @@ def plot_depth_theory(summary: StudySummary) -> Figure:
         edge = np.interp(trainable, [0, *depths], positions) if trainable < depths[-1] else None
         if edge is not None:
             axis.plot([edge, edge], [i - 0.45, i + 0.45], color="red", lw=2.5)
-    axis.plot([], [], color="red", lw=2.5, label="theory: trainable depth ≈ 6 ξ_c")
+    axis.plot([], [], color="red", lw=2.5, label="theory: trainable depth ≈ 6 ξ")
     axis.set_xticks(range(len(depths)), [str(d) for d in depths])
     axis.set_yticks(
         range(len(predictions)),
-        [
-            f"{compact_spec(a)} / {label}\n(6ξ_c = {d:.0f})"
-            if math.isfinite(d)
-            else f"{compact_spec(a)} / {label}\n(6ξ_c = ∞)"
-            for a, label, d in predictions
-        ],
+        [f"{compact_spec(p.activation)} / {p.label}\n({p.caption})" for p in predictions],
         fontsize=7,
     )
     axis.set(
