@@ -671,7 +671,7 @@ def _print_findings(run) -> None:
 
     console.print(f"[bold]{escape(run.label)}[/]")
     for finding in diagnose_recording(run.recording):
-        colour = "yellow" if finding.severity == "warning" else "green"
+        colour = {"critical": "red", "warning": "yellow"}.get(finding.severity, "green")
         console.print(f"  [{colour}]-[/] {escape(finding.message)}", highlight=False)
 
 

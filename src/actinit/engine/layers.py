@@ -157,6 +157,7 @@ class Affine(Layer):
         return z
 
     def _affine_backward(self, grad_z: np.ndarray) -> np.ndarray | None:
+        self.pre_activation_gradient = grad_z  # d loss / dz, kept (not copied) for probes
         np.matmul(self._x.T, grad_z, out=self._gradients["W"])
         if self.use_bias:
             # np.add.reduce, not np.sum: the Python wrapper costs more than the sum here.
@@ -408,9 +409,13 @@ class BatchNorm(Layer):
     def buffers(self):
         return {"running_mean": self.running_mean, "running_var": self.running_var}
 
+    #: Normalize with the batch's own statistics even in evaluation mode, leaving the
+    #: running estimates alone: how a probe sees the network as training does.
+    probe_batch_statistics = False
+
     def forward(self, x, training=False, rng=None):
-        self._batch_statistics = training
-        if not training:
+        self._batch_statistics = training or self.probe_batch_statistics
+        if not self._batch_statistics:
             self._inverse_std = 1.0 / np.sqrt(self.running_var + self.eps)
             self._normalized = (x - self.running_mean) * self._inverse_std
             return self._normalized * self.gamma + self.beta
@@ -423,6 +428,8 @@ class BatchNorm(Layer):
         variance = x.var(axis=0)
         self._inverse_std = 1.0 / np.sqrt(variance + self.eps)
         self._normalized = (x - mean) * self._inverse_std
+        if not training:
+            return self._normalized * self.gamma + self.beta
         self.running_mean *= 1 - self.momentum
         self.running_mean += self.momentum * mean
         self.running_var *= 1 - self.momentum

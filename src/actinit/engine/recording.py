@@ -11,6 +11,10 @@
 * ``dead``: share of units whose output is exactly 0 for every probe sample (for
   activations whose range starts at 0: ReLU, ReLU6, hard sigmoid, ...);
 * ``grad_norm``: the L2 norm of d loss / d W on the probe batch;
+* ``backward_rms``: the backward signal, the RMS over samples and units of each
+  sample's d loss_i / dz (the pre-activations' gradient): where gradients vanish or
+  explode with depth, unlike ``grad_norm`` = ||h^T delta||, in which a shrinking
+  forward signal h and a growing delta can cancel;
 * ``update_ratio``: ||W_now - W_before|| / ||W_before|| since the last measurement;
 * ``unit_spread``: max_j ||W[:, j] - W[:, 0]|| / ||W||, 0 when every unit of the layer
   is the same (symmetry never broken).
@@ -19,9 +23,15 @@ It also keeps snapshots of every parameter every ``snapshot_every`` epochs, from
 boundaries, feature spaces and histograms can be drawn later without training again,
 and, for small networks, every parameter's value at every measurement.
 
+The metric ``probe_loss`` is the loss on the probe batch at every measurement,
+epoch 0 included: how far the loss fell from initialization.
+
 Everything is a plain NumPy array (``Recording.arrays``); nothing is measured unless a
-Recorder is passed to ``fit``. Probe gradients are computed in evaluation mode (no
-dropout, batch norm with running statistics), so recording never changes training.
+Recorder is passed to ``fit``. Probes run without dropout and with batch norm on the
+probe batch's own statistics, as training sees the network (at epoch 0 the running
+estimates are still mean 0 and variance 1, so normalizing with them would measure a
+network without batch norm); running estimates are left alone, so recording never
+changes training.
 """
 
 from __future__ import annotations
@@ -29,7 +39,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -43,10 +53,13 @@ LAYER_STATS = (
     "saturated",
     "dead",
     "grad_norm",
+    "backward_rms",
     "update_ratio",
     "unit_spread",
 )
 METRICS = ("loss", "accuracy", "val_loss", "val_accuracy")
+#: Measured by the Recorder itself on its probe batch, not taken from fit's logs.
+PROBE_METRICS = ("probe_loss",)
 
 
 @dataclass
@@ -54,7 +67,8 @@ class Recording:
     """The arrays a Recorder produced.
 
     ``epochs``: (E,) measurement epochs (0 = before training). Per-layer statistics:
-    (E, L) arrays named in ``LAYER_STATS``. Metrics: (E,) arrays (NaN at epoch 0).
+    (E, L) arrays named in ``LAYER_STATS`` (recordings from before a statistic existed
+    lack it). Metrics: (E,) arrays, NaN at epoch 0 but for ``probe_loss``.
     ``snapshot_epochs``: (S,); ``snapshots[name]``: (S, *shape) for every parameter.
     ``parameter_trace``: (E, P) every scalar parameter at every measurement (small
     networks only), labelled by ``parameter_labels``. For 2-D inputs and a hidden
@@ -200,14 +214,36 @@ def plane_grid(
     return gx, gy, np.column_stack([gx.ravel(), gy.ravel()])
 
 
-def probe_pass(model, X: np.ndarray, y: np.ndarray) -> tuple[dict, dict[str, np.ndarray]]:
-    """One evaluation-mode pass over the probe (X, y): each layer's forward record by
-    ``id(layer)`` (``output``, and ``pre_activation`` for weighted layers) and the loss
-    gradient of every parameter. The statistics and quantiles below read it."""
-    trace = model.forward_trace(X)
-    by_layer = {id(layer): record for layer, record in zip(model.layers, trace)}
-    _, gradients = model.loss_and_gradients(X, y, training=False)
-    return by_layer, gradients
+class Probe(NamedTuple):
+    """One pass over the probe batch: each layer's forward record by ``id(layer)``
+    (``output``, and for weighted layers ``pre_activation`` and ``backward_rms``),
+    the loss gradient of every parameter, and the loss."""
+
+    by_layer: dict
+    gradients: dict[str, np.ndarray]
+    loss: float
+
+
+def probe_pass(model, X: np.ndarray, y: np.ndarray) -> Probe:
+    """One pass over the probe (X, y) without dropout and with batch norm on the
+    batch's own statistics (running estimates untouched). The statistics and
+    quantiles below read it."""
+    norms = [layer for layer in model.layers if hasattr(layer, "probe_batch_statistics")]
+    for layer in norms:
+        layer.probe_batch_statistics = True
+    try:
+        trace = model.forward_trace(X)
+        by_layer = {id(layer): record for layer, record in zip(model.layers, trace)}
+        loss, gradients = model.loss_and_gradients(X, y, training=False)
+    finally:
+        for layer in norms:
+            layer.probe_batch_statistics = False
+    samples = max(len(X), 1)
+    for layer in model.weighted_layers():
+        delta = getattr(layer, "pre_activation_gradient", None)
+        rms = math.nan if delta is None else float(np.sqrt(np.mean(np.square(delta))))
+        by_layer[id(layer)]["backward_rms"] = rms * samples  # per sample: the loss is a mean
+    return Probe(by_layer, gradients, loss)
 
 
 def layer_statistics(
@@ -221,7 +257,7 @@ def layer_statistics(
     (``probe``: its :func:`probe_pass`, when already made). ``previous_weights`` (one W
     per layer) gives the update ratio; without it, 0."""
     layers = model.weighted_layers()
-    by_layer, gradients = probe or probe_pass(model, X, y)
+    by_layer, gradients, _ = probe or probe_pass(model, X, y)
     row: dict[str, list[float]] = {name: [] for name in LAYER_STATS}
     for index, layer in enumerate(layers):
         record = by_layer[id(layer)]
@@ -235,6 +271,7 @@ def layer_statistics(
         # Only rectifier-like units (range starting at 0) die; tanh at 0 is merely idle.
         row["dead"].append(dead_fraction(outputs) if output_range[0] == 0 else 0.0)
         row["grad_norm"].append(float(np.linalg.norm(gradients[f"{layer.name}.W"])))
+        row["backward_rms"].append(record["backward_rms"])
         before = previous_weights[index] if previous_weights is not None else layer.W
         before_norm = float(np.linalg.norm(before))
         change = float(np.linalg.norm(layer.W - before))
@@ -262,7 +299,7 @@ def layer_quantiles(
     shows as gradient quantiles falling layer by layer towards the input, saturation as
     activations piled at the bounds, dead ReLUs as activation quantiles at 0."""
     layers = model.weighted_layers()
-    by_layer, gradients = probe or probe_pass(model, X, y)
+    by_layer, gradients, _ = probe or probe_pass(model, X, y)
     result: dict[str, list[np.ndarray]] = {"pre": [], "act": [], "grad": []}
     with np.errstate(all="ignore"):
         for layer in layers:
@@ -337,7 +374,7 @@ class Recorder(Callback):
         self._layers = model.weighted_layers()
         self._epochs: list[int] = []
         self._stats: dict[str, list[list[float]]] = {name: [] for name in LAYER_STATS}
-        self._metrics: dict[str, list[float]] = {name: [] for name in METRICS}
+        self._metrics: dict[str, list[float]] = {name: [] for name in METRICS + PROBE_METRICS}
         self._snapshot_epochs: list[int] = []
         self._snapshots: dict[str, list[np.ndarray]] = {name: [] for name in model.parameters()}
         total = model.count_parameters()
@@ -363,6 +400,7 @@ class Recorder(Callback):
             self._stats[name].append(row[name])
         for name in METRICS:
             self._metrics[name].append(float(logs.get(name, math.nan)))
+        self._metrics["probe_loss"].append(probe.loss)
         self._epochs.append(epoch)
         self.latest = row
         if self._trace is not None:

@@ -17,12 +17,16 @@ import numpy as np
 from ..engine import losses
 from ..engine.recording import Recording
 
-#: Gradient norm of the first layer below this share of the last layer's: vanishing.
+#: The backward signal (or, in recordings without one, the weight-gradient norm) at
+#: layer 1 below this share of the output layer's: vanishing.
 VANISHING_RATIO = 1e-2
 #: ... above this multiple: exploding.
 EXPLODING_RATIO = 1e2
 #: Any gradient norm above this: exploding.
 EXPLODING_NORM = 1e6
+#: Every weight-gradient norm below this at the start: too small for any usual
+#: learning rate to move the weights (the loss's own gradient is of order 1).
+GRADIENT_FLOOR = 1e-8
 #: A layer with at least this share of dead units (at the end) is reported.
 DEAD_SHARE = 0.25
 #: ... or of saturated activations.
@@ -33,11 +37,15 @@ IDENTICAL_SPREAD = 1e-6
 CHANCE_MARGIN = 0.05
 
 
+#: How much a finding matters, the strongest first.
+SEVERITIES = ("critical", "warning", "info")
+
+
 @dataclass
 class Finding:
     kind: str
     message: str
-    severity: str = "warning"  # "warning" or "info"
+    severity: str = "warning"  # "critical", "warning" or "info"
     numbers: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
@@ -106,25 +114,18 @@ def symmetry(recording: Recording) -> list[Finding]:
 
 
 def gradient_flow(recording: Recording) -> list[Finding]:
-    """Layer 1's gradient far smaller (vanishing) or larger (exploding) than the last
-    layer's at the start, or any gradient norm beyond :data:`EXPLODING_NORM`. A layer
-    whose units start identical is left to :func:`symmetry`: its gradients are small
-    because of the symmetry, not because of depth."""
+    """Gradients at the start that cannot train the network: none at all (every
+    weight gradient exactly 0, the strongest finding), all below
+    :data:`GRADIENT_FLOOR`, or a backward signal at layer 1 far smaller (vanishing)
+    or larger (exploding) than at the output; and any gradient norm beyond
+    :data:`EXPLODING_NORM`. A layer whose units start identical is left to
+    :func:`symmetry`: its gradients are small because of the symmetry, not depth."""
     grad, layers = recording.stats["grad_norm"], recording.n_layers
-    findings = []
     start = grad[0]
     symmetric_start = any(_symmetric(recording, i, at=0) for i in range(layers))
-    if layers >= 2 and np.all(np.isfinite(start)) and start[-1] > 0 and not symmetric_start:
-        ratio = start[0] / start[-1]
-        numbers = {"ratio": float(ratio), "first": float(start[0]), "last": float(start[-1])}
-        if ratio < VANISHING_RATIO:
-            text = (
-                f"vanishing gradients: layer 1's gradient norm is {ratio:.1g} of layer {layers}'s"
-            )
-            findings.append(Finding("vanishing_gradients", _at_start(text, start), numbers=numbers))
-        elif ratio > EXPLODING_RATIO:
-            text = f"exploding gradients: layer 1's gradient norm is {ratio:.3g} times layer {layers}'s"
-            findings.append(Finding("exploding_gradients", _at_start(text, start), numbers=numbers))
+    findings = []
+    if np.all(np.isfinite(start)) and not symmetric_start:
+        findings += _start_gradients(recording, start)
     finite = np.where(np.isfinite(grad), grad, np.inf)
     if np.any(~np.isfinite(grad)) or np.nanmax(grad, initial=0) > EXPLODING_NORM:
         findings.append(
@@ -137,8 +138,55 @@ def gradient_flow(recording: Recording) -> list[Finding]:
     return findings
 
 
-def _at_start(text: str, start: np.ndarray) -> str:
-    return f"{text} at the start ({start[0]:.2g} vs {start[-1]:.2g})"
+def _start_gradients(recording: Recording, start: np.ndarray) -> list[Finding]:
+    layers = recording.n_layers
+    largest = float(start.max())
+    if largest == 0:
+        text = (
+            f"no gradient reaches the weights: every layer's weight gradient is exactly 0 "
+            f"at the start (the signal died out on its way through {layers} layers)"
+        )
+        return [Finding("vanishing_gradients", text, "critical", {"max": 0.0})]
+    if largest < GRADIENT_FLOOR:
+        text = (
+            f"vanishing gradients: every weight gradient is below {GRADIENT_FLOOR:g} at the "
+            f"start (largest {largest:.2g}): no usual learning rate moves these weights"
+        )
+        return [Finding("vanishing_gradients", text, "critical", {"max": largest})]
+    if layers < 2:
+        return []
+    signal = recording.stats.get("backward_rms")
+    if _normalized(recording):
+        # A layer followed by batch norm computes the same for any scale of its W, so
+        # what moves it is the gradient relative to W (and z's scale sets delta's).
+        sizes = [np.linalg.norm(recording.snapshots[f"{n}.W"][0]) for n in recording.layer_names]
+        relative = start / np.maximum(sizes, 1e-300)
+        ratio, what = relative[0] / relative[-1], "gradient relative to its weights"
+        first, last = relative[0], relative[-1]
+    elif signal is not None and np.all(np.isfinite(signal[0])) and signal[0][-1] > 0:
+        ratio, what = signal[0][0] / signal[0][-1], "backward signal (d loss / dz)"
+        first, last = signal[0][0], signal[0][-1]
+    elif start[-1] > 0:  # recordings from before the backward signal was measured
+        ratio, what, first, last = start[0] / start[-1], "gradient norm", start[0], start[-1]
+    else:
+        return []
+    numbers = {"ratio": float(ratio), "first": float(first), "last": float(last)}
+    where = f"at the start ({first:.2g} vs {last:.2g})"
+    if ratio < VANISHING_RATIO:
+        text = f"vanishing gradients: layer 1's {what} is {ratio:.1g} of layer {layers}'s {where}"
+        return [Finding("vanishing_gradients", text, numbers=numbers)]
+    if ratio > EXPLODING_RATIO:
+        text = (
+            f"exploding gradients: layer 1's {what} is {ratio:.3g} times layer {layers}'s {where}"
+        )
+        return [Finding("exploding_gradients", text, numbers=numbers)]
+    return []
+
+
+def _normalized(recording: Recording) -> bool:
+    """The network has batch norm."""
+    layers = recording.model_config.get("layers", [])
+    return any(layer.get("kind") == "batchnorm" for layer in layers)
 
 
 #: More layers than this with the same finding are said in one sentence.
@@ -156,26 +204,67 @@ def _grouped(findings: list[Finding], what: str, layers: int) -> list[Finding]:
         f"{what} (worst: layer {worst.numbers['layer']}, {100 * max(shares):.0f}%)"
     )
     numbers = {"layers": [f.numbers["layer"] for f in findings], "shares": shares}
-    return [Finding(findings[0].kind, text, numbers=numbers)]
+    severity = min((f.severity for f in findings), key=SEVERITIES.index)
+    return [Finding(findings[0].kind, text, severity, numbers)]
+
+
+#: Dead units in at least this share of a layer matter even in a network that learned.
+DEAD_SEVERE = 0.75
 
 
 def dead_units(recording: Recording) -> list[Finding]:
-    """Rectifier units whose output is 0 for every probe sample at the end."""
+    """Rectifier units whose output is 0 for every probe sample at the end. Said as a
+    warning where the network did not learn or a layer lost most of its units; as
+    information where it learned regardless (He + ReLU nets often keep 25-45%
+    dead units and still fit)."""
+    learned = _learned(recording)
     findings = []
     for index in range(recording.n_layers):
         dead = recording.stats["dead"][:, index]
         if dead[-1] < DEAD_SHARE:
             continue
         since = _since(dead, recording.epochs, lambda v, level=dead[-1]: v >= level)
+        severity = "info" if learned and dead[-1] < DEAD_SEVERE else "warning"
         findings.append(
             Finding(
                 "dead_units",
                 f"{100 * dead[-1]:.0f}% of layer {index + 1}'s units are dead (output 0 for "
                 f"every sample) since epoch {since}",
+                severity,
                 numbers={"layer": index + 1, "share": float(dead[-1]), "since": since},
             )
         )
-    return _grouped(findings, "dead units (output 0 for every sample)", recording.n_layers)
+    grouped = _grouped(findings, "dead units (output 0 for every sample)", recording.n_layers)
+    if learned and any(f.severity == "info" for f in grouped):
+        accuracy, which = _final_accuracy(recording)
+        for finding in grouped:
+            if finding.severity == "info" and accuracy is not None:
+                finding.message += (
+                    f"; the network learned regardless ({which} accuracy {100 * accuracy:.1f}%)"
+                )
+    return grouped
+
+
+def _learned(recording: Recording) -> bool:
+    """The loss fell from initialization and the accuracy (if any) is above chance."""
+    start, end = _loss_fall(recording)
+    if start is None or not end < 0.99 * start:
+        return False
+    accuracy, _ = _final_accuracy(recording)
+    chance = recording.chance_accuracy
+    return chance is None or accuracy is None or accuracy > chance + CHANCE_MARGIN
+
+
+def _loss_fall(recording: Recording) -> tuple[float | None, float | None]:
+    """(loss at initialization, loss at the end), both on the probe batch; from
+    recordings without a probe loss, the training loss after the first epoch."""
+    probe = recording.metrics.get("probe_loss")
+    if probe is not None and len(probe) >= 2 and np.all(np.isfinite(probe[[0, -1]])):
+        return float(probe[0]), float(probe[-1])
+    loss = _training_loss(recording)
+    if len(loss) <= 2 or not np.all(np.isfinite(loss[1:])):
+        return None, None
+    return float(loss[1]), float(loss[-1])
 
 
 def fused_output(recording: Recording) -> bool:
@@ -211,11 +300,15 @@ def saturation(recording: Recording) -> list[Finding]:
 
 
 def learning(recording: Recording) -> list[Finding]:
-    """Did the loss fall, and did the accuracy rise above chance?"""
+    """Did the loss fall from initialization, and did the accuracy rise above chance?"""
     loss = _training_loss(recording)
-    if len(loss) <= 2 or not np.all(np.isfinite(loss[1:])):
+    if len(loss) >= 2 and not np.all(np.isfinite(loss[1:])):
+        return []  # divergence says it
+    start, end = _loss_fall(recording)
+    if start is None:
         return []
-    start, end = float(loss[1]), float(loss[-1])
+    initial = "probe_loss" in recording.metrics
+    origin = "at initialization" if initial else "after the first epoch"
     numbers = {"start": start, "end": end}
     chance = recording.chance_accuracy
     accuracy, which = _final_accuracy(recording)
@@ -226,14 +319,15 @@ def learning(recording: Recording) -> list[Finding]:
                 "not_learned",
                 f"the network did not learn: final {which} accuracy {100 * accuracy:.1f}% is "
                 f"chance level (the most common class is {100 * chance:.1f}%); the loss went "
-                f"from {start:.4g} to {end:.4g}",
+                f"from {start:.4g} {origin} to {end:.4g}",
                 numbers=numbers,
             )
         ]
     if end >= 0.99 * start:
-        text = f"the loss did not fall: {start:.4g} after the first epoch, {end:.4g} at the end"
+        text = f"the loss did not fall: {start:.4g} {origin}, {end:.4g} at the end"
         return [Finding("no_learning", text, numbers=numbers)]
-    return [Finding("learning", f"the loss fell from {start:.4g} to {end:.4g}", "info", numbers)]
+    text = f"the loss fell from {start:.4g} {origin} to {end:.4g}"
+    return [Finding("learning", text, "info", numbers)]
 
 
 def _final_accuracy(recording: Recording) -> tuple[float | None, str]:
@@ -253,23 +347,27 @@ class Diagnosis(list):
     def _repr_html_(self) -> str:
         from html import escape
 
-        marks = {"warning": "⚠", "info": "✓"}
+        marks = {"critical": "✖", "warning": "⚠", "info": "✓"}
         items = "".join(f"<li>{marks.get(f.severity, '')} {escape(f.message)}</li>" for f in self)
         return f"<ul>{items}</ul>"
 
 
 def diagnose(recording: Recording, rules: list[Rule] = RULES) -> Diagnosis:
-    """Every finding of every rule; "healthy" when no rule warns."""
-    findings = Diagnosis(finding for rule in rules for finding in rule(recording))
-    if not any(finding.severity == "warning" for finding in findings):
+    """Every finding of every rule, the most severe first; "healthy" when no rule
+    warns."""
+    findings = [finding for rule in rules for finding in rule(recording)]
+    findings.sort(key=lambda finding: SEVERITIES.index(finding.severity))
+    findings = Diagnosis(findings)
+    if not any(finding.severity != "info" for finding in findings):
         findings.append(
             Finding(
                 "healthy",
-                f"nothing past the thresholds: no vanishing or exploding gradients (layer 1 "
-                f"within {1 / VANISHING_RATIO:.0f}x of the last), no layer with "
-                f"{DEAD_SHARE:.0%} or more dead units or {SATURATED_SHARE:.0%} or more "
-                "saturated activations (an output fused with its loss does not count), no "
-                "symmetric layers",
+                f"nothing past the thresholds: no vanishing or exploding gradients (layer 1's "
+                f"backward signal within {1 / VANISHING_RATIO:.0f}x of the output's, weight "
+                f"gradients above {GRADIENT_FLOOR:g}), no layer with {DEAD_SEVERE:.0%} or "
+                f"more dead units (or {DEAD_SHARE:.0%} in a network that did not learn) or "
+                f"{SATURATED_SHARE:.0%} or more saturated activations (an output fused with "
+                "its loss does not count), no symmetric layers",
                 severity="info",
             )
         )

@@ -29,7 +29,7 @@ th { background: #f0f0f0; }
 .ok { color: #1a7f37; } .no { color: #b35900; }
 img { max-width: 100%; border: 1px solid #eee; margin: 0.5em 0; }
 .run { border-top: 2px solid #ddd; margin-top: 2em; }
-.finding.warning::before { content: "⚠ "; } .finding.info::before { content: "✓ "; }
+.finding.critical::before { content: "✖ "; } .finding.warning::before { content: "⚠ "; } .finding.info::before { content: "✓ "; }
 """
 
 
