@@ -66,6 +66,8 @@ def test_every_builtin_study_parses():
         "zoo",
         "depth",
         "fashion",
+        "trainability",
+        "trainability-full",
     }
     for name in builtin_names():
         study = load_study(name)

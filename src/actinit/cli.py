@@ -1114,7 +1114,7 @@ RUN_KINDS = [
     "activation-histograms",
     "variance-theory",
 ]
-STUDY_KINDS = ["heatmap", "curves", "depth-theory", "ranking", "effects"]
+STUDY_KINDS = ["heatmap", "curves", "depth-theory", "trainability", "ranking", "effects"]
 
 
 def _select_run(
@@ -1229,6 +1229,11 @@ def plot(
                 if only:
                     summary.rows = _only(summary, only)
                 figure = study_picture(kind, summary, store, metric)
+                if kind == "trainability":
+                    from .studies.trainability import trainability_planes
+
+                    for plane in trainability_planes(summary):
+                        console.print(f"- {plane.summary_line()}", highlight=False)
         else:
             run = _select_run(_load(target, db), activation, init, db, seed, where)
             figure = run_picture(kind, run, stat)

@@ -23,7 +23,7 @@ from .boundaries import (
     plot_probability_histograms,
 )
 from .studies import plot_study_curves, plot_study_heatmap
-from .theory import plot_depth_theory, plot_variance_prediction
+from .theory import plot_depth_theory, plot_trainability, plot_variance_prediction
 from .training import plot_activation_histograms, plot_curves, plot_layer_heatmap, plot_updates
 
 
@@ -57,6 +57,7 @@ STUDY_PICTURES: dict[str, Callable[[StudySummary, Store, str | None], Figure]] =
         summary, store, metric or _default(summary, "val_accuracy", "val_loss")
     ),
     "depth-theory": lambda summary, store, metric: plot_depth_theory(summary),
+    "trainability": lambda summary, store, metric: plot_trainability(summary),
     "ranking": lambda summary, store, metric: plot_ranking(
         rank(summary, metric or _default(summary, "test_accuracy", "test_loss")),
         title=summary.study.title,

@@ -14,11 +14,12 @@ from ..studies.diagnosis import diagnose
 from ..studies.recorded import recorded_run
 from ..studies.store import Store
 from ..studies.summary import comparison_rows, formatter, summarize
+from ..studies.trainability import PlaneError, trainability_planes
 from .boundaries import plot_boundary, plot_feature_space, predicts_numbers
 from .catalogue import study_picture
 from .figures import to_data_uri
 from .table import interactive_table
-from .theory import plot_depth_theory, plot_variance_prediction
+from .theory import plot_depth_theory, plot_trainability, plot_variance_prediction
 from .training import plot_curves, plot_layer_heatmap
 
 STYLE = """
@@ -148,9 +149,24 @@ def _metric(summary) -> str:
 
 
 def _theory_section(summary) -> list[str]:
-    """For a study over several depths: its accuracies beside the theory's depth."""
+    """For a study over several depths: its accuracies beside the theory's depth; for
+    one over depths and weight variances, the whole plane."""
     if len({len(row.config.hidden) for row in summary.rows}) < 2:
         return []
+    try:
+        planes = trainability_planes(summary)
+    except PlaneError:
+        planes = []
+    if planes:
+        lines = "".join(f"<li>{html.escape(plane.summary_line())}</li>" for plane in planes)
+        return [
+            "<h2>Theory beside experiment: the trainability plane</h2>",
+            "<p>Mean-field theory (actinit.theory) says a network trains to a depth of "
+            "about 6 ξ (ξ_c, or ξ_∇ where the signal dies out or explodes). Colour: the "
+            "measured mean test accuracy; white line: 6 ξ; dots: cells that trained.</p>",
+            f"<ul>{lines}</ul>",
+            _image(to_data_uri(plot_trainability(summary)), "the trainability plane"),
+        ]
     return [
         "<h2>Theory beside experiment</h2>",
         "<p>Mean-field theory of signal propagation (actinit.theory) predicts how deep "

@@ -202,3 +202,50 @@ def plot_depth_theory(summary: StudySummary) -> Figure:
     axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), fontsize=8, frameon=False)
     figure.colorbar(image, ax=axis, label="test accuracy")
     return figure
+
+
+def plot_trainability(summary: StudySummary) -> Figure:
+    """Schoenholz et al.'s picture, measured: mean test accuracy over (sigma_w^2,
+    depth) as colour, one panel per activation, with the theory's trainable depth
+    6 xi (white) and the edge of chaos (dashed) on top; each panel's title gives the
+    share of cells where "trains" agrees with the curve."""
+    from ..studies.trainability import trainability_planes
+
+    planes = trainability_planes(summary)
+    figure = Figure(figsize=(1.0 + 3.6 * len(planes), 4.0), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(1, len(planes), sharey=True, squeeze=False)[0])
+    for axis, plane in zip(axes, planes):
+        mesh = axis.pcolormesh(
+            plane.sigma_w2,
+            plane.depths,
+            plane.accuracy,
+            cmap="viridis",
+            vmin=0.0,
+            vmax=1.0,
+            shading="nearest",
+        )
+        values, depths = plane.curve
+        top = plane.depths.max() * 1.05
+        axis.plot(values, np.minimum(depths, top * 10), color="white", lw=2.2)
+        if plane.edge is not None and values.min() <= plane.edge <= values.max():
+            axis.axvline(plane.edge, color="white", ls="--", lw=1.2)
+        trained = plane.trained & plane.measured
+        ys, xs = np.nonzero(trained)
+        axis.plot(plane.sigma_w2[xs], plane.depths[ys], "o", ms=2.5, color="black")
+        axis.set(
+            xlabel="σ_w² (weight variance × fan_in)",
+            ylim=(plane.depths.min() - 5, top),
+            title=f"{compact_spec(plane.activation)}: {100 * plane.agreement:.0f}% of cells agree",
+        )
+    axes[0].set_ylabel("hidden layers")
+    axes[0].plot([], [], color="white", lw=2.2, label="theory: 6 ξ")
+    axes[0].plot([], [], color="white", ls="--", lw=1.2, label="edge of chaos")
+    axes[0].plot([], [], "o", ms=2.5, color="black", label="trains (≥ threshold)")
+    axes[0].legend(loc="upper right", fontsize=7, facecolor="grey", framealpha=0.6)
+    figure.colorbar(mesh, ax=list(axes), label="test accuracy (mean over seeds)")
+    figure.suptitle(
+        f"{summary.study.name}: where networks train, and where the theory says they do "
+        f"(σ_b² = {planes[0].sigma_b ** 2:.3g})",
+        fontsize=10,
+    )
+    return figure

@@ -1,0 +1,183 @@
+"""The measured trainability plane beside the theory's trainable depth.
+
+Schoenholz et al. (2017) trained networks over a grid of weight variance sigma_w^2 and
+depth L and found that they train where L is below about 6 xi_c. A study over several
+depths (``hidden``) and several initializers of known variance (e.g.
+``variance_scaling(scale=s, mode=fan_in, distribution=normal)``: sigma_w^2 = s) gives
+the same plane: :func:`trainability_planes` reads it, one :class:`Plane` per
+activation, with the theory's prediction for every cell and the agreement between
+the two in numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from .. import theory
+from ..engine.registry import compact_spec
+from .summary import StudySummary
+
+#: Points on the theory's 6 xi curve drawn across the measured sigma_w^2 range.
+CURVE_POINTS = 41
+
+
+class PlaneError(ValueError):
+    """A study that does not span a (sigma_w^2, depth) plane."""
+
+
+@dataclass(frozen=True)
+class Plane:
+    """One activation's measured plane: ``accuracy[i, j]`` is the mean test accuracy
+    over seeds at ``depths[i]`` hidden layers and ``sigma_w2[j]`` (nan where nothing
+    was stored), ``trainable[j]`` the theory's 6 xi at ``sigma_w2[j]`` (with the
+    study's ``sigma_b``). A cell *trains* when its mean accuracy reaches
+    ``threshold``; the theory predicts that it does when its depth is at most
+    ``trainable``."""
+
+    activation: str
+    sigma_b: float
+    sigma_w2: np.ndarray
+    depths: np.ndarray
+    accuracy: np.ndarray
+    trainable: np.ndarray
+    threshold: float
+    #: sigma_w^2 of the edge of chaos at sigma_b (None: the activation has none there)
+    edge: float | None
+
+    @property
+    def trained(self) -> np.ndarray:
+        """(depths, sigma_w2) booleans: the mean accuracy reached the threshold."""
+        with np.errstate(invalid="ignore"):
+            return np.nan_to_num(self.accuracy, nan=-1.0) >= self.threshold
+
+    @property
+    def predicted(self) -> np.ndarray:
+        """(depths, sigma_w2) booleans: depth <= 6 xi at that sigma_w^2."""
+        return self.depths[:, None] <= self.trainable[None, :]
+
+    @property
+    def measured(self) -> np.ndarray:
+        return np.isfinite(self.accuracy)
+
+    @property
+    def agreement(self) -> float:
+        """The share of measured cells where "trains" agrees with the theory."""
+        agree = (self.trained == self.predicted)[self.measured]
+        return float(agree.mean()) if agree.size else math.nan
+
+    @property
+    def boundary_agreement(self) -> float:
+        """The share of sigma_w^2 columns whose measured boundary brackets 6 xi: the
+        deepest network that trained is no deeper than 6 xi allows, rounded to the
+        grid (6 xi lies below the shallowest failure and at or above the deepest
+        success)."""
+        hits = [self._brackets(j) for j in range(len(self.sigma_w2))]
+        return float(np.mean(hits)) if hits else math.nan
+
+    def _brackets(self, column: int) -> bool:
+        trained, measured = self.trained[:, column], self.measured[:, column]
+        deepest = self.depths[trained & measured].max(initial=0)
+        failed = self.depths[~trained & measured]
+        shallowest_failure = failed.min(initial=np.iinfo(np.int64).max)
+        predicted = self.trainable[column]
+        return bool(deepest <= predicted < shallowest_failure) or (
+            deepest <= predicted and not failed.size
+        )
+
+    def boundaries(self) -> list[tuple[float, int | None, int | None, float]]:
+        """Per sigma_w^2: (sigma_w^2, deepest depth that trained or None, shallowest
+        that did not or None, the theory's 6 xi)."""
+        rows = []
+        for j, value in enumerate(self.sigma_w2):
+            trained, measured = self.trained[:, j], self.measured[:, j]
+            good, bad = self.depths[trained & measured], self.depths[~trained & measured]
+            rows.append(
+                (
+                    float(value),
+                    int(good.max()) if good.size else None,
+                    int(bad.min()) if bad.size else None,
+                    float(self.trainable[j]),
+                )
+            )
+        return rows
+
+    @cached_property
+    def curve(self) -> tuple[np.ndarray, np.ndarray]:
+        """(sigma_w^2, 6 xi) on a fine grid over the measured range, for drawing."""
+        values = np.linspace(self.sigma_w2.min(), self.sigma_w2.max(), CURVE_POINTS)
+        return values, _trainable_depths(self.activation, values, self.sigma_b)
+
+    def summary_line(self) -> str:
+        """The agreement in one sentence."""
+        cells = int(self.measured.sum())
+        agree = int(((self.trained == self.predicted) & self.measured).sum())
+        columns = len(self.sigma_w2)
+        bracketed = round(self.boundary_agreement * columns)
+        return (
+            f"{compact_spec(self.activation)}: {agree} of {cells} cells "
+            f"({100 * self.agreement:.0f}%) agree with depth <= 6 xi on whether they train "
+            f"(test accuracy >= {100 * self.threshold:.0f}%); the measured boundary brackets "
+            f"6 xi at {bracketed} of {columns} values of sigma_w^2"
+        )
+
+
+def _trainable_depths(activation: str, sigma_w2: np.ndarray, sigma_b: float) -> np.ndarray:
+    return np.array(
+        [
+            theory.propagation(activation, math.sqrt(float(v)), sigma_b).trainable_depth
+            for v in sigma_w2
+        ]
+    )
+
+
+def trainability_planes(summary: StudySummary) -> list[Plane]:
+    """One :class:`Plane` per activation of a study over several depths and several
+    weight variances. Raises :class:`PlaneError` for a study that is not one."""
+    cells: dict[str, dict[tuple[float, int], list[float]]] = {}
+    sigma_b = None
+    for row in summary.rows:
+        config = row.config
+        if not config.hidden or len(set(config.hidden)) != 1:
+            raise PlaneError("a trainability plane needs hidden layers of one width")
+        scales = theory.weight_scales(config.init, config.bias_init, config.hidden[0])
+        if scales.estimated:
+            raise PlaneError(
+                f"{config.init_label}: its variance is not fixed by the initializer; a "
+                "trainability plane needs weights of known variance"
+            )
+        if sigma_b is not None and not math.isclose(sigma_b, scales.sigma_b):
+            raise PlaneError("a trainability plane needs one bias scale across the study")
+        sigma_b = scales.sigma_b
+        key = (round(scales.sigma_w**2, 9), len(config.hidden))
+        value = row.test_accuracy.mean
+        cells.setdefault(config.activation, {})[key] = [np.nan if value is None else value]
+    planes = [_plane(activation, found, sigma_b, summary) for activation, found in cells.items()]
+    if not planes or len(planes[0].depths) < 2 or len(planes[0].sigma_w2) < 2:
+        raise PlaneError("a trainability plane needs several depths and several sigma_w^2")
+    return planes
+
+
+def _plane(activation: str, found: dict, sigma_b: float, summary: StudySummary) -> Plane:
+    sigma_w2 = np.array(sorted({key[0] for key in found}))
+    depths = np.array(sorted({key[1] for key in found}))
+    accuracy = np.full((len(depths), len(sigma_w2)), np.nan)
+    for (variance, depth), (value,) in found.items():
+        accuracy[np.searchsorted(depths, depth), np.searchsorted(sigma_w2, variance)] = value
+    try:
+        edge = theory.edge_of_chaos(activation, sigma_b) ** 2
+    except theory.NoEdgeError:
+        edge = None
+    return Plane(
+        activation,
+        sigma_b,
+        sigma_w2,
+        depths,
+        accuracy,
+        _trainable_depths(activation, sigma_w2, sigma_b),
+        summary.study.learned_threshold,
+        edge,
+    )

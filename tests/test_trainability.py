@@ -1,0 +1,195 @@
+"""The trainability plane: a study over (sigma_w^2, depth) read beside the theory."""
+
+import math
+
+import numpy as np
+import pytest
+from tests.synthetic_study import store_results
+
+from actinit import theory
+from actinit.studies import Store, load_study, parse_study
+from actinit.studies.summary import summarize
+from actinit.studies.trainability import PlaneError, trainability_planes
+
+PLANE = """
+name = "plane"
+seeds = 2
+
+[data]
+name = "moons"
+n_train = 200
+n_test = 100
+
+[model]
+output_activation = "sigmoid"
+bias_init = "random_normal(std=0.223606797749979)"
+
+[training]
+epochs = {epochs}
+optimizer = "momentum"
+learning_rate = 0.01
+
+[grid]
+hidden = {hidden}
+activations = {activations}
+initializers = [{initializers}]
+
+[summary]
+learned_threshold = 0.7
+"""
+
+VARIANCES = (1.0, 1.5, 1.76, 2.5, 4.0)
+DEPTHS = (4, 8, 16, 32, 64)
+
+
+def plane_study(variances=VARIANCES, depths=DEPTHS, activations=("tanh",), width=16, epochs=5):
+    hidden = "[" + ", ".join(str([width] * d) for d in depths) + "]"
+    initializers = ", ".join(
+        f'{{ label = "sw^2={v:g}", weights = "variance_scaling(scale={v:g}, mode=fan_in, '
+        'distribution=normal)" }'
+        for v in variances
+    )
+    names = "[" + ", ".join(f'"{a}"' for a in activations) + "]"
+    text = PLANE.format(hidden=hidden, activations=names, initializers=initializers, epochs=epochs)
+    return parse_study(text, source="plane.toml")
+
+
+def theory_depth(activation, variance):
+    return theory.propagation(activation, math.sqrt(variance), math.sqrt(0.05)).trainable_depth
+
+
+@pytest.fixture
+def stored(tmp_path):
+    """A plane whose accuracy follows the theory exactly, but for three cells."""
+    study = plane_study()
+    flipped = {(1.0, 4), (4.0, 64), (2.5, 16)}
+
+    def accuracy(config, seed):
+        variance = round(theory.weight_scales(config.init, config.bias_init, 16).sigma_w ** 2, 6)
+        depth = len(config.hidden)
+        trains = depth <= theory_depth("tanh", variance)
+        if (variance, depth) in flipped:
+            trains = not trains
+        return 0.95 if trains else 0.5
+
+    store = Store(tmp_path / "plane.sqlite")
+    store_results(store, study, accuracy)
+    yield study, store, flipped
+    store.close()
+
+
+def test_agreement_is_counted_cell_by_cell(stored):
+    study, store, flipped = stored
+    (plane,) = trainability_planes(summarize(study, store))
+    np.testing.assert_allclose(plane.sigma_w2, VARIANCES, rtol=1e-12)
+    assert list(plane.depths) == list(DEPTHS)
+    assert plane.sigma_b**2 == pytest.approx(0.05, rel=1e-12)
+    cells = len(VARIANCES) * len(DEPTHS)
+    assert plane.agreement == pytest.approx((cells - len(flipped)) / cells)
+    # by hand, for each column: does 6 xi lie between the deepest success and the
+    # shallowest failure?
+    expected = []
+    for j, variance in enumerate(VARIANCES):
+        limit = theory_depth("tanh", variance)
+        trains = [(d <= limit) != ((variance, d) in flipped) for d in DEPTHS]
+        deepest = max([d for d, t in zip(DEPTHS, trains) if t], default=0)
+        failures = [d for d, t in zip(DEPTHS, trains) if not t]
+        expected.append(deepest <= limit < min(failures, default=math.inf))
+        assert plane.trainable[j] == pytest.approx(limit)
+    assert plane.boundary_agreement == pytest.approx(np.mean(expected))
+    line = plane.summary_line()
+    assert f"{cells - len(flipped)} of {cells} cells" in line and "70%" in line
+
+
+def test_the_picture_has_the_curve_and_the_agreement(stored):
+    from actinit.viz.theory import plot_trainability
+
+    study, store, _ = stored
+    figure = plot_trainability(summarize(study, store))
+    axis = figure.axes[0]
+    assert "88% of cells agree" in axis.get_title()
+    curve = [line for line in axis.lines if line.get_color() == "white" and line.get_lw() > 2]
+    assert curve and len(curve[0].get_xdata()) > 10
+    dashed = [line for line in axis.lines if line.get_linestyle() == "--"]
+    assert dashed and dashed[0].get_xdata()[0] == pytest.approx(
+        theory.edge_of_chaos("tanh", math.sqrt(0.05)) ** 2
+    )
+
+
+def test_a_study_that_is_no_plane_is_refused(tmp_path):
+    with Store(tmp_path / "s.sqlite") as store:
+        one_depth = plane_study(depths=(4,))
+        store_results(store, one_depth, lambda config, seed: 0.9)
+        with pytest.raises(PlaneError, match="several depths"):
+            trainability_planes(summarize(one_depth, store))
+    estimated = parse_study(
+        PLANE.format(
+            hidden="[[8, 8], [8, 8, 8]]",
+            activations='["tanh"]',
+            initializers='"lsuv", "he_normal"',
+            epochs=1,
+        ),
+        source="p.toml",
+    )
+    with Store(tmp_path / "t.sqlite") as store:
+        store_results(store, estimated, lambda config, seed: 0.9)
+        with pytest.raises(PlaneError, match="lsuv: its variance is not fixed"):
+            trainability_planes(summarize(estimated, store))
+
+
+def test_the_builtin_study_spans_the_plane():
+    study = load_study("trainability")
+    assert len(study.configs) == 5 * 3 * 9
+    variances = set()
+    for config in study.configs:
+        scales = theory.weight_scales(config.init, config.bias_init, config.hidden[0])
+        assert not scales.estimated and scales.sigma_b**2 == pytest.approx(0.05)
+        variances.add(round(scales.sigma_w**2, 9))
+    assert variances == {1, 1.25, 1.5, 1.75, 2, 2.5, 3, 3.5, 4}
+    full = load_study("trainability-full")
+    assert max(len(c.hidden) for c in full.configs) == 300 and full.configs[0].hidden[0] == 300
+
+
+def test_a_small_plane_trains_and_is_read_end_to_end(tmp_path):
+    """Real training: tanh on moons at 2 and 24 layers, sigma_w^2 of 0.5 (deep in
+    the ordered phase: 6 xi of about 6 layers) and 1.76 (the edge)."""
+    from click.testing import CliRunner
+
+    from actinit.cli import main
+    from actinit.studies import run_study
+
+    study = plane_study(variances=(0.5, 1.76), depths=(2, 24), width=24, epochs=30)
+    (tmp_path / "plane.toml").write_text(
+        PLANE.format(
+            hidden="[" + ", ".join(str([24] * d) for d in (2, 24)) + "]",
+            activations='["tanh"]',
+            initializers=", ".join(
+                f'{{ label = "sw^2={v:g}", weights = "variance_scaling(scale={v:g}, '
+                'mode=fan_in, distribution=normal)" }'
+                for v in (0.5, 1.76)
+            ),
+            epochs=30,
+        )
+    )
+    db = tmp_path / "plane.sqlite"
+    with Store(db) as store:
+        run_study(study, store, backend="sequential")
+        (plane,) = trainability_planes(summarize(study, store))
+    assert plane.trainable[0] < 24 < plane.trainable[1]
+    assert plane.trained[1, 1] and not plane.trained[1, 0]  # 24 layers: edge only
+    assert plane.trained[0].all()  # 2 layers: both
+    result = CliRunner().invoke(
+        main,
+        [
+            "plot",
+            str(tmp_path / "plane.toml"),
+            "--kind",
+            "trainability",
+            "--db",
+            str(db),
+            "-o",
+            str(tmp_path / "plane.png"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "4 of 4 cells (100%) agree" in " ".join(result.output.split())
