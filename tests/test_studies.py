@@ -68,6 +68,7 @@ def test_every_builtin_study_parses():
         "fashion",
         "trainability",
         "trainability-full",
+        "isometry",
     }
     for name in builtin_names():
         study = load_study(name)

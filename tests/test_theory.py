@@ -549,3 +549,14 @@ def test_weight_scales_use_the_initializers_own_variance(init, width, sigma_w, e
     rng, initializer = np.random.default_rng(1), ai.initializers.get(init)
     draws = np.stack([initializer((width, width), rng) for _ in range(100)])
     assert np.mean(draws**2) * width == pytest.approx(scales.sigma_w**2, rel=0.03)
+
+
+def test_critical_orthogonal_is_orthogonal_at_the_edge():
+    layer = ai.Dense(64, "relu", init="critical(distribution=orthogonal)")
+    assert layer.init.spec() == "critical(activation='relu', distribution='orthogonal')"
+    weights = layer.init((64, 64), np.random.default_rng(0))
+    np.testing.assert_allclose(weights.T @ weights, 2.0 * np.eye(64), atol=1e-10)  # gain sqrt 2
+    scales = theory.weight_scales(layer.init, "zeros", 64)
+    assert scales.sigma_w == pytest.approx(math.sqrt(2), rel=1e-9) and not scales.estimated
+    with pytest.raises(ValueError, match="'normal' or 'orthogonal'"):
+        ai.initializers.get("critical(distribution=uniform)")

@@ -153,6 +153,23 @@ NOTEBOOKS = {
                 "model.build(2)\n"
                 "model.layers[0].init.spec(), round(model.layers[0].init.sigma_w, 4)"
             ),
+            new_markdown_cell(
+                "## Dynamical isometry\n\n"
+                "The singular values of the Jacobian from the first hidden layer to the last "
+                "(Pennington, Schoenholz & Ganguli 2017): at the edge of chaos, orthogonal "
+                "weights keep them together in a deep tanh network, Gaussian ones spread them "
+                "over orders of magnitude; ReLU loses half its rank at every layer either way."
+            ),
+            new_code_cell(
+                "from actinit.viz.theory import isometry_spectra, plot_jacobian_spectra\n"
+                "depths = (4, 16) if EPOCHS else (4, 16, 64)  # shallower when the tests run it\n"
+                "spectra = isometry_spectra(('tanh', 'relu'), depths=depths, width=64 if EPOCHS else 128)\n"
+                "plot_jacobian_spectra(spectra)"
+            ),
+            new_code_cell(
+                "{key: round(float(np.log10(np.maximum(v, 1e-12)).std()), 2) for key, v in spectra.items()}"
+                "  # spread in decades"
+            ),
         ],
     ),
 }

@@ -1216,6 +1216,9 @@ def plot(
         with writing(output):
             console.print(f"wrote {escape(str(viz.save(figure, output)))}", highlight=False)
         return
+    if target == "jacobian":
+        _plot_isometry(names, output)
+        return
     kind = kind or "heatmap"
     try:
         check_metric(kind, metric)
@@ -1251,6 +1254,37 @@ def _only(summary: StudySummary, terms) -> list:
         return select(summary.rows, parse_where(terms))
     except SelectionError as error:
         _fail(str(error))
+
+
+def _plot_isometry(names: str | None, output) -> None:
+    """`plot jacobian [tanh,relu]`: the hidden-layer Jacobian's spectrum at the edge of
+    chaos, Gaussian against orthogonal weights, over depth."""
+    import numpy as np
+
+    from . import theory, viz
+    from .viz.theory import isometry_spectra, plot_jacobian_spectra
+
+    chosen = [n.strip() for n in (names or "tanh,relu").split(",") if n.strip()]
+    try:
+        specs = tuple(activations.get(name).spec() for name in chosen)
+        spectra = isometry_spectra(specs)
+    except (SpecError, theory.NoEdgeError, ValueError) as error:
+        _fail(str(error))
+    for spec in specs:
+        for init in ("gaussian", "orthogonal"):
+            deepest = max(depth for a, i, depth in spectra if a == spec and i == init)
+            values = spectra[(spec, init, deepest)]
+            spread = np.log10(np.maximum(values, 1e-12)).std()
+            console.print(
+                f"- {spec}, {init}, {deepest} layers: median singular value "
+                f"{np.median(values):.3g}, spread {spread:.2f} decades (std of log10)",
+                highlight=False,
+            )
+    with writing(output):
+        console.print(
+            f"wrote {escape(str(viz.save(plot_jacobian_spectra(spectra), output)))}",
+            highlight=False,
+        )
 
 
 @main.command(name="theory")

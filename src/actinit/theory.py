@@ -595,10 +595,13 @@ class Critical(Initializer):
     """W ~ N(0, sigma_w^2 / fan_in) with sigma_w on the edge of chaos (chi1 = 1) for
     ``activation`` at bias scale ``bias_std`` (give the biases
     ``random_normal(std=bias_std)``, or zeros for 0). In a Dense layer the activation
-    defaults to the layer's own."""
+    defaults to the layer's own. ``distribution="orthogonal"``: an orthogonal matrix
+    times sigma_w instead (the same sigma_w for a square weight), the setting of
+    dynamical isometry (Pennington et al. 2017)."""
 
     activation: str | None = None
     bias_std: float = 0.0
+    distribution: str = "normal"
 
     def __post_init__(self) -> None:
         value = self.bias_std
@@ -611,6 +614,10 @@ class Critical(Initializer):
                 f"critical: bias_std is the biases' standard deviation, from 0 to "
                 f"{MAX_BIAS_STD:g}; got {value!r}"
             )
+        if self.distribution not in ("normal", "orthogonal"):
+            raise ValueError(
+                f"critical: distribution is 'normal' or 'orthogonal', got {self.distribution!r}"
+            )
         if self.activation is not None:
             name = activations.get(self.activation).spec().split("(")[0]
             if name in NO_EDGE:
@@ -622,7 +629,7 @@ class Critical(Initializer):
     def bind(self, activation: Any) -> Initializer:
         if self.activation is not None:
             return self
-        return Critical(activations.get(activation).spec(), self.bias_std)
+        return Critical(activations.get(activation).spec(), self.bias_std, self.distribution)
 
     @property
     def sigma_w(self) -> float:
@@ -634,11 +641,17 @@ class Critical(Initializer):
         return _critical_sigma(self.activation, float(self.bias_std))
 
     def sample(self, shape, rng):
+        if self.distribution == "orthogonal":
+            return initializers_module.Orthogonal(gain=self.sigma_w).sample(shape, rng)
         fan_in = shape[0]
         return rng.standard_normal(shape) * self.sigma_w / math.sqrt(fan_in)
 
     def variance(self, shape):
-        return self.sigma_w**2 / shape[0] if self.activation is not None else None
+        if self.activation is None:
+            return None
+        if self.distribution == "orthogonal":
+            return initializers_module.Orthogonal(gain=self.sigma_w).variance(shape)
+        return self.sigma_w**2 / shape[0]
 
 
 @lru_cache(maxsize=64)

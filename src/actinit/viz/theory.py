@@ -249,3 +249,78 @@ def plot_trainability(summary: StudySummary) -> Figure:
         fontsize=10,
     )
     return figure
+
+
+#: Singular values below this are drawn at it (a rank-deficient Jacobian's zeros).
+SMALLEST_SINGULAR_VALUE = 1e-12
+
+
+def isometry_spectra(
+    activations_: tuple[str, ...] = ("tanh", "relu"),
+    depths: tuple[int, ...] = (4, 16, 64),
+    width: int = 128,
+    samples: int = 8,
+    seed: int = 0,
+) -> dict[tuple[str, str, int], np.ndarray]:
+    """The singular values of the hidden-layer Jacobian at initialization, for each
+    activation, Gaussian and orthogonal weights at the activation's edge of chaos
+    (sigma_b = 0: tanh sigma_w = 1, ReLU sqrt 2), and depth: {(activation, "gaussian"
+    or "orthogonal", depth): (samples * width,) values}, at standard normal inputs."""
+    from .. import engine
+    from ..engine.jacobian import jacobian_singular_values
+
+    X = np.random.default_rng(seed).standard_normal((samples, width))
+    spectra = {}
+    for activation in activations_:
+        sigma_w = theory.edge_of_chaos(activation, 0.0)
+        inits = {
+            "gaussian": f"random_normal(std={sigma_w / math.sqrt(width)!r})",
+            "orthogonal": f"orthogonal(gain={sigma_w!r})",
+        }
+        for name, init in inits.items():
+            for depth in depths:
+                layers = [engine.Dense(width, activation, init=init) for _ in range(depth)]
+                model = engine.Sequential([*layers, engine.Dense(1)], seed=seed).build(width)
+                spectra[(activation, name, depth)] = jacobian_singular_values(model, X).ravel()
+    return spectra
+
+
+def plot_jacobian_spectra(spectra: dict[tuple[str, str, int], np.ndarray]) -> Figure:
+    """The distribution of log10 singular values of the hidden-layer Jacobian, one
+    panel per activation, a colour per depth, solid for orthogonal and dashed for
+    Gaussian weights; the share of (numerically) zero values is in the legend."""
+    activations_ = list(dict.fromkeys(key[0] for key in spectra))
+    depths = sorted({key[2] for key in spectra})
+    colours = dict(zip(depths, ["#1f77b4", "#ff7f0e", "#d62728", "#2ca02c", "#9467bd"]))
+    figure = Figure(figsize=(1.0 + 4.2 * len(activations_), 3.8), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(1, len(activations_), squeeze=False)[0])
+    bins = np.linspace(math.log10(SMALLEST_SINGULAR_VALUE), 2, 71)
+    for axis, activation in zip(axes, activations_):
+        for (name, depth), values in (
+            ((key[1], key[2]), v) for key, v in spectra.items() if key[0] == activation
+        ):
+            logs = np.log10(np.maximum(values, SMALLEST_SINGULAR_VALUE))
+            zero = np.mean(values < SMALLEST_SINGULAR_VALUE * 10)
+            label = f"{name}, {depth} layers" + (f" ({100 * zero:.0f}% ≈ 0)" if zero else "")
+            axis.hist(
+                logs,
+                bins=bins,
+                density=True,
+                histtype="step",
+                lw=1.6,
+                color=colours.get(depth, "black"),
+                ls="-" if name == "orthogonal" else "--",
+                label=label,
+            )
+        axis.axvline(0, color="grey", lw=0.8)
+        axis.set(
+            xlabel="log10 singular value of ∂h_L/∂h_1",
+            ylabel="density",
+            title=f"{compact_spec(activation)} at the edge of chaos",
+        )
+        axis.legend(fontsize=7)
+    figure.suptitle(
+        "Dynamical isometry: orthogonal weights keep the Jacobian's singular values together",
+        fontsize=10,
+    )
+    return figure
