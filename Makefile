@@ -55,6 +55,10 @@ pictures: $(BIN)/actinit
 	$(BIN)/actinit plot depth --kind depth-theory --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/depth-theory.png
 	$(BIN)/actinit plot depth --kind heatmap --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/depth-heatmap.png
 	$(BIN)/actinit theory tanh -o $(PICTURES)/tanh-phase.png > /dev/null
+	$(BIN)/actinit plot jacobian tanh,relu -o $(PICTURES)/jacobian-spectra.png
+	$(BIN)/actinit run isometry --db $(PICTURES)/pictures.sqlite > /dev/null
+	$(BIN)/actinit run trainability --db $(PICTURES)/pictures.sqlite > /dev/null
+	$(BIN)/actinit plot trainability --kind trainability --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/trainability.png
 	rm -f $(PICTURES)/pictures.sqlite*
 
 clean:
