@@ -38,6 +38,12 @@ EVERY_SPEC = [
     "hard_swish",
     "sine",
     "gaussian",
+    "squared_relu",
+    "snake",
+    "snake(init=5)",
+    "rational",
+    "rational(approximates=tanh)",
+    "rational(approximates=gelu, numerator_degree=3, denominator_degree=2)",
 ]
 KINKS = [0.0, 1.0, -1.0, 3.0, -3.0, 6.0, -2.0, 0.5]
 LARGE = [-1e4, -1e3, -100.0, -50.0, -25.0, 25.0, 50.0, 100.0, 1e3, 1e4]

@@ -26,6 +26,11 @@ HIDDEN_ACTIVATIONS = [
     "prelu(per_unit=True)",
     "rrelu",
     "hard_swish",
+    "squared_relu",
+    "snake",
+    "snake(init=3, per_unit=False)",
+    "rational",
+    "rational(approximates=tanh)",
 ]
 
 
@@ -43,6 +48,16 @@ def random_architecture(rng, output, n_inputs):
         )
         if rng.random() < 0.3:
             layers.append(ai.BatchNorm())
+        if rng.random() < 0.3:
+            gate = ["glu", "reglu", "geglu", "swiglu", "bilinear"][rng.integers(5)]
+            layers.append(
+                ai.GatedLinear(
+                    int(rng.integers(2, 6)),
+                    gate,
+                    init="xavier_normal",
+                    bias_init="random_normal(std=0.1)",
+                )
+            )
         if rng.random() < 0.25:
             layers.append(
                 ai.Maxout(
@@ -179,3 +194,22 @@ def test_unfused_binary_crossentropy_matches_torch():
     assert loss == pytest.approx(expected.item(), rel=1e-7)
     for name, parameter in parameters.items():
         np.testing.assert_allclose(gradients[name], parameter.grad.numpy(), rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("gate", ["glu", "reglu", "geglu", "swiglu", "bilinear"])
+def test_every_gated_unit_matches_torch(gate):
+    """act(x W + b) * (x V + c), both maps' gradients, against torch expressions."""
+    rng = np.random.default_rng(3)
+    X, y = data_for("categorical_crossentropy", rng)
+    model = ai.Sequential(
+        [ai.GatedLinear(5, gate, bias_init="random_normal(std=0.3)"), ai.Dense(4, "softmax")],
+        loss="categorical_crossentropy",
+        dtype="float64",
+        seed=1,
+    ).build(X.shape[1])
+    loss_value, gradients = model.loss_and_gradients(X, y)
+    expected_loss, expected = torch_loss_and_gradients(model, X, y, True)
+    assert loss_value == pytest.approx(expected_loss, rel=1e-12)
+    for name in gradients:
+        np.testing.assert_allclose(gradients[name], expected[name], rtol=1e-9, atol=1e-12)
+    assert model.count_parameters() == (3 + 1) * 10 + (5 + 1) * 4  # two maps per unit

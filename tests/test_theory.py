@@ -560,3 +560,55 @@ def test_critical_orthogonal_is_orthogonal_at_the_edge():
     assert scales.sigma_w == pytest.approx(math.sqrt(2), rel=1e-9) and not scales.estimated
     with pytest.raises(ValueError, match="'normal' or 'orthogonal'"):
         ai.initializers.get("critical(distribution=uniform)")
+
+
+@pytest.mark.parametrize(
+    "args, said, unsaid",
+    [
+        (["tanh"], "only polynomially, with no depth scale", ["45465176", "e-08"]),
+        (["sigmoid"], "not bounded by the theory", ["32253191", "5375531"]),
+        (["relu", "--weights-std", "1"], "6 xi_grad = 8.7 layers", ["xi_c = 1.4"]),
+        (
+            ["gelu", "--weights-std", "1.5335304411947686"],
+            "maps to itself but is unstable",
+            ["edge of chaos at sigma_w = 1.534"],
+        ),
+    ],
+)
+def test_the_theory_command_says_in_words_what_numbers_cannot(args, said, unsaid):
+    result = CliRunner().invoke(main, ["theory", *args])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert said in text
+    for words in unsaid:
+        assert words not in text
+
+
+def test_the_theory_command_refuses_an_edge_that_is_not_there():
+    result = CliRunner().invoke(main, ["theory", "gelu"])
+    assert result.exit_code != 0
+    text = " ".join(result.output.split())
+    assert "no edge of chaos at sigma_b = 0" in text and "bias_std=0.5" in text
+
+
+def test_the_phase_diagram_reaches_the_edge_and_fills_every_cell():
+    """sigmoid's diagram was blank from sigma_w 4 to 10.6 with an empty legend box."""
+    from actinit.viz.theory import plot_phase_diagram
+
+    figure = plot_phase_diagram("sigmoid", sigma_b=np.array([0.0, 0.5]))
+    axis = figure.axes[0]
+    (mesh,) = [
+        c for c in axis.collections if hasattr(c, "get_array") and c.get_array() is not None
+    ][:1]
+    values = np.asarray(mesh.get_array())
+    assert np.all(np.isfinite(values)) and axis.get_xlim()[1] > 10.2
+    assert [t.get_text() for t in axis.get_legend().get_texts()][0].startswith("edge of chaos")
+
+
+def test_plot_jacobian_from_the_command_line(tmp_path):
+    result = CliRunner().invoke(main, ["plot", "jacobian", "tanh", "-o", str(tmp_path / "j.png")])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "tanh, orthogonal, 64 layers" in text and (tmp_path / "j.png").exists()
+    bad = CliRunner().invoke(main, ["plot", "jacobian", "gelu", "-o", str(tmp_path / "g.png")])
+    assert bad.exit_code != 0 and "no edge of chaos" in " ".join(bad.output.split())

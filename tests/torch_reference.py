@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from actinit.engine.activations import Activation
-from actinit.engine.layers import BatchNorm, Dense, Dropout, Maxout
+from actinit.engine.layers import BatchNorm, Dense, Dropout, GatedLinear, Maxout
 
 torch.set_default_dtype(torch.float64)
 
@@ -43,8 +43,40 @@ def torch_activation(activation: Activation):
         "sine": torch.sin,
         "gaussian": lambda x: torch.exp(-(x**2)),
         "softmax": lambda x: F.softmax(x, dim=-1),
+        "squared_relu": lambda x: F.relu(x) ** 2,
     }
+    if name in LEARNED and name not in table:
+        values = {
+            k: torch.tensor(v, dtype=torch.float64) for k, v in activation.parameters().items()
+        }
+        return lambda x: LEARNED[name](x, values)
     return table.get(name)
+
+
+def _rational(x, values):
+    """The safe Pade unit, P(x) / (1 + |sum_k b_k x^k|)."""
+    a, b = values["numerator"], values["denominator"]
+    numerator = sum(a[j] * x**j for j in range(len(a)))
+    inner = sum(b[k - 1] * x**k for k in range(1, len(b) + 1))
+    return numerator / (1 + torch.abs(inner))
+
+
+#: torch expressions of the activations with learned parameters, given those parameters.
+LEARNED = {
+    "prelu": lambda x, values: torch.where(x >= 0, x, x * values["slope"]),
+    "snake": lambda x, values: x + torch.sin(values["frequency"] * x) ** 2 / values["frequency"],
+    "rational": _rational,
+}
+
+
+#: torch's gate for each gated linear unit (Shazeer 2020's GLU variants).
+GATES_IN_TORCH = {
+    "glu": torch.sigmoid,
+    "reglu": F.relu,
+    "geglu": F.gelu,
+    "swiglu": F.silu,
+    "bilinear": lambda x: x,
+}
 
 
 def torch_output(model, X: np.ndarray, parameters: dict[str, torch.Tensor], training: bool = True):
@@ -56,11 +88,16 @@ def torch_output(model, X: np.ndarray, parameters: dict[str, torch.Tensor], trai
             z = output @ parameters[prefix + "W"]
             if layer.use_bias:
                 z = z + parameters[prefix + "b"]
-            if layer.activation.name == "prelu":
-                slope = parameters[prefix + "slope"]
-                output = torch.where(z >= 0, z, z * slope)
+            learned = layer.activation.parameters()
+            if learned:
+                values = {key: parameters[prefix + key] for key in learned}
+                output = LEARNED[layer.activation.name](z, values)
             else:
                 output = torch_activation(layer.activation)(z)
+        elif isinstance(layer, GatedLinear):
+            z = output @ parameters[prefix + "W"] + parameters[prefix + "b"]
+            pieces = z.reshape(len(z), layer.units, 2)
+            output = GATES_IN_TORCH[layer.gate](pieces[:, :, 0]) * pieces[:, :, 1]
         elif isinstance(layer, Maxout):
             z = output @ parameters[prefix + "W"] + parameters[prefix + "b"]
             output = z.reshape(len(z), layer.units, layer.pieces).max(dim=2).values

@@ -7,7 +7,7 @@ command line.
 from . import activations, initializers, losses, optimizers, regularizers, starting_points
 from .callbacks import Callback, EarlyStopping, History, LambdaCallback
 from .initializers import lsuv_initialize
-from .layers import Affine, BatchNorm, Dense, Dropout, Layer, Maxout
+from .layers import Affine, BatchNorm, Dense, Dropout, GatedLinear, Layer, Maxout
 from .model import InputError, Sequential
 from .pruning import prune_magnitude, prune_units, size_report
 from .recording import Recorder, Recording
@@ -28,6 +28,7 @@ __all__ = [
     "LambdaCallback",
     "Layer",
     "Maxout",
+    "GatedLinear",
     "ModelFileError",
     "Sequential",
     "SpecError",

@@ -81,10 +81,11 @@ class Activation(Configurable):
         return grad_output * self.derivative(x)
 
     def build(self, units: int, dtype: np.dtype) -> None:
-        """Create learned parameters for a layer of ``units`` units (PReLU only)."""
+        """Create learned parameters for a layer of ``units`` units (PReLU, Snake,
+        rational)."""
 
     def parameters(self) -> dict[str, np.ndarray]:
-        """Learned parameters (empty for all but PReLU)."""
+        """Learned parameters (empty for fixed activations)."""
         return {}
 
     def gradients(self) -> dict[str, np.ndarray]:
@@ -490,6 +491,28 @@ class ReLU(Activation):
         return math.sqrt(2.0)
 
 
+@ACTIVATIONS.register("squared_relu", "relu2")
+@dataclass(eq=False)
+class SquaredReLU(Activation):
+    """f(x) = max(0, x)^2 (So et al. 2021, "Primer"); f'(x) = 2 max(0, x).
+
+    E[f(z)^2] = 3/2 for z ~ N(0, 1), so the gain is sqrt(2/3) and the recommended
+    weights have variance (2/3) / fan_in: q = 1 maps to itself. The variance map
+    q -> sigma_w^2 (3/2) q^2 is quadratic, so that fixed point is unstable and there
+    is no edge of chaos: depth needs normalization (Primer sits in a Transformer).
+    """
+
+    output_range = (0.0, INF)
+    recommended_init = "variance_scaling(scale=0.6666666666666666, distribution='normal')"
+
+    def function(self, x):
+        positive = np.maximum(x, 0)
+        return positive * positive
+
+    def derivative(self, x):
+        return 2 * np.maximum(x, 0)
+
+
 @ACTIVATIONS.register("relu6")
 @dataclass(eq=False)
 class ReLU6(Activation):
@@ -882,3 +905,7 @@ class Softmax(Activation):
 
     def stated_gain(self):
         return 1.0, "taken as 1: an output activation (torch's calculate_gain has none)"
+
+
+# The activations with learned parameters beyond PReLU live in their own module.
+from . import learned_activations  # noqa: E402, F401

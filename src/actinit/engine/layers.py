@@ -341,6 +341,82 @@ class Maxout(Affine):
         return {"units": self.units, "pieces": self.pieces, **super().config()}
 
 
+#: The gated linear units (Dauphin et al. 2017; Shazeer 2020), by the gate's activation.
+GATES = {
+    "glu": "sigmoid",
+    "reglu": "relu",
+    "geglu": "gelu",
+    "swiglu": "swish",
+    "bilinear": "linear",
+}
+
+
+class GatedLinear(Affine):
+    """A gated linear unit layer: y = act(x W + b) * (x V + c), two affine maps per
+    unit (Dauphin et al. 2017, "Language modeling with gated convolutional
+    networks"; Shazeer 2020, "GLU variants improve Transformer"): ``glu`` (sigmoid
+    gate), ``reglu`` (ReLU), ``geglu`` (GELU), ``swiglu`` (swish), ``bilinear`` (none).
+
+    Like maxout's pieces, W has shape (input_dim, units * 2), read as (input_dim,
+    units, 2): piece 0 of each unit is the gate's map (W, b), piece 1 the value's
+    (V, c); both are drawn by one initializer call, so fan_out counts both maps (as
+    for maxout). Backward: d/dz_gate = g * value * act'(z_gate), d/dz_value = g *
+    act(z_gate). Parameters and FLOPs count both maps.
+    """
+
+    kind = "gated"
+    pieces = 2
+
+    def __init__(
+        self,
+        units: int,
+        gate: str = "swiglu",
+        init: Any = "lecun_normal",
+        bias_init: Any = "zeros",
+        use_bias: bool = True,
+        regularizer: Any = None,
+        max_norm: float | None = None,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(units, init, bias_init, use_bias, regularizer, max_norm, name)
+        if gate not in GATES:
+            raise ValueError(f"gate is one of {', '.join(GATES)}; got {gate!r}")
+        self.gate = gate
+        self.activation = activations_module.get(GATES[gate])
+
+    @property
+    def activation_label(self) -> str:
+        return self.gate
+
+    @property
+    def recommended_init(self) -> str:
+        return "lecun_normal"  # each map keeps its input's variance, as nn.Linear layers do
+
+    def build(self, input_dim, rng, dtype):
+        self._build_affine(input_dim, self.units * 2, rng, dtype)
+        self.output_dim = self.units
+        return self.units
+
+    def forward(self, x, training=False, rng=None):
+        z = self._affine(x).reshape(len(x), self.units, 2)
+        self.pre_activation = z.reshape(len(x), -1)
+        self._gate_in, self._value = z[:, :, 0], z[:, :, 1]
+        self._gate_out = self.activation.function(self._gate_in)
+        self.output = self._gate_out * self._value
+        return self.output
+
+    def backward(self, grad_output):
+        grad_z = np.empty((len(grad_output), self.units, 2), dtype=grad_output.dtype)
+        grad_z[:, :, 1] = grad_output * self._gate_out
+        grad_z[:, :, 0] = self.activation.backward(
+            grad_output * self._value, self._gate_in, self._gate_out
+        )
+        return self._affine_backward(grad_z.reshape(len(grad_output), -1))
+
+    def config(self):
+        return {"units": self.units, "gate": self.gate, **super().config()}
+
+
 class Dropout(Layer):
     """Inverted dropout (Srivastava et al. 2014): while training each input is zeroed
     with probability ``rate`` and the survivors scaled by 1 / (1 - rate), so nothing
@@ -459,8 +535,8 @@ class BatchNorm(Layer):
 def affine_layer(units: int, activation: Any = "linear", **options: Any) -> Affine:
     """A weighted layer for an activation as studies name it: ``"maxout(k)"`` or
     ``"maxout(pieces=k)"`` gives a :class:`Maxout` layer of k pieces (maxout is a
-    layer, not an elementwise function), any other activation a :class:`Dense`
-    layer. ``options``: init, bias_init, regularizer, ... as the layers take them."""
+    layer, not an elementwise function), ``"swiglu"`` and the other :data:`GATES` a
+    :class:`GatedLinear` layer, any other activation a :class:`Dense` layer. ``options``: init, bias_init, regularizer, ... as the layers take them."""
     if isinstance(activation, str) and parse_spec(activation)[0] == "maxout":
         _, args, kwargs = parse_spec(activation)
         pieces = args[0] if args else kwargs.get("pieces", 2)
@@ -469,6 +545,11 @@ def affine_layer(units: int, activation: Any = "linear", **options: Any) -> Affi
                 f"maxout takes one parameter, pieces >= 2 (e.g. 'maxout(3)'), got {activation!r}"
             )
         return Maxout(units, pieces, **options)
+    if isinstance(activation, str) and parse_spec(activation)[0] in GATES:
+        name, args, kwargs = parse_spec(activation)
+        if args or kwargs:
+            raise SpecError(f"{name} takes no parameters (it is a gated layer), got {activation!r}")
+        return GatedLinear(units, name, **options)
     return Dense(units, activation, **options)
 
 
@@ -476,7 +557,9 @@ def _is_count(value: Any, minimum: int = 1) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= minimum
 
 
-LAYERS: dict[str, type[Layer]] = {cls.kind: cls for cls in (Dense, Maxout, Dropout, BatchNorm)}
+LAYERS: dict[str, type[Layer]] = {
+    cls.kind: cls for cls in (Dense, Maxout, GatedLinear, Dropout, BatchNorm)
+}
 
 
 def layer_from_config(kind: str, config: dict[str, Any]) -> Layer:

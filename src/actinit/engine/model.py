@@ -102,7 +102,7 @@ class Sequential:
     def add(self, layer: Layer) -> None:
         if not isinstance(layer, Layer):
             raise TypeError(
-                f"Sequential takes layers (Dense, Maxout, Dropout, BatchNorm), got {layer!r}"
+                f"Sequential takes layers (Dense, Maxout, GatedLinear, Dropout, BatchNorm), got {layer!r}"
             )
         if self.built:
             raise RuntimeError("cannot add a layer to a model that is already built")
