@@ -2,6 +2,7 @@ import math
 
 import numpy as np
 import pytest
+import scipy.linalg
 import torch
 
 import actinit as ai
@@ -192,3 +193,67 @@ def test_initializer_needs_a_generator_and_a_positive_shape():
         ai.initializers.get("he_normal")((3, 3), 42)
     with pytest.raises(ValueError, match="positive"):
         ai.initializers.get("he_normal")((0, 3), np.random.default_rng(0))
+
+
+# --- The initializers since 2016, each against its paper's rule -------------------------
+
+
+@pytest.mark.parametrize(
+    "shape, expected",
+    [
+        ((5, 5), lambda: np.eye(5)),
+        ((7, 3), lambda: np.eye(7, 3)),  # narrowing: the partial identity
+        # widening 3 -> 10: c H_4[:3, :10], m = ceil(log2 10) = 4, c = 2^(-3/2)
+        ((3, 10), lambda: 2**-1.5 * scipy.linalg.hadamard(16)[:3, :10]),
+    ],
+)
+def test_zero_hadamard_is_zhao_et_al_s_rule(shape, expected):
+    init = ai.initializers.get("zero_hadamard")
+    weights = init(shape, np.random.default_rng(0))
+    np.testing.assert_array_equal(weights, expected())
+    np.testing.assert_array_equal(weights, init(shape, np.random.default_rng(99)))  # no randomness
+    assert ai.initializers.get("zer_o").spec() == "zero_hadamard"
+
+
+@pytest.mark.parametrize("depth, branch_layers, scale", [(16, 2, 0.25), (16, 3, 0.5), (1, 2, 1.0)])
+def test_fixup_scales_the_base_draw_by_depth(depth, branch_layers, scale):
+    """Zhang et al. 2019: L^(-1 / (2m - 2)) for L branches of m layers."""
+    fixup = ai.initializers.get(f"fixup(depth={depth}, branch_layers={branch_layers})")
+    base = ai.initializers.get("kaiming_normal")
+    drawn = fixup((64, 32), np.random.default_rng(5))
+    np.testing.assert_allclose(drawn, scale * base((64, 32), np.random.default_rng(5)), rtol=1e-15)
+    assert fixup.variance((64, 32)) == pytest.approx(scale**2 * 2 / 64)
+    with pytest.raises(ValueError, match="branch_layers is a whole number >= 2"):
+        ai.initializers.get("fixup(depth=4, branch_layers=1)")
+
+
+@pytest.mark.parametrize(
+    "activation, torch_name", [("tanh", "tanh"), ("relu", "relu"), ("selu", "selu")]
+)
+def test_orthogonal_takes_the_activation_s_gain(activation, torch_name):
+    import torch
+
+    layer = ai.Dense(32, activation, init="orthogonal(gain=auto)")
+    weights = layer.init((32, 32), np.random.default_rng(0))
+    gain = torch.nn.init.calculate_gain(torch_name)
+    np.testing.assert_allclose(weights.T @ weights, gain**2 * np.eye(32), atol=1e-10)
+    with pytest.raises(ValueError, match="gain of the layer's activation"):
+        ai.initializers.get("orthogonal(gain=auto)")((4, 4), np.random.default_rng(0))
+
+
+def test_data_dependent_init_gives_every_unit_mean_beta_and_unit_variance():
+    """Krähenbühl et al. 2016, within-layer: z_j over the batch has mean beta, std 1."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(loc=2.0, scale=3.0, size=(256, 5))
+    init = "data_dependent(beta=0.5)"
+    model = ai.Sequential(
+        [ai.Dense(8, "tanh", init=init), ai.Dense(6, "relu", init=init), ai.Dense(1, "sigmoid")],
+        seed=0,
+    ).build(5)
+    ai.engine.initializers.initialize_from_data(model.layers, X)
+    inputs = X
+    for layer in model.layers[:2]:
+        z = inputs @ layer.W + layer.b  # by hand, after the fit
+        np.testing.assert_allclose(z.mean(axis=0), 0.5, atol=1e-5)
+        np.testing.assert_allclose(z.std(axis=0), 1.0, rtol=1e-5)
+        inputs = layer.activation.function(z)

@@ -24,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .engine import activations, initializers, losses, optimizers
+from .engine.layers import GATES
 from .engine.registry import SpecError
 from .studies import datasets
 from .studies.datasets import DataError
@@ -1040,6 +1041,16 @@ def _catalogue() -> dict[str, list[tuple[str, str]]]:
                 "(Goodfellow et al. 2013); `maxout(2)` as an activation in study files and the "
                 "playground. Range (-inf, inf), not zero-centred.",
             )
+        ]
+        + [
+            (
+                name,
+                f"A gated layer, not a function: each unit is {gate}(x W + b) * (x V + c), "
+                "two affine maps (Dauphin et al. 2017; Shazeer 2020); as an activation in "
+                "study files, the playground and the scikit-learn estimators. Default "
+                "weights lecun_normal.",
+            )
+            for name, gate in GATES.items()
         ],
         "initializers": [
             (

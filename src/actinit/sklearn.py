@@ -23,6 +23,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .engine import Dense, Sequential, optimizers
+from .engine.layers import affine_layer
 
 
 class _Net(BaseEstimator):
@@ -62,7 +63,7 @@ class _Net(BaseEstimator):
         optimizer = optimizers.get(
             {"name": optimizer.name, **optimizer.config(), "lr": self.learning_rate}
         )
-        layers = [Dense(units, self.activation, init=self.init) for units in hidden]
+        layers = [affine_layer(units, self.activation, init=self.init) for units in hidden]
         layers.append(Dense(outputs, output_activation, init="glorot_uniform"))
         return Sequential(
             layers,

@@ -42,6 +42,7 @@ import numpy as np
 from .engine import activations
 from .engine import initializers as initializers_module
 from .engine.initializers import INITIALIZERS, Initializer
+from .engine.layers import GATES
 
 Function = Callable[[np.ndarray], np.ndarray]
 
@@ -71,6 +72,11 @@ def _phi(act: Any) -> _Phi:
         return act
     if isinstance(act, tuple) and len(act) == 2 and all(callable(f) for f in act):
         return _Phi(act[0], act[1], (0.0,))
+    if isinstance(act, str) and act.split("(")[0].strip() in (*GATES, "maxout"):
+        raise ValueError(
+            f"{act} is a layer of several affine maps per unit, not an elementwise "
+            "activation: the mean-field theory here does not cover it"
+        )
     activation = activations.get(act)
     kinks = tuple(float(k) for k in activation.kinks)
     return _Phi(activation.function, activation.derivative, kinks)

@@ -306,6 +306,7 @@ class Maxout(Affine):
         max_norm: float | None = None,
         name: str | None = None,
     ) -> None:
+        init = "glorot_uniform" if isinstance(init, str) and init == "auto" else init
         super().__init__(units, init, bias_init, use_bias, regularizer, max_norm, name)
         if not _is_count(pieces, 2):
             raise ValueError(f"maxout needs pieces >= 2, got {pieces!r}")
@@ -378,6 +379,7 @@ class GatedLinear(Affine):
         max_norm: float | None = None,
         name: str | None = None,
     ) -> None:
+        init = "lecun_normal" if isinstance(init, str) and init == "auto" else init
         super().__init__(units, init, bias_init, use_bias, regularizer, max_norm, name)
         if gate not in GATES:
             raise ValueError(f"gate is one of {', '.join(GATES)}; got {gate!r}")

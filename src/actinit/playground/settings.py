@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import numpy as np
 
 from ..engine import activations, initializers, losses
-from ..engine.layers import affine_layer
+from ..engine.layers import GATES, affine_layer
 from ..engine.registry import SpecError
 from ..studies import datasets
 from ..studies.config import RunConfig, hidden_activation, normalize_activation
@@ -257,7 +257,9 @@ def _short(error: SpecError) -> str:
 def _hidden_activation(name: str, raw: Any) -> str:
     """A hidden layer's activation spec, canonical; ``maxout(k)`` (a layer of k affine
     pieces in the engine) as ``maxout(pieces=k)``."""
-    if isinstance(raw, str) and raw.strip().lower().startswith("maxout"):
+    if isinstance(raw, str) and (
+        raw.strip().lower().startswith("maxout") or raw.strip().lower() in GATES
+    ):
         try:
             return normalize_activation(raw.strip().lower())
         except (SpecError, ValueError) as problem:
@@ -366,6 +368,7 @@ class Field:
 HIDDEN_ACTIVATIONS = [name for name in activations.names() if name != "softmax"] + [
     "maxout(pieces=2)",
     "maxout(pieces=3)",
+    *GATES,
 ]
 #: Every setting of the page, in the order the form shows them.
 FIELDS: tuple[Field, ...] = (
