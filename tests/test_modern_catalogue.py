@@ -123,3 +123,19 @@ def test_the_theory_says_what_it_covers():
     assert theory.edge_of_chaos("rational(approximates=tanh)") == pytest.approx(1.0, abs=1e-4)
     critical = ai.Dense(16, "snake", init="critical(bias_std=0.2)")
     assert theory.chi1("snake", critical.init.sigma_w, 0.2) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_plot_activations_draws_them(tmp_path):
+    from actinit.viz import plot_activations
+
+    figure = plot_activations(NEW_ACTIVATIONS)
+    titles = [axis.get_title() for axis in figure.axes if axis.get_visible()]
+    assert len(titles) == len(NEW_ACTIVATIONS)
+    assert "swiglu: swish(x) · x  (both maps = x)" in titles
+    swiglu = figure.axes[NEW_ACTIVATIONS.index("swiglu")].lines[0]
+    x, y = swiglu.get_data()
+    np.testing.assert_allclose(y, x * x / (1 + np.exp(-x)), rtol=1e-12)
+    result = CliRunner().invoke(
+        main, ["plot", "activations", "swiglu,snake", "-o", str(tmp_path / "a.png")]
+    )
+    assert result.exit_code == 0, result.output
