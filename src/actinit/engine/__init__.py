@@ -9,10 +9,11 @@ from .callbacks import Callback, EarlyStopping, History, LambdaCallback
 from .initializers import lsuv_initialize
 from .layers import Affine, BatchNorm, Dense, Dropout, GatedLinear, Layer, Maxout
 from .model import InputError, Sequential
-from .pruning import prune_magnitude, prune_units, size_report
+from .pruning import prune_magnitude, reinitialize, rewind, size_report
 from .recording import Recorder, Recording
 from .registry import SpecError, parse_spec
 from .saving import ModelFileError, load
+from .unit_pruning import prune_units
 
 __all__ = [
     "Affine",
@@ -39,6 +40,8 @@ __all__ = [
     "lsuv_initialize",
     "optimizers",
     "parse_spec",
+    "reinitialize",
+    "rewind",
     "prune_magnitude",
     "prune_units",
     "size_report",

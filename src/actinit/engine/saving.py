@@ -51,6 +51,13 @@ def save(model: Sequential, path: str | Path) -> Path:
         ) from None
     arrays = {f"parameter/{k}": v for k, v in model.parameters().items()}
     arrays.update({f"buffer/{k}": v for k, v in model.buffers().items()})
+    arrays.update(
+        {
+            f"mask/{layer.name}.W": layer.weight_mask
+            for layer in model.weighted_layers()
+            if layer.weight_mask is not None
+        }
+    )
     arrays["config"] = np.array(json.dumps(config))
     np.savez(path, **arrays)
     return path
@@ -70,8 +77,24 @@ def load(path: str | Path) -> Sequential:
         raise ModelFileError(f"{path}: the config has no input_dim; the model was never built")
     targets = {f"parameter/{k}": v for k, v in model.parameters().items()}
     targets.update({f"buffer/{k}": v for k, v in model.buffers().items()})
+    masks = {key: arrays.pop(key) for key in list(arrays) if key.startswith("mask/")}
     assign_checked(targets, arrays, str(path), ModelFileError)
+    _restore_masks(model, masks, path)
     return model
+
+
+def _restore_masks(model: Sequential, masks: dict[str, np.ndarray], path: Path) -> None:
+    """Pruning masks (``mask/<layer>.W``: 1 kept, 0 pruned) back on their layers."""
+    layers = {f"mask/{layer.name}.W": layer for layer in model.weighted_layers()}
+    for key, mask in masks.items():
+        layer = layers.get(key)
+        if layer is None or mask.shape != layer.W.shape:
+            raise ModelFileError(f"{path}: {key} does not fit a weight of this network")
+        if not np.isin(mask, (0, 1)).all():
+            raise ModelFileError(f"{path}: {key} is a pruning mask, of zeros and ones only")
+        layer.weight_mask = mask.astype(layer.W.dtype)
+        layer.W *= layer.weight_mask
+    model.refresh_constraints()
 
 
 def _array_header(stream) -> tuple[tuple[int, ...], np.dtype]:
@@ -185,7 +208,8 @@ def check_config(config: Any, path: Path | str = "the config") -> None:
             raise ModelFileError(
                 f"{path}: layer {number} has unknown kind {kind!r}; known: {', '.join(LAYERS)}"
             )
-        units, pieces = values.get("units", width), values.get("pieces", 1)
+        units = values.get("units", width)
+        pieces = values.get("pieces", 2 if kind == "gated" else 1)
         if not (_is_count(units) and _is_count(pieces)):
             raise ModelFileError(
                 f"{path}: layer {number} units and pieces must be positive integers"
