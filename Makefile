@@ -56,6 +56,9 @@ pictures: $(BIN)/actinit
 	$(BIN)/actinit plot depth --kind heatmap --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/depth-heatmap.png
 	$(BIN)/actinit theory tanh -o $(PICTURES)/tanh-phase.png > /dev/null
 	$(BIN)/actinit plot jacobian tanh,relu -o $(PICTURES)/jacobian-spectra.png
+	$(BIN)/actinit plot activations squared_relu,snake,rational,glu,reglu,geglu,swiglu,bilinear -o $(PICTURES)/activations-since-2017.png
+	$(BIN)/actinit run zoo --seeds 10 --db $(PICTURES)/pictures.sqlite > /dev/null
+	$(BIN)/actinit plot zoo --kind ranking --where data=spiral --metric epochs_to_target --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/zoo-spiral-speed.png
 	$(BIN)/actinit run isometry --db $(PICTURES)/pictures.sqlite > /dev/null
 	$(BIN)/actinit run trainability --db $(PICTURES)/pictures.sqlite > /dev/null
 	$(BIN)/actinit plot trainability --kind trainability --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/trainability.png

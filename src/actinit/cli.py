@@ -1125,7 +1125,17 @@ RUN_KINDS = [
     "activation-histograms",
     "variance-theory",
 ]
-STUDY_KINDS = ["heatmap", "curves", "depth-theory", "trainability", "ranking", "effects"]
+STUDY_KINDS = [
+    "heatmap",
+    "curves",
+    "depth-theory",
+    "trainability",
+    "pruning",
+    "pruning-flops",
+    "lottery",
+    "ranking",
+    "effects",
+]
 
 
 def _select_run(

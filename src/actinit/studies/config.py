@@ -12,6 +12,7 @@ import copy
 import functools
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -91,6 +92,20 @@ class RunConfig:
     #: / ``init`` (empty: every layer takes those).
     layer_activations: tuple[str, ...] = field(default=(), metadata={"since": 4})
     layer_inits: tuple[str, ...] = field(default=(), metadata={"since": 4})
+    #: Pruning after training (:mod:`actinit.studies.pruning`): a method of
+    #: ``METHODS`` (None: no pruning), the share to remove, in how many rounds, the
+    #: epochs of training after each round, and what the survivors start that
+    #: training from: "trained" (their trained values: fine-tuning), "init" (their
+    #: original draws: a lottery ticket), "epoch:k" (their values after epoch k) or
+    #: "reinit" (fresh draws of the same initializers).
+    prune_method: str | None = field(default=None, metadata={"since": 5})
+    prune_amount: float = field(default=0.0, metadata={"since": 5})
+    prune_rounds: int = field(default=1, metadata={"since": 5})
+    #: When > 0: prune this share of what is left each round, as many rounds as the
+    #: amount takes (0.2 and 0.83: 8 rounds of 19.9%); ``prune_rounds`` is then unused.
+    prune_per_round: float = field(default=0.0, metadata={"since": 5})
+    fine_tune: int = field(default=0, metadata={"since": 5})
+    rewind: str = field(default="trained", metadata={"since": 5})
 
     def __post_init__(self) -> None:
         for name in ("layer_activations", "layer_inits"):
@@ -155,7 +170,27 @@ class RunConfig:
     @property
     def label(self) -> str:
         replayed = " (replayed)" if self.starting_point else ""
-        return f"{self.activation_label} / {self.initializer_label}{replayed}"
+        pruned = f", {self.pruning_label}" if self.prune_method else ""
+        return f"{self.activation_label} / {self.initializer_label}{replayed}{pruned}"
+
+    @property
+    def pruning_schedule(self) -> tuple[int, float]:
+        """(rounds, the share of what is left pruned each round)."""
+        if self.prune_amount == 0:
+            return self.prune_rounds if not self.prune_per_round else 1, 0.0
+        rounds = self.prune_rounds
+        if self.prune_per_round:
+            steps = math.log(1 - self.prune_amount) / math.log(1 - self.prune_per_round)
+            rounds = max(1, round(steps))
+        return rounds, 1 - (1 - self.prune_amount) ** (1 / rounds)
+
+    @property
+    def pruning_label(self) -> str:
+        """``magnitude 80% (rewind init)``, or "none"."""
+        if not self.prune_method:
+            return "none"
+        rewind = "" if self.rewind == "trained" else f" (rewind {self.rewind})"
+        return f"{self.prune_method} {100 * self.prune_amount:g}%{rewind}"
 
     @property
     def loss_function(self) -> losses.Loss:

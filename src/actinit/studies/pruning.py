@@ -116,3 +116,86 @@ def prune_model(
         if fine_tune:
             model.fit(data.X_train, data.y_train, epochs=fine_tune, batch_size=batch_size)
     return model
+
+
+#: The numbers a pruned run stores beside its history (one value each, or one per
+#: round for ``round_test_accuracy``).
+PRUNING_NUMBERS = (
+    "dense_test_accuracy",
+    "remaining",
+    "parameters",
+    "flops_per_sample",
+    "compressed_bytes",
+    "epochs_to_dense",
+    "round_test_accuracy",
+)
+
+
+def run_pruned(config, data: Dataset, model: Sequential, seed: int):
+    """A study's pruned run: train the dense network as ``config`` says, then prune
+    in ``config.prune_rounds`` rounds, each followed by ``config.fine_tune`` epochs of
+    training from the survivors' trained values, or (``rewind``) from their original
+    draws, their values after epoch k, or fresh draws (then ``fine_tune`` or, when 0,
+    the config's epochs of training: iterative magnitude pruning with rewinding,
+    Frankle & Carbin 2019). Returns (the pruned model, its last History, the
+    :data:`PRUNING_NUMBERS`)."""
+    from ..engine import LambdaCallback, reinitialize, rewind
+    from .config import fit_run
+
+    initial = {name: value.copy() for name, value in model.parameters().items()}
+    kept: dict[str, dict] = {}
+    callbacks = []
+    if config.rewind.startswith("epoch:"):
+        epoch = int(config.rewind.split(":")[1])
+
+        def keep(done, logs):
+            if done + 1 == epoch:
+                kept["values"] = {k: v.copy() for k, v in model.parameters().items()}
+
+        callbacks.append(LambdaCallback(on_epoch_end=keep))
+    history = fit_run(model, config, data, callbacks)
+    dense = model.evaluate(data.X_test, data.y_test).get("accuracy")
+    kind, how = METHODS[config.prune_method]
+    count, step = config.pruning_schedule
+    retrain = config.fine_tune or (0 if config.rewind == "trained" else config.epochs)
+    rounds = []
+    for number in range(count):
+        if kind == "weights":
+            prune_magnitude(model, step, scope=how)
+        else:
+            model = prune_units(model, step, how, data.X_train)
+        if config.rewind == "init":
+            rewind(model, initial)
+        elif config.rewind == "reinit":
+            reinitialize(model, seed + config.seed_offset + 1_000_003 * (number + 1))
+        elif config.rewind.startswith("epoch:"):
+            rewind(model, kept.get("values", initial))
+        if retrain:
+            history = model.fit(
+                data.X_train,
+                data.y_train,
+                epochs=retrain,
+                batch_size=config.batch_size,
+                validation_data=(data.X_test, data.y_test),
+            )
+        rounds.append(model.evaluate(data.X_test, data.y_test).get("accuracy"))
+    return model, history, _pruning_numbers(model, history, dense, rounds)
+
+
+def _pruning_numbers(model, history, dense, rounds) -> dict[str, list[float]]:
+    report = size_report(model)
+    curve = history.history.get("val_accuracy", [])
+    reached = next(
+        (i + 1 for i, value in enumerate(curve) if dense is not None and value >= dense - 1e-12),
+        None,
+    )
+    nan = float("nan")
+    return {
+        "dense_test_accuracy": [nan if dense is None else float(dense)],
+        "remaining": [report.remaining],
+        "parameters": [float(report.parameters)],
+        "flops_per_sample": [float(report.flops_per_sample)],
+        "compressed_bytes": [float(report.compressed_bytes)],
+        "epochs_to_dense": [nan if reached is None else float(reached)],
+        "round_test_accuracy": [nan if value is None else float(value) for value in rounds],
+    }

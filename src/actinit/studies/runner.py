@@ -25,6 +25,7 @@ from joblib import Parallel, delayed, parallel_config
 from ..engine.initializers import custom_components, install_components
 from .config import RunConfig, dataset_for, fit_run, model_for
 from .preflight import DEFAULT_TIME_LIMIT, check_size, check_study
+from .pruning import run_pruned
 from .store import Store
 from .study import Study
 
@@ -61,7 +62,11 @@ def run_one(
     try:
         data = dataset_for(config, seed)
         model = model_for(config, data, seed)
-        history = fit_run(model, config, data)
+        extras: dict[str, list[float]] = {}
+        if config.prune_method:
+            model, history, extras = run_pruned(config, data, model, seed)
+        else:
+            history = fit_run(model, config, data)
         train = model.evaluate(data.X_train, data.y_train)
         test = model.evaluate(data.X_test, data.y_test)
         record.update(
@@ -75,7 +80,7 @@ def run_one(
                 history.history.get("val_accuracy", []), config.target_accuracy
             ),
             diverged_epoch=history.diverged_epoch,
-            history=_stored_history(history),
+            history={**_stored_history(history), **extras},
         )
     except Exception as error:  # a broken run must not stop the study
         record.update(

@@ -110,6 +110,38 @@ class InitChoice:
         return canonical_init(self.weights), self.label or self.weights
 
 
+def _prune_method(value: Any) -> str | None:
+    from .pruning import METHODS
+
+    if value is None or value == "none":
+        return None
+    if value not in METHODS:
+        raise ValueError(
+            f"a pruning method is one of {', '.join(METHODS)} (or none); got {value!r}"
+        )
+    return value
+
+
+def _prune_amount(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise ValueError(f"the share of weights to prune, from 0 to below 1; got {value!r}")
+    return float(value)
+
+
+def _rewind(value: Any) -> str:
+    """ "trained", "init", "reinit" or "epoch:k" (k >= 1)."""
+    if value in ("trained", "init", "reinit"):
+        return value
+    if isinstance(value, str) and value.startswith("epoch:"):
+        epoch = value.split(":", 1)[1]
+        if epoch.isdigit() and int(epoch) >= 1:
+            return f"epoch:{int(epoch)}"
+    raise ValueError(
+        f"rewind is trained, init, reinit or epoch:K (K >= 1: the values after epoch K); "
+        f"got {value!r}"
+    )
+
+
 def _positive_int(value: Any, upper: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= upper:
         raise ValueError(f"must be a whole number from 1 to {upper:,}, got {value!r}")
@@ -228,10 +260,18 @@ class Setting:
     grid: str | None = None
     #: How a value is written back (the inverse of ``normalize`` where they differ).
     write: Callable[[Any], Any] = lambda value: value
+    #: Its key in ``section`` when that differs from the run's field (``[pruning]
+    #: method`` is the field ``prune_method``).
+    section_key: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The key in its section."""
+        return self.section_key or self.key
 
     @property
     def where(self) -> str:
-        return f"{self.section}.{self.key}" + (f" or grid.{self.grid}" if self.grid else "")
+        return f"{self.section}.{self.name}" + (f" or grid.{self.grid}" if self.grid else "")
 
 
 #: Every setting of a run, in the order configurations are enumerated.
@@ -260,15 +300,26 @@ SETTINGS = (
     Setting("seed_offset", "training", lambda v: _count(v, 2**31 - 1), 0),
     Setting("layer_activations", "model", _per_layer(_activation), (), write=list),
     Setting("layer_inits", "model", _per_layer(_spec(initializers.get)), (), write=list),
+    Setting(
+        "prune_method", "pruning", _prune_method, None, grid="prune_methods", section_key="method"
+    ),
+    Setting(
+        "prune_amount", "pruning", _prune_amount, 0.0, grid="prune_amounts", section_key="amount"
+    ),
+    Setting("prune_rounds", "pruning", lambda v: _positive_int(v, 100), 1, section_key="rounds"),
+    Setting("prune_per_round", "pruning", _prune_amount, 0.0, section_key="per_round"),
+    Setting("fine_tune", "pruning", lambda v: _count(v, MAX_EPOCHS), 0),
+    Setting("rewind", "pruning", _rewind, "trained", grid="rewinds"),
 )
 SETTING = {setting.key: setting for setting in SETTINGS}
 SECTION_KEYS = {
-    section: {s.key for s in SETTINGS if s.section == section} for section in ("model", "training")
+    section: {s.name for s in SETTINGS if s.section == section}
+    for section in ("model", "training", "pruning")
 }
 GRID_KEYS = {s.grid for s in SETTINGS if s.grid} | {"datasets"}
 SUMMARY_KEYS = {"learned_threshold", "target_accuracy"}
 TOP_KEYS = {"name", "title", "description", "source", "seeds", "data", "model", "training"}
-TOP_KEYS |= {"grid", "summary", "published", "replay_note", "conclusion"}
+TOP_KEYS |= {"grid", "summary", "published", "replay_note", "conclusion", "pruning"}
 
 
 # --------------------------------------------------------------------------
@@ -423,6 +474,12 @@ class Study:
             seed_offset=point["seed_offset"],
             layer_activations=point["layer_activations"],
             layer_inits=point["layer_inits"],
+            prune_method=point["prune_method"],
+            prune_amount=point["prune_amount"],
+            prune_rounds=point["prune_rounds"],
+            prune_per_round=point["prune_per_round"],
+            fine_tune=point["fine_tune"],
+            rewind=point["rewind"],
         )
 
     @classmethod
@@ -584,7 +641,21 @@ def parse_study(
         conclusions=_read_conclusions(reader),
     )
     _check_per_layer(reader, study)
+    _check_pruning(reader, study)
     return study
+
+
+def _check_pruning(reader: _Reader, study: Study) -> None:
+    """Whole units cannot be rewound: the smaller network has no earlier values."""
+    units = [m for m in study.axes["prune_method"] if m and not m.startswith(("magn", "glob"))]
+    rewinds = [r for r in study.axes["rewind"] if r != "trained"]
+    if units and rewinds:
+        raise reader.fail(
+            "pruning",
+            "rewind",
+            f"{units[0]} removes whole units, which cannot be rewound ({rewinds[0]}): rewind "
+            "with magnitude or global pruning, or use rewind = 'trained' (fine-tuning)",
+        )
 
 
 def _check_per_layer(reader: _Reader, study: Study) -> None:
@@ -645,17 +716,17 @@ def _read_axis(reader: _Reader, setting: Setting, overrides: dict[str, Any]) -> 
     """The values a setting takes: an override, its grid list, its single value in
     its section, or its default."""
     grid, section = reader.table("grid"), reader.table(setting.section)
-    where = (setting.section, setting.key)
+    where = (setting.section, setting.name)
     if setting.key in overrides:
         values = [overrides[setting.key]]
     elif setting.grid and setting.grid in grid:
         values, where = grid[setting.grid], ("grid", setting.grid)
         if not isinstance(values, list) or not values:
             raise reader.fail("grid", setting.grid, "must be a non-empty list")
-    elif setting.key in section:
-        values = [section[setting.key]]
+    elif setting.name in section:
+        values = [section[setting.name]]
     elif setting.default is REQUIRED:
-        raise reader.fail(setting.section, setting.key, f"needs a value: set {setting.where}")
+        raise reader.fail(setting.section, setting.name, f"needs a value: set {setting.where}")
     else:
         values = [setting.default]
     return [reader.normalized(*where, setting.normalize, value) for value in values]
@@ -806,13 +877,13 @@ def study_document(study: Study) -> tomlkit.TOMLDocument:
     if study.replay_note:
         document["replay_note"] = tomlkit.string(study.replay_note + "\n", multiline=True)
     document["data"] = study.datasets[0]
-    sections = {"model": tomlkit.table(), "training": tomlkit.table(), "grid": tomlkit.table()}
+    sections = {name: tomlkit.table() for name in ("model", "training", "pruning", "grid")}
     for setting in SETTINGS:
         values = [_toml_value(setting.write(value)) for value in study.axes[setting.key]]
         if len(values) > 1:
             sections["grid"][setting.grid] = values
         elif values[0] is not None and values[0] != _toml_value(setting.write(setting.default)):
-            sections[setting.section][setting.key] = values[0]
+            sections[setting.section][setting.name] = values[0]
     if len(study.datasets) > 1:
         sections["grid"]["datasets"] = _dataset_options(study.datasets)
     for name, table in sections.items():

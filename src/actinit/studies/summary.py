@@ -615,6 +615,9 @@ DIMENSIONS: dict[str, Callable[[RunConfig], str]] = {
     "regularizer": lambda c: str(c.regularizer),
     "dropout": lambda c: str(c.dropout),
     "epochs": lambda c: str(c.epochs),
+    "pruning": lambda c: c.prune_method or "none",
+    "amount": lambda c: f"{c.prune_amount:g}",
+    "rewind": lambda c: c.rewind,
 }
 
 

@@ -22,6 +22,7 @@ from .boundaries import (
     plot_misclassified,
     plot_probability_histograms,
 )
+from .pruning import plot_lottery, plot_tradeoff
 from .studies import plot_study_curves, plot_study_heatmap
 from .theory import plot_depth_theory, plot_trainability, plot_variance_prediction
 from .training import plot_activation_histograms, plot_curves, plot_layer_heatmap, plot_updates
@@ -58,6 +59,9 @@ STUDY_PICTURES: dict[str, Callable[[StudySummary, Store, str | None], Figure]] =
     ),
     "depth-theory": lambda summary, store, metric: plot_depth_theory(summary),
     "trainability": lambda summary, store, metric: plot_trainability(summary),
+    "pruning": lambda summary, store, metric: plot_tradeoff(summary, store, "remaining"),
+    "pruning-flops": lambda summary, store, metric: plot_tradeoff(summary, store, "flops"),
+    "lottery": lambda summary, store, metric: plot_lottery(summary, store),
     "ranking": lambda summary, store, metric: plot_ranking(
         rank(summary, metric or _default(summary, "test_accuracy", "test_loss")),
         title=summary.study.title,
