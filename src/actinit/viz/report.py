@@ -18,6 +18,7 @@ from ..studies.trainability import PlaneError, trainability_planes
 from .boundaries import plot_boundary, plot_feature_space, predicts_numbers
 from .catalogue import study_picture
 from .figures import to_data_uri
+from .pruning import plot_lottery, plot_tradeoff
 from .table import interactive_table
 from .theory import plot_depth_theory, plot_trainability, plot_variance_prediction
 from .training import plot_curves, plot_layer_heatmap
@@ -99,6 +100,7 @@ def build_report(study, store: Store, recorded: int = 6, seed: int = 0, progress
         _image(to_data_uri(curves), curves.get_suptitle()),
     ]
     parts += _theory_section(summary)
+    parts += _pruning_section(summary, store)
     parts.append("<h2>Inside the runs</h2>")
     chosen = summary.rows[:recorded]
     for done, row in enumerate(chosen):
@@ -146,6 +148,23 @@ def _answers_section(summary, store: Store) -> list[str]:
 def _metric(summary) -> str:
     classifies = any(row.test_accuracy.mean is not None for row in summary.rows)
     return "test_accuracy" if classifies else "test_loss"
+
+
+def _pruning_section(summary, store) -> list[str]:
+    """For a study that prunes: accuracy against what is left, and for rewound
+    networks how fast they learn."""
+    if not any(row.config.prune_method for row in summary.rows):
+        return []
+    parts = [
+        "<h2>Pruning: what it keeps</h2>",
+        "<p>Test accuracy (mean and 95% interval over seeds) against the share of weights "
+        "remaining and the FLOPs per sample; the dashed line is the dense network.</p>",
+        _image(to_data_uri(plot_tradeoff(summary, store, "remaining")), "accuracy and weights"),
+        _image(to_data_uri(plot_tradeoff(summary, store, "flops")), "accuracy and FLOPs"),
+    ]
+    if any(row.config.rewind != "trained" for row in summary.rows):
+        parts.append(_image(to_data_uri(plot_lottery(summary, store)), "winning tickets"))
+    return parts
 
 
 def _theory_section(summary) -> list[str]:
