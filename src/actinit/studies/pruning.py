@@ -59,14 +59,7 @@ def measure(model: Sequential, data: Dataset | None = None) -> PrunedState:
         test = model.evaluate(data.X_test, data.y_test)
         accuracy, loss = test.get("accuracy"), test["loss"]
         train = model.evaluate(data.X_train, data.y_train).get("accuracy")
-        inputs = np.resize(data.X_test, (1000, data.X_test.shape[1]))
-        times = []
-        _infer(model, inputs)  # a first pass warms caches up; it is not counted
-        for _ in range(TIMING_REPEATS):
-            start = time.perf_counter()
-            _infer(model, inputs)
-            times.append(time.perf_counter() - start)
-        timing = 1000 * float(np.median(times))
+        timing = inference_time(model, data.X_test)
     return PrunedState(
         accuracy,
         train,
@@ -78,6 +71,19 @@ def measure(model: Sequential, data: Dataset | None = None) -> PrunedState:
         report.compressed_bytes,
         timing,
     )
+
+
+def inference_time(model: Sequential, X: np.ndarray) -> float:
+    """Milliseconds for one inference pass over 1,000 inputs (``X`` repeated to that
+    many): the median of :data:`TIMING_REPEATS` passes after one warm-up pass."""
+    inputs = np.resize(X, (1000, X.shape[1]))
+    _infer(model, inputs)
+    times = []
+    for _ in range(TIMING_REPEATS):
+        start = time.perf_counter()
+        _infer(model, inputs)
+        times.append(time.perf_counter() - start)
+    return 1000 * float(np.median(times))
 
 
 def _infer(model: Sequential, inputs: np.ndarray) -> None:
@@ -128,6 +134,9 @@ PRUNING_NUMBERS = (
     "compressed_bytes",
     "epochs_to_dense",
     "round_test_accuracy",
+    "nonzero_weights",
+    "ms_per_1000",
+    "dense_ms_per_1000",
 )
 
 
@@ -155,6 +164,7 @@ def run_pruned(config, data: Dataset, model: Sequential, seed: int):
         callbacks.append(LambdaCallback(on_epoch_end=keep))
     history = fit_run(model, config, data, callbacks)
     dense = model.evaluate(data.X_test, data.y_test).get("accuracy")
+    dense_time = inference_time(model, data.X_test)
     kind, how = METHODS[config.prune_method]
     count, step = config.pruning_schedule
     retrain = config.fine_tune or (0 if config.rewind == "trained" else config.epochs)
@@ -179,7 +189,10 @@ def run_pruned(config, data: Dataset, model: Sequential, seed: int):
                 validation_data=(data.X_test, data.y_test),
             )
         rounds.append(model.evaluate(data.X_test, data.y_test).get("accuracy"))
-    return model, history, _pruning_numbers(model, history, dense, rounds)
+    numbers = _pruning_numbers(model, history, dense, rounds)
+    numbers["ms_per_1000"] = [inference_time(model, data.X_test)]
+    numbers["dense_ms_per_1000"] = [dense_time]
+    return model, history, numbers
 
 
 def _pruning_numbers(model, history, dense, rounds) -> dict[str, list[float]]:
@@ -198,4 +211,5 @@ def _pruning_numbers(model, history, dense, rounds) -> dict[str, list[float]]:
         "compressed_bytes": [float(report.compressed_bytes)],
         "epochs_to_dense": [nan if reached is None else float(reached)],
         "round_test_accuracy": [nan if value is None else float(value) for value in rounds],
+        "nonzero_weights": [float(report.nonzero_weights)],
     }
