@@ -622,7 +622,17 @@ DIMENSIONS: dict[str, Callable[[RunConfig], str]] = {
 
 
 #: The summary table's columns that name a configuration (never dropped to fit).
-NAME_COLUMNS = ("data", "activation", "initializer", "optimizer", "hidden", "batch")
+NAME_COLUMNS = (
+    "data",
+    "activation",
+    "initializer",
+    "optimizer",
+    "hidden",
+    "batch",
+    "pruning",
+    "amount",
+    "rewind",
+)
 #: The figure columns a narrow terminal may leave out, the first to go first.
 DROP_ORDER = (
     "range",
@@ -694,6 +704,9 @@ def _table_cells(row: ConfigSummary) -> list[str]:
         compact_spec(row.config.optimizer),
         hidden_label(row.config.hidden),
         str(row.config.batch_size or "full"),
+        DIMENSIONS["pruning"](row.config),
+        DIMENSIONS["amount"](row.config),
+        DIMENSIONS["rewind"](row.config),
         str(row.seeds),
         f"{100 * acc.mean:.1f}" if acc.mean is not None else "-",
         acc.interval_text(percent=True),
