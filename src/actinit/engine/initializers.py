@@ -519,7 +519,11 @@ class Orthogonal(Initializer):
 
     def __post_init__(self):
         if isinstance(self.gain, str) and self.gain != "auto":
+            if self.gain.strip().lower().lstrip("+-") in ("inf", "infinity", "nan"):
+                raise ValueError(f"gain must be a finite number, got {self.gain}")
             raise ValueError(f"orthogonal: gain is a number or 'auto', got {self.gain!r}")
+        if not isinstance(self.gain, str) and not math.isfinite(self.gain):
+            raise ValueError(f"gain must be a finite number, got {self.gain}")
 
     def bind(self, activation: Any) -> Initializer:
         """``gain="auto"``: the gain of the activation the layer feeds (torch's
