@@ -163,3 +163,17 @@ def test_the_report_of_a_pruning_study_shows_the_tradeoff(lottery):
     tiny, store = lottery
     page = build_report(tiny, store, recorded=0)
     assert "Pruning: what it keeps" in page and "winning tickets" in page
+
+
+def test_unit_pruning_counts_what_is_left_of_the_dense_network(tmp_path):
+    """A network cut to fewer units has fewer weights, all of them non-zero: what is
+    left is measured against the dense network's weights."""
+    tiny = study(grid='prune_methods = ["units-scaled"]')
+    with Store(tmp_path / "u.sqlite") as store:
+        run_study(tiny, store, backend="sequential")
+        (curve,) = tradeoff_curves(summarize(tiny, store), store)
+    dense_weights = 2 * 32 + 32 * 32 + 32 * 1
+    kept = {0.0: 32, 0.5: 16, 0.9: 4}  # units per hidden layer
+    for point in curve.points:
+        units = kept[point.amount]
+        assert point.remaining == pytest.approx((2 * units + units * units + units) / dense_weights)

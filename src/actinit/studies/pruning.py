@@ -165,6 +165,7 @@ def run_pruned(config, data: Dataset, model: Sequential, seed: int):
     history = fit_run(model, config, data, callbacks)
     dense = model.evaluate(data.X_test, data.y_test).get("accuracy")
     dense_time = inference_time(model, data.X_test)
+    dense_weights = size_report(model).weights
     kind, how = METHODS[config.prune_method]
     count, step = config.pruning_schedule
     retrain = config.fine_tune or (0 if config.rewind == "trained" else config.epochs)
@@ -189,13 +190,15 @@ def run_pruned(config, data: Dataset, model: Sequential, seed: int):
                 validation_data=(data.X_test, data.y_test),
             )
         rounds.append(model.evaluate(data.X_test, data.y_test).get("accuracy"))
-    numbers = _pruning_numbers(model, history, dense, rounds)
+    numbers = _pruning_numbers(model, history, dense, rounds, dense_weights)
     numbers["ms_per_1000"] = [inference_time(model, data.X_test)]
     numbers["dense_ms_per_1000"] = [dense_time]
     return model, history, numbers
 
 
-def _pruning_numbers(model, history, dense, rounds) -> dict[str, list[float]]:
+def _pruning_numbers(model, history, dense, rounds, dense_weights) -> dict[str, list[float]]:
+    """The stored numbers; ``remaining`` is the non-zero weights' share of the dense
+    network's weights (a network cut to fewer units has fewer weights, all non-zero)."""
     report = size_report(model)
     curve = history.history.get("val_accuracy", [])
     reached = next(
@@ -205,7 +208,7 @@ def _pruning_numbers(model, history, dense, rounds) -> dict[str, list[float]]:
     nan = float("nan")
     return {
         "dense_test_accuracy": [nan if dense is None else float(dense)],
-        "remaining": [report.remaining],
+        "remaining": [report.nonzero_weights / dense_weights],
         "parameters": [float(report.parameters)],
         "flops_per_sample": [float(report.flops_per_sample)],
         "compressed_bytes": [float(report.compressed_bytes)],
