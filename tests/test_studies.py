@@ -69,6 +69,9 @@ def test_every_builtin_study_parses():
         "trainability",
         "trainability-full",
         "isometry",
+        "prune",
+        "lottery",
+        "lottery-full",
     }
     for name in builtin_names():
         study = load_study(name)

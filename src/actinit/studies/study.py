@@ -122,12 +122,6 @@ def _prune_method(value: Any) -> str | None:
     return value
 
 
-def _prune_amount(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
-        raise ValueError(f"the share of weights to prune, from 0 to below 1; got {value!r}")
-    return float(value)
-
-
 def _rewind(value: Any) -> str:
     """ "trained", "init", "reinit" or "epoch:k" (k >= 1)."""
     if value in ("trained", "init", "reinit"):
@@ -232,7 +226,8 @@ def _learning_rate(value: Any) -> float | None:
     return value
 
 
-def _dropout(value: Any) -> float:
+def _rate(value: Any) -> float:
+    """A share in [0, 1): a dropout rate, the share of weights pruned."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
         raise ValueError(f"must be a rate in [0, 1), got {value!r}")
     return float(value)
@@ -296,18 +291,16 @@ SETTINGS = (
     Setting("loss", "model", _spec(losses.get, allow_none=True), None),
     Setting("dtype", "model", _dtype, "float32"),
     Setting("regularizer", "model", _spec(regularizers.get, allow_none=True), None),
-    Setting("dropout", "model", _dropout, 0.0),
+    Setting("dropout", "model", _rate, 0.0),
     Setting("seed_offset", "training", lambda v: _count(v, 2**31 - 1), 0),
     Setting("layer_activations", "model", _per_layer(_activation), (), write=list),
     Setting("layer_inits", "model", _per_layer(_spec(initializers.get)), (), write=list),
     Setting(
         "prune_method", "pruning", _prune_method, None, grid="prune_methods", section_key="method"
     ),
-    Setting(
-        "prune_amount", "pruning", _prune_amount, 0.0, grid="prune_amounts", section_key="amount"
-    ),
+    Setting("prune_amount", "pruning", _rate, 0.0, grid="prune_amounts", section_key="amount"),
     Setting("prune_rounds", "pruning", lambda v: _positive_int(v, 100), 1, section_key="rounds"),
-    Setting("prune_per_round", "pruning", _prune_amount, 0.0, section_key="per_round"),
+    Setting("prune_per_round", "pruning", _rate, 0.0, section_key="per_round"),
     Setting("fine_tune", "pruning", lambda v: _count(v, MAX_EPOCHS), 0),
     Setting("rewind", "pruning", _rewind, "trained", grid="rewinds"),
 )
