@@ -62,6 +62,11 @@ pictures: $(BIN)/actinit
 	$(BIN)/actinit run isometry --db $(PICTURES)/pictures.sqlite > /dev/null
 	$(BIN)/actinit run trainability --db $(PICTURES)/pictures.sqlite > /dev/null
 	$(BIN)/actinit plot trainability --kind trainability --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/trainability.png
+	$(BIN)/actinit run prune --db $(PICTURES)/pictures.sqlite > /dev/null
+	$(BIN)/actinit plot prune --kind pruning --where data=mnist --where initializer=he_normal --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/prune-mnist.png
+	$(BIN)/actinit plot prune --kind pruning-flops --where data=mnist --where initializer=he_normal --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/prune-mnist-flops.png
+	$(BIN)/actinit run lottery --db $(PICTURES)/pictures.sqlite > /dev/null
+	$(BIN)/actinit plot lottery --kind lottery --db $(PICTURES)/pictures.sqlite -o $(PICTURES)/lottery.png
 	rm -f $(PICTURES)/pictures.sqlite*
 
 clean:
