@@ -287,3 +287,24 @@ def test_the_prune_command_prints_before_and_after(tmp_path):
         ],
     )
     assert units.exit_code != 0 and "needs data" in units.output
+
+
+def test_unit_criteria_keep_the_units_computed_by_hand():
+    """2-3-1 linear network on four inputs: unit 0 has the smallest outgoing weight,
+    unit 1 the smallest activations, unit 2 the smallest product of the two."""
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]])
+    model = tiny([[3.0, 0.1, 0.5], [3.0, 0.1, 0.5]], activation="linear")
+    model.layers[1].W[...] = [[0.2], [5.0], [0.8]]
+    h = X @ model.layers[0].W  # each unit j gives +-w_j: mean |h| = RMS = 3, 0.1, 0.5
+    outgoing = np.abs(model.layers[1].W[:, 0])
+    expected = {
+        "weight_norm": np.argmin(outgoing),  # 0.2 -> unit 0
+        "mean_activation": np.argmin(np.abs(h).mean(axis=0)),  # unit 1
+        "scaled": np.argmin(outgoing * np.sqrt((h**2).mean(axis=0))),  # 0.6, 0.5, 0.4
+    }
+    assert expected == {"weight_norm": 0, "mean_activation": 1, "scaled": 2}
+    for criterion, gone in expected.items():
+        smaller = ai.prune_units(model, 0.34, criterion, X=X)
+        kept = [u for u in range(3) if u != gone]
+        np.testing.assert_array_equal(smaller.layers[0].W, model.layers[0].W[:, kept])
+        np.testing.assert_array_equal(smaller.layers[1].W, model.layers[1].W[kept])
