@@ -70,24 +70,7 @@ def build_report(study, store: Store, recorded: int = 6, seed: int = 0, progress
     ]
     parts += _answers_section(summary, store)
     parts += ["<h2>Every configuration</h2>", interactive_table(summary)]
-    header, body = comparison_rows(summary, verbose=True)
-    if body:
-        parts += [
-            "<h2>Published numbers and actinit</h2>",
-            _table(header, body, verdict_column=True),
-        ]
-    tested = judge_conclusions(summary)
-    if tested:
-        parts += [
-            "<h2>The document's conclusions, seed by seed</h2>",
-            _table(*conclusion_rows(tested), verdict_column=True),
-            "<ul>"
-            + "".join(
-                f"<li><b>{html.escape(t.conclusion.text)}</b>: {html.escape(t.detail)}</li>"
-                for t in tested
-            )
-            + "</ul>",
-        ]
+    parts += _published_section(summary)
     # Accuracy, or the loss when every configuration predicts numbers (regression).
     heatmap, curves = (
         study_picture("heatmap", summary, store),
@@ -114,6 +97,30 @@ def build_report(study, store: Store, recorded: int = 6, seed: int = 0, progress
         )
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _published_section(summary) -> list[str]:
+    """Published numbers beside actinit's, and the document's conclusions tested."""
+    parts = []
+    header, body = comparison_rows(summary, verbose=True)
+    if body:
+        parts += [
+            "<h2>Published numbers and actinit</h2>",
+            _table(header, body, verdict_column=True),
+        ]
+    tested = judge_conclusions(summary)
+    if tested:
+        parts += [
+            "<h2>The document's conclusions, seed by seed</h2>",
+            _table(*conclusion_rows(tested), verdict_column=True),
+            "<ul>"
+            + "".join(
+                f"<li><b>{html.escape(t.conclusion.text)}</b>: {html.escape(t.detail)}</li>"
+                for t in tested
+            )
+            + "</ul>",
+        ]
+    return parts
 
 
 def _answers_section(summary, store: Store) -> list[str]:
