@@ -305,6 +305,24 @@ SETTINGS = (
     Setting("rewind", "pruning", _rewind, "trained", grid="rewinds"),
 )
 SETTING = {setting.key: setting for setting in SETTINGS}
+#: Settings a run takes as they are (the rest are resolved first: the activation, the
+#: initializer choice and its labels, the optimizer with its learning rate, ...).
+PLAIN_SETTINGS = (
+    "epochs",
+    "batch_size",
+    "dtype",
+    "regularizer",
+    "dropout",
+    "seed_offset",
+    "layer_activations",
+    "layer_inits",
+    "prune_method",
+    "prune_amount",
+    "prune_rounds",
+    "prune_per_round",
+    "fine_tune",
+    "rewind",
+)
 SECTION_KEYS = {
     section: {s.name for s in SETTINGS if s.section == section}
     for section in ("model", "training", "pruning")
@@ -458,21 +476,8 @@ class Study:
             output_init=canonical_init(output_init),
             loss=point["loss"],
             optimizer=optimizer_spec(point["optimizer"], point["learning_rate"]),
-            epochs=point["epochs"],
-            batch_size=point["batch_size"],
             target_accuracy=self.target_accuracy,
-            dtype=point["dtype"],
-            regularizer=point["regularizer"],
-            dropout=point["dropout"],
-            seed_offset=point["seed_offset"],
-            layer_activations=point["layer_activations"],
-            layer_inits=point["layer_inits"],
-            prune_method=point["prune_method"],
-            prune_amount=point["prune_amount"],
-            prune_rounds=point["prune_rounds"],
-            prune_per_round=point["prune_per_round"],
-            fine_tune=point["fine_tune"],
-            rewind=point["rewind"],
+            **{key: point[key] for key in PLAIN_SETTINGS},
         )
 
     @classmethod
