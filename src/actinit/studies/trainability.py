@@ -155,10 +155,12 @@ def trainability_planes(summary: StudySummary) -> list[Plane]:
         key = (round(scales.sigma_w**2, 9), len(config.hidden))
         value = row.test_accuracy.mean
         cells.setdefault(config.activation, {})[key] = [np.nan if value is None else value]
-    planes = [_plane(activation, found, sigma_b, summary) for activation, found in cells.items()]
-    if not planes or len(planes[0].depths) < 2 or len(planes[0].sigma_w2) < 2:
-        raise PlaneError("a trainability plane needs several depths and several sigma_w^2")
-    return planes
+    for found in cells.values():
+        if len({key[1] for key in found}) < 2 or len({key[0] for key in found}) < 2:
+            raise PlaneError("a trainability plane needs several depths and several sigma_w^2")
+    if not cells:
+        raise PlaneError("a trainability plane needs stored results")
+    return [_plane(activation, found, sigma_b, summary) for activation, found in cells.items()]
 
 
 def _plane(activation: str, found: dict, sigma_b: float, summary: StudySummary) -> Plane:
