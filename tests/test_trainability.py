@@ -193,3 +193,14 @@ def test_a_small_plane_trains_and_is_read_end_to_end(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "4 of 4 cells (100%) agree" in " ".join(result.output.split())
+
+
+def test_each_column_says_where_its_boundary_lies(stored):
+    study, store, flipped = stored
+    (plane,) = trainability_planes(summarize(study, store))
+    lines = dict(zip(VARIANCES, plane.boundary_lines()))
+    # sigma_w^2 = 4: 6 xi is 41.9; cells follow it but for (4, 64), flipped to "trains"
+    assert lines[4.0].startswith("sigma_w^2 = 4: trains to 64")
+    assert "(deeper than 6 xi)" in lines[4.0]
+    # the edge (1.76): trains everywhere, and 6 xi lies far beyond 64 layers
+    assert lines[1.76].endswith("(6 xi beyond the deepest tried)")

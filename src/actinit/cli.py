@@ -1258,6 +1258,8 @@ def plot(
 
                     for plane in trainability_planes(summary):
                         console.print(f"- {plane.summary_line()}", highlight=False)
+                        for line in plane.boundary_lines():
+                            console.print(f"    {line}", highlight=False)
         else:
             run = _select_run(_load(target, db), activation, init, db, seed, where)
             figure = run_picture(kind, run, stat)

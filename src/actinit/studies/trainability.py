@@ -111,6 +111,24 @@ class Plane:
         values = np.linspace(self.sigma_w2.min(), self.sigma_w2.max(), CURVE_POINTS)
         return values, _trainable_depths(self.activation, values, self.sigma_b)
 
+    def boundary_lines(self) -> list[str]:
+        """Per sigma_w^2, where the measured boundary lies relative to 6 xi."""
+        lines = []
+        for variance, good, bad, predicted in self.boundaries():
+            trained = f"trains to {good}" if good is not None else "trains at no depth tried"
+            failed = f", fails from {bad}" if bad is not None else ", fails at none"
+            if good is not None and good > predicted:
+                where = "deeper than 6 xi"
+            elif bad is not None and bad <= predicted:
+                where = "fails short of 6 xi"
+            elif bad is None:
+                where = "6 xi beyond the deepest tried"
+            else:
+                where = "6 xi in between"
+            shown = "inf" if math.isinf(predicted) else f"{predicted:.1f}"
+            lines.append(f"sigma_w^2 = {variance:g}: {trained}{failed}; 6 xi = {shown} ({where})")
+        return lines
+
     def summary_line(self) -> str:
         """The agreement in one sentence."""
         cells = int(self.measured.sum())
