@@ -99,7 +99,12 @@ class Rational(Activation):
     denominator: np.ndarray | None = field(default=None, init=False, repr=False)
     _gradients: dict | None = field(default=None, init=False, repr=False)
 
-    recommended_init = "kaiming_normal"
+    @property
+    def recommended_init(self) -> str:
+        """That of the activation it starts as (He for the default leaky ReLU)."""
+        from .activations import get
+
+        return get(self.approximates).recommended_init
 
     def __post_init__(self):
         for name in ("numerator_degree", "denominator_degree"):
