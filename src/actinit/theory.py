@@ -19,14 +19,19 @@ From the fixed point (q*, c*) come
     xi_q = -1 / log(dq_{l+1}/dq_l at q*),  xi_c = -1 / log(dc_{l+1}/dc_l at c*),
 
 the depth scales over which a signal's size and two inputs' correlation are
-forgotten; a network trains to a depth of about 6 xi_c (Schoenholz et al.). At the
-*edge of chaos*, chi1 = 1 and xi_c is infinite: He initialization (ReLU,
-sigma_w^2 = 2) and Xavier for tanh (sigma_w = 1) are its special cases.
+forgotten, and xi_grad = 1 / |log chi1|, over which gradients vanish or explode; a
+network trains to a depth of about 6 xi_c (Schoenholz et al.), or 6 xi_grad where the
+signal dies out or explodes and xi_c is not defined. At the *edge of chaos*,
+chi1 = 1 and xi_c is infinite: He initialization (ReLU, sigma_w^2 = 2) and Xavier for
+tanh (sigma_w = 1) are its special cases; some activations have none at a given bias
+(GELU and swish without one), which :func:`edge_of_chaos` says.
 
 An activation is given as anything :func:`actinit.engine.activations.get` takes, or
 as a pair ``(phi, phi_prime)`` of elementwise functions. Gaussian expectations use
-composite Gauss-Legendre quadrature on [-10, 10] with a panel edge at 0, so kinks
-(ReLU) and saturation (sigmoid) are integrated accurately. NumPy only.
+composite Gauss-Legendre quadrature on [-10, 10] with panel edges at the activation's
+kinks (``Activation.kinks``); the bivariate ones also split where the second input
+crosses a kink and refine where |c| nears 1, so kinks (ReLU, the step) and saturation
+(sigmoid) are integrated accurately. NumPy only.
 """
 
 from __future__ import annotations
