@@ -6,7 +6,7 @@ command line.
 
 from . import activations, initializers, losses, optimizers, regularizers, starting_points
 from .callbacks import Callback, EarlyStopping, History, LambdaCallback
-from .initializers import lsuv_initialize
+from .initializers import initialize_from_data, lsuv_initialize
 from .layers import Affine, BatchNorm, Dense, Dropout, GatedLinear, Layer, Maxout
 from .model import InputError, Sequential
 from .pruning import prune_magnitude, reinitialize, rewind, size_report
@@ -37,6 +37,7 @@ __all__ = [
     "initializers",
     "load",
     "losses",
+    "initialize_from_data",
     "lsuv_initialize",
     "optimizers",
     "parse_spec",

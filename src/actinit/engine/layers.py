@@ -89,6 +89,9 @@ class Affine(Layer):
     """A layer with weights (Dense, Maxout): z = x W + b with W of shape
     ``(input_dim, width)``. ``activation_label`` names what follows the affine map."""
 
+    #: What ``init="auto"`` stands for (a Dense layer asks its activation instead).
+    auto_init = "glorot_uniform"
+
     def __init__(
         self,
         units: int,
@@ -100,6 +103,8 @@ class Affine(Layer):
         name: str | None = None,
     ) -> None:
         super().__init__(name)
+        if isinstance(init, str) and init == "auto":
+            init = self.auto_init
         if not _is_count(units):
             raise ValueError(f"units must be a positive integer, got {units!r}")
         self.units = int(units)
@@ -306,7 +311,6 @@ class Maxout(Affine):
         max_norm: float | None = None,
         name: str | None = None,
     ) -> None:
-        init = "glorot_uniform" if isinstance(init, str) and init == "auto" else init
         super().__init__(units, init, bias_init, use_bias, regularizer, max_norm, name)
         if not _is_count(pieces, 2):
             raise ValueError(f"maxout needs pieces >= 2, got {pieces!r}")
@@ -317,9 +321,11 @@ class Maxout(Affine):
     def activation_label(self) -> str:
         return f"maxout(pieces={self.pieces})"
 
+    auto_init = "glorot_uniform"  # Goodfellow et al. 2013 used a uniform init
+
     @property
     def recommended_init(self) -> str:
-        return "glorot_uniform"  # Goodfellow et al. 2013 used a uniform init
+        return self.auto_init
 
     def build(self, input_dim, rng, dtype):
         self._build_affine(input_dim, self.units * self.pieces, rng, dtype)
@@ -379,7 +385,6 @@ class GatedLinear(Affine):
         max_norm: float | None = None,
         name: str | None = None,
     ) -> None:
-        init = "lecun_normal" if isinstance(init, str) and init == "auto" else init
         super().__init__(units, init, bias_init, use_bias, regularizer, max_norm, name)
         if gate not in GATES:
             raise ValueError(f"gate is one of {', '.join(GATES)}; got {gate!r}")
@@ -390,9 +395,11 @@ class GatedLinear(Affine):
     def activation_label(self) -> str:
         return self.gate
 
+    auto_init = "lecun_normal"  # each map keeps its input's variance, as nn.Linear layers do
+
     @property
     def recommended_init(self) -> str:
-        return "lecun_normal"  # each map keeps its input's variance, as nn.Linear layers do
+        return self.auto_init
 
     def build(self, input_dim, rng, dtype):
         self._build_affine(input_dim, self.units * 2, rng, dtype)

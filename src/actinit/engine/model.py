@@ -478,7 +478,7 @@ class Sequential:
         n = len(inputs)
         batch = n if batch_size is None else min(int(batch_size), n)
         if self._needs_data_dependent_init():
-            initializers_module.lsuv_initialize(self.layers, inputs[: max(batch, min(n, 256))])
+            initializers_module.initialize_from_data(self.layers, inputs[: max(batch, min(n, 256))])
             self._data_dependent_init_done = True
         return inputs, targets, validation, batch
 

@@ -90,6 +90,16 @@ def _infer(model: Sequential, inputs: np.ndarray) -> None:
     model.predict_proba(inputs) if model.loss.is_classification else model.predict(inputs)
 
 
+def prune_step(model: Sequential, method: str, share: float, X: np.ndarray | None) -> Sequential:
+    """One round of ``method`` removing ``share`` of what is left: weights in place
+    (``model`` is returned), units into a new, smaller network."""
+    kind, how = METHODS[method]
+    if kind == "weights":
+        prune_magnitude(model, share, scope=how)
+        return model
+    return prune_units(model, share, how, X)
+
+
 def prune_model(
     model: Sequential,
     method: str,
@@ -115,10 +125,7 @@ def prune_model(
         raise ValueError(f"{method} with fine-tuning or on activations needs data (--data)")
     step = 1 - (1 - amount) ** (1 / rounds)
     for _ in range(rounds):
-        if kind == "weights":
-            prune_magnitude(model, step, scope=how)
-        else:
-            model = prune_units(model, step, how, None if data is None else data.X_train)
+        model = prune_step(model, method, step, None if data is None else data.X_train)
         if fine_tune:
             model.fit(data.X_train, data.y_train, epochs=fine_tune, batch_size=batch_size)
     return model
@@ -166,15 +173,11 @@ def run_pruned(config, data: Dataset, model: Sequential, seed: int):
     dense = model.evaluate(data.X_test, data.y_test).get("accuracy")
     dense_time = inference_time(model, data.X_test)
     dense_weights = size_report(model).weights
-    kind, how = METHODS[config.prune_method]
     count, step = config.pruning_schedule
     retrain = config.fine_tune or (0 if config.rewind == "trained" else config.epochs)
     rounds = []
     for number in range(count):
-        if kind == "weights":
-            prune_magnitude(model, step, scope=how)
-        else:
-            model = prune_units(model, step, how, data.X_train)
+        model = prune_step(model, config.prune_method, step, data.X_train)
         if config.rewind == "init":
             rewind(model, initial)
         elif config.rewind == "reinit":

@@ -645,7 +645,9 @@ def parse_study(
 
 def _check_pruning(reader: _Reader, study: Study) -> None:
     """Whole units cannot be rewound: the smaller network has no earlier values."""
-    units = [m for m in study.axes["prune_method"] if m and not m.startswith(("magn", "glob"))]
+    from .pruning import METHODS
+
+    units = [m for m in study.axes["prune_method"] if m and METHODS[m][0] == "units"]
     rewinds = [r for r in study.axes["rewind"] if r != "trained"]
     if units and rewinds:
         raise reader.fail(
