@@ -132,13 +132,17 @@ def test_paired_comparison_counts_wins_and_keeps_diverged_runs_as_losses():
     b = {0: 0.6, 1: 0.8, 2: 0.5, 3: 0.55, 5: 0.99}  # seed 5 is not shared
     result = paired_comparison(a, b, "test_accuracy", names=("relu/he", "relu/zeros"))
     assert result.seeds == 4 and (result.wins_a, result.wins_b, result.ties) == (3, 0, 1)
-    assert result.difference.mean == pytest.approx((0.3 + 0 + 0.35 + 0.15) / 4)
+    assert result.mean_difference.mean == pytest.approx((0.3 + 0 + 0.35 + 0.15) / 4)
+    # the shift the signed-rank test estimates: the median of the Walsh averages
+    d = [0.3, 0, 0.35, 0.15]
+    walsh = [(d[i] + d[j]) / 2 for i in range(4) for j in range(i, 4)]
+    assert result.difference.mean == pytest.approx(np.median(walsh))
     assert result.p_value == pytest.approx(exact_signed_rank_p([0.3, 0.35, 0.15]))
     losses = paired_comparison(
         {0: 0.1, 1: math.inf, 2: 0.2}, {0: 0.3, 1: 0.4, 2: math.inf}, higher_is_better=False
     )
     assert (losses.wins_a, losses.wins_b, losses.unbounded) == (2, 1, 2)
-    assert losses.difference.n == 1  # only seed 0 has two finite losses
+    assert losses.mean_difference.n == 1  # only seed 0 has two finite losses
 
 
 def test_paired_design_beats_unpaired_when_seeds_share_their_draw():

@@ -195,13 +195,15 @@ def _report_line(report: RunReport) -> str:
 
 VERDICT_STYLES = {
     "replayed exactly": "bold green",
-    "typical": "green",
-    "a lucky draw": "yellow",
-    "an unlucky draw": "yellow",
+    "consistent": "green",
+    "too few seeds": "yellow",
     "not reproduced": "red",
+    "not comparable": "dim",
     "supported": "green",
     "contradicted": "red",
     "not settled": "yellow",
+    "cannot be tested": "dim",
+    "cannot be judged": "dim",
 }
 
 
@@ -517,9 +519,10 @@ def reproduce(studies, seeds, verbose, max_seeds, markdown, how):
 
     Verdicts on figures: replayed exactly (the original's own initial draw gives the
     figure); not reproduced (its rank p-value among the seeds, Holm-corrected over the
-    study's figures, is below 5%); a lucky or unlucky draw (better or worse than 95%
-    of the seeds, but not significantly); typical (the rest); other data. On
-    conclusions: supported, contradicted or not settled (paired tests, Holm)."""
+    study's figures, is below 5%); too few seeds (in the seeds' outer 5%, where the
+    test cannot yet reach 5%); consistent (the rest); not comparable (another setup).
+    On conclusions: supported, contradicted, not settled, too few seeds (paired tests,
+    Holm), cannot be tested (identical runs), cannot be judged (nothing learned)."""
     chosen = list(studies) or SEED_STUDIES
     for name in chosen:
         if name not in builtin_names():

@@ -24,11 +24,17 @@ from .statistics import (
     ALPHA,
     Estimate,
     PairedComparison,
+    Shift,
+    correct,
+    decision_p,
     floor_note,
     holm,
+    holm_levels,
     mean_interval,
     paired_comparison,
     paired_comparisons,
+    paired_differences,
+    signed_rank_ps,
 )
 from .study import METRICS, RunConfig
 from .summary import DIMENSIONS, LOWER_IS_BETTER, ConfigSummary, StudySummary
@@ -193,47 +199,133 @@ def against(
     others: Sequence[ConfigSummary],
     metric: str,
     label: Callable[[RunConfig], str],
+    alpha: float = ALPHA,
 ) -> list[PairedComparison]:
     """Every configuration of ``others`` (as A) against ``baseline`` (as B), with
-    Holm's correction over all of them. The signed-rank tests of configurations that
-    share the same seeds with the baseline run at once."""
+    Holm's correction over all of them: the baseline is the user's choice, not the
+    data's, so the family is these comparisons."""
     others = [row for row in others if row is not baseline]
-    base = baseline.by_seed.get(metric, {})
+    comparisons = _versus(
+        baseline.by_seed.get(metric, {}),
+        [row.by_seed.get(metric, {}) for row in others],
+        metric,
+        [(label(row.config), label(baseline.config)) for row in others],
+    )
+    correct(comparisons, alpha)
+    return comparisons
+
+
+def _versus(
+    base: Mapping[int, float],
+    series: Sequence[Mapping[int, float]],
+    metric: str,
+    names: Sequence[tuple[str, str]],
+) -> list[PairedComparison]:
+    """Each of ``series`` (seed -> value) against ``base`` on the seeds both have;
+    the tests of series sharing the same seeds run at once."""
     groups: dict[tuple[int, ...], list[int]] = {}
-    for index, row in enumerate(others):
-        seeds = tuple(sorted(set(row.by_seed.get(metric, {})) & set(base)))
-        groups.setdefault(seeds, []).append(index)
+    for index, values in enumerate(series):
+        groups.setdefault(tuple(sorted(set(values) & set(base))), []).append(index)
     found: dict[int, PairedComparison] = {}
     for seeds, members in groups.items():
-        matrix = np.array(
-            [[others[i].by_seed[metric][s] for s in seeds] for i in members], dtype=float
-        ).reshape(len(members), len(seeds))
-        names = [(label(others[i].config), label(baseline.config)) for i in members]
+        matrix = np.array([[series[i][s] for s in seeds] for i in members], dtype=float)
         results = paired_comparisons(
-            matrix,
+            matrix.reshape(len(members), len(seeds)),
             np.array([base[s] for s in seeds], dtype=float),
             metric,
             higher_is_better(metric),
-            names,
+            [names[i] for i in members],
             seeds,
         )
         found.update(zip(members, results))
-    comparisons = [found[index] for index in range(len(others))]
-    for comparison, adjusted in zip(comparisons, holm([c.p_value for c in comparisons])):
-        comparison.p_adjusted = adjusted
-    return comparisons
+    return [found[index] for index in range(len(series))]
+
+
+#: Up to this many candidates, the best set's family is every pair of them, corrected
+#: by Holm; beyond, by Bonferroni over every pair (only the comparisons with the best
+#: are then computed).
+ALL_PAIRS_UP_TO = 300
+
+
+def pair_count(candidates: int) -> int:
+    """How many tests a best set of ``candidates`` is corrected for: every pair."""
+    return candidates * (candidates - 1) // 2
+
+
+def with_the_best(
+    series: Sequence[Mapping[int, float]],
+    best: int,
+    metric: str,
+    names: Sequence[str],
+    alpha: float = ALPHA,
+) -> list[PairedComparison | None]:
+    """Each of ``series`` (seed -> value) against ``series[best]`` (None for the best
+    itself), corrected as one family with every other pair.
+
+    The best is picked by the data (the highest mean), so testing the others against
+    it alone is biased: among identical configurations the one that drew highest is
+    compared with the rest, and "worse than the best" turns up far more often than
+    alpha. Any claim "X is worse than the best" is one of the claims "X is worse than
+    Y" over all pairs, so Holm's correction over every pair keeps the chance of any
+    false one at most ``alpha``, whoever is picked as the best."""
+    others = [i for i in range(len(series)) if i != best]
+    comparisons = _versus(
+        series[best], [series[i] for i in others], metric, [(names[i], names[best]) for i in others]
+    )
+    family = pair_count(len(series))
+    if len(series) > ALL_PAIRS_UP_TO:
+        for comparison in comparisons:
+            comparison.p_adjusted = min(1.0, family * comparison.p_value)
+            comparison.level = alpha / family
+    else:
+        rest = _pair_ps([series[i] for i in others])
+        p_values = [c.p_value for c in comparisons] + rest
+        for comparison, adjusted, level in zip(
+            comparisons, holm(p_values), holm_levels(p_values, alpha)
+        ):
+            comparison.p_adjusted = adjusted
+            comparison.level = level
+    result: list[PairedComparison | None] = [None] * len(series)
+    for index, comparison in zip(others, comparisons):
+        result[index] = comparison
+    return result
+
+
+def _pair_ps(series: Sequence[Mapping[int, float]]) -> list[float]:
+    """The signed-rank p-value of every pair of ``series`` on the seeds both have."""
+    if len(series) < 2:
+        return []
+    seed_sets = {tuple(sorted(values)) for values in series}
+    i, j = np.triu_indices(len(series), 1)
+    if len(seed_sets) == 1:
+        seeds = next(iter(seed_sets))
+        matrix = np.array([[values[s] for s in seeds] for values in series], dtype=float)
+        found = []
+        for start in range(0, len(i), 20000):
+            x, y = matrix[i[start : start + 20000]], matrix[j[start : start + 20000]]
+            with np.errstate(invalid="ignore"):
+                found.append(signed_rank_ps(np.where(x == y, 0.0, x - y)))
+        return np.concatenate(found).tolist()
+    return [
+        decision_p(
+            paired_differences(series[a], series[b], sorted(set(series[a]) & set(series[b])))
+        )
+        for a, b in zip(i, j)
+    ]
 
 
 @dataclass
 class Ranked:
     """One configuration in a ranking: its estimate, its comparison with the best
-    (None for the best itself) and whether it belongs to the best set."""
+    (None for the best itself) and whether it belongs to the best set. A
+    configuration that learned on no seed is never in the best set."""
 
     row: ConfigSummary
     label: str
     estimate: Estimate
     vs_best: PairedComparison | None
     in_best_set: bool
+    learned: bool = True
 
 
 @dataclass
@@ -244,8 +336,19 @@ class Ranking:
     where: dict[str, str] = field(default_factory=dict)
 
     @property
+    def best(self) -> Ranked | None:
+        """The configuration the others are compared with: the highest mean among
+        those that learned on some seed."""
+        return next((e for e in self.entries if e.vs_best is None and e.learned), None)
+
+    @property
     def best_set(self) -> list[Ranked]:
         return [entry for entry in self.entries if entry.in_best_set]
+
+    @property
+    def family(self) -> int:
+        """How many paired tests the best set is corrected for: every pair."""
+        return pair_count(len(self.entries))
 
     @property
     def seeds(self) -> tuple[int, int]:
@@ -256,25 +359,45 @@ class Ranking:
         low, high = self.seeds
         return f"{low} seeds" if low == high else f"{low}-{high} seeds"
 
+    def correction_text(self) -> str:
+        how = "Holm" if len(self.entries) <= ALL_PAIRS_UP_TO else "Bonferroni"
+        return (
+            f"paired Wilcoxon, {how}-corrected over all {self.family} pairs at "
+            f"{100 * self.alpha:.2g}%"
+        )
+
     def verdict(self) -> str:
         """The ranking in one sentence: a winner, or no winner and why."""
         if not self.entries:
             return "nothing to rank"
-        best = self.entries[0]
+        best = self.best
+        if best is None:
+            return (
+                "no configuration learned on any of its seeds (test accuracy never above "
+                "the study's learned threshold): nothing to call best"
+            )
         tied = len(self.best_set) - 1
         if len(self.entries) == 1:
             return f"only {best.label} was run"
-        note = floor_note(min(self.seeds), len(self.entries) - 1, self.alpha)
+        never = sum(not e.learned for e in self.entries)
+        never_text = (
+            f"; {never} configuration{'s' if never > 1 else ''} that learned on no seed "
+            f"{'are' if never > 1 else 'is'} left out of the best set"
+            if never
+            else ""
+        )
+        note = floor_note(min(self.seeds), self.family, self.alpha)
         if tied == 0:
             return (
                 f"{best.label} is best at {self.seeds_text()}: every other configuration is "
-                f"worse by a paired Wilcoxon test, Holm-corrected at {self.alpha:.0%}"
+                f"worse ({self.correction_text()}){never_text}"
             )
         return (
             f"no winner at {self.seeds_text()}: {tied} other configuration"
             f"{'s' if tied > 1 else ''} cannot be told apart from {best.label} "
-            f"(paired Wilcoxon, Holm-corrected at {self.alpha:.0%}); "
+            f"({self.correction_text()}); "
             + (note if note else "more seeds may separate them")
+            + never_text
         )
 
 
@@ -290,6 +413,12 @@ def _sort_key(metric: str):
     return key
 
 
+def learned_somewhere(row: ConfigSummary) -> bool:
+    """Did the configuration learn on at least one seed (always true of regression,
+    where nothing is "learned")?"""
+    return row.learned_share is None or row.learned_share > 0
+
+
 def rank(
     summary: StudySummary,
     metric: str = "test_accuracy",
@@ -297,23 +426,23 @@ def rank(
     alpha: float = ALPHA,
 ) -> Ranking:
     """The configurations (those ``where`` picks) sorted by their mean ``metric``,
-    each compared seed by seed with the best; Holm's correction over those
-    comparisons decides which cannot be told apart from the best."""
+    each compared seed by seed with the best (the highest mean among those that
+    learned somewhere); the comparisons are corrected over every pair
+    (:func:`with_the_best`), and the best set is the best and every configuration
+    not shown worse than it."""
     rows = [r for r in select(summary.rows, where or {}) if r.by_seed.get(metric)]
     rows.sort(key=_sort_key(metric))
-    label = labeller(rows)
     if not rows:
         return Ranking(metric, [], alpha, dict(where or {}))
-    best = rows[0]
-    comparisons = against(best, rows[1:], metric, label)
-    entries = [
-        Ranked(best, label(best.config), _estimate(best, metric), None, True),
-    ]
-    for row, comparison in zip(rows[1:], comparisons):
-        worse = comparison.better(alpha) == "b"
-        entries.append(
-            Ranked(row, label(row.config), _estimate(row, metric), comparison, not worse)
-        )
+    label = labeller(rows)
+    names = [label(row.config) for row in rows]
+    learned = [learned_somewhere(row) for row in rows]
+    best = next((i for i, ok in enumerate(learned) if ok), 0)
+    comparisons = with_the_best([r.by_seed[metric] for r in rows], best, metric, names, alpha)
+    entries = []
+    for row, name, comparison, ok in zip(rows, names, comparisons, learned):
+        worse = comparison is not None and comparison.better(alpha) == "b"
+        entries.append(Ranked(row, name, _estimate(row, metric), comparison, ok and not worse, ok))
     return Ranking(metric, entries, alpha, dict(where or {}))
 
 
@@ -363,7 +492,7 @@ class Effect:
     def sentence(self, fmt) -> str:
         best = self.levels[0]
         if not self.matters:
-            note = floor_note(self.seeds, len(self.levels) - 1, self.alpha)
+            note = floor_note(self.seeds, pair_count(len(self.levels)), self.alpha)
             return (
                 f"{self.dimension}: no level is worse than {best.value} at {self.seeds} seeds "
                 f"(spread of means {fmt(self.size or 0)})" + (f"; {note}" if note else "")
@@ -410,7 +539,8 @@ def main_effect(
     rows: Sequence[ConfigSummary], dimension: str, metric: str, alpha: float = ALPHA
 ) -> Effect:
     """``dimension``'s levels, each with its mean over the rest of ``rows`` seed by seed,
-    sorted best first; each level compared with the best (Holm-corrected)."""
+    sorted best first; each level compared with the best, corrected over every pair
+    of levels (:func:`with_the_best`)."""
     seeds = _common_seeds(rows, metric)
     groups: dict[str, list[ConfigSummary]] = {}
     for row in rows:
@@ -424,16 +554,10 @@ def main_effect(
     levels.sort(
         key=lambda lv: -(lv.estimate.mean or -np.inf) if higher else (lv.estimate.mean or np.inf)
     )
-    best = levels[0]
-    comparisons = [
-        paired_comparison(
-            marginals[lv.value], marginals[best.value], metric, higher, (lv.value, best.value)
-        )
-        for lv in levels[1:]
-    ]
-    for comparison, adjusted in zip(comparisons, holm([c.p_value for c in comparisons])):
-        comparison.p_adjusted = adjusted
-    for level, comparison in zip(levels[1:], comparisons):
+    comparisons = with_the_best(
+        [marginals[lv.value] for lv in levels], 0, metric, [lv.value for lv in levels], alpha
+    )
+    for level, comparison in zip(levels[1:], comparisons[1:]):
         level.vs_best = comparison
         level.in_best_set = comparison.better(alpha) != "b"
     return Effect(dimension, metric, levels, len(seeds), alpha)
@@ -453,14 +577,135 @@ def effects(
 
 
 @dataclass
-class Interaction:
-    """How the effect of ``dimension`` changes across the levels of ``across``."""
+class Contrast:
+    """An interaction contrast: how much more ``a`` beats ``other`` (levels of
+    ``dimension``) at ``across`` = ``at`` than at ``across`` = ``elsewhere``. Per seed,
+    (y(a, at) - y(other, at)) - (y(a, elsewhere) - y(other, elsewhere)), each y the
+    mean over the rest of the grid; ``comparison`` tests it against 0 seed by seed,
+    Holm-corrected over every contrast of the study."""
 
     dimension: str
     across: str
-    #: Level of ``across`` -> the effect of ``dimension`` there.
-    effects: dict[str, Effect]
+    a: str
+    other: str
+    at: str
+    elsewhere: str
+    #: The mean of y(a) - y(other) over seeds at ``at`` and at ``elsewhere``.
+    gap_at: float
+    gap_elsewhere: float
+    comparison: PairedComparison
+    #: The per-seed gaps y(a) - y(other) at ``at`` and at ``elsewhere``.
+    gaps: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))
+
+    def crossing(self, level: float) -> bool:
+        """The better of the two levels changes: each gap is shown by its own paired
+        test at ``level``, and they have opposite signs."""
+        if self.gap_at * self.gap_elsewhere >= 0:
+            return False
+        return all(decision_p(gap) <= level for gap in self.gaps)
+
+
+@dataclass
+class Interaction:
+    """How the effect of ``dimension`` changes across the levels of ``across``: the
+    contrasts the test found (strongest first) among ``tested`` of this pair of
+    dimensions, and the strongest in words."""
+
+    dimension: str
+    across: str
+    contrasts: list[Contrast]
+    tested: int
+    family: int
     sentence: str
+
+
+def _cells(
+    rows: Sequence[ConfigSummary], first: str, second: str, metric: str, seeds: Sequence[int]
+) -> dict[tuple[str, str], np.ndarray]:
+    """(level of ``first``, level of ``second``) -> the per-seed mean of ``metric`` over
+    the rest of the grid."""
+    groups: dict[tuple[str, str], list[ConfigSummary]] = {}
+    for row in rows:
+        groups.setdefault((GRID[first](row.config), GRID[second](row.config)), []).append(row)
+    with np.errstate(invalid="ignore"):
+        return {
+            cell: np.array(
+                [np.mean([row.by_seed[metric][seed] for row in group]) for seed in seeds]
+            )
+            for cell, group in groups.items()
+        }
+
+
+def _oriented(first: str, second: str) -> tuple[str, str]:
+    """Which dimension's effect is said to change across which: the initializer's
+    across activations, else the earlier dimension of :data:`GRID` across the later."""
+    pair = {first, second}
+    if pair == {"activation", "initializer"}:
+        return "initializer", "activation"
+    order = list(GRID)
+    return tuple(sorted(pair, key=order.index))  # type: ignore[return-value]
+
+
+def interaction_contrasts(
+    rows: Sequence[ConfigSummary], metric: str, alpha: float = ALPHA
+) -> list[Contrast]:
+    """Every interaction contrast of every pair of varying dimensions (each pair of
+    levels of one against each pair of levels of the other, on the seeds every row
+    has), tested seed by seed and Holm-corrected as one family. A configuration's
+    seeds are shared, so the contrast removes each seed's common draw."""
+    seeds = _common_seeds(rows, metric)
+    dims = varying(rows)
+    found: list[Contrast] = []
+    raws: list[np.ndarray] = []
+    for index, first in enumerate(dims):
+        for second in dims[index + 1 :]:
+            dimension, across = _oriented(first, second)
+            cells = _cells(rows, dimension, across, metric, seeds)
+            values = list(dict.fromkeys(k[0] for k in cells))
+            levels = _levels_in_order(across, rows)
+            for i, a in enumerate(values):
+                for other in values[i + 1 :]:
+                    for j, at in enumerate(levels):
+                        for elsewhere in levels[j + 1 :]:
+                            keys = [(a, at), (other, at), (a, elsewhere), (other, elsewhere)]
+                            if not all(k in cells for k in keys):
+                                continue
+                            y = [cells[k] for k in keys]
+                            with np.errstate(invalid="ignore"):
+                                raw = (y[0] - y[1]) - (y[2] - y[3])
+                                gaps = (y[0] - y[1], y[2] - y[3])
+                            ok = np.isfinite(raw)
+                            if ok.sum() < 1:
+                                continue
+                            found.append(
+                                Contrast(
+                                    dimension,
+                                    across,
+                                    a,
+                                    other,
+                                    at,
+                                    elsewhere,
+                                    float(np.mean(gaps[0][ok])),
+                                    float(np.mean(gaps[1][ok])),
+                                    None,  # type: ignore[arg-type]
+                                    (gaps[0][ok], gaps[1][ok]),
+                                )
+                            )
+                            raws.append(raw[ok])
+    higher = higher_is_better(metric)
+    for contrast, raw in zip(found, raws):
+        contrast.comparison = _comparison_of(
+            raw,
+            metric,
+            higher,
+            (f"{contrast.a} - {contrast.other} at {contrast.at}", f"at {contrast.elsewhere}"),
+        )
+    correct([c.comparison for c in found], alpha)
+    return found
+
+
+def _comparison_of(raw: np.ndarray, metric: str, higher: bool, names) -> PairedComparison:
+    return paired_comparisons(raw[None, :], np.zeros(len(raw)), metric, higher, [names])[0]
 
 
 def interactions(
@@ -470,75 +715,74 @@ def interactions(
     alpha: float = ALPHA,
     fmt: Callable[[float], str] = lambda v: f"{v:.3g}",
 ) -> list[Interaction]:
-    """For every ordered pair of varying dimensions (A, B): the effect of A at each
-    level of B, said in words where it changes: the best level of A differs
-    ("the best initializer depends on activation: he for relu, xavier for tanh"), or A
-    matters only at some levels of B ("initializer matters for activation relu only
-    from hidden 20x32 on")."""
+    """For every pair of varying dimensions whose interaction contrasts the test
+    finds (:func:`interaction_contrasts`, one Holm-corrected family): the strongest
+    contrast in words. When the better of two levels changes, "the best initializer
+    depends on activation: he_normal beats xavier_normal at relu (+10.0), xavier_normal
+    beats he_normal at tanh (+10.0)"; else "initializer matters more at hidden 20x8
+    than at hidden 8: ...". Nothing is said of where a dimension does not matter: a
+    test that finds nothing does not show that."""
     rows = [r for r in select(summary.rows, where or {}) if r.by_seed.get(metric)]
-    dims = varying(rows)
+    if not rows or not _common_seeds(rows, metric):
+        return []
+    contrasts = interaction_contrasts(rows, metric, alpha)
+    by_pair: dict[tuple[str, str], list[Contrast]] = {}
+    for contrast in contrasts:
+        by_pair.setdefault((contrast.dimension, contrast.across), []).append(contrast)
     found = []
-    for dimension in dims:
-        for across in dims:
-            if across == dimension:
-                continue
-            order = _levels_in_order(across, rows)
-            per_level = {}
-            for value in order:
-                part = [r for r in rows if GRID[across](r.config) == value]
-                if len({GRID[dimension](r.config) for r in part}) > 1 and _common_seeds(
-                    part, metric
-                ):
-                    per_level[value] = main_effect(part, dimension, metric, alpha)
-            if len(per_level) < 2:
-                continue
-            sentence = _interaction_sentence(dimension, across, order, per_level, fmt)
-            if sentence:
-                found.append(Interaction(dimension, across, per_level, sentence))
+    for (dimension, across), members in by_pair.items():
+        shown = sorted(
+            (c for c in members if c.comparison.better(alpha) is not None),
+            key=lambda c: (c.comparison.p, -abs(c.gap_at - c.gap_elsewhere)),
+        )
+        if shown:
+            sentence = _interaction_sentence(
+                shown, len(members), len(contrasts), metric, fmt, alpha
+            )
+            found.append(
+                Interaction(dimension, across, shown, len(members), len(contrasts), sentence)
+            )
     return found
 
 
 def _interaction_sentence(
-    dimension: str, across: str, order: list[str], per_level: dict[str, Effect], fmt
+    shown: list[Contrast], tested: int, family: int, metric: str, fmt, alpha: float = ALPHA
 ) -> str:
-    levels = [value for value in order if value in per_level]
-    matters = [value for value in levels if per_level[value].matters]
-    if not matters:
-        return ""
-    if len(matters) < len(levels):
-        where = _span(across, levels, matters)
-        sizes = ", ".join(f"{fmt(per_level[v].size or 0)} at {v}" for v in matters[:4])
-        return f"{dimension} matters {where} (best - worst: {sizes}), not elsewhere"
-    best = {value: per_level[value].levels[0].value for value in matters}
-
-    def worse(level: str, where: str) -> bool:
-        """Is ``level`` shown worse than the best at ``where``?"""
-        return any(lv.value == level and not lv.in_best_set for lv in per_level[where].levels)
-
-    # a change of best level counts only when it crosses: each level's best is shown
-    # worse than the other's best where the other wins
-    crossing = [
-        (m, n)
-        for m in matters
-        for n in matters
-        if best[m] != best[n] and worse(best[n], m) and worse(best[m], n)
-    ]
-    if crossing:
-        shown = list(dict.fromkeys(v for pair in crossing for v in pair))[:6]
-        pairs = "; ".join(f"{best[v]} for {across} {v}" for v in shown)
-        return f"the best {dimension} depends on {across}: {pairs}"
-    return ""
-
-
-def _span(across: str, levels: list[str], chosen: list[str]) -> str:
-    """``for hidden 20x32 on`` when ``chosen`` are the last of the ordered ``levels``,
-    ``up to ...`` when the first, else the list."""
-    ordered = across in ("hidden", "batch", "epochs", "dropout") or all(
-        _number(v) is not None for v in levels
+    c = shown[0]
+    sign = 1.0 if higher_is_better(metric) else -1.0
+    a, other, at, elsewhere = c.a, c.other, c.at, c.elsewhere
+    gap_at, gap_elsewhere = sign * c.gap_at, sign * c.gap_elsewhere
+    flip = sign
+    if abs(gap_elsewhere) > abs(gap_at):  # say first where the gap is largest
+        at, elsewhere, gap_at, gap_elsewhere, flip = elsewhere, at, gap_elsewhere, gap_at, -flip
+    if gap_at < 0:  # and name first the level that is better there
+        a, other, gap_at, gap_elsewhere, flip = other, a, -gap_at, -gap_elsewhere, -flip
+    shift = c.comparison.shift()
+    if flip < 0:
+        shift = Shift(
+            -shift.estimate,
+            -shift.high,
+            -shift.low,
+            shift.level,
+            shift.n,
+            shift.high_open,
+            shift.low_open,
+        )
+    test = (
+        f"interaction {shift.text(fmt)}, Holm-adjusted p = "
+        f"{c.comparison.p:.2g} over {family} contrast{'s' if family > 1 else ''}"
     )
-    n = len(chosen)
-    if ordered and chosen == levels[-n:]:
-        return f"only from {across} {chosen[0]} on"
-    if ordered and chosen == levels[:n]:
-        return f"only up to {across} {chosen[-1]}"
-    return f"only for {across} {', '.join(chosen)}"
+    more = f"; {len(shown) - 1} more of {tested} contrasts" if len(shown) > 1 else ""
+    # naming which level wins where is two more claims per contrast: Bonferroni over
+    # two for every contrast of the family
+    if c.crossing(alpha / (2 * family)):
+        return (
+            f"the best {c.dimension} depends on {c.across}: {a} beats {other} at {c.across} "
+            f"{at} (by {fmt(gap_at)}), {other} beats {a} at {c.across} {elsewhere} "
+            f"(by {fmt(-gap_elsewhere)}) ({test}{more})"
+        )
+    return (
+        f"{c.dimension} matters more at {c.across} {at} than at {c.across} {elsewhere}: "
+        f"{a} - {other} = {fmt(gap_at)} there, {fmt(gap_elsewhere)} at {elsewhere} "
+        f"({test}{more})"
+    )

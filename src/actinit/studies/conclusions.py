@@ -6,22 +6,36 @@ the parabolas fastest", "Glorot and He are equally good"). Each conclusion of a 
 
 - ``better``: A is better than B. *Supported* when the paired signed-rank test says A
   is better (Holm-corrected over every comparison of the study's conclusions),
-  *contradicted* when it says B is, else *not settled* at that many seeds.
-- ``equal``: A and B are within ``margin``. *Supported* when the 90% interval of the
-  mean difference lies inside ± margin (two one-sided tests at 5%, Schuirmann 1987),
-  *contradicted* when the 95% interval lies wholly outside it, else *not settled*.
+  *contradicted* when it says B is, *too few seeds* when no result at that many seeds
+  could reach the level, else *not settled*.
+- ``equal``: A and B are within ``margin``. *Supported* when the 90% signed-rank
+  interval of the shift A - B lies inside ± margin (two one-sided tests at 5%,
+  Schuirmann 1987), *contradicted* when the 95% interval lies wholly outside it, else
+  *not settled*.
+
+Before any test: a claim whose A and B gave the same value on every seed (the same
+weights drawn twice, such as He and N(0, 1) at fan-in 2) *cannot be tested*; a claim
+about accuracy where neither A nor B learned on any seed *cannot be judged* at this
+budget (two networks at chance differ by noise, not by what the claim is about).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .analysis import compare_rows
-from .statistics import ALPHA, PairedComparison, floor_note, holm, mean_interval
+from .analysis import compare_rows, learned_somewhere
+from .statistics import ALPHA, PairedComparison, correct, floor_note
 from .study import Conclusion, matches
 from .summary import ConfigSummary, StudySummary
 
-VERDICTS = ("supported", "contradicted", "not settled")
+VERDICTS = (
+    "supported",
+    "contradicted",
+    "not settled",
+    "too few seeds",
+    "cannot be tested",
+    "cannot be judged",
+)
 CONCLUSION_HEADER = ("conclusion", "A - B [95% CI]", "seeds", "wins", "p (Holm)", "verdict")
 
 
@@ -58,23 +72,40 @@ def judge_conclusions(summary: StudySummary, alpha: float = ALPHA) -> list[Teste
             for b, side in zip(rows, conclusion.b)
         ]
         tested.append(Tested(conclusion, "", comparisons))
-    family = [c for t in tested if t.conclusion.claim == "better" for c in t.comparisons]
-    for comparison, adjusted in zip(family, holm([c.p_value for c in family])):
-        comparison.p_adjusted = adjusted
+        _before_testing(tested[-1], [a, *rows])
+    family = [
+        c for t in tested if t.conclusion.claim == "better" and not t.verdict for c in t.comparisons
+    ]
+    correct(family, alpha)
     for entry in tested:
-        if entry.comparisons:
+        if entry.comparisons and not entry.verdict:
             _judge(entry, alpha, len(family))
     return tested
 
 
-def _difference_text(comparison: PairedComparison, scale: float, unit: str) -> str:
-    d = comparison.difference
-    if d.mean is None:
-        return "no finite difference"
-    text = f"{scale * d.mean:+.1f}{unit}"
-    if d.low is not None:
-        text += f" [{scale * d.low:+.1f}, {scale * d.high:+.1f}]"
-    return text
+def _before_testing(entry: Tested, rows: list[ConfigSummary]) -> None:
+    """Claims no test can judge: identical runs, or accuracy where nothing learned."""
+    if all(c.identical for c in entry.comparisons):
+        entry.verdict = "cannot be tested"
+        entry.detail = (
+            "A and B gave the same value on every seed: the two settings draw the same "
+            "network here, so the claim says nothing about them"
+        )
+    elif entry.conclusion.metric.endswith("accuracy") and not any(
+        learned_somewhere(row) for row in rows
+    ):
+        entry.verdict = "cannot be judged"
+        entry.detail = (
+            "neither side learned on any seed at this budget (every run at or below "
+            "the study's learned threshold): their difference is noise at chance level"
+        )
+
+
+def _difference_text(comparison: PairedComparison, scale: float, unit: str, level=None) -> str:
+    shift = comparison.shift(level)
+    if shift.estimate != shift.estimate:  # nan
+        return "no difference"
+    return shift.text(lambda v: f"{scale * v:+.1f}") + unit
 
 
 def _judge(entry: Tested, alpha: float, family: int) -> None:
@@ -88,37 +119,34 @@ def _judge(entry: Tested, alpha: float, family: int) -> None:
             entry.verdict = "supported"
         elif any(w == "b" for w in winners):
             entry.verdict = "contradicted"
+        elif any(c.seeds < c.seeds_needed for c in entry.comparisons):
+            entry.verdict = "too few seeds"
         else:
             entry.verdict = "not settled"
         for c in entry.comparisons:
             parts.append(
-                f"{c.a} - {c.b} = {_difference_text(c, scale, unit)}, wins {c.wins_a}-{c.wins_b}"
-                f" of {c.seeds} seeds, p = {c.p:.2g} (Holm over {family})"
+                f"{c.a} - {c.b} = {_difference_text(c, scale, unit)} "
+                f"({100 * c.confidence:.3g}% interval), wins {c.wins_a}-{c.wins_b} of "
+                f"{c.seeds} seeds, p = {c.p_value:.2g}, Holm over {family}: {c.p:.2g}"
             )
         note = floor_note(min(c.seeds for c in entry.comparisons), family, alpha)
-        if entry.verdict == "not settled" and note:
+        if entry.verdict in ("not settled", "too few seeds") and note:
             parts.append(note)
     else:
         verdicts = []
+        m = conclusion.margin
         for c in entry.comparisons:
-            differences = c.differences
-            inner = mean_interval(differences, 0.90)
-            outer = mean_interval(differences, 0.95)
-            m = conclusion.margin
-            if inner.low is not None and -m <= inner.low and inner.high <= m:
+            inner, outer = c.shift(2 * alpha), c.shift(alpha)
+            if -m <= inner.low and inner.high <= m:
                 verdicts.append("supported")
-            elif outer.low is not None and (outer.low > m or outer.high < -m):
+            elif outer.low > m or outer.high < -m:
                 verdicts.append("contradicted")
             else:
                 verdicts.append("not settled")
             parts.append(
-                f"{c.a} - {c.b} = {_difference_text(c, scale, unit)}; equal means within "
-                f"± {scale * m:g}{unit} (90% interval "
-                + (
-                    f"[{scale * inner.low:+.1f}, {scale * inner.high:+.1f}])"
-                    if inner.low is not None
-                    else "unknown)"
-                )
+                f"{c.a} - {c.b} = {_difference_text(c, scale, unit, alpha)} (95%); equal "
+                f"within ± {scale * m:g}{unit} needs the 90% interval "
+                f"{_difference_text(c, scale, '', 2 * alpha).split(' ', 1)[-1]} inside"
             )
         entry.verdict = (
             "contradicted"

@@ -89,28 +89,237 @@ def holm(p_values: Sequence[float]) -> list[float]:
     """Holm's (1979) step-down adjusted p-values: sort ascending, multiply the i-th
     smallest (from 0) by m - i, keep them non-decreasing, cap at 1. A hypothesis is
     rejected at family-wise level alpha when its adjusted p-value is <= alpha."""
-    m = len(p_values)
-    order = sorted(range(m), key=lambda i: p_values[i])
-    adjusted = [1.0] * m
-    running = 0.0
-    for rank, index in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * p_values[index]))
-        adjusted[index] = running
-    return adjusted
+    p = np.asarray(p_values, dtype=float)
+    m = len(p)
+    order = np.argsort(p, kind="stable")
+    adjusted = np.empty(m)
+    adjusted[order] = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
+    return adjusted.tolist()
+
+
+def holm_levels(p_values: Sequence[float], alpha: float = ALPHA) -> list[float]:
+    """The level at which Holm's procedure tests each hypothesis: the i-th smallest
+    p-value (from 0) against alpha / (m - i) while every smaller one was rejected;
+    from the first one kept on, every remaining hypothesis at that step's level. A
+    hypothesis is rejected exactly when its p-value is at most its level, and an
+    interval at 1 - level then excludes 0 exactly when it is rejected."""
+    p = np.asarray(p_values, dtype=float)
+    m = len(p)
+    order = np.argsort(p, kind="stable")
+    steps = alpha / (m - np.arange(m))
+    kept = np.nonzero(p[order] > steps)[0]
+    levels = steps.copy()
+    if len(kept):
+        levels[kept[0] :] = steps[kept[0]]
+    result = np.empty(m)
+    result[order] = levels
+    return result.tolist()
+
+
+def correct(
+    comparisons: Sequence[PairedComparison], alpha: float = ALPHA, family: int | None = None
+) -> None:
+    """Holm's correction over ``comparisons`` (a family of ``family`` tests when more
+    were made than are kept here; the extra ones count as never rejected): each gets
+    its adjusted p-value and the level its interval is drawn at."""
+    p_values = [c.p_value for c in comparisons]
+    extra = max(0, (family or len(p_values)) - len(p_values))
+    padded = p_values + [1.0] * extra
+    for comparison, adjusted, level in zip(comparisons, holm(padded), holm_levels(padded, alpha)):
+        comparison.p_adjusted = adjusted
+        comparison.level = level
+
+
+@dataclass(frozen=True)
+class Shift:
+    """The Hodges-Lehmann estimate of the shift between paired values (the median of
+    the Walsh averages (d_i + d_j) / 2, i <= j) with the interval the signed-rank test
+    gives when inverted: every shift t that the test of d - t does not reject at
+    ``level``. ``low``/``high`` are infinite when no seed count can exclude a shift
+    that far (too few seeds for the level)."""
+
+    estimate: float
+    low: float
+    high: float
+    level: float
+    n: int
+    #: An end the test itself does not keep (the kept shifts come arbitrarily close).
+    low_open: bool = False
+    high_open: bool = False
+
+    def contains(self, value: float) -> bool:
+        above = self.low < value if self.low_open else self.low <= value
+        below = value < self.high if self.high_open else value <= self.high
+        return above and below
+
+    def text(self, fmt) -> str:
+        """``estimate [low, high]``, an end the test does not keep written ``(`` or
+        ``)``, an infinite end as such."""
+
+        def show(v: float) -> str:
+            return fmt(v) if math.isfinite(v) else ("-inf" if v < 0 else "+inf")
+
+        if math.isnan(self.estimate):
+            return "unknown"
+        left = "(" if self.low_open or not math.isfinite(self.low) else "["
+        right = ")" if self.high_open or not math.isfinite(self.high) else "]"
+        return f"{show(self.estimate)} {left}{show(self.low)}, {show(self.high)}{right}"
+
+
+def decision_p(differences: np.ndarray) -> float:
+    """The p-value a verdict rests on: Wilcoxon's signed-rank test of the paired
+    ``differences`` (zeros dropped, ties at their mid-rank; see
+    :func:`signed_rank_ps`)."""
+    return float(signed_rank_ps(np.asarray(differences, dtype=float)[None, :])[0])
+
+
+def signed_rank_interval(differences: np.ndarray, level: float = ALPHA) -> Shift:
+    """The :class:`Shift` of paired ``differences`` at ``level`` (0.05: a 95%
+    interval). An infinite difference (a diverged run) is larger than every finite
+    one; an end that reaches it is infinite.
+
+    The signed-rank p-value of d - t is constant between consecutive Walsh averages,
+    so the interval's ends are Walsh averages: the pieces (the averages and the open
+    gaps between them) are searched from the estimate outwards. When 0 is in doubt
+    (the search's answer and the test at 0 disagree, which a tie can cause) every
+    piece is tested."""
+    raw = np.asarray(differences, dtype=float)
+    n = len(raw)
+    if n == 0:
+        return Shift(math.nan, -math.inf, math.inf, level, 0)
+    d = resolved(_ranked_differences(raw))
+    scale = float(np.abs(d).max())
+    tolerance = RESOLUTION * scale
+    finite = np.abs(raw[np.isfinite(raw)])
+    # a Walsh average with a diverged run's stand-in lies beyond every finite one
+    top = (
+        math.inf
+        if len(finite) == n
+        else (finite.max() if len(finite) else 0.0) * (1 + 1e-6) + 1e-12
+    )
+    i, j = np.triu_indices(n)
+    walsh = (d[i] + d[j]) / 2
+    estimate = float(np.median(walsh))
+    points = _distinct(np.sort(walsh), tolerance)
+    pieces = 2 * len(points) + 1
+
+    def shift(piece: int) -> float:
+        k = piece // 2
+        if piece % 2:
+            return float(points[k])
+        if k == 0:
+            return float(points[0]) - 1.0 - scale
+        if k == len(points):
+            return float(points[-1]) + 1.0 + scale
+        return float(points[k - 1] + points[k]) / 2
+
+    cache: dict[int, bool] = {}
+
+    def accepted(piece: int) -> bool:
+        if piece not in cache:
+            t = shift(piece)
+            moved = d - t
+            if piece % 2:
+                moved = resolved(moved, tolerance)
+            cache[piece] = _signed_rank_p(moved) > level
+        return cache[piece]
+
+    centre = _piece_of(estimate, points, tolerance)
+    zero = _piece_of(0.0, points, tolerance)
+    low, high = _search(accepted, centre, pieces)
+    rejected_at_zero = decision_p(raw) <= level
+    inside = low <= zero <= high and not (zero in (low, high) and not accepted(zero))
+    if rejected_at_zero == inside or not accepted(centre):
+        low, high = _component(accepted, centre, pieces, zero, rejected_at_zero)
+
+    def end(piece: int, side: int) -> float:
+        if piece % 2:
+            value = float(points[piece // 2])
+        else:
+            k = piece // 2 + (-1 if side < 0 else 0)
+            if k < 0 or k >= len(points):
+                return -math.inf if side < 0 else math.inf
+            value = float(points[k])
+        return value if abs(value) <= top else math.copysign(math.inf, value)
+
+    if abs(estimate) > top:
+        estimate = math.copysign(math.inf, estimate)
+    return Shift(estimate, end(low, -1), end(high, 1), level, n, low % 2 == 0, high % 2 == 0)
+
+
+def _distinct(values: np.ndarray, tolerance: float) -> np.ndarray:
+    """Sorted ``values`` with runs closer than ``tolerance`` kept once."""
+    if len(values) == 0:
+        return values
+    keep = np.concatenate([[True], np.diff(values) > tolerance])
+    return values[keep]
+
+
+def _piece_of(value: float, points: np.ndarray, tolerance: float) -> int:
+    """The piece ``value`` lies on: 2k + 1 for the k-th point, 2k for the gap below it."""
+    k = int(np.searchsorted(points, value - tolerance))
+    if k < len(points) and abs(points[k] - value) <= tolerance:
+        return 2 * k + 1
+    return 2 * k
+
+
+def _search(accepted, centre: int, pieces: int) -> tuple[int, int]:
+    """The first and last accepted pieces outwards from ``centre``, by bisection
+    (the test's p-value rises towards the estimate)."""
+    if not accepted(0):
+        low, high = 0, centre
+        while high - low > 1:
+            middle = (low + high) // 2
+            low, high = (low, middle) if accepted(middle) else (middle, high)
+        first = high
+    else:
+        first = 0
+    if not accepted(pieces - 1):
+        low, high = centre, pieces - 1
+        while high - low > 1:
+            middle = (low + high) // 2
+            low, high = (middle, high) if accepted(middle) else (low, middle)
+        last = low
+    else:
+        last = pieces - 1
+    return first, last
+
+
+def _component(
+    accepted, centre: int, pieces: int, zero: int, rejected_at_zero: bool
+) -> tuple[int, int]:
+    """Every piece tested: the run of accepted pieces around the estimate, widened to
+    0 when the test at 0 does not reject (its interval must then contain 0)."""
+    ok = [accepted(piece) for piece in range(pieces)]
+    if not ok[centre]:
+        centre = min(
+            (p for p in range(pieces) if ok[p]), key=lambda p: abs(p - centre), default=centre
+        )
+    first = last = centre
+    while first > 0 and ok[first - 1]:
+        first -= 1
+    while last < pieces - 1 and ok[last + 1]:
+        last += 1
+    if not rejected_at_zero:
+        first, last = min(first, zero), max(last, zero)
+    return first, last
 
 
 @dataclass
 class PairedComparison:
-    """A against B over the seeds both have. ``difference`` is mean(A - B) with its
-    interval; ``wins_a`` / ``wins_b`` count the seeds where each is better (by the
-    metric's own direction) and ``ties`` the rest; ``p_value`` is the two-sided
-    Wilcoxon signed-rank test's, ``p_adjusted`` Holm's when several were made."""
+    """A against B over the seeds both have. ``wins_a`` / ``wins_b`` count the seeds
+    where each is better (by the metric's own direction) and ``ties`` the rest;
+    ``p_value`` is the two-sided Wilcoxon signed-rank test's (:func:`decision_p`),
+    ``p_adjusted`` Holm's when several were made, ``level`` the level the verdict is
+    taken at (alpha, or Holm's step for this test). ``difference`` is the shift A - B
+    the same test estimates: its Hodges-Lehmann estimate with the interval at
+    1 - ``level`` that the test inverts, so that the interval excludes 0 exactly when
+    the verdict says one is better."""
 
     a: str
     b: str
     metric: str
     seeds: int
-    difference: Estimate
     wins_a: int
     wins_b: int
     ties: int
@@ -118,52 +327,136 @@ class PairedComparison:
     higher_is_better: bool = True
     p_adjusted: float | None = None
     #: Seeds where one side's value is infinite (a diverged loss): counted as a loss
-    #: for that side, left out of the mean difference.
+    #: for that side.
     unbounded: int = 0
-    #: The finite per-seed differences A - B behind ``difference``.
-    differences: list[float] = field(default_factory=list)
+    #: The per-seed differences A - B (infinite where one run diverged; two diverged
+    #: runs tie at 0).
+    raw: list[float] = field(default_factory=list)
+    level: float = ALPHA
+    _shifts: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def differences(self) -> list[float]:
+        """The finite per-seed differences A - B."""
+        return [v for v in self.raw if math.isfinite(v)]
+
+    def shift(self, level: float | None = None) -> Shift:
+        """The Hodges-Lehmann shift with its interval at 1 - ``level`` (default: the
+        verdict's own level)."""
+        level = self.level if level is None else level
+        if level not in self._shifts:
+            self._shifts[level] = signed_rank_interval(np.array(self.raw, dtype=float), level)
+        return self._shifts[level]
+
+    @property
+    def difference(self) -> Estimate:
+        """The shift A - B and its interval as an :class:`Estimate` (an infinite end
+        shown as unknown)."""
+        s = self.shift()
+        finite = [math.isfinite(v) for v in (s.estimate, s.low, s.high)]
+        return Estimate(
+            s.estimate if finite[0] else None,
+            s.low if finite[1] else None,
+            s.high if finite[2] else None,
+            self.seeds,
+        )
+
+    @property
+    def mean_difference(self) -> Estimate:
+        """The mean of the finite differences with its Student-t interval (for
+        exports; the verdict rests on the signed-rank test and its shift)."""
+        return mean_interval(self.differences)
+
+    @property
+    def confidence(self) -> float:
+        return 1.0 - self.level
 
     @property
     def p(self) -> float:
         """The p-value the verdict rests on: Holm's when corrected, else the raw one."""
         return self.p_value if self.p_adjusted is None else self.p_adjusted
 
+    @property
+    def identical(self) -> bool:
+        """Every seed gave both configurations the same value: nothing to test."""
+        return self.seeds > 0 and self.ties == self.seeds
+
+    @property
+    def seeds_needed(self) -> int:
+        """The fewest seeds at which this test could reach its level."""
+        return seeds_for_signed_rank(self.level)
+
     def better(self, alpha: float = ALPHA) -> str | None:
-        """``"a"`` or ``"b"`` when one is better at level ``alpha``, else None."""
+        """``"a"`` or ``"b"`` when one is better at level ``alpha`` (after Holm's
+        correction when one was made), else None."""
         if self.p > alpha or self.wins_a == self.wins_b == 0:
             return None
-        sign = np.sign(self.difference.mean or 0.0) if self.unbounded == 0 else 0
+        s = self.shift()
+        sign = np.sign(s.estimate) if not math.isnan(s.estimate) else 0
         if sign == 0:
             sign = 1 if self.wins_a > self.wins_b else -1 if self.wins_b > self.wins_a else 0
         if sign == 0:
             return None
-        a_better = (sign > 0) == self.higher_is_better
-        return "a" if a_better else "b"
+        return "a" if (sign > 0) == self.higher_is_better else "b"
+
+    def verdict(self, alpha: float = ALPHA) -> str:
+        """In a few words: "A better", "B better", "identical on every seed", "too few
+        seeds (needs N)" when no result could reach the level, else "not settled"."""
+        winner = self.better(alpha)
+        if winner is not None:
+            return f"{winner.upper()} better"
+        if self.identical:
+            return "identical on every seed"
+        if self.seeds < self.seeds_needed:
+            return f"too few seeds (needs {self.seeds_needed})"
+        return "not settled"
+
+    def interval_text(self, fmt) -> str:
+        """``estimate [low, high]``, an infinite end written as such."""
+        s = self.shift()
+        if math.isnan(s.estimate):
+            return "difference unknown"
+
+        def show(v: float) -> str:
+            return fmt(v) if math.isfinite(v) else ("-inf" if v < 0 else "+inf")
+
+        return f"{show(s.estimate)} [{show(s.low)}, {show(s.high)}]"
 
     def sentence(self, fmt, alpha: float = ALPHA) -> str:
-        """The comparison in words, e.g. ``relu/he is better than relu/zeros by 45.1
-        points [40.2, 50.0] (wins 10 of 10 seeds, Wilcoxon p = 0.002, Holm)``."""
+        """The comparison in words, e.g. ``relu/he is better than relu/zeros: A - B =
+        45.1 [40.2, 50.0] (Hodges-Lehmann, 95% signed-rank interval; relu/he wins 10,
+        relu/zeros wins 0, ties 0; Wilcoxon p = 0.002)``."""
         winner = self.better(alpha)
-        d = self.difference
-        if d.mean is None:
-            size = "difference unknown"
-        elif d.low is None:
-            size = f"difference {fmt(d.mean)}"
-        else:
-            size = f"{fmt(d.mean)} [{fmt(d.low)}, {fmt(d.high)}]"
         test = f"Wilcoxon p = {_p_text(self.p_value)}"
         if self.p_adjusted is not None:
             test += f", Holm-adjusted {_p_text(self.p_adjusted)}"
         counts = f"{self.a} wins {self.wins_a}, {self.b} wins {self.wins_b}, ties {self.ties}"
-        if winner is None:
-            head = f"{self.a} and {self.b} cannot be told apart at {self.seeds} seeds"
-            note = floor_note(self.seeds, 1, alpha)
-            if note and self.p_adjusted is None:
-                head += f" ({note})"
-        else:
+        size = (
+            f"A - B = {self.interval_text(fmt)} (Hodges-Lehmann, "
+            f"{_confidence_text(self.confidence)} signed-rank interval)"
+        )
+        if winner is not None:
             first, second = (self.a, self.b) if winner == "a" else (self.b, self.a)
             head = f"{first} is better than {second}"
-        return f"{head}: A - B = {size} ({counts}; {test})"
+        elif self.identical:
+            head = (
+                f"{self.a} and {self.b} gave the same value on every one of {self.seeds} "
+                "seeds: the comparison cannot be tested"
+            )
+        elif self.seeds < self.seeds_needed:
+            head = (
+                f"too few seeds to decide between {self.a} and {self.b}: at {self.seeds} "
+                f"seeds no signed-rank test can reach {self.level:.2g} (it needs "
+                f"{self.seeds_needed})"
+            )
+        else:
+            head = f"{self.a} and {self.b} are not told apart at {self.seeds} seeds"
+        return f"{head}: {size} ({counts}; {test})"
+
+
+def _confidence_text(confidence: float) -> str:
+    text = f"{100 * confidence:.2f}".rstrip("0").rstrip(".")
+    return f"{text}%"
 
 
 def _p_text(p: float) -> str:
@@ -181,38 +474,50 @@ def paired_comparison(
 ) -> PairedComparison:
     """Compare two configurations on the seeds both have (``a`` and ``b``: seed ->
     value). A value of +inf (-inf for a metric where higher is better) is a run that
-    diverged: the worst possible value, kept in the ranks of the signed-rank test but
-    out of the mean difference. ``p_value``: the signed-rank test's, when computed
-    already (:func:`signed_rank_ps` does many at once)."""
+    diverged: the worst possible value, kept in the ranks of the signed-rank test.
+    ``confidence``: the interval's level (the verdict's is 1 - confidence);
+    ``p_value``: the test's, when computed already (:func:`signed_rank_ps` does many
+    at once)."""
     seeds = sorted(set(a) & set(b))
     x = np.array([a[s] for s in seeds], dtype=float)
     y = np.array([b[s] for s in seeds], dtype=float)
-    finite = np.isfinite(x) & np.isfinite(y)
     with np.errstate(invalid="ignore"):
         raw = np.where(x == y, 0.0, x - y)  # inf - inf of two diverged runs is a tie
-    sign = raw if higher_is_better else -raw
-    difference = mean_interval(raw[finite], confidence)
+    return _comparison(raw, names, metric, higher_is_better, round(1.0 - confidence, 12), p_value)
+
+
+def _comparison(
+    raw: np.ndarray,
+    names: tuple[str, str],
+    metric: str,
+    higher_is_better: bool,
+    level: float,
+    p_value: float | None = None,
+) -> PairedComparison:
+    resolved_raw = resolved(raw)
+    sign = resolved_raw if higher_is_better else -resolved_raw
     return PairedComparison(
         a=names[0],
         b=names[1],
         metric=metric,
-        seeds=len(seeds),
-        difference=difference,
+        seeds=len(raw),
         wins_a=int((sign > 0).sum()),
         wins_b=int((sign < 0).sum()),
         ties=int((sign == 0).sum()),
-        p_value=signed_rank_p(_ranked_differences(raw)) if p_value is None else p_value,
+        p_value=decision_p(raw) if p_value is None else p_value,
         higher_is_better=higher_is_better,
-        unbounded=int((~finite).sum() - ((~np.isfinite(x)) & (x == y)).sum()),
-        differences=[float(v) for v in raw[finite]],
+        unbounded=int((~np.isfinite(raw)).sum()),
+        raw=[float(v) for v in raw],
+        level=level,
     )
 
 
 def _ranked_differences(differences: np.ndarray) -> np.ndarray:
     """Differences where an infinite one is replaced by a finite one larger than every
     finite difference: the signed-rank test sees only ranks, which stay the same."""
+    differences = np.asarray(differences, dtype=float)
     finite = differences[np.isfinite(differences)]
-    top = 2.0 * (np.abs(finite).max() if len(finite) else 1.0) + 1.0
+    top = 4.0 * ((np.abs(finite).max() if len(finite) else 0.0) + 1.0)
     return np.where(np.isfinite(differences), differences, np.sign(differences) * top)
 
 
@@ -222,13 +527,51 @@ def _ranked_differences(differences: np.ndarray) -> np.ndarray:
 EXACT_UP_TO = 50
 
 
+#: Two differences closer than this share of the largest one are the same value
+#: written twice in floating point (0.86 - 0.85 and 0.82 - 0.81 differ in their last
+#: bits): they tie, and one this close to 0 is 0.
+RESOLUTION = 1e-9
+
+
+def resolved(differences: np.ndarray, tolerance: float | None = None) -> np.ndarray:
+    """``differences`` (a vector, or one row per comparison) with float noise removed,
+    so that the signed-rank test ranks what the metric measured: magnitudes within
+    :data:`RESOLUTION` of the row's largest finite one are set equal (each run of
+    such magnitudes, sorted, to its smallest), and those that small to 0. A test set
+    of N points makes accuracy differences multiples of 1/N: they tie exactly as the
+    counts of test points would. ``tolerance``: an absolute one instead."""
+    d = np.array(differences, dtype=float, copy=True)
+    if d.size == 0:
+        return d
+    rows = d.reshape(-1, d.shape[-1]) if d.ndim else d.reshape(1, 1)
+    magnitude = np.where(np.isfinite(rows), np.abs(rows), np.nan)
+    scale = np.nanmax(np.where(np.isnan(magnitude), -np.inf, magnitude), axis=1, initial=0.0)
+    tolerance = (
+        RESOLUTION * scale[:, None] if tolerance is None else np.full((len(rows), 1), tolerance)
+    )
+    order = np.argsort(np.nan_to_num(magnitude, nan=np.inf), axis=1, kind="stable")
+    ordered = np.take_along_axis(magnitude, order, axis=1)
+    gap = np.diff(ordered, axis=1, prepend=-np.inf)
+    starts = ~(gap <= tolerance) | np.isnan(ordered)
+    first = np.fmax.accumulate(np.where(starts, ordered, -np.inf), axis=1)
+    snapped = np.empty_like(first)
+    np.put_along_axis(snapped, order, np.where(first <= tolerance, 0.0, first), axis=1)
+    finite = np.isfinite(rows)
+    rows[finite] = (np.sign(rows) * snapped)[finite]
+    return rows.reshape(d.shape)
+
+
 def signed_rank_p(differences: np.ndarray) -> float:
     """The two-sided p-value of Wilcoxon's signed-rank test of ``differences``
-    (zeros dropped, as Wilcoxon did); 1 when nothing differs. Exact up to
-    :data:`EXACT_UP_TO` non-zero differences, ties included
-    (:func:`exact_signed_rank_p`); beyond, scipy's normal approximation with tie
-    correction."""
-    nonzero = np.asarray(differences, dtype=float)
+    (zeros dropped, as Wilcoxon did; magnitudes equal up to float noise tied, see
+    :func:`resolved`); 1 when nothing differs. Exact up to :data:`EXACT_UP_TO`
+    non-zero differences, ties sharing their mid-rank (:func:`exact_signed_rank_p`);
+    beyond, scipy's normal approximation with tie correction."""
+    return _signed_rank_p(resolved(np.asarray(differences, dtype=float)))
+
+
+def _signed_rank_p(nonzero: np.ndarray) -> float:
+    """:func:`signed_rank_p` of differences already :func:`resolved`."""
     nonzero = nonzero[nonzero != 0]
     if len(nonzero) == 0:
         return 1.0
@@ -273,10 +616,48 @@ def paired_differences(
 
 
 def signed_rank_ps(differences: np.ndarray) -> np.ndarray:
-    """:func:`signed_rank_p` of every row of a (pairs, seeds) array at once: exactly
-    (the count of :func:`exact_signed_rank_p`, every row in step, a zero difference
-    adding a rank of 0) up to :data:`EXACT_UP_TO` seeds, else scipy's vectorised
-    normal approximation (it drops each row's zeros itself)."""
+    """:func:`decision_p` of every row of a (pairs, seeds) array at once: Wilcoxon's
+    p-value of the row (:func:`raw_signed_rank_ps`). Its inverted interval (the
+    shifts t the test of d - t keeps, :func:`signed_rank_interval`) must exclude 0
+    exactly when the test rejects at 0: where a zero, or a tie between a positive
+    and a negative difference, lets the tests just either side of 0 both keep what
+    the test at 0 rejects (the kept shifts would surround 0), the smaller of those
+    two p-values stands instead when it is larger. In practice that is Wilcoxon's
+    own p-value almost always."""
+    d = resolved(_ranked_rows(np.asarray(differences, dtype=float)))
+    if d.ndim != 2 or d.size == 0:
+        return np.ones(len(d))
+    p = raw_signed_rank_ps(d)
+    magnitude = np.abs(d)
+    positive = np.where(d > 0, magnitude, np.nan)
+    negative = np.where(d < 0, magnitude, np.nan)
+    crossed = (
+        (positive[:, :, None] == negative[:, None, :]).any(axis=(1, 2))
+        if d.shape[1] <= 64
+        else np.ones(len(d), dtype=bool)
+    )
+    doubtful = (d == 0).any(axis=1) | crossed
+    doubtful &= (d != 0).any(axis=1)
+    if doubtful.any():
+        rows = d[doubtful]
+        nudge = RESOLUTION * np.abs(rows).max(axis=1, keepdims=True) / 4
+        sides = np.minimum(raw_signed_rank_ps(rows - nudge), raw_signed_rank_ps(rows + nudge))
+        p[doubtful] = np.maximum(p[doubtful], sides)
+    return p
+
+
+def _ranked_rows(differences: np.ndarray) -> np.ndarray:
+    if differences.ndim != 2 or np.isfinite(differences).all():
+        return differences
+    return np.array([_ranked_differences(row) for row in differences]).reshape(differences.shape)
+
+
+def raw_signed_rank_ps(differences: np.ndarray) -> np.ndarray:
+    """Wilcoxon's two-sided signed-rank p-value (zeros dropped) of every row of a
+    (pairs, seeds) array of :func:`resolved` differences at once: exactly (the count
+    of :func:`exact_signed_rank_p`, every row in step, a zero difference adding a rank
+    of 0) up to :data:`EXACT_UP_TO` seeds, else scipy's vectorised normal
+    approximation (it drops each row's zeros itself)."""
     differences = np.asarray(differences, dtype=float)
     rows, seeds = differences.shape if differences.ndim == 2 else (len(differences), 0)
     p = np.ones(rows)
@@ -320,50 +701,23 @@ def paired_comparisons(
     confidence: float = CONFIDENCE,
 ) -> list[PairedComparison]:
     """:func:`paired_comparison` of every row of ``rows`` (configurations x seeds)
-    against ``baseline`` (its values on the same seeds), computed together. Rows with
-    an infinite value (a diverged run) go one by one."""
+    against ``baseline`` (its values on the same seeds), the tests computed together."""
     rows = np.asarray(rows, dtype=float).reshape(len(rows), -1)
     baseline = np.asarray(baseline, dtype=float)
     with np.errstate(invalid="ignore"):
         raw = np.where(rows == baseline[None, :], 0.0, rows - baseline[None, :])
-    finite = np.isfinite(raw).all(axis=1)
-    ranked = np.array([_ranked_differences(r) for r in raw]).reshape(raw.shape)
-    p_values = signed_rank_ps(ranked)
-    n = raw.shape[1]
-    signs = raw if higher_is_better else -raw
-    wins_a, wins_b = (signs > 0).sum(axis=1), (signs < 0).sum(axis=1)
-    comparisons = []
-    for i in range(len(raw)):
-        pair = names[i] if i < len(names) else ("A", "B")
-        if not finite[i]:
-            comparisons.append(
-                paired_comparison(
-                    dict(zip(seeds, rows[i])),
-                    dict(zip(seeds, baseline)),
-                    metric,
-                    higher_is_better,
-                    pair,
-                    confidence,
-                    p_value=float(p_values[i]),
-                )
-            )
-            continue
-        comparisons.append(
-            PairedComparison(
-                a=pair[0],
-                b=pair[1],
-                metric=metric,
-                seeds=n,
-                difference=mean_interval(raw[i], confidence),
-                wins_a=int(wins_a[i]),
-                wins_b=int(wins_b[i]),
-                ties=int(n - wins_a[i] - wins_b[i]),
-                p_value=float(p_values[i]),
-                higher_is_better=higher_is_better,
-                differences=raw[i].tolist(),
-            )
+    p_values = signed_rank_ps(raw)
+    return [
+        _comparison(
+            raw[i],
+            names[i] if i < len(names) else ("A", "B"),
+            metric,
+            higher_is_better,
+            round(1.0 - confidence, 12),
+            float(p_values[i]),
         )
-    return comparisons
+        for i in range(len(raw))
+    ]
 
 
 def rank_p_value(value: float, values: Sequence[float], tolerance: float = 0.0) -> float:

@@ -348,7 +348,7 @@ DEFAULT_TOLERANCE = {
     "epochs_to_target": 0.5,
 }
 MATCH_KEYS = {"activation", "initializer"} | set(RunConfig.__dataclass_fields__)
-PUBLISHED_FIELDS = ("value", "metric", "note", "tolerance", "data", "caveat")
+PUBLISHED_FIELDS = ("value", "metric", "note", "tolerance", "data", "caveat", "differs")
 
 
 def matches(config: RunConfig, wanted: dict[str, Any]) -> bool:
@@ -380,6 +380,9 @@ class Published:
     data: str | None = None
     #: A few words a verdict carries along, e.g. "5,000 digits, not 60,000".
     caveat: str = ""
+    #: How the figure's setup differs from actinit's runs (another training set, another
+    #: test set): the figure is then "not comparable", shown and not tested.
+    differs: str = ""
 
     def __post_init__(self) -> None:
         if self.tolerance is None:
@@ -774,7 +777,7 @@ def _read_published(reader: _Reader) -> list[Published]:
                 f"entry {number}: cannot match on {sorted(unknown)}",
             )
         value = reader.normalized("published", "value", _finite, item["value"])
-        for key in ("note", "data", "caveat"):
+        for key in ("note", "data", "caveat", "differs"):
             if key in item and not isinstance(item[key], str):
                 raise reader.fail("published", key, f"entry {number}: must be a string")
         published.append(
@@ -786,6 +789,7 @@ def _read_published(reader: _Reader) -> list[Published]:
                 item.get("tolerance"),
                 item.get("data"),
                 item.get("caveat", ""),
+                item.get("differs", ""),
             )
         )
     return published
@@ -919,7 +923,7 @@ def _dataset_options(options: list[dict[str, Any]]) -> list[Any]:
 
 def _published_entry(published: Published) -> dict[str, Any]:
     entry = {**published.match, "metric": published.metric, "value": published.value}
-    for key in ("note", "data", "caveat"):
+    for key in ("note", "data", "caveat", "differs"):
         if getattr(published, key):
             entry[key] = getattr(published, key)
     if published.tolerance != DEFAULT_TOLERANCE[published.metric]:

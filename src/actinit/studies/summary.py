@@ -146,15 +146,18 @@ class ConfigSummary:
         return row
 
 
-#: The verdicts a comparison can end in, for people.
+#: The verdicts a comparison can end in, for people. Each names what the rank test
+#: (or its absence) can say; where the figure falls among the seeds is in the detail.
 VERDICTS = {
     "replayed exactly": "the original program's own initial draw, replayed, gives the figure",
-    "typical": "the figure could be one more of actinit's seeds, and not an extreme one",
-    "a lucky draw": "the figure could be one of actinit's seeds, but better than 95% of them",
-    "an unlucky draw": "the figure could be one of actinit's seeds, but worse than 95% of them",
+    "consistent": "the figure could be one more of actinit's seeds: the rank test, "
+    "Holm-corrected over the study's figures, does not reject that",
+    "too few seeds": "the figure lies in the seeds' outer 5%, and at this many seeds the rank "
+    "test cannot reach 5% after Holm's correction: more seeds decide it",
     "not reproduced": "the figure is too far out to be one more of actinit's seeds: its rank "
     "p-value, Holm-corrected over the study's figures, is below 5%",
-    "other data": "the figure was measured on other data than actinit's runs",
+    "not comparable": "the figure was measured in another setup (other data, another training "
+    "or test set): it is shown, not tested",
 }
 
 
@@ -395,8 +398,8 @@ def compare(
 ) -> Comparison:
     """Place one published figure (a family of one: :func:`judge` corrects several at
     once): replayed exactly (``replays``: stored replay runs by the key of their
-    configuration), typical, a lucky or unlucky draw among actinit's seeds, not
-    reproduced, or measured on other data."""
+    configuration), consistent with actinit's seeds, too few seeds to tell, not
+    reproduced, or not comparable (another setup)."""
     return judge([place(published, rows, replays)])[0]
 
 
@@ -428,18 +431,26 @@ def place(
     return comparison
 
 
+def comparable(comparison: Comparison) -> bool:
+    """Was the figure measured in actinit's setup (its data set, and no difference the
+    study file states with ``differs``)?"""
+    published, row = comparison.published, comparison.summary
+    if row is None or published.differs:
+        return False
+    return not (published.data and published.data != row.config.data.get("name"))
+
+
 def judge(comparisons: list[Comparison], alpha: float = ALPHA) -> list[Comparison]:
     """Give each placed figure its verdict. The rank p-values of the figures that are
-    neither replayed exactly nor measured on other data are Holm-corrected together:
-    a study's figures are one family, so that "not reproduced" anywhere in it is wrong
-    with a chance of at most ``alpha``."""
+    comparable and not replayed exactly are Holm-corrected together: a study's figures
+    are one family, so that "not reproduced" anywhere in it is wrong with a chance of
+    at most ``alpha``."""
     slack = {id(c): c.published.tolerance + 1e-12 for c in comparisons}
     tested = [
         c
         for c in comparisons
-        if c.summary is not None
+        if comparable(c)
         and c.p_value is not None
-        and not (c.published.data and c.published.data != c.summary.config.data.get("name"))
         and not (c.replayed is not None and abs(c.replayed - c.published.value) <= slack[id(c)])
     ]
     for comparison, adjusted in zip(tested, holm([c.p_value for c in tested])):
@@ -459,9 +470,11 @@ def _verdict(comparison: Comparison, family: int, alpha: float) -> None:
     replay_text = f"the replay gives {fmt(replayed)}; " if replayed is not None else ""
     data = row.config.data.get("name")
     values = row.values.get(published.metric, [])
-    if published.data and published.data != data:
-        comparison.verdict = "other data"
-        comparison.detail = f"published on {published.data}, actinit ran {data}"
+    if not comparable(comparison):
+        comparison.verdict = "not comparable"
+        comparison.detail = (
+            published.differs or f"published on {published.data}, actinit ran {data}"
+        )
     elif replayed is not None and abs(replayed - published.value) <= published.tolerance + 1e-12:
         comparison.verdict = "replayed exactly"
         comparison.detail = "the original program's own initial draw gives the printed figure"
@@ -471,9 +484,9 @@ def _verdict(comparison: Comparison, family: int, alpha: float) -> None:
     else:
         n = len(values)
         needed = seeds_for_rank_test(alpha / family)
-        side = "better" if comparison.better_than >= 50 else "worse"
+        better = comparison.better_than
         where = (
-            f"better than {comparison.better_than:.0f}% of {n} seeds"
+            f"better than {better:.0f}% of {n} seeds"
             if spread.mean is not None
             else f"among {n} seeds"
         )
@@ -481,6 +494,7 @@ def _verdict(comparison: Comparison, family: int, alpha: float) -> None:
             f"rank p = {comparison.p_value:.2g}, Holm over {family} figure"
             f"{'s' if family > 1 else ''}: {comparison.p_adjusted:.2g}"
         )
+        outer = better >= 95 or better <= 5
         if comparison.p_adjusted is not None and comparison.p_adjusted <= alpha:
             comparison.verdict = "not reproduced"
             outside = (
@@ -490,17 +504,15 @@ def _verdict(comparison: Comparison, family: int, alpha: float) -> None:
                 else where
             )
             comparison.detail = f"{replay_text}{fmt(published.value)} is {outside}; {test}"
+        elif outer and n < needed:
+            comparison.verdict = "too few seeds"
+            comparison.detail = (
+                f"{replay_text}{where}, in the seeds' outer 5%; {test}; at {n} seeds the "
+                f"rank test cannot reach {alpha:.0%} after Holm: it needs {needed}"
+            )
         else:
-            better = comparison.better_than
-            comparison.verdict = (
-                "a lucky draw" if better >= 95 else "an unlucky draw" if better <= 5 else "typical"
-            )
-            power = (
-                f"; telling it apart needs at least {needed} seeds"
-                if n < needed and (better >= 95 or better <= 5)
-                else ""
-            )
-            comparison.detail = f"{replay_text}{where} ({side} side); {test}{power}"
+            comparison.verdict = "consistent"
+            comparison.detail = f"{replay_text}{where}; {test}"
         if published.metric == "epochs_to_target" and spread.censored:
             comparison.detail += (
                 f"; {spread.censored} seeds never reached the target in "
@@ -823,7 +835,7 @@ def comparison_rows(
             str(comparison.summary.seeds) if comparison.summary else "0",
             f"{comparison.better_than:.0f}%" if comparison.better_than is not None else "-",
             f"{p:.2g}" if p is not None else "-",
-            comparison.verdict + (f"; {published.caveat}" if published.caveat else ""),
+            _verdict_cell(comparison),
         ]
         if verbose:
             line.append(comparison.detail)
@@ -831,6 +843,18 @@ def comparison_rows(
     if verbose:
         header.append("why")
     return header, body
+
+
+def _verdict_cell(comparison: Comparison) -> str:
+    """The verdict with what qualifies it: the setup that differs (up to its
+    parenthesis), the seeds the test needs, the study file's caveat."""
+    published = comparison.published
+    cell = comparison.verdict
+    if cell == "not comparable" and published.differs:
+        cell += ": " + published.differs.split(" (")[0]
+    elif cell == "too few seeds" and "needs " in comparison.detail:
+        cell += f" (needs {comparison.detail.rsplit('needs ', 1)[1].split(';')[0]})"
+    return cell + (f"; {published.caveat}" if published.caveat else "")
 
 
 def _short(fmt, value: float) -> str:
