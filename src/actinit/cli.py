@@ -769,8 +769,9 @@ def rank_command(study, metric, where, seeds, top, db):
         header,
         shown,
         names=("#", "configuration"),
-        drop_order=("wins", "p (Holm)", "vs best [95% CI]", "seeds"),
+        drop_order=("wins", "p (Holm)", "vs best [CI]", "seeds"),
     )
+    console.print(f"[dim]{escape(INTERVAL_NOTE)}[/]", highlight=False)
     if top and len(body) > top:
         console.print(f"[dim]{len(body) - top} more; --top {len(body)} shows all[/]")
     console.print(escape(ranking.verdict()), highlight=False, soft_wrap=False)
@@ -785,7 +786,7 @@ def ranking_rows(ranking, fmt) -> tuple[list[str], list[list[str]]]:
         "mean",
         "95% CI",
         "seeds",
-        "vs best [95% CI]",
+        "vs best [CI]",
         "wins",
         "p (Holm)",
         "best set",
@@ -796,11 +797,7 @@ def ranking_rows(ranking, fmt) -> tuple[list[str], list[list[str]]]:
         interval = "-" if estimate.low is None else f"{fmt(estimate.low)}..{fmt(estimate.high)}"
         difference = wins = p = "-"
         if versus is not None:
-            d = versus.difference
-            if d.mean is not None:
-                difference = f"{fmt(d.mean)}" + (
-                    f" [{fmt(d.low)}, {fmt(d.high)}]" if d.low is not None else ""
-                )
+            difference = versus.interval_text(fmt)
             wins = f"{versus.wins_a}-{versus.wins_b}"
             p = f"{versus.p:.2g}"
         body.append(
@@ -813,10 +810,27 @@ def ranking_rows(ranking, fmt) -> tuple[list[str], list[list[str]]]:
                 difference,
                 wins,
                 p,
-                "best" if versus is None else ("yes" if entry.in_best_set else "no"),
+                _best_set_cell(entry),
             ]
         )
     return header, body
+
+
+def _best_set_cell(entry) -> str:
+    if entry.vs_best is None and entry.learned:
+        return "best"
+    if not entry.learned:
+        return "no (never learned)"
+    return "yes" if entry.in_best_set else "no"
+
+
+#: Said under every table of paired comparisons: what its interval is.
+INTERVAL_NOTE = (
+    "A - B: the Hodges-Lehmann shift of the paired Wilcoxon test, with the interval that "
+    "test inverts at the level it was decided at (95% alone; wider after Holm's "
+    "correction), so the interval excludes 0 exactly when a side is better; ( ) marks an "
+    "end the test itself rejects."
+)
 
 
 @main.command(name="compare")
@@ -878,8 +892,9 @@ def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
         header,
         body,
         names=("A", "B"),
-        drop_order=("ties", "B wins", "A wins", "seeds"),
+        drop_order=("level", "ties", "B wins", "A wins", "seeds"),
     )
+    console.print(f"[dim]{escape(INTERVAL_NOTE)}[/]", highlight=False)
     if baseline is None:
         console.print(escape(comparisons[0].sentence(fmt)), highlight=False, soft_wrap=False)
     if any(c.unbounded for c in comparisons):
@@ -892,26 +907,60 @@ def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
 def comparison_table(comparisons, fmt) -> tuple[list[str], list[list[str]]]:
     """Paired comparisons as table rows: A, B, seeds, the mean difference and its
     interval, the wins each way, the p-value and the verdict."""
-    header = ["A", "B", "seeds", "A - B", "95% CI", "A wins", "B wins", "ties", "p", "verdict"]
+    header = ["A", "B", "seeds", "A - B [CI]", "level", "A wins", "B wins", "ties", "p", "verdict"]
     body = []
     for c in comparisons:
-        d, winner = c.difference, c.better()
-        verdict = "no difference found" if winner is None else f"{winner.upper()} better"
         body.append(
             [
                 c.a,
                 c.b,
                 str(c.seeds),
-                fmt(d.mean) if d.mean is not None else "-",
-                f"{fmt(d.low)}..{fmt(d.high)}" if d.low is not None else "-",
+                c.interval_text(fmt),
+                f"{100 * c.confidence:.3g}%",
                 str(c.wins_a),
                 str(c.wins_b),
                 str(c.ties),
                 f"{c.p:.2g}",
-                verdict,
+                c.verdict(),
             ]
         )
     return header, body
+
+
+@main.command()
+@click.option(
+    "--sims",
+    type=click.IntRange(min=20),
+    default=1000,
+    show_default=True,
+    help="Null studies per claim (adaptive rounds, effects and figures run a share of them).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Fixes every draw.")
+@click.option(
+    "--claim",
+    "claims",
+    multiple=True,
+    help="Only this claim (repeatable): compare, rank, adaptive, effects, interactions, ...",
+)
+def calibrate(sims, seed, claims):
+    """How often each kind of claim is wrong: null studies (identical configurations,
+    effects that add up, figures drawn as one more seed) simulated through the real
+    decision code, one line per claim with its false-claim rate, its 95% interval and
+    the number of simulations; and the power to find a stated true effect."""
+    from .studies.calibration import calibrate as run_calibration
+
+    def show(rate) -> None:
+        style = "" if rate.kept else "[red]"
+        console.print(f"{style}{escape(rate.line())}", highlight=False, soft_wrap=False)
+
+    try:
+        rates = run_calibration(sims, seed, list(claims) or None, on_rate=show)
+    except ValueError as error:
+        _fail(str(error))
+    broken = [rate.claim.name for rate in rates if not rate.kept]
+    if broken:
+        console.print(f"[red]above 5% beyond Monte Carlo error: {', '.join(broken)}[/]")
+        sys.exit(1)
 
 
 @main.command(name="effects")
@@ -938,16 +987,13 @@ def effects_command(study, metric, where, seeds, db):
     if not found:
         _fail("nothing varies among these configurations (or no seed is shared by all of them)")
     for effect in found:
-        header = ["level", "mean", "95% CI", "configs", "vs best [95% CI]", "p (Holm)", "best set"]
+        header = ["level", "mean", "95% CI", "configs", "vs best [CI]", "p (Holm)", "best set"]
         body = []
         for level in effect.levels:
             e, versus = level.estimate, level.vs_best
             difference = p = "-"
-            if versus is not None and versus.difference.mean is not None:
-                d = versus.difference
-                difference = fmt(d.mean) + (
-                    f" [{fmt(d.low)}, {fmt(d.high)}]" if d.low is not None else ""
-                )
+            if versus is not None:
+                difference = versus.interval_text(fmt)
                 p = f"{versus.p:.2g}"
             body.append(
                 [
@@ -966,7 +1012,7 @@ def effects_command(study, metric, where, seeds, db):
             header,
             body,
             names=("level",),
-            drop_order=("configs", "p (Holm)", "vs best [95% CI]"),
+            drop_order=("configs", "p (Holm)", "vs best [CI]"),
         )
         console.print(escape(effect.sentence(fmt)), highlight=False, soft_wrap=False)
         console.print()
@@ -976,7 +1022,10 @@ def effects_command(study, metric, where, seeds, db):
         for interaction in said:
             console.print(f"- {escape(interaction.sentence)}", highlight=False, soft_wrap=False)
     elif len(found) > 1:
-        console.print("No interaction found: no dimension's best level changes with another.")
+        console.print(
+            "No interaction found: no interaction contrast is significant after Holm's "
+            "correction over all of them (which does not show that none exists)."
+        )
 
 
 EXPORTS = {"csv": to_csv, "json": to_json, "markdown": to_markdown}

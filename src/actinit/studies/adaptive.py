@@ -130,7 +130,7 @@ def undecided_figures(
     summary: StudySummary, max_seeds: int, alpha: float = 0.05
 ) -> tuple[list[RunConfig], str]:
     """The configurations behind published figures that sit in the seeds' outer 5%
-    (a lucky or unlucky draw) but have too few seeds for a rank test to call them "not
+    (verdict "too few seeds") but have too few seeds for a rank test to call them "not
     reproduced" after Holm's correction over the study's figures: they need more
     seeds, up to what the test needs or ``max_seeds``."""
     judge(summary.comparisons, alpha)

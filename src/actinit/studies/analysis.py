@@ -268,27 +268,55 @@ def with_the_best(
     alpha. Any claim "X is worse than the best" is one of the claims "X is worse than
     Y" over all pairs, so Holm's correction over every pair keeps the chance of any
     false one at most ``alpha``, whoever is picked as the best."""
-    others = [i for i in range(len(series)) if i != best]
-    comparisons = _versus(
-        series[best], [series[i] for i in others], metric, [(names[i], names[best]) for i in others]
-    )
-    family = pair_count(len(series))
-    if len(series) > ALL_PAIRS_UP_TO:
+    family = _BestFamily(series, best, metric, names)
+    correct_families([family], alpha)
+    return family.result()
+
+
+class _BestFamily:
+    """The comparisons with the best of one set of series, and the p-values of their
+    other pairs (None beyond :data:`ALL_PAIRS_UP_TO`: not computed)."""
+
+    def __init__(self, series, best: int, metric: str, names: Sequence[str]) -> None:
+        self.size = len(series)
+        self.others = [i for i in range(len(series)) if i != best]
+        self.comparisons = _versus(
+            series[best],
+            [series[i] for i in self.others],
+            metric,
+            [(names[i], names[best]) for i in self.others],
+        )
+        self.rest = (
+            _pair_ps([series[i] for i in self.others]) if self.size <= ALL_PAIRS_UP_TO else None
+        )
+
+    def result(self) -> list[PairedComparison | None]:
+        found: list[PairedComparison | None] = [None] * self.size
+        for index, comparison in zip(self.others, self.comparisons):
+            found[index] = comparison
+        return found
+
+
+def correct_families(families: Sequence[_BestFamily], alpha: float = ALPHA) -> None:
+    """One correction over every pair of every family: Holm's, or Bonferroni's when a
+    family is too large for its pairs to be computed."""
+    comparisons = [c for family in families for c in family.comparisons]
+    total = sum(pair_count(family.size) for family in families)
+    if any(family.rest is None for family in families):
         for comparison in comparisons:
-            comparison.p_adjusted = min(1.0, family * comparison.p_value)
-            comparison.level = alpha / family
-    else:
-        rest = _pair_ps([series[i] for i in others])
-        p_values = [c.p_value for c in comparisons] + rest
-        for comparison, adjusted, level in zip(
-            comparisons, holm(p_values), holm_levels(p_values, alpha)
-        ):
-            comparison.p_adjusted = adjusted
-            comparison.level = level
-    result: list[PairedComparison | None] = [None] * len(series)
-    for index, comparison in zip(others, comparisons):
-        result[index] = comparison
-    return result
+            comparison.p_adjusted = min(1.0, total * comparison.p_value)
+            comparison.level = alpha / max(1, total)
+        return
+    p_values = [c.p_value for c in comparisons] + [
+        p
+        for family in families
+        for p in family.rest  # type: ignore[union-attr]
+    ]
+    for comparison, adjusted, level in zip(
+        comparisons, holm(p_values), holm_levels(p_values, alpha)
+    ):
+        comparison.p_adjusted = adjusted
+        comparison.level = level
 
 
 def _pair_ps(series: Sequence[Mapping[int, float]]) -> list[float]:
@@ -477,6 +505,9 @@ class Effect:
     levels: list[Level]
     seeds: int
     alpha: float = ALPHA
+    #: How many paired tests the comparisons were corrected for (every pair of levels,
+    #: of every dimension when found together).
+    family: int = 0
 
     @property
     def matters(self) -> bool:
@@ -492,7 +523,7 @@ class Effect:
     def sentence(self, fmt) -> str:
         best = self.levels[0]
         if not self.matters:
-            note = floor_note(self.seeds, pair_count(len(self.levels)), self.alpha)
+            note = floor_note(self.seeds, self.family or pair_count(len(self.levels)), self.alpha)
             return (
                 f"{self.dimension}: no level is worse than {best.value} at {self.seeds} seeds "
                 f"(spread of means {fmt(self.size or 0)})" + (f"; {note}" if note else "")
@@ -541,6 +572,14 @@ def main_effect(
     """``dimension``'s levels, each with its mean over the rest of ``rows`` seed by seed,
     sorted best first; each level compared with the best, corrected over every pair
     of levels (:func:`with_the_best`)."""
+    effect, family = _main_effect(rows, dimension, metric, alpha)
+    correct_families([family], alpha)
+    return _decided(effect, family, alpha)
+
+
+def _main_effect(
+    rows: Sequence[ConfigSummary], dimension: str, metric: str, alpha: float
+) -> tuple[Effect, _BestFamily]:
     seeds = _common_seeds(rows, metric)
     groups: dict[str, list[ConfigSummary]] = {}
     for row in rows:
@@ -554,13 +593,17 @@ def main_effect(
     levels.sort(
         key=lambda lv: -(lv.estimate.mean or -np.inf) if higher else (lv.estimate.mean or np.inf)
     )
-    comparisons = with_the_best(
-        [marginals[lv.value] for lv in levels], 0, metric, [lv.value for lv in levels], alpha
+    family = _BestFamily(
+        [marginals[lv.value] for lv in levels], 0, metric, [lv.value for lv in levels]
     )
-    for level, comparison in zip(levels[1:], comparisons[1:]):
+    return Effect(dimension, metric, levels, len(seeds), alpha), family
+
+
+def _decided(effect: Effect, family: _BestFamily, alpha: float) -> Effect:
+    for level, comparison in zip(effect.levels[1:], family.result()[1:]):
         level.vs_best = comparison
         level.in_best_set = comparison.better(alpha) != "b"
-    return Effect(dimension, metric, levels, len(seeds), alpha)
+    return effect
 
 
 def effects(
@@ -569,11 +612,18 @@ def effects(
     where: Mapping[str, str] | None = None,
     alpha: float = ALPHA,
 ) -> list[Effect]:
-    """The main effect of every dimension that varies among the chosen rows."""
+    """The main effect of every dimension that varies among the chosen rows, their
+    comparisons with each dimension's best level corrected as one family with every
+    pair of levels of every dimension: "matters" anywhere in the answer is wrong with a
+    chance of at most ``alpha``."""
     rows = [r for r in select(summary.rows, where or {}) if r.by_seed.get(metric)]
     if not rows or not _common_seeds(rows, metric):
         return []
-    return [main_effect(rows, dimension, metric, alpha) for dimension in varying(rows)]
+    found = [_main_effect(rows, dimension, metric, alpha) for dimension in varying(rows)]
+    correct_families([family for _, family in found], alpha)
+    for effect, _ in found:
+        effect.family = sum(pair_count(len(e.levels)) for e, _ in found)
+    return [_decided(effect, family, alpha) for effect, family in found]
 
 
 @dataclass

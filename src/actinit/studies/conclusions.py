@@ -36,7 +36,7 @@ VERDICTS = (
     "cannot be tested",
     "cannot be judged",
 )
-CONCLUSION_HEADER = ("conclusion", "A - B [95% CI]", "seeds", "wins", "p (Holm)", "verdict")
+CONCLUSION_HEADER = ("conclusion", "A - B [CI]", "seeds", "wins", "p (Holm)", "verdict")
 
 
 @dataclass
@@ -85,11 +85,13 @@ def judge_conclusions(summary: StudySummary, alpha: float = ALPHA) -> list[Teste
 
 def _before_testing(entry: Tested, rows: list[ConfigSummary]) -> None:
     """Claims no test can judge: identical runs, or accuracy where nothing learned."""
-    if all(c.identical for c in entry.comparisons):
+    same = [c for c in entry.comparisons if c.identical]
+    if same:
         entry.verdict = "cannot be tested"
-        entry.detail = (
-            "A and B gave the same value on every seed: the two settings draw the same "
-            "network here, so the claim says nothing about them"
+        entry.detail = "; ".join(
+            f"{c.a} and {c.b} gave the same value on every one of {c.seeds} seeds: the two "
+            "settings draw the same network here, so the claim cannot tell them apart"
+            for c in same
         )
     elif entry.conclusion.metric.endswith("accuracy") and not any(
         learned_somewhere(row) for row in rows

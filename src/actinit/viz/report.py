@@ -42,7 +42,7 @@ def _table(header: list[str], body: list[list[str]], verdict_column: bool = Fals
         for index, cell in enumerate(line):
             css = ""
             if verdict_column and header[index] == "verdict":
-                good = cell.startswith(("replayed", "typical", "supported"))
+                good = cell.startswith(("replayed", "consistent", "supported"))
                 css = ' class="ok"' if good else ' class="no"'
             cells.append(f"<td{css}>{html.escape(cell)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
