@@ -436,9 +436,16 @@ def calibrate(
     on_rate: Callable[[Rate], None] | None = None,
 ) -> list[Rate]:
     """Each claim's rate over ``simulations`` null studies (scaled by the claim's
-    weight, at least 20), ``seed`` fixing every draw; ``claims`` picks some by name or
-    by the start of their name ("adaptive": all three)."""
-    chosen = [c for c in CLAIMS if claims is None or any(c.name.startswith(n) for n in claims)]
+    weight, at least 20), ``seed`` fixing every draw; ``claims`` picks some by name, or
+    by the start of their names ("adaptive": all three, "power": every power line)."""
+    names = {c.name for c in CLAIMS}
+
+    def picks(claim: Claim) -> bool:
+        return claims is None or any(
+            claim.name == n or (n not in names and claim.name.startswith(n)) for n in claims
+        )
+
+    chosen = [c for c in CLAIMS if picks(c)]
     unknown = {n for n in claims or [] if not any(c.name.startswith(n) for c in CLAIMS)}
     if unknown:
         raise ValueError(
