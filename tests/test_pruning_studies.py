@@ -177,3 +177,56 @@ def test_unit_pruning_counts_what_is_left_of_the_dense_network(tmp_path):
     for point in curve.points:
         units = kept[point.amount]
         assert point.remaining == pytest.approx((2 * units + units * units + units) / dense_weights)
+
+
+def test_the_output_layer_is_pruned_at_half_the_rate_of_a_ticket():
+    """Frankle & Carbin prune LeNet's output layer at half the hidden layers' rate: a
+    study that rewinds does so by default; fine-tuning keeps one rate; the file can
+    say otherwise."""
+    ticket = study('method = "magnitude"\nrewind = "init"').configs[1]
+    tuned = study('method = "magnitude"').configs[1]
+    given = study('method = "magnitude"\nrewind = "init"\noutput_rate = 1').configs[1]
+    assert (ticket.prune_output_rate, tuned.prune_output_rate) == (0.5, 1.0)
+    assert given.prune_output_rate == 1.0
+    assert (
+        "prune_output_rate" not in tuned.to_dict()
+        or tuned.key == study('method = "magnitude"').configs[1].key
+    )
+    with pytest.raises(StudyError, match="output_rate"):
+        study('method = "magnitude"\noutput_rate = 0')
+
+
+def test_prune_magnitude_halves_the_output_layer_by_hand():
+    from actinit.engine import prune_magnitude
+
+    config = study().configs[0]
+    data = dataset_for(config, 0)
+    model = model_for(config, data, 0)
+    before = {layer.name: np.abs(layer.W).copy() for layer in model.weighted_layers()}
+    prune_magnitude(model, 0.5, output_rate=0.5)
+    for layer in model.weighted_layers():
+        share = 0.25 if layer is model.weighted_layers()[-1] else 0.5
+        count = round(share * layer.W.size)
+        expected = np.ones(layer.W.size)
+        expected[np.argsort(before[layer.name].ravel(), kind="stable")[:count]] = 0
+        assert np.array_equal(layer.weight_mask.ravel(), expected)
+
+
+def test_reinit_trains_the_winning_ticket_s_mask_from_fresh_draws():
+    """The paper's control re-initializes the ticket: the same mask as the run that
+    rewinds to init (same seed), other values."""
+    from actinit.studies.pruning import run_pruned
+
+    configs = study('method = "magnitude"\nper_round = 0.5', 'rewinds = ["init", "reinit"]')
+    ticket_config, control_config = [c for c in configs.configs if c.prune_amount == 0.9]
+    assert (ticket_config.rewind, control_config.rewind) == ("init", "reinit")
+    models = []
+    for config in (ticket_config, control_config):
+        data = dataset_for(config, 0)
+        model, _, numbers = run_pruned(config, data, model_for(config, data, 0), 0)
+        models.append(model)
+        assert len(numbers["round_test_accuracy"]) == config.pruning_schedule[0]
+    ticket, control = models
+    for a, b in zip(ticket.weighted_layers(), control.weighted_layers()):
+        assert np.array_equal(a.weight_mask, b.weight_mask)
+        assert not np.allclose(a.W, b.W)

@@ -204,3 +204,47 @@ def test_each_column_says_where_its_boundary_lies(stored):
     assert "(deeper than 6 xi)" in lines[4.0]
     # the edge (1.76): trains everywhere, and 6 xi lies far beyond 64 layers
     assert lines[1.76].endswith("(6 xi beyond the deepest tried)")
+
+
+def test_agreement_is_set_against_chance_and_the_best_depth_cutoff(stored):
+    """The audit: "41/45 agree" means little when "everything trains" scores 76%.
+    Kappa is checked against scikit-learn, the best cutoff by hand over every rule
+    "trains up to depth c", McNemar against statsmodels' exact test."""
+    from sklearn.metrics import cohen_kappa_score
+    from statsmodels.stats.contingency_tables import mcnemar
+
+    study, store, _ = stored
+    (plane,) = trainability_planes(summarize(study, store))
+    trained, predicted = plane.trained.ravel(), plane.predicted.ravel()
+    assert plane.kappa == pytest.approx(cohen_kappa_score(trained, predicted))
+    shares = {
+        c: np.mean(np.repeat(np.array(DEPTHS)[:, None] <= c, len(VARIANCES), 1).ravel() == trained)
+        for c in (0, *DEPTHS, math.inf)
+    }
+    cutoff, share = plane.cutoff_agreement()
+    assert share == pytest.approx(max(shares.values())) and shares[cutoff] == share
+    rule = np.repeat(np.array(DEPTHS)[:, None] <= cutoff, len(VARIANCES), 1).ravel()
+    theory_right, rule_right = predicted == trained, rule == trained
+    table = [
+        [np.sum(theory_right & rule_right), np.sum(theory_right & ~rule_right)],
+        [np.sum(~theory_right & rule_right), np.sum(~theory_right & ~rule_right)],
+    ]
+    assert plane.mcnemar_p() == pytest.approx(mcnemar(table, exact=True).pvalue)
+    # columns where 6 xi is beyond 64 layers cannot disagree on depth
+    beyond = [v for v in VARIANCES if theory_depth("tanh", v) >= max(DEPTHS)]
+    assert plane.uninformative == len(beyond) * len(DEPTHS)
+    line = plane.summary_line()
+    assert "Cohen's kappa" in line and "McNemar p" in line and "0 cells split" in line
+
+
+def test_cells_whose_seeds_disagree_are_counted(tmp_path):
+    study = plane_study(variances=(1.0, 4.0), depths=(4, 64))
+
+    def accuracy(config, seed):
+        return 0.95 if (len(config.hidden) == 4 or seed == 0) else 0.5
+
+    with Store(tmp_path / "split.sqlite") as store:
+        store_results(store, study, accuracy)
+        (plane,) = trainability_planes(summarize(study, store))
+    assert plane.uncertain == 2  # both 64-layer cells: one seed of two trained
+    assert np.nanmax(plane.seed_share) == 1.0 and np.nanmin(plane.seed_share) == 0.5

@@ -8,9 +8,19 @@ the first hidden layer's output at one input x is
 
 a (width x width) matrix for layers of one width. Pennington, Schoenholz & Ganguli
 (2017, "Resurrecting the sigmoid in deep learning through dynamical isometry") show
-that at the edge of chaos orthogonal weights keep every singular value of J near 1
+that at the edge of chaos orthogonal weights keep the singular values of J together
 for deep tanh networks (*dynamical isometry*), where Gaussian weights spread them
 over orders of magnitude; and ReLU networks cannot have it with either.
+
+Where they sit depends on the pre-activations' variance q, not only on the weights.
+Pennington et al. work at a small fixed point q* > 0, where the squared singular
+values average chi^L = 1 and orthogonal weights keep them near 1. At sigma_b = 0
+(tanh's edge sigma_w = 1, q* = 0) with inputs of unit variance, q decays towards 0
+only polynomially and every layer's slope tanh'(z) < 1 shrinks J: at width 128 the
+singular values of orthogonal networks cluster around 0.58 at 4 layers, 0.27 at 16
+and 0.13 at 64 (the middle 80% within a factor of 4 to 6), where Gaussian weights
+spread them over 5 to 18 decades. Started near q = 0 (inputs of variance 1e-3) the
+same orthogonal networks sit at 0.99 (16 layers) and 0.95 (64).
 """
 
 from __future__ import annotations

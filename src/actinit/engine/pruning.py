@@ -89,20 +89,24 @@ def compressed_size(model: Sequential) -> int:
 
 
 def prune_magnitude(
-    model: Sequential, fraction: float, scope: str = "layer"
+    model: Sequential, fraction: float, scope: str = "layer", output_rate: float = 1.0
 ) -> dict[str, np.ndarray]:
     """Zero the ``fraction`` of the weights still kept (not biases) with the smallest
     magnitude: 0.2 on a network already at 80% prunes to 64% (iterative pruning).
 
-    ``scope="layer"`` prunes that share of every layer's kept weights; ``"global"``
-    ranks all kept weights together. Each layer keeps its mask (1 = kept) and
-    re-applies it after every update, so later training keeps the pruned weights at
-    zero; the masks are also returned, by parameter name.
+    ``scope="layer"`` prunes that share of every layer's kept weights, the output
+    layer ``output_rate`` times that share (Frankle & Carbin 2019 prune LeNet's output
+    layer at half the rate: 0.5); ``"global"`` ranks all kept weights together. Each
+    layer keeps its mask (1 = kept) and re-applies it after every update, so later
+    training keeps the pruned weights at zero; the masks are also returned, by
+    parameter name.
     """
     if not 0 <= fraction < 1:
         raise ValueError(f"fraction must lie in [0, 1), got {fraction!r}")
     if scope not in ("layer", "global"):
         raise ValueError(f"scope must be 'layer' or 'global', got {scope!r}")
+    if not 0 < output_rate <= 1:
+        raise ValueError(f"output_rate must lie in (0, 1], got {output_rate!r}")
     layers = model.weighted_layers()
     if not layers:
         raise ValueError("the model has no weighted layers to prune")
@@ -113,7 +117,8 @@ def prune_magnitude(
     masks: dict[str, np.ndarray] = {}
     for layer in layers:
         if scope == "layer":
-            threshold = _threshold(np.abs(layer.W)[kept[id(layer)]], fraction)
+            share = fraction * output_rate if layer is layers[-1] else fraction
+            threshold = _threshold(np.abs(layer.W)[kept[id(layer)]], share)
         mask = (kept[id(layer)] & (np.abs(layer.W) > threshold)).astype(layer.W.dtype)
         layer.weight_mask = mask
         layer.W *= mask

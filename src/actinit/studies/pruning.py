@@ -9,6 +9,7 @@ them before and after.
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass
 
@@ -90,12 +91,19 @@ def _infer(model: Sequential, inputs: np.ndarray) -> None:
     model.predict_proba(inputs) if model.loss.is_classification else model.predict(inputs)
 
 
-def prune_step(model: Sequential, method: str, share: float, X: np.ndarray | None) -> Sequential:
-    """One round of ``method`` removing ``share`` of what is left: weights in place
+def prune_step(
+    model: Sequential,
+    method: str,
+    share: float,
+    X: np.ndarray | None,
+    output_rate: float = 1.0,
+) -> Sequential:
+    """One round of ``method`` removing ``share`` of what is left (the output layer
+    ``output_rate`` times that share, per-layer magnitude pruning): weights in place
     (``model`` is returned), units into a new, smaller network."""
     kind, how = METHODS[method]
     if kind == "weights":
-        prune_magnitude(model, share, scope=how)
+        prune_magnitude(model, share, scope=how, output_rate=output_rate if how == "layer" else 1)
         return model
     return prune_units(model, share, how, X)
 
@@ -151,9 +159,11 @@ def run_pruned(config, data: Dataset, model: Sequential, seed: int):
     """A study's pruned run: train the dense network as ``config`` says, then prune
     in ``config.prune_rounds`` rounds, each followed by ``config.fine_tune`` epochs of
     training from the survivors' trained values, or (``rewind``) from their original
-    draws, their values after epoch k, or fresh draws (then ``fine_tune`` or, when 0,
-    the config's epochs of training: iterative magnitude pruning with rewinding,
-    Frankle & Carbin 2019). Returns (the pruned model, its last History, the
+    draws or their values after epoch k (then ``fine_tune`` or, when 0, the config's
+    epochs of training: iterative magnitude pruning with rewinding, Frankle & Carbin
+    2019). ``reinit`` is the paper's control: the winning ticket is found as with
+    ``init``, and at each round a copy of it, its mask kept and its survivors drawn
+    afresh, is trained and measured. Returns (the pruned model, its last History, the
     :data:`PRUNING_NUMBERS`)."""
     from ..engine import LambdaCallback, reinitialize, rewind
     from .config import fit_run
@@ -175,24 +185,35 @@ def run_pruned(config, data: Dataset, model: Sequential, seed: int):
     dense_weights = size_report(model).weights
     count, step = config.pruning_schedule
     retrain = config.fine_tune or (0 if config.rewind == "trained" else config.epochs)
+
+    def train(network: Sequential):
+        return network.fit(
+            data.X_train,
+            data.y_train,
+            epochs=retrain,
+            batch_size=config.batch_size,
+            validation_data=(data.X_test, data.y_test),
+        )
+
     rounds = []
     for number in range(count):
-        model = prune_step(model, config.prune_method, step, data.X_train)
-        if config.rewind == "init":
+        model = prune_step(model, config.prune_method, step, data.X_train, config.prune_output_rate)
+        if config.rewind in ("init", "reinit"):
             rewind(model, initial)
-        elif config.rewind == "reinit":
-            reinitialize(model, seed + config.seed_offset + 1_000_003 * (number + 1))
         elif config.rewind.startswith("epoch:"):
             rewind(model, kept.get("values", initial))
         if retrain:
-            history = model.fit(
-                data.X_train,
-                data.y_train,
-                epochs=retrain,
-                batch_size=config.batch_size,
-                validation_data=(data.X_test, data.y_test),
-            )
-        rounds.append(model.evaluate(data.X_test, data.y_test).get("accuracy"))
+            history = train(model)
+        if config.rewind == "reinit":
+            # the control of the ticket found so far: its own mask, fresh draws
+            control = copy.deepcopy(model)
+            reinitialize(control, seed + config.seed_offset + 1_000_003 * (number + 1))
+            control_history = train(control) if retrain else history
+            rounds.append(control.evaluate(data.X_test, data.y_test).get("accuracy"))
+            if number == count - 1:
+                model, history = control, control_history
+        else:
+            rounds.append(model.evaluate(data.X_test, data.y_test).get("accuracy"))
     numbers = _pruning_numbers(model, history, dense, rounds, dense_weights)
     numbers["ms_per_1000"] = [inference_time(model, data.X_test)]
     numbers["dense_ms_per_1000"] = [dense_time]

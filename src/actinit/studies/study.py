@@ -226,6 +226,17 @@ def _learning_rate(value: Any) -> float | None:
     return value
 
 
+def _output_rate(value: Any) -> float | None:
+    """The output layer's share of the hidden layers' pruning rate, in (0, 1]."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+        raise ValueError(
+            f"output_rate is the output layer's share of the pruning rate, in (0, 1]; got {value!r}"
+        )
+    return float(value)
+
+
 def _rate(value: Any) -> float:
     """A share in [0, 1): a dropout rate, the share of weights pruned."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
@@ -303,6 +314,7 @@ SETTINGS = (
     Setting("prune_per_round", "pruning", _rate, 0.0, section_key="per_round"),
     Setting("fine_tune", "pruning", lambda v: _count(v, MAX_EPOCHS), 0),
     Setting("rewind", "pruning", _rewind, "trained", grid="rewinds"),
+    Setting("prune_output_rate", "pruning", _output_rate, None, section_key="output_rate"),
 )
 SETTING = {setting.key: setting for setting in SETTINGS}
 #: Settings a run takes as they are (the rest are resolved first: the activation, the
@@ -480,6 +492,7 @@ class Study:
             loss=point["loss"],
             optimizer=optimizer_spec(point["optimizer"], point["learning_rate"]),
             target_accuracy=self.target_accuracy,
+            prune_output_rate=_output_rate_of(point),
             **{key: point[key] for key in PLAIN_SETTINGS},
         )
 
@@ -499,6 +512,16 @@ class Study:
             seeds=seeds,
             target_accuracy=config.target_accuracy,
         )
+
+
+def _output_rate_of(point: dict[str, Any]) -> float:
+    """The output layer's share of the pruning rate: as given, else one half for
+    per-layer magnitude pruning that rewinds (the lottery ticket, as Frankle & Carbin
+    prune it), else 1 (every layer at the same rate)."""
+    if point["prune_output_rate"] is not None:
+        return point["prune_output_rate"]
+    ticket = point["prune_method"] == "magnitude" and point["rewind"] != "trained"
+    return 0.5 if ticket else 1.0
 
 
 @functools.lru_cache(maxsize=1024)

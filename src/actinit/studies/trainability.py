@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+from scipy import stats
 
 from .. import theory
 from ..engine.registry import compact_spec
@@ -47,6 +48,9 @@ class Plane:
     threshold: float
     #: sigma_w^2 of the edge of chaos at sigma_b (None: the activation has none there)
     edge: float | None
+    #: (depths, sigma_w2): the share of a cell's seeds that reached the threshold
+    #: (nan where nothing was stored); a cell whose seeds disagree is uncertain.
+    seed_share: np.ndarray | None = None
 
     @property
     def trained(self) -> np.ndarray:
@@ -68,6 +72,58 @@ class Plane:
         """The share of measured cells where "trains" agrees with the theory."""
         agree = (self.trained == self.predicted)[self.measured]
         return float(agree.mean()) if agree.size else math.nan
+
+    @property
+    def kappa(self) -> float:
+        """Cohen's kappa of "trains" against the theory's prediction over the measured
+        cells: the agreement beyond what two labellings with these shares of "trains"
+        reach by chance, (p_o - p_e) / (1 - p_e); nan when either says the same of every
+        cell (no agreement beyond chance can be shown then)."""
+        return cohen_kappa(self.trained[self.measured], self.predicted[self.measured])
+
+    def cutoff_agreement(self) -> tuple[float, float]:
+        """The baseline the theory has to beat: the best rule "a network trains up to
+        depth c, whatever sigma_w^2" (c at every depth tried, or none: "everything
+        trains" and "nothing trains" included), as (c, its agreement)."""
+        trained = self.trained[self.measured]
+        best = (math.inf, -1.0)
+        for cutoff in [0, *self.depths.tolist(), math.inf]:
+            rule = np.broadcast_to(self.depths[:, None] <= cutoff, self.accuracy.shape)
+            share = float((rule[self.measured] == trained).mean()) if trained.size else math.nan
+            if share > best[1]:
+                best = (cutoff, share)
+        return best
+
+    def mcnemar_p(self) -> float:
+        """McNemar's exact test of the theory against the best cutoff: of the cells
+        where exactly one of the two is right, is the theory right more often than
+        chance (two-sided binomial at 1/2)?"""
+        cutoff, _ = self.cutoff_agreement()
+        trained = self.trained[self.measured]
+        rule = np.broadcast_to(self.depths[:, None] <= cutoff, self.accuracy.shape)[self.measured]
+        theory_right = self.predicted[self.measured] == trained
+        cutoff_right = rule == trained
+        only_theory = int((theory_right & ~cutoff_right).sum())
+        only_cutoff = int((cutoff_right & ~theory_right).sum())
+        if only_theory + only_cutoff == 0:
+            return 1.0
+        return float(stats.binomtest(only_theory, only_theory + only_cutoff).pvalue)
+
+    @property
+    def uninformative(self) -> int:
+        """Measured cells in columns where 6 xi lies beyond the deepest network tried:
+        the theory predicts "trains" for the whole column there and cannot be wrong about
+        depth (only a failure can disagree)."""
+        beyond = self.trainable >= self.depths.max()
+        return int(self.measured[:, beyond].sum())
+
+    @property
+    def uncertain(self) -> int:
+        """Measured cells whose seeds disagree on whether they train."""
+        if self.seed_share is None:
+            return 0
+        with np.errstate(invalid="ignore"):
+            return int(((self.seed_share > 0) & (self.seed_share < 1) & self.measured).sum())
 
     @property
     def boundary_agreement(self) -> float:
@@ -135,12 +191,41 @@ class Plane:
         agree = int(((self.trained == self.predicted) & self.measured).sum())
         columns = len(self.sigma_w2)
         bracketed = round(self.boundary_agreement * columns)
+        cutoff, baseline = self.cutoff_agreement()
+        rule = (
+            "everything trains"
+            if math.isinf(cutoff)
+            else "nothing trains"
+            if cutoff == 0
+            else f"depth <= {cutoff} trains"
+        )
+        kappa = "undefined" if math.isnan(self.kappa) else f"{self.kappa:.2f}"
+        uncertain = (
+            f"; {self.uncertain} cells split between their seeds"
+            if self.seed_share is not None
+            else ""
+        )
         return (
             f"{compact_spec(self.activation)}: {agree} of {cells} cells "
             f"({100 * self.agreement:.0f}%) agree with depth <= 6 xi on whether they train "
-            f"(test accuracy >= {100 * self.threshold:.0f}%); the measured boundary brackets "
-            f"6 xi at {bracketed} of {columns} values of sigma_w^2"
+            f"(test accuracy >= {100 * self.threshold:.0f}%), Cohen's kappa {kappa}; the best "
+            f"rule ignoring sigma_w^2 ({rule}) agrees on {100 * baseline:.0f}% (McNemar p = "
+            f"{self.mcnemar_p():.2g}); in {self.uninformative} cells 6 xi lies beyond the "
+            f"deepest network tried; the measured boundary brackets 6 xi at {bracketed} of "
+            f"{columns} values of sigma_w^2{uncertain}"
         )
+
+
+def cohen_kappa(a: np.ndarray, b: np.ndarray) -> float:
+    """Cohen's (1960) kappa of two boolean labellings of the same items: (p_o - p_e) /
+    (1 - p_e), p_o the share they agree on, p_e the share two independent labellings
+    with these shares of True would agree on."""
+    a, b = np.asarray(a, dtype=bool), np.asarray(b, dtype=bool)
+    if a.size == 0:
+        return math.nan
+    observed = float((a == b).mean())
+    expected = float(a.mean() * b.mean() + (1 - a.mean()) * (1 - b.mean()))
+    return math.nan if expected == 1.0 else (observed - expected) / (1 - expected)
 
 
 def _trainable_depths(activation: str, sigma_w2: np.ndarray, sigma_b: float) -> np.ndarray:
@@ -172,7 +257,13 @@ def trainability_planes(summary: StudySummary) -> list[Plane]:
         sigma_b = scales.sigma_b
         key = (round(scales.sigma_w**2, 9), len(config.hidden))
         value = row.test_accuracy.mean
-        cells.setdefault(config.activation, {})[key] = [np.nan if value is None else value]
+        seeds = list(row.by_seed.get("test_accuracy", {}).values())
+        share = (
+            float(np.mean([v >= summary.study.learned_threshold for v in seeds]))
+            if seeds
+            else np.nan
+        )
+        cells.setdefault(config.activation, {})[key] = [np.nan if value is None else value, share]
     for found in cells.values():
         if len({key[1] for key in found}) < 2 or len({key[0] for key in found}) < 2:
             raise PlaneError("a trainability plane needs several depths and several sigma_w^2")
@@ -185,8 +276,10 @@ def _plane(activation: str, found: dict, sigma_b: float, summary: StudySummary) 
     sigma_w2 = np.array(sorted({key[0] for key in found}))
     depths = np.array(sorted({key[1] for key in found}))
     accuracy = np.full((len(depths), len(sigma_w2)), np.nan)
-    for (variance, depth), (value,) in found.items():
-        accuracy[np.searchsorted(depths, depth), np.searchsorted(sigma_w2, variance)] = value
+    share = np.full_like(accuracy, np.nan)
+    for (variance, depth), (value, seeds) in found.items():
+        cell = np.searchsorted(depths, depth), np.searchsorted(sigma_w2, variance)
+        accuracy[cell], share[cell] = value, seeds
     try:
         edge = theory.edge_of_chaos(activation, sigma_b) ** 2
     except theory.NoEdgeError:
@@ -200,4 +293,5 @@ def _plane(activation: str, found: dict, sigma_b: float, summary: StudySummary) 
         _trainable_depths(activation, sigma_w2, sigma_b),
         summary.study.learned_threshold,
         edge,
+        share,
     )

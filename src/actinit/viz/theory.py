@@ -265,7 +265,8 @@ def isometry_spectra(
     """The singular values of the hidden-layer Jacobian at initialization, for each
     activation, Gaussian and orthogonal weights at the activation's edge of chaos
     (sigma_b = 0: tanh sigma_w = 1, ReLU sqrt 2), and depth: {(activation, "gaussian"
-    or "orthogonal", depth): (samples * width,) values}, at standard normal inputs."""
+    or "orthogonal", depth): (samples * width,) values}, at standard normal inputs
+    (where they sit, below 1, is said in :mod:`actinit.engine.jacobian`)."""
     from .. import engine
     from ..engine.jacobian import jacobian_singular_values
 
