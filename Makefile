@@ -38,6 +38,7 @@ bench: $(VENV)/.test-installed fashion
 	$(BIN)/python benchmarks/bench_playground.py
 	$(BIN)/python benchmarks/bench_answers.py
 	$(BIN)/python benchmarks/bench_modern.py
+	$(BIN)/actinit calibrate --sims 1000
 
 # The README's pictures, made by actinit's own commands.
 PICTURES = docs/images

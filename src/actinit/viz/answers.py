@@ -44,22 +44,17 @@ def _forest(axis, rows, scale: float) -> None:
     axis.grid(axis="x", alpha=0.3)
 
 
-def _legend(axis, lower_is_better: bool) -> None:
+def _key(filled: str, hollow: str) -> list[Line2D]:
+    """The two markers of a forest plot, as legend handles."""
+    return [
+        Line2D([], [], color=BEST, marker="o", lw=2, label=filled),
+        Line2D([], [], color=OTHER, marker="o", markerfacecolor="white", lw=2, label=hollow),
+    ]
+
+
+def _legend(axis, lower_is_better: bool, hollow: str = "worse than the best") -> None:
     axis.legend(
-        handles=[
-            Line2D(
-                [], [], color=BEST, marker="o", lw=2, label="best set (not worse than the best)"
-            ),
-            Line2D(
-                [],
-                [],
-                color=OTHER,
-                marker="o",
-                markerfacecolor="white",
-                lw=2,
-                label="worse than the best",
-            ),
-        ],  # fmt: skip
+        handles=_key("best set (not worse than the best)", hollow),
         fontsize=7,
         loc="lower left" if lower_is_better else "lower right",
     )
@@ -85,7 +80,12 @@ def plot_ranking(ranking: Ranking, title: str = "", max_rows: int = MAX_RANKED_R
     if best.low is not None:
         axis.axvspan(scale * best.low, scale * best.high, color=BEST, alpha=0.08)
     axis.set_xlabel(f"{ranking.metric.replace('_', ' ')}{unit}: mean and 95% interval over seeds")
-    _legend(axis, ranking.metric in ("test_loss", "train_loss", "epochs_to_target"))
+    never = any(not e.learned for e in shown)
+    _legend(
+        axis,
+        ranking.metric in ("test_loss", "train_loss", "epochs_to_target"),
+        "worse than the best, or learned on no seed" if never else "worse than the best",
+    )
     lines = [title or "ranking", ranking.verdict()]
     if left_out:
         lines.append(
@@ -118,6 +118,12 @@ def plot_effects(effects: list[Effect], title: str = "") -> Figure:
         axis.set_xlabel(f"{effect.metric.replace('_', ' ')}{unit}", fontsize=8)
     for axis in axes[len(effects) :]:
         axis.set_visible(False)
+    figure.legend(
+        handles=_key("not worse than the dimension's best level", "worse than the best level"),
+        fontsize=7,
+        loc="outside lower center",
+        ncols=2,
+    )
     seeds = effects[0].seeds
     figure.suptitle(
         f"{title + ': ' if title else ''}effect of each dimension, mean over the rest of the grid "
