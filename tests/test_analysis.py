@@ -109,8 +109,11 @@ def test_where_picks_and_refuses(four):
         select(summary.rows, {"activation": "gelu"})
     with pytest.raises(SelectionError, match="unknown dimension 'colour'"):
         parse_where("colour=red")
+    # a value without its dimension is the dimension's that has it
+    assert len(select(summary.rows, parse_where("tanh"))) == 2
+    assert len(select(summary.rows, parse_where("xavier_normal, relu/"))) == 1
     with pytest.raises(SelectionError, match="ACTIVATION/INITIALIZER"):
-        parse_where("relu")
+        parse_where("relu, tanh")
 
 
 def test_main_effects_average_the_rest_of_the_grid_seed_by_seed(four):

@@ -339,7 +339,7 @@ backend_option = click.option(
 scheduler_option = click.option(
     "--scheduler",
     default=None,
-    help="Dask scheduler address tcp://HOST:PORT (with --backend dask).",
+    help="Dask scheduler address tcp://HOST:PORT (implies --backend dask).",
 )
 seeds_option = click.option(
     "--seeds",
@@ -437,6 +437,16 @@ def run_options(command):
     @functools.wraps(command)
     def with_choices(*args, jobs, backend, scheduler, db, no_time_limit, **kwargs):
         limit = None if no_time_limit else DEFAULT_TIME_LIMIT
+        if scheduler is not None:
+            from .studies.runner import check_scheduler
+
+            try:
+                check_scheduler(scheduler)
+            except PlanError as error:
+                _fail(str(error))
+            if backend not in ("dask", "loky"):
+                _fail(f"--scheduler runs on Dask: drop --backend {backend}, or the scheduler")
+            backend = "dask"  # a scheduler means the Dask backend
         return command(*args, how=RunChoices(jobs, backend, scheduler, db, limit), **kwargs)
 
     for option in (time_limit_option, scheduler_option, backend_option, jobs_option, db_option):
@@ -551,6 +561,14 @@ def reproduce(studies, seeds, verbose, max_seeds, markdown, how):
     _exit_if_failed(failed)
 
 
+def _finite(param, value: float | None) -> float | None:
+    """A number option's value, refused when it is not finite (nan passes every
+    comparison click makes)."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value!r} is not a finite number; give e.g. 1", param=param)
+    return value
+
+
 def _exit_if_failed(failed: int) -> None:
     """Exit 1 when runs failed: their reasons are on screen, and they run again next time."""
     if failed:
@@ -581,6 +599,7 @@ def _exit_if_failed(failed: int) -> None:
 @click.option(
     "--precision",
     type=click.FloatRange(min=0, min_open=True),
+    callback=lambda ctx, param, value: _finite(param, value),
     default=None,
     help="With --max-seeds: the largest half-width of a 95%% interval asked for, in points "
     "of %% for accuracies (1 = ± 1 point), else in the metric's units.",
@@ -617,10 +636,10 @@ def _run_adaptive(
     """Seeds in rounds until decided (:mod:`actinit.studies.adaptive`); returns the
     runs of every round together."""
     from .studies.adaptive import run_adaptive
-    from .studies.analysis import SelectionError, metric_name
+    from .studies.analysis import SelectionError, check_metric, metric_name
 
     try:
-        metric = metric_name(metric)
+        metric = check_metric(study, metric_name(metric))
     except SelectionError as error:
         _fail(str(error))
     if max_seeds < study.seeds:
@@ -715,12 +734,12 @@ where_option = click.option(
 
 def _answer_inputs(study: str, db: Path, seeds: int | None, metric: str, where):
     """The study's summary and the chosen metric and selection, checked."""
-    from .studies.analysis import SelectionError, metric_name, parse_where
+    from .studies.analysis import SelectionError, check_metric, metric_name, parse_where
 
     _existing_db(db, study)
     loaded = _load(study, db)
     try:
-        metric = metric_name(metric)
+        metric = check_metric(loaded, metric_name(metric))
         wanted = parse_where(where)
     except SelectionError as error:
         _fail(str(error))
@@ -761,6 +780,8 @@ def rank_command(study, metric, where, seeds, top, db):
         ranking = rank(summary, metric, wanted)
     except SelectionError as error:
         _fail(str(error))
+    if not ranking.entries:
+        _fail(ranking.verdict())
     fmt = _figure(metric)
     header, body = ranking_rows(ranking, fmt)
     shown = body[:top] if top else body
@@ -869,6 +890,11 @@ def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
 
     if baseline is None and (a_text is None or b_text is None):
         _fail('give --a and --b (e.g. --a "relu/he" --b "relu/xavier"), or --baseline')
+    if baseline is not None and (a_text is not None or b_text is not None):
+        _fail(
+            "--baseline compares every configuration with one; --a/--b compare two: give "
+            "one or the other"
+        )
     summary, metric, wanted = _answer_inputs(study, db, seeds, metric, where)
     fmt = _figure(metric)
     try:

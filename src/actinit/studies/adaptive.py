@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .analysis import metric_name, rank
+from .analysis import check_metric, metric_name, rank
 from .config import RunConfig
 from .runner import RunReport, run_study
 from .statistics import seeds_for_rank_test
@@ -170,7 +170,7 @@ def run_adaptive(
     (:func:`looks`). ``run_options`` go to :func:`run_study` (jobs,
     backend, progress ...); ``on_round(round, state)`` is told of each round before
     it runs."""
-    metric = metric_name(metric)
+    metric = check_metric(study, metric_name(metric))
     if max_seeds < study.seeds:
         raise ValueError(
             f"--max-seeds {max_seeds} is below the study's own {study.seeds} seeds: "

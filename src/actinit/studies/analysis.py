@@ -47,6 +47,8 @@ GRID: dict[str, Callable[[RunConfig], str]] = {
     **DIMENSIONS,
 }
 ALIASES = {"init": "initializer", "act": "activation", "depth": "hidden", "dataset": "data"}
+#: A value given without its dimension ("he_normal"): the dimension is the one that has it.
+ANY = "*"
 
 
 class SelectionError(ValueError):
@@ -66,6 +68,17 @@ def metric_name(metric: str) -> str:
     return name
 
 
+def check_metric(study, metric: str) -> str:
+    """``metric`` if ``study`` measures it; epochs to target needs the study's target
+    (one refusal, the same for every command)."""
+    if metric == "epochs_to_target" and study.target_accuracy is None:
+        raise SelectionError(
+            f"{study.name} has no target accuracy, so no epochs to target: set "
+            "[summary] target_accuracy = 0.9 (say) in its study file, or choose another --metric"
+        )
+    return metric
+
+
 def higher_is_better(metric: str) -> bool:
     return metric not in LOWER_IS_BETTER
 
@@ -77,7 +90,8 @@ def higher_is_better(metric: str) -> bool:
 
 def parse_where(terms: Sequence[str] | str | None) -> dict[str, str]:
     """``["hidden=3x32", "optimizer=adam"]`` or ``"relu/he, hidden=3x32"`` -> a
-    dimension -> value dict. ``a/b`` is shorthand for activation a, initializer b."""
+    dimension -> value dict. ``a/b`` is shorthand for activation a, initializer b; a
+    bare value (``he_normal``) is of whichever varying dimension has it (:data:`ANY`)."""
     if terms is None:
         return {}
     if isinstance(terms, str):
@@ -101,11 +115,14 @@ def parse_where(terms: Sequence[str] | str | None) -> dict[str, str]:
                     wanted["activation"] = activation
                 if initializer:
                     wanted["initializer"] = initializer
-            else:
+            elif ANY in wanted:
                 raise SelectionError(
-                    f"cannot read {part!r}: write ACTIVATION/INITIALIZER (relu/he) or "
-                    f"DIMENSION=VALUE (hidden=3x32); dimensions: {', '.join(GRID)}"
+                    f"cannot read {part!r} beside {wanted[ANY]!r}: name at most one value "
+                    f"without its dimension; write DIMENSION=VALUE (hidden=3x32) or "
+                    f"ACTIVATION/INITIALIZER (relu/he); dimensions: {', '.join(GRID)}"
                 )
+            else:
+                wanted[ANY] = part  # a value of whichever dimension has it (he_normal)
     return wanted
 
 
@@ -136,6 +153,8 @@ def select(rows: Sequence[ConfigSummary], where: Mapping[str, str]) -> list[Conf
     is refused with the values there are."""
     chosen = list(rows)
     for dimension, value in where.items():
+        if dimension == ANY:
+            dimension = _dimension_of(chosen, value)
         matching = [row for row in chosen if has(row.config, dimension, value)]
         if not matching:
             there = sorted({GRID[dimension](row.config) for row in chosen})
@@ -144,6 +163,22 @@ def select(rows: Sequence[ConfigSummary], where: Mapping[str, str]) -> list[Conf
             )
         chosen = matching
     return chosen
+
+
+def _dimension_of(rows: Sequence[ConfigSummary], value: str) -> str:
+    """The one dimension among those that vary in ``rows`` that has ``value``."""
+    dims = varying(rows) or list(GRID)
+    found = [d for d in dims if any(has(row.config, d, value) for row in rows)]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        there = "; ".join(
+            f"{d}: {', '.join(sorted({GRID[d](r.config) for r in rows}))}" for d in dims
+        )
+        raise SelectionError(f"no configuration has {value!r} in any dimension; there are {there}")
+    raise SelectionError(
+        f"{value!r} is a value of {' and '.join(found)}: say which, e.g. {found[0]}={value}"
+    )
 
 
 def varying(rows: Sequence[ConfigSummary]) -> list[str]:
@@ -362,6 +397,8 @@ class Ranking:
     entries: list[Ranked]
     alpha: float = ALPHA
     where: dict[str, str] = field(default_factory=dict)
+    #: Why there is nothing to rank, when there is not.
+    reason: str = ""
 
     @property
     def best(self) -> Ranked | None:
@@ -397,7 +434,7 @@ class Ranking:
     def verdict(self) -> str:
         """The ranking in one sentence: a winner, or no winner and why."""
         if not self.entries:
-            return "nothing to rank"
+            return f"nothing to rank: {self.reason or 'no stored runs'}"
         best = self.best
         if best is None:
             return (
@@ -458,10 +495,17 @@ def rank(
     learned somewhere); the comparisons are corrected over every pair
     (:func:`with_the_best`), and the best set is the best and every configuration
     not shown worse than it."""
+    check_metric(summary.study, metric)
     rows = [r for r in select(summary.rows, where or {}) if r.by_seed.get(metric)]
     rows.sort(key=_sort_key(metric))
-    if not rows:
-        return Ranking(metric, [], alpha, dict(where or {}))
+    if not any(np.isfinite(list(r.by_seed[metric].values())).any() for r in rows):
+        reason = (
+            f"every run of these configurations diverged or failed: no finite "
+            f"{metric.replace('_', ' ')}"
+            if rows or any(r.diverged for r in summary.rows)
+            else "no stored runs"
+        )
+        return Ranking(metric, [], alpha, dict(where or {}), reason)
     label = labeller(rows)
     names = [label(row.config) for row in rows]
     learned = [learned_somewhere(row) for row in rows]
@@ -616,6 +660,7 @@ def effects(
     comparisons with each dimension's best level corrected as one family with every
     pair of levels of every dimension: "matters" anywhere in the answer is wrong with a
     chance of at most ``alpha``."""
+    check_metric(summary.study, metric)
     rows = [r for r in select(summary.rows, where or {}) if r.by_seed.get(metric)]
     if not rows or not _common_seeds(rows, metric):
         return []

@@ -24,7 +24,7 @@ from joblib import Parallel, delayed, parallel_config
 
 from ..engine.initializers import custom_components, install_components
 from .config import RunConfig, dataset_for, fit_run, model_for
-from .preflight import DEFAULT_TIME_LIMIT, check_size, check_study
+from .preflight import DEFAULT_TIME_LIMIT, PlanError, check_size, check_study
 from .pruning import run_pruned
 from .store import Store
 from .study import Study
@@ -221,7 +221,7 @@ def _results(study: Study, todo, jobs: int, backend: str, scheduler: str | None)
     if backend == "dask":
         from distributed import Client  # the optional extra actinit[dask]
 
-        client = Client(scheduler) if scheduler else Client(processes=False)
+        client = _dask_client(Client, scheduler)
     try:
         with parallel_config(backend=backend, n_jobs=jobs if backend != "dask" else -1):
             parallel = Parallel(
@@ -231,6 +231,46 @@ def _results(study: Study, todo, jobs: int, backend: str, scheduler: str | None)
     finally:
         if client is not None:
             client.close()
+
+
+#: The Dask scheduler schemes a --scheduler address may use.
+SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+#: Seconds to wait for a scheduler before saying it cannot be reached.
+SCHEDULER_TIMEOUT = 10
+
+
+def check_scheduler(address: str) -> str:
+    """``address`` if it reads as a Dask scheduler's (tcp://HOST:PORT), else a
+    :class:`PlanError` that says what is wrong and how to start one."""
+    from urllib.parse import urlsplit
+
+    how = "start one with `dask scheduler` (it prints its tcp://HOST:8786 address) and workers with `dask worker tcp://HOST:8786`"
+    try:
+        parts = urlsplit(address)
+        port = parts.port
+    except ValueError as error:
+        raise PlanError(f"--scheduler {address!r} is not an address ({error}); {how}") from None
+    if parts.scheme not in SCHEDULER_SCHEMES or not parts.hostname or port is None:
+        raise PlanError(
+            f"--scheduler {address!r} is not a Dask scheduler's address: write "
+            f"tcp://HOST:PORT; {how}"
+        )
+    return address
+
+
+def _dask_client(Client, scheduler: str | None):
+    """A client of ``scheduler`` (or of a cluster in this process); one line if the
+    scheduler cannot be reached."""
+    if not scheduler:
+        return Client(processes=False)
+    try:
+        return Client(check_scheduler(scheduler), timeout=SCHEDULER_TIMEOUT)
+    except (OSError, TimeoutError) as error:
+        raise PlanError(
+            f"cannot reach the Dask scheduler at {scheduler} within {SCHEDULER_TIMEOUT} s "
+            f"({type(error).__name__}); start one with `dask scheduler` and workers with "
+            f"`dask worker {scheduler}`, or run without --scheduler"
+        ) from None
 
 
 def _consume(results, store, report, progress, count):

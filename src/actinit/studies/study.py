@@ -670,9 +670,34 @@ def parse_study(
 
 
 def _check_pruning(reader: _Reader, study: Study) -> None:
-    """Whole units cannot be rewound: the smaller network has no earlier values."""
+    """Whole units cannot be rewound: the smaller network has no earlier values; a
+    rewind to epoch k needs k epochs of training; a schedule is rounds or a share per
+    round, not both, and a share per round above 0."""
     from .pruning import METHODS
 
+    section = reader.table("pruning")
+    if "rounds" in section and "per_round" in section:
+        raise reader.fail(
+            "pruning",
+            "per_round",
+            "give rounds (that many equal steps) or per_round (the share of what is left "
+            "pruned each round), not both",
+        )
+    if "per_round" in section and study.axes["prune_per_round"] == [0.0]:
+        raise reader.fail(
+            "pruning", "per_round", "must be above 0 (the share pruned each round), e.g. 0.2"
+        )
+    for rewind in study.axes["rewind"]:
+        if rewind.startswith("epoch:"):
+            epoch = int(rewind.split(":")[1])
+            trained = min(study.axes["epochs"])
+            if epoch > trained:
+                raise reader.fail(
+                    "pruning",
+                    "rewind",
+                    f"rewind {rewind} is past the {trained} epochs trained: give an epoch "
+                    f"from 1 to {trained}",
+                )
     units = [m for m in study.axes["prune_method"] if m and METHODS[m][0] == "units"]
     rewinds = [r for r in study.axes["rewind"] if r != "trained"]
     if units and rewinds:
@@ -755,7 +780,18 @@ def _read_axis(reader: _Reader, setting: Setting, overrides: dict[str, Any]) -> 
         raise reader.fail(setting.section, setting.name, f"needs a value: set {setting.where}")
     else:
         values = [setting.default]
-    return [reader.normalized(*where, setting.normalize, value) for value in values]
+    normalized = [reader.normalized(*where, setting.normalize, value) for value in values]
+    seen = []
+    for value, raw in zip(normalized, values):
+        if value in seen:
+            same = "" if raw == value or isinstance(value, InitChoice) else f" (as {value!r})"
+            raise reader.fail(
+                *where,
+                f"lists {raw!r} twice{same}: every value makes its own configurations, so "
+                "each may appear once",
+            )
+        seen.append(value)
+    return normalized
 
 
 def _fraction(low_open: bool):
