@@ -1,0 +1,155 @@
+"""Settings that used to give a silently wrong answer are refused before any work, in
+the user's terms; each test here would have caught its case."""
+
+
+import pytest
+from click.testing import CliRunner
+
+import actinit.studies.runner as runner
+from actinit.cli import main
+from actinit.studies import Store, parse_study, summarize, write_study
+from actinit.studies.analysis import SelectionError, rank
+from actinit.studies.study import StudyError
+from synthetic_study import store_results, synthetic_study
+
+PRUNED = """
+name = "pruned"
+seeds = 1
+
+[data]
+name = "moons"
+
+[model]
+hidden = [8]
+
+[training]
+epochs = 3
+
+[pruning]
+method = "magnitude"
+{pruning}
+
+[grid]
+activations = ["relu"]
+initializers = ["he_normal"]
+{grid}
+"""
+
+
+def pruned(pruning="", grid=""):
+    return parse_study(PRUNED.format(pruning=pruning, grid=grid), source="pruned.toml")
+
+
+def test_a_rewind_past_the_epochs_trained_is_refused():
+    """It used to rewind silently to init and store the run as epoch:999."""
+    with pytest.raises(StudyError, match="rewind epoch:999 is past the 3 epochs trained"):
+        pruned('rewind = "epoch:999"')
+    assert pruned('rewind = "epoch:3"').configs[0].rewind == "epoch:3"
+
+
+def test_a_schedule_is_rounds_or_per_round_and_a_value_is_listed_once():
+    with pytest.raises(StudyError, match="not both"):
+        pruned("rounds = 3\nper_round = 0.2")
+    with pytest.raises(StudyError, match="per_round.*must be above 0"):
+        pruned("per_round = 0.0")
+    with pytest.raises(StudyError, match="lists 0.5 twice"):
+        pruned(grid="prune_amounts = [0.5, 0.5]")
+    with pytest.raises(StudyError, match="lists 'relu' twice"):
+        parse_study(
+            PRUNED.format(pruning="", grid="").replace('["relu"]', '["relu", "relu"]'),
+            source="twice.toml",
+        )
+
+
+def test_a_precision_that_is_not_a_number_is_refused():
+    result = CliRunner().invoke(
+        main, ["run", "blobs", "--max-seeds", "4", "--precision", "nan", "--db", "x.sqlite"]
+    )
+    assert result.exit_code == 2 and "nan is not a finite number" in result.output
+
+
+def test_a_scheduler_is_checked_before_work_and_means_dask(tmp_path, monkeypatch):
+    db = str(tmp_path / "s.sqlite")
+    malformed = CliRunner().invoke(main, ["run", "blobs", "--scheduler", "http://[::", "--db", db])
+    assert malformed.exit_code == 2
+    assert "is not an address" in malformed.output and "dask scheduler" in malformed.output
+    assert not (tmp_path / "s.sqlite").exists()
+    wrong = CliRunner().invoke(main, ["run", "blobs", "--scheduler", "127.0.0.1", "--db", db])
+    assert "write tcp://HOST:PORT" in wrong.output
+    # without --backend dask the scheduler is used (it used to be ignored): here it cannot
+    # be reached, and that is said in one line
+    monkeypatch.setattr(runner, "SCHEDULER_TIMEOUT", 1)
+    unreachable = CliRunner().invoke(
+        main, ["run", "blobs", "--seeds", "1", "--scheduler", "tcp://127.0.0.1:1", "--db", db]
+    )
+    assert unreachable.exit_code == 2
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in unreachable.output
+    assert "Traceback" not in unreachable.output
+    with Store(db) as store:
+        assert store.count() == 0
+
+
+def test_nothing_to_rank_when_every_run_diverged(tmp_path):
+    study = synthetic_study(seeds=3)
+    with Store(tmp_path / "d.sqlite") as store:
+        store_results(store, study, lambda config, seed: 0.5)
+        store.connection.execute(
+            "UPDATE runs SET status = 'diverged', test_accuracy = NULL, test_loss = NULL"
+        )
+        store.connection.commit()
+        ranking = rank(summarize(study, store))
+    assert ranking.entries == [] and ranking.best is None
+    assert ranking.verdict().startswith("nothing to rank: every run of these configurations")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["rank", "synthetic"],
+        ["effects", "synthetic"],
+        ["compare", "synthetic", "--a", "relu/he_normal", "--b", "tanh/he_normal"],
+    ],
+)
+def test_epochs_to_target_without_a_target_is_one_refusal_everywhere(tmp_path, command):
+    text = write_study(synthetic_study(seeds=3)).replace("target_accuracy = 0.9", "")
+    study = parse_study(text, source="no-target.toml")
+    assert study.target_accuracy is None
+    db = tmp_path / "t.sqlite"
+    with Store(db) as store:
+        store_results(store, study, lambda config, seed: 0.8)
+        store.save_study(study.name, write_study(study))
+    result = CliRunner().invoke(main, [*command, "--metric", "epochs", "--db", str(db)])
+    assert result.exit_code == 2
+    assert "no epochs to target: set [summary] target_accuracy" in result.output
+    with pytest.raises(SelectionError, match=r"\[summary\] target_accuracy"):
+        from actinit.studies.adaptive import run_adaptive
+
+        run_adaptive(study, None, 6, metric="epochs_to_target")
+
+
+def test_baseline_and_a_pair_are_not_mixed(tmp_path):
+    result = CliRunner().invoke(
+        main, ["compare", "blobs", "--baseline", "relu/he", "--a", "relu/he", "--b", "tanh/he"]
+    )
+    assert result.exit_code == 2 and "give one or the other" in result.output
+
+
+def test_a_configuration_is_named_by_its_varying_dimension_alone(tmp_path):
+    """`compare mnist --a he_normal --b glorot_normal` failed although only
+    initializers vary."""
+    study = synthetic_study(seeds=6, activations=["relu"])
+    db = tmp_path / "i.sqlite"
+    with Store(db) as store:
+        store_results(store, study, lambda config, seed: 0.8 + 0.01 * (seed % 3))
+        store.save_study(study.name, write_study(study))
+    result = CliRunner().invoke(
+        main,
+        ["compare", "synthetic", "--a", "he_normal", "--b", "xavier_normal", "--db", str(db)],
+        env={"COLUMNS": "120"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "identical on every seed" in result.output
+    unknown = CliRunner().invoke(
+        main, ["compare", "synthetic", "--a", "glorot", "--b", "he_normal", "--db", str(db)]
+    )
+    assert "no configuration has 'glorot' in any dimension" in unknown.output
