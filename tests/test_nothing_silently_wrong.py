@@ -2,6 +2,7 @@
 the user's terms; each test here would have caught its case."""
 
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -153,3 +154,59 @@ def test_a_configuration_is_named_by_its_varying_dimension_alone(tmp_path):
         main, ["compare", "synthetic", "--a", "glorot", "--b", "he_normal", "--db", str(db)]
     )
     assert "no configuration has 'glorot' in any dimension" in unknown.output
+
+
+@pytest.fixture
+def saved_model(tmp_path):
+    from sklearn.datasets import make_moons
+
+    import actinit as ai
+
+    X, y = make_moons(200, random_state=0)
+    model = ai.Sequential(
+        [ai.Dense(16, activation="relu"), ai.Dense(1, activation="sigmoid")],
+        loss="binary_crossentropy",
+        seed=0,
+    )
+    model.fit(X, y, epochs=2)
+    return model.save(tmp_path / "model.npz")
+
+
+def test_a_crash_while_saving_over_the_input_keeps_the_original(saved_model, monkeypatch):
+    import actinit.engine.saving as saving
+
+    original = saved_model.read_bytes()
+    model = saving.load(saved_model)
+
+    def broken(file, **arrays):
+        file.write(b"half a file")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(saving.np, "savez", broken)
+    with pytest.raises(OSError):
+        model.save(saved_model)
+    assert saved_model.read_bytes() == original
+    assert [p.name for p in saved_model.parent.iterdir()] == [saved_model.name]
+
+
+def test_prune_refuses_an_unwritable_target_before_any_work(saved_model, tmp_path):
+    result = CliRunner().invoke(
+        main, ["prune", str(saved_model), "--amount", "0.5", "-o", "/proc/pruned.npz"]
+    )
+    assert result.exit_code == 2 and "cannot write /proc/pruned.npz" in result.output
+    assert "non-zero weights" not in result.output  # no table: nothing was pruned
+    same = CliRunner().invoke(
+        main, ["prune", str(saved_model), "--amount", "0.5", "-o", str(saved_model)]
+    )
+    assert same.exit_code == 0, same.output
+    assert [p.name for p in tmp_path.iterdir()] == [saved_model.name]
+
+
+def test_inference_times_are_warm_repeated_and_interleaved(monkeypatch):
+    import actinit.studies.pruning as pruning
+
+    order = []
+    monkeypatch.setattr(pruning, "_infer", lambda model, inputs: order.append(model))
+    times = pruning.inference_times(["dense", "pruned"], np.zeros((10, 2)), repeats=3)
+    assert order == ["dense", "pruned"] * 4  # one warm-up each, then 3 rounds in turn
+    assert len(times) == 2 and all(t >= 0 for t in times)

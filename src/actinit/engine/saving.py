@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -59,8 +61,30 @@ def save(model: Sequential, path: str | Path) -> Path:
         }
     )
     arrays["config"] = np.array(json.dumps(config))
-    np.savez(path, **arrays)
+    _write_atomically(path, arrays)
     return path
+
+
+def _default_mode() -> int:
+    """The mode a new file gets under this process's umask (mkstemp's is 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _write_atomically(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """``np.savez`` into a temporary file beside ``path``, then renamed over it: a
+    crash (or a full disk) part-way never leaves a broken file or loses the one that
+    was there, even when a model is saved over the file it was loaded from."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            np.savez(file, **arrays)
+        os.chmod(temporary, path.stat().st_mode if path.exists() else _default_mode())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def load(path: str | Path) -> Sequential:

@@ -51,16 +51,16 @@ class PrunedState:
         return self.nonzero_weights / self.weights if self.weights else 1.0
 
 
-def measure(model: Sequential, data: Dataset | None = None) -> PrunedState:
-    """Accuracy and loss on ``data`` (test and train), size counts, and the median
-    time of an inference pass over 1,000 of its test inputs."""
+def measure(model: Sequential, data: Dataset | None = None, timed: bool = True) -> PrunedState:
+    """Accuracy and loss on ``data`` (test and train), size counts, and (``timed``) the
+    median time of an inference pass over 1,000 of its test inputs."""
     report = size_report(model)
     accuracy = train = loss = timing = None
     if data is not None:
         test = model.evaluate(data.X_test, data.y_test)
         accuracy, loss = test.get("accuracy"), test["loss"]
         train = model.evaluate(data.X_train, data.y_train).get("accuracy")
-        timing = inference_time(model, data.X_test)
+        timing = inference_time(model, data.X_test) if timed else None
     return PrunedState(
         accuracy,
         train,
@@ -77,14 +77,25 @@ def measure(model: Sequential, data: Dataset | None = None) -> PrunedState:
 def inference_time(model: Sequential, X: np.ndarray) -> float:
     """Milliseconds for one inference pass over 1,000 inputs (``X`` repeated to that
     many): the median of :data:`TIMING_REPEATS` passes after one warm-up pass."""
+    return inference_times([model], X)[0]
+
+
+def inference_times(
+    models: list[Sequential], X: np.ndarray, repeats: int = TIMING_REPEATS
+) -> list[float]:
+    """:func:`inference_time` of several models measured together: a warm-up pass of
+    each, then ``repeats`` rounds that time each model once in turn (interleaved, so
+    a busy moment of a shared machine falls on all of them), the median per model."""
     inputs = np.resize(X, (1000, X.shape[1]))
-    _infer(model, inputs)
-    times = []
-    for _ in range(TIMING_REPEATS):
-        start = time.perf_counter()
+    for model in models:
         _infer(model, inputs)
-        times.append(time.perf_counter() - start)
-    return 1000 * float(np.median(times))
+    times: list[list[float]] = [[] for _ in models]
+    for _ in range(repeats):
+        for model, measured in zip(models, times):
+            start = time.perf_counter()
+            _infer(model, inputs)
+            measured.append(time.perf_counter() - start)
+    return [1000 * float(np.median(measured)) for measured in times]
 
 
 def _infer(model: Sequential, inputs: np.ndarray) -> None:
@@ -181,7 +192,7 @@ def run_pruned(config, data: Dataset, model: Sequential, seed: int):
         callbacks.append(LambdaCallback(on_epoch_end=keep))
     history = fit_run(model, config, data, callbacks)
     dense = model.evaluate(data.X_test, data.y_test).get("accuracy")
-    dense_time = inference_time(model, data.X_test)
+    dense_model = copy.deepcopy(model)  # timed beside the pruned one at the end
     dense_weights = size_report(model).weights
     count, step = config.pruning_schedule
     retrain = config.fine_tune or (0 if config.rewind == "trained" else config.epochs)
@@ -215,7 +226,8 @@ def run_pruned(config, data: Dataset, model: Sequential, seed: int):
         else:
             rounds.append(model.evaluate(data.X_test, data.y_test).get("accuracy"))
     numbers = _pruning_numbers(model, history, dense, rounds, dense_weights)
-    numbers["ms_per_1000"] = [inference_time(model, data.X_test)]
+    pruned_time, dense_time = inference_times([model, dense_model], data.X_test)
+    numbers["ms_per_1000"] = [pruned_time]
     numbers["dense_ms_per_1000"] = [dense_time]
     return model, history, numbers
 
