@@ -1,7 +1,6 @@
 """Settings that used to give a silently wrong answer are refused before any work, in
 the user's terms; each test here would have caught its case."""
 
-
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -210,3 +209,110 @@ def test_inference_times_are_warm_repeated_and_interleaved(monkeypatch):
     times = pruning.inference_times(["dense", "pruned"], np.zeros((10, 2)), repeats=3)
     assert order == ["dense", "pruned"] * 4  # one warm-up each, then 3 rounds in turn
     assert len(times) == 2 and all(t >= 0 for t in times)
+
+
+def test_gated_and_maxout_layers_have_a_gain_so_orthogonal_auto_works_everywhere():
+    """orthogonal(gain=auto) passed the study's checks, then failed every run in a
+    gated or maxout layer: each now states its gain, 1 / sqrt(E f^2) of its unit,
+    checked here by Monte Carlo."""
+    from actinit.engine import GatedLinear, Maxout, Sequential
+
+    z = np.random.default_rng(0).standard_normal((400_000, 4))
+    for pieces in (2, 3, 4):
+        expected = 1 / np.sqrt(np.mean(z[:, :pieces].max(axis=1) ** 2))
+        assert Maxout(4, pieces=pieces).gain == pytest.approx(expected, rel=0.01)
+    swish = z[:, 0] / (1 + np.exp(-z[:, 0]))
+    assert GatedLinear(4, gate="swiglu").gain == pytest.approx(
+        1 / np.sqrt(np.mean((swish * z[:, 1]) ** 2)), rel=0.01
+    )
+    assert GatedLinear(4, gate="bilinear").gain == pytest.approx(1.0)
+    model = Sequential(
+        [
+            GatedLinear(16, gate="swiglu", init="orthogonal(gain=auto)"),
+            Maxout(8, pieces=3, init="orthogonal(gain=auto)"),
+        ],
+        seed=0,
+    ).build(32)
+    for layer in model.layers:
+        W = layer.W
+        gram = W @ W.T if W.shape[0] < W.shape[1] else W.T @ W
+        assert np.allclose(gram, layer.gain**2 * np.eye(len(gram)), atol=1e-5)
+
+
+GATED = """
+name = "gated"
+seeds = 1
+
+[data]
+name = "moons"
+
+[model]
+hidden = [8]
+output_activation = "{output}"
+
+[training]
+epochs = 2
+
+[grid]
+activations = {activations}
+initializers = {initializers}
+"""
+
+
+def gated(
+    activations='["swiglu", "maxout(3)"]',
+    initializers='["orthogonal(gain=auto)"]',
+    output="sigmoid",
+):
+    text = GATED.format(activations=activations, initializers=initializers, output=output)
+    return parse_study(text, source="gated.toml")
+
+
+def test_orthogonal_auto_trains_in_gated_and_maxout_studies_and_critical_is_refused(tmp_path):
+    from actinit.studies import run_study
+    from actinit.studies.preflight import PlanError
+
+    study = gated()
+    with Store(tmp_path / "g.sqlite") as store:
+        report = run_study(study, store, backend="sequential")
+    assert report.ran == 2 and report.failed == 0
+    critical = gated(initializers='["critical"]')
+    with Store(tmp_path / "c.sqlite") as store, pytest.raises(PlanError) as refused:
+        run_study(critical, store, backend="sequential")
+    assert "edge of chaos of an elementwise activation" in str(refused.value)
+    assert "critical(activation='tanh')" in str(refused.value)
+
+
+def test_a_playground_page_hears_an_impossible_layer_in_its_own_terms():
+    from actinit.playground.settings import SettingsError, parse_settings
+
+    with pytest.raises(SettingsError) as refused:
+        parse_settings({"activation": "swiglu", "init": "critical"})
+    assert "init" in refused.value.fields and "Dense" not in str(refused.value)
+    assert parse_settings({"activation": "swiglu", "init": "orthogonal(gain=auto)"})
+
+
+def test_a_dense_layer_of_a_gated_unit_names_the_layer_to_use():
+    import actinit as ai
+
+    with pytest.raises(ValueError, match=r"GatedLinear\(8, gate='swiglu'\)"):
+        ai.Dense(8, activation="swiglu")
+    with pytest.raises(ValueError, match=r"Maxout\(8, pieces=2\)"):
+        ai.Dense(8, activation="maxout")
+
+
+def test_a_classification_set_with_a_regression_output_is_refused(tmp_path):
+    from actinit.studies import run_study
+    from actinit.studies.preflight import PlanError
+
+    for output in ("snake", "rational"):
+        with Store(tmp_path / f"{output}.sqlite") as store, pytest.raises(PlanError) as refused:
+            run_study(gated(activations='["relu"]', output=output), store, backend="sequential")
+        assert "makes every run a regression on the class numbers" in str(refused.value)
+
+
+def test_the_database_s_side_files_are_ignored_by_git():
+    from pathlib import Path
+
+    ignored = (Path(__file__).resolve().parent.parent / ".gitignore").read_text().split()
+    assert {"*.sqlite", "*.sqlite-wal", "*.sqlite-shm"} <= set(ignored)

@@ -41,7 +41,13 @@ def test_readme_reproduce_tables_match_the_program(tmp_path):
     figures, claims = shown
     assert [row[:3] for row in figures[2:]] == [row[:3] for row in expected[0][2:]]
     assert [row[:2] for row in claims[2:]] == [row[:2] for row in expected[1][2:]]
-    verdicts = {"replayed exactly", "consistent", "too few seeds", "not reproduced", "not comparable"}
+    verdicts = {
+        "replayed exactly",
+        "consistent",
+        "too few seeds",
+        "not reproduced",
+        "not comparable",
+    }
     assert all(re.split(r"[;:(]", row[-1])[0].strip() in verdicts for row in figures[2:])
     claimed = {
         "supported",

@@ -640,6 +640,13 @@ class Critical(Initializer):
     def bind(self, activation: Any) -> Initializer:
         if self.activation is not None:
             return self
+        if hasattr(activation, "activation_label"):  # a maxout or gated layer
+            raise ValueError(
+                f"critical sets weights at the edge of chaos of an elementwise activation; "
+                f"{activation.activation_label} units have none in actinit's theory: give "
+                "critical(activation='tanh') (say), or another initializer "
+                "(orthogonal(gain=auto) works in every layer)"
+            )
         return Critical(activations.get(activation).spec(), self.bias_std, self.distribution)
 
     @property

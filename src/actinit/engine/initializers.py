@@ -527,18 +527,23 @@ class Orthogonal(Initializer):
 
     def bind(self, activation: Any) -> Initializer:
         """``gain="auto"``: the gain of the activation the layer feeds (torch's
-        calculate_gain where it has one: tanh 5/3, relu sqrt 2, selu 3/4)."""
+        calculate_gain where it has one: tanh 5/3, relu sqrt 2, selu 3/4), or of the
+        layer itself when it has one of its own (maxout, gated units: ``gain``)."""
         if self.gain != "auto":
             return self
-        from . import activations  # imported here: activations do not depend on initializers
+        if hasattr(activation, "gain") and not callable(activation.gain):
+            gain = activation.gain
+        else:
+            from . import activations  # imported here: activations do not need initializers
 
-        return type(self)(**{**self.__dict__, "gain": float(activations.get(activation).gain)})
+            gain = activations.get(activation).gain
+        return type(self)(**{**self.__dict__, "gain": float(gain)})
 
     def _gain(self) -> float:
         if self.gain == "auto":
             raise ValueError(
-                "orthogonal(gain=auto) takes the gain of the layer's activation: use it in "
-                "a Dense layer, or give a number"
+                "orthogonal(gain=auto) takes the gain of the layer it initializes: use it "
+                "in a layer (Dense, Maxout or GatedLinear), or give a number"
             )
         return float(self.gain)
 

@@ -23,6 +23,7 @@ from . import initializers as initializers_module
 from .registry import SpecError, parse_spec
 from .regularizers import Regularizer
 from .regularizers import get as get_regularizer
+from .special import normal_cdf, normal_pdf
 
 
 class Layer:
@@ -134,6 +135,14 @@ class Affine(Layer):
         return (-math.inf, math.inf)
 
     @property
+    def gain(self) -> float:
+        """The factor by which weights of unit variance per input should be scaled so
+        that the layer keeps its input's second moment: 1 / sqrt(E[f(z)^2]) of its unit
+        at z ~ N(0, 1) (torch's calculate_gain where it has one, for a Dense layer's
+        activation). What ``orthogonal(gain=auto)`` uses."""
+        raise NotImplementedError
+
+    @property
     def constrained(self) -> bool:
         return self.max_norm is not None or self.weight_mask is not None
 
@@ -234,6 +243,7 @@ class Dense(Affine):
         name: str | None = None,
     ) -> None:
         given = activation
+        _refuse_layer_activation(units, activation)
         activation = activations_module.get(activation)
         if isinstance(init, str) and init == "auto":
             init = activation.recommended_init
@@ -247,6 +257,10 @@ class Dense(Affine):
     @property
     def activation_label(self) -> str:
         return self.activation.spec()
+
+    @property
+    def gain(self) -> float:
+        return float(self.activation.gain)
 
     @property
     def recommended_init(self) -> str:
@@ -316,6 +330,14 @@ class Maxout(Affine):
             raise ValueError(f"maxout needs pieces >= 2, got {pieces!r}")
         self.pieces = int(pieces)
         self.activation = None
+        self.init = self.init.bind(self)
+
+    @property
+    def gain(self) -> float:
+        """1 / sqrt(E[M^2]), M the largest of ``pieces`` independent N(0, 1) draws:
+        E[M^2] = int m^2 k phi(m) Phi(m)^(k-1) dm (1 for two pieces: M^2 and the
+        smaller one's square share E[x^2 + y^2] = 2 equally)."""
+        return 1.0 / math.sqrt(_max_of_normals_second_moment(self.pieces))
 
     @property
     def activation_label(self) -> str:
@@ -346,6 +368,23 @@ class Maxout(Affine):
 
     def config(self):
         return {"units": self.units, "pieces": self.pieces, **super().config()}
+
+
+_NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(101)
+_WEIGHTS = _WEIGHTS / _WEIGHTS.sum()
+
+
+def _second_moment(function) -> float:
+    """E[f(z)^2] for z ~ N(0, 1), by 101-point Gauss-Hermite quadrature."""
+    return float(_WEIGHTS @ np.asarray(function(_NODES), dtype=float) ** 2)
+
+
+def _max_of_normals_second_moment(pieces: int) -> float:
+    """E[M^2] for M the largest of ``pieces`` independent N(0, 1) draws (trapezoid rule
+    on [-10, 10])."""
+    m = np.linspace(-10, 10, 20001)
+    density = pieces * normal_pdf(m) * normal_cdf(m) ** (pieces - 1)
+    return float(np.trapezoid(m**2 * density, m))
 
 
 #: The gated linear units (Dauphin et al. 2017; Shazeer 2020), by the gate's activation.
@@ -390,6 +429,13 @@ class GatedLinear(Affine):
             raise ValueError(f"gate is one of {', '.join(GATES)}; got {gate!r}")
         self.gate = gate
         self.activation = activations_module.get(GATES[gate])
+        self.init = self.init.bind(self)
+
+    @property
+    def gain(self) -> float:
+        """1 / sqrt(E[(g(z) v)^2]) = 1 / sqrt(E[g(z)^2]) for independent z, v ~ N(0, 1):
+        the gate's own second moment, computed (bilinear: 1)."""
+        return 1.0 / math.sqrt(_second_moment(self.activation.function))
 
     @property
     def activation_label(self) -> str:
@@ -560,6 +606,30 @@ def affine_layer(units: int, activation: Any = "linear", **options: Any) -> Affi
             raise SpecError(f"{name} takes no parameters (it is a gated layer), got {activation!r}")
         return GatedLinear(units, name, **options)
     return Dense(units, activation, **options)
+
+
+def _refuse_layer_activation(units: Any, activation: Any) -> None:
+    """Maxout and the gated units are layers of their own (several affine maps per
+    unit), not elementwise activations a Dense layer can apply: say which layer to use."""
+    if not isinstance(activation, str):
+        return
+    try:
+        name = parse_spec(activation)[0]
+    except SpecError:
+        return
+    if name in GATES:
+        raise ValueError(
+            f"{name} is a gated linear unit (two affine maps per unit), a layer of its own: "
+            f"use GatedLinear({units!r}, gate={name!r}), or actinit.engine.layers.affine_layer"
+            f"({units!r}, {name!r}) "
+            "which picks the layer for any activation name"
+        )
+    if name == "maxout":
+        raise ValueError(
+            f"maxout is a layer of its own (the max of several affine maps per unit): use "
+            f"Maxout({units!r}, pieces=2), or actinit.engine.layers.affine_layer({units!r}, "
+            f"{activation!r})"
+        )
 
 
 def _is_count(value: Any, minimum: int = 1) -> bool:

@@ -621,8 +621,23 @@ def _check_together(settings: Settings) -> None:
             f"{', '.join(MULTICLASS_DATASETS)} or an uploaded CSV file (set classes = 2 "
             "for the others)"
         )
+    _check_layers(settings)
     if settings.dataset != UPLOADED:  # an upload's own rows are counted when it is used
         check_work([settings])
+
+
+def _check_layers(settings: Settings) -> None:
+    """Every hidden layer can be made as set (an initializer that needs what a layer
+    lacks, such as critical in a gated or maxout layer, is said in the page's terms)."""
+    config = settings.run_config()
+    for layer, (_, activation, init) in enumerate(config.hidden_layers(), start=1):
+        try:
+            affine_layer(1, activation, init=init)
+        except ValueError as problem:
+            field = "layer_inits" if settings.layer_inits else "init"
+            raise SettingsError(
+                f"hidden layer {layer} ({activation}, {init}): {problem}", {field: str(problem)}
+            ) from None
 
 
 @functools.lru_cache(maxsize=1)

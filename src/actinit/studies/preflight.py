@@ -135,7 +135,10 @@ def check_study(
         data = load_data(config, seed)
         if config.key not in costs:
             _check_targets(config, data)
-            cost = costs[config.key] = run_cost(config, data)
+            try:
+                cost = costs[config.key] = run_cost(config, data)
+            except ValueError as error:  # a network that cannot be made as described
+                raise PlanError(f"{config.label}: {error}") from None
             if memory and cost.memory > budget:
                 raise PlanError(_too_big(config, cost, budget, workers))
             largest = max(largest, cost, key=lambda c: c.memory)
@@ -157,6 +160,13 @@ def _check_targets(config: RunConfig, data: Dataset) -> None:
             f"{config.label}: the data ({data.name}) has numbers to predict (regression), but "
             f"the output is {config.output_activation} with a classification loss; set "
             "output_activation = 'linear' and loss = 'mse' in [model]"
+        )
+    if data.n_classes and not config.loss_function.is_classification and config.loss is None:
+        raise PlanError(
+            f"{config.label}: the data ({data.name}) has {data.n_classes} classes, but the "
+            f"output {config.output_activation} makes every run a regression on the class "
+            "numbers (mean squared error, no accuracy); set output_activation = 'sigmoid' "
+            "(two classes) or 'softmax' in [model], or loss = 'mse' to mean it"
         )
     try:
         config.loss_function.output_units(data.n_classes)
