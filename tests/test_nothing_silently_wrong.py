@@ -316,3 +316,23 @@ def test_the_database_s_side_files_are_ignored_by_git():
 
     ignored = (Path(__file__).resolve().parent.parent / ".gitignore").read_text().split()
     assert {"*.sqlite", "*.sqlite-wal", "*.sqlite-shm"} <= set(ignored)
+
+
+def test_seeds_another_study_stored_are_said(tmp_path):
+    """A study of 1 seed showed 3 in show, rank and effects, silently, when another
+    study had stored the same configurations."""
+    db = tmp_path / "shared.sqlite"
+    three = synthetic_study(seeds=3)
+    one = parse_study(write_study(three).replace("seeds = 3", "seeds = 1"), source="one.toml")
+    with Store(db) as store:
+        store_results(store, three, lambda config, seed: 0.8 + 0.01 * seed)
+        store.save_study(one.name, write_study(one))
+    for command in (["show", "synthetic"], ["rank", "synthetic"], ["effects", "synthetic"]):
+        result = CliRunner().invoke(main, [*command, "--db", str(db)], env={"COLUMNS": "200"})
+        said = " ".join(result.output.split())
+        assert "have more seeds than the study's 1 (up to 3)" in said, result.output
+        assert "--seeds 1 shows the study's own" in said
+        own = CliRunner().invoke(
+            main, [*command, "--seeds", "1", "--db", str(db)], env={"COLUMNS": "200"}
+        )
+        assert "more seeds than" not in own.output

@@ -292,6 +292,7 @@ def _print_summary(
         console.print(f"[red]... and {len(summary.failures) - 10} more failed runs[/]")
     if summary.missing_runs:
         console.print(f"[dim]{escape(_missing_text(summary))}[/]", highlight=False)
+    _print_shared(summary)
     if configurations and any(row.learned_share is not None for row in summary.rows):
         threshold = 100 * summary.study.learned_threshold
         console.print(
@@ -299,6 +300,29 @@ def _print_summary(
             "(the study's \\[summary] learned_threshold)[/]",
             highlight=False,
         )
+
+
+def shared_text(summary: StudySummary) -> str:
+    """A sentence when configurations have more seeds than the study's own: runs are
+    stored by configuration, so another study (or --seeds, --max-seeds) of the same
+    configurations adds to them."""
+    own = summary.study.seeds
+    extra = [row for row in summary.rows if row.seeds > own]
+    if not extra:
+        return ""
+    most = max(row.seeds for row in extra)
+    return (
+        f"{len(extra)} of {len(summary.rows)} configurations have more seeds than the "
+        f"study's {own} (up to {most}): runs are stored by configuration, so seeds that "
+        f"another study, --seeds or --max-seeds ran are counted too; --seeds {own} shows the "
+        "study's own"
+    )
+
+
+def _print_shared(summary: StudySummary) -> None:
+    text = shared_text(summary)
+    if text:
+        console.print(f"[dim]{escape(text)}[/]", highlight=False)
 
 
 def _missing_text(summary: StudySummary) -> str:
@@ -754,6 +778,7 @@ def _answer_inputs(study: str, db: Path, seeds: int | None, metric: str, where):
         summary = summarize(loaded, store, seeds=seeds)
     if not summary.rows:
         _fail(f"no results for {study!r} in {db}; run it first (actinit run {study} --db {db})")
+    _print_shared(summary)
     return summary, metric, wanted
 
 
