@@ -47,6 +47,7 @@ from .settings import (
     DEFAULT_EXPORT_EPOCHS,
     MAX_CLASSES,
     MAX_EPOCHS,
+    MAX_MESSAGE_BYTES,
     MAX_UPLOAD_CHARACTERS,
     Settings,
     SettingsError,
@@ -60,7 +61,6 @@ from .worker import TRAINING, Worker
 
 STATIC = resources.files("actinit.playground") / "static"
 UPDATE_SECONDS = 0.2  # aim: five updates a second while playing
-MAX_MESSAGE_BYTES = 4 * 1024 * 1024  # an uploaded CSV file travels in one message
 #: What run B shares with run A: the data and the draw.
 SHARED_SETTINGS = ("dataset", "noise", "samples", "train_ratio", "classes", "seed", "data_file")
 #: One thread trains every page's network, in turn. Several threads would contend for
@@ -70,6 +70,10 @@ SHARED_SETTINGS = ("dataset", "noise", "samples", "train_ratio", "classes", "see
 WORKERS = Worker()
 log = logging.getLogger("actinit.playground")
 CONNECTIONS: web.AppKey[set] = web.AppKey("connections", set)
+#: The host names a request may be addressed to (None: any, for a server bound to all
+#: interfaces on purpose).
+ALLOWED_HOSTS: web.AppKey[frozenset | None] = web.AppKey("allowed_hosts", object)
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 @dataclasses.dataclass
@@ -445,7 +449,48 @@ class Connection:
         await self.send({"type": "model", "filename": "actinit-playground-model.npz", "data": data})
 
 
+def _host_and_port(netloc: str) -> tuple[str, str]:
+    """("127.0.0.1", "8765") of "127.0.0.1:8765"; IPv6 brackets dropped."""
+    host, _, port = netloc.rpartition(":") if not netloc.endswith("]") else (netloc, "", "")
+    if not host or not port.isdigit():
+        host, port = netloc, ""
+    return host.strip("[]").lower(), port
+
+
+def same_origin(origin: str, host: str) -> bool:
+    """Does a page at ``origin`` (scheme://host:port) come from this server, reached as
+    ``host`` (the request's Host header)? The same host and port, or two loopback names
+    (localhost and 127.0.0.1) with the same port."""
+    from urllib.parse import urlsplit
+
+    try:
+        netloc = urlsplit(origin).netloc
+    except ValueError:
+        return False
+    page, server = _host_and_port(netloc), _host_and_port(host)
+    if page == server:
+        return True
+    return page[1] == server[1] and page[0] in LOOPBACK and server[0] in LOOPBACK
+
+
+@web.middleware
+async def guard(request: web.Request, handler):
+    """Requests addressed to this server's own host names only: a page elsewhere whose
+    name was made to resolve to 127.0.0.1 (DNS rebinding) is refused."""
+    allowed = request.app[ALLOWED_HOSTS]
+    if allowed is not None and _host_and_port(request.host)[0] not in allowed:
+        raise web.HTTPForbidden(
+            text=f"this playground answers to {', '.join(sorted(allowed))} only"
+        )
+    return await handler(request)
+
+
 async def websocket(request: web.Request) -> web.WebSocketResponse:
+    origin = request.headers.get("Origin")
+    if origin is not None and not same_origin(origin, request.host):
+        # cross-site WebSocket hijacking: any page the user visits could drive training
+        log.warning("refused a WebSocket from %s", origin)
+        raise web.HTTPForbidden(text="the playground accepts WebSockets from its own page only")
     response = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_MESSAGE_BYTES)
     await response.prepare(request)
     connection = Connection(response, request.app[CONNECTIONS])
@@ -554,9 +599,15 @@ async def _close_all(app: web.Application) -> None:
         await connection.socket.close()
 
 
-def create_app() -> web.Application:
-    app = web.Application()
+def create_app(host: str = "127.0.0.1") -> web.Application:
+    """The playground's web application, for a server bound to ``host``: requests must
+    be addressed to a loopback name or to ``host`` itself (any name when ``host`` is
+    0.0.0.0 or ::, all interfaces)."""
+    app = web.Application(middlewares=[guard])
     app[CONNECTIONS] = set()
+    app[ALLOWED_HOSTS] = (
+        None if host in ("0.0.0.0", "::", "") else LOOPBACK | {host.strip("[]").lower()}
+    )
     app.router.add_get("/", index)
     app.router.add_get("/static/{name}", static_file)
     app.router.add_get("/api/options", api_options)
@@ -594,4 +645,4 @@ def serve(host: str = "127.0.0.1", port: int | None = None, announce=print) -> N
     """Run the playground until interrupted."""
     port = port or free_port(host)
     announce(f"actinit playground: http://{host}:{port}/  (Ctrl+C to stop)")
-    web.run_app(create_app(), host=host, port=port, print=None, shutdown_timeout=5)
+    web.run_app(create_app(host), host=host, port=port, print=None, shutdown_timeout=5)

@@ -52,6 +52,8 @@ MAX_LAYERS, MAX_UNITS, MAX_WORK = 50, 256, 1_000_000_000
 #: Layer passes (batches x layers) one epoch may make: each costs tens of microseconds
 #: whatever its size, so batches of 1 through 50 layers are slow however few weights.
 MAX_LAYER_STEPS = 20_000
+#: The largest message a page may send: an uploaded CSV file travels in one.
+MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 #: The largest CSV file a page may upload (characters).
 MAX_UPLOAD_CHARACTERS = 1_500_000
 
@@ -674,6 +676,7 @@ def options() -> dict[str, Any]:
             "units": MAX_UNITS,
             "work": MAX_WORK,
             "upload_characters": MAX_UPLOAD_CHARACTERS,
+            "message_bytes": MAX_MESSAGE_BYTES,
         },
         "activations": list(BY_NAME["activation"].choices),
         "initializers": list(BY_NAME["init"].choices),

@@ -170,7 +170,12 @@ function connect(initialSettings) {
   state.socket = socket;
   socket.onopen = () => { sendSpeed(); configure(initialSettings); };
   socket.onmessage = (event) => receive(JSON.parse(event.data));
-  socket.onclose = () => { setPlaying(false); addError("the connection to the server closed; reload the page"); };
+  socket.onclose = (event) => {
+    setPlaying(false);
+    if (event.code === 1009) {
+      addError(`the server closed the connection: a message was larger than its ${(OPTIONS.limits.message_bytes / 1048576).toFixed(0)} MB limit (an upload may hold ${OPTIONS.limits.upload_characters.toLocaleString()} characters); reload the page`);
+    } else addError("the connection to the server closed; reload the page");
+  };
 }
 
 function configure(settings) {
@@ -1128,6 +1133,9 @@ function drawThumbnail(canvas, shown) {
 async function start() {
   OPTIONS = await (await fetch("/api/options")).json();
   buildForm(OPTIONS);
+  const upload = $("#upload").closest("label");
+  upload.title += `; up to ${OPTIONS.limits.upload_characters.toLocaleString()} characters`;
+  upload.dataset.limit = `≤ ${(OPTIONS.limits.upload_characters / 1e6).toLocaleString()} M characters`;
   enhanceForm(OPTIONS, await (await fetch("/api/thumbnails")).json());
   writeForm(OPTIONS.defaults);
   const settings = fromUrl();
