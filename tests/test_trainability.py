@@ -201,9 +201,9 @@ def test_each_column_says_where_its_boundary_lies(stored):
     lines = dict(zip(VARIANCES, plane.boundary_lines()))
     # sigma_w^2 = 4: 6 xi is 41.9; cells follow it but for (4, 64), flipped to "trains"
     assert lines[4.0].startswith("sigma_w^2 = 4: trains to 64")
-    assert "(deeper than 6 xi)" in lines[4.0]
+    assert "(trains deeper than 6 xi allows)" in lines[4.0]
     # the edge (1.76): trains everywhere, and 6 xi lies far beyond 64 layers
-    assert lines[1.76].endswith("(6 xi beyond the deepest tried)")
+    assert lines[1.76].endswith("(6 xi beyond the deepest tried: nothing to disagree with)")
 
 
 def test_agreement_is_set_against_chance_and_the_best_depth_cutoff(stored):

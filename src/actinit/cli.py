@@ -47,7 +47,7 @@ from .studies.summary import (
     to_json,
     to_markdown,
 )
-from .tables import render
+from .tables import prose, render
 
 console = Console()
 
@@ -215,18 +215,26 @@ def _print_table(
     body: list[list[str]],
     names: tuple[str, ...] = NAME_COLUMNS,
     drop_order: tuple[str, ...] = DROP_ORDER,
+    joiner: str = " / ",
 ) -> None:
     """A table fitted to the console's width: the columns that name a row stay whole,
     the least important figures go first (and the table says which went), and rows
-    become blocks when even the names do not fit."""
+    become blocks when even the names do not fit (named by ``joiner`` between them)."""
     if title:
-        console.print(Text(title, style="bold"), soft_wrap=False)
-    for line in render(header, body, console.width, names, drop_order):
+        say(title, style="bold")
+    for line in render(header, body, console.width, names, drop_order, joiner):
         text = Text(line)
         for verdict, style in VERDICT_STYLES.items():
             text.highlight_words([verdict], style=style)
         console.print(text, soft_wrap=True, highlight=False)
     console.print()
+
+
+def say(text: str, indent: str = "", hanging: str = "  ", style: str = "") -> None:
+    """Print a sentence wrapped to the console with a hanging indent (rich's own
+    wrapping starts continued lines at column 0)."""
+    for line in prose(text, console.width, indent, hanging):
+        console.print(Text(line, style=style), soft_wrap=True, highlight=False)
 
 
 def _print_comparisons(summary: StudySummary, verbose: bool) -> None:
@@ -245,7 +253,7 @@ def _print_comparisons(summary: StudySummary, verbose: bool) -> None:
         drop_order=COMPARISON_DROP_ORDER,
     )
     for figure, reason in reasons:
-        console.print(f"  [bold]{escape(figure)}[/]: {escape(reason)}", highlight=False)
+        say(f"{figure}: {reason}", indent="  ", hanging="    ")
 
 
 def _print_conclusions(summary: StudySummary, verbose: bool) -> None:
@@ -265,10 +273,7 @@ def _print_conclusions(summary: StudySummary, verbose: bool) -> None:
     )
     if verbose:
         for entry in tested:
-            console.print(
-                f"  [bold]{escape(entry.conclusion.text)}[/]: {escape(entry.detail)}",
-                highlight=False,
-            )
+            say(f"{entry.conclusion.text}: {entry.detail}", indent="  ", hanging="    ")
 
 
 def _print_summary(
@@ -291,14 +296,14 @@ def _print_summary(
     if len(summary.failures) > 10:
         console.print(f"[red]... and {len(summary.failures) - 10} more failed runs[/]")
     if summary.missing_runs:
-        console.print(f"[dim]{escape(_missing_text(summary))}[/]", highlight=False)
+        say(_missing_text(summary), style="dim")
     _print_shared(summary)
     if configurations and any(row.learned_share is not None for row in summary.rows):
         threshold = 100 * summary.study.learned_threshold
-        console.print(
-            f"[dim]learned: the share of seeds whose test accuracy is above {threshold:.0f}% "
-            "(the study's \\[summary] learned_threshold)[/]",
-            highlight=False,
+        say(
+            f"learned: the share of seeds whose test accuracy is above {threshold:.0f}% "
+            "(the study's [summary] learned_threshold)",
+            style="dim",
         )
 
 
@@ -322,7 +327,7 @@ def shared_text(summary: StudySummary) -> str:
 def _print_shared(summary: StudySummary) -> None:
     text = shared_text(summary)
     if text:
-        console.print(f"[dim]{escape(text)}[/]", highlight=False)
+        say(text, style="dim")
 
 
 def _missing_text(summary: StudySummary) -> str:
@@ -726,7 +731,7 @@ def _print_findings(run) -> None:
     console.print(f"[bold]{escape(run.label)}[/]")
     for finding in diagnose_recording(run.recording):
         colour = {"critical": "red", "warning": "yellow"}.get(finding.severity, "green")
-        console.print(f"  [{colour}]-[/] {escape(finding.message)}", highlight=False)
+        say(f"- {finding.message}", indent="  ", hanging="    ", style=colour)
 
 
 @main.command()
@@ -824,10 +829,10 @@ def rank_command(study, metric, where, seeds, top, db):
         names=("#", "configuration"),
         drop_order=("wins", "p (Holm)", "vs best [CI]", "seeds"),
     )
-    console.print(f"[dim]{escape(INTERVAL_NOTE)}[/]", highlight=False)
+    say(INTERVAL_NOTE, style="dim")
     if top and len(body) > top:
         console.print(f"[dim]{len(body) - top} more; --top {len(body)} shows all[/]")
-    console.print(escape(ranking.verdict()), highlight=False, soft_wrap=False)
+    say(ranking.verdict())
 
 
 def ranking_rows(ranking, fmt) -> tuple[list[str], list[list[str]]]:
@@ -951,10 +956,11 @@ def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
         body,
         names=("A", "B"),
         drop_order=("level", "ties", "B wins", "A wins", "seeds"),
+        joiner=" vs ",
     )
-    console.print(f"[dim]{escape(INTERVAL_NOTE)}[/]", highlight=False)
+    say(INTERVAL_NOTE, style="dim")
     if baseline is None:
-        console.print(escape(comparisons[0].sentence(fmt)), highlight=False, soft_wrap=False)
+        say(comparisons[0].sentence(fmt))
     if any(c.unbounded for c in comparisons):
         console.print(
             "[dim]a run whose loss diverged counts as the worse of its pair and is left out of "
@@ -1072,13 +1078,13 @@ def effects_command(study, metric, where, seeds, db):
             names=("level",),
             drop_order=("configs", "p (Holm)", "vs best [CI]"),
         )
-        console.print(escape(effect.sentence(fmt)), highlight=False, soft_wrap=False)
+        say(effect.sentence(fmt))
         console.print()
     said = interactions(summary, metric, wanted, fmt=fmt)
     if said:
         console.print("[bold]Interactions[/]")
         for interaction in said:
-            console.print(f"- {escape(interaction.sentence)}", highlight=False, soft_wrap=False)
+            say(f"- {interaction.sentence}")
     elif len(found) > 1:
         console.print(
             "No interaction found: no interaction contrast is significant after Holm's "
@@ -1590,16 +1596,25 @@ def theory_command(activation, sigma_w, sigma_b, depth, output):
         spec = activations.get(activation).spec()
     except SpecError as error:
         _fail(str(error))
+    default = ""
     try:
         edge, no_edge = theory.edge_of_chaos(spec, sigma_b), ""
     except theory.NoEdgeError as error:
         edge, no_edge = None, str(error)
-        if sigma_w is None:
-            _fail(f"{no_edge}. Give --weights-std to see what the theory says at one sigma_w.")
+        if sigma_w is None:  # said at the activation's own gain instead
+            sigma_w = float(activations.get(spec).gain)
+            default = (
+                f"sigma_w = {sigma_w:.4g}, the activation's gain (no edge to stand at); "
+                "--weights-std sets another"
+            )
     sigma_w = edge if sigma_w is None else sigma_w
     result = theory.propagation(spec, sigma_w, sigma_b)
-    for line in theory_lines(result, edge, no_edge, depth):
-        console.print(line, highlight=False)
+    if default:
+        say(default, style="dim")
+    head, *findings = theory_lines(result, edge, no_edge, depth)
+    console.print(head, highlight=False)
+    for line in findings:
+        say(line, hanging="  ")
     if output:
         from . import viz
         from .viz.theory import plot_phase_diagram
@@ -1660,11 +1675,15 @@ def theory_lines(result, edge: float | None, no_edge: str, depth: int | None) ->
         else f"- gradients: {trend} e-fold every xi_grad = {_layers(result.xi_grad)}"
     )
     symbol = "6 xi_c" if result.depth_limit == "correlation" else "6 xi_grad"
-    trainable = (
-        "- trainable depth: not bounded by the theory (no depth scale)"
-        if math.isinf(result.trainable_depth)
-        else f"- trainable to about {symbol} = {_layers(result.trainable_depth)}"
-    )
+    if not math.isinf(result.trainable_depth):
+        trainable = f"- trainable to about {symbol} = {_layers(result.trainable_depth)}"
+    elif result.signal == "dies out":
+        trainable = (
+            "- trainable depth: no exponential depth scale bounds it; the signal fades only "
+            "polynomially, so deeper networks start from ever smaller activations"
+        )
+    else:
+        trainable = "- trainable depth: not bounded by the theory (no depth scale)"
     lines = [
         f"[bold]{result.activation}[/], sigma_w = {result.sigma_w:.4g}, sigma_b = {result.sigma_b:.4g}",
         edge_line,

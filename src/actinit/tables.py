@@ -28,6 +28,9 @@ class Layout:
     dropped: list[str] = field(default_factory=list)
     stacked: bool = False
     names: list[int] = field(default_factory=list)
+    #: Between a block's name columns: " / " for settings (relu / he), " vs " for the
+    #: two sides of a comparison.
+    joiner: str = " / "
 
     def lines(self, width: int) -> list[str]:
         """The table as plain lines, none longer than ``width`` (the row name of a
@@ -45,7 +48,7 @@ class Layout:
     def _blocks(self, width: int) -> list[str]:
         lines = []
         for row in self.body:
-            name = " / ".join(row[i] for i in self.names if row[i])
+            name = self.joiner.join(row[i] for i in self.names if row[i])
             lines.append(name)
             figures = [
                 f"{self.header[i]}: {row[i]}"
@@ -81,9 +84,34 @@ def _looks_numeric(cell: str) -> bool:
     return bool(cell) and (cell[0].isdigit() or cell[0] in "-+<≥") and len(cell) < 24
 
 
+#: Lines a header may wrap over ("test acc %" in two, never "test / acc / %").
+HEADER_LINES = 2
+
+
 def _width_of(column: int, header: Sequence[str], body: Sequence[Sequence[str]]) -> int:
-    longest_word = max((len(word) for word in header[column].split()), default=0)
-    return max([longest_word] + [len(row[column]) for row in body])
+    return max([header_width(header[column])] + [len(row[column]) for row in body])
+
+
+def header_width(text: str, lines: int = HEADER_LINES) -> int:
+    """The narrowest width at which ``text`` wraps between words into ``lines`` lines
+    at most."""
+    width = max((len(word) for word in text.split()), default=0)
+    while len(textwrap.wrap(text, width)) > lines:
+        width += 1
+    return width
+
+
+def prose(text: str, width: int, indent: str = "", hanging: str = "  ") -> list[str]:
+    """A sentence for people wrapped to ``width``: its first line at ``indent``, the
+    rest at ``hanging`` (so a wrapped line never starts at column 0 as if it were a
+    new one)."""
+    return textwrap.wrap(
+        text,
+        max(20, width),
+        initial_indent=indent,
+        subsequent_indent=hanging,
+        break_on_hyphens=False,
+    ) or [indent]
 
 
 def lay_out(
@@ -92,6 +120,7 @@ def lay_out(
     width: int,
     names: Sequence[str],
     drop_order: Sequence[str] = (),
+    joiner: str = " / ",
 ) -> Layout:
     """Fit a table into ``width`` characters. ``names``: the header names of the
     columns that identify a row (kept whole); ``drop_order``: figure columns that may
@@ -113,12 +142,14 @@ def lay_out(
             kept.remove(header.index(name))
             dropped.append(name)
     if total() > width:
-        return Layout(header, body, kept, [widths[i] for i in kept], [], True, name_index)
+        return Layout(header, body, kept, [widths[i] for i in kept], [], True, name_index, joiner)
     for i in kept:  # room to spare: whole headers, narrowest first
         grown = max(widths[i], len(header[i]))
         if total() - widths[i] + grown <= width:
             widths[i] = grown
-    return Layout(header, body, kept, [widths[i] for i in kept], dropped, names=name_index)
+    return Layout(
+        header, body, kept, [widths[i] for i in kept], dropped, names=name_index, joiner=joiner
+    )
 
 
 def render(
@@ -127,9 +158,10 @@ def render(
     width: int,
     names: Sequence[str],
     drop_order: Sequence[str] = (),
+    joiner: str = " / ",
 ) -> list[str]:
     """:func:`lay_out` and its lines, with a last line naming the columns left out."""
-    layout = lay_out(header, body, width, names, drop_order)
+    layout = lay_out(header, body, width, names, drop_order, joiner)
     lines = layout.lines(width)
     if layout.dropped:
         lines.extend(

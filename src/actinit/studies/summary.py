@@ -801,7 +801,7 @@ def comparison_rows(
         "figure",
         "published",
         "replayed",
-        "actinit mean [95% CI]",
+        "actinit [95% CI]",
         "range",
         "seeds",
         "better than",

@@ -171,16 +171,16 @@ class Plane:
         """Per sigma_w^2, where the measured boundary lies relative to 6 xi."""
         lines = []
         for variance, good, bad, predicted in self.boundaries():
-            trained = f"trains to {good}" if good is not None else "trains at no depth tried"
+            trained = f"trains to {good}" if good is not None else "no depth tried trains"
             failed = f", fails from {bad}" if bad is not None else ", fails at none"
             if good is not None and good > predicted:
-                where = "deeper than 6 xi"
+                where = "trains deeper than 6 xi allows"
             elif bad is not None and bad <= predicted:
-                where = "fails short of 6 xi"
+                where = "fails where 6 xi says it trains"
             elif bad is None:
-                where = "6 xi beyond the deepest tried"
+                where = "6 xi beyond the deepest tried: nothing to disagree with"
             else:
-                where = "6 xi in between"
+                where = "as 6 xi says: it lies between the last depth that trains and the first that fails"
             shown = "inf" if math.isinf(predicted) else f"{predicted:.1f}"
             lines.append(f"sigma_w^2 = {variance:g}: {trained}{failed}; 6 xi = {shown} ({where})")
         return lines

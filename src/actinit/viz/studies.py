@@ -34,6 +34,17 @@ ANNOTATED_CELL = (0.62, 0.42)
 #: Curves a panel draws one by one; past this, the best and worst few and a band.
 MAX_CURVES = 16
 SHOWN_AT_EACH_END = 3
+#: A panel shades each curve's ± std band only with this many curves or fewer (more
+#: overlapping bands hide each other).
+MAX_BANDS = 4
+#: What a history's metric is, in the words the rest of actinit uses (a study
+#: validates on its test set).
+CURVE_LABELS = {
+    "val_accuracy": "test accuracy",
+    "val_loss": "test loss",
+    "accuracy": "train accuracy",
+    "loss": "train loss",
+}
 
 
 def plot_study_heatmap(summary: StudySummary, metric: str = "test_accuracy") -> Figure:
@@ -161,7 +172,8 @@ def plot_study_curves(summary: StudySummary, store: Store, metric: str = "val_ac
     figure = Figure(figsize=(11, 3.6 * len(groups)), layout="constrained")
     axes = np.atleast_1d(figure.subplots(len(groups), 1, squeeze=False).ravel())
     long_runs = max(row.config.epochs for row in summary.rows) > 500
-    banded = 0
+    named = CURVE_LABELS.get(metric, metric.replace("_", " "))
+    banded = unshaded = 0
     for axis, (label, group) in zip(axes, groups):
         drawn = [row for row in group if row.config.key in curves]
         if len(drawn) > MAX_CURVES:
@@ -169,15 +181,22 @@ def plot_study_curves(summary: StudySummary, store: Store, metric: str = "val_ac
             _band(axis, [curves[row.config.key] for row in rest], metric)
             banded += len(rest)
         palette = colormaps["tab20"] if len(drawn) > 10 else colormaps["tab10"]
+        shade = len(drawn) <= MAX_BANDS
+        unshaded += 0 if shade else len(drawn)
         for index, row in enumerate(drawn):
             style = {"color": palette(index % palette.N), "linestyle": ("-", "--")[index // 20 % 2]}
-            _draw_curve(axis, curves[row.config.key], row.config.label, metric, style)
-        axis.set(xlabel="epoch", ylabel=metric.replace("_", " "), title=label or summary.study.name)
+            _draw_curve(axis, curves[row.config.key], row.config.label, metric, style, shade)
+        axis.set(xlabel="epoch", ylabel=named, title=label or summary.study.name)
         if long_runs:  # long runs: see the start too
             axis.set_xscale("log")
         axis.grid(alpha=0.3)
         axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    title = f"{summary.study.name}: {metric} (mean ± std over seeds)"
+    title = f"{summary.study.name}: {named} (mean ± std over seeds)"
+    if unshaded:
+        title = (
+            f"{summary.study.name}: {named}, mean over seeds\n(± std shaded only in panels of "
+            f"{MAX_BANDS} curves or fewer: more would hide each other; --where draws a part)"
+        )
     if banded:
         title += (
             f"\n{banded} configurations drawn as grey bands (the range of their means), beside "
@@ -253,9 +272,11 @@ def _band(axis, rest, metric) -> None:
     )
 
 
-def _draw_curve(axis, curve, label: str, metric: str, style: dict) -> None:
+def _draw_curve(axis, curve, label: str, metric: str, style: dict, shade: bool = True) -> None:
     epochs, mean, std = curve
     axis.plot(epochs, mean, label=label, linewidth=1.4, **style)
+    if not shade:
+        return
     low, high = mean - std, mean + std
     if metric.endswith("accuracy"):  # a band never leaves what accuracy can be
         low, high = np.clip(low, 0, 1), np.clip(high, 0, 1)
