@@ -336,3 +336,30 @@ def test_seeds_another_study_stored_are_said(tmp_path):
             main, [*command, "--seeds", "1", "--db", str(db)], env={"COLUMNS": "200"}
         )
         assert "more seeds than" not in own.output
+
+
+def test_the_playground_sees_a_network_that_died_while_training():
+    """ReLU 6 x 8, N(0, 1) weights, lr 1: after a step every gradient is exactly 0 and
+    the test accuracy is at chance; the page used to hear only "dead units" and "the
+    loss fell from 1.048 to 0.6932", which reads as learning."""
+    from actinit.playground.session import Session
+    from actinit.playground.settings import parse_settings
+
+    settings = parse_settings(
+        {
+            "dataset": "moons",
+            "hidden": "8,8,8,8,8,8",
+            "activation": "relu",
+            "init": "random_normal(std=1)",
+            "learning_rate": 1,
+            "optimizer": "sgd",
+        }
+    )
+    session = Session(settings)
+    for _ in range(6):
+        session.train(1)
+    found = {f["kind"]: f for f in session.update_message()["diagnosis"]}
+    assert found["vanishing_gradients"]["severity"] == "critical"
+    assert found["vanishing_gradients"]["message"].startswith("every gradient is exactly 0")
+    assert "did not learn" in found["not_learned"]["message"]
+    assert "learning" not in found

@@ -200,7 +200,14 @@ class Session:
             self.epoch += len(history.epochs)
             self.diverged = history.diverged
             self._evaluate()
-            self.recorder.measure(self.epoch, {"loss": self.history["train_loss"][-1]})
+            latest = {key: values[-1] for key, values in self.history.items()}
+            logs = {  # what the diagnosis reads: the loss and accuracy, train and test
+                "loss": latest["train_loss"],
+                "accuracy": latest["train_accuracy"],
+                "val_loss": latest["test_loss"],
+                "val_accuracy": latest["test_accuracy"],
+            }
+            self.recorder.measure(self.epoch, {k: v for k, v in logs.items() if v is not None})
         return time.perf_counter() - started
 
     def _evaluate(self) -> None:

@@ -126,6 +126,7 @@ def gradient_flow(recording: Recording) -> list[Finding]:
     findings = []
     if np.all(np.isfinite(start)) and not symmetric_start:
         findings += _start_gradients(recording, start)
+    findings += _gradients_gone(recording, grad, start)
     finite = np.where(np.isfinite(grad), grad, np.inf)
     if np.any(~np.isfinite(grad)) or np.nanmax(grad, initial=0) > EXPLODING_NORM:
         findings.append(
@@ -136,6 +137,22 @@ def gradient_flow(recording: Recording) -> list[Finding]:
             )
         )
     return findings
+
+
+def _gradients_gone(recording: Recording, grad: np.ndarray, start: np.ndarray) -> list[Finding]:
+    """Every weight gradient exactly 0 now, though not at the start: training killed
+    the network (ReLU units all dead, say) and nothing can move its weights again."""
+    if len(grad) < 2 or not np.all(np.isfinite(grad[-1])) or grad[-1].max() != 0:
+        return []
+    if np.all(np.isfinite(start)) and start.max() == 0:
+        return []  # said at the start already
+    since = _since(grad.max(axis=1), recording.epochs, lambda values: values == 0)
+    text = (
+        f"every gradient is exactly 0: since epoch {since} no layer's weights get any "
+        "gradient, so training cannot change the network any more (its units output "
+        "nothing a gradient can pass through)"
+    )
+    return [Finding("vanishing_gradients", text, "critical", {"max": 0.0, "since": since})]
 
 
 def _start_gradients(recording: Recording, start: np.ndarray) -> list[Finding]:
@@ -331,7 +348,7 @@ def learning(recording: Recording) -> list[Finding]:
 
 
 def _final_accuracy(recording: Recording) -> tuple[float | None, str]:
-    for key, which in (("val_accuracy", "validation"), ("accuracy", "training")):
+    for key, which in (("val_accuracy", "test"), ("accuracy", "training")):
         values = recording.metrics.get(key)
         if values is not None and len(values) > 1 and np.isfinite(values[-1]):
             return float(values[-1]), which
