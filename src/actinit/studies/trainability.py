@@ -179,6 +179,8 @@ class Plane:
                 where = "fails where 6 xi says it trains"
             elif bad is None:
                 where = "6 xi beyond the deepest tried: nothing to disagree with"
+            elif good is None:
+                where = "as 6 xi says: it lies below the shallowest depth tried"
             else:
                 where = "as 6 xi says: it lies between the last depth that trains and the first that fails"
             shown = "inf" if math.isinf(predicted) else f"{predicted:.1f}"
@@ -201,7 +203,7 @@ class Plane:
         )
         kappa = "undefined" if math.isnan(self.kappa) else f"{self.kappa:.2f}"
         uncertain = (
-            f"; {self.uncertain} cells split between their seeds"
+            f"; {self.uncertain} cell{'' if self.uncertain == 1 else 's'} split between their seeds"
             if self.seed_share is not None
             else ""
         )

@@ -235,7 +235,7 @@ def plot_trainability(summary: StudySummary) -> Figure:
         axis.set(
             xlabel="σ_w² (weight variance × fan_in)",
             ylim=(plane.depths.min() - 5, top),
-            title=f"{compact_spec(plane.activation)}: {100 * plane.agreement:.0f}% of cells agree",
+            title=_plane_title(plane),
         )
     axes[0].set_ylabel("hidden layers")
     axes[0].plot([], [], color="white", lw=2.2, label="theory: 6 ξ")
@@ -253,6 +253,17 @@ def plot_trainability(summary: StudySummary) -> Figure:
 
 #: Singular values below this are drawn at it (a rank-deficient Jacobian's zeros).
 SMALLEST_SINGULAR_VALUE = 1e-12
+
+
+def _plane_title(plane) -> str:
+    """The agreement beside chance (kappa) and the best rule that ignores sigma_w^2."""
+    cutoff, baseline = plane.cutoff_agreement()
+    rule = "all" if math.isinf(cutoff) else "none" if cutoff == 0 else f"≤ {cutoff}"
+    kappa = "" if math.isnan(plane.kappa) else f", κ {plane.kappa:.2f}"
+    return (
+        f"{compact_spec(plane.activation)}: {100 * plane.agreement:.0f}% of cells agree{kappa}"
+        f"\n(depth {rule} alone: {100 * baseline:.0f}%)"
+    )
 
 
 def isometry_spectra(

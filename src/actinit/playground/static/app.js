@@ -241,8 +241,13 @@ function markFields(fields) {
 }
 
 function addError(text) {
-  // Every error is listed (newest first) until dismissed or until settings train.
-  state.errors.unshift({ text, at: new Date().toLocaleTimeString() });
+  // Every error is listed (newest first) until dismissed or until settings train; the
+  // same error again (a typo, then Step six times) is one line with its count.
+  const at = new Date().toLocaleTimeString();
+  const same = state.errors.findIndex((e) => e.text === text);
+  const count = same >= 0 ? state.errors[same].count + 1 : 1;
+  if (same >= 0) state.errors.splice(same, 1);
+  state.errors.unshift({ text, at, count });
   state.errors = state.errors.slice(0, 8);
   drawErrors();
 }
@@ -251,7 +256,7 @@ function drawErrors() {
   const list = $("#errors");
   list.hidden = state.errors.length === 0;
   list.innerHTML = state.errors.map((e, i) =>
-    `<li><span class="when">${e.at}</span> ${escapeHtml(e.text)} <button type="button" data-dismiss="${i}" title="Dismiss">×</button></li>`).join("");
+    `<li><span class="when">${e.at}</span> ${escapeHtml(e.text)}${e.count > 1 ? ` <span class="count">(×${e.count})</span>` : ""} <button type="button" data-dismiss="${i}" title="Dismiss">×</button></li>`).join("");
 }
 
 function setPlaying(playing) {
