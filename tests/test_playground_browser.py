@@ -763,3 +763,42 @@ def test_data_sets_to_click_a_new_draw_sliders_and_the_kind_of_problem(browser, 
     page.wait_for_function("new URLSearchParams(location.search).get('dataset') === 'moons'")
     assert not page.script_errors
     page.close()
+
+
+def test_what_happens_inside_starts_above_the_fold_and_the_key_fits(browser, server):
+    """At 1366 x 768 the diagnosis, layer table and depth view started below the fold
+    while ~380 px under the graph stayed empty; in A/B the test-point key was clipped."""
+    page = open_page(browser, server, "?dataset=spiral&hidden=6,6", width=1366, height=768)
+    graph, diagnosis = page.evaluate(BOX, "#graph-figure"), page.evaluate(BOX, "#diagnosis")
+    layers = page.evaluate(BOX, "#layers")
+    assert diagnosis[1] < 768 and layers[1] < 768, (diagnosis, layers)
+    assert diagnosis[0] >= graph[0] and diagnosis[1] > graph[3]  # under the graph
+    page.close()
+    both = open_page(
+        browser, server, "?hidden=4,4&compare=init%3Dhe_normal", width=1366, height=768
+    )
+    both.wait_for_function("Number(document.querySelector('#boundary-b').dataset.version) > 0")
+    for canvas in ("#boundary", "#boundary-b"):
+        right, width = both.evaluate(
+            f"[Number(document.querySelector('{canvas}').dataset.keyRight), "
+            f"document.querySelector('{canvas}').width]"
+        )
+        assert 0 < right <= width, (canvas, right, width)
+    both.close()
+
+
+def test_the_same_error_again_is_one_line_with_a_count(browser, server):
+    """A typo, then Step six times, stacked seven identical messages."""
+    page = open_page(browser, server, "?hidden=4,4", width=1366, height=768)
+    apply_settings(page, activation="relux")
+    page.wait_for_selector("#errors:not([hidden])", timeout=20000)
+    for _ in range(6):
+        page.click("#step")
+    page.wait_for_function(
+        "[...document.querySelectorAll('#errors li')].some(li => li.textContent.includes('×6'))",
+        timeout=20000,
+    )
+    texts = page.locator("#errors li").all_inner_texts()
+    assert len(texts) <= 2 and len(set(texts)) == len(texts)
+    assert not page.script_errors
+    page.close()

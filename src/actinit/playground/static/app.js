@@ -547,6 +547,7 @@ function describeLink(line) {
 // The output over the input plane, with axes and a colour legend
 // ---------------------------------------------------------------------------
 const PLOT = { left: 40, top: 10, right: 70, bottom: 50 };
+const NARROW_PLANE = 400;  // pixels: below this the point key may take two lines
 
 function fitBoundary(canvas) {
   // As large as the right-hand column allows: one run fills it, A and B side by side.
@@ -569,7 +570,9 @@ function drawBoundary(canvas, message, data) {
   fitBoundary(canvas);
   const context = canvas.getContext("2d");
   context.clearRect(0, 0, canvas.width, canvas.height);
-  const area = [PLOT.left, PLOT.top, canvas.width - PLOT.left - PLOT.right, canvas.height - PLOT.top - PLOT.bottom];
+  // a narrow plane (A and B side by side) keeps a second line for the point key
+  const bottom = PLOT.bottom + (canvas.width < NARROW_PLANE ? 14 : 0);
+  const area = [PLOT.left, PLOT.top, canvas.width - PLOT.left - PLOT.right, canvas.height - PLOT.top - bottom];
   paintField(canvas, data.resolution, area, outputColours(data, message.boundary, message.boundary_class));
   const box = data.bounds;
   const toPixel = ([x, y]) => [area[0] + (x - box[0]) / (box[1] - box[0]) * area[2],
@@ -660,17 +663,26 @@ function drawColourBar(context, data, [x, y, w, h]) {
 }
 
 function drawPointKey(context, legendY) {
-  // Which points are which, under the x1 axis.
-  const left = PLOT.left;
+  // Which points are which, under the x1 axis: on one line when it fits the canvas (a
+  // narrow one, side by side with run B, takes the short words, or two lines).
+  const left = PLOT.left, right = context.canvas.width - 4;
+  const showTest = $("#show-test").checked;
+  let words = ["training point (white edge)", "test point (black ring)"];
+  const width = (texts) => 11 + context.measureText(texts[0]).width + 20 + (showTest ? context.measureText(texts[1]).width : 0);
+  if (left + width(words) > right) words = ["training (white edge)", "test (black ring)"];
+  const oneLine = left + width(words) <= right;
   context.textAlign = "left";
   context.lineWidth = 0.8;
   context.beginPath(); context.arc(left + 4, legendY - 4, 3, 0, 7); context.fillStyle = "#888"; context.fill();
   context.strokeStyle = "white"; context.stroke();
-  context.fillStyle = "#333"; context.fillText("training point (white edge)", left + 11, legendY);
-  if ($("#show-test").checked) {
-    context.beginPath(); context.arc(left + 174, legendY - 4, 3.5, 0, 7); context.fillStyle = "#888"; context.fill();
+  context.fillStyle = "#333"; context.fillText(words[0], left + 11, legendY);
+  if (showTest) {
+    const x = oneLine ? left + 11 + context.measureText(words[0]).width + 12 : left;
+    const y = oneLine ? legendY : legendY + 14;
+    context.beginPath(); context.arc(x + 4, y - 4, 3.5, 0, 7); context.fillStyle = "#888"; context.fill();
     context.lineWidth = 1.6; context.strokeStyle = "black"; context.stroke();
-    context.fillStyle = "#333"; context.fillText("test point (black ring)", left + 182, legendY);
+    context.fillStyle = "#333"; context.fillText(words[1], x + 12, y);
+    context.canvas.dataset.keyRight = String(Math.ceil(x + 12 + context.measureText(words[1]).width));
   }
   context.lineWidth = 1;
 }
