@@ -247,7 +247,10 @@ def test_cli_rank_compare_effects(tmp_path, monkeypatch):
     "args, message",
     [
         (["compare", "{study}", "--a", "relu/he_normal"], "give --a and --b"),
-        (["compare", "{study}", "--a", "relu", "--b", "tanh/he_normal"], "ACTIVATION/INITIALIZER"),
+        (
+            ["compare", "{study}", "--a", "relu, tanh", "--b", "tanh/he_normal"],
+            "ACTIVATION/INITIALIZER",
+        ),
         (
             ["compare", "{study}", "--a", "activation=relu", "--b", "tanh/he_normal"],
             "--a matches 2 configurations",

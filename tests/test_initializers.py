@@ -237,7 +237,7 @@ def test_orthogonal_takes_the_activation_s_gain(activation, torch_name):
     weights = layer.init((32, 32), np.random.default_rng(0))
     gain = torch.nn.init.calculate_gain(torch_name)
     np.testing.assert_allclose(weights.T @ weights, gain**2 * np.eye(32), atol=1e-10)
-    with pytest.raises(ValueError, match="gain of the layer's activation"):
+    with pytest.raises(ValueError, match="gain of the layer it initializes"):
         ai.initializers.get("orthogonal(gain=auto)")((4, 4), np.random.default_rng(0))
 
 

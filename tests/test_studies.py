@@ -368,7 +368,7 @@ def test_verdict_allows_the_rounding_of_the_published_figure():
         },
     )
     rounded = compare(Published(0.6931, "test_loss", {}), [row])
-    assert rounded.inside and rounded.verdict == "typical"
+    assert rounded.inside and rounded.verdict == "consistent"
     far = compare(Published(0.9, "test_accuracy", {}), [row])
     assert far.inside is False and far.verdict == "not reproduced"
     assert "above every one of 40 seeds" in far.detail

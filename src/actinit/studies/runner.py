@@ -234,7 +234,7 @@ def _results(study: Study, todo, jobs: int, backend: str, scheduler: str | None)
 
 
 #: The Dask scheduler schemes a --scheduler address may use.
-SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
 #: Seconds to wait for a scheduler before saying it cannot be reached.
 SCHEDULER_TIMEOUT = 10
 
@@ -250,7 +250,11 @@ def check_scheduler(address: str) -> str:
         port = parts.port
     except ValueError as error:
         raise PlanError(f"--scheduler {address!r} is not an address ({error}); {how}") from None
-    if parts.scheme not in SCHEDULER_SCHEMES or not parts.hostname or port is None:
+    if (
+        parts.scheme not in SCHEDULER_SCHEMES
+        or not parts.hostname
+        or (port is None and parts.scheme != "inproc")  # a cluster in this process
+    ):
         raise PlanError(
             f"--scheduler {address!r} is not a Dask scheduler's address: write "
             f"tcp://HOST:PORT; {how}"
