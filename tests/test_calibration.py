@@ -103,7 +103,7 @@ def test_interval_and_verdict_never_disagree():
 
 def test_holm_levels_reject_what_statsmodels_rejects():
     rng = np.random.default_rng(0)
-    for _ in range(50):
+    for _ in range(20):
         p = rng.uniform(0, 0.08, size=7)
         levels = holm_levels(list(p))
         assert list(p <= np.array(levels)) == list(multipletests(p, method="holm")[0])
