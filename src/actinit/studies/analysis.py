@@ -788,19 +788,20 @@ def interaction_contrasts(
                             )
                             raws.append(raw[ok])
     higher = higher_is_better(metric)
-    for contrast, raw in zip(found, raws):
-        contrast.comparison = _comparison_of(
-            raw,
-            metric,
-            higher,
-            (f"{contrast.a} - {contrast.other} at {contrast.at}", f"at {contrast.elsewhere}"),
-        )
+    by_length: dict[int, list[int]] = {}
+    for index, raw in enumerate(raws):
+        by_length.setdefault(len(raw), []).append(index)
+    for length, members in by_length.items():  # every contrast's test at once
+        names = [
+            (f"{found[i].a} - {found[i].other} at {found[i].at}", f"at {found[i].elsewhere}")
+            for i in members
+        ]
+        matrix = np.array([raws[i] for i in members], dtype=float).reshape(len(members), length)
+        tested = paired_comparisons(matrix, np.zeros(length), metric, higher, names)
+        for i, comparison in zip(members, tested):
+            found[i].comparison = comparison
     correct([c.comparison for c in found], alpha)
     return found
-
-
-def _comparison_of(raw: np.ndarray, metric: str, higher: bool, names) -> PairedComparison:
-    return paired_comparisons(raw[None, :], np.zeros(len(raw)), metric, higher, [names])[0]
 
 
 def interactions(

@@ -100,6 +100,9 @@ class MemoryStore:
     def __init__(self) -> None:
         self.records: dict[tuple[str, int], dict[str, Any]] = {}
 
+    def run_rows(self, keys, fields) -> list[tuple]:
+        return [tuple(record[f] for f in fields) for record in self.runs(keys)]
+
     def runs(self, keys=None, **_) -> list[dict[str, Any]]:
         wanted = None if keys is None else set(keys)
         return [

@@ -173,6 +173,29 @@ def decision_p(differences: np.ndarray) -> float:
     return float(signed_rank_ps(np.asarray(differences, dtype=float)[None, :])[0])
 
 
+@functools.lru_cache(maxsize=256)
+def _walsh_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.triu_indices(n)
+
+
+def hodges_lehmann(differences: np.ndarray) -> float:
+    """The median of the Walsh averages (d_i + d_j) / 2, i <= j, of paired
+    differences (Hodges & Lehmann 1963): the shift the signed-rank test estimates;
+    infinite when a diverged run's difference decides it, nan without differences."""
+    raw = np.asarray(differences, dtype=float)
+    if len(raw) == 0:
+        return math.nan
+    d = _ranked_differences(raw)  # float noise moves a median by float noise only
+    i, j = _walsh_pairs(len(d))
+    estimate = float(np.median((d[i] + d[j]) / 2))
+    finite = np.abs(raw[np.isfinite(raw)])
+    if len(finite) < len(raw):
+        top = (finite.max() if len(finite) else 0.0) * (1 + 1e-6) + 1e-12
+        if abs(estimate) > top:
+            return math.copysign(math.inf, estimate)
+    return estimate
+
+
 def signed_rank_interval(differences: np.ndarray, level: float = ALPHA) -> Shift:
     """The :class:`Shift` of paired ``differences`` at ``level`` (0.05: a 95%
     interval). An infinite difference (a diverged run) is larger than every finite
@@ -348,6 +371,12 @@ class PairedComparison:
             self._shifts[level] = signed_rank_interval(np.array(self.raw, dtype=float), level)
         return self._shifts[level]
 
+    @functools.cached_property
+    def estimate(self) -> float:
+        """The Hodges-Lehmann shift A - B alone (no interval): the median of the Walsh
+        averages, infinite where a diverged run decides it."""
+        return hodges_lehmann(np.array(self.raw, dtype=float))
+
     @property
     def difference(self) -> Estimate:
         """The shift A - B and its interval as an :class:`Estimate` (an infinite end
@@ -391,8 +420,8 @@ class PairedComparison:
         correction when one was made), else None."""
         if self.p > alpha or self.wins_a == self.wins_b == 0:
             return None
-        s = self.shift()
-        sign = np.sign(s.estimate) if not math.isnan(s.estimate) else 0
+        estimate = self.estimate  # inside the interval, which excludes 0 when rejected
+        sign = np.sign(estimate) if not math.isnan(estimate) else 0
         if sign == 0:
             sign = 1 if self.wins_a > self.wins_b else -1 if self.wins_b > self.wins_a else 0
         if sign == 0:
@@ -675,18 +704,22 @@ def raw_signed_rank_ps(differences: np.ndarray) -> np.ndarray:
     ranks = stats.rankdata(magnitudes, axis=1, nan_policy="omit")
     doubled = np.where(nonzero, np.rint(2 * np.nan_to_num(ranks)), 0).astype(int)
     totals = doubled.sum(axis=1)
+    # the null distribution depends only on the ranks' pattern (which ties, how many
+    # zeros): rows without ties share one, so each pattern is counted once
+    patterns, which = np.unique(np.sort(doubled, axis=1), axis=0, return_inverse=True)
+    which = which.ravel()
     width = int(totals.max()) + 1
-    counts = np.zeros((rows, width))
+    counts = np.zeros((len(patterns), width))
     counts[:, 0] = 1.0
     positions = np.arange(width)
     for k in range(seeds):
-        source = positions[None, :] - doubled[:, k : k + 1]
+        source = positions[None, :] - patterns[:, k : k + 1]
         shifted = np.take_along_axis(counts, np.clip(source, 0, None), axis=1)
         counts = counts + np.where(source >= 0, shifted, 0.0)
     observed = (doubled * (differences > 0)).sum(axis=1)
     distance = np.abs(positions[None, :] - totals[:, None] / 2)
     extreme = distance >= np.abs(observed - totals / 2)[:, None] - 1e-9
-    p = (counts * extreme).sum(axis=1) / counts.sum(axis=1)
+    p = (counts[which] * extreme).sum(axis=1) / counts[which].sum(axis=1)
     p[~nonzero.any(axis=1)] = 1.0
     return np.minimum(p, 1.0)
 
@@ -707,14 +740,26 @@ def paired_comparisons(
     with np.errstate(invalid="ignore"):
         raw = np.where(rows == baseline[None, :], 0.0, rows - baseline[None, :])
     p_values = signed_rank_ps(raw)
+    signs = resolved(raw) if raw.size else raw
+    signs = signs if higher_is_better else -signs
+    wins_a, wins_b = (signs > 0).sum(axis=1), (signs < 0).sum(axis=1)
+    unbounded = (~np.isfinite(raw)).sum(axis=1)
+    seeds_count = raw.shape[1]
+    level = round(1.0 - confidence, 12)
     return [
-        _comparison(
-            raw[i],
-            names[i] if i < len(names) else ("A", "B"),
-            metric,
-            higher_is_better,
-            round(1.0 - confidence, 12),
-            float(p_values[i]),
+        PairedComparison(
+            a=(names[i] if i < len(names) else ("A", "B"))[0],
+            b=(names[i] if i < len(names) else ("A", "B"))[1],
+            metric=metric,
+            seeds=seeds_count,
+            wins_a=int(wins_a[i]),
+            wins_b=int(wins_b[i]),
+            ties=int(seeds_count - wins_a[i] - wins_b[i]),
+            p_value=float(p_values[i]),
+            higher_is_better=higher_is_better,
+            unbounded=int(unbounded[i]),
+            raw=raw[i].tolist(),
+            level=level,
         )
         for i in range(len(raw))
     ]

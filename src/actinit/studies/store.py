@@ -20,7 +20,7 @@ import struct
 import time
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -433,6 +433,26 @@ class Store:
                 record["history"] = unpack(record["history"], history_keys)
             results.append(record)
         return results
+
+    def run_rows(self, keys: Iterable[str], fields: Sequence[str]) -> list[tuple]:
+        """``fields`` (columns of :data:`COLUMNS`) of the stored runs of these
+        configuration keys, as plain tuples: what a summary of many runs reads, without
+        building a dictionary per run or reading its configuration and history."""
+        unknown = set(fields) - set(COLUMNS)
+        if unknown:
+            raise ValueError(f"no such columns: {sorted(unknown)}")
+        keys, rows = list(keys), []
+        cursor = self.connection.cursor()
+        cursor.row_factory = None
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows.extend(
+                cursor.execute(
+                    f"SELECT {','.join(fields)} FROM runs WHERE config_key IN ({marks})", chunk
+                )
+            )
+        return rows
 
     def add_recording(self, config_key: str, seed: int, arrays: dict[str, np.ndarray]) -> None:
         """Keep a run's recording (the arrays of a Recorder) beside its result."""

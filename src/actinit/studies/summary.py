@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import math
@@ -10,7 +11,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ..engine.registry import compact_spec
+from .run_table import (
+    LOWER_IS_BETTER,
+    METRICS,
+    RUN_FIELDS,
+    RunTable,
+    SeedValues,
+    group_stats,
+    metric_columns,
+)
 from .statistics import (
     ALPHA,
     holm,
@@ -82,7 +94,7 @@ class Spread:
         return f"{self.low:.{digits}f}..{self.high:.{digits}f}"
 
 
-METRIC_COLUMNS = ("test_accuracy", "train_accuracy", "test_loss", "train_loss", "epochs_to_target")
+METRIC_COLUMNS = METRICS
 
 
 @dataclass
@@ -230,8 +242,19 @@ class StudySummary:
     missing_runs: int = 0
     failures: list[Failure] = field(default_factory=list)
 
-    #: Every stored run behind the summary (seeds and replays), without histories.
-    runs: list[dict[str, Any]] = field(default_factory=list)
+    #: (stored rows of run_table.RUN_FIELDS, configurations by key, replay records):
+    #: what :attr:`runs` is made from when asked for.
+    _run_rows: tuple = field(default=((), {}, ()), repr=False)
+
+    @functools.cached_property
+    def runs(self) -> list[dict[str, Any]]:
+        """Every stored run behind the summary (seeds and replays), without
+        histories: a record per run with its configuration as a dict."""
+        rows, configs, replays = self._run_rows
+        records = [
+            {**dict(zip(RUN_FIELDS, row)), "config": configs[row[0]].to_dict()} for row in rows
+        ]
+        return records + [{**r, "config": _config_of(r)} for r in replays]
 
     def to_frame(self, per: str = "run"):
         """The study as a pandas DataFrame. ``per="run"``: one row per run (seeds and
@@ -275,112 +298,146 @@ class StudySummary:
         return min(row.seeds for row in self.rows)
 
 
-#: Metrics where a smaller figure is the better one.
-LOWER_IS_BETTER = {"test_loss", "train_loss", "epochs_to_target"}
-
-
-def _per_seed(config: RunConfig, records: list[dict[str, Any]]) -> dict[str, dict[int, float]]:
-    """Each metric per seed of the runs that did not fail (see ConfigSummary.by_seed)."""
-    per_seed: dict[str, dict[int, float]] = {metric: {} for metric in METRIC_COLUMNS}
-    classifies = config.loss_function.is_classification
-    for record in records:
-        if record["status"] == "failed":
-            continue
-        seed = record["seed"]
-        for metric in METRIC_COLUMNS:
-            value = record[metric]
-            if metric == "epochs_to_target":
-                if config.target_accuracy is None:
-                    continue
-                value = config.epochs + 1 if value is None else value
-            elif value is None or not math.isfinite(value):
-                if record["status"] != "diverged" or metric.endswith("accuracy") and not classifies:
-                    continue
-                value = math.inf if metric in LOWER_IS_BETTER else -math.inf
-            per_seed[metric][seed] = float(value)
-    return per_seed
-
-
-def _config_summary(
-    config: RunConfig, records: list[dict[str, Any]], learned_threshold: float
-) -> ConfigSummary:
-    """One configuration's row from its stored runs (failed runs count only as failed)."""
-    ok = [r for r in records if r["status"] != "failed"]
-    by_seed = _per_seed(config, records)
-    reached = sum(r["epochs_to_target"] is not None for r in ok)
-    spreads = {
-        metric: Spread.of(
-            list(by_seed[metric].values()), bounds=(0.0, 1.0) if "accuracy" in metric else None
-        )
-        for metric in METRIC_COLUMNS
-        if metric != "epochs_to_target"
-    }
-    epochs = list(by_seed["epochs_to_target"].values())
-    spreads["epochs_to_target"] = (
-        Spread.of(epochs, censored=len(epochs) - reached) if epochs else Spread.of([])
-    )
-    learned_share = learned_low = learned_high = None
-    if ok and config.loss_function.is_classification:  # regression: nothing "learned"
-        learned = sum(
-            r["test_accuracy"] is not None and r["test_accuracy"] > learned_threshold for r in ok
-        )
-        learned_share = learned / len(ok)
-        learned_low, learned_high = wilson_interval(learned, len(ok))
-    return ConfigSummary(
-        config=config,
-        seeds=len(records),
-        **spreads,
-        learned_share=learned_share,
-        reached_target=reached,
-        diverged=sum(r["status"] == "diverged" for r in records),
-        failed=sum(r["status"] == "failed" for r in records),
-        seconds=float(sum(r["seconds"] or 0 for r in records)),
-        by_seed=by_seed,
-        learned_low=learned_low,
-        learned_high=learned_high,
-        stored_seeds=sorted(r["seed"] for r in ok),
-    )
-
-
 def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySummary:
-    """Per configuration across its stored seeds (the first ``seeds`` seeds when given)."""
+    """Per configuration across its stored seeds (the first ``seeds`` seeds when given):
+    every metric's spread and interval, the learned share, the per-seed values
+    comparisons read, failures and what is missing, and the published figures judged.
+    The runs are read as columns and the statistics computed for every configuration
+    at once (:mod:`.run_table`)."""
     configs, replays = study.configs, study.replays  # each a whole grid: build once
-    records_by_key: dict[str, list[dict[str, Any]]] = {}
-    stored = store.runs([config.key for config in configs + replays], decode_config=False)
-    for record in stored:
-        if seeds is None or record["seed"] < seeds:
-            records_by_key.setdefault(record["config_key"], []).append(record)
-    rows = []
-    missing = 0
-    failures = []
+    keys = [config.key for config in configs]
+    stored = store.run_rows(keys, RUN_FIELDS)
+    if seeds is not None:
+        stored = [row for row in stored if row[1] < seeds]
+    table = RunTable.read(stored, keys)
+    classifies = np.array([c.loss_function.is_classification for c in configs], dtype=bool)
+    budget = np.array([c.epochs for c in configs], dtype=float)
+    targeted = np.array([c.target_accuracy is not None for c in configs], dtype=bool)
+    columns = metric_columns(table, classifies, budget, targeted)
+    groups = len(configs)
+    stats = {m: group_stats(table, column, groups) for m, column in columns.items()}
+    counts = _counts(table, columns, study.learned_threshold, groups)
+    rows, failures, missing = [], [], 0
     expected = study.seeds if seeds is None else seeds
-    for config in configs:
-        records = records_by_key.get(config.key, [])
-        missing += max(0, expected - len(records))
-        failures += [
-            Failure(config, r["seed"], (r.get("error") or "unknown error").splitlines()[0])
-            for r in records
-            if r["status"] == "failed"
-        ]
-        if not records:
-            continue
-        rows.append(_config_summary(config, records, study.learned_threshold))
+    for index, config in enumerate(configs):
+        runs = table.of(index)
+        total = runs.stop - runs.start
+        missing += max(0, expected - total)
+        failures += _failures(config, table, runs)
+        if total:
+            rows.append(_row(config, index, table, runs, columns, stats, counts))
+    replay_records = [
+        r
+        for r in store.runs([c.key for c in replays], decode_config=False)
+        if seeds is None or r["seed"] < seeds
+    ]
     for replay in replays:  # a failed replay says why too (it was counted, not shown)
         failures += [
             Failure(replay, r["seed"], (r.get("error") or "unknown error").splitlines()[0])
-            for r in records_by_key.get(replay.key, [])
-            if r["status"] == "failed"
+            for r in replay_records
+            if r["config_key"] == replay.key and r["status"] == "failed"
         ]
     summary = StudySummary(study, rows, missing_runs=missing, failures=failures)
-    summary.runs = [r for records in records_by_key.values() for r in records]
-    replay_keys = {config.key for config in replays}
+    summary._run_rows = (stored, {c.key: c for c in configs}, replay_records)
     replayed = {
         record["config_key"]: {**record, "config": _config_of(record)}
-        for record in stored
-        if record["config_key"] in replay_keys and record["status"] != "failed"
+        for record in replay_records
+        if record["status"] != "failed"
     }
     summary.comparisons = judge([place(p, rows, replayed) for p in study.published])
     return summary
+
+
+def _counts(table: RunTable, columns, threshold: float, groups: int) -> dict[str, np.ndarray]:
+    """Per configuration: runs that did not fail, failed, diverged, reached the target,
+    learned (test accuracy above ``threshold``), and their seconds."""
+    ok = table.status != "failed"
+    accuracy = table.values["test_accuracy"]
+    with np.errstate(invalid="ignore"):
+        learned = ok & (accuracy > threshold)
+
+    def count(mask):
+        return np.bincount(table.code[mask], minlength=groups)
+
+    return {
+        "ok": count(ok),
+        "failed": count(~ok),
+        "diverged": count(table.status == "diverged"),
+        "reached": count(ok & ~np.isnan(table.values["epochs_to_target"])),
+        "learned": count(learned),
+        "seconds": np.bincount(table.code, weights=np.nan_to_num(table.seconds), minlength=groups),
+    }
+
+
+def _failures(config: RunConfig, table: RunTable, runs: slice) -> list[Failure]:
+    return [
+        Failure(config, int(table.seed[i]), (table.errors[i] or "unknown error").splitlines()[0])
+        for i in range(runs.start, runs.stop)
+        if table.status[i] == "failed"
+    ]
+
+
+def _spread(stats, index: int, bounds: tuple[float, float] | None) -> Spread:
+    n = int(stats.n[index])
+    censored = int(stats.censored[index])
+    if n == 0:
+        return Spread(None, None, None, None, 0, censored=censored)
+    low = high = None
+    if n > 1:
+        low, high = float(stats.low[index]), float(stats.high[index])
+        if bounds is not None:
+            low, high = max(low, bounds[0]), min(high, bounds[1])
+    return Spread(
+        float(stats.mean[index]),
+        float(stats.std[index]),
+        float(stats.minimum[index]),
+        float(stats.maximum[index]),
+        n,
+        low,
+        high,
+        censored,
+    )
+
+
+def _row(config, index, table, runs, columns, stats, counts) -> ConfigSummary:
+    """One configuration's row from the columns (failed runs count only as failed)."""
+    spreads = {
+        metric: _spread(stats[metric], index, (0.0, 1.0) if "accuracy" in metric else None)
+        for metric in METRIC_COLUMNS
+        if metric != "epochs_to_target"
+    }
+    epochs = stats["epochs_to_target"]
+    reached = int(counts["reached"][index])
+    if columns["epochs_to_target"].included[runs].any():
+        spread = _spread(epochs, index, None)
+        spread.censored = int(columns["epochs_to_target"].included[runs].sum()) - reached
+        spreads["epochs_to_target"] = spread
+    else:
+        spreads["epochs_to_target"] = Spread(None, None, None, None, 0, censored=0)
+    ok = int(counts["ok"][index])
+    learned_share = learned_low = learned_high = None
+    if ok and config.loss_function.is_classification:  # regression: nothing "learned"
+        learned = int(counts["learned"][index])
+        learned_share = learned / ok
+        learned_low, learned_high = wilson_interval(learned, ok)
+    seeds = table.seed[runs]
+    return ConfigSummary(
+        config=config,
+        seeds=runs.stop - runs.start,
+        **spreads,
+        learned_share=learned_share,
+        reached_target=reached,
+        diverged=int(counts["diverged"][index]),
+        failed=int(counts["failed"][index]),
+        seconds=float(counts["seconds"][index]),
+        by_seed=SeedValues(
+            seeds,
+            {m: (column.value[runs], column.included[runs]) for m, column in columns.items()},
+        ),
+        learned_low=learned_low,
+        learned_high=learned_high,
+        stored_seeds=seeds[table.status[runs] != "failed"].tolist(),
+    )
 
 
 def percentile_of(value: float, values: list[float], tolerance: float = 0.0) -> float:

@@ -1,0 +1,117 @@
+"""The record-by-record summary actinit computed before its runs were read as columns
+(:mod:`actinit.studies.run_table`): kept here as the definition the fast one must
+agree with, figure for figure."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from actinit.studies.statistics import wilson_interval
+from actinit.studies.store import Store
+from actinit.studies.study import RunConfig, Study
+from actinit.studies.summary import (
+    LOWER_IS_BETTER,
+    METRIC_COLUMNS,
+    ConfigSummary,
+    Failure,
+    Spread,
+    StudySummary,
+)
+
+
+def _per_seed(config: RunConfig, records: list[dict[str, Any]]) -> dict[str, dict[int, float]]:
+    """Each metric per seed of the runs that did not fail (see ConfigSummary.by_seed)."""
+    per_seed: dict[str, dict[int, float]] = {metric: {} for metric in METRIC_COLUMNS}
+    classifies = config.loss_function.is_classification
+    for record in records:
+        if record["status"] == "failed":
+            continue
+        seed = record["seed"]
+        for metric in METRIC_COLUMNS:
+            value = record[metric]
+            if metric == "epochs_to_target":
+                if config.target_accuracy is None:
+                    continue
+                value = config.epochs + 1 if value is None else value
+            elif value is None or not math.isfinite(value):
+                if record["status"] != "diverged" or metric.endswith("accuracy") and not classifies:
+                    continue
+                value = math.inf if metric in LOWER_IS_BETTER else -math.inf
+            per_seed[metric][seed] = float(value)
+    return per_seed
+
+
+def _config_summary(
+    config: RunConfig, records: list[dict[str, Any]], learned_threshold: float
+) -> ConfigSummary:
+    """One configuration's row from its stored runs (failed runs count only as failed)."""
+    ok = [r for r in records if r["status"] != "failed"]
+    by_seed = _per_seed(config, records)
+    reached = sum(r["epochs_to_target"] is not None for r in ok)
+    spreads = {
+        metric: Spread.of(
+            list(by_seed[metric].values()), bounds=(0.0, 1.0) if "accuracy" in metric else None
+        )
+        for metric in METRIC_COLUMNS
+        if metric != "epochs_to_target"
+    }
+    epochs = list(by_seed["epochs_to_target"].values())
+    spreads["epochs_to_target"] = (
+        Spread.of(epochs, censored=len(epochs) - reached) if epochs else Spread.of([])
+    )
+    learned_share = learned_low = learned_high = None
+    if ok and config.loss_function.is_classification:  # regression: nothing "learned"
+        learned = sum(
+            r["test_accuracy"] is not None and r["test_accuracy"] > learned_threshold for r in ok
+        )
+        learned_share = learned / len(ok)
+        learned_low, learned_high = wilson_interval(learned, len(ok))
+    return ConfigSummary(
+        config=config,
+        seeds=len(records),
+        **spreads,
+        learned_share=learned_share,
+        reached_target=reached,
+        diverged=sum(r["status"] == "diverged" for r in records),
+        failed=sum(r["status"] == "failed" for r in records),
+        seconds=float(sum(r["seconds"] or 0 for r in records)),
+        by_seed=by_seed,
+        learned_low=learned_low,
+        learned_high=learned_high,
+        stored_seeds=sorted(r["seed"] for r in ok),
+    )
+
+
+def reference_summary(study: Study, store: Store, seeds: int | None = None) -> StudySummary:
+    """Per configuration across its stored seeds (the first ``seeds`` seeds when given)."""
+    configs, replays = study.configs, study.replays  # each a whole grid: build once
+    records_by_key: dict[str, list[dict[str, Any]]] = {}
+    stored = store.runs([config.key for config in configs + replays], decode_config=False)
+    for record in stored:
+        if seeds is None or record["seed"] < seeds:
+            records_by_key.setdefault(record["config_key"], []).append(record)
+    rows = []
+    missing = 0
+    failures = []
+    expected = study.seeds if seeds is None else seeds
+    for config in configs:
+        records = records_by_key.get(config.key, [])
+        missing += max(0, expected - len(records))
+        failures += [
+            Failure(config, r["seed"], (r.get("error") or "unknown error").splitlines()[0])
+            for r in records
+            if r["status"] == "failed"
+        ]
+        if not records:
+            continue
+        rows.append(_config_summary(config, records, study.learned_threshold))
+    for replay in replays:  # a failed replay says why too (it was counted, not shown)
+        failures += [
+            Failure(replay, r["seed"], (r.get("error") or "unknown error").splitlines()[0])
+            for r in records_by_key.get(replay.key, [])
+            if r["status"] == "failed"
+        ]
+    summary = StudySummary(study, rows, missing_runs=missing, failures=failures)
+    summary.runs = [r for records in records_by_key.values() for r in records]
+    return summary

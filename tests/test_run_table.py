@@ -1,0 +1,94 @@
+"""The summary read as columns agrees, figure for figure, with the record-by-record
+definition it replaced (tests/reference_summary.py), on stored studies with failed
+and diverged runs, targets reached and missed, regression, uneven seeds and replays."""
+
+import math
+
+import numpy as np
+import pytest
+
+from actinit.studies import Store, load_study, summarize
+from actinit.studies.summary import METRIC_COLUMNS
+from reference_summary import reference_summary
+from synthetic_study import store_results, synthetic_study
+
+SPREAD = ("mean", "std", "min", "max", "n", "low", "high", "censored")
+
+
+def same(a, b):
+    if a is None or b is None:
+        return a is b
+    if isinstance(a, float) and (math.isinf(a) or math.isnan(a)):
+        return (math.isnan(a) and math.isnan(b)) or a == b
+    return a == pytest.approx(b, rel=1e-12, abs=1e-12)
+
+
+def assert_same(new, old):
+    assert [r.config.key for r in new.rows] == [r.config.key for r in old.rows]
+    for ours, theirs in zip(new.rows, old.rows):
+        for metric in METRIC_COLUMNS:
+            for stat in SPREAD:
+                a, b = getattr(ours.metric(metric), stat), getattr(theirs.metric(metric), stat)
+                assert same(a, b), (ours.config.label, metric, stat, a, b)
+            assert dict(ours.by_seed[metric]) == theirs.by_seed[metric], (metric,)
+        for name in (
+            "seeds",
+            "learned_share",
+            "learned_low",
+            "learned_high",
+            "reached_target",
+            "diverged",
+            "failed",
+            "stored_seeds",
+        ):
+            assert same(getattr(ours, name), getattr(theirs, name)) or getattr(
+                ours, name
+            ) == getattr(theirs, name), name
+        assert ours.seconds == pytest.approx(theirs.seconds)
+    assert new.missing_runs == old.missing_runs
+    assert [(f.config.key, f.seed, f.reason) for f in new.failures] == [
+        (f.config.key, f.seed, f.reason) for f in old.failures
+    ]
+    assert len(new.runs) == len(old.runs)
+
+
+def test_columns_agree_with_the_record_by_record_summary(tmp_path):
+    study = synthetic_study(seeds=7, activations=["relu", "tanh", "elu"])
+
+    def accuracy(config, seed):
+        own = np.random.default_rng([seed, int(config.key[:8], 16)]).normal()
+        return 0.85 + 0.05 * own if config.activation != "elu" else 0.5  # elu: at chance
+
+    with Store(tmp_path / "c.sqlite") as store:
+        store_results(store, study, accuracy)
+        keys = [c.key for c in study.configs]
+        # a failed run, a diverged one, a missing one, one equal accuracy
+        store.connection.execute(
+            "UPDATE runs SET status = 'failed', error = 'boom\nmore' WHERE config_key = ? AND seed = 1",
+            (keys[0],),
+        )
+        store.connection.execute(
+            "UPDATE runs SET status = 'diverged', test_loss = NULL, test_accuracy = NULL "
+            "WHERE config_key = ? AND seed = 2",
+            (keys[1],),
+        )
+        store.connection.execute("DELETE FROM runs WHERE config_key = ? AND seed = 6", (keys[2],))
+        store.connection.execute(
+            "UPDATE runs SET test_accuracy = 0.8 WHERE config_key = ?", (keys[3],)
+        )
+        store.connection.commit()
+        for seeds in (None, 4):
+            assert_same(summarize(study, store, seeds), reference_summary(study, store, seeds))
+
+
+def test_columns_agree_on_a_real_study_with_replays(tmp_path):
+    from actinit.studies import run_study
+
+    study = load_study("circles", {"epochs": 30})
+    with Store(tmp_path / "r.sqlite") as store:
+        run_study(study, store, seeds=2, backend="sequential")
+        new, old = summarize(study, store), reference_summary(study, store)
+        assert_same(new, old)
+        assert {r["config_key"] for r in new.runs} == {r["config_key"] for r in old.runs}
+        frame = new.to_frame()
+        assert len(frame) == len(old.runs) and frame["replay"].any()
