@@ -191,13 +191,8 @@ def run_adaptive(
         open_ = [c for c in waiting if counts.get(c.key, 0) < max_seeds]
         reason = _stop_reason(waiting, open_, state, max_seeds, rounds[-1])
         if reason:
-            spent = (
-                f" (every look at {100 * alpha:.2g}%: {100 * total:.2g}% spent over {planned} "
-                "planned looks)"
-                if planned > 1
-                else ""
-            )
-            return AdaptiveResult(summary, rounds, reason + spent, counts, alpha, planned)
+            reason += _spent(alpha, total, planned)
+            return AdaptiveResult(summary, rounds, reason, counts, alpha, planned)
         plan = [
             (by_key[config.key], seed)
             for config in open_
@@ -211,6 +206,15 @@ def run_adaptive(
             on_round(this_round, state)
         this_round.report = run(study, store, plan=plan, **run_options)
         rounds.append(this_round)
+
+
+def _spent(alpha: float, total: float, planned: int) -> str:
+    if planned == 1:
+        return ""
+    return (
+        f" (every look at {100 * alpha:.2g}%: {100 * total:.2g}% spent over {planned} "
+        "planned looks)"
+    )
 
 
 def _stop_reason(waiting, open_, state: str, max_seeds: int, last: Round) -> str:

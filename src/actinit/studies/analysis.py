@@ -13,6 +13,7 @@ another.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -741,6 +742,34 @@ def _oriented(first: str, second: str) -> tuple[str, str]:
     return tuple(sorted(pair, key=order.index))  # type: ignore[return-value]
 
 
+def _contrast(dimension, across, cells, a, other, at, elsewhere):
+    """(the :class:`Contrast` of these four cells, its per-seed values), or None when a
+    cell is missing or no seed has all four finite. Its test is set by the caller."""
+    keys = [(a, at), (other, at), (a, elsewhere), (other, elsewhere)]
+    if not all(k in cells for k in keys):
+        return None
+    y = [cells[k] for k in keys]
+    with np.errstate(invalid="ignore"):
+        gaps = (y[0] - y[1], y[2] - y[3])
+        raw = gaps[0] - gaps[1]
+    ok = np.isfinite(raw)
+    if not ok.any():
+        return None
+    contrast = Contrast(
+        dimension,
+        across,
+        a,
+        other,
+        at,
+        elsewhere,
+        float(np.mean(gaps[0][ok])),
+        float(np.mean(gaps[1][ok])),
+        None,  # type: ignore[arg-type]
+        (gaps[0][ok], gaps[1][ok]),
+    )
+    return contrast, raw[ok]
+
+
 def interaction_contrasts(
     rows: Sequence[ConfigSummary], metric: str, alpha: float = ALPHA
 ) -> list[Contrast]:
@@ -758,35 +787,12 @@ def interaction_contrasts(
             cells = _cells(rows, dimension, across, metric, seeds)
             values = list(dict.fromkeys(k[0] for k in cells))
             levels = _levels_in_order(across, rows)
-            for i, a in enumerate(values):
-                for other in values[i + 1 :]:
-                    for j, at in enumerate(levels):
-                        for elsewhere in levels[j + 1 :]:
-                            keys = [(a, at), (other, at), (a, elsewhere), (other, elsewhere)]
-                            if not all(k in cells for k in keys):
-                                continue
-                            y = [cells[k] for k in keys]
-                            with np.errstate(invalid="ignore"):
-                                raw = (y[0] - y[1]) - (y[2] - y[3])
-                                gaps = (y[0] - y[1], y[2] - y[3])
-                            ok = np.isfinite(raw)
-                            if ok.sum() < 1:
-                                continue
-                            found.append(
-                                Contrast(
-                                    dimension,
-                                    across,
-                                    a,
-                                    other,
-                                    at,
-                                    elsewhere,
-                                    float(np.mean(gaps[0][ok])),
-                                    float(np.mean(gaps[1][ok])),
-                                    None,  # type: ignore[arg-type]
-                                    (gaps[0][ok], gaps[1][ok]),
-                                )
-                            )
-                            raws.append(raw[ok])
+            for a, other in itertools.combinations(values, 2):
+                for at, elsewhere in itertools.combinations(levels, 2):
+                    made = _contrast(dimension, across, cells, a, other, at, elsewhere)
+                    if made is not None:
+                        found.append(made[0])
+                        raws.append(made[1])
     higher = higher_is_better(metric)
     by_length: dict[int, list[int]] = {}
     for index, raw in enumerate(raws):

@@ -215,16 +215,14 @@ def run_pruned(config, data: Dataset, model: Sequential, seed: int):
             rewind(model, kept.get("values", initial))
         if retrain:
             history = train(model)
-        if config.rewind == "reinit":
-            # the control of the ticket found so far: its own mask, fresh draws
-            control = copy.deepcopy(model)
-            reinitialize(control, seed + config.seed_offset + 1_000_003 * (number + 1))
-            control_history = train(control) if retrain else history
-            rounds.append(control.evaluate(data.X_test, data.y_test).get("accuracy"))
-            if number == count - 1:
-                model, history = control, control_history
-        else:
-            rounds.append(model.evaluate(data.X_test, data.y_test).get("accuracy"))
+        measured, measured_history = model, history
+        if config.rewind == "reinit":  # the ticket's control: its own mask, fresh draws
+            measured = copy.deepcopy(model)
+            reinitialize(measured, seed + config.seed_offset + 1_000_003 * (number + 1))
+            measured_history = train(measured) if retrain else history
+        rounds.append(measured.evaluate(data.X_test, data.y_test).get("accuracy"))
+        if number == count - 1:
+            model, history = measured, measured_history
     numbers = _pruning_numbers(model, history, dense, rounds, dense_weights)
     pruned_time, dense_time = inference_times([model, dense_model], data.X_test)
     numbers["ms_per_1000"] = [pruned_time]

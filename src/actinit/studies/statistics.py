@@ -207,67 +207,81 @@ def signed_rank_interval(differences: np.ndarray, level: float = ALPHA) -> Shift
     (the search's answer and the test at 0 disagree, which a tie can cause) every
     piece is tested."""
     raw = np.asarray(differences, dtype=float)
-    n = len(raw)
-    if n == 0:
+    if len(raw) == 0:
         return Shift(math.nan, -math.inf, math.inf, level, 0)
-    d = resolved(_ranked_differences(raw))
-    scale = float(np.abs(d).max())
-    tolerance = RESOLUTION * scale
-    finite = np.abs(raw[np.isfinite(raw)])
-    # a Walsh average with a diverged run's stand-in lies beyond every finite one
-    top = (
-        math.inf
-        if len(finite) == n
-        else (finite.max() if len(finite) else 0.0) * (1 + 1e-6) + 1e-12
+    pieces = _Pieces(raw, level)
+    centre = pieces.of(hodges_lehmann(raw))
+    zero = pieces.of(0.0)
+    low, high = _search(pieces.accepted, centre, pieces.count)
+    rejected_at_zero = decision_p(raw) <= level
+    inside = low <= zero <= high and not (zero in (low, high) and not pieces.accepted(zero))
+    if rejected_at_zero == inside or not pieces.accepted(centre):
+        low, high = _component(pieces.accepted, centre, pieces.count, zero, rejected_at_zero)
+    return Shift(
+        hodges_lehmann(raw),
+        pieces.end(low, -1),
+        pieces.end(high, 1),
+        level,
+        len(raw),
+        low % 2 == 0,
+        high % 2 == 0,
     )
-    i, j = np.triu_indices(n)
-    walsh = (d[i] + d[j]) / 2
-    estimate = float(np.median(walsh))
-    points = _distinct(np.sort(walsh), tolerance)
-    pieces = 2 * len(points) + 1
 
-    def shift(piece: int) -> float:
-        k = piece // 2
+
+class _Pieces:
+    """The shifts t a signed-rank interval is made of: the distinct Walsh averages
+    (piece 2k + 1 is the k-th) and the open gaps below, between and above them (piece
+    2k is the gap below the k-th); whether the test of d - t keeps each (cached)."""
+
+    def __init__(self, raw: np.ndarray, level: float) -> None:
+        self.d = resolved(_ranked_differences(raw))
+        self.scale = float(np.abs(self.d).max())
+        self.tolerance = RESOLUTION * self.scale
+        self.level = level
+        finite = np.abs(raw[np.isfinite(raw)])
+        # a Walsh average with a diverged run's stand-in lies beyond every finite one
+        self.top = (
+            math.inf
+            if len(finite) == len(raw)
+            else (finite.max() if len(finite) else 0.0) * (1 + 1e-6) + 1e-12
+        )
+        i, j = _walsh_pairs(len(self.d))
+        self.points = _distinct(np.sort((self.d[i] + self.d[j]) / 2), self.tolerance)
+        self.count = 2 * len(self.points) + 1
+        self._kept: dict[int, bool] = {}
+
+    def of(self, value: float) -> int:
+        return _piece_of(value, self.points, self.tolerance)
+
+    def shift(self, piece: int) -> float:
+        points, k = self.points, piece // 2
         if piece % 2:
             return float(points[k])
         if k == 0:
-            return float(points[0]) - 1.0 - scale
+            return float(points[0]) - 1.0 - self.scale
         if k == len(points):
-            return float(points[-1]) + 1.0 + scale
+            return float(points[-1]) + 1.0 + self.scale
         return float(points[k - 1] + points[k]) / 2
 
-    cache: dict[int, bool] = {}
+    def accepted(self, piece: int) -> bool:
+        if piece not in self._kept:
+            moved = self.d - self.shift(piece)
+            if piece % 2:  # at a Walsh average, differences that meet there tie
+                moved = resolved(moved, self.tolerance)
+            self._kept[piece] = _signed_rank_p(moved) > self.level
+        return self._kept[piece]
 
-    def accepted(piece: int) -> bool:
-        if piece not in cache:
-            t = shift(piece)
-            moved = d - t
-            if piece % 2:
-                moved = resolved(moved, tolerance)
-            cache[piece] = _signed_rank_p(moved) > level
-        return cache[piece]
-
-    centre = _piece_of(estimate, points, tolerance)
-    zero = _piece_of(0.0, points, tolerance)
-    low, high = _search(accepted, centre, pieces)
-    rejected_at_zero = decision_p(raw) <= level
-    inside = low <= zero <= high and not (zero in (low, high) and not accepted(zero))
-    if rejected_at_zero == inside or not accepted(centre):
-        low, high = _component(accepted, centre, pieces, zero, rejected_at_zero)
-
-    def end(piece: int, side: int) -> float:
+    def end(self, piece: int, side: int) -> float:
+        """The interval's end at ``piece`` on ``side`` (-1 low, +1 high): a gap ends at
+        the average beside it, or at infinity past the last."""
         if piece % 2:
-            value = float(points[piece // 2])
+            value = float(self.points[piece // 2])
         else:
             k = piece // 2 + (-1 if side < 0 else 0)
-            if k < 0 or k >= len(points):
+            if k < 0 or k >= len(self.points):
                 return -math.inf if side < 0 else math.inf
-            value = float(points[k])
-        return value if abs(value) <= top else math.copysign(math.inf, value)
-
-    if abs(estimate) > top:
-        estimate = math.copysign(math.inf, estimate)
-    return Shift(estimate, end(low, -1), end(high, 1), level, n, low % 2 == 0, high % 2 == 0)
+            value = float(self.points[k])
+        return value if abs(value) <= self.top else math.copysign(math.inf, value)
 
 
 def _distinct(values: np.ndarray, tolerance: float) -> np.ndarray:
