@@ -154,10 +154,11 @@ class RunConfig:
         """A hash of the whole configuration: the key of its runs in the store.
         Fields added after the first release leave the key alone while at their
         default (``metadata={"since": ...}``), so stored results stay found."""
-        values = self.to_dict()
-        for spec in fields(self):
-            if "since" in spec.metadata and getattr(self, spec.name) == spec.default:
-                del values[spec.name]
+        values = {}
+        for name, since, default in _key_fields():
+            value = getattr(self, name)
+            if not (since and value == default):
+                values[name] = value  # JSON writes a tuple as the list to_dict makes
         text = json.dumps(values, sort_keys=True, separators=(",", ":"), default=list)
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
@@ -200,6 +201,12 @@ class RunConfig:
     def loss_function(self) -> losses.Loss:
         """The loss from the loss registry: the one named, else the output activation's."""
         return _loss_of(self.loss, self.output_activation)
+
+
+@functools.lru_cache(maxsize=1)
+def _key_fields() -> tuple[tuple[str, bool, Any], ...]:
+    """(name, added after the first release, default) of every RunConfig field."""
+    return tuple((f.name, "since" in f.metadata, f.default) for f in fields(RunConfig))
 
 
 @functools.lru_cache(maxsize=256)

@@ -315,8 +315,10 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
     targeted = np.array([c.target_accuracy is not None for c in configs], dtype=bool)
     columns = metric_columns(table, classifies, budget, targeted)
     groups = len(configs)
-    stats = {m: group_stats(table, column, groups) for m, column in columns.items()}
-    counts = _counts(table, columns, study.learned_threshold, groups)
+    stats = {m: group_stats(table, column, groups).as_lists() for m, column in columns.items()}
+    counts = {
+        k: v.tolist() for k, v in _counts(table, columns, study.learned_threshold, groups).items()
+    }
     rows, failures, missing = [], [], 0
     expected = study.seeds if seeds is None else seeds
     for index, config in enumerate(configs):
