@@ -8,6 +8,8 @@ Two workloads, each timed in this one run on this machine:
 * ``tiny``: 2-12-6-1 ReLU/ReLU/sigmoid net, binary cross-entropy, full-batch
   gradient descent on 400 two-moons samples, float32. Reported as microseconds
   per training step.
+* ``tiny-minibatch``: the same network in mini-batches of 32 (13 steps an epoch, as
+  the seed studies train), where the engine's per-step overhead is what counts.
 
 All three do the same work per step: forward pass, the batch's mean loss,
 backward pass, SGD update. actinit is timed through ``Sequential.fit`` (which
@@ -121,16 +123,28 @@ WORKLOADS = {
         "epochs": 2000,
         "output": "sigmoid",
     },
+    # the seed studies' shape: thousands of small mini-batch steps, where the engine's
+    # per-step overhead is what counts
+    "tiny-minibatch": {
+        "sizes": [2, 12, 6, 1],
+        "data": moons,
+        "batch_size": 32,
+        "epochs": 200,
+        "output": "sigmoid",
+    },
 }
 
 
-def time_call(function, repeats):
-    times = []
+def time_interleaved(functions, repeats):
+    """{name: (best, median) seconds} of each function, timed in turn ``repeats``
+    times (interleaved: a busy moment of a shared machine falls on all of them)."""
+    times = {name: [] for name in functions}
     for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times), statistics.median(times)
+        for name, function in functions.items():
+            start = time.perf_counter()
+            function()
+            times[name].append(time.perf_counter() - start)
+    return {name: (min(t), statistics.median(t)) for name, t in times.items()}
 
 
 def bench_workload(name, spec, repeats):
@@ -156,7 +170,7 @@ def bench_workload(name, spec, repeats):
     def run_actinit():
         model.fit(X, y, epochs=epochs, batch_size=spec["batch_size"])
 
-    results = {"plain": time_call(run_plain, repeats), "actinit": time_call(run_actinit, repeats)}
+    runs = {"plain": run_plain, "actinit": run_actinit}
 
     if torch is not None:
         modules = []
@@ -188,8 +202,9 @@ def bench_workload(name, spec, repeats):
                     optimizer.step()
                     loss.item()
 
-        results["torch"] = time_call(run_torch, repeats)
+        runs["torch"] = run_torch
 
+    results = time_interleaved(runs, repeats)
     return {"workload": name, "samples": n, "steps": steps, "epochs": epochs, "results": results}
 
 
