@@ -803,7 +803,7 @@ def interaction_contrasts(
             for i in members
         ]
         matrix = np.array([raws[i] for i in members], dtype=float).reshape(len(members), length)
-        tested = paired_comparisons(matrix, np.zeros(length), metric, higher, names)
+        tested = paired_comparisons(matrix, np.zeros(length), metric, higher, names, far_from=alpha)
         for i, comparison in zip(members, tested):
             found[i].comparison = comparison
     correct([c.comparison for c in found], alpha)

@@ -658,7 +658,12 @@ def paired_differences(
     return _ranked_differences(raw)
 
 
-def signed_rank_ps(differences: np.ndarray) -> np.ndarray:
+#: With ``far_from``: rows whose normal-approximation p-value is above this are far
+#: from any level a family tests at, and keep that approximate p-value.
+FAR = 0.2
+
+
+def signed_rank_ps(differences: np.ndarray, far_from: float | None = None) -> np.ndarray:
     """:func:`decision_p` of every row of a (pairs, seeds) array at once: Wilcoxon's
     p-value of the row (:func:`raw_signed_rank_ps`). Its inverted interval (the
     shifts t the test of d - t keeps, :func:`signed_rank_interval`) must exclude 0
@@ -666,10 +671,28 @@ def signed_rank_ps(differences: np.ndarray) -> np.ndarray:
     and a negative difference, lets the tests just either side of 0 both keep what
     the test at 0 rejects (the kept shifts would surround 0), the smaller of those
     two p-values stands instead when it is larger. In practice that is Wilcoxon's
-    own p-value almost always."""
+    own p-value almost always.
+
+    ``far_from`` (a family's alpha): rows whose normal approximation is above
+    max(:data:`FAR`, 4 alpha) keep it instead of the exact count. Such a row is never
+    rejected at any step of Holm's procedure (every step's level is at most alpha), so
+    the family's verdicts are the same; thousands of interaction contrasts need the
+    exact count only for the few near a level."""
     d = resolved(_ranked_rows(np.asarray(differences, dtype=float)))
     if d.ndim != 2 or d.size == 0:
         return np.ones(len(d))
+    if far_from is not None and d.shape[1] >= 6:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            approximate = stats.wilcoxon(d, axis=1, method="asymptotic").pvalue
+        approximate = np.nan_to_num(np.asarray(approximate, dtype=float), nan=1.0)
+        far = approximate > max(FAR, 4 * far_from)
+        if far.any():
+            p = np.minimum(approximate, 1.0)
+            near = ~far
+            if near.any():
+                p[near] = signed_rank_ps(d[near])
+            return p
     p = raw_signed_rank_ps(d)
     magnitude = np.abs(d)
     positive = np.where(d > 0, magnitude, np.nan)
@@ -746,14 +769,16 @@ def paired_comparisons(
     names: Sequence[tuple[str, str]] = (),
     seeds: Sequence[int] = (),
     confidence: float = CONFIDENCE,
+    far_from: float | None = None,
 ) -> list[PairedComparison]:
     """:func:`paired_comparison` of every row of ``rows`` (configurations x seeds)
-    against ``baseline`` (its values on the same seeds), the tests computed together."""
+    against ``baseline`` (its values on the same seeds), the tests computed together
+    (``far_from``: see :func:`signed_rank_ps`)."""
     rows = np.asarray(rows, dtype=float).reshape(len(rows), -1)
     baseline = np.asarray(baseline, dtype=float)
     with np.errstate(invalid="ignore"):
         raw = np.where(rows == baseline[None, :], 0.0, rows - baseline[None, :])
-    p_values = signed_rank_ps(raw)
+    p_values = signed_rank_ps(raw, far_from)
     signs = resolved(raw) if raw.size else raw
     signs = signs if higher_is_better else -signs
     wins_a, wins_b = (signs > 0).sum(axis=1), (signs < 0).sum(axis=1)
