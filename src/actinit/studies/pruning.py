@@ -176,21 +176,9 @@ def run_pruned(config, data: Dataset, model: Sequential, seed: int):
     ``init``, and at each round a copy of it, its mask kept and its survivors drawn
     afresh, is trained and measured. Returns (the pruned model, its last History, the
     :data:`PRUNING_NUMBERS`)."""
-    from ..engine import LambdaCallback, reinitialize, rewind
-    from .config import fit_run
+    from ..engine import reinitialize, rewind
 
-    initial = {name: value.copy() for name, value in model.parameters().items()}
-    kept: dict[str, dict] = {}
-    callbacks = []
-    if config.rewind.startswith("epoch:"):
-        epoch = int(config.rewind.split(":")[1])
-
-        def keep(done, logs):
-            if done + 1 == epoch:
-                kept["values"] = {k: v.copy() for k, v in model.parameters().items()}
-
-        callbacks.append(LambdaCallback(on_epoch_end=keep))
-    history = fit_run(model, config, data, callbacks)
+    history, rewound = _train_dense(config, data, model)
     dense = model.evaluate(data.X_test, data.y_test).get("accuracy")
     dense_model = copy.deepcopy(model)  # timed beside the pruned one at the end
     dense_weights = size_report(model).weights
@@ -209,10 +197,8 @@ def run_pruned(config, data: Dataset, model: Sequential, seed: int):
     rounds = []
     for number in range(count):
         model = prune_step(model, config.prune_method, step, data.X_train, config.prune_output_rate)
-        if config.rewind in ("init", "reinit"):
-            rewind(model, initial)
-        elif config.rewind.startswith("epoch:"):
-            rewind(model, kept.get("values", initial))
+        if rewound is not None:
+            rewind(model, rewound)
         if retrain:
             history = train(model)
         measured, measured_history = model, history
@@ -228,6 +214,29 @@ def run_pruned(config, data: Dataset, model: Sequential, seed: int):
     numbers["ms_per_1000"] = [pruned_time]
     numbers["dense_ms_per_1000"] = [dense_time]
     return model, history, numbers
+
+
+def _train_dense(config, data: Dataset, model: Sequential):
+    """Train the dense network as ``config`` says: (its History, the values a rewind
+    goes back to: the initial draw, or the values after epoch k; None without one)."""
+    from ..engine import LambdaCallback
+    from .config import fit_run
+
+    initial = {name: value.copy() for name, value in model.parameters().items()}
+    kept: dict[str, dict] = {}
+    callbacks = []
+    if config.rewind.startswith("epoch:"):
+        epoch = int(config.rewind.split(":")[1])
+
+        def keep(done, logs):
+            if done + 1 == epoch:
+                kept["values"] = {k: v.copy() for k, v in model.parameters().items()}
+
+        callbacks.append(LambdaCallback(on_epoch_end=keep))
+    history = fit_run(model, config, data, callbacks)
+    if config.rewind == "trained":
+        return history, None
+    return history, kept.get("values", initial)
 
 
 def _pruning_numbers(model, history, dense, rounds, dense_weights) -> dict[str, list[float]]:

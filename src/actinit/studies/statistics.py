@@ -513,46 +513,21 @@ def paired_comparison(
     higher_is_better: bool = True,
     names: tuple[str, str] = ("A", "B"),
     confidence: float = CONFIDENCE,
-    p_value: float | None = None,
 ) -> PairedComparison:
     """Compare two configurations on the seeds both have (``a`` and ``b``: seed ->
     value). A value of +inf (-inf for a metric where higher is better) is a run that
     diverged: the worst possible value, kept in the ranks of the signed-rank test.
-    ``confidence``: the interval's level (the verdict's is 1 - confidence);
-    ``p_value``: the test's, when computed already (:func:`signed_rank_ps` does many
-    at once)."""
+    ``confidence``: the interval's level (the verdict's is 1 - confidence). Many at
+    once: :func:`paired_comparisons`."""
     seeds = sorted(set(a) & set(b))
     x = np.array([a[s] for s in seeds], dtype=float)
     y = np.array([b[s] for s in seeds], dtype=float)
     with np.errstate(invalid="ignore"):
         raw = np.where(x == y, 0.0, x - y)  # inf - inf of two diverged runs is a tie
-    return _comparison(raw, names, metric, higher_is_better, round(1.0 - confidence, 12), p_value)
-
-
-def _comparison(
-    raw: np.ndarray,
-    names: tuple[str, str],
-    metric: str,
-    higher_is_better: bool,
-    level: float,
-    p_value: float | None = None,
-) -> PairedComparison:
-    resolved_raw = resolved(raw)
-    sign = resolved_raw if higher_is_better else -resolved_raw
-    return PairedComparison(
-        a=names[0],
-        b=names[1],
-        metric=metric,
-        seeds=len(raw),
-        wins_a=int((sign > 0).sum()),
-        wins_b=int((sign < 0).sum()),
-        ties=int((sign == 0).sum()),
-        p_value=decision_p(raw) if p_value is None else p_value,
-        higher_is_better=higher_is_better,
-        unbounded=int((~np.isfinite(raw)).sum()),
-        raw=[float(v) for v in raw],
-        level=level,
+    (comparison,) = paired_comparisons(
+        raw[None, :], np.zeros(len(raw)), metric, higher_is_better, [names], seeds, confidence
     )
+    return comparison
 
 
 def _ranked_differences(differences: np.ndarray) -> np.ndarray:

@@ -44,7 +44,7 @@ def to_data_uri(figure: Figure, dpi: int = 90) -> str:
 
 
 def _tight(figure: Figure) -> str | None:
-    """"tight" unless the figure lays itself out (constrained layout): the tight box
+    """ "tight" unless the figure lays itself out (constrained layout): the tight box
     costs a second drawing of the whole figure, half a report's time at 840
     configurations."""
     from matplotlib.layout_engine import ConstrainedLayoutEngine
