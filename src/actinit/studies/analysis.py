@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import itertools
 import re
+from operator import attrgetter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .config import normalize_activation
+from .run_table import seed_arrays
 from .statistics import (
     ALPHA,
     Estimate,
@@ -38,7 +40,7 @@ from .statistics import (
     signed_rank_ps,
 )
 from .study import METRICS, RunConfig
-from .summary import DIMENSIONS, LOWER_IS_BETTER, ConfigSummary, StudySummary
+from .summary import DIMENSION_FIELDS, DIMENSIONS, LOWER_IS_BETTER, ConfigSummary, StudySummary
 
 #: Every grid dimension a configuration can be picked or grouped by, as tables name
 #: its values: activation and initializer first, then :data:`~.summary.DIMENSIONS`.
@@ -184,7 +186,17 @@ def _dimension_of(rows: Sequence[ConfigSummary], value: str) -> str:
 
 def varying(rows: Sequence[ConfigSummary]) -> list[str]:
     """The dimensions whose value differs between ``rows``."""
-    return [name for name, read in GRID.items() if len({read(r.config) for r in rows}) > 1]
+    configs = [row.config for row in rows]
+    if not configs:
+        return []
+    found = []
+    for name, read in GRID.items():
+        fields = attrgetter(*DIMENSION_FIELDS[name])
+        first = fields(configs[0])
+        label = read(configs[0])  # only configurations whose fields differ can differ
+        if any(read(c) != label for c in configs if fields(c) != first):
+            found.append(name)
+    return found
 
 
 def labeller(rows: Sequence[ConfigSummary]) -> Callable[[RunConfig], str]:
@@ -259,19 +271,23 @@ def _versus(
 ) -> list[PairedComparison]:
     """Each of ``series`` (seed -> value) against ``base`` on the seeds both have;
     the tests of series sharing the same seeds run at once."""
-    groups: dict[tuple[int, ...], list[int]] = {}
-    for index, values in enumerate(series):
-        groups.setdefault(tuple(sorted(set(values) & set(base))), []).append(index)
+    base_seeds, base_values = seed_arrays(base)
+    arrays = [seed_arrays(values) for values in series]
+    groups: dict[bytes, list[int]] = {}  # series with the same seeds are tested together
+    for index, (seeds, _) in enumerate(arrays):
+        groups.setdefault(seeds.tobytes(), []).append(index)
     found: dict[int, PairedComparison] = {}
-    for seeds, members in groups.items():
-        matrix = np.array([[series[i][s] for s in seeds] for i in members], dtype=float)
+    for members in groups.values():
+        own = arrays[members[0]][0]
+        seeds, mine, theirs = np.intersect1d(own, base_seeds, return_indices=True)
+        matrix = np.array([arrays[i][1][mine] for i in members], dtype=float)
         results = paired_comparisons(
             matrix.reshape(len(members), len(seeds)),
-            np.array([base[s] for s in seeds], dtype=float),
+            base_values[theirs],
             metric,
             higher_is_better(metric),
             [names[i] for i in members],
-            seeds,
+            seeds.tolist(),
         )
         found.update(zip(members, results))
     return [found[index] for index in range(len(series))]
@@ -499,7 +515,7 @@ def rank(
     check_metric(summary.study, metric)
     rows = [r for r in select(summary.rows, where or {}) if r.by_seed.get(metric)]
     rows.sort(key=_sort_key(metric))
-    if not any(np.isfinite(list(r.by_seed[metric].values())).any() for r in rows):
+    if not any(np.isfinite(seed_arrays(r.by_seed[metric])[1]).any() for r in rows):
         reason = (
             f"every run of these configurations diverged or failed: no finite "
             f"{metric.replace('_', ' ')}"

@@ -31,6 +31,7 @@ import numpy as np
 from .adaptive import run_adaptive
 from .analysis import compare_rows, interactions, rank
 from .conclusions import judge_conclusions
+from .run_table import columns_of_records
 from .runner import RunReport
 from .statistics import ALPHA, wilson_interval
 from .study import RunConfig, Study, parse_study
@@ -100,8 +101,8 @@ class MemoryStore:
     def __init__(self) -> None:
         self.records: dict[tuple[str, int], dict[str, Any]] = {}
 
-    def run_rows(self, keys, fields) -> list[tuple]:
-        return [tuple(record[f] for f in fields) for record in self.runs(keys)]
+    def run_columns(self, keys, fields, below_seed=None):
+        return columns_of_records(list(self.records.values()), keys, fields, below_seed)
 
     def runs(self, keys=None, **_) -> list[dict[str, Any]]:
         wanted = None if keys is None else set(keys)

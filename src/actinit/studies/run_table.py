@@ -25,11 +25,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from .statistics import t_quantile
+from .store import STATUSES
 
-#: The metrics a run stores, in the order of :data:`RUN_FIELDS`.
+#: The metrics a run stores.
 METRICS = ("test_accuracy", "train_accuracy", "test_loss", "train_loss", "epochs_to_target")
-#: The columns a summary reads of each run.
-RUN_FIELDS = ("config_key", "seed", "status", *METRICS, "seconds", "error")
+#: The numeric columns a summary reads of each run, beside its configuration, seed and
+#: status.
+NUMERIC_FIELDS = (*METRICS, "seconds")
+OK, DIVERGED, FAILED = range(3)  # codes of STATUSES
 #: Metrics where a smaller figure is the better one.
 LOWER_IS_BETTER = {"test_loss", "train_loss", "epochs_to_target"}
 
@@ -38,39 +41,82 @@ LOWER_IS_BETTER = {"test_loss", "train_loss", "epochs_to_target"}
 class RunTable:
     """The runs of some configurations: ``code[i]`` is run i's configuration (its index
     in the list the table was made for), grouped: runs of one configuration are
-    contiguous, in seed order, and ``starts[c]:starts[c + 1]`` are configuration c's."""
+    contiguous, in seed order, and ``starts[c]:starts[c + 1]`` are configuration c's.
+    ``status[i]`` indexes :data:`STATUSES`; ``failures`` are (configuration, seed,
+    error) of the failed runs."""
 
     code: np.ndarray
     seed: np.ndarray
     status: np.ndarray
     values: dict[str, np.ndarray]  # metric -> float (nan for NULL)
     seconds: np.ndarray
-    errors: list[str | None]
+    failures: list[tuple[int, int, str | None]]
     starts: np.ndarray
 
     @classmethod
-    def read(cls, rows: Sequence[tuple], keys: Sequence[str]) -> RunTable:
-        """From stored rows of :data:`RUN_FIELDS` of the configurations ``keys``."""
-        index = {key: i for i, key in enumerate(keys)}
-        rows = [row for row in rows if row[0] in index]
-        columns = list(zip(*rows)) if rows else [()] * len(RUN_FIELDS)
-        code = np.array([index[key] for key in columns[0]], dtype=np.int64)
-        seed = np.array(columns[1], dtype=np.int64)
-        order = np.lexsort((seed, code))
-
-        def floats(column) -> np.ndarray:  # NumPy reads None as nan
-            return np.array(column, dtype=float)[order]
-
-        code, seed = code[order], seed[order]
-        status = np.array(columns[2], dtype=object)[order]
-        values = {metric: floats(columns[3 + k]) for k, metric in enumerate(METRICS)}
-        seconds = floats(columns[3 + len(METRICS)])
-        errors = [columns[4 + len(METRICS)][i] for i in order]
-        starts = np.searchsorted(code, np.arange(len(keys) + 1))
-        return cls(code, seed, status, values, seconds, errors, starts)
+    def load(cls, store, keys: Sequence[str], below_seed: int | None = None) -> RunTable:
+        """The runs ``store`` holds of configurations ``keys`` (seeds below
+        ``below_seed`` when given), read as columns (``store.run_columns``)."""
+        array, failures = store.run_columns(keys, NUMERIC_FIELDS, below_seed)
+        code = array[:, 0].astype(np.int64)
+        return cls(
+            code=code,
+            seed=array[:, 1].astype(np.int64),
+            status=array[:, 2].astype(np.int8),
+            values={metric: array[:, 3 + k] for k, metric in enumerate(METRICS)},
+            seconds=array[:, 3 + len(METRICS)],
+            failures=[(int(c), int(s), e) for c, s, e in failures],
+            starts=np.searchsorted(code, np.arange(len(keys) + 1)),
+        )
 
     def of(self, config: int) -> slice:
         return slice(int(self.starts[config]), int(self.starts[config + 1]))
+
+    @property
+    def ok(self) -> np.ndarray:
+        return self.status != FAILED
+
+    def records(self, keys: Sequence[str]) -> list[dict]:
+        """A dictionary per run: its configuration's key, seed, status, metrics,
+        seconds and error."""
+        errors = {(c, s): e for c, s, e in self.failures}
+        columns = [self.values[m].tolist() for m in METRICS]
+        metrics = [
+            dict(zip(METRICS, (None if v != v else v for v in values)))
+            for values in zip(*columns)
+        ]
+        return [
+            {
+                "config_key": keys[c],
+                "seed": s,
+                "status": STATUSES[k],
+                **m,
+                "seconds": None if t != t else t,
+                "error": errors.get((c, s)),
+            }
+            for c, s, k, m, t in zip(
+                self.code.tolist(), self.seed.tolist(), self.status.tolist(), metrics,
+                self.seconds.tolist(),
+            )
+        ]
+
+
+def columns_of_records(
+    records: Sequence[Mapping], keys: Sequence[str], fields: Sequence[str], below_seed=None
+) -> tuple[np.ndarray, list[tuple[int, int, str | None]]]:
+    """What ``Store.run_columns`` returns, made from run records (dictionaries): for
+    stores kept in memory."""
+    index = {key: i for i, key in enumerate(keys)}
+    chosen = sorted(
+        (index[r["config_key"]], r["seed"], r)
+        for r in records
+        if r["config_key"] in index and (below_seed is None or r["seed"] < below_seed)
+    )
+    rows = [
+        (c, s, STATUSES.index(r["status"]), *(r.get(f) for f in fields)) for c, s, r in chosen
+    ]
+    failed = [(c, s, r.get("error")) for c, s, r in chosen if r["status"] == "failed"]
+    return np.array(rows, dtype=float).reshape(len(rows), 3 + len(fields)), failed
 
 
 @dataclass
@@ -93,8 +139,8 @@ def metric_columns(
     configuration has a target (``targeted``), a target never reached counting as the
     budget + 1 epochs; a value a diverged run lacks (or a non-finite one) as the worst
     possible, an accuracy of a regression left out."""
-    ok = table.status != "failed"
-    diverged = table.status == "diverged"
+    ok = table.ok
+    diverged = table.status == DIVERGED
     columns = {}
     for metric in METRICS:
         raw = table.values[metric]
@@ -126,11 +172,6 @@ class GroupStats:
     maximum: np.ndarray
     censored: np.ndarray
 
-    def as_lists(self) -> GroupStats:
-        """The same figures as Python lists: a summary reads them one configuration at a
-        time, which lists serve many times faster than arrays."""
-        return GroupStats(*(getattr(self, f).tolist() for f in self.__dataclass_fields__))
-
 
 def group_stats(table: RunTable, column: MetricColumn, groups: int) -> GroupStats:
     """:class:`GroupStats` of ``column`` for every configuration at once (the same
@@ -159,21 +200,22 @@ def group_stats(table: RunTable, column: MetricColumn, groups: int) -> GroupStat
 
 
 class SeedValues(Mapping):
-    """metric -> {seed: value} of one configuration, as comparisons read them, each
-    dictionary made when first asked for."""
+    """metric -> {seed: value} of one configuration (runs ``runs`` of the metric
+    ``columns``), as comparisons read them: a :class:`SeedSeries` each, made when
+    first asked for."""
 
-    def __init__(self, seeds: np.ndarray, columns: dict[str, tuple[np.ndarray, np.ndarray]]):
+    def __init__(self, seeds: np.ndarray, columns: Mapping[str, MetricColumn], runs: slice):
         self._seeds = seeds
-        self._columns = columns  # metric -> (values of this configuration's runs, included)
-        self._made: dict[str, dict[int, float]] = {}
+        self._columns = columns
+        self._runs = runs
+        self._made: dict[str, SeedSeries] = {}
 
-    def __getitem__(self, metric: str) -> dict[int, float]:
+    def __getitem__(self, metric: str) -> SeedSeries:
         if metric not in self._made:
-            if metric not in self._columns:
-                raise KeyError(metric)
-            values, included = self._columns[metric]
-            self._made[metric] = dict(
-                zip(self._seeds[included].tolist(), values[included].tolist())
+            column = self._columns[metric]
+            included = column.included[self._runs]
+            self._made[metric] = SeedSeries(
+                self._seeds[included], column.value[self._runs][included]
             )
         return self._made[metric]
 
@@ -185,3 +227,39 @@ class SeedValues(Mapping):
 
     def __repr__(self) -> str:
         return repr(dict(self))
+
+
+class SeedSeries(Mapping):
+    """One metric of one configuration, seed -> value, kept as two arrays in seed
+    order (:attr:`seed_array`, :attr:`value_array`) that comparisons read at once; a
+    dictionary is made only when it is read key by key."""
+
+    def __init__(self, seeds: np.ndarray, values: np.ndarray):
+        self.seed_array = seeds
+        self.value_array = values
+        self._dict: dict[int, float] | None = None
+
+    def _as_dict(self) -> dict[int, float]:
+        if self._dict is None:
+            self._dict = dict(zip(self.seed_array.tolist(), self.value_array.tolist()))
+        return self._dict
+
+    def __getitem__(self, seed: int) -> float:
+        return self._as_dict()[seed]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._as_dict())
+
+    def __len__(self) -> int:
+        return len(self.seed_array)
+
+    def __repr__(self) -> str:
+        return repr(self._as_dict())
+
+
+def seed_arrays(series: Mapping[int, float]) -> tuple[np.ndarray, np.ndarray]:
+    """(seeds, values) of a seed -> value mapping, in seed order."""
+    if isinstance(series, SeedSeries):
+        return series.seed_array, series.value_array
+    seeds = sorted(series)
+    return np.array(seeds, dtype=np.int64), np.array([series[s] for s in seeds], dtype=float)

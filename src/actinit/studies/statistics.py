@@ -729,9 +729,16 @@ def raw_signed_rank_ps(differences: np.ndarray) -> np.ndarray:
         shifted = np.take_along_axis(counts, np.clip(source, 0, None), axis=1)
         counts = counts + np.where(source >= 0, shifted, 0.0)
     observed = (doubled * (differences > 0)).sum(axis=1)
-    distance = np.abs(positions[None, :] - totals[:, None] / 2)
-    extreme = distance >= np.abs(observed - totals / 2)[:, None] - 1e-9
-    p = (counts[which] * extreme).sum(axis=1) / counts[which].sum(axis=1)
+    # as extreme as observed: the sums at most T/2 - D or at least T/2 + D (T the
+    # row's total, D its distance from T/2), read off the cumulative counts
+    distance = np.abs(observed - totals / 2)
+    low = np.floor(totals / 2 - distance + 1e-9).astype(int)
+    high = np.ceil(totals / 2 + distance - 1e-9).astype(int)
+    cumulative = np.cumsum(counts, axis=1)
+    everything = cumulative[which, -1]
+    below = cumulative[which, np.clip(low, 0, width - 1)] * (low >= 0)
+    above = everything - np.where(high >= 1, cumulative[which, np.clip(high - 1, 0, width - 1)], 0)
+    p = np.where(low >= high, 1.0, (below + above) / everything)
     p[~nonzero.any(axis=1)] = 1.0
     return np.minimum(p, 1.0)
 

@@ -71,6 +71,10 @@ CREATE TABLE IF NOT EXISTS recordings (
 );
 """
 
+#: What a run's ``status`` says: it finished, its loss left the finite numbers, or it
+#: raised an error.
+STATUSES = ("ok", "diverged", "failed")
+
 COLUMNS = (
     "config_key",
     "seed",
@@ -434,25 +438,42 @@ class Store:
             results.append(record)
         return results
 
-    def run_rows(self, keys: Iterable[str], fields: Sequence[str]) -> list[tuple]:
-        """``fields`` (columns of :data:`COLUMNS`) of the stored runs of these
-        configuration keys, as plain tuples: what a summary of many runs reads, without
-        building a dictionary per run or reading its configuration and history."""
+    def run_columns(
+        self, keys: Sequence[str], fields: Sequence[str], below_seed: int | None = None
+    ) -> tuple[np.ndarray, list[tuple[int, int, str | None]]]:
+        """The stored runs of configurations ``keys`` as one float array, a row per run
+        in the order of ``keys`` then of seeds: the configuration's index in ``keys``,
+        the seed, the status (its index in :data:`STATUSES`), then ``fields`` (numeric
+        columns of :data:`COLUMNS`, NaN for NULL); only seeds below ``below_seed`` when
+        given. Also (index, seed, error) of each failed run. One query joins the runs
+        to the keys (a temporary table), so nothing but numbers crosses into Python."""
         unknown = set(fields) - set(COLUMNS)
         if unknown:
             raise ValueError(f"no such columns: {sorted(unknown)}")
-        keys, rows = list(keys), []
         cursor = self.connection.cursor()
         cursor.row_factory = None
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows.extend(
-                cursor.execute(
-                    f"SELECT {','.join(fields)} FROM runs WHERE config_key IN ({marks})", chunk
-                )
-            )
-        return rows
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS wanted (code INTEGER PRIMARY KEY, key TEXT NOT NULL)"
+        )
+        cursor.execute("DELETE FROM wanted")
+        cursor.executemany("INSERT INTO wanted VALUES (?, ?)", enumerate(keys))
+        status = " ".join(f"WHEN '{name}' THEN {i}" for i, name in enumerate(STATUSES))
+        joined = "FROM wanted w JOIN runs r ON r.config_key = w.key"
+        seeds = "" if below_seed is None else f" AND r.seed < {int(below_seed)}"
+        try:
+            rows = cursor.execute(
+                f"SELECT w.code, r.seed, CASE r.status {status} ELSE {len(STATUSES)} END"
+                + "".join(f", r.{name}" for name in fields)
+                + f" {joined} WHERE 1{seeds} ORDER BY w.code, r.seed"
+            ).fetchall()
+            failed = cursor.execute(
+                f"SELECT w.code, r.seed, r.error {joined} WHERE r.status = 'failed'{seeds}"
+                " ORDER BY w.code, r.seed"
+            ).fetchall()
+        finally:
+            cursor.execute("DELETE FROM wanted")
+        table = np.array(rows, dtype=float).reshape(len(rows), 3 + len(fields))
+        return table, failed
 
     def add_recording(self, config_key: str, seed: int, arrays: dict[str, np.ndarray]) -> None:
         """Keep a run's recording (the arrays of a Recorder) beside its result."""

@@ -15,9 +15,10 @@ import numpy as np
 
 from ..engine.registry import compact_spec
 from .run_table import (
+    DIVERGED,
+    FAILED,
     LOWER_IS_BETTER,
     METRICS,
-    RUN_FIELDS,
     RunTable,
     SeedValues,
     group_stats,
@@ -242,18 +243,19 @@ class StudySummary:
     missing_runs: int = 0
     failures: list[Failure] = field(default_factory=list)
 
-    #: (stored rows of run_table.RUN_FIELDS, configurations by key, replay records):
-    #: what :attr:`runs` is made from when asked for.
-    _run_rows: tuple = field(default=((), {}, ()), repr=False)
+    #: (the stored runs as a RunTable, the configurations in its order, replay
+    #: records): what :attr:`runs` is made from when asked for.
+    _run_rows: tuple = field(default=(None, [], ()), repr=False)
 
     @functools.cached_property
     def runs(self) -> list[dict[str, Any]]:
         """Every stored run behind the summary (seeds and replays), without
         histories: a record per run with its configuration as a dict."""
-        rows, configs, replays = self._run_rows
-        records = [
-            {**dict(zip(RUN_FIELDS, row)), "config": configs[row[0]].to_dict()} for row in rows
-        ]
+        table, configs, replays = self._run_rows
+        records = [] if table is None else table.records([c.key for c in configs])
+        as_dicts = {c.key: c.to_dict() for c in configs}
+        for record in records:
+            record["config"] = as_dicts[record["config_key"]]
         return records + [{**r, "config": _config_of(r)} for r in replays]
 
     def to_frame(self, per: str = "run"):
@@ -305,29 +307,43 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
     The runs are read as columns and the statistics computed for every configuration
     at once (:mod:`.run_table`)."""
     configs, replays = study.configs, study.replays  # each a whole grid: build once
-    keys = [config.key for config in configs]
-    stored = store.run_rows(keys, RUN_FIELDS)
-    if seeds is not None:
-        stored = [row for row in stored if row[1] < seeds]
-    table = RunTable.read(stored, keys)
+    table = RunTable.load(store, [config.key for config in configs], seeds)
     classifies = np.array([c.loss_function.is_classification for c in configs], dtype=bool)
     budget = np.array([c.epochs for c in configs], dtype=float)
     targeted = np.array([c.target_accuracy is not None for c in configs], dtype=bool)
     columns = metric_columns(table, classifies, budget, targeted)
     groups = len(configs)
-    stats = {m: group_stats(table, column, groups).as_lists() for m, column in columns.items()}
-    counts = {
-        k: v.tolist() for k, v in _counts(table, columns, study.learned_threshold, groups).items()
-    }
-    rows, failures, missing = [], [], 0
+    counts = _counts(table, columns, study.learned_threshold, groups)
+    spreads = _spreads(table, columns, counts, groups)
+    learned = _learned(counts, classifies)
+    totals = np.diff(table.starts)
     expected = study.seeds if seeds is None else seeds
-    for index, config in enumerate(configs):
+    missing = int(np.maximum(0, expected - totals).sum())
+    failures = [
+        Failure(configs[c], s, (error or "unknown error").splitlines()[0])
+        for c, s, error in table.failures
+    ]
+    rows = []
+    count_lists = {name: values.tolist() for name, values in counts.items()}
+    for index in np.flatnonzero(totals).tolist():
         runs = table.of(index)
-        total = runs.stop - runs.start
-        missing += max(0, expected - total)
-        failures += _failures(config, table, runs)
-        if total:
-            rows.append(_row(config, index, table, runs, columns, stats, counts))
+        seeds_of = table.seed[runs]
+        rows.append(
+            ConfigSummary(
+                configs[index],
+                runs.stop - runs.start,
+                *(spreads[metric][index] for metric in METRIC_COLUMNS),
+                learned_share=learned[0][index],
+                reached_target=count_lists["reached"][index],
+                diverged=count_lists["diverged"][index],
+                failed=count_lists["failed"][index],
+                seconds=count_lists["seconds"][index],
+                by_seed=SeedValues(seeds_of, columns, runs),
+                learned_low=learned[1][index],
+                learned_high=learned[2][index],
+                stored_seeds=seeds_of[table.status[runs] != FAILED].tolist(),
+            )
+        )
     replay_records = [
         r
         for r in store.runs([c.key for c in replays], decode_config=False)
@@ -340,7 +356,7 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
             if r["config_key"] == replay.key and r["status"] == "failed"
         ]
     summary = StudySummary(study, rows, missing_runs=missing, failures=failures)
-    summary._run_rows = (stored, {c.key: c for c in configs}, replay_records)
+    summary._run_rows = (table, configs, replay_records)
     replayed = {
         record["config_key"]: {**record, "config": _config_of(record)}
         for record in replay_records
@@ -353,7 +369,7 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
 def _counts(table: RunTable, columns, threshold: float, groups: int) -> dict[str, np.ndarray]:
     """Per configuration: runs that did not fail, failed, diverged, reached the target,
     learned (test accuracy above ``threshold``), and their seconds."""
-    ok = table.status != "failed"
+    ok = table.ok
     accuracy = table.values["test_accuracy"]
     with np.errstate(invalid="ignore"):
         learned = ok & (accuracy > threshold)
@@ -364,82 +380,64 @@ def _counts(table: RunTable, columns, threshold: float, groups: int) -> dict[str
     return {
         "ok": count(ok),
         "failed": count(~ok),
-        "diverged": count(table.status == "diverged"),
+        "diverged": count(table.status == DIVERGED),
         "reached": count(ok & ~np.isnan(table.values["epochs_to_target"])),
+        "targeted": count(columns["epochs_to_target"].included),
         "learned": count(learned),
         "seconds": np.bincount(table.code, weights=np.nan_to_num(table.seconds), minlength=groups),
     }
 
 
-def _failures(config: RunConfig, table: RunTable, runs: slice) -> list[Failure]:
-    return [
-        Failure(config, int(table.seed[i]), (table.errors[i] or "unknown error").splitlines()[0])
-        for i in range(runs.start, runs.stop)
-        if table.status[i] == "failed"
-    ]
+def _spreads(table: RunTable, columns, counts, groups: int) -> dict[str, list[Spread]]:
+    """Every configuration's :class:`Spread` of each metric (failed runs count only as
+    failed; an accuracy's interval is kept within [0, 1]; epochs to target, where a
+    configuration has no target, is empty)."""
+    spreads = {}
+    for metric in METRIC_COLUMNS:
+        stats = group_stats(table, columns[metric], groups)
+        low, high = stats.low, stats.high
+        if "accuracy" in metric:
+            low, high = np.maximum(low, 0.0), np.minimum(high, 1.0)
+        censored = stats.censored
+        if metric == "epochs_to_target":
+            censored = counts["targeted"] - counts["reached"]
+        spreads[metric] = [
+            Spread(
+                mean if n else None,
+                std if n else None,
+                minimum if n else None,
+                maximum if n else None,
+                n,
+                lo if n > 1 else None,
+                hi if n > 1 else None,
+                cut,
+            )
+            for n, mean, std, minimum, maximum, lo, hi, cut in zip(
+                stats.n.tolist(),
+                stats.mean.tolist(),
+                stats.std.tolist(),
+                stats.minimum.tolist(),
+                stats.maximum.tolist(),
+                low.tolist(),
+                high.tolist(),
+                censored.tolist(),
+            )
+        ]
+        if metric == "epochs_to_target":
+            for index in np.flatnonzero(counts["targeted"] == 0).tolist():
+                spreads[metric][index] = Spread(None, None, None, None, 0, censored=0)
+    return spreads
 
 
-def _spread(stats, index: int, bounds: tuple[float, float] | None) -> Spread:
-    n = int(stats.n[index])
-    censored = int(stats.censored[index])
-    if n == 0:
-        return Spread(None, None, None, None, 0, censored=censored)
-    low = high = None
-    if n > 1:
-        low, high = float(stats.low[index]), float(stats.high[index])
-        if bounds is not None:
-            low, high = max(low, bounds[0]), min(high, bounds[1])
-    return Spread(
-        float(stats.mean[index]),
-        float(stats.std[index]),
-        float(stats.minimum[index]),
-        float(stats.maximum[index]),
-        n,
-        low,
-        high,
-        censored,
-    )
-
-
-def _row(config, index, table, runs, columns, stats, counts) -> ConfigSummary:
-    """One configuration's row from the columns (failed runs count only as failed)."""
-    spreads = {
-        metric: _spread(stats[metric], index, (0.0, 1.0) if "accuracy" in metric else None)
-        for metric in METRIC_COLUMNS
-        if metric != "epochs_to_target"
-    }
-    epochs = stats["epochs_to_target"]
-    reached = int(counts["reached"][index])
-    if columns["epochs_to_target"].included[runs].any():
-        spread = _spread(epochs, index, None)
-        spread.censored = int(columns["epochs_to_target"].included[runs].sum()) - reached
-        spreads["epochs_to_target"] = spread
-    else:
-        spreads["epochs_to_target"] = Spread(None, None, None, None, 0, censored=0)
-    ok = int(counts["ok"][index])
-    learned_share = learned_low = learned_high = None
-    if ok and config.loss_function.is_classification:  # regression: nothing "learned"
-        learned = int(counts["learned"][index])
-        learned_share = learned / ok
-        learned_low, learned_high = wilson_interval(learned, ok)
-    seeds = table.seed[runs]
-    return ConfigSummary(
-        config=config,
-        seeds=runs.stop - runs.start,
-        **spreads,
-        learned_share=learned_share,
-        reached_target=reached,
-        diverged=int(counts["diverged"][index]),
-        failed=int(counts["failed"][index]),
-        seconds=float(counts["seconds"][index]),
-        by_seed=SeedValues(
-            seeds,
-            {m: (column.value[runs], column.included[runs]) for m, column in columns.items()},
-        ),
-        learned_low=learned_low,
-        learned_high=learned_high,
-        stored_seeds=seeds[table.status[runs] != "failed"].tolist(),
-    )
+def _learned(counts, classifies: np.ndarray) -> tuple[list, list, list]:
+    """Per configuration: the share of runs that learned and its Wilson interval
+    (None where no run finished, or for regression, where nothing is "learned")."""
+    ok, learned = counts["ok"], counts["learned"]
+    share, low, high = [None] * len(ok), [None] * len(ok), [None] * len(ok)
+    for index in np.flatnonzero((ok > 0) & classifies).tolist():
+        share[index] = int(learned[index]) / int(ok[index])
+        low[index], high[index] = wilson_interval(int(learned[index]), int(ok[index]))
+    return share, low, high
 
 
 def percentile_of(value: float, values: list[float], tolerance: float = 0.0) -> float:
@@ -691,6 +689,24 @@ DIMENSIONS: dict[str, Callable[[RunConfig], str]] = {
     "rewind": lambda c: c.rewind,
 }
 
+
+#: The fields of a configuration each dimension's label is read from (equal fields,
+#: equal labels).
+DIMENSION_FIELDS: dict[str, tuple[str, ...]] = {
+    "activation": ("activation", "layer_activations"),
+    "initializer": ("init_label", "layer_inits"),
+    "data": ("data",),
+    "hidden": ("hidden",),
+    "optimizer": ("optimizer",),
+    "batch": ("batch_size",),
+    "output": ("output_activation",),
+    "regularizer": ("regularizer",),
+    "dropout": ("dropout",),
+    "epochs": ("epochs",),
+    "pruning": ("prune_method",),
+    "amount": ("prune_amount",),
+    "rewind": ("rewind",),
+}
 
 #: The summary table's columns that name a configuration (never dropped to fit).
 NAME_COLUMNS = (
