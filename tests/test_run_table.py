@@ -92,3 +92,56 @@ def test_columns_agree_on_a_real_study_with_replays(tmp_path):
         assert {r["config_key"] for r in new.runs} == {r["config_key"] for r in old.runs}
         frame = new.to_frame()
         assert len(frame) == len(old.runs) and frame["replay"].any()
+
+
+def test_varying_dimensions_read_from_fields_agree_with_reading_every_label(tmp_path):
+    """`varying` compares each dimension's fields before its label; it names the same
+    dimensions as comparing every configuration's label, on the whole grid and on
+    parts where a dimension is constant."""
+    from actinit.studies.analysis import GRID, select, varying
+
+    study = synthetic_study(
+        seeds=2,
+        activations=["relu", "tanh", "leaky_relu(0.1)"],
+        extra='learning_rates = [0.1, 0.01]\nhidden = [[8], [8, 8]]',
+    )
+    with Store(tmp_path / "v.sqlite") as store:
+        store_results(store, study, lambda config, seed: 0.8)
+        summary = summarize(study, store)
+    for where in ({}, {"activation": "relu"}, {"hidden": "8"}, {"optimizer": "sgd(0.1)"}):
+        rows = select(summary.rows, where)
+        naive = [n for n, read in GRID.items() if len({read(r.config) for r in rows}) > 1]
+        assert varying(rows) == naive, where
+        assert rows
+
+
+def test_interaction_contrasts_are_those_of_the_four_cells_one_by_one():
+    """Every contrast built at once equals (y(a, at) - y(other, at)) - (y(a, else) -
+    y(other, else)) computed for its own four cells, with a missing cell and a
+    non-finite seed left out as before."""
+    from actinit.studies.analysis import _contrasts
+
+    rng = np.random.default_rng(3)
+    values, levels = ["p", "q", "r"], ["x", "y", "z", "w"]
+    cells = {(v, l): rng.normal(size=6) for v in values for l in levels}
+    del cells[("r", "w")]
+    cells[("q", "y")][2] = -np.inf
+    made = _contrasts("initializer", "activation", cells, values, levels)
+    expected = []
+    for a, other in [("p", "q"), ("p", "r"), ("q", "r")]:
+        for at, elsewhere in [(s, t) for i, s in enumerate(levels) for t in levels[i + 1 :]]:
+            keys = [(a, at), (other, at), (a, elsewhere), (other, elsewhere)]
+            if not all(k in cells for k in keys):
+                continue
+            y = [cells[k] for k in keys]
+            with np.errstate(invalid="ignore"):
+                raw = (y[0] - y[1]) - (y[2] - y[3])
+            ok = np.isfinite(raw)
+            expected.append((a, other, at, elsewhere, raw[ok], np.mean((y[0] - y[1])[ok])))
+    assert len(made) == len(expected) == 12  # 18 less the 6 with the missing cell
+    for (contrast, raw), (a, other, at, elsewhere, raw_, gap) in zip(made, expected):
+        assert (contrast.a, contrast.other, contrast.at, contrast.elsewhere) == (
+            a, other, at, elsewhere,
+        )  # fmt: skip
+        np.testing.assert_array_equal(raw, raw_)
+        assert contrast.gap_at == pytest.approx(gap, rel=1e-12)

@@ -14,6 +14,7 @@ from actinit.studies.statistics import (
     holm,
     mean_interval,
     paired_comparison,
+    raw_signed_rank_ps,
     rank_p_value,
     seeds_for_rank_test,
     signed_rank_p,
@@ -231,3 +232,17 @@ def test_exports_and_frames_carry_both_ends_of_every_interval(tmp_path):
     frame = summary.to_frame(per="configuration")
     assert {"test_accuracy_low", "test_accuracy_high", "learned_share_high"} <= set(frame.columns)
     assert len(frame) == 4 and len(summary.to_frame()) == 24
+
+
+def test_many_rows_of_different_tie_patterns_at_once_are_each_exact():
+    """The rows' null distributions are counted together, one per tie pattern: 60
+    discrete rows (ties, zeros, all-zero rows, lengths of 1 to 10 nonzero) in one call
+    each equal their own brute-force enumeration."""
+    rng = np.random.default_rng(7)
+    rows = rng.integers(-3, 4, size=(60, 10)).astype(float)
+    rows[5] = 0.0
+    rows[6, 1:] = 0.0
+    got = raw_signed_rank_ps(rows)
+    for row, p in zip(rows, got):
+        expected = exact_signed_rank_p(row) if (row != 0).any() else 1.0
+        assert p == pytest.approx(expected, abs=1e-12), row

@@ -758,32 +758,49 @@ def _oriented(first: str, second: str) -> tuple[str, str]:
     return tuple(sorted(pair, key=order.index))  # type: ignore[return-value]
 
 
-def _contrast(dimension, across, cells, a, other, at, elsewhere):
-    """(the :class:`Contrast` of these four cells, its per-seed values), or None when a
-    cell is missing or no seed has all four finite. Its test is set by the caller."""
-    keys = [(a, at), (other, at), (a, elsewhere), (other, elsewhere)]
-    if not all(k in cells for k in keys):
-        return None
-    y = [cells[k] for k in keys]
+def _contrasts(dimension, across, cells, values, levels):
+    """Every :class:`Contrast` of ``dimension``'s levels ``values`` (each pair) across
+    ``levels`` of ``across`` (each pair) whose four cells exist and have a seed with
+    all four finite, with its per-seed values. Their tests are set by the caller."""
+    pairs = [
+        (a, other, at, elsewhere)
+        for a, other in itertools.combinations(range(len(values)), 2)
+        for at, elsewhere in itertools.combinations(range(len(levels)), 2)
+    ]
+    if not pairs or not cells:
+        return []
+    seeds = len(next(iter(cells.values())))
+    y = np.full((len(values), len(levels), seeds), np.nan)
+    present = np.zeros((len(values), len(levels)), dtype=bool)
+    for i, value in enumerate(values):
+        for j, level in enumerate(levels):
+            if (value, level) in cells:
+                y[i, j], present[i, j] = cells[(value, level)], True
+    a, other, at, elsewhere = np.array(pairs).T
     with np.errstate(invalid="ignore"):
-        gaps = (y[0] - y[1], y[2] - y[3])
-        raw = gaps[0] - gaps[1]
+        gap_at, gap_elsewhere = y[a, at] - y[other, at], y[a, elsewhere] - y[other, elsewhere]
+        raw = gap_at - gap_elsewhere
     ok = np.isfinite(raw)
-    if not ok.any():
-        return None
-    contrast = Contrast(
-        dimension,
-        across,
-        a,
-        other,
-        at,
-        elsewhere,
-        float(np.mean(gaps[0][ok])),
-        float(np.mean(gaps[1][ok])),
-        None,  # type: ignore[arg-type]
-        (gaps[0][ok], gaps[1][ok]),
-    )
-    return contrast, raw[ok]
+    usable = present[a, at] & present[other, at] & present[a, elsewhere]
+    usable &= present[other, elsewhere] & ok.any(axis=1)
+    made = []
+    for k in np.flatnonzero(usable).tolist():
+        keep = ok[k]
+        gaps = (gap_at[k][keep], gap_elsewhere[k][keep])
+        contrast = Contrast(
+            dimension,
+            across,
+            values[a[k]],
+            values[other[k]],
+            levels[at[k]],
+            levels[elsewhere[k]],
+            float(np.mean(gaps[0])),
+            float(np.mean(gaps[1])),
+            None,  # type: ignore[arg-type]
+            gaps,
+        )
+        made.append((contrast, raw[k][keep]))
+    return made
 
 
 def interaction_contrasts(
@@ -803,12 +820,9 @@ def interaction_contrasts(
             cells = _cells(rows, dimension, across, metric, seeds)
             values = list(dict.fromkeys(k[0] for k in cells))
             levels = _levels_in_order(across, rows)
-            for a, other in itertools.combinations(values, 2):
-                for at, elsewhere in itertools.combinations(levels, 2):
-                    made = _contrast(dimension, across, cells, a, other, at, elsewhere)
-                    if made is not None:
-                        found.append(made[0])
-                        raws.append(made[1])
+            for contrast, raw in _contrasts(dimension, across, cells, values, levels):
+                found.append(contrast)
+                raws.append(raw)
     higher = higher_is_better(metric)
     by_length: dict[int, list[int]] = {}
     for index, raw in enumerate(raws):

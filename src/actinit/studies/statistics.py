@@ -723,11 +723,14 @@ def raw_signed_rank_ps(differences: np.ndarray) -> np.ndarray:
     width = int(totals.max()) + 1
     counts = np.zeros((len(patterns), width))
     counts[:, 0] = 1.0
-    positions = np.arange(width)
-    for k in range(seeds):
-        source = positions[None, :] - patterns[:, k : k + 1]
-        shifted = np.take_along_axis(counts, np.clip(source, 0, None), axis=1)
-        counts = counts + np.where(source >= 0, shifted, 0.0)
+    for k in range(seeds):  # add seed k's rank r: counts(w) += counts(w - r)
+        before = counts.copy()
+        for rank in np.unique(patterns[:, k]).tolist():
+            rows_ = patterns[:, k] == rank
+            if rank == 0:
+                counts[rows_] += before[rows_]
+            elif rank < width:
+                counts[rows_, rank:] += before[rows_, :-rank]
     observed = (doubled * (differences > 0)).sum(axis=1)
     # as extreme as observed: the sums at most T/2 - D or at least T/2 + D (T the
     # row's total, D its distance from T/2), read off the cumulative counts

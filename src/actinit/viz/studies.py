@@ -213,8 +213,8 @@ def _mean_curves(
     from the store in one pass."""
     histories: dict[str, list[dict]] = {}
     keys = [row.config.key for row in rows]
-    for record in store.runs(keys, with_history=True, history_keys=(metric, "val_epoch")):
-        histories.setdefault(record["config_key"], []).append(record["history"])
+    for key, history in store.histories(keys, (metric, "val_epoch")):
+        histories.setdefault(key, []).append(history)
     curves = {}
     for key, runs in histories.items():
         values = [h.get(metric) for h in runs]
