@@ -159,7 +159,7 @@ class RunConfig:
             value = getattr(self, name)
             if not (since and value == default):
                 values[name] = value  # JSON writes a tuple as the list to_dict makes
-        text = json.dumps(values, sort_keys=True, separators=(",", ":"), default=list)
+        text = _KEY_ENCODER.encode(values)
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
     @property
@@ -201,6 +201,10 @@ class RunConfig:
     def loss_function(self) -> losses.Loss:
         """The loss from the loss registry: the one named, else the output activation's."""
         return _loss_of(self.loss, self.output_activation)
+
+
+#: The key's JSON: sorted, compact, a tuple written as the list to_dict makes.
+_KEY_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=list)
 
 
 @functools.lru_cache(maxsize=1)

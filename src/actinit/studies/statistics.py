@@ -770,22 +770,30 @@ def paired_comparisons(
     unbounded = (~np.isfinite(raw)).sum(axis=1)
     seeds_count = raw.shape[1]
     level = round(1.0 - confidence, 12)
-    return [
+    named = list(names) + [("A", "B")] * (len(raw) - len(names))
+    return [  # from lists: a NumPy scalar per field costs more than the rest together
         PairedComparison(
-            a=(names[i] if i < len(names) else ("A", "B"))[0],
-            b=(names[i] if i < len(names) else ("A", "B"))[1],
+            a=name[0],
+            b=name[1],
             metric=metric,
             seeds=seeds_count,
-            wins_a=int(wins_a[i]),
-            wins_b=int(wins_b[i]),
-            ties=int(seeds_count - wins_a[i] - wins_b[i]),
-            p_value=float(p_values[i]),
+            wins_a=won,
+            wins_b=lost,
+            ties=seeds_count - won - lost,
+            p_value=p,
             higher_is_better=higher_is_better,
-            unbounded=int(unbounded[i]),
-            raw=raw[i].tolist(),
+            unbounded=open_,
+            raw=row,
             level=level,
         )
-        for i in range(len(raw))
+        for name, won, lost, p, open_, row in zip(
+            named,
+            wins_a.tolist(),
+            wins_b.tolist(),
+            p_values.astype(float).tolist(),
+            unbounded.tolist(),
+            raw.tolist(),
+        )
     ]
 
 

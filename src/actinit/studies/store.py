@@ -467,6 +467,7 @@ class Store:
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS wanted (code INTEGER PRIMARY KEY, key TEXT NOT NULL)"
         )
+        cursor.execute("SAVEPOINT run_columns")  # one snapshot; the inserts in one go
         cursor.execute("DELETE FROM wanted")
         cursor.executemany("INSERT INTO wanted VALUES (?, ?)", enumerate(keys))
         status = " ".join(f"WHEN '{name}' THEN {i}" for i, name in enumerate(STATUSES))
@@ -484,6 +485,7 @@ class Store:
             ).fetchall()
         finally:
             cursor.execute("DELETE FROM wanted")
+            cursor.execute("RELEASE run_columns")
         table = np.array(rows, dtype=float).reshape(len(rows), 3 + len(fields))
         return table, failed
 
