@@ -37,6 +37,7 @@ bench: $(VENV)/.test-installed fashion
 	$(BIN)/python benchmarks/bench_fashion.py
 	$(BIN)/python benchmarks/bench_playground.py
 	$(BIN)/python benchmarks/bench_answers.py
+	$(BIN)/python benchmarks/bench_reproduce.py
 	$(BIN)/python benchmarks/bench_modern.py
 	$(BIN)/actinit calibrate --sims 1000
 

@@ -113,7 +113,13 @@ def stored_real(folder: Path) -> Path:
     if not done:
         started = time.perf_counter()
         subprocess.run(
-            [str(Path(sys.executable).with_name("actinit")), "run", str(document), "--db", str(path)],
+            [
+                str(Path(sys.executable).with_name("actinit")),
+                "run",
+                str(document),
+                "--db",
+                str(path),
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
         )

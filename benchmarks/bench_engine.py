@@ -13,8 +13,10 @@ Two workloads, each timed in this one run on this machine:
 
 All three do the same work per step: forward pass, the batch's mean loss,
 backward pass, SGD update. actinit is timed through ``Sequential.fit`` (which
-also keeps the per-epoch loss and accuracy). The bar, from the engine issue:
-actinit within 1.25x of the plain loop's time, and faster than PyTorch.
+also keeps the per-epoch loss and accuracy). The bars: actinit within 1.25x of the
+plain loop's time on the MNIST-sized network and within 1.10x on the tiny ones (the
+seed studies train thousands of epochs of them, where the per-step overhead is what
+counts), and faster than PyTorch.
 
 Run: ``python benchmarks/bench_engine.py [--repeats N] [--json PATH]``.
 """
@@ -225,7 +227,8 @@ def report(outcome):
         )
     actinit_best = outcome["results"]["actinit"][0]
     ratio = actinit_best / plain_best
-    line = f"  actinit / plain = {ratio:.2f} (bar 1.25: {'met' if ratio <= 1.25 else 'NOT met'})"
+    bar = 1.25 if name == "mnist-mlp" else 1.10
+    line = f"  actinit / plain = {ratio:.2f} (bar {bar}: {'met' if ratio <= bar else 'NOT met'})"
     if "torch" in outcome["results"]:
         speedup = outcome["results"]["torch"][0] / actinit_best
         line += f"; actinit is {speedup:.2f}x PyTorch's speed"

@@ -103,7 +103,7 @@ def test_varying_dimensions_read_from_fields_agree_with_reading_every_label(tmp_
     study = synthetic_study(
         seeds=2,
         activations=["relu", "tanh", "leaky_relu(0.1)"],
-        extra='learning_rates = [0.1, 0.01]\nhidden = [[8], [8, 8]]',
+        extra="learning_rates = [0.1, 0.01]\nhidden = [[8], [8, 8]]",
     )
     with Store(tmp_path / "v.sqlite") as store:
         store_results(store, study, lambda config, seed: 0.8)

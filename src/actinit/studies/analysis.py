@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import itertools
 import re
-from operator import attrgetter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import numpy as np
 

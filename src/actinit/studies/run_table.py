@@ -82,8 +82,7 @@ class RunTable:
         errors = {(c, s): e for c, s, e in self.failures}
         columns = [self.values[m].tolist() for m in METRICS]
         metrics = [
-            dict(zip(METRICS, (None if v != v else v for v in values)))
-            for values in zip(*columns)
+            dict(zip(METRICS, (None if v != v else v for v in values))) for values in zip(*columns)
         ]
         return [
             {
@@ -95,7 +94,10 @@ class RunTable:
                 "error": errors.get((c, s)),
             }
             for c, s, k, m, t in zip(
-                self.code.tolist(), self.seed.tolist(), self.status.tolist(), metrics,
+                self.code.tolist(),
+                self.seed.tolist(),
+                self.status.tolist(),
+                metrics,
                 self.seconds.tolist(),
             )
         ]
@@ -112,9 +114,7 @@ def columns_of_records(
         for r in records
         if r["config_key"] in index and (below_seed is None or r["seed"] < below_seed)
     )
-    rows = [
-        (c, s, STATUSES.index(r["status"]), *(r.get(f) for f in fields)) for c, s, r in chosen
-    ]
+    rows = [(c, s, STATUSES.index(r["status"]), *(r.get(f) for f in fields)) for c, s, r in chosen]
     failed = [(c, s, r.get("error")) for c, s, r in chosen if r["status"] == "failed"]
     return np.array(rows, dtype=float).reshape(len(rows), 3 + len(fields)), failed
 
