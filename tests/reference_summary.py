@@ -1,5 +1,5 @@
 """The record-by-record summary actinit computed before its runs were read as columns
-(:mod:`actinit.studies.run_table`): kept here as the definition the fast one must
+(:mod:`actinit.studies.answer.run_table`): kept here as the definition the fast one must
 agree with, figure for figure."""
 
 from __future__ import annotations
@@ -7,10 +7,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from actinit.studies.statistics import wilson_interval
-from actinit.studies.store import Store
-from actinit.studies.study import RunConfig, Study
-from actinit.studies.summary import (
+from actinit.studies.answer.statistics import wilson_interval
+from actinit.studies.answer.summary import (
     LOWER_IS_BETTER,
     METRIC_COLUMNS,
     ConfigSummary,
@@ -18,6 +16,8 @@ from actinit.studies.summary import (
     Spread,
     StudySummary,
 )
+from actinit.studies.plan.study import RunConfig, Study
+from actinit.studies.run.store import Store
 
 
 def _per_seed(config: RunConfig, records: list[dict[str, Any]]) -> dict[str, dict[int, float]]:

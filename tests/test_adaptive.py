@@ -6,8 +6,8 @@ from click.testing import CliRunner
 
 from actinit.cli import main
 from actinit.studies import Store, parse_study, run_study
-from actinit.studies.adaptive import next_target, run_adaptive, seed_counts
-from actinit.studies.summary import summarize
+from actinit.studies.answer.adaptive import next_target, run_adaptive, seed_counts
+from actinit.studies.answer.summary import summarize
 from test_studies import TINY
 
 

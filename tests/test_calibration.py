@@ -13,13 +13,13 @@ import pytest
 from click.testing import CliRunner
 from statsmodels.stats.multitest import multipletests
 
-import actinit.studies.adaptive as adaptive
+import actinit.studies.answer.adaptive as adaptive
 from actinit.cli import main
 from actinit.studies import Store, summarize, write_study
-from actinit.studies.analysis import compare_rows, rank
-from actinit.studies.calibration import CLAIMS, calibrate
-from actinit.studies.conclusions import judge_conclusions
-from actinit.studies.statistics import (
+from actinit.studies.answer.analysis import compare_rows, rank
+from actinit.studies.answer.calibration import CLAIMS, calibrate
+from actinit.studies.answer.conclusions import judge_conclusions
+from actinit.studies.answer.statistics import (
     decision_p,
     holm_levels,
     paired_comparison,
@@ -254,7 +254,7 @@ def test_far_rows_keep_their_approximation_only_where_no_level_is_near():
     so Holm rejects the same rows either way."""
     from scipy import stats
 
-    from actinit.studies.statistics import raw_signed_rank_ps, resolved, signed_rank_ps
+    from actinit.studies.answer.statistics import raw_signed_rank_ps, resolved, signed_rank_ps
 
     rng = np.random.default_rng(5)
     for n in (6, 8, 10, 14, 20):

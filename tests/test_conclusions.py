@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from actinit.studies import Store, load_study, summarize
-from actinit.studies.conclusions import conclusion_rows, judge_conclusions
-from actinit.studies.study import StudyError, parse_study, write_study
+from actinit.studies.answer.conclusions import conclusion_rows, judge_conclusions
+from actinit.studies.plan.study import StudyError, parse_study, write_study
 from synthetic_study import store_results, synthetic_study
 
 CLAIMS = """

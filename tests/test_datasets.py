@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from actinit.studies import datasets
-from actinit.studies.datasets import DataError, read_idx
+from actinit.studies.plan.datasets import DataError, read_idx
 
 
 @pytest.mark.parametrize(

@@ -74,7 +74,7 @@ def test_notebook_reprs_frames_and_parquet(tmp_path):
 
     from actinit.cli import main
     from actinit.studies import Store, load_study, run_study, summarize
-    from actinit.studies.diagnosis import Diagnosis
+    from actinit.studies.answer.diagnosis import Diagnosis
 
     model = net()
     assert "not built" in model._repr_html_()

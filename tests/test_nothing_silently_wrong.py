@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-import actinit.studies.runner as runner
+import actinit.studies.run.runner as runner
 from actinit.cli import main
 from actinit.studies import Store, parse_study, summarize, write_study
-from actinit.studies.analysis import SelectionError, rank
-from actinit.studies.study import StudyError
+from actinit.studies.answer.analysis import SelectionError, rank
+from actinit.studies.plan.study import StudyError
 from synthetic_study import store_results, synthetic_study
 
 PRUNED = """
@@ -122,7 +122,7 @@ def test_epochs_to_target_without_a_target_is_one_refusal_everywhere(tmp_path, c
     assert result.exit_code == 2
     assert "no epochs to target: set [summary] target_accuracy" in result.output
     with pytest.raises(SelectionError, match=r"\[summary\] target_accuracy"):
-        from actinit.studies.adaptive import run_adaptive
+        from actinit.studies.answer.adaptive import run_adaptive
 
         run_adaptive(study, None, 6, metric="epochs_to_target")
 
@@ -202,7 +202,7 @@ def test_prune_refuses_an_unwritable_target_before_any_work(saved_model, tmp_pat
 
 
 def test_inference_times_are_warm_repeated_and_interleaved(monkeypatch):
-    import actinit.studies.pruning as pruning
+    import actinit.studies.run.pruning as pruning
 
     order = []
     monkeypatch.setattr(pruning, "_infer", lambda model, inputs: order.append(model))
@@ -270,7 +270,7 @@ def gated(
 
 def test_orthogonal_auto_trains_in_gated_and_maxout_studies_and_critical_is_refused(tmp_path):
     from actinit.studies import run_study
-    from actinit.studies.preflight import PlanError
+    from actinit.studies.run.preflight import PlanError
 
     study = gated()
     with Store(tmp_path / "g.sqlite") as store:
@@ -303,7 +303,7 @@ def test_a_dense_layer_of_a_gated_unit_names_the_layer_to_use():
 
 def test_a_classification_set_with_a_regression_output_is_refused(tmp_path):
     from actinit.studies import run_study
-    from actinit.studies.preflight import PlanError
+    from actinit.studies.run.preflight import PlanError
 
     for output in ("snake", "rational"):
         with Store(tmp_path / f"{output}.sqlite") as store, pytest.raises(PlanError) as refused:

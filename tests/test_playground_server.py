@@ -167,7 +167,7 @@ async def test_exported_study_file_runs(client):
     assert config.regularizer == "l2(l2=0.05)" and config.dropout == 0.2
     # The exported study's run 0 trains the same network the page built.
     from actinit.playground.session import Session
-    from actinit.studies.config import dataset_for, model_for
+    from actinit.studies.run.fitting import dataset_for, model_for
 
     page = Session(parse_settings(params))
     exported = model_for(config, dataset_for(config, 0), 0)
@@ -196,7 +196,7 @@ def test_settings_round_trip_through_the_url():
     assert again == settings
     with pytest.raises(SettingsError):
         parse_settings({"train_ratio": "0.99"})
-    from actinit.studies.config import dataset_for
+    from actinit.studies.run.fitting import dataset_for
 
     data = dataset_for(settings.run_config(), 0)
     assert data.n_features == 2 and len(data.X_train) == 200

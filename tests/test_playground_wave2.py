@@ -14,8 +14,8 @@ from actinit.engine.recording import QUANTILES, layer_quantiles
 from actinit.playground.session import MAX_TILES, Session
 from actinit.playground.settings import SettingsError, parse_settings
 from actinit.studies import datasets, parse_study
-from actinit.studies.config import dataset_for, model_for
-from actinit.studies.study import StudyError, write_study
+from actinit.studies.plan.study import StudyError, write_study
+from actinit.studies.run.fitting import dataset_for, model_for
 from playground_messages import receive
 
 SMALL = {"dataset": "moons", "samples": 100, "hidden": "3,2", "learning_rate": 0.3, "batch_size": 0}
@@ -577,7 +577,7 @@ def test_a_downloaded_model_knows_the_inputs_it_was_trained_on(tmp_path):
 
     import actinit as ai
     from actinit.engine.model import InputError
-    from actinit.studies.datasets import feature_map
+    from actinit.studies.plan.datasets import feature_map
 
     session = Session(parse_settings({"hidden": "4", "features": "x1,x2,x1^2"}))
     session.train(3)

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 
 from actinit.studies import Store, load_study, parse_study, run_study
-from actinit.studies.config import RunConfig, dataset_for, model_for
-from actinit.studies.study import StudyError
-from actinit.studies.summary import summarize
-from actinit.studies.tradeoff import tradeoff_curves
+from actinit.studies.answer.summary import summarize
+from actinit.studies.answer.tradeoff import tradeoff_curves
+from actinit.studies.plan.run_config import RunConfig
+from actinit.studies.plan.study import StudyError
+from actinit.studies.run.fitting import dataset_for, model_for
 
 STUDY = """
 name = "tiny-prune"
@@ -97,7 +98,7 @@ def test_rewinding_starts_from_the_original_draw_bit_for_bit(monkeypatch):
     """The rewound weights are the run's own initial draw, as a fresh build of the
     same configuration and seed makes it."""
     import actinit.engine as engine
-    from actinit.studies.pruning import run_pruned
+    from actinit.studies.run.pruning import run_pruned
 
     config = study('method = "magnitude"\nrewind = "init"').configs[1]
     data = dataset_for(config, 0)
@@ -215,7 +216,7 @@ def test_prune_magnitude_halves_the_output_layer_by_hand():
 def test_reinit_trains_the_winning_ticket_s_mask_from_fresh_draws():
     """The paper's control re-initializes the ticket: the same mask as the run that
     rewinds to init (same seed), other values."""
-    from actinit.studies.pruning import run_pruned
+    from actinit.studies.run.pruning import run_pruned
 
     configs = study('method = "magnitude"\nper_round = 0.5', 'rewinds = ["init", "reinit"]')
     ticket_config, control_config = [c for c in configs.configs if c.prune_amount == 0.9]

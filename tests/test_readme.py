@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 from actinit.studies import Store, load_study, summarize
-from actinit.studies.conclusions import VERDICTS as CONCLUSION_VERDICTS
-from actinit.studies.conclusions import reproduce_markdown
+from actinit.studies.answer.conclusions import VERDICTS as CONCLUSION_VERDICTS
+from actinit.studies.answer.conclusions import reproduce_markdown
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 SEED_STUDIES = ["blobs", "mnist", "moons", "parabola", "circles"]

@@ -6,7 +6,7 @@ from sklearn.datasets import make_moons
 
 import actinit as ai
 from actinit.engine.recording import Recording
-from actinit.studies.diagnosis import diagnose
+from actinit.studies.answer.diagnosis import diagnose
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from actinit.cli import main
 from actinit.engine.saving import ModelFileError
 from actinit.studies import Store, load_study, run_study
 from actinit.studies import runner as runner_module
-from actinit.studies.store import APPLICATION_ID, StoreError
+from actinit.studies.run.store import APPLICATION_ID, StoreError
 from playground_messages import receive
 
 # --------------------------------------------------------------------------
@@ -329,7 +329,7 @@ def test_actinit_databases_carry_their_mark(tmp_path):
 
 
 def test_a_database_written_before_the_mark_is_still_read(tmp_path):
-    from actinit.studies.store import SCHEMA
+    from actinit.studies.run.store import SCHEMA
 
     with sqlite3.connect(tmp_path / "old.sqlite") as connection:
         connection.executescript(SCHEMA)  # as actinit wrote it before the mark existed

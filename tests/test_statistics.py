@@ -10,7 +10,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
 
-from actinit.studies.statistics import (
+from actinit.studies.answer.statistics import (
     holm,
     mean_interval,
     paired_comparison,
@@ -207,7 +207,7 @@ def test_exports_and_frames_carry_both_ends_of_every_interval(tmp_path):
     import json
 
     from actinit.studies import Store, summarize
-    from actinit.studies.summary import to_csv, to_json
+    from actinit.studies.answer.summary import to_csv, to_json
     from synthetic_study import store_results, synthetic_study
 
     study = synthetic_study(seeds=6)

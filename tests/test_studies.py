@@ -12,10 +12,10 @@ from click.testing import CliRunner
 
 from actinit.cli import main
 from actinit.studies import Store, builtin_names, load_study, parse_study, run_study, summarize
-from actinit.studies.runner import run_one
-from actinit.studies.store import StoreError
-from actinit.studies.study import StudyError
-from actinit.studies.summary import to_csv, to_json, to_markdown
+from actinit.studies.answer.summary import to_csv, to_json, to_markdown
+from actinit.studies.plan.study import StudyError
+from actinit.studies.run.runner import run_one
+from actinit.studies.run.store import StoreError
 
 TINY = """
 name = "tiny"
@@ -343,8 +343,8 @@ def test_cli_reports_bad_study_file_with_line(tmp_path):
 
 
 def test_verdict_allows_the_rounding_of_the_published_figure():
-    from actinit.studies.study import Published
-    from actinit.studies.summary import ConfigSummary, Spread, compare
+    from actinit.studies.answer.summary import ConfigSummary, Spread, compare
+    from actinit.studies.plan.study import Published
 
     config = tiny().configs[0]
     seeds = range(40)
@@ -480,7 +480,7 @@ def test_a_full_disk_is_one_line_and_keeps_what_was_stored(tmp_path, monkeypatch
 
 def test_what_killed_workers_left_in_shared_memory_is_cleaned_and_nothing_else(tmp_path):
     """Every kill -9 left loky semaphores and joblib folders in /dev/shm."""
-    from actinit.studies.runner import clean_shared_memory
+    from actinit.studies.run.runner import clean_shared_memory
 
     dead = 2**22 + 12345  # beyond any pid this machine hands out
     live = os.getpid()

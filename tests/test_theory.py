@@ -226,7 +226,7 @@ def deep_store(tmp_path):
 
 
 def test_predicted_variance_follows_a_real_network_at_initialization(deep_store):
-    from actinit.studies.recorded import recorded_run
+    from actinit.studies.answer.recorded import recorded_run
     from actinit.viz.theory import plot_variance_prediction, predicted_variances
 
     study, store = deep_store
@@ -245,7 +245,7 @@ def test_predicted_variance_follows_a_real_network_at_initialization(deep_store)
 
 
 def test_depth_picture_marks_the_theory_depth_in_every_row(deep_store):
-    from actinit.studies.summary import summarize
+    from actinit.studies.answer.summary import summarize
     from actinit.viz.theory import depth_predictions, plot_depth_theory
 
     study, store = deep_store

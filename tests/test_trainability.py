@@ -8,8 +8,8 @@ from tests.synthetic_study import store_results
 
 from actinit import theory
 from actinit.studies import Store, load_study, parse_study
-from actinit.studies.summary import summarize
-from actinit.studies.trainability import PlaneError, trainability_planes
+from actinit.studies.answer.summary import summarize
+from actinit.studies.answer.trainability import PlaneError, trainability_planes
 
 PLANE = """
 name = "plane"

@@ -9,7 +9,7 @@ import actinit as ai
 from actinit import viz
 from actinit.cli import main
 from actinit.studies import Store, parse_study, run_study, summarize
-from actinit.studies.datasets import load
+from actinit.studies.plan.datasets import load
 from actinit.viz.animation import _panels, animate
 from actinit.viz.report import build_report
 
@@ -272,7 +272,7 @@ def test_runs_are_picked_by_any_grid_dimension_and_titles_name_them(tmp_path):
 
     from actinit.cli import main
     from actinit.studies import load_study
-    from actinit.studies.recorded import select
+    from actinit.studies.answer.recorded import select
 
     depth = load_study("depth")
     (deep,) = select(depth, "relu", "xavier", {"hidden": "50"})
@@ -358,7 +358,7 @@ initializers = ["zeros", "xavier_normal", "he_normal"]
 
 
 def test_many_layers_with_dead_units_are_said_once():
-    from actinit.studies.diagnosis import Finding, _grouped
+    from actinit.studies.answer.diagnosis import Finding, _grouped
 
     findings = [
         Finding("dead_units", f"layer {i}", numbers={"layer": i, "share": 0.3 + 0.01 * i})

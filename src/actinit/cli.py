@@ -29,12 +29,7 @@ from .engine import activations, initializers, losses, optimizers
 from .engine.layers import GATES
 from .engine.registry import SpecError
 from .studies import datasets
-from .studies.datasets import DataError
-from .studies.preflight import DEFAULT_TIME_LIMIT, PlanError, check_size
-from .studies.runner import RunReport, planned_runs, run_study
-from .studies.store import DEFAULT_DB, Store, StoreError
-from .studies.study import Study, StudyError, builtin_names, load_study, parse_study, write_study
-from .studies.summary import (
+from .studies.answer.summary import (
     COMPARISON_DROP_ORDER,
     DROP_ORDER,
     NAME_COLUMNS,
@@ -47,6 +42,18 @@ from .studies.summary import (
     to_json,
     to_markdown,
 )
+from .studies.plan.datasets import DataError
+from .studies.plan.study import (
+    Study,
+    StudyError,
+    builtin_names,
+    load_study,
+    parse_study,
+    write_study,
+)
+from .studies.run.preflight import DEFAULT_TIME_LIMIT, PlanError, check_size
+from .studies.run.runner import RunReport, planned_runs, run_study
+from .studies.run.store import DEFAULT_DB, Store, StoreError
 from .tables import prose, render
 
 console = Console()
@@ -258,7 +265,7 @@ def _print_comparisons(summary: StudySummary, verbose: bool) -> None:
 
 def _print_conclusions(summary: StudySummary, verbose: bool) -> None:
     """The document's conclusions, each with what actinit's seeds say of it."""
-    from .studies.conclusions import conclusion_rows, judge_conclusions
+    from .studies.answer.conclusions import conclusion_rows, judge_conclusions
 
     tested = judge_conclusions(summary)
     if not tested:
@@ -474,7 +481,7 @@ def run_options(command):
     def with_choices(*args, jobs, backend, scheduler, db, no_time_limit, **kwargs):
         limit = None if no_time_limit else DEFAULT_TIME_LIMIT
         if scheduler is not None:
-            from .studies.runner import check_scheduler
+            from .studies.run.runner import check_scheduler
 
             try:
                 check_scheduler(scheduler)
@@ -591,7 +598,7 @@ def reproduce(studies, seeds, verbose, max_seeds, markdown, how):
         else:
             _print_summary(summary, verbose, verbose)
     if markdown:
-        from .studies.conclusions import reproduce_markdown
+        from .studies.answer.conclusions import reproduce_markdown
 
         click.echo(reproduce_markdown(summaries))
     _exit_if_failed(failed)
@@ -659,7 +666,7 @@ def run(study, seeds, epochs, diagnosed, max_seeds, precision, metric, how):
     with Store(how.db) as store:
         _print_summary(summarize(loaded, store, seeds=None if max_seeds else loaded.seeds))
         if diagnosed:
-            from .studies.recorded import recorded_run
+            from .studies.answer.recorded import recorded_run
 
             for config in loaded.configs[:diagnosed]:
                 _print_findings(recorded_run(store, config, 0))
@@ -669,10 +676,10 @@ def run(study, seeds, epochs, diagnosed, max_seeds, precision, metric, how):
 def _run_adaptive(
     study: Study, how: RunChoices, max_seeds, precision, metric, figures: bool = False
 ) -> RunReport:
-    """Seeds in rounds until decided (:mod:`actinit.studies.adaptive`); returns the
+    """Seeds in rounds until decided (:mod:`actinit.studies.answer.adaptive`); returns the
     runs of every round together."""
-    from .studies.adaptive import run_adaptive
-    from .studies.analysis import SelectionError, check_metric, metric_name
+    from .studies.answer.adaptive import run_adaptive
+    from .studies.answer.analysis import SelectionError, check_metric, metric_name
 
     try:
         metric = check_metric(study, metric_name(metric))
@@ -726,7 +733,7 @@ def _run_adaptive(
 
 
 def _print_findings(run) -> None:
-    from .studies.diagnosis import diagnose as diagnose_recording
+    from .studies.answer.diagnosis import diagnose as diagnose_recording
 
     console.print(f"[bold]{escape(run.label)}[/]")
     for finding in diagnose_recording(run.recording):
@@ -770,7 +777,7 @@ where_option = click.option(
 
 def _answer_inputs(study: str, db: Path, seeds: int | None, metric: str, where):
     """The study's summary and the chosen metric and selection, checked."""
-    from .studies.analysis import SelectionError, check_metric, metric_name, parse_where
+    from .studies.answer.analysis import SelectionError, check_metric, metric_name, parse_where
 
     _existing_db(db, study)
     loaded = _load(study, db)
@@ -810,7 +817,7 @@ def rank_command(study, metric, where, seeds, top, db):
     """Configurations sorted by a metric, each with its 95% interval, and the set that
     cannot be told apart from the best (paired Wilcoxon tests against the best,
     Holm-corrected): a winner, or "no winner" with as many seeds as were run."""
-    from .studies.analysis import SelectionError, rank
+    from .studies.answer.analysis import SelectionError, rank
 
     summary, metric, wanted = _answer_inputs(study, db, seeds, metric, where)
     try:
@@ -915,7 +922,7 @@ def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
     """Two configurations compared seed by seed (same data draw, same mini-batch order):
     the mean difference A - B with its 95% interval, the seeds each wins, and the
     Wilcoxon signed-rank test; or every configuration against --baseline."""
-    from .studies.analysis import (
+    from .studies.answer.analysis import (
         SelectionError,
         against,
         compare_rows,
@@ -1011,7 +1018,7 @@ def calibrate(sims, seed, claims):
     effects that add up, figures drawn as one more seed) simulated through the real
     decision code, one line per claim with its false-claim rate, its 95% interval and
     the number of simulations; and the power to find a stated true effect."""
-    from .studies.calibration import calibrate as run_calibration
+    from .studies.answer.calibration import calibrate as run_calibration
 
     def show(rate) -> None:
         style = "" if rate.kept else "[red]"
@@ -1040,7 +1047,7 @@ def effects_command(study, metric, where, seeds, db):
     optimizer, data ...): each level's mean over the rest of the grid with its 95%
     interval, which levels are worse than the best, and in words where the best level
     of one dimension changes with another."""
-    from .studies.analysis import effects, interactions
+    from .studies.answer.analysis import effects, interactions
 
     summary, metric, wanted = _answer_inputs(study, db, seeds, metric, where)
     fmt = _figure(metric)
@@ -1259,7 +1266,7 @@ def _select_run(
 ):
     """The recorded run of the configuration chosen by activation, initializer and any
     grid dimension; when several match, the first, and the command says which."""
-    from .studies.recorded import recorded_run, select
+    from .studies.answer.recorded import recorded_run, select
 
     try:
         configs = select(loaded, activation, init, where)
@@ -1269,7 +1276,7 @@ def _select_run(
         choices = sorted({f"{c.activation} / {c.init_label}" for c in loaded.configs})
         _fail(f"no configuration of {loaded.name!r} matches; choose among: {'; '.join(choices)}")
     if len(configs) > 1:
-        from .studies.analysis import GRID
+        from .studies.answer.analysis import GRID
 
         def value(name: str, config) -> str:  # as the option takes it
             return config.data.get("name", "") if name == "data" else GRID[name](config)
@@ -1370,7 +1377,7 @@ def plot(
                     summary.rows = _only(summary, only)
                 figure = study_picture(kind, summary, store, metric)
                 if kind == "trainability":
-                    from .studies.trainability import trainability_planes
+                    from .studies.answer.trainability import trainability_planes
 
                     for plane in trainability_planes(summary):
                         console.print(f"- {plane.summary_line()}", highlight=False)
@@ -1387,7 +1394,7 @@ def plot(
 
 def _only(summary: StudySummary, terms) -> list:
     """The summary's rows that ``--where`` terms pick."""
-    from .studies.analysis import SelectionError, parse_where, select
+    from .studies.answer.analysis import SelectionError, parse_where, select
 
     try:
         return select(summary.rows, parse_where(terms))
@@ -1473,7 +1480,7 @@ def _plot_isometry(names: str | None, output) -> None:
 def prune_command(model_file, method, amount, rounds, fine_tune, data_name, seed, output):
     """Prune a saved MODEL and print what it costs and keeps, before and after."""
     from .engine.saving import ModelFileError, load
-    from .studies.pruning import inference_times, measure, prune_model
+    from .studies.run.pruning import inference_times, measure, prune_model
 
     try:
         model = load(model_file)

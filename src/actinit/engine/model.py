@@ -320,7 +320,7 @@ class Sequential:
             if self.feature_names:
                 named = (
                     f" ({', '.join(self.feature_names)}): compute those columns from your "
-                    "data first (for 2-D points: actinit.studies.datasets.feature_map)"
+                    "data first (for 2-D points: actinit.studies.plan.datasets.feature_map)"
                 )
             raise InputError(
                 f"X has {array.shape[1]} features but the model was built for "

@@ -1,14 +1,14 @@
 """One page's experiment: its data, its network, and what the page is shown of it.
 
-The network is the one :func:`~actinit.studies.config.build_model` makes from the
-settings' :class:`~actinit.studies.config.RunConfig` (what ``actinit run`` trains on
+The network is the one :func:`~actinit.studies.plan.run_config.build_model` makes from the
+settings' :class:`~actinit.studies.plan.run_config.RunConfig` (what ``actinit run`` trains on
 the exported study); per-layer statistics come from the engine's
 :class:`~actinit.engine.Recorder`, measured after every chunk of training, and the
 distributions through depth from :func:`~actinit.engine.recording.layer_quantiles`.
 
 Points are drawn in the plane of the data's two columns x1, x2; the network sees
 the input features the settings choose (x1^2, sin(x1), ...), computed from them by
-:func:`~actinit.studies.datasets.feature_map`, as a study file's ``features`` does.
+:func:`~actinit.studies.plan.datasets.feature_map`, as a study file's ``features`` does.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from ..engine.callbacks import Callback
 from ..engine.model import quiet_floats
 from ..engine.recording import QUANTILES, plane_grid
 from ..studies import datasets
-from ..studies.config import dataset_for, model_for
-from ..studies.diagnosis import diagnose, fused_output
+from ..studies.answer.diagnosis import diagnose, fused_output
+from ..studies.run.fitting import dataset_for, model_for
 from .settings import MAX_EPOCHS, Settings
 
 BOUNDARY_RESOLUTION = 60

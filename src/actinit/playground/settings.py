@@ -3,9 +3,9 @@
 :data:`FIELDS` describes every setting once (its name, the label the form shows, its
 kind, default, bounds and help); the page builds its form from it (``/api/options``),
 the URL carries it, :func:`parse_settings` checks it, and :meth:`Settings.run_config`
-turns it into the :class:`~actinit.studies.config.RunConfig` that studies use, so the
+turns it into the :class:`~actinit.studies.plan.run_config.RunConfig` that studies use, so the
 page trains exactly what ``actinit run`` would, and exports it as a study file written
-by :func:`~actinit.studies.study.write_study`.
+by :func:`~actinit.studies.plan.study.write_study`.
 """
 
 from __future__ import annotations
@@ -23,8 +23,13 @@ from ..engine import activations, initializers, losses
 from ..engine.layers import GATES, affine_layer
 from ..engine.registry import SpecError
 from ..studies import datasets
-from ..studies.config import RunConfig, hidden_activation, normalize_activation
-from ..studies.study import Study, optimizer_spec
+from ..studies.plan.run_config import (
+    RunConfig,
+    hidden_activation,
+    normalize_activation,
+    optimizer_spec,
+)
+from ..studies.plan.study import Study
 
 #: Classification planes (one sigmoid output, cross-entropy) and regression planes
 #: (one linear output, mean squared error); ``csv``: the page's uploaded file.

@@ -10,10 +10,10 @@ from collections.abc import Callable
 
 from matplotlib.figure import Figure
 
-from ..studies.analysis import effects, rank
-from ..studies.recorded import RecordedRun
-from ..studies.store import Store
-from ..studies.summary import StudySummary
+from ..studies.answer.analysis import effects, rank
+from ..studies.answer.recorded import RecordedRun
+from ..studies.answer.summary import StudySummary
+from ..studies.run.store import Store
 from .answers import plot_effects, plot_ranking
 from .boundaries import (
     plot_boundary,

@@ -7,9 +7,9 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..studies.store import Store
-from ..studies.summary import StudySummary
-from ..studies.tradeoff import TradeoffCurve, TradeoffPoint, tradeoff_curves
+from ..studies.answer.summary import StudySummary
+from ..studies.answer.tradeoff import TradeoffCurve, TradeoffPoint, tradeoff_curves
+from ..studies.run.store import Store
 
 #: Curves drawn in one panel before the rest are left out (and the title says so).
 MAX_CURVES = 12

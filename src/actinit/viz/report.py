@@ -8,13 +8,13 @@ import html
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..studies.analysis import effects, interactions, rank
-from ..studies.conclusions import conclusion_rows, judge_conclusions
-from ..studies.diagnosis import diagnose
-from ..studies.recorded import recorded_run
-from ..studies.store import Store
-from ..studies.summary import comparison_rows, formatter, summarize
-from ..studies.trainability import PlaneError, trainability_planes
+from ..studies.answer.analysis import effects, interactions, rank
+from ..studies.answer.conclusions import conclusion_rows, judge_conclusions
+from ..studies.answer.diagnosis import diagnose
+from ..studies.answer.recorded import recorded_run
+from ..studies.answer.summary import comparison_rows, formatter, summarize
+from ..studies.answer.trainability import PlaneError, trainability_planes
+from ..studies.run.store import Store
 from .boundaries import plot_boundary, plot_feature_space, predicts_numbers
 from .catalogue import study_picture
 from .figures import to_data_uri

@@ -10,8 +10,8 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-from ..studies.store import Store
-from ..studies.summary import DIMENSIONS, ConfigSummary, StudySummary
+from ..studies.answer.summary import DIMENSIONS, ConfigSummary, StudySummary
+from ..studies.run.store import Store
 from .figures import grid_shape
 
 
@@ -121,7 +121,7 @@ def _ordered(
 ) -> list[str]:
     """``labels`` (activations or initializers) by their mean ``metric`` over every
     configuration that has them, best first."""
-    from ..studies.summary import LOWER_IS_BETTER
+    from ..studies.answer.summary import LOWER_IS_BETTER
 
     sums: dict[str, list[float]] = {label: [] for label in labels}
     for row in rows:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from html import escape
 
-from ..studies.analysis import GRID, varying
-from ..studies.summary import StudySummary
+from ..studies.answer.analysis import GRID, varying
+from ..studies.answer.summary import StudySummary
 
 METRICS = {
     "test_accuracy": ("test acc %", 100.0),

@@ -11,8 +11,8 @@ from matplotlib.figure import Figure
 
 from .. import theory
 from ..engine.registry import compact_spec
-from ..studies.recorded import RecordedRun
-from ..studies.summary import StudySummary
+from ..studies.answer.recorded import RecordedRun
+from ..studies.answer.summary import StudySummary
 
 
 def plot_phase_diagram(
@@ -209,7 +209,7 @@ def plot_trainability(summary: StudySummary) -> Figure:
     depth) as colour, one panel per activation, with the theory's trainable depth
     6 xi (white) and the edge of chaos (dashed) on top; each panel's title gives the
     share of cells where "trains" agrees with the curve."""
-    from ..studies.trainability import trainability_planes
+    from ..studies.answer.trainability import trainability_planes
 
     planes = trainability_planes(summary)
     figure = Figure(figsize=(1.0 + 3.6 * len(planes), 4.0), layout="constrained")

@@ -28,13 +28,13 @@ from typing import Any
 
 import numpy as np
 
+from ..plan.study import RunConfig, Study, parse_study
+from ..run.runner import RunReport
 from .adaptive import run_adaptive
 from .analysis import compare_rows, interactions, rank
 from .conclusions import judge_conclusions
 from .run_table import columns_of_records
-from .runner import RunReport
 from .statistics import ALPHA, wilson_interval
-from .study import RunConfig, Study, parse_study
 from .summary import StudySummary, summarize
 
 TEMPLATE = """

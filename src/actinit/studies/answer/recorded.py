@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..engine import Recorder, Recording, Sequential
-from . import datasets
-from .config import RunConfig, dataset_for, fit_run, model_for, normalize_activation
-from .store import Store
-from .study import Study
+from ...engine import Recorder, Recording, Sequential
+from ..plan import datasets
+from ..plan.run_config import RunConfig, normalize_activation
+from ..plan.study import Study
+from ..run.fitting import dataset_for, fit_run, model_for
+from ..run.store import Store
 from .summary import hidden_label
 
 

@@ -13,7 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.registry import compact_spec
+from ...engine.registry import compact_spec
+from ..plan.study import Published, RunConfig, Study
+from ..run.store import Store
 from .run_table import (
     DIVERGED,
     FAILED,
@@ -32,8 +34,6 @@ from .statistics import (
     seeds_for_rank_test,
     wilson_interval,
 )
-from .store import Store
-from .study import Published, RunConfig, Study
 
 
 @dataclass
@@ -183,7 +183,7 @@ class Comparison:
     ``percentile`` is where the figure falls among the seeds (0-100, ties half) and
     ``better_than`` the same oriented so that 100 means better than every seed.
     ``p_value`` is the figure's two-sided rank p-value among the seeds
-    (:func:`~actinit.studies.statistics.rank_p_value`: is it one more draw of the
+    (:func:`~actinit.studies.answer.statistics.rank_p_value`: is it one more draw of the
     same distribution?) and ``p_adjusted`` Holm's over the study's figures."""
 
     published: Published

@@ -22,12 +22,13 @@ from typing import Any
 
 from joblib import Parallel, delayed, parallel_config
 
-from ..engine.initializers import custom_components, install_components
-from .config import RunConfig, dataset_for, fit_run, model_for
+from ...engine.initializers import custom_components, install_components
+from ..plan.run_config import RunConfig
+from ..plan.study import Study
+from .fitting import dataset_for, fit_run, model_for
 from .preflight import DEFAULT_TIME_LIMIT, PlanError, check_size, check_study
 from .pruning import run_pruned
 from .store import Store
-from .study import Study
 
 
 def epochs_to_target(accuracies: list[float], target: float | None) -> int | None:
@@ -182,7 +183,7 @@ def run_study(
     ``jobs``: parallel workers (default: all cores). ``backend``: "loky" (processes),
     "threading", "sequential" or "dask" (with ``scheduler`` = "tcp://host:port", or a
     local cluster when None). ``progress(done, total, result)`` is called per run.
-    Before any run, :func:`~actinit.studies.preflight.check_study` checks the data,
+    Before any run, :func:`~actinit.studies.run.preflight.check_study` checks the data,
     the memory and the time (``time_limit`` seconds, None for none); its
     :class:`DataError` or :class:`PlanError` means nothing was run.
     """

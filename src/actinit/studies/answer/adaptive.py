@@ -28,12 +28,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..plan.run_config import RunConfig
+from ..plan.study import Study
+from ..run.runner import RunReport, run_study
+from ..run.store import Store
 from .analysis import check_metric, metric_name, rank
-from .config import RunConfig
-from .runner import RunReport, run_study
 from .statistics import seeds_for_rank_test
-from .store import Store
-from .study import Study
 from .summary import StudySummary, judge, summarize
 
 

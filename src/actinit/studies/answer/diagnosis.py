@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import losses
-from ..engine.recording import Recording
+from ...engine import losses
+from ...engine.recording import Recording
 
 #: The backward signal (or, in recordings without one, the weight-gradient norm) at
 #: layer 1 below this share of the output layer's: vanishing.

@@ -3,7 +3,7 @@ function that builds a model from it, :func:`build_model`.
 
 Study files, the playground and the command line all describe a run this way, so a
 new model option is added here (a field, and where :func:`build_model` uses it) and
-in the table of settings that reads and writes study files (:data:`actinit.studies.study.SETTINGS`).
+in the table of settings that reads and writes study files (:data:`actinit.studies.plan.study.SETTINGS`).
 """
 
 from __future__ import annotations
@@ -16,10 +16,13 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from ..engine import Dropout, Sequential, activations, losses
-from ..engine.layers import affine_layer
-from ..engine.registry import compact_spec
-from . import datasets
+from ...engine import (
+    initializers,
+    losses,
+    optimizers,
+)
+from ...engine.layers import affine_layer
+from ...engine.registry import compact_spec
 
 #: Keys of a data description that choose how data is drawn, not a loader parameter.
 DATA_CONTROL_KEYS = ("name", "vary_with_seed", "seed", "features")
@@ -92,8 +95,8 @@ class RunConfig:
     #: / ``init`` (empty: every layer takes those).
     layer_activations: tuple[str, ...] = field(default=(), metadata={"since": 4})
     layer_inits: tuple[str, ...] = field(default=(), metadata={"since": 4})
-    #: Pruning after training (:mod:`actinit.studies.pruning`): a method of
-    #: ``METHODS`` (None: no pruning), the share to remove, in how many rounds, the
+    #: Pruning after training (:mod:`actinit.studies.run.pruning`): a method of
+    #: ``PRUNING_METHODS`` (None: no pruning), the share to remove, in how many rounds, the
     #: epochs of training after each round, and what the survivors start that
     #: training from: "trained" (their trained values: fine-tuning), "init" (their
     #: original draws: a lottery ticket), "epoch:k" (their values after epoch k) or
@@ -218,92 +221,31 @@ def _loss_of(loss: str | None, output_activation: str) -> losses.Loss:
     return losses.get(loss) if loss else losses.for_output(output_activation)
 
 
-def build_model(config: RunConfig, n_classes: int, seed: int) -> Sequential:
-    """The network ``config`` describes, for data with ``n_classes`` classes (0 for
-    regression), its initial weights drawn from ``seed + config.seed_offset``. Not yet
-    built: its first ``fit`` (or ``build(n_features)``) creates the parameters."""
-    layers = []
-    for units, activation, init in config.hidden_layers():
-        if layers and config.dropout:
-            layers.append(Dropout(config.dropout))
-        layers.append(affine_layer(units, activation, init=init, bias_init=config.bias_init))
-    if layers and config.dropout:
-        layers.append(Dropout(config.dropout))
-    # a loss object of the model's own (the cached one is shared, for reading only)
-    loss = losses.get(config.loss) if config.loss else losses.for_output(config.output_activation)
-    output_units = loss.output_units(n_classes)
-    layers.append(
-        affine_layer(
-            output_units,
-            activations.get(config.output_activation),
-            init=config.output_init,
-            bias_init=config.bias_init,
-        )
-    )
-    return Sequential(
-        layers,
-        loss=loss,
-        optimizer=config.optimizer,
-        seed=seed + config.seed_offset,
-        dtype=config.dtype,
-        regularizer=config.regularizer,
-        starting_point=config.starting_point,
-    )
+@functools.lru_cache(maxsize=1024)
+def canonical_init(spec: str) -> str:
+    """An initializer's spec as actinit writes it (``"he"`` -> ``"kaiming_normal"`` ...);
+    cached, as a grid builds the same few thousands of times."""
+    return initializers.get(spec).spec()
 
 
-@functools.lru_cache(maxsize=16)
-def _cached_dataset(data_json: str, seed: int) -> datasets.Dataset:
-    params = json.loads(data_json)
-    name = params.pop("name")
-    features = params.get("features")
-    for key in DATA_CONTROL_KEYS[1:]:
-        params.pop(key, None)
-    data = datasets.load(name, seed=seed, **params)
-    if features:
-        data = datasets.with_features(data, datasets.check_features(features, name))
-    return data
+@functools.lru_cache(maxsize=1024)
+def optimizer_spec(spec: str, learning_rate: float | None) -> str:
+    """The optimizer ``spec`` with its learning rate set (None: its own default)."""
+    optimizer = optimizers.get(spec)
+    if learning_rate is None:
+        return optimizer.spec()
+    return optimizers.get(
+        {"name": optimizer.name, **optimizer.config(), "lr": learning_rate}
+    ).spec()
 
 
-def data_seed(config: RunConfig, seed: int) -> int:
-    """The seed the run's data is drawn with: the run's own if ``vary_with_seed``,
-    else the data description's fixed ``seed`` (0 by default)."""
-    return seed if config.data.get("vary_with_seed") else int(config.data.get("seed", 0))
-
-
-def dataset_for(config: RunConfig, seed: int) -> datasets.Dataset:
-    """The run's data (cached: runs of one study share their data sets)."""
-    return _cached_dataset(json.dumps(config.data, sort_keys=True), data_seed(config, seed))
-
-
-def model_for(config: RunConfig, data: datasets.Dataset, seed: int) -> Sequential:
-    """The network of ``config`` built for ``data``'s features and classes."""
-    model = build_model(config, data.n_classes, seed)
-    return model.build(data.n_features)
-
-
-#: A run without callbacks or a target validates often enough for this many points
-#: of its validation curve (a 15,000-epoch run: every 30 epochs).
-VALIDATION_POINTS = 500
-
-
-def validation_every(config: RunConfig, callbacks=()) -> int:
-    """How often a run evaluates its test data: every epoch when it looks for the
-    epoch that reaches a target or a callback watches, else :data:`VALIDATION_POINTS`
-    times in all (and after the last epoch)."""
-    if callbacks or config.target_accuracy is not None:
-        return 1
-    return max(1, config.epochs // VALIDATION_POINTS)
-
-
-def fit_run(model: Sequential, config: RunConfig, data: datasets.Dataset, callbacks=()):
-    """Fit ``model`` as ``config`` says (its epochs and batch size), with ``data``'s test
-    part as validation data (:func:`validation_every`); returns the History."""
-    return model.fit(
-        data.X_train,
-        data.y_train,
-        epochs=config.epochs,
-        batch_size=config.batch_size,
-        validation_data=(data.X_test, data.y_test),
-        callbacks=callbacks,
-        validation_every=validation_every(config, callbacks),
-    )
+#: The pruning methods by name: weights by magnitude per layer or over the whole
+#: network, or whole units by a criterion of :mod:`actinit.engine.unit_pruning`.
+PRUNING_METHODS = {
+    "magnitude": ("weights", "layer"),
+    "global": ("weights", "global"),
+    "units-norm": ("units", "weight_norm"),
+    "units-activation": ("units", "mean_activation"),
+    "units-scaled": ("units", "scaled"),
+    "redundant": ("units", "redundant"),
+}

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..plan.study import Conclusion, matches
 from .analysis import compare_rows, learned_somewhere
 from .statistics import ALPHA, PairedComparison, correct, floor_note
-from .study import Conclusion, matches
 from .summary import ConfigSummary, StudySummary
 
 VERDICTS = (

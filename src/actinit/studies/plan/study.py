@@ -6,7 +6,7 @@ A study is a TOML file (or one of the built-in ones in ``studies/builtin``)::
     title = "Moons: zeros, large random and He initialization with ReLU"
     seeds = 5                      # how many seeds `actinit reproduce` runs by default
 
-    [data]                         # a data set from actinit.studies.datasets
+    [data]                         # a data set from actinit.studies.plan.datasets
     name = "moons"
     noise = 0.2
     vary_with_seed = true          # draw new data for every seed (default: fixed data)
@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import functools
 import itertools
 import math
 import re
@@ -65,10 +64,18 @@ from typing import Any
 
 import tomlkit
 
-from ..engine import activations, initializers, losses, optimizers, regularizers, starting_points
-from ..engine.registry import SpecError
+from ...engine import activations, initializers, losses, optimizers, regularizers, starting_points
+from ...engine.registry import SpecError
 from . import datasets
-from .config import RunConfig, hidden_activation, normalize_activation, recommended_init
+from .run_config import (
+    PRUNING_METHODS,
+    RunConfig,
+    canonical_init,
+    hidden_activation,
+    normalize_activation,
+    optimizer_spec,
+    recommended_init,
+)
 
 METRICS = ("test_accuracy", "train_accuracy", "test_loss", "train_loss", "epochs_to_target")
 BUILTIN_PACKAGE = "actinit.studies.builtin"
@@ -111,13 +118,12 @@ class InitChoice:
 
 
 def _prune_method(value: Any) -> str | None:
-    from .pruning import METHODS
 
     if value is None or value == "none":
         return None
-    if value not in METHODS:
+    if value not in PRUNING_METHODS:
         raise ValueError(
-            f"a pruning method is one of {', '.join(METHODS)} (or none); got {value!r}"
+            f"a pruning method is one of {', '.join(PRUNING_METHODS)} (or none); got {value!r}"
         )
     return value
 
@@ -524,24 +530,6 @@ def _output_rate_of(point: dict[str, Any]) -> float:
     return 0.5 if ticket else 1.0
 
 
-@functools.lru_cache(maxsize=1024)
-def canonical_init(spec: str) -> str:
-    """An initializer's spec as actinit writes it (``"he"`` -> ``"kaiming_normal"`` ...);
-    cached, as a grid builds the same few thousands of times."""
-    return initializers.get(spec).spec()
-
-
-@functools.lru_cache(maxsize=1024)
-def optimizer_spec(spec: str, learning_rate: float | None) -> str:
-    """The optimizer ``spec`` with its learning rate set (None: its own default)."""
-    optimizer = optimizers.get(spec)
-    if learning_rate is None:
-        return optimizer.spec()
-    return optimizers.get(
-        {"name": optimizer.name, **optimizer.config(), "lr": learning_rate}
-    ).spec()
-
-
 # --------------------------------------------------------------------------
 # Reading
 # --------------------------------------------------------------------------
@@ -673,7 +661,6 @@ def _check_pruning(reader: _Reader, study: Study) -> None:
     """Whole units cannot be rewound: the smaller network has no earlier values; a
     rewind to epoch k needs k epochs of training; a schedule is rounds or a share per
     round, not both, and a share per round above 0."""
-    from .pruning import METHODS
 
     section = reader.table("pruning")
     if "rounds" in section and "per_round" in section:
@@ -698,7 +685,7 @@ def _check_pruning(reader: _Reader, study: Study) -> None:
                     f"rewind {rewind} is past the {trained} epochs trained: give an epoch "
                     f"from 1 to {trained}",
                 )
-    units = [m for m in study.axes["prune_method"] if m and METHODS[m][0] == "units"]
+    units = [m for m in study.axes["prune_method"] if m and PRUNING_METHODS[m][0] == "units"]
     rewinds = [r for r in study.axes["rewind"] if r != "trained"]
     if units and rewinds:
         raise reader.fail(

@@ -21,7 +21,8 @@ from operator import attrgetter
 
 import numpy as np
 
-from .config import normalize_activation
+from ..plan.run_config import normalize_activation
+from ..plan.study import METRICS, RunConfig
 from .run_table import seed_arrays
 from .statistics import (
     ALPHA,
@@ -39,7 +40,6 @@ from .statistics import (
     paired_differences,
     signed_rank_ps,
 )
-from .study import METRICS, RunConfig
 from .summary import DIMENSION_FIELDS, DIMENSIONS, LOWER_IS_BETTER, ConfigSummary, StudySummary
 
 #: Every grid dimension a configuration can be picked or grouped by, as tables name

@@ -14,10 +14,11 @@ import math
 import os
 from dataclasses import dataclass
 
-from ..engine.losses import LabelError
-from .config import RunConfig, build_model, dataset_for
-from .datasets import DataError, Dataset
-from .study import Study
+from ...engine.losses import LabelError
+from ..plan.datasets import DataError, Dataset
+from ..plan.run_config import RunConfig
+from ..plan.study import Study
+from .fitting import build_model, dataset_for
 
 #: Share of physical memory the runs in flight may use together.
 MEMORY_SHARE = 0.5

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..run.pruning import PRUNING_NUMBERS
+from ..run.store import Store
 from .analysis import GRID
-from .pruning import PRUNING_NUMBERS
 from .statistics import Estimate, mean_interval
-from .store import Store
 from .summary import StudySummary
 
 

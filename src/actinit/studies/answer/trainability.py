@@ -18,8 +18,8 @@ from functools import cached_property
 import numpy as np
 from scipy import stats
 
-from .. import theory
-from ..engine.registry import compact_spec
+from ... import theory
+from ...engine.registry import compact_spec
 from .summary import StudySummary
 
 #: Points on the theory's 6 xi curve drawn across the measured sigma_w^2 range.

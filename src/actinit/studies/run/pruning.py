@@ -1,6 +1,6 @@
 """Pruning a trained network and measuring what it costs and keeps.
 
-:func:`prune_model` applies one of :data:`METHODS` in one shot or in rounds, with
+:func:`prune_model` applies one of :data:`PRUNING_METHODS` in one shot or in rounds, with
 optional fine-tuning after each round, and :func:`measure` gives the numbers a
 pruned state is judged by: accuracy and loss, parameters, non-zero weights, FLOPs,
 the saved size and the measured inference time. The command ``actinit prune`` prints
@@ -15,19 +15,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine import Sequential, prune_magnitude, prune_units, size_report
-from .datasets import Dataset
+from ...engine import (
+    LambdaCallback,
+    Sequential,
+    prune_magnitude,
+    prune_units,
+    reinitialize,
+    rewind,
+    size_report,
+)
+from ..plan.datasets import Dataset
+from ..plan.run_config import PRUNING_METHODS
+from .fitting import fit_run
 
-#: The pruning methods by name: weights by magnitude per layer or over the whole
-#: network, or whole units by a criterion of :mod:`actinit.engine.unit_pruning`.
-METHODS = {
-    "magnitude": ("weights", "layer"),
-    "global": ("weights", "global"),
-    "units-norm": ("units", "weight_norm"),
-    "units-activation": ("units", "mean_activation"),
-    "units-scaled": ("units", "scaled"),
-    "redundant": ("units", "redundant"),
-}
 #: Repeats of an inference pass whose median is the measured time.
 TIMING_REPEATS = 5
 
@@ -112,7 +112,7 @@ def prune_step(
     """One round of ``method`` removing ``share`` of what is left (the output layer
     ``output_rate`` times that share, per-layer magnitude pruning): weights in place
     (``model`` is returned), units into a new, smaller network."""
-    kind, how = METHODS[method]
+    kind, how = PRUNING_METHODS[method]
     if kind == "weights":
         prune_magnitude(model, share, scope=how, output_rate=output_rate if how == "layer" else 1)
         return model
@@ -133,13 +133,13 @@ def prune_model(
     what is left, and ``fine_tune`` epochs of training on ``data`` after each. Weight
     pruning changes ``model`` in place (and returns it); unit pruning returns a new,
     smaller network."""
-    if method not in METHODS:
-        raise ValueError(f"method is one of {', '.join(METHODS)}; got {method!r}")
+    if method not in PRUNING_METHODS:
+        raise ValueError(f"method is one of {', '.join(PRUNING_METHODS)}; got {method!r}")
     if not 0 <= amount < 1:
         raise ValueError(f"amount is the share to remove, from 0 to below 1; got {amount!r}")
     if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
         raise ValueError(f"rounds is a whole number >= 1, got {rounds!r}")
-    kind, how = METHODS[method]
+    kind, how = PRUNING_METHODS[method]
     if data is None and (fine_tune or (kind == "units" and how != "weight_norm")):
         raise ValueError(f"{method} with fine-tuning or on activations needs data (--data)")
     step = 1 - (1 - amount) ** (1 / rounds)
@@ -176,7 +176,6 @@ def run_pruned(config, data: Dataset, model: Sequential, seed: int):
     ``init``, and at each round a copy of it, its mask kept and its survivors drawn
     afresh, is trained and measured. Returns (the pruned model, its last History, the
     :data:`PRUNING_NUMBERS`)."""
-    from ..engine import reinitialize, rewind
 
     history, rewound = _train_dense(config, data, model)
     dense = model.evaluate(data.X_test, data.y_test).get("accuracy")
@@ -219,8 +218,6 @@ def run_pruned(config, data: Dataset, model: Sequential, seed: int):
 def _train_dense(config, data: Dataset, model: Sequential):
     """Train the dense network as ``config`` says: (its History, the values a rewind
     goes back to: the initial draw, or the values after epoch k; None without one)."""
-    from ..engine import LambdaCallback
-    from .config import fit_run
 
     initial = {name: value.copy() for name, value in model.parameters().items()}
     kept: dict[str, dict] = {}

@@ -6,7 +6,7 @@ uncertainty:
 - a mean with its Student-t confidence interval, ``mean ± t_{n-1, 0.975} s / sqrt(n)``;
 - a share (the seeds that "learned") with its Wilson score interval;
 - two configurations compared *seed by seed*: runs with the same seed share their data
-  draw, their mini-batch order and their dropout noise (:func:`actinit.studies.config.
+  draw, their mini-batch order and their dropout noise (:func:`actinit.studies.plan.run_config.
   data_seed`, :class:`actinit.engine.model.Sequential`), so the difference of two
   configurations is measured on the same draws (common random numbers). The paired
   comparison gives the mean difference with its t interval, the seeds each one wins

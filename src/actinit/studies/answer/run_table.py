@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..run.store import STATUSES
 from .statistics import t_quantile
-from .store import STATUSES
 
 #: The metrics a run stores.
 METRICS = ("test_accuracy", "train_accuracy", "test_loss", "train_loss", "epochs_to_target")
