@@ -9,13 +9,13 @@ from typing import Any
 
 from actinit.studies.answer.statistics import wilson_interval
 from actinit.studies.answer.summary import (
-    LOWER_IS_BETTER,
-    METRIC_COLUMNS,
     ConfigSummary,
     Failure,
     Spread,
     StudySummary,
 )
+from actinit.studies.plan.metrics import LOWER_IS_BETTER
+from actinit.studies.plan.metrics import METRICS as METRIC_COLUMNS
 from actinit.studies.plan.study import RunConfig, Study
 from actinit.studies.run.store import Store
 

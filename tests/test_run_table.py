@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from actinit.studies import Store, load_study, summarize
-from actinit.studies.answer.summary import METRIC_COLUMNS
+from actinit.studies.plan.metrics import METRICS
 from reference_summary import reference_summary
 from synthetic_study import store_results, synthetic_study
 
@@ -26,7 +26,7 @@ def same(a, b):
 def assert_same(new, old):
     assert [r.config.key for r in new.rows] == [r.config.key for r in old.rows]
     for ours, theirs in zip(new.rows, old.rows):
-        for metric in METRIC_COLUMNS:
+        for metric in METRICS:
             for stat in SPREAD:
                 a, b = getattr(ours.metric(metric), stat), getattr(theirs.metric(metric), stat)
                 assert same(a, b), (ours.config.label, metric, stat, a, b)

@@ -121,7 +121,7 @@ def _ordered(
 ) -> list[str]:
     """``labels`` (activations or initializers) by their mean ``metric`` over every
     configuration that has them, best first."""
-    from ..studies.answer.summary import LOWER_IS_BETTER
+    from ..studies.plan.metrics import LOWER_IS_BETTER
 
     sums: dict[str, list[float]] = {label: [] for label in labels}
     for row in rows:

@@ -9,14 +9,9 @@ from html import escape
 
 from ..studies.answer.analysis import GRID, varying
 from ..studies.answer.summary import StudySummary
+from ..studies.plan.metrics import CATALOGUE
 
-METRICS = {
-    "test_accuracy": ("test acc %", 100.0),
-    "train_accuracy": ("train acc %", 100.0),
-    "test_loss": ("test loss", 1.0),
-    "train_loss": ("train loss", 1.0),
-    "epochs_to_target": ("epochs to target", 1.0),
-}
+METRICS = {m.name: (m.heading, m.scale) for m in CATALOGUE}
 
 SCRIPT = """
 (function () {

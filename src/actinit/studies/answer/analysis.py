@@ -21,8 +21,8 @@ from operator import attrgetter
 
 import numpy as np
 
-from ..plan.run_config import normalize_activation
-from ..plan.study import METRICS, RunConfig
+from ..plan.metrics import METRICS, canonical_metric, higher_is_better
+from ..plan.run_config import RunConfig, normalize_activation
 from .run_table import seed_arrays
 from .statistics import (
     ALPHA,
@@ -40,7 +40,7 @@ from .statistics import (
     paired_differences,
     signed_rank_ps,
 )
-from .summary import DIMENSION_FIELDS, DIMENSIONS, LOWER_IS_BETTER, ConfigSummary, StudySummary
+from .summary import DIMENSION_FIELDS, DIMENSIONS, ConfigSummary, StudySummary
 
 #: Every grid dimension a configuration can be picked or grouped by, as tables name
 #: its values: activation and initializer first, then :data:`~.summary.DIMENSIONS`.
@@ -60,13 +60,8 @@ class SelectionError(ValueError):
 
 def metric_name(metric: str) -> str:
     """A metric as the CLI accepts it (``test_acc``, ``test-accuracy`` ...) -> its name."""
-    name = metric.strip().replace("-", "_").replace("acc_", "accuracy_")
-    name = {
-        "test_acc": "test_accuracy",
-        "train_acc": "train_accuracy",
-        "epochs": "epochs_to_target",
-    }.get(name, name)
-    if name not in METRICS:
+    name = canonical_metric(metric)
+    if name is None:
         raise SelectionError(f"unknown metric {metric!r}; choose one of: {', '.join(METRICS)}")
     return name
 
@@ -80,10 +75,6 @@ def check_metric(study, metric: str) -> str:
             "[summary] target_accuracy = 0.9 (say) in its study file, or choose another --metric"
         )
     return metric
-
-
-def higher_is_better(metric: str) -> bool:
-    return metric not in LOWER_IS_BETTER
 
 
 # --------------------------------------------------------------------------

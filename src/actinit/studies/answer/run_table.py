@@ -24,17 +24,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..plan.metrics import LOWER_IS_BETTER, METRICS
 from ..run.store import STATUSES
 from .statistics import t_quantile
 
-#: The metrics a run stores.
-METRICS = ("test_accuracy", "train_accuracy", "test_loss", "train_loss", "epochs_to_target")
 #: The numeric columns a summary reads of each run, beside its configuration, seed and
 #: status.
 NUMERIC_FIELDS = (*METRICS, "seconds")
 OK, DIVERGED, FAILED = range(3)  # codes of STATUSES
-#: Metrics where a smaller figure is the better one.
-LOWER_IS_BETTER = {"test_loss", "train_loss", "epochs_to_target"}
 
 
 @dataclass

@@ -14,13 +14,12 @@ from typing import Any
 import numpy as np
 
 from ...engine.registry import compact_spec
+from ..plan.metrics import LOWER_IS_BETTER, METRIC_LABELS, METRICS
 from ..plan.study import Published, RunConfig, Study
 from ..run.store import Store
 from .run_table import (
     DIVERGED,
     FAILED,
-    LOWER_IS_BETTER,
-    METRICS,
     RunTable,
     SeedValues,
     group_stats,
@@ -95,9 +94,6 @@ class Spread:
         return f"{self.low:.{digits}f}..{self.high:.{digits}f}"
 
 
-METRIC_COLUMNS = METRICS
-
-
 @dataclass
 class ConfigSummary:
     config: RunConfig
@@ -142,7 +138,7 @@ class ConfigSummary:
             "data": self.config.data.get("name"),
             "seeds": self.seeds,
         }
-        for name in METRIC_COLUMNS:
+        for name in METRICS:
             spread = self.metric(name)
             for stat in ("mean", "low", "high", "std", "min", "max"):
                 row[f"{name}_{stat}"] = getattr(spread, stat)
@@ -332,7 +328,7 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
             ConfigSummary(
                 configs[index],
                 runs.stop - runs.start,
-                *(spreads[metric][index] for metric in METRIC_COLUMNS),
+                *(spreads[metric][index] for metric in METRICS),
                 learned_share=learned[0][index],
                 reached_target=count_lists["reached"][index],
                 diverged=count_lists["diverged"][index],
@@ -393,7 +389,7 @@ def _spreads(table: RunTable, columns, counts, groups: int) -> dict[str, list[Sp
     failed; an accuracy's interval is kept within [0, 1]; epochs to target, where a
     configuration has no target, is empty)."""
     spreads = {}
-    for metric in METRIC_COLUMNS:
+    for metric in METRICS:
         stats = group_stats(table, columns[metric], groups)
         low, high = stats.low, stats.high
         if "accuracy" in metric:
@@ -610,7 +606,7 @@ def _tidy(study: str, record: dict[str, Any]) -> dict[str, Any]:
         "replay": bool(config.get("starting_point")),
         "seed": record["seed"],
         "status": record["status"],
-        **{metric: record[metric] for metric in METRIC_COLUMNS},
+        **{metric: record[metric] for metric in METRICS},
         "epochs_run": record.get("epochs_run"),
         "seconds": record.get("seconds"),
         "error": (record.get("error") or "").split("\n")[0] or None,
@@ -850,15 +846,6 @@ def _shows(name: str, cells: list[str], regression: bool) -> bool:
     if name in _SILENT_VALUES:
         return bool(set(cells) - _SILENT_VALUES[name])
     return len(set(cells)) > 1
-
-
-METRIC_LABELS = {
-    "test_accuracy": "test acc",
-    "train_accuracy": "train acc",
-    "test_loss": "test loss",
-    "train_loss": "train loss",
-    "epochs_to_target": "epochs",
-}
 
 
 #: The published-figures table's columns that may go to fit a narrow terminal.

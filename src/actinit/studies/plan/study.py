@@ -67,6 +67,7 @@ import tomlkit
 from ...engine import activations, initializers, losses, optimizers, regularizers, starting_points
 from ...engine.registry import SpecError
 from . import datasets
+from .metrics import METRICS
 from .run_config import (
     PRUNING_METHODS,
     RunConfig,
@@ -77,7 +78,6 @@ from .run_config import (
     recommended_init,
 )
 
-METRICS = ("test_accuracy", "train_accuracy", "test_loss", "train_loss", "epochs_to_target")
 BUILTIN_PACKAGE = "actinit.studies.builtin"
 #: Bounds that keep a mistyped number from starting a run that never ends.
 MAX_SEEDS = 10_000
