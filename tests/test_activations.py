@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import actinit as ai
-from actinit.engine.activations import _numerical_gain
+from actinit.engine.activations.base import _numerical_gain
 from torch_reference import torch_activation
 
 EVERY_SPEC = [

@@ -135,7 +135,7 @@ def _huge_header_model(tmp_path):
 
 def test_a_model_file_declaring_a_petabyte_array_is_refused_not_allocated(tmp_path):
     """ai.load raised MemoryError: Unable to allocate 284. PiB."""
-    from actinit.engine.saving import ModelFileError
+    from actinit.engine.model_file import ModelFileError
 
     path = _huge_header_model(tmp_path)
     with pytest.raises(ModelFileError, match=r"declares a \(200000000, 400000000\) array"):

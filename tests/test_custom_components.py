@@ -7,7 +7,7 @@ import pytest
 from sklearn.datasets import make_moons
 
 import actinit as ai
-from actinit.engine.saving import ModelFileError
+from actinit.engine.model_file import ModelFileError
 from actinit.studies import Store, parse_study, run_study
 
 

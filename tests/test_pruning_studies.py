@@ -98,6 +98,7 @@ def test_rewinding_starts_from_the_original_draw_bit_for_bit(monkeypatch):
     """The rewound weights are the run's own initial draw, as a fresh build of the
     same configuration and seed makes it."""
     import actinit.engine as engine
+    import actinit.studies.run.pruning as pruning
     from actinit.studies.run.pruning import run_pruned
 
     config = study('method = "magnitude"\nrewind = "init"').configs[1]
@@ -114,7 +115,7 @@ def test_rewinding_starts_from_the_original_draw_bit_for_bit(monkeypatch):
             original = fresh.parameters()[f"{layer.name}.W"]
             assert np.array_equal(layer.W[kept], original[kept])
 
-    monkeypatch.setattr(engine, "rewind", spy)
+    monkeypatch.setattr(pruning, "rewind", spy)
     run_pruned(config, data, model_for(config, data, 0), 0)
     assert seen and all(
         np.array_equal(seen[0][name], value) for name, value in fresh.parameters().items()

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 import actinit as ai
 from actinit.cli import main
-from actinit.engine.saving import ModelFileError
+from actinit.engine.model_file import ModelFileError
 from actinit.studies import Store, load_study, run_study
 from actinit.studies import runner as runner_module
 from actinit.studies.run.store import APPLICATION_ID, StoreError

@@ -10,7 +10,7 @@ propagation (``actinit.theory``); studies, pictures, the playground and the comm
 line live in their own subpackages.
 """
 
-from . import theory  # registers the "critical" (edge of chaos) initializer
+from . import theory
 from .engine import *  # noqa: F403
 from .engine import __all__ as _engine_all
 

@@ -9,10 +9,11 @@ from .callbacks import Callback, EarlyStopping, History, LambdaCallback
 from .initializers import initialize_from_data, lsuv_initialize
 from .layers import Affine, BatchNorm, Dense, Dropout, GatedLinear, Layer, Maxout
 from .model import InputError, Sequential
+from .model_file import ModelFileError
 from .pruning import prune_magnitude, reinitialize, rewind, size_report
 from .recording import Recorder, Recording
 from .registry import SpecError, parse_spec
-from .saving import ModelFileError, load
+from .saving import load
 from .unit_pruning import prune_units
 
 __all__ = [

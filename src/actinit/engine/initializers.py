@@ -71,6 +71,8 @@ class Initializer(Configurable):
 
 
 INITIALIZERS: Registry[Initializer] = Registry("initializer", Initializer)
+# The edge-of-chaos initializer needs mean-field theory, a floor above the engine.
+INITIALIZERS.provided_by("actinit.theory", "critical", "edge_of_chaos")
 
 
 def get(identifier: Any) -> Initializer:

@@ -27,8 +27,8 @@ from . import starting_points
 from .arrays import assign_checked
 from .callbacks import Callback, CallbackList, History, ProgressPrinter
 from .layers import Affine, Dense, Layer, layer_from_config
+from .model_file import FORMAT_VERSION, check_config
 
-FORMAT_VERSION = 1
 DTYPES = ("float32", "float64")
 
 
@@ -616,7 +616,6 @@ class Sequential:
     def from_config(cls, config: dict[str, Any]) -> Sequential:
         """The model a :meth:`config` describes (built if it names ``input_dim``);
         the description is checked first (:func:`actinit.engine.saving.check_config`)."""
-        from .saving import check_config
 
         check_config(config)
         layers = [layer_from_config(entry["kind"], entry["config"]) for entry in config["layers"]]

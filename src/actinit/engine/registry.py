@@ -18,6 +18,7 @@ import ast
 import dataclasses
 import difflib
 import functools
+import importlib
 import inspect
 import math
 from collections.abc import Callable, Iterator, Mapping
@@ -170,6 +171,8 @@ class Registry(Generic[T]):
         self._canonical: dict[str, str] = {}
         #: Components users registered at run time, name -> class.
         self.custom: dict[str, Callable[..., T]] = {}
+        #: Names whose class a module above the engine defines, name -> that module.
+        self._providers: dict[str, str] = {}
 
     def register(self, name: str, *aliases: str) -> Callable[[type], type]:
         """Class decorator: ``@ACTIVATIONS.register("relu")``; sets ``cls.name``."""
@@ -212,13 +215,29 @@ class Registry(Generic[T]):
             self._factories[key] = factory
             self._canonical[key] = name
 
+    def provided_by(self, module: str, *names: str) -> None:
+        """Declare ``names`` as defined in ``module``, a module above the engine that
+        registers them when imported (the "critical" initializer needs mean-field
+        theory): the module is imported the first time one of them, or the whole list
+        of names, is asked for. Importing the engine imports nothing above it."""
+        for name in names:
+            self._providers[name] = module
+
+    def _load_providers(self, name: str | None = None) -> None:
+        wanted = [m for n, m in self._providers.items() if name is None or n == name]
+        for module in dict.fromkeys(wanted):
+            importlib.import_module(module)
+
     def names(self, aliases: bool = False) -> list[str]:
         """Canonical names in registration order (with aliases if asked)."""
+        self._load_providers()
         if aliases:
             return list(self._factories)
         return list(dict.fromkeys(self._canonical.values()))
 
     def __contains__(self, name: object) -> bool:
+        if isinstance(name, str) and name.lower() in self._providers:
+            self._load_providers(name.lower())
         return isinstance(name, str) and name.lower() in self._factories
 
     def __iter__(self) -> Iterator[str]:
@@ -232,6 +251,8 @@ class Registry(Generic[T]):
 
     def factory(self, name: str) -> Callable[..., T]:
         key = name.lower()
+        if key not in self._factories and key in self._providers:
+            self._load_providers(key)
         if key not in self._factories:
             close = difflib.get_close_matches(key, self._factories, n=3)
             hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""

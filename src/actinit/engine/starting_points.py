@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .arrays import assign_checked
+from .model_file import read_arrays
 from .registry import Configurable, Registry
 
 if TYPE_CHECKING:
@@ -120,7 +121,6 @@ class NpzFile(StartingPoint):
     path: str = ""
 
     def parameters(self, model: Sequential) -> dict[str, np.ndarray]:
-        from .saving import read_arrays
 
         file = Path(self.path).expanduser()
         if not file.is_file():

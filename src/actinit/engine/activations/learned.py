@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .activations import ACTIVATIONS, INF, Activation
+from .base import ACTIVATIONS, INF, Activation, get
 
 #: |a| below this is taken as this (sin^2(a x) / a -> 0 as a -> 0; never divide by 0).
 SMALLEST_FREQUENCY = 1e-6
@@ -102,7 +102,6 @@ class Rational(Activation):
     @property
     def recommended_init(self) -> str:
         """That of the activation it starts as (He for the default leaky ReLU)."""
-        from .activations import get
 
         return get(self.approximates).recommended_init
 
@@ -183,7 +182,6 @@ def rational_fit(approximates: str, m: int = 5, n: int = 4) -> tuple[np.ndarray,
     least-squares start (P - y B = y, the form without the absolute value), refined by
     Gauss-Newton steps on the safe form itself (with a step halved until the error
     falls)."""
-    from .activations import get
 
     x = np.linspace(*FIT_RANGE, 2001)
     y = get(approximates).function(x)

@@ -1,0 +1,262 @@
+"""How the commands print answers: summaries, published figures and conclusions, rankings and comparisons as tables and sentences."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from rich.text import Text
+
+from ..studies.answer.summary import (
+    COMPARISON_DROP_ORDER,
+    DROP_ORDER,
+    NAME_COLUMNS,
+    StudySummary,
+    comparison_rows,
+    formatter,
+    table_rows,
+)
+from ..tables import prose, render
+from ._common import console
+
+VERDICT_STYLES = {
+    "replayed exactly": "bold green",
+    "consistent": "green",
+    "too few seeds": "yellow",
+    "not reproduced": "red",
+    "not comparable": "dim",
+    "supported": "green",
+    "contradicted": "red",
+    "not settled": "yellow",
+    "cannot be tested": "dim",
+    "cannot be judged": "dim",
+}
+
+
+def _print_table(
+    title: str,
+    header: list[str],
+    body: list[list[str]],
+    names: tuple[str, ...] = NAME_COLUMNS,
+    drop_order: tuple[str, ...] = DROP_ORDER,
+    joiner: str = " / ",
+) -> None:
+    """A table fitted to the console's width: the columns that name a row stay whole,
+    the least important figures go first (and the table says which went), and rows
+    become blocks when even the names do not fit (named by ``joiner`` between them)."""
+    if title:
+        say(title, style="bold")
+    for line in render(header, body, console.width, names, drop_order, joiner):
+        text = Text(line)
+        for verdict, style in VERDICT_STYLES.items():
+            text.highlight_words([verdict], style=style)
+        console.print(text, soft_wrap=True, highlight=False)
+    console.print()
+
+
+def say(text: str, indent: str = "", hanging: str = "  ", style: str = "") -> None:
+    """Print a sentence wrapped to the console with a hanging indent (rich's own
+    wrapping starts continued lines at column 0)."""
+    for line in prose(text, console.width, indent, hanging):
+        console.print(Text(line, style=style), soft_wrap=True, highlight=False)
+
+
+def _print_comparisons(summary: StudySummary, verbose: bool) -> None:
+    """The published figures beside actinit's; ``verbose`` adds each verdict's reason
+    below the table."""
+    header, body = comparison_rows(summary, verbose=verbose)
+    if not body:
+        return
+    reasons = [(row[0], row.pop()) for row in body] if verbose else []
+    header = header[: len(body[0])]
+    _print_table(
+        f"{summary.study.title}: published vs actinit",
+        header,
+        body,
+        names=("figure",),
+        drop_order=COMPARISON_DROP_ORDER,
+    )
+    for figure, reason in reasons:
+        say(f"{figure}: {reason}", indent="  ", hanging="    ")
+
+
+def _print_conclusions(summary: StudySummary, verbose: bool) -> None:
+    """The document's conclusions, each with what actinit's seeds say of it."""
+    from ..studies.answer.conclusions import conclusion_rows, judge_conclusions
+
+    tested = judge_conclusions(summary)
+    if not tested:
+        return
+    header, body = conclusion_rows(tested)
+    _print_table(
+        f"{summary.study.title}: the document's conclusions, paired by seed",
+        header,
+        body,
+        names=("conclusion",),
+        drop_order=("seeds", "wins", "p (Holm)"),
+    )
+    if verbose:
+        for entry in tested:
+            say(f"{entry.conclusion.text}: {entry.detail}", indent="  ", hanging="    ")
+
+
+def _print_summary(
+    summary: StudySummary, configurations: bool = True, verbose: bool = True
+) -> None:
+    """The study's table per configuration (when ``configurations``), its published
+    figures beside actinit's, then failures and what is missing."""
+    if configurations:
+        _print_table(summary.study.title, *table_rows(summary))
+    _print_comparisons(summary, verbose)
+    _print_conclusions(summary, verbose)
+    if verbose and summary.study.replay_note:
+        console.print(f"[dim]replay: {escape(' '.join(summary.study.replay_note.split()))}[/]")
+    for failure in summary.failures[:10]:
+        console.print(
+            f"[red]failed:[/] {escape(failure.config.label)} (seed {failure.seed}): "
+            f"{escape(failure.reason)}",
+            highlight=False,
+        )
+    if len(summary.failures) > 10:
+        console.print(f"[red]... and {len(summary.failures) - 10} more failed runs[/]")
+    if summary.missing_runs:
+        say(_missing_text(summary), style="dim")
+    _print_shared(summary)
+    if configurations and any(row.learned_share is not None for row in summary.rows):
+        threshold = 100 * summary.study.learned_threshold
+        say(
+            f"learned: the share of seeds whose test accuracy is above {threshold:.0f}% "
+            "(the study's [summary] learned_threshold)",
+            style="dim",
+        )
+
+
+def shared_text(summary: StudySummary) -> str:
+    """A sentence when configurations have more seeds than the study's own: runs are
+    stored by configuration, so another study (or --seeds, --max-seeds) of the same
+    configurations adds to them."""
+    own = summary.study.seeds
+    extra = [row for row in summary.rows if row.seeds > own]
+    if not extra:
+        return ""
+    most = max(row.seeds for row in extra)
+    return (
+        f"{len(extra)} of {len(summary.rows)} configurations have more seeds than the "
+        f"study's {own} (up to {most}): runs are stored by configuration, so seeds that "
+        f"another study, --seeds or --max-seeds ran are counted too; --seeds {own} shows the "
+        "study's own"
+    )
+
+
+def _print_shared(summary: StudySummary) -> None:
+    text = shared_text(summary)
+    if text:
+        say(text, style="dim")
+
+
+def _missing_text(summary: StudySummary) -> str:
+    """How many runs are missing, and the command that completes or narrows the view."""
+    study, have = summary.study, summary.complete_seeds
+    text = f"{summary.missing_runs} runs of this study are not in the database"
+    if 0 < have < study.seeds:
+        return (
+            f"{text}: every configuration has {have} of its {study.seeds} seeds. Show what is "
+            f"there with --seeds {have}, or complete it with `actinit run {study.name}`"
+        )
+    return f"{text}; `actinit run {study.name}` runs them"
+
+
+def _figure(metric: str):
+    """Formats a metric's value for people: points of accuracy (no % sign: the
+    tables' titles say "points of %"), losses, epochs."""
+    return formatter(metric, unit="")
+
+
+def _unit(metric: str) -> str:
+    return " (points of %)" if metric.endswith("accuracy") else ""
+
+
+def ranking_rows(ranking, fmt) -> tuple[list[str], list[list[str]]]:
+    """A ranking as table rows: place, name, mean and interval, seeds, the paired
+    difference from the best, seeds won, the corrected p-value, best set or not."""
+    header = [
+        "#",
+        "configuration",
+        "mean",
+        "95% CI",
+        "seeds",
+        "vs best [CI]",
+        "wins",
+        "p (Holm)",
+        "best set",
+    ]
+    body = []
+    for place, entry in enumerate(ranking.entries, start=1):
+        estimate, versus = entry.estimate, entry.vs_best
+        interval = "-" if estimate.low is None else f"{fmt(estimate.low)}..{fmt(estimate.high)}"
+        difference = wins = p = "-"
+        if versus is not None:
+            difference = versus.interval_text(fmt)
+            wins = f"{versus.wins_a}-{versus.wins_b}"
+            p = f"{versus.p:.2g}"
+        body.append(
+            [
+                str(place),
+                entry.label,
+                fmt(estimate.mean) if estimate.mean is not None else "-",
+                interval,
+                str(estimate.n),
+                difference,
+                wins,
+                p,
+                _best_set_cell(entry),
+            ]
+        )
+    return header, body
+
+
+def _best_set_cell(entry) -> str:
+    if entry.vs_best is None and entry.learned:
+        return "best"
+    if not entry.learned:
+        return "no (never learned)"
+    return "yes" if entry.in_best_set else "no"
+
+
+#: Said under every table of paired comparisons: what its interval is.
+INTERVAL_NOTE = (
+    "A - B: the Hodges-Lehmann shift of the paired Wilcoxon test, with the interval that "
+    "test inverts at the level it was decided at (95% alone; wider after Holm's "
+    "correction), so the interval excludes 0 exactly when a side is better; ( ) marks an "
+    "end the test itself rejects."
+)
+
+
+def comparison_table(comparisons, fmt) -> tuple[list[str], list[list[str]]]:
+    """Paired comparisons as table rows: A, B, seeds, the mean difference and its
+    interval, the wins each way, the p-value and the verdict."""
+    header = ["A", "B", "seeds", "A - B [CI]", "level", "A wins", "B wins", "ties", "p", "verdict"]
+    body = []
+    for c in comparisons:
+        body.append(
+            [
+                c.a,
+                c.b,
+                str(c.seeds),
+                c.interval_text(fmt),
+                f"{100 * c.confidence:.3g}%",
+                str(c.wins_a),
+                str(c.wins_b),
+                str(c.ties),
+                f"{c.p:.2g}",
+                c.verdict(),
+            ]
+        )
+    return header, body
+
+
+def _print_findings(run) -> None:
+    from ..studies.answer.diagnosis import diagnose as diagnose_recording
+
+    console.print(f"[bold]{escape(run.label)}[/]")
+    for finding in diagnose_recording(run.recording):
+        colour = {"critical": "red", "warning": "yellow"}.get(finding.severity, "green")
+        say(f"- {finding.message}", indent="  ", hanging="    ", style=colour)

@@ -1,0 +1,330 @@
+"""Commands that answer from stored runs: ``rank``, ``compare``, ``effects``, ``export``, and ``calibrate`` (how often each claim is wrong)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from ..studies.answer.summary import (
+    summarize,
+    to_csv,
+    to_json,
+    to_markdown,
+)
+from ..studies.plan.study import (
+    Study,
+)
+from ..studies.run.store import Store
+from ._common import (
+    _existing_db,
+    _fail,
+    _load,
+    console,
+    db_option,
+    epochs_option,
+    metric_option,
+    output_option,
+    where_option,
+    writing,
+)
+from ._output import (
+    INTERVAL_NOTE,
+    _figure,
+    _print_shared,
+    _print_table,
+    _unit,
+    comparison_table,
+    ranking_rows,
+    say,
+)
+
+
+def _answer_inputs(study: str, db: Path, seeds: int | None, metric: str, where):
+    """The study's summary and the chosen metric and selection, checked."""
+    from ..studies.answer.analysis import SelectionError, check_metric, metric_name, parse_where
+
+    _existing_db(db, study)
+    loaded = _load(study, db)
+    try:
+        metric = check_metric(loaded, metric_name(metric))
+        wanted = parse_where(where)
+    except SelectionError as error:
+        _fail(str(error))
+    with Store(db, read_only=True) as store:
+        summary = summarize(loaded, store, seeds=seeds)
+    if not summary.rows:
+        _fail(f"no results for {study!r} in {db}; run it first (actinit run {study} --db {db})")
+    _print_shared(summary)
+    return summary, metric, wanted
+
+
+@click.command(name="rank")
+@click.argument("study")
+@metric_option
+@where_option
+@click.option(
+    "--seeds", type=click.IntRange(min=1), default=None, help="Use only the first N seeds."
+)
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Show only the first N.")
+@db_option
+def rank_command(study, metric, where, seeds, top, db):
+    """Configurations sorted by a metric, each with its 95% interval, and the set that
+    cannot be told apart from the best (paired Wilcoxon tests against the best,
+    Holm-corrected): a winner, or "no winner" with as many seeds as were run."""
+    from ..studies.answer.analysis import SelectionError, rank
+
+    summary, metric, wanted = _answer_inputs(study, db, seeds, metric, where)
+    try:
+        ranking = rank(summary, metric, wanted)
+    except SelectionError as error:
+        _fail(str(error))
+    if not ranking.entries:
+        _fail(ranking.verdict())
+    fmt = _figure(metric)
+    header, body = ranking_rows(ranking, fmt)
+    shown = body[:top] if top else body
+    _print_table(
+        f"{summary.study.title}: ranked by {metric.replace('_', ' ')}{_unit(metric)}",
+        header,
+        shown,
+        names=("#", "configuration"),
+        drop_order=("wins", "p (Holm)", "vs best [CI]", "seeds"),
+    )
+    say(INTERVAL_NOTE, style="dim")
+    if top and len(body) > top:
+        console.print(f"[dim]{len(body) - top} more; --top {len(body)} shows all[/]")
+    say(ranking.verdict())
+
+
+@click.command(name="compare")
+@click.argument("study")
+@click.option(
+    "--a",
+    "a_text",
+    default=None,
+    help='Configuration A: "relu/he" or "activation=relu,hidden=3x32".',
+)
+@click.option("--b", "b_text", default=None, help="Configuration B, the same way.")
+@click.option(
+    "--baseline",
+    default=None,
+    help="Compare every configuration against this one (Holm-corrected), instead of --a/--b.",
+)
+@metric_option
+@where_option
+@click.option(
+    "--seeds", type=click.IntRange(min=1), default=None, help="Use only the first N seeds."
+)
+@db_option
+def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
+    """Two configurations compared seed by seed (same data draw, same mini-batch order):
+    the mean difference A - B with its 95% interval, the seeds each wins, and the
+    Wilcoxon signed-rank test; or every configuration against --baseline."""
+    from ..studies.answer.analysis import (
+        SelectionError,
+        against,
+        compare_rows,
+        labeller,
+        parse_where,
+        select,
+        the_one,
+    )
+
+    if baseline is None and (a_text is None or b_text is None):
+        _fail('give --a and --b (e.g. --a "relu/he" --b "relu/xavier"), or --baseline')
+    if baseline is not None and (a_text is not None or b_text is not None):
+        _fail(
+            "--baseline compares every configuration with one; --a/--b compare two: give "
+            "one or the other"
+        )
+    summary, metric, wanted = _answer_inputs(study, db, seeds, metric, where)
+    fmt = _figure(metric)
+    try:
+        rows = select(summary.rows, wanted)
+        label = labeller(rows)
+        if baseline is not None:
+            base = the_one(rows, parse_where(baseline), "--baseline")
+            comparisons = against(base, rows, metric, label)
+        else:
+            a = the_one(rows, parse_where(a_text), "--a")
+            b = the_one(rows, parse_where(b_text), "--b")
+            if a is b:
+                _fail("--a and --b pick the same configuration")
+            comparisons = [compare_rows(a, b, metric, (label(a.config), label(b.config)))]
+    except SelectionError as error:
+        _fail(str(error))
+    header, body = comparison_table(comparisons, fmt)
+    corrected = " (p Holm-corrected over all)" if baseline is not None else ""
+    _print_table(
+        f"{summary.study.title}: {metric.replace('_', ' ')}{_unit(metric)}, paired by seed{corrected}",
+        header,
+        body,
+        names=("A", "B"),
+        drop_order=("level", "ties", "B wins", "A wins", "seeds"),
+        joiner=" vs ",
+    )
+    say(INTERVAL_NOTE, style="dim")
+    if baseline is None:
+        say(comparisons[0].sentence(fmt))
+    if any(c.unbounded for c in comparisons):
+        console.print(
+            "[dim]a run whose loss diverged counts as the worse of its pair and is left out of "
+            "the mean difference[/]"
+        )
+
+
+@click.command()
+@click.option(
+    "--sims",
+    type=click.IntRange(min=20),
+    default=1000,
+    show_default=True,
+    help="Null studies per claim (adaptive rounds, effects and figures run a share of them).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Fixes every draw.")
+@click.option(
+    "--claim",
+    "claims",
+    multiple=True,
+    help="Only this claim (repeatable): compare, rank, adaptive, effects, interactions, ...",
+)
+def calibrate(sims, seed, claims):
+    """How often each kind of claim is wrong: null studies (identical configurations,
+    effects that add up, figures drawn as one more seed) simulated through the real
+    decision code, one line per claim with its false-claim rate, its 95% interval and
+    the number of simulations; and the power to find a stated true effect."""
+    from ..studies.answer.calibration import calibrate as run_calibration
+
+    def show(rate) -> None:
+        style = "" if rate.kept else "[red]"
+        console.print(f"{style}{escape(rate.line())}", highlight=False, soft_wrap=False)
+
+    try:
+        rates = run_calibration(sims, seed, list(claims) or None, on_rate=show)
+    except ValueError as error:
+        _fail(str(error))
+    broken = [rate.claim.name for rate in rates if not rate.kept]
+    if broken:
+        console.print(f"[red]above 5% beyond Monte Carlo error: {', '.join(broken)}[/]")
+        sys.exit(1)
+
+
+@click.command(name="effects")
+@click.argument("study")
+@metric_option
+@where_option
+@click.option(
+    "--seeds", type=click.IntRange(min=1), default=None, help="Use only the first N seeds."
+)
+@db_option
+def effects_command(study, metric, where, seeds, db):
+    """The effect of every grid dimension that varies (activation, initializer, depth,
+    optimizer, data ...): each level's mean over the rest of the grid with its 95%
+    interval, which levels are worse than the best, and in words where the best level
+    of one dimension changes with another."""
+    from ..studies.answer.analysis import effects, interactions
+
+    summary, metric, wanted = _answer_inputs(study, db, seeds, metric, where)
+    fmt = _figure(metric)
+    try:
+        found = effects(summary, metric, wanted)
+    except ValueError as error:
+        _fail(str(error))
+    if not found:
+        _fail("nothing varies among these configurations (or no seed is shared by all of them)")
+    for effect in found:
+        header = ["level", "mean", "95% CI", "configs", "vs best [CI]", "p (Holm)", "best set"]
+        body = []
+        for level in effect.levels:
+            e, versus = level.estimate, level.vs_best
+            difference = p = "-"
+            if versus is not None:
+                difference = versus.interval_text(fmt)
+                p = f"{versus.p:.2g}"
+            body.append(
+                [
+                    level.value,
+                    fmt(e.mean) if e.mean is not None else "-",
+                    f"{fmt(e.low)}..{fmt(e.high)}" if e.low is not None else "-",
+                    str(level.configurations),
+                    difference,
+                    p,
+                    "best" if versus is None else ("yes" if level.in_best_set else "no"),
+                ]
+            )
+        _print_table(
+            f"{effect.dimension}: mean {metric.replace('_', ' ')}{_unit(metric)} over the rest "
+            f"of the grid, {effect.seeds} seeds",
+            header,
+            body,
+            names=("level",),
+            drop_order=("configs", "p (Holm)", "vs best [CI]"),
+        )
+        say(effect.sentence(fmt))
+        console.print()
+    said = interactions(summary, metric, wanted, fmt=fmt)
+    if said:
+        console.print("[bold]Interactions[/]")
+        for interaction in said:
+            say(f"- {interaction.sentence}")
+    elif len(found) > 1:
+        console.print(
+            "No interaction found: no interaction contrast is significant after Holm's "
+            "correction over all of them (which does not show that none exists)."
+        )
+
+
+EXPORTS = {"csv": to_csv, "json": to_json, "markdown": to_markdown}
+
+
+@click.command()
+@click.argument("study")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([*EXPORTS, "parquet"]),
+    default="csv",
+    show_default=True,
+    help="csv, json, markdown: the summary per configuration; parquet: every run, one row "
+    "each (needs pandas and pyarrow: pip install 'actinit[frames]').",
+)
+@output_option(
+    "default: standard output", required=False, allowed=(".csv", ".json", ".md", ".parquet")
+)
+@epochs_option
+@db_option
+def export(study, fmt, output, epochs, db):
+    """Export a study's summary as CSV, JSON or Markdown, or its runs as Parquet."""
+    _existing_db(db, study)
+    wanted = {"csv": ".csv", "json": ".json", "markdown": ".md", "parquet": ".parquet"}[fmt]
+    if output is not None and output.suffix.lower() != wanted:
+        _fail(f"--format {fmt} writes a {wanted} file; -o {output.name} says otherwise")
+    loaded = _load(study, db, epochs=epochs)
+    if fmt == "parquet":
+        _export_parquet(loaded, db, output)
+        return
+    with Store(db, read_only=True) as store:
+        text = EXPORTS[fmt](summarize(loaded, store))
+    if output:
+        with writing(output):
+            output.write_text(text)
+        console.print(f"wrote {escape(str(output))}", highlight=False)
+    else:
+        click.echo(text)
+
+
+def _export_parquet(study: Study, db: Path, output: Path | None) -> None:
+    if output is None:
+        _fail("--format parquet writes a file: give -o runs.parquet")
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        _fail("--format parquet needs pandas and pyarrow: pip install 'actinit[frames]'")
+    with Store(db, read_only=True) as store:
+        frame = summarize(study, store).to_frame()
+    with writing(output):
+        frame.to_parquet(output, index=False)
+    console.print(f"wrote {escape(str(output))} ({len(frame)} runs)", highlight=False)

@@ -1,0 +1,186 @@
+"""The floor plan holds: every module's top-level imports form no circle, each floor
+imports only the floors below it, the studies' wings run one way (plan -> run ->
+answer), no source file outgrows 700 lines (no script 400), and the public names
+users import are still there."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "src" / "actinit"
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def top_level_imports(path: Path) -> set[str]:
+    """The actinit modules ``path`` imports when it is imported (not inside a
+    function, not only for type checking)."""
+    tree = ast.parse(path.read_text())
+    package = (
+        module_name(path) if path.name == "__init__.py" else module_name(path).rsplit(".", 1)[0]
+    )
+    found = set()
+    for node in tree.body:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            continue
+        for sub in [node] if not isinstance(node, (ast.If, ast.Try)) else ast.walk(node):
+            if isinstance(sub, ast.ImportFrom):
+                if sub.level:
+                    base = package.split(".")[: len(package.split(".")) - sub.level + 1]
+                    target = ".".join(base + ([sub.module] if sub.module else []))
+                else:
+                    target = sub.module or ""
+                names = [f"{target}.{alias.name}" for alias in sub.names]
+                modules = [n for n in names if _is_module(n)]
+                found.update(modules)
+                if len(modules) < len(names):
+                    found.add(target)
+            elif isinstance(sub, ast.Import):
+                found.update(alias.name for alias in sub.names)
+    return {m for m in found if m == "actinit" or m.startswith("actinit.")}
+
+
+def _is_module(name: str) -> bool:
+    path = PACKAGE.parent / Path(*name.split("."))
+    return path.is_dir() or path.with_suffix(".py").exists()
+
+
+def graph() -> dict[str, set[str]]:
+    modules = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+    edges = {}
+    for name, path in modules.items():
+        targets = set()
+        for target in top_level_imports(path):
+            while target not in modules and "." in target:
+                target = target.rsplit(".", 1)[0]
+            if target in modules and target != name:
+                targets.add(target)
+        edges[name] = targets
+    return edges
+
+
+def test_no_import_circle():
+    """No set of modules imports each other at the top, however indirectly (Tarjan's
+    strongly connected components of the import graph)."""
+    edges = graph()
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    circles = []
+
+    def connect(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in edges[node]:
+            if target not in index:
+                connect(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                circles.append(sorted(component))
+
+    for node in sorted(edges):
+        if node not in index:
+            connect(node)
+    assert not circles, circles
+
+
+FLOORS = ["actinit.engine", "actinit.theory", "actinit.studies", "actinit.viz"]
+
+
+@pytest.mark.parametrize(
+    "lower, higher",
+    [
+        ("actinit.engine", ("actinit.theory", "actinit.studies", "actinit.viz", "actinit.playground", "actinit.cli")),
+        ("actinit.studies", ("actinit.viz", "actinit.playground", "actinit.cli")),
+        ("actinit.viz", ("actinit.playground", "actinit.cli")),
+        ("actinit.studies.plan", ("actinit.studies.run", "actinit.studies.answer")),
+        ("actinit.studies.run", ("actinit.studies.answer",)),
+    ],
+)  # fmt: skip
+def test_each_floor_imports_only_the_floors_below(lower, higher):
+    upward = [
+        (name, target)
+        for name, targets in graph().items()
+        if name == lower or name.startswith(lower + ".")
+        for target in targets
+        if any(target == h or target.startswith(h + ".") for h in higher)
+        and not (lower == "actinit.studies" and name == "actinit.studies")
+    ]
+    assert not upward, upward
+
+
+def test_no_source_file_outgrows_its_room():
+    long = {
+        str(path.relative_to(PACKAGE)): count
+        for path in list(PACKAGE.rglob("*.py")) + list(PACKAGE.rglob("*.js"))
+        if (count := len(path.read_text().splitlines())) > (400 if path.suffix == ".js" else 700)
+    }
+    assert not long, long
+
+
+PUBLIC = {
+    "actinit": ["Sequential", "Dense", "theory", "activations", "initializers"],
+    "actinit.studies": [
+        "RunConfig", "Store", "Study", "build_model", "dataset_for", "model_for", "diagnose",
+        "load_study", "parse_study", "run_study", "summarize", "write_study", "datasets",
+    ],
+    "actinit.studies.summary": ["summarize", "StudySummary", "ConfigSummary"],
+    "actinit.studies.analysis": ["rank", "effects", "interactions", "compare_rows", "select"],
+    "actinit.studies.study": ["Study", "parse_study", "write_study", "load_study"],
+    "actinit.studies.config": ["RunConfig"],
+    "actinit.studies.recorded": ["recorded_run", "select"],
+    "actinit.studies.diagnosis": ["diagnose"],
+    "actinit.studies.store": ["Store"],
+    "actinit.studies.statistics": ["paired_comparison", "holm", "mean_interval"],
+    "actinit.studies.datasets": ["load", "Dataset"],
+    "actinit.engine.activations": ["get", "register", "ReLU", "Snake", "Activation"],
+    "actinit.engine.saving": ["save", "load", "ModelFileError"],
+    "actinit.sklearn": ["NetClassifier", "NetRegressor"],
+    "actinit.playground": ["serve"],
+    "actinit.cli": ["main"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("module", sorted(PUBLIC))
+def test_public_imports_keep_working(module):
+    loaded = importlib.import_module(module)
+    missing = [name for name in PUBLIC[module] if not hasattr(loaded, name)]
+    assert not missing, missing
+
+
+def test_the_engine_finds_the_critical_initializer_without_being_told():
+    """The edge-of-chaos initializer is defined above the engine (it needs mean-field
+    theory); the engine's registry imports its module when the name is first asked
+    for, so nothing has to import the theory beforehand."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from actinit.engine.registry import Registry\n"
+        "from actinit.engine.initializers import INITIALIZERS\n"
+        "sys.modules.pop('actinit.theory', None)\n"
+        "INITIALIZERS._factories.pop('critical', None)\n"
+        "INITIALIZERS._factories.pop('edge_of_chaos', None)\n"
+        "assert 'critical' in INITIALIZERS\n"
+        "print(INITIALIZERS.get('critical(activation=\"tanh\")'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "critical" in out.stdout
