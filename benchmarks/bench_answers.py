@@ -41,8 +41,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from actinit.studies import Store, summarize  # noqa: E402
-from actinit.studies.answer.analysis import rank  # noqa: E402
-from actinit.studies.plan.study import parse_study  # noqa: E402
+from actinit.studies.answer.ranking import rank  # noqa: E402
+from actinit.studies.plan.study_file import parse_study
 from actinit.viz.report import build_report  # noqa: E402
 from synthetic_study import store_results, synthetic_study  # noqa: E402
 

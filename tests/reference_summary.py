@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from actinit.studies.answer.statistics import wilson_interval
+from actinit.studies.answer.intervals import wilson_interval
 from actinit.studies.answer.summary import (
     ConfigSummary,
     Failure,

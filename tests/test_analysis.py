@@ -7,15 +7,10 @@ from click.testing import CliRunner
 
 from actinit.cli import main
 from actinit.studies import Store, summarize
-from actinit.studies.answer.analysis import (
-    SelectionError,
-    effects,
-    interactions,
-    parse_where,
-    rank,
-    select,
-)
-from actinit.studies.answer.statistics import paired_differences, signed_rank_p, signed_rank_ps
+from actinit.studies.answer.effects import effects, interactions
+from actinit.studies.answer.ranking import rank
+from actinit.studies.answer.selection import SelectionError, parse_where, select
+from actinit.studies.answer.signed_rank import paired_differences, signed_rank_p, signed_rank_ps
 from actinit.studies.run.fitting import dataset_for, model_for
 from synthetic_study import store_results, synthetic_study
 
@@ -197,7 +192,7 @@ def test_runs_of_one_seed_share_data_and_batch_order():
 def _stored(tmp_path, seeds=12, means=TRUE_MEANS):
     study = synthetic_study(seeds=seeds)
     path = tmp_path / "synthetic.toml"
-    from actinit.studies.plan.study import write_study
+    from actinit.studies.plan.study_file import write_study
 
     path.write_text(write_study(study))
     db = tmp_path / "cli.sqlite"

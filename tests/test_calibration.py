@@ -16,16 +16,12 @@ from statsmodels.stats.multitest import multipletests
 import actinit.studies.answer.adaptive as adaptive
 from actinit.cli import main
 from actinit.studies import Store, summarize, write_study
-from actinit.studies.answer.analysis import compare_rows, rank
 from actinit.studies.answer.calibration import CLAIMS, calibrate
 from actinit.studies.answer.conclusions import judge_conclusions
-from actinit.studies.answer.statistics import (
-    decision_p,
-    holm_levels,
-    paired_comparison,
-    signed_rank_interval,
-    signed_rank_p,
-)
+from actinit.studies.answer.intervals import holm_levels
+from actinit.studies.answer.ranking import compare_rows, rank
+from actinit.studies.answer.signed_rank import signed_rank_p
+from actinit.studies.answer.statistics import decision_p, paired_comparison, signed_rank_interval
 from synthetic_study import store_results, synthetic_study
 
 
@@ -254,7 +250,7 @@ def test_far_rows_keep_their_approximation_only_where_no_level_is_near():
     so Holm rejects the same rows either way."""
     from scipy import stats
 
-    from actinit.studies.answer.statistics import raw_signed_rank_ps, resolved, signed_rank_ps
+    from actinit.studies.answer.signed_rank import raw_signed_rank_ps, resolved, signed_rank_ps
 
     rng = np.random.default_rng(5)
     for n in (6, 8, 10, 14, 20):

@@ -5,7 +5,8 @@ import pytest
 
 from actinit.studies import Store, load_study, summarize
 from actinit.studies.answer.conclusions import conclusion_rows, judge_conclusions
-from actinit.studies.plan.study import StudyError, parse_study, write_study
+from actinit.studies.plan.settings import StudyError
+from actinit.studies.plan.study_file import parse_study, write_study
 from synthetic_study import store_results, synthetic_study
 
 CLAIMS = """

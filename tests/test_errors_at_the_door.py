@@ -13,7 +13,7 @@ import actinit as ai
 from actinit.cli import main
 from actinit.engine.registry import SpecError
 from actinit.studies import Store, load_study, parse_study, write_study
-from actinit.studies.plan.study import StudyError
+from actinit.studies.plan.settings import StudyError
 
 STUDY = """
 name = "csv-study"

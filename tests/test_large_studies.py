@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from actinit.studies import Store, summarize
-from actinit.studies.answer.analysis import rank
+from actinit.studies.answer.ranking import rank
 from actinit.viz.answers import MAX_RANKED_ROWS, plot_effects, plot_ranking
 from actinit.viz.report import build_report
 from actinit.viz.studies import MAX_CURVES, MAX_WIDTH, plot_study_curves, plot_study_heatmap
@@ -93,7 +93,7 @@ def test_the_ranking_picture_draws_the_top_and_counts_the_rest(large):
 
 
 def test_the_effects_picture_has_a_panel_per_dimension(large):
-    from actinit.studies.answer.analysis import effects
+    from actinit.studies.answer.effects import effects
 
     found = effects(large[2])
     figure = plot_effects(found)

@@ -8,8 +8,9 @@ from click.testing import CliRunner
 import actinit.studies.run.runner as runner
 from actinit.cli import main
 from actinit.studies import Store, parse_study, summarize, write_study
-from actinit.studies.answer.analysis import SelectionError, rank
-from actinit.studies.plan.study import StudyError
+from actinit.studies.answer.ranking import rank
+from actinit.studies.answer.selection import SelectionError
+from actinit.studies.plan.settings import StudyError
 from synthetic_study import store_results, synthetic_study
 
 PRUNED = """

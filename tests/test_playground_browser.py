@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from actinit.studies.plan.study import parse_study
+from actinit.studies.plan.study_file import parse_study
 from playground_messages import start_playground
 
 CHROMIUM = "/usr/bin/chromium"

@@ -8,7 +8,7 @@ import pytest
 from actinit.playground.session import Session
 from actinit.playground.settings import SettingsError, parse_settings
 from actinit.studies import datasets, parse_study
-from actinit.studies.plan.study import write_study
+from actinit.studies.plan.study_file import write_study
 from playground_messages import receive
 
 

@@ -14,7 +14,8 @@ from actinit.engine.recording import QUANTILES, layer_quantiles
 from actinit.playground.session import MAX_TILES, Session
 from actinit.playground.settings import SettingsError, parse_settings
 from actinit.studies import datasets, parse_study
-from actinit.studies.plan.study import StudyError, write_study
+from actinit.studies.plan.settings import StudyError
+from actinit.studies.plan.study_file import write_study
 from actinit.studies.run.fitting import dataset_for, model_for
 from playground_messages import receive
 

@@ -9,7 +9,7 @@ from actinit.studies import Store, load_study, parse_study, run_study
 from actinit.studies.answer.summary import summarize
 from actinit.studies.answer.tradeoff import tradeoff_curves
 from actinit.studies.plan.run_config import RunConfig
-from actinit.studies.plan.study import StudyError
+from actinit.studies.plan.settings import StudyError
 from actinit.studies.run.fitting import dataset_for, model_for
 
 STUDY = """

@@ -98,7 +98,7 @@ def test_curves_say_test_accuracy_and_shade_only_a_few_bands(tmp_path):
 
 
 def test_the_effects_picture_has_a_key(tmp_path):
-    from actinit.studies.answer.analysis import effects
+    from actinit.studies.answer.effects import effects
     from actinit.viz.answers import plot_effects
 
     study = synthetic_study(seeds=6)

@@ -12,8 +12,10 @@ import actinit as ai
 from actinit.cli import main
 from actinit.engine import starting_points
 from actinit.studies import Store, load_study, run_study
-from actinit.studies.answer.summary import ConfigSummary, Spread, compare, percentile_of
-from actinit.studies.plan.study import Published, parse_study, write_study
+from actinit.studies.answer.published import compare, percentile_of
+from actinit.studies.answer.summary import ConfigSummary, Spread
+from actinit.studies.plan.study import Published
+from actinit.studies.plan.study_file import parse_study, write_study
 from actinit.studies.run.fitting import dataset_for, fit_run, model_for
 
 # S0, the text's setting (GD lr 1, 50 epochs, full batch): validation accuracy.
@@ -226,7 +228,7 @@ def test_rank_verdict_wrongly_rejects_at_most_alpha_of_exchangeable_draws():
 def test_a_study_s_figures_are_corrected_together():
     """Two figures each above all 40 seeds: alone each is rejected (p = 2/41), together
     Holm multiplies the smaller by 2 and neither is."""
-    from actinit.studies.answer.summary import judge, place
+    from actinit.studies.answer.published import judge, place
 
     config = load_study("circles").configs[1]
     row = row_of(config, [0.40 + 0.01 * i for i in range(40)])

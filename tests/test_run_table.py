@@ -98,7 +98,7 @@ def test_varying_dimensions_read_from_fields_agree_with_reading_every_label(tmp_
     """`varying` compares each dimension's fields before its label; it names the same
     dimensions as comparing every configuration's label, on the whole grid and on
     parts where a dimension is constant."""
-    from actinit.studies.answer.analysis import GRID, select, varying
+    from actinit.studies.answer.selection import GRID, select, varying
 
     study = synthetic_study(
         seeds=2,
@@ -119,7 +119,7 @@ def test_interaction_contrasts_are_those_of_the_four_cells_one_by_one():
     """Every contrast built at once equals (y(a, at) - y(other, at)) - (y(a, else) -
     y(other, else)) computed for its own four cells, with a missing cell and a
     non-finite seed left out as before."""
-    from actinit.studies.answer.analysis import _contrasts
+    from actinit.studies.answer.effects import _contrasts
 
     rng = np.random.default_rng(3)
     values, levels = ["p", "q", "r"], ["x", "y", "z", "w"]

@@ -10,16 +10,15 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
 
-from actinit.studies.answer.statistics import (
+from actinit.studies.answer.intervals import (
     holm,
     mean_interval,
-    paired_comparison,
     rank_p_value,
-    raw_signed_rank_ps,
     seeds_for_rank_test,
-    signed_rank_p,
     wilson_interval,
 )
+from actinit.studies.answer.signed_rank import raw_signed_rank_ps, signed_rank_p
+from actinit.studies.answer.statistics import paired_comparison
 
 
 def test_mean_interval_matches_statsmodels_and_the_formula():
@@ -207,7 +206,7 @@ def test_exports_and_frames_carry_both_ends_of_every_interval(tmp_path):
     import json
 
     from actinit.studies import Store, summarize
-    from actinit.studies.answer.summary import to_csv, to_json
+    from actinit.studies.answer.exports import to_csv, to_json
     from synthetic_study import store_results, synthetic_study
 
     study = synthetic_study(seeds=6)

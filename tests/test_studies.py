@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from actinit.cli import main
 from actinit.studies import Store, builtin_names, load_study, parse_study, run_study, summarize
-from actinit.studies.answer.summary import to_csv, to_json, to_markdown
-from actinit.studies.plan.study import StudyError
+from actinit.studies.answer.exports import to_csv, to_json, to_markdown
+from actinit.studies.plan.settings import StudyError
 from actinit.studies.run.runner import run_one
 from actinit.studies.run.store import StoreError
 
@@ -343,7 +343,8 @@ def test_cli_reports_bad_study_file_with_line(tmp_path):
 
 
 def test_verdict_allows_the_rounding_of_the_published_figure():
-    from actinit.studies.answer.summary import ConfigSummary, Spread, compare
+    from actinit.studies.answer.published import compare
+    from actinit.studies.answer.summary import ConfigSummary, Spread
     from actinit.studies.plan.study import Published
 
     config = tiny().configs[0]

@@ -5,7 +5,7 @@ from click.testing import CliRunner
 
 from actinit.cli import main
 from actinit.studies import Store
-from actinit.studies.plan.study import write_study
+from actinit.studies.plan.study_file import write_study
 from actinit.tables import lay_out, render
 from synthetic_study import store_results, synthetic_study
 

@@ -373,23 +373,25 @@ def test_pair_expectations_split_at_kinks_match_closed_forms(c):
     """The 2-D quadrature was not split where u2 crosses a kink: E[step step] was off
     by 6.5e-4 at c = 0.5. Closed forms: the arc-cosine kernels of degree 0 and 1 and
     erf's arcsine kernel."""
-    step, relu = theory._phi("step"), theory._phi("relu")
+    step, relu = theory.mean_field._phi("step"), theory.mean_field._phi("relu")
     q = 1.7
     exact_step = (math.pi - math.acos(c)) / (2 * math.pi)
-    assert theory._pair_mean(step.function, step.function, q, c, step.kinks) == pytest.approx(
-        exact_step, abs=1e-9
-    )
-    assert theory._pair_mean(relu.function, relu.function, q, c, relu.kinks) == pytest.approx(
-        relu_kernel(q, c), rel=1e-9
-    )
+    assert theory.quadrature._pair_mean(
+        step.function, step.function, q, c, step.kinks
+    ) == pytest.approx(exact_step, abs=1e-9)
+    assert theory.quadrature._pair_mean(
+        relu.function, relu.function, q, c, relu.kinks
+    ) == pytest.approx(relu_kernel(q, c), rel=1e-9)
     from scipy.special import erf
 
     a = 0.8
     exact_erf = 2 / math.pi * math.asin(2 * a * a * q * c / (1 + 2 * a * a * q))
     scaled = lambda x: erf(a * x)  # noqa: E731
-    assert theory._pair_mean(scaled, scaled, q, c, (0.0,)) == pytest.approx(exact_erf, abs=1e-9)
+    assert theory.quadrature._pair_mean(scaled, scaled, q, c, (0.0,)) == pytest.approx(
+        exact_erf, abs=1e-9
+    )
     # the difference form the correlation map uses, against the same closed form
-    difference = theory._difference_mean(relu.function, q, c, relu.kinks)
+    difference = theory.quadrature._difference_mean(relu.function, q, c, relu.kinks)
     assert difference == pytest.approx(2 * (q / 2 - relu_kernel(q, c)), rel=1e-7, abs=1e-15)
 
 

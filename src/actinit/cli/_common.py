@@ -18,13 +18,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..studies.plan.datasets import DataError
-from ..studies.plan.study import (
-    Study,
-    StudyError,
-    load_study,
-    parse_study,
-    write_study,
-)
+from ..studies.plan.settings import StudyError
+from ..studies.plan.study import Study
+from ..studies.plan.study_file import load_study, parse_study, write_study
 from ..studies.run.preflight import DEFAULT_TIME_LIMIT, PlanError, check_size
 from ..studies.run.runner import RunReport, planned_runs, run_study
 from ..studies.run.store import DEFAULT_DB, Store

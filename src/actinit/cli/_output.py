@@ -5,15 +5,15 @@ from __future__ import annotations
 from rich.markup import escape
 from rich.text import Text
 
-from ..studies.answer.summary import (
+from ..studies.answer.exports import (
     COMPARISON_DROP_ORDER,
     DROP_ORDER,
     NAME_COLUMNS,
-    StudySummary,
     comparison_rows,
     formatter,
     table_rows,
 )
+from ..studies.answer.summary import StudySummary
 from ..tables import prose, render
 from ._common import console
 

@@ -8,12 +8,8 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from ..studies.answer.summary import (
-    summarize,
-    to_csv,
-    to_json,
-    to_markdown,
-)
+from ..studies.answer.exports import to_csv, to_json, to_markdown
+from ..studies.answer.summary import summarize
 from ..studies.plan.study import (
     Study,
 )
@@ -44,7 +40,7 @@ from ._output import (
 
 def _answer_inputs(study: str, db: Path, seeds: int | None, metric: str, where):
     """The study's summary and the chosen metric and selection, checked."""
-    from ..studies.answer.analysis import SelectionError, check_metric, metric_name, parse_where
+    from ..studies.answer.selection import SelectionError, check_metric, metric_name, parse_where
 
     _existing_db(db, study)
     loaded = _load(study, db)
@@ -74,7 +70,8 @@ def rank_command(study, metric, where, seeds, top, db):
     """Configurations sorted by a metric, each with its 95% interval, and the set that
     cannot be told apart from the best (paired Wilcoxon tests against the best,
     Holm-corrected): a winner, or "no winner" with as many seeds as were run."""
-    from ..studies.answer.analysis import SelectionError, rank
+    from ..studies.answer.ranking import rank
+    from ..studies.answer.selection import SelectionError
 
     summary, metric, wanted = _answer_inputs(study, db, seeds, metric, where)
     try:
@@ -123,15 +120,8 @@ def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
     """Two configurations compared seed by seed (same data draw, same mini-batch order):
     the mean difference A - B with its 95% interval, the seeds each wins, and the
     Wilcoxon signed-rank test; or every configuration against --baseline."""
-    from ..studies.answer.analysis import (
-        SelectionError,
-        against,
-        compare_rows,
-        labeller,
-        parse_where,
-        select,
-        the_one,
-    )
+    from ..studies.answer.ranking import against, compare_rows
+    from ..studies.answer.selection import SelectionError, labeller, parse_where, select, the_one
 
     if baseline is None and (a_text is None or b_text is None):
         _fail('give --a and --b (e.g. --a "relu/he" --b "relu/xavier"), or --baseline')
@@ -225,7 +215,7 @@ def effects_command(study, metric, where, seeds, db):
     optimizer, data ...): each level's mean over the rest of the grid with its 95%
     interval, which levels are worse than the best, and in words where the best level
     of one dimension changes with another."""
-    from ..studies.answer.analysis import effects, interactions
+    from ..studies.answer.effects import effects, interactions
 
     summary, metric, wanted = _answer_inputs(study, db, seeds, metric, where)
     fmt = _figure(metric)

@@ -9,10 +9,7 @@ from rich.table import Table
 from ..engine import activations, initializers, losses, optimizers
 from ..engine.layers import GATES
 from ..studies import datasets
-from ..studies.plan.study import (
-    builtin_names,
-    load_study,
-)
+from ..studies.plan.study_file import builtin_names, load_study
 from ._common import _fail, console
 
 

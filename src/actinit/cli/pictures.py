@@ -75,7 +75,7 @@ def _select_run(
         choices = sorted({f"{c.activation} / {c.init_label}" for c in loaded.configs})
         _fail(f"no configuration of {loaded.name!r} matches; choose among: {'; '.join(choices)}")
     if len(configs) > 1:
-        from ..studies.answer.analysis import GRID
+        from ..studies.answer.selection import GRID
 
         def value(name: str, config) -> str:  # as the option takes it
             return config.data.get("name", "") if name == "data" else GRID[name](config)
@@ -193,7 +193,7 @@ def plot(
 
 def _only(summary: StudySummary, terms) -> list:
     """The summary's rows that ``--where`` terms pick."""
-    from ..studies.answer.analysis import SelectionError, parse_where, select
+    from ..studies.answer.selection import SelectionError, parse_where, select
 
     try:
         return select(summary.rows, parse_where(terms))

@@ -8,10 +8,8 @@ from rich.markup import escape
 from ..studies.answer.summary import (
     summarize,
 )
-from ..studies.plan.study import (
-    Study,
-    builtin_names,
-)
+from ..studies.plan.study import Study
+from ..studies.plan.study_file import builtin_names
 from ..studies.run.runner import RunReport
 from ..studies.run.store import Store
 from ._common import (
@@ -153,7 +151,7 @@ def _run_adaptive(
     """Seeds in rounds until decided (:mod:`actinit.studies.answer.adaptive`); returns the
     runs of every round together."""
     from ..studies.answer.adaptive import run_adaptive
-    from ..studies.answer.analysis import SelectionError, check_metric, metric_name
+    from ..studies.answer.selection import SelectionError, check_metric, metric_name
 
     try:
         metric = check_metric(study, metric_name(metric))

@@ -41,7 +41,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from ..studies import datasets
-from ..studies.plan.study import write_study
+from ..studies.plan.study_file import write_study
 from .session import Session
 from .settings import (
     DEFAULT_EXPORT_EPOCHS,

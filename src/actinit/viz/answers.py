@@ -7,7 +7,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ..studies.answer.analysis import Effect, Ranking
+from ..studies.answer.effects import Effect
+from ..studies.answer.ranking import Ranking
 from .figures import grid_shape
 
 #: Rows a ranking picture draws before it leaves the rest out (and says so).

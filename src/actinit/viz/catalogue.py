@@ -10,7 +10,8 @@ from collections.abc import Callable
 
 from matplotlib.figure import Figure
 
-from ..studies.answer.analysis import effects, rank
+from ..studies.answer.effects import effects
+from ..studies.answer.ranking import rank
 from ..studies.answer.recorded import RecordedRun
 from ..studies.answer.summary import StudySummary
 from ..studies.run.store import Store

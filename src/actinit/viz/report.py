@@ -8,11 +8,13 @@ import html
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..studies.answer.analysis import effects, interactions, rank
 from ..studies.answer.conclusions import conclusion_rows, judge_conclusions
 from ..studies.answer.diagnosis import diagnose
+from ..studies.answer.effects import effects, interactions
+from ..studies.answer.exports import comparison_rows, formatter
+from ..studies.answer.ranking import rank
 from ..studies.answer.recorded import recorded_run
-from ..studies.answer.summary import comparison_rows, formatter, summarize
+from ..studies.answer.summary import summarize
 from ..studies.answer.trainability import PlaneError, trainability_planes
 from ..studies.run.store import Store
 from .boundaries import plot_boundary, plot_feature_space, predicts_numbers

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from html import escape
 
-from ..studies.answer.analysis import GRID, varying
+from ..studies.answer.selection import GRID, varying
 from ..studies.answer.summary import StudySummary
 from ..studies.plan.metrics import CATALOGUE
 

@@ -32,9 +32,11 @@ from ..plan.run_config import RunConfig
 from ..plan.study import Study
 from ..run.runner import RunReport, run_study
 from ..run.store import Store
-from .analysis import check_metric, metric_name, rank
-from .statistics import seeds_for_rank_test
-from .summary import StudySummary, judge, summarize
+from .intervals import seeds_for_rank_test
+from .published import judge
+from .ranking import rank
+from .selection import check_metric, metric_name
+from .summary import StudySummary, summarize
 
 
 @dataclass

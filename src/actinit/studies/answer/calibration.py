@@ -28,13 +28,15 @@ from typing import Any
 
 import numpy as np
 
-from ..plan.study import RunConfig, Study, parse_study
+from ..plan.study import RunConfig, Study
+from ..plan.study_file import parse_study
 from ..run.runner import RunReport
 from .adaptive import run_adaptive
-from .analysis import compare_rows, interactions, rank
 from .conclusions import judge_conclusions
+from .effects import interactions
+from .intervals import ALPHA, wilson_interval
+from .ranking import compare_rows, rank
 from .run_table import columns_of_records
-from .statistics import ALPHA, wilson_interval
 from .summary import StudySummary, summarize
 
 TEMPLATE = """
@@ -257,7 +259,7 @@ def _main_effects(seeds: int = 10) -> Callable[[int, int], bool]:
     model = Model(lambda i: FLAT)
 
     def trial(simulation: int, base: int) -> bool:
-        from .analysis import effects
+        from .effects import effects
 
         return any(effect.matters for effect in effects(simulate(study, model, simulation, base)))
 

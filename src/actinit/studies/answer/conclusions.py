@@ -24,8 +24,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..plan.study import Conclusion, matches
-from .analysis import compare_rows, learned_somewhere
-from .statistics import ALPHA, PairedComparison, correct, floor_note
+from .intervals import ALPHA
+from .ranking import compare_rows, learned_somewhere
+from .statistics import PairedComparison, correct, floor_note
 from .summary import ConfigSummary, StudySummary
 
 VERDICTS = (
@@ -190,7 +191,7 @@ def conclusion_rows(tested: list[Tested]) -> tuple[list[str], list[list[str]]]:
 def reproduce_markdown(summaries: list[StudySummary]) -> str:
     """The published figures and the conclusions of several studies as two Markdown
     tables, a study's short name first in each row (what the README shows)."""
-    from .summary import comparison_rows, markdown_table
+    from .exports import comparison_rows, markdown_table
 
     lines = []
     figure_header: list[str] = []

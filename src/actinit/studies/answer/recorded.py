@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from ...engine import Recorder, Recording, Sequential
 from ..plan import datasets
+from ..plan.dimensions import hidden_label
 from ..plan.run_config import RunConfig, normalize_activation
 from ..plan.study import Study
 from ..run.fitting import dataset_for, fit_run, model_for
 from ..run.store import Store
-from .summary import hidden_label
 
 
 @dataclass
@@ -83,6 +83,6 @@ def select(
 
 def _has(config: RunConfig, dimension: str, wanted: str) -> bool:
     """Does ``config`` have this value of a grid dimension (see :func:`.analysis.has`)?"""
-    from .analysis import has
+    from .selection import has
 
     return has(config, dimension, wanted)

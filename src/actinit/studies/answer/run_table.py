@@ -26,7 +26,7 @@ import numpy as np
 
 from ..plan.metrics import LOWER_IS_BETTER, METRICS
 from ..run.store import STATUSES
-from .statistics import t_quantile
+from .intervals import t_quantile
 
 #: The numeric columns a summary reads of each run, beside its configuration, seed and
 #: status.

@@ -16,8 +16,8 @@ import numpy as np
 
 from ..run.pruning import PRUNING_NUMBERS
 from ..run.store import Store
-from .analysis import GRID
-from .statistics import Estimate, mean_interval
+from .intervals import Estimate, mean_interval
+from .selection import GRID
 from .summary import StudySummary
 
 

@@ -1,62 +1,25 @@
-"""How a signal propagates through depth: mean-field theory of wide random networks.
-
-For a network whose weights are drawn ``W ~ N(0, sigma_w^2 / fan_in)`` and biases
-``b ~ N(0, sigma_b^2)``, in the limit of wide layers the pre-activations of every
-layer are Gaussian (Poole et al. 2016, "Exponential expressivity in deep neural
-networks through transient chaos"; Schoenholz et al. 2017, "Deep information
-propagation"). Their variance follows the *variance map*
-
-    q_{l+1} = sigma_w^2 E[phi(sqrt(q_l) z)^2] + sigma_b^2,          z ~ N(0, 1),
-
-and the correlation of two inputs' pre-activations the *correlation map*
-
-    c_{l+1} = (sigma_w^2 E[phi(u1) phi(u2)] + sigma_b^2) / q*,
-    u1 = sqrt(q*) z1,  u2 = sqrt(q*) (c_l z1 + sqrt(1 - c_l^2) z2).
-
-From the fixed point (q*, c*) come
-
-    chi1 = sigma_w^2 E[phi'(sqrt(q*) z)^2]      (> 1: chaotic, < 1: ordered),
-    xi_q = -1 / log(dq_{l+1}/dq_l at q*),  xi_c = -1 / log(dc_{l+1}/dc_l at c*),
-
-the depth scales over which a signal's size and two inputs' correlation are
-forgotten, and xi_grad = 1 / |log chi1|, over which gradients vanish or explode; a
-network trains to a depth of about 6 xi_c (Schoenholz et al.), or 6 xi_grad where the
-signal dies out or explodes and xi_c is not defined. At the *edge of chaos*,
-chi1 = 1 and xi_c is infinite: He initialization (ReLU, sigma_w^2 = 2) and Xavier for
-tanh (sigma_w = 1) are its special cases; some activations have none at a given bias
-(GELU and swish without one), which :func:`edge_of_chaos` says.
-
-An activation is given as anything :func:`actinit.engine.activations.get` takes, or
-as a pair ``(phi, phi_prime)`` of elementwise functions. Gaussian expectations use
-composite Gauss-Legendre quadrature on [-10, 10] with panel edges at the activation's
-kinks (``Activation.kinks``); the bivariate ones also split where the second input
-crosses a kink and refine where |c| nears 1, so kinks (ReLU, the step) and saturation
-(sigmoid) are integrated accurately. NumPy only.
+"""Mean-field signal propagation through a deep network of one activation: the
+variance and correlation maps, their fixed points, the depth scales, and the edge
+of chaos (chi1 = 1).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from .engine import activations
-from .engine import initializers as initializers_module
-from .engine.initializers import INITIALIZERS, Initializer
-from .engine.layers import GATES
-
-Function = Callable[[np.ndarray], np.ndarray]
+from ..engine import activations
+from ..engine import initializers as initializers_module
+from ..engine.layers import GATES
+from .quadrature import Function, _difference_mean, _pair_mean, gaussian_mean
 
 #: Beyond this variance a map is taken to have no finite fixed point (it explodes).
 EXPLODED = 1e12
 #: Depth a network trains to, in units of the depth scale that limits it.
 TRAINABLE_DEPTHS_PER_XI = 6.0
-#: Gaussian expectations are integrated over z in [-LIMIT, LIMIT].
-LIMIT = 10.0
 #: chi1 this close to 1 is called the edge of chaos.
 EDGE_TOLERANCE = 1e-3
 #: A per-layer factor this close to 1 has no depth scale: the approach is polynomial.
@@ -85,111 +48,6 @@ def _phi(act: Any) -> _Phi:
     activation = activations.get(act)
     kinks = tuple(float(k) for k in activation.kinks)
     return _Phi(activation.function, activation.derivative, kinks)
-
-
-@lru_cache(maxsize=8)
-def _legendre(order: int) -> tuple[np.ndarray, np.ndarray]:
-    return np.polynomial.legendre.leggauss(order)
-
-
-@lru_cache(maxsize=8)
-def _unit_rule(panels: int, order: int) -> tuple[np.ndarray, np.ndarray]:
-    """Composite Gauss-Legendre on [0, 1]: ``panels`` panels of ``order`` points."""
-    x, w = _legendre(order)
-    half = 0.5 / panels
-    middle = (np.arange(panels) + 0.5) / panels
-    return (middle[:, None] + half * x).ravel(), np.tile(half * w, panels)
-
-
-def normal_rule(
-    breaks: Any = (0.0,), panels: int = 200, order: int = 8
-) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes z and weights w with sum(w * f(z)) ~ E[f(z)], z ~ N(0, 1): composite
-    Gauss-Legendre on [-LIMIT, LIMIT] with panel edges at ``breaks`` (so a kink of f
-    there is integrated exactly), ``panels`` panels of ``order`` points between
-    neighbouring edges. ``breaks`` of shape (..., m) give one rule per leading index:
-    z and w of shape (..., (m + 1) panels order)."""
-    breaks = np.sort(np.clip(np.asarray(breaks, dtype=float), -LIMIT, LIMIT), axis=-1)
-    lead = breaks.shape[:-1]
-    ends = np.full((*lead, 1), LIMIT)
-    edges = np.concatenate([-ends, breaks, ends], axis=-1)
-    t, w = _unit_rule(panels, order)
-    width = np.diff(edges, axis=-1)[..., None]
-    z = (edges[..., :-1, None] + width * t).reshape(*lead, -1)
-    weights = (width * w).reshape(*lead, -1) * np.exp(-(z**2) / 2) / math.sqrt(2 * math.pi)
-    return z, weights
-
-
-def gaussian_mean(f: Function, scale: float = 1.0, kinks: tuple[float, ...] = (0.0,)) -> float:
-    """E[f(scale * z)] for z ~ N(0, 1); ``kinks`` are where f is not smooth."""
-    if scale == 0:
-        return float(f(np.zeros(1))[0])
-    z, w = _line_rule(tuple(k / scale for k in kinks))
-    return float(np.dot(w, f(scale * z)))
-
-
-@lru_cache(maxsize=512)
-def _line_rule(breaks: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`normal_rule` for one row, kept (a kink at 0 is a break at 0 at any scale)."""
-    return normal_rule(list(breaks), panels=max(200 // (len(breaks) + 1), 40))
-
-
-#: Offsets, in units of s / |c|, of the extra panel edges around a kink's image in z1.
-_KINK_ZONE = (-8.0, -4.0, -2.0, -1.0, -0.5, 0.5, 1.0, 2.0, 4.0, 8.0)
-
-
-def _pair_rule(q: float, c: float, kinks: tuple[float, ...]):
-    """Nodes and weights for E[f(u1) g(u2)], (u1, u2) Gaussian with variances q and
-    correlation c: u1 (n,), w1 (n,), u2 (n, m), w2 (n, m), written u1 = sqrt(q) z1,
-    u2 = sqrt(q) (c z1 + s z2) with s = sqrt(1 - c^2).
-
-    The panels are split where u1 or u2 crosses a kink (for u2 that edge moves with
-    z1: z2 = (k / sqrt(q) - c z1) / s). As |c| nears 1 the inner integral over z2 is
-    the kink smoothed over a width s / |c| in z1, so the z1 panels are refined
-    there too."""
-    root = math.sqrt(q)
-    s = math.sqrt(max(1.0 - c * c, 0.0))
-    scaled = np.asarray(kinks, dtype=float) / root
-    outer = [scaled]
-    if 0 < s < 0.5:
-        centres = scaled / c
-        outer += [centres, (centres[:, None] + np.array(_KINK_ZONE) * s / abs(c)).ravel()]
-    z1, w1 = _graded_rule(np.concatenate(outer))
-    if s > 0:
-        breaks = (scaled[None, :] - c * z1[:, None]) / s
-    else:
-        breaks = np.empty((len(z1), 0))
-    z2, w2 = normal_rule(breaks, panels=max(24 // (len(kinks) + 1), 8), order=6)
-    return root * z1, w1, root * (c * z1[:, None] + s * z2), w2
-
-
-def _graded_rule(breaks: np.ndarray, width: float = 0.5, order: int = 8):
-    """A 1-D rule for E[f(z)] with panel edges at ``breaks`` and panels at most
-    ``width`` wide in between (narrow segments get one panel of their own)."""
-    edges = np.unique(np.clip(np.concatenate([[-LIMIT, LIMIT], breaks]), -LIMIT, LIMIT))
-    x, w = _legendre(order)
-    counts = np.maximum(np.ceil(np.diff(edges) / width).astype(int), 1)
-    panel_edges = np.concatenate(
-        [np.linspace(a, b, n + 1)[:-1] for a, b, n in zip(edges[:-1], edges[1:], counts)]
-        + [[LIMIT]]
-    )
-    half = np.diff(panel_edges)[:, None] / 2
-    z = ((panel_edges[:-1, None] + panel_edges[1:, None]) / 2 + half * x).ravel()
-    weights = (half * w).ravel() * np.exp(-(z**2) / 2) / math.sqrt(2 * math.pi)
-    return z, weights
-
-
-def _pair_mean(f: Function, g: Function, q: float, c: float, kinks: tuple[float, ...]) -> float:
-    """E[f(u1) g(u2)], (u1, u2) Gaussian with variances q and correlation c."""
-    u1, w1, u2, w2 = _pair_rule(q, c, kinks)
-    return float(np.dot(w1 * f(u1), (w2 * g(u2)).sum(axis=1)))
-
-
-def _difference_mean(f: Function, q: float, c: float, kinks: tuple[float, ...]) -> float:
-    """E[(f(u1) - f(u2))^2], (u1, u2) as in :func:`_pair_mean`: no cancellation as
-    c approaches 1, where the two inputs' pre-activations nearly agree."""
-    u1, w1, u2, w2 = _pair_rule(q, c, kinks)
-    return float(np.dot(w1, (w2 * (f(u1)[:, None] - f(u2)) ** 2).sum(axis=1)))
 
 
 def variance_map(act: Any, sigma_w: float, sigma_b: float, q: float) -> float:
@@ -587,94 +445,6 @@ def phase_diagram(
             chi[i, j] = result.chi1
             scale[i, j] = result.trainable_depth / TRAINABLE_DEPTHS_PER_XI
     return chi, scale
-
-
-# --------------------------------------------------------------------------
-# The initializer that puts any activation on the edge of chaos
-# --------------------------------------------------------------------------
-
-
-#: The largest bias scale the edge of chaos is looked for at (the CLI's bound too).
-MAX_BIAS_STD = 100.0
-#: Activations without a mean-field edge of chaos: softmax mixes a layer's units.
-NO_EDGE = ("softmax",)
-
-
-@INITIALIZERS.register("critical", "edge_of_chaos")
-@dataclass(eq=False)
-class Critical(Initializer):
-    """W ~ N(0, sigma_w^2 / fan_in) with sigma_w on the edge of chaos (chi1 = 1) for
-    ``activation`` at bias scale ``bias_std`` (give the biases
-    ``random_normal(std=bias_std)``, or zeros for 0). In a Dense layer the activation
-    defaults to the layer's own. ``distribution="orthogonal"``: an orthogonal matrix
-    times sigma_w instead (the same sigma_w for a square weight), the setting of
-    dynamical isometry (Pennington et al. 2017)."""
-
-    activation: str | None = None
-    bias_std: float = 0.0
-    distribution: str = "normal"
-
-    def __post_init__(self) -> None:
-        value = self.bias_std
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or not (math.isfinite(value) and 0 <= value <= MAX_BIAS_STD)
-        ):
-            raise ValueError(
-                f"critical: bias_std is the biases' standard deviation, from 0 to "
-                f"{MAX_BIAS_STD:g}; got {value!r}"
-            )
-        if self.distribution not in ("normal", "orthogonal"):
-            raise ValueError(
-                f"critical: distribution is 'normal' or 'orthogonal', got {self.distribution!r}"
-            )
-        if self.activation is not None:
-            name = activations.get(self.activation).spec().split("(")[0]
-            if name in NO_EDGE:
-                raise ValueError(
-                    f"critical: {name} has no edge of chaos here (it is an output activation); "
-                    "give a hidden activation, e.g. critical(activation=tanh)"
-                )
-
-    def bind(self, activation: Any) -> Initializer:
-        if self.activation is not None:
-            return self
-        if hasattr(activation, "activation_label"):  # a maxout or gated layer
-            raise ValueError(
-                f"critical sets weights at the edge of chaos of an elementwise activation; "
-                f"{activation.activation_label} units have none in actinit's theory: give "
-                "critical(activation='tanh') (say), or another initializer "
-                "(orthogonal(gain=auto) works in every layer)"
-            )
-        return Critical(activations.get(activation).spec(), self.bias_std, self.distribution)
-
-    @property
-    def sigma_w(self) -> float:
-        if self.activation is None:
-            raise ValueError(
-                "critical needs an activation: critical(activation='tanh'), or use it in a "
-                "Dense layer, which gives its own"
-            )
-        return _critical_sigma(self.activation, float(self.bias_std))
-
-    def sample(self, shape, rng):
-        if self.distribution == "orthogonal":
-            return initializers_module.Orthogonal(gain=self.sigma_w).sample(shape, rng)
-        fan_in = shape[0]
-        return rng.standard_normal(shape) * self.sigma_w / math.sqrt(fan_in)
-
-    def variance(self, shape):
-        if self.activation is None:
-            return None
-        if self.distribution == "orthogonal":
-            return initializers_module.Orthogonal(gain=self.sigma_w).variance(shape)
-        return self.sigma_w**2 / shape[0]
-
-
-@lru_cache(maxsize=64)
-def _critical_sigma(activation: str, bias_std: float) -> float:
-    return edge_of_chaos(activation, bias_std)
 
 
 class WeightScales(NamedTuple):

@@ -1,0 +1,293 @@
+"""A summary as tables and files: the rows of the terminal tables (:func:`table_rows`, :func:`comparison_rows`), CSV, JSON and Markdown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import TYPE_CHECKING
+
+from ...engine.registry import compact_spec
+from ..plan.dimensions import DIMENSIONS, hidden_label
+from ..plan.metrics import METRIC_LABELS
+
+if TYPE_CHECKING:  # for annotations only: the summary imports this module
+    from .published import Comparison
+    from .summary import ConfigSummary, Spread, StudySummary
+
+
+def formatter(metric: str, unit: str = "%"):
+    """A metric's value for people: an accuracy in % to a tenth (followed by ``unit``),
+    epochs whole, a loss to four decimals."""
+    if metric.endswith("accuracy"):
+        return lambda v: f"{100 * v:.1f}{unit}"
+    if metric == "epochs_to_target":
+        return lambda v: f"{v:.0f}"
+    return lambda v: f"{v:.4f}"
+
+
+def markdown_table(header: list[str], body: list[list[str]]) -> list[str]:
+    """A Markdown table's lines (a "|" inside a cell becomes "/"), then a blank line."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in body]
+    return [*lines, ""]
+
+
+def to_json(summary: StudySummary) -> str:
+    return json.dumps(
+        {
+            "study": summary.study.name,
+            "title": summary.study.title,
+            "configurations": [row.to_row() for row in summary.rows],
+            "published": [c.to_row() for c in summary.comparisons],
+            "missing_runs": summary.missing_runs,
+        },
+        indent=2,
+    )
+
+
+def to_csv(summary: StudySummary) -> str:
+    rows = [row.to_row() for row in summary.rows]
+    if not rows:
+        return ""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+#: The summary table's columns that name a configuration (never dropped to fit).
+NAME_COLUMNS = (
+    "data",
+    "activation",
+    "initializer",
+    "optimizer",
+    "hidden",
+    "batch",
+    "pruning",
+    "amount",
+    "rewind",
+)
+
+
+#: The figure columns a narrow terminal may leave out, the first to go first.
+DROP_ORDER = (
+    "range",
+    "± std",
+    "train loss",
+    "learned 95% CI",
+    "train acc %",
+    "diverged",
+    "test loss",
+    "epochs to target",
+    "seeds",
+    "learned",
+)
+
+
+def table_rows(summary: StudySummary) -> tuple[list[str], list[list[str]]]:
+    """The summary as a header and text rows, shared by the terminal, Markdown and
+    HTML: each figure's mean with its 95% confidence interval over seeds ("95% CI",
+    Student t), the learned share with its Wilson interval. Settings shared by every
+    configuration are left out (they are in the title); a study that only predicts
+    numbers (regression) shows its losses, not accuracy."""
+    threshold = f"{100 * summary.study.learned_threshold:.0f}"
+    header = [
+        *NAME_COLUMNS,
+        "seeds",
+        "test acc %",
+        "95% CI",
+        "± std",
+        "range",
+        "train acc %",
+        "test loss",
+        "train loss",
+        f"learned >{threshold}%",
+        "learned 95% CI",
+        "epochs to target",
+        "diverged",
+    ]
+    body = [_table_cells(row) for row in summary.rows]
+    regression = all(row.test_accuracy.mean is None for row in summary.rows)
+    if regression:  # the interval belongs to the loss, after it
+        order = list(range(len(header)))
+        ci, loss = header.index("95% CI"), header.index("test loss")
+        order.remove(ci)
+        order.insert(order.index(loss) + 1, ci)
+        header = [header[i] for i in order]
+        body = [[line[i] for i in order] for line in body]
+        for cells, row in zip(body, summary.rows):
+            cells[header.index("95% CI")] = row.test_loss.interval_text()
+    shown = [
+        i for i, name in enumerate(header) if _shows(name, [line[i] for line in body], regression)
+    ]
+    header = [header[i].replace(f"learned >{threshold}%", "learned") for i in shown]
+    return header, [[line[i] for i in shown] for line in body]
+
+
+def _table_cells(row: ConfigSummary) -> list[str]:
+    """One configuration's cells, in :func:`table_rows`'s column order."""
+    acc = row.test_accuracy
+    learned = "-"
+    if row.learned_share is not None:
+        learned = f"{100 * row.learned_share:.0f}%"
+    learned_ci = "-"
+    if row.learned_low is not None:
+        learned_ci = f"{100 * row.learned_low:.0f}..{100 * row.learned_high:.0f}"
+    return [
+        row.config.data.get("name", ""),
+        row.config.activation_label,
+        row.config.initializer_label,
+        compact_spec(row.config.optimizer),
+        hidden_label(row.config.hidden),
+        str(row.config.batch_size or "full"),
+        DIMENSIONS["pruning"](row.config),
+        DIMENSIONS["amount"](row.config),
+        DIMENSIONS["rewind"](row.config),
+        str(row.seeds),
+        f"{100 * acc.mean:.1f}" if acc.mean is not None else "-",
+        acc.interval_text(percent=True),
+        f"{100 * acc.std:.1f}" if acc.std is not None and acc.n > 1 else "-",
+        f"{100 * acc.min:.1f}..{100 * acc.max:.1f}" if acc.min is not None else "-",
+        f"{100 * row.train_accuracy.mean:.1f}" if row.train_accuracy.mean is not None else "-",
+        _loss_text(row.test_loss),
+        _loss_text(row.train_loss),
+        learned,
+        learned_ci,
+        _epochs_text(row),
+        str(row.diverged),
+    ]
+
+
+def _loss_text(spread: Spread) -> str:
+    """The mean loss, and how many seeds' losses were not finite (left out of it)."""
+    if spread.mean is None:
+        return "inf" if spread.censored else "-"
+    text = f"{spread.mean:.4f}" if spread.mean < 100 else f"{spread.mean:.4g}"
+    return text + (f" ({spread.censored} inf)" if spread.censored else "")
+
+
+def _epochs_text(row: ConfigSummary) -> str:
+    """Mean epochs to target (a seed that never reached it counts as the budget + 1,
+    so the mean is then a lower bound: "≥"), and how many seeds reached it."""
+    spread = row.epochs_to_target
+    if row.config.target_accuracy is None or spread.mean is None:
+        return "-"
+    reached = f"({row.reached_target}/{spread.n})"
+    if row.reached_target == 0:
+        return f"never {reached}"
+    return f"{'≥' if spread.censored else ''}{spread.mean:.0f} {reached}"
+
+
+#: The accuracy columns (left out when nothing has an accuracy), and the values that
+#: say nothing in a column shown only when they are not all it holds.
+_ACCURACY_COLUMNS = {"test acc %", "95% CI", "± std", "range", "train acc %"}
+
+
+_SILENT_VALUES = {"epochs to target": {"-"}, "diverged": {"0"}, "± std": {"-"}}
+
+
+def _shows(name: str, cells: list[str], regression: bool) -> bool:
+    """Whether the column ``name`` with these ``cells`` belongs in the table: the
+    results always (losses for a regression, else accuracies and the test loss), the
+    rest when it tells configurations apart or says something (a target reached, a
+    divergence)."""
+    results = {"train loss", "95% CI"} if regression else _ACCURACY_COLUMNS
+    if name in {"activation", "initializer", "test loss", "seeds"} | results:
+        return name not in _SILENT_VALUES or bool(set(cells) - _SILENT_VALUES[name])
+    if name in (_ACCURACY_COLUMNS - {"95% CI"} if regression else {"train loss"}):
+        return False
+    if name.startswith("learned"):
+        return any(cell != "-" for cell in cells)
+    if name in _SILENT_VALUES:
+        return bool(set(cells) - _SILENT_VALUES[name])
+    return len(set(cells)) > 1
+
+
+#: The published-figures table's columns that may go to fit a narrow terminal.
+COMPARISON_DROP_ORDER = ("range", "seeds", "better than", "p (Holm)", "replayed")
+
+
+def comparison_rows(
+    summary: StudySummary, verbose: bool = False
+) -> tuple[list[str], list[list[str]]]:
+    """One row per published figure: which, the figure, the replay, actinit's mean
+    with its 95% interval and its range over seeds, the share of seeds the figure is
+    better than, its rank p-value after Holm's correction and the verdict
+    (``verbose``: and the verdict's sentence)."""
+    header = [
+        "figure",
+        "published",
+        "replayed",
+        "actinit [95% CI]",
+        "range",
+        "seeds",
+        "better than",
+        "p (Holm)",
+        "verdict",
+    ]
+    body = []
+    for comparison in summary.comparisons:
+        published = comparison.published
+        fmt = formatter(published.metric)
+        spread = comparison.spread
+        measured = spread_range = "-"
+        if spread and spread.mean is not None:
+            measured = _short(fmt, spread.mean)
+            if spread.low is not None:
+                measured += f" [{_short(fmt, spread.low)}, {_short(fmt, spread.high)}]"
+            spread_range = f"{_short(fmt, spread.min)}..{_short(fmt, spread.max)}"
+            if spread.censored and published.metric == "epochs_to_target":
+                measured = "≥" + measured
+        which = ", ".join(
+            compact_spec(str(v)) if k == "activation" else str(v)
+            for k, v in published.match.items()
+        )
+        p = comparison.p_adjusted
+        line = [
+            f"{which or 'all'}: {METRIC_LABELS[published.metric]}",
+            fmt(published.value),
+            fmt(comparison.replayed) if comparison.replayed is not None else "-",
+            measured,
+            spread_range,
+            str(comparison.summary.seeds) if comparison.summary else "0",
+            f"{comparison.better_than:.0f}%" if comparison.better_than is not None else "-",
+            f"{p:.2g}" if p is not None else "-",
+            _verdict_cell(comparison),
+        ]
+        if verbose:
+            line.append(comparison.detail)
+        body.append(line)
+    if verbose:
+        header.append("why")
+    return header, body
+
+
+def _verdict_cell(comparison: Comparison) -> str:
+    """The verdict with what qualifies it: the setup that differs (up to its
+    parenthesis), the seeds the test needs, the study file's caveat."""
+    published = comparison.published
+    cell = comparison.verdict
+    if cell == "not comparable" and published.differs:
+        cell += ": " + published.differs.split(" (")[0]
+    elif cell == "too few seeds" and "needs " in comparison.detail:
+        cell += f" (needs {comparison.detail.rsplit('needs ', 1)[1].split(';')[0]})"
+    return cell + (f"; {published.caveat}" if published.caveat else "")
+
+
+def _short(fmt, value: float) -> str:
+    """A figure without its unit sign, to keep ranges compact."""
+    return fmt(value).rstrip("%")
+
+
+def to_markdown(summary: StudySummary) -> str:
+    lines = [f"## {summary.study.title}", ""]
+    if summary.study.description:
+        lines += [summary.study.description, ""]
+    for header, body in (table_rows(summary), comparison_rows(summary)):
+        if body:
+            lines += markdown_table(header, body)
+    if summary.missing_runs:
+        lines.append(f"{summary.missing_runs} runs are not in the database yet.")
+    return "\n".join(lines)

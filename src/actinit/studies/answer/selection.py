@@ -1,0 +1,183 @@
+"""Picking configurations out of a summary: the grid's dimensions (:data:`GRID`), ``--where`` terms (:func:`parse_where`, :func:`select`), which dimensions vary, and names that tell configurations apart."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from operator import attrgetter
+
+from ..plan.dimensions import DIMENSION_FIELDS, DIMENSIONS
+from ..plan.metrics import METRICS, canonical_metric
+from ..plan.run_config import RunConfig, normalize_activation
+from .summary import ConfigSummary
+
+#: Every grid dimension a configuration can be picked or grouped by, as tables name
+#: its values: activation and initializer first, then :data:`~.summary.DIMENSIONS`.
+GRID: dict[str, Callable[[RunConfig], str]] = {
+    "activation": lambda c: c.activation_label,
+    "initializer": lambda c: c.initializer_label,
+    **DIMENSIONS,
+}
+
+
+ALIASES = {"init": "initializer", "act": "activation", "depth": "hidden", "dataset": "data"}
+
+
+#: A value given without its dimension ("he_normal"): the dimension is the one that has it.
+ANY = "*"
+
+
+class SelectionError(ValueError):
+    """A --where, --a or --b that names no dimension or matches nothing."""
+
+
+def metric_name(metric: str) -> str:
+    """A metric as the CLI accepts it (``test_acc``, ``test-accuracy`` ...) -> its name."""
+    name = canonical_metric(metric)
+    if name is None:
+        raise SelectionError(f"unknown metric {metric!r}; choose one of: {', '.join(METRICS)}")
+    return name
+
+
+def check_metric(study, metric: str) -> str:
+    """``metric`` if ``study`` measures it; epochs to target needs the study's target
+    (one refusal, the same for every command)."""
+    if metric == "epochs_to_target" and study.target_accuracy is None:
+        raise SelectionError(
+            f"{study.name} has no target accuracy, so no epochs to target: set "
+            "[summary] target_accuracy = 0.9 (say) in its study file, or choose another --metric"
+        )
+    return metric
+
+
+def parse_where(terms: Sequence[str] | str | None) -> dict[str, str]:
+    """``["hidden=3x32", "optimizer=adam"]`` or ``"relu/he, hidden=3x32"`` -> a
+    dimension -> value dict. ``a/b`` is shorthand for activation a, initializer b; a
+    bare value (``he_normal``) is of whichever varying dimension has it (:data:`ANY`)."""
+    if terms is None:
+        return {}
+    if isinstance(terms, str):
+        terms = [terms]
+    wanted: dict[str, str] = {}
+    for term in terms:
+        for part in (p.strip() for p in re.split(r",(?![^()]*\))", term)):
+            if not part:
+                continue
+            if "=" in part.split("(")[0]:
+                key, value = (s.strip() for s in part.split("=", 1))
+                key = ALIASES.get(key, key)
+                if key not in GRID:
+                    raise SelectionError(
+                        f"unknown dimension {key!r} in {term!r}; dimensions: {', '.join(GRID)}"
+                    )
+                wanted[key] = value
+            elif "/" in part:
+                activation, initializer = (s.strip() for s in part.split("/", 1))
+                if activation:
+                    wanted["activation"] = activation
+                if initializer:
+                    wanted["initializer"] = initializer
+            elif ANY in wanted:
+                raise SelectionError(
+                    f"cannot read {part!r} beside {wanted[ANY]!r}: name at most one value "
+                    f"without its dimension; write DIMENSION=VALUE (hidden=3x32) or "
+                    f"ACTIVATION/INITIALIZER (relu/he); dimensions: {', '.join(GRID)}"
+                )
+            else:
+                wanted[ANY] = part  # a value of whichever dimension has it (he_normal)
+    return wanted
+
+
+def has(config: RunConfig, dimension: str, wanted: str) -> bool:
+    """Does ``config`` have this value of a dimension (as tables label it; an
+    activation also by its spec, an initializer by its spec, hidden layers by their
+    count or comma-separated sizes, data by its name)?"""
+    wanted = str(wanted).strip()
+    if dimension == "activation":
+        try:
+            return normalize_activation(wanted) == config.activation or wanted == GRID[
+                "activation"
+            ](config)
+        except ValueError:
+            return wanted == GRID["activation"](config)
+    if dimension == "initializer":
+        return wanted in (config.init_label, config.init, config.initializer_label)
+    if dimension == "hidden":
+        sizes = ",".join(map(str, config.hidden))
+        return wanted in (GRID["hidden"](config), sizes, str(len(config.hidden)))
+    if dimension == "data":
+        return wanted in (config.data.get("name"), GRID["data"](config))
+    return wanted == GRID[dimension](config)
+
+
+def select(rows: Sequence[ConfigSummary], where: Mapping[str, str]) -> list[ConfigSummary]:
+    """The rows matching every ``dimension = value`` of ``where``; a value no row has
+    is refused with the values there are."""
+    chosen = list(rows)
+    for dimension, value in where.items():
+        if dimension == ANY:
+            dimension = _dimension_of(chosen, value)
+        matching = [row for row in chosen if has(row.config, dimension, value)]
+        if not matching:
+            there = sorted({GRID[dimension](row.config) for row in chosen})
+            raise SelectionError(
+                f"no configuration has {dimension} = {value!r}; there are: {', '.join(there)}"
+            )
+        chosen = matching
+    return chosen
+
+
+def _dimension_of(rows: Sequence[ConfigSummary], value: str) -> str:
+    """The one dimension among those that vary in ``rows`` that has ``value``."""
+    dims = varying(rows) or list(GRID)
+    found = [d for d in dims if any(has(row.config, d, value) for row in rows)]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        there = "; ".join(
+            f"{d}: {', '.join(sorted({GRID[d](r.config) for r in rows}))}" for d in dims
+        )
+        raise SelectionError(f"no configuration has {value!r} in any dimension; there are {there}")
+    raise SelectionError(
+        f"{value!r} is a value of {' and '.join(found)}: say which, e.g. {found[0]}={value}"
+    )
+
+
+def varying(rows: Sequence[ConfigSummary]) -> list[str]:
+    """The dimensions whose value differs between ``rows``."""
+    configs = [row.config for row in rows]
+    if not configs:
+        return []
+    found = []
+    for name, read in GRID.items():
+        fields = attrgetter(*DIMENSION_FIELDS[name])
+        first = fields(configs[0])
+        label = read(configs[0])  # only configurations whose fields differ can differ
+        if any(read(c) != label for c in configs if fields(c) != first):
+            found.append(name)
+    return found
+
+
+def labeller(rows: Sequence[ConfigSummary]) -> Callable[[RunConfig], str]:
+    """Names configurations by what tells them apart among ``rows``: ``relu/he`` when
+    only activation and initializer vary, ``relu/he, hidden 3x32`` when depth does too."""
+    others = [name for name in varying(rows) if name not in ("activation", "initializer")]
+
+    def label(config: RunConfig) -> str:
+        head = f"{config.activation_label}/{config.initializer_label}"
+        return ", ".join([head] + [f"{name} {GRID[name](config)}" for name in others])
+
+    return label
+
+
+def the_one(rows: Sequence[ConfigSummary], where: Mapping[str, str], role: str) -> ConfigSummary:
+    """The single configuration ``where`` picks among ``rows`` (``role`` names it in
+    errors: "--a")."""
+    chosen = select(rows, where)
+    if len(chosen) > 1:
+        options = {name: sorted({GRID[name](r.config) for r in chosen}) for name in varying(chosen)}
+        raise SelectionError(
+            f"{role} matches {len(chosen)} configurations; add "
+            + "; ".join(f"{name}=({' | '.join(v)})" for name, v in options.items())
+        )
+    return chosen[0]
