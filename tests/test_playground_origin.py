@@ -47,5 +47,5 @@ def test_same_origin_by_hand():
 async def test_the_page_says_the_upload_limit_and_why_a_large_message_closed(client):
     options = await (await client.get("/api/options")).json()
     assert options["limits"]["message_bytes"] == 4 * 1024 * 1024
-    script = await (await client.get("/static/app.js")).text()
+    script = await (await client.get("/static/socket.js")).text()
     assert "event.code === 1009" in script and "upload_characters" in script

@@ -3,6 +3,7 @@
 import asyncio
 import base64
 import io
+import re
 
 import numpy as np
 import pytest
@@ -23,8 +24,18 @@ SMALL = {
 
 async def test_page_and_static_files_are_served_locally(client):
     page = await (await client.get("/")).text()
-    assert '<script src="/static/app.js">' in page and "http" not in page.split("<body>")[1]
-    assert (await client.get("/static/app.js")).status == 200
+    assert '<script type="module" src="/static/main.js">' in page
+    assert "http" not in page.split("<body>")[1]
+    # every module the page imports, and every module they import, is served
+    seen, todo = set(), ["main.js"]
+    while todo:
+        name = todo.pop()
+        seen.add(name)
+        response = await client.get(f"/static/{name}")
+        assert response.status == 200, name
+        script = await response.text()
+        todo += [m for m in re.findall(r'from "\./([\w]+\.js)"', script) if m not in seen]
+    assert len(seen) >= 8
     assert (await client.get("/static/style.css")).status == 200
     assert (await client.get("/static/../server.py")).status == 404
     options = await (await client.get("/api/options")).json()

@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from actinit.playground.server import MAX_UPLOADS, upload_name
+from actinit.playground.uploads import MAX_UPLOADS, upload_name
 from playground_messages import receive
 
 SMALL = {"dataset": "moons", "samples": 60, "hidden": "3", "batch_size": 0}
@@ -140,7 +140,7 @@ async def test_a_page_keeps_a_bounded_number_of_uploads(client):
             )
             await receive(socket, "uploaded")
         (connection,) = list(app[CONNECTIONS])
-        folder = connection.folder.name
+        folder = connection.uploads.folder.name
         assert len(os.listdir(folder)) == MAX_UPLOADS
         assert list(connection.uploads) == [f"f{i}.csv" for i in range(3, MAX_UPLOADS + 3)]
     for _ in range(50):

@@ -29,13 +29,10 @@ import asyncio
 import dataclasses
 import json
 import logging
-import re
 import socket
-import tempfile
 import time
 from concurrent.futures import Future
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -45,18 +42,16 @@ from ..studies.plan.study_file import write_study
 from .session import Session
 from .settings import (
     DEFAULT_EXPORT_EPOCHS,
-    MAX_CLASSES,
     MAX_EPOCHS,
     MAX_MESSAGE_BYTES,
-    MAX_UPLOAD_CHARACTERS,
     Settings,
     SettingsError,
     check_work,
-    holds_targets,
     options,
     parse_settings,
     thumbnails,
 )
+from .uploads import Uploads, checked_upload
 from .worker import TRAINING, Worker
 
 STATIC = resources.files("actinit.playground") / "static"
@@ -107,6 +102,10 @@ def needs_session(handler):
     return handler
 
 
+#: The slowest speed a page may ask for (epochs a second): one epoch every 10 s.
+MIN_SPEED = 0.1
+
+
 class Connection:
     """The state of one page: its runs (A, and B when comparing), and the task that
     trains them.
@@ -125,12 +124,9 @@ class Connection:
         self.chunk: Future | None = None
         self.refusal: str | None = None
         self.epochs_per_second = 0.0  # 0: as fast as it goes
-        #: uploaded file name -> (the server's copy, its number of classes (0:
-        #: regression), its rows), oldest first
-        self.uploads: dict[str, tuple[str, int, int]] = {}
+        self.uploads = Uploads()
         #: set by stop(): a training loop waiting between chunks wakes at once
         self.pausing = asyncio.Event()
-        self.folder: tempfile.TemporaryDirectory | None = None
 
     @property
     def session(self) -> Session | None:
@@ -174,8 +170,7 @@ class Connection:
             run.stop_event.clear()
 
     def close(self) -> None:
-        if self.folder is not None:
-            self.folder.cleanup()
+        self.uploads.close()
 
     async def in_worker(self, function, *args):
         """``function(*args)`` in the worker thread, ahead of queued training."""
@@ -279,25 +274,11 @@ class Connection:
         shared = {name: getattr(first, name) for name in SHARED_SETTINGS}
         return [first, dataclasses.replace(second, **shared)]
 
-    def _csv_path(self, settings: Settings) -> str | None:
-        if settings.dataset != "csv":
-            return None
-        if settings.data_file not in self.uploads:
-            raise SettingsError(
-                f"no uploaded file {settings.data_file!r} on this page; upload it again "
-                "(files stay with the page that uploaded them)"
-            )
-        path, classes, _ = self.uploads[settings.data_file]
-        if settings.classes != classes:
-            holds = f"{classes} classes" if classes else "numbers to predict (regression)"
-            raise SettingsError(f"{settings.data_file} has {holds}; set classes = {classes}")
-        return path
-
     async def _start(self, all_settings: list[Settings], request_id) -> None:
         """New runs for ``all_settings``, each announced with a ready message."""
         runs = []
         for settings, run in zip(all_settings, "AB"):
-            path = self._csv_path(settings)
+            path = self.uploads.path_for(settings)
             runs.append(await self.in_worker(Session, settings, request_id, path, run))
         self.runs = runs
         for run in runs:
@@ -312,9 +293,9 @@ class Connection:
         try:
             all_settings = self._settings(message)
             for settings in all_settings:
-                self._csv_path(settings)
+                self.uploads.path_for(settings)
             first = all_settings[0]
-            rows = self.uploads[first.data_file][2] if first.dataset == "csv" else None
+            rows = self.uploads.rows(first.data_file) if first.dataset == "csv" else None
             check_work(all_settings, rows)  # the rows really trained on, A and B together
         except SettingsError as problem:
             self.runs, self.refusal = [], str(problem)
@@ -375,28 +356,15 @@ class Connection:
         self.epochs_per_second = float(value)
 
     async def on_upload(self, message: dict[str, Any]) -> None:
-        """Keep an uploaded CSV file (x1, x2 and a label: 2 to MAX_CLASSES classes, or
-        numbers to predict) for this page, read as ``actinit run`` reads a csv data set;
-        refused with the reason."""
-        name, text = message.get("name"), message.get("text")
+        """Keep an uploaded CSV file for this page (:class:`~.uploads.Uploads`); refused
+        with the reason."""
         try:
-            if not isinstance(text, str) or not isinstance(name, str):
-                raise SettingsError("an upload has a file name and its text")
-            if len(text) > MAX_UPLOAD_CHARACTERS:
-                raise SettingsError(
-                    f"{name}: {len(text):,} characters; the playground takes files up to "
-                    f"{MAX_UPLOAD_CHARACTERS:,}"
-                )
-            name = upload_name(name)
-            path, rows, classes = await self.in_worker(self._keep_upload, name, text)
+            name, text = checked_upload(message.get("name"), message.get("text"))
+            path, rows, classes = await self.in_worker(self.uploads.read, name, text)
         except (SettingsError, datasets.DataError) as problem:
-            # the server's folders are nobody's business: the page knows the file by name
-            where = self.folder.name if self.folder is not None else None
-            text_of = str(problem).replace(where + "/", "") if where else str(problem)
-            await self.error(f"upload refused: {text_of}")
+            await self.error(f"upload refused: {self.uploads.private(str(problem))}")
             return
-        self._forget_old_uploads(keep=MAX_UPLOADS - 1)
-        self.uploads[name] = (path, classes, rows)
+        self.uploads.add(name, path, classes, rows)
         await self.send(
             {
                 "type": "uploaded",
@@ -406,42 +374,6 @@ class Connection:
                 "regression": not classes,
             }
         )
-
-    def _keep_upload(self, name: str, text: str) -> tuple[str, int, int]:
-        """(the server's copy, rows, classes) of an uploaded file; classes 0 when its
-        labels are numbers to predict (:func:`holds_targets`)."""
-        if self.folder is None:
-            self.folder = tempfile.TemporaryDirectory(prefix="actinit-playground-")
-        path = Path(self.folder.name) / name
-        try:
-            path.write_text(text, encoding="utf-8")
-        except UnicodeEncodeError as problem:  # a lone surrogate: not text a file can hold
-            raise SettingsError(
-                f"{name}: character {problem.start + 1} is not valid text (a lone UTF-16 "
-                "surrogate); save the file as UTF-8"
-            ) from None
-        data = datasets.load("csv", path=str(path))
-        if holds_targets(data):
-            data = datasets.load("csv", path=str(path), regression=True)
-        if data.n_features != 2:
-            raise SettingsError(
-                f"{name} has {data.n_features} feature columns; the playground draws a plane: "
-                "give two feature columns (x1, x2) and a label column"
-            )
-        if data.n_classes > MAX_CLASSES:
-            raise SettingsError(
-                f"{name} has {data.n_classes} classes; the playground tells at most "
-                f"{MAX_CLASSES} apart (is the label column the last one?)"
-            )
-        return str(path), len(data.X_train) + len(data.X_test), data.n_classes
-
-    def _forget_old_uploads(self, keep: int) -> None:
-        """Keep this page's ``keep`` newest uploads on disk; the older go (a page could
-        otherwise fill the disk one file at a time)."""
-        while len(self.uploads) > keep:
-            oldest = next(iter(self.uploads))
-            path, _, _ = self.uploads.pop(oldest)
-            Path(path).unlink(missing_ok=True)
 
     @needs_session
     async def on_download(self, message: dict[str, Any]) -> None:
@@ -618,21 +550,6 @@ def create_app(host: str = "127.0.0.1") -> web.Application:
     app.router.add_get("/favicon.ico", no_icon)
     app.on_shutdown.append(_close_all)
     return app
-
-
-#: The slowest speed a page may ask for (epochs a second): one epoch every 10 s.
-MIN_SPEED = 0.1
-#: Uploaded files a page keeps at once (the oldest goes when another comes).
-MAX_UPLOADS = 5
-
-
-def upload_name(name: str) -> str:
-    """A safe file name for an upload: letters, digits, ``._-`` and spaces, no leading
-    dot, at most 80 characters; ``data.csv`` when nothing is left. The page's own name
-    (``..``, a NUL byte, a path, 300 characters) never reaches the file system."""
-    kept = re.sub(r"[^A-Za-z0-9._ -]", "_", Path(name.replace("\\", "/")).name).lstrip(". ")
-    kept = kept[:80].strip()
-    return kept if kept and kept not in (".", "..") else "data.csv"
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 import numpy as np
 
-from ..engine import activations, initializers, losses
+from ..engine import activations, initializers, losses, optimizers
 from ..engine.layers import GATES, affine_layer
 from ..engine.registry import SpecError
 from ..studies import datasets
@@ -40,7 +40,7 @@ UPLOADED = "csv"
 MULTICLASS_DATASETS = list(datasets.MULTICLASS_PLANES)
 DATASETS = [*CLASSIFICATION, *REGRESSION, UPLOADED]
 FEATURES = list(datasets.FEATURES)
-OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"]
+OPTIMIZERS = optimizers.names()  # every optimizer the engine registers
 #: Epochs one page may train; also what an exported study trains when the page has not.
 MAX_EPOCHS = 20000
 DEFAULT_EXPORT_EPOCHS = 200
@@ -205,30 +205,43 @@ class Settings:
 # --------------------------------------------------------------------------
 
 
-def _number(low: float, high: float) -> Callable[[str, Any], float]:
-    def parse(name: str, raw: Any) -> float:
+@dataclass(frozen=True)
+class _Bounded:
+    """A parser of a number between ``low`` and ``high`` (a whole one if ``whole``); the
+    page reads its bounds from it, so each bound is stated once."""
+
+    low: float
+    high: float
+    whole: bool = False
+
+    def __call__(self, name: str, raw: Any) -> float | int:
+        if self.whole:
+            text = str(raw).strip()
+            if not (text.lstrip("-").isdigit() and len(text) <= 12) or isinstance(raw, bool):
+                raise SettingsError(f"{name} must be a whole number, got {raw!r}")
+            number = int(text)
+            if not self.low <= number <= self.high:
+                raise SettingsError(
+                    f"{name} must lie between {self.low} and {self.high}, got {number}"
+                )
+            return number
         try:
-            number = float(raw)
+            value = float(raw)
         except (TypeError, ValueError, OverflowError):
             raise SettingsError(f"{name} must be a number, got {raw!r}") from None
-        if not (math.isfinite(number) and low <= number <= high):
-            raise SettingsError(f"{name} must lie between {low:g} and {high:g}, got {raw!r}")
-        return number
+        if not (math.isfinite(value) and self.low <= value <= self.high):
+            raise SettingsError(
+                f"{name} must lie between {self.low:g} and {self.high:g}, got {raw!r}"
+            )
+        return value
 
-    return parse
+
+def _number(low: float, high: float) -> _Bounded:
+    return _Bounded(low, high)
 
 
-def _integer(low: int, high: int) -> Callable[[str, Any], int]:
-    def parse(name: str, raw: Any) -> int:
-        text = str(raw).strip()
-        if not (text.lstrip("-").isdigit() and len(text) <= 12) or isinstance(raw, bool):
-            raise SettingsError(f"{name} must be a whole number, got {raw!r}")
-        number = int(text)
-        if not low <= number <= high:
-            raise SettingsError(f"{name} must lie between {low} and {high}, got {number}")
-        return number
-
-    return parse
+def _integer(low: int, high: int) -> _Bounded:
+    return _Bounded(low, high, whole=True)
 
 
 def _choice(choices: list[str]) -> Callable[[str, Any], str]:
@@ -354,8 +367,12 @@ class Field:
     parse: Callable[[str, Any], Any]
     help: str = ""
     choices: tuple[str, ...] = ()
-    bounds: tuple[float, float] | None = None
     aliases: tuple[str, ...] = ()
+
+    @property
+    def bounds(self) -> tuple[float, float] | None:
+        """The lowest and highest value allowed, from the parser that checks them."""
+        return (self.parse.low, self.parse.high) if isinstance(self.parse, _Bounded) else None
 
     def describe(self) -> dict[str, Any]:
         """What the page needs to draw this field's control."""
@@ -388,14 +405,13 @@ FIELDS: tuple[Field, ...] = (
         choices=tuple(DATASETS),
         aliases=("data", "data_set"),
     ),
-    Field("noise", "Noise", "Data", "number", _number(0.0, 1.0), bounds=(0.0, 1.0)),
+    Field("noise", "Noise", "Data", "number", _number(0.0, 1.0)),
     Field(
         "samples",
         "Samples",
         "Data",
         "integer",
         _integer(20, 2000),
-        bounds=(20, 2000),
         aliases=("n_samples", "points"),
     ),
     Field(
@@ -404,7 +420,6 @@ FIELDS: tuple[Field, ...] = (
         "Data",
         "number",
         _number(0.1, 0.9),
-        bounds=(0.1, 0.9),
         aliases=("train_share", "train"),
     ),
     Field(
@@ -413,7 +428,6 @@ FIELDS: tuple[Field, ...] = (
         "Data",
         "integer",
         _integer(0, MAX_CLASSES),
-        bounds=(0, MAX_CLASSES),
         help="more than 2: blobs, spiral arms, or an uploaded file's labels; "
         "0: an uploaded file's numbers to predict (regression)",
         aliases=("n_classes", "centers"),
@@ -488,7 +502,6 @@ FIELDS: tuple[Field, ...] = (
         "Training",
         "number",
         _number(1e-6, 10.0),
-        bounds=(1e-6, 10.0),
         aliases=("lr", "learning rate"),
     ),
     Field(
@@ -497,20 +510,18 @@ FIELDS: tuple[Field, ...] = (
         "Training",
         "integer",
         _integer(0, 2000),
-        bounds=(0, 2000),
         help="0: the full batch",
         aliases=("batch",),
     ),
-    Field("l1", "L1", "Training", "number", _number(0.0, 1.0), bounds=(0.0, 1.0)),
-    Field("l2", "L2", "Training", "number", _number(0.0, 1.0), bounds=(0.0, 1.0)),
-    Field("dropout", "Dropout", "Training", "number", _number(0.0, 0.9), bounds=(0.0, 0.9)),
+    Field("l1", "L1", "Training", "number", _number(0.0, 1.0)),
+    Field("l2", "L2", "Training", "number", _number(0.0, 1.0)),
+    Field("dropout", "Dropout", "Training", "number", _number(0.0, 0.9)),
     Field(
         "seed",
         "Seed",
         "Training",
         "integer",
         _integer(0, 2**31 - 1),
-        bounds=(0, 2**31 - 1),
         help="draws the data and the initial weights",
     ),
     Field(
@@ -556,18 +567,6 @@ def parse_settings(values: dict[str, Any]) -> Settings:
     settings = Settings(**parsed)
     _check_together(settings)
     return settings
-
-
-def holds_targets(data: datasets.Dataset) -> bool:
-    """Whether an uploaded file's labels (as read for classes) are numbers to predict:
-    all numbers, and some not whole or more distinct values than MAX_CLASSES; or more
-    than MAX_CLASSES distinct labels, mostly numbers (a number column with a gap, which
-    the regression reader then names by its line)."""
-    names = data.class_names
-    values = [float(name) for name in names if datasets.is_number(name)]
-    if len(values) < len(names):
-        return len(names) > MAX_CLASSES and len(values) > len(names) / 2
-    return len(values) > MAX_CLASSES or not all(v.is_integer() for v in values)
 
 
 def check_work(runs: list[Settings], rows: int | None = None) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..activations import ACTIVATIONS
 from ..registry import Configurable, Registry
 
 #: Std of a standard normal truncated to [-2, 2]: the Keras rescaling constant.
@@ -108,15 +109,11 @@ def _check_registered(name: str, sample: Any) -> None:
 def custom_components() -> dict[str, dict[str, Any]]:
     """Every activation and initializer users registered in this process, to hand to
     worker processes (which import actinit afresh)."""
-    from .activations import ACTIVATIONS
-
     return {"activations": dict(ACTIVATIONS.custom), "initializers": dict(INITIALIZERS.custom)}
 
 
 def install_components(components: dict[str, dict[str, Any]]) -> None:
     """Register in this process what :func:`custom_components` gave."""
-    from .activations import ACTIVATIONS
-
     ACTIVATIONS.install(components.get("activations", {}))
     INITIALIZERS.install(components.get("initializers", {}))
 
