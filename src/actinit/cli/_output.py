@@ -1,4 +1,5 @@
-"""How the commands print answers: summaries, published figures and conclusions, rankings and comparisons as tables and sentences."""
+"""How the commands print answers: summaries, published figures and conclusions, rankings
+and comparisons as tables and sentences."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from ..studies.answer.exports import (
     DROP_ORDER,
     NAME_COLUMNS,
     comparison_rows,
-    formatter,
     table_rows,
 )
 from ..studies.answer.summary import StudySummary
+from ..studies.plan.metrics import formatter
 from ..tables import prose, render
 from ._common import console
 

@@ -1,4 +1,5 @@
-"""Commands that answer from stored runs: ``rank``, ``compare``, ``effects``, ``export``, and ``calibrate`` (how often each claim is wrong)."""
+"""Commands that answer from stored runs: ``rank``, ``compare``, ``effects``, ``export``,
+and ``calibrate`` (how often each claim is wrong)."""
 
 from __future__ import annotations
 

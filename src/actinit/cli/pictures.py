@@ -1,4 +1,5 @@
-"""Commands that draw: ``plot``, ``animate``, ``report``, and ``diagnose`` (one recorded run in words)."""
+"""Commands that draw: ``plot``, ``animate``, ``report``, and ``diagnose`` (one recorded
+run in words)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Commands that train: ``reproduce`` (the classic studies), ``run`` (any study, with adaptive seeds) and ``show`` (a stored study's summary)."""
+"""Commands that train: ``reproduce`` (the classic studies), ``run`` (any study, with
+adaptive seeds) and ``show`` (a stored study's summary)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""What a saved model file is, read without building a model: its format version, the check of its description (:func:`check_config`, before anything is allocated), reading its arrays header by header (:func:`read_arrays`), and :class:`ModelFileError`. Nothing here imports the model, so the model, saving and starting points all read it."""
+"""What a saved model file is, read without building a model: its format version, the
+check of its description (:func:`check_config`, before anything is allocated), reading
+its arrays header by header (:func:`read_arrays`), and :class:`ModelFileError`.
+Nothing here imports the model, so the model, saving and starting points all read it."""
 
 from __future__ import annotations
 

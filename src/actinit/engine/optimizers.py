@@ -64,11 +64,6 @@ class Optimizer(Configurable):
     def update(self, name: str, parameter: np.ndarray, gradient: np.ndarray) -> None:
         raise NotImplementedError
 
-    def reset(self) -> None:
-        """Forget all state (momentum, moments, step count)."""
-        self.state.clear()
-        self.steps = 0
-
 
 OPTIMIZERS: Registry[Optimizer] = Registry("optimizer", Optimizer)
 

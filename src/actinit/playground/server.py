@@ -34,6 +34,7 @@ import time
 from concurrent.futures import Future
 from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
@@ -41,6 +42,7 @@ from ..studies import datasets
 from ..studies.plan.study_file import write_study
 from .session import Session
 from .settings import (
+    ALIASES,
     DEFAULT_EXPORT_EPOCHS,
     MAX_EPOCHS,
     MAX_MESSAGE_BYTES,
@@ -256,8 +258,6 @@ class Connection:
             return [first]
         if not isinstance(compare, dict) or not compare:
             raise SettingsError("compare is an object of the settings run B changes")
-        from .settings import ALIASES
-
         fixed = sorted(
             {ALIASES.get(str(key).lower(), str(key)) for key in compare} & set(SHARED_SETTINGS)
         )
@@ -393,8 +393,6 @@ def same_origin(origin: str, host: str) -> bool:
     """Does a page at ``origin`` (scheme://host:port) come from this server, reached as
     ``host`` (the request's Host header)? The same host and port, or two loopback names
     (localhost and 127.0.0.1) with the same port."""
-    from urllib.parse import urlsplit
-
     try:
         netloc = urlsplit(origin).netloc
     except ValueError:

@@ -1,4 +1,7 @@
-"""The initializer that puts any elementwise activation on the edge of chaos (``critical``): sigma_w where chi1 = 1 at the bias scale asked for, from mean-field theory. The engine's initializer registry imports this module the first time the name is asked for."""
+"""The initializer that puts any elementwise activation on the edge of chaos
+(``critical``): sigma_w where chi1 = 1 at the bias scale asked for, from mean-field
+theory. The engine's initializer registry imports this module the first time the name
+is asked for."""
 
 from __future__ import annotations
 

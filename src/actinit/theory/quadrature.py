@@ -1,4 +1,7 @@
-"""Gaussian integrals the mean-field maps need, to near machine precision: Gauss-Legendre rules on panels graded toward an activation's kinks, one-dimensional (:func:`gaussian_mean`) and over a correlated pair (the correlation map's E[f(u) f(v)])."""
+"""Gaussian integrals the mean-field maps need, to near machine precision: Gauss-Legendre
+rules on panels graded toward an activation's kinks, one-dimensional
+(:func:`gaussian_mean`) and over a correlated pair (the correlation map's E[f(u)
+f(v)])."""
 
 from __future__ import annotations
 

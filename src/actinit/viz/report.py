@@ -11,11 +11,12 @@ from pathlib import Path
 from ..studies.answer.conclusions import conclusion_rows, judge_conclusions
 from ..studies.answer.diagnosis import diagnose
 from ..studies.answer.effects import effects, interactions
-from ..studies.answer.exports import comparison_rows, formatter
+from ..studies.answer.exports import comparison_rows
 from ..studies.answer.ranking import rank
 from ..studies.answer.recorded import recorded_run
 from ..studies.answer.summary import summarize
 from ..studies.answer.trainability import PlaneError, trainability_planes
+from ..studies.plan.metrics import formatter
 from ..studies.run.store import Store
 from .boundaries import plot_boundary, plot_feature_space, predicts_numbers
 from .catalogue import study_picture

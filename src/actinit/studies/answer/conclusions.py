@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..plan.study import Conclusion, matches
+from .exports import comparison_rows, markdown_table
 from .intervals import ALPHA
 from .ranking import compare_rows, learned_somewhere
 from .statistics import PairedComparison, correct, floor_note
@@ -37,6 +38,7 @@ VERDICTS = (
     "cannot be tested",
     "cannot be judged",
 )
+
 CONCLUSION_HEADER = ("conclusion", "A - B [CI]", "seeds", "wins", "p (Holm)", "verdict")
 
 
@@ -191,8 +193,6 @@ def conclusion_rows(tested: list[Tested]) -> tuple[list[str], list[list[str]]]:
 def reproduce_markdown(summaries: list[StudySummary]) -> str:
     """The published figures and the conclusions of several studies as two Markdown
     tables, a study's short name first in each row (what the README shows)."""
-    from .exports import comparison_rows, markdown_table
-
     lines = []
     figure_header: list[str] = []
     figures, claims = [], []
@@ -203,7 +203,7 @@ def reproduce_markdown(summaries: list[StudySummary]) -> str:
         figures += [[short, *row] for row in body]
         tested = judge_conclusions(summary)
         if tested:
-            claim_header, claim_body = conclusion_rows(tested)
+            _, claim_body = conclusion_rows(tested)
             claims += [[short, *row] for row in claim_body]
     for header, body in (
         (["study", *figure_header], figures),
@@ -214,4 +214,4 @@ def reproduce_markdown(summaries: list[StudySummary]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["VERDICTS", "Tested", "conclusion_rows", "judge_conclusions"]
+__all__ = ["VERDICTS", "Tested", "conclusion_rows", "judge_conclusions", "reproduce_markdown"]

@@ -1,4 +1,7 @@
-"""The effect of each grid dimension (its levels' means over the rest of the grid, compared seed by seed with the best level) and the interactions between pairs of dimensions (contrasts tested seed by seed, Holm-corrected as one family, said in words)."""
+"""The effect of each grid dimension (its levels' means over the rest of the grid,
+compared seed by seed with the best level) and the interactions between pairs of
+dimensions (contrasts tested seed by seed, Holm-corrected as one family, said in
+words)."""
 
 from __future__ import annotations
 

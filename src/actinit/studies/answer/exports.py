@@ -1,4 +1,5 @@
-"""A summary as tables and files: the rows of the terminal tables (:func:`table_rows`, :func:`comparison_rows`), CSV, JSON and Markdown."""
+"""A summary as tables and files: the rows of the terminal tables (:func:`table_rows`,
+:func:`comparison_rows`), CSV, JSON and Markdown."""
 
 from __future__ import annotations
 
@@ -9,21 +10,11 @@ from typing import TYPE_CHECKING
 
 from ...engine.registry import compact_spec
 from ..plan.dimensions import DIMENSIONS, hidden_label
-from ..plan.metrics import METRIC_LABELS
+from ..plan.metrics import METRIC_LABELS, formatter
 
 if TYPE_CHECKING:  # for annotations only: the summary imports this module
     from .published import Comparison
     from .summary import ConfigSummary, Spread, StudySummary
-
-
-def formatter(metric: str, unit: str = "%"):
-    """A metric's value for people: an accuracy in % to a tenth (followed by ``unit``),
-    epochs whole, a loss to four decimals."""
-    if metric.endswith("accuracy"):
-        return lambda v: f"{100 * v:.1f}{unit}"
-    if metric == "epochs_to_target":
-        return lambda v: f"{v:.0f}"
-    return lambda v: f"{v:.4f}"
 
 
 def markdown_table(header: list[str], body: list[list[str]]) -> list[str]:

@@ -1,4 +1,6 @@
-"""Intervals and corrections that every claim shares: the level (:data:`ALPHA`), a mean's t interval (:func:`mean_interval`), a share's Wilson interval, Holm's correction and its step levels, and the rank p-value of one more draw among seeds."""
+"""Intervals and corrections that every claim shares: the level (:data:`ALPHA`), a mean's
+t interval (:func:`mean_interval`), a share's Wilson interval, Holm's correction and
+its step levels, and the rank p-value of one more draw among seeds."""
 
 from __future__ import annotations
 

@@ -1,13 +1,14 @@
-"""Published figures set against actinit's seeds: placed among the seeds (:func:`place`), judged together with Holm's correction (:func:`judge`), each with a verdict: replayed exactly, consistent, too few seeds, not reproduced or not comparable."""
+"""Published figures set against actinit's seeds: placed among the seeds (:func:`place`),
+judged together with Holm's correction (:func:`judge`), each with a verdict: replayed
+exactly, consistent, too few seeds, not reproduced or not comparable."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..plan.metrics import LOWER_IS_BETTER
+from ..plan.metrics import LOWER_IS_BETTER, formatter
 from ..plan.study import Published, RunConfig
-from .exports import formatter
 from .intervals import ALPHA, holm, rank_p_value, seeds_for_rank_test
 
 if TYPE_CHECKING:  # for annotations only: the summary imports this module

@@ -1,4 +1,6 @@
-"""Picking configurations out of a summary: the grid's dimensions (:data:`GRID`), ``--where`` terms (:func:`parse_where`, :func:`select`), which dimensions vary, and names that tell configurations apart."""
+"""Picking configurations out of a summary: the grid's dimensions (:data:`GRID`),
+``--where`` terms (:func:`parse_where`, :func:`select`), which dimensions vary, and
+names that tell configurations apart."""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Wilcoxon's signed-rank test on paired differences, seed by seed: differences equal up to float noise tie (:func:`resolved`), the exact two-sided p-value by counting (up to :data:`EXACT_UP_TO` seeds, zeros dropped), many rows at once (:func:`raw_signed_rank_ps`), and the p-value kept consistent with the interval the test inverts (:func:`signed_rank_ps`)."""
+"""Wilcoxon's signed-rank test on paired differences, seed by seed: differences equal up
+to float noise tie (:func:`resolved`), the exact two-sided p-value by counting (up to
+:data:`EXACT_UP_TO` seeds, zeros dropped), many rows at once
+(:func:`raw_signed_rank_ps`), and the p-value kept consistent with the interval the
+test inverts (:func:`signed_rank_ps`)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""The classic studies as study files, found by name (``actinit run moons``)."""

@@ -1,4 +1,5 @@
-"""How a configuration is named along each dimension of a grid (its data, depth, optimizer, batch ...), and which of its fields each name is read from."""
+"""How a configuration is named along each dimension of a grid (its data, depth,
+optimizer, batch ...), and which of its fields each name is read from."""
 
 from __future__ import annotations
 

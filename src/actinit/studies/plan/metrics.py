@@ -47,3 +47,13 @@ def canonical_metric(text: str) -> str | None:
     name = text.strip().replace("-", "_").replace("acc_", "accuracy_")
     name = ALIASES.get(name, name)
     return name if name in BY_NAME else None
+
+
+def formatter(metric: str, unit: str = "%"):
+    """A metric's value for people: an accuracy in % to a tenth (followed by ``unit``),
+    epochs whole, a loss to four decimals."""
+    if metric.endswith("accuracy"):
+        return lambda v: f"{100 * v:.1f}{unit}"
+    if metric == "epochs_to_target":
+        return lambda v: f"{v:.0f}"
+    return lambda v: f"{v:.4f}"

@@ -1,4 +1,7 @@
-"""The settings of a run as a study file states them, in one table (:data:`SETTINGS`): each setting's section, grid key, default, and the normalizer that checks a value and says what was wrong. Reading, grid expansion and writing study files all derive from it."""
+"""The settings of a run as a study file states them, in one table (:data:`SETTINGS`):
+each setting's section, grid key, default, and the normalizer that checks a value and
+says what was wrong. Reading, grid expansion and writing study files all derive from
+it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Study files: reading one (:func:`parse_study`, each error naming its file, line and key), finding a built-in one by name (:func:`load_study`), and writing a study back as TOML (:func:`write_study`)."""
+"""Study files: reading one (:func:`parse_study`, each error naming its file, line and
+key), finding a built-in one by name (:func:`load_study`), and writing a study back as
+TOML (:func:`write_study`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Running one configuration: the model it describes (:func:`build_model`), its data for a seed, and its training (:func:`fit_run`)."""
+"""Running one configuration: the model it describes (:func:`build_model`), its data for
+a seed, and its training (:func:`fit_run`)."""
 
 from __future__ import annotations
 

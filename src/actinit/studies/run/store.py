@@ -177,9 +177,6 @@ def encode_history(history: dict[str, list[float]]) -> bytes:
     return pack({key: np.asarray(values, dtype=np.float32) for key, values in history.items()})
 
 
-decode_history = unpack
-
-
 class StoreError(RuntimeError):
     """A results database that cannot be opened; nothing in it was changed."""
 
@@ -515,9 +512,6 @@ class Store:
             "SELECT document FROM studies WHERE name = ?", (name,)
         ).fetchone()
         return row[0] if row else None
-
-    def study_names(self) -> list[str]:
-        return [row[0] for row in self.connection.execute("SELECT name FROM studies ORDER BY name")]
 
     def count(self) -> int:
         return self.connection.execute("SELECT COUNT(*) FROM runs").fetchone()[0]

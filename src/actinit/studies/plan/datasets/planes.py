@@ -1,4 +1,5 @@
-"""Generated two-dimensional data sets (blobs, moons, circles, spirals, xor, checkerboards, regression planes ...) and the input features a 2-D set can be given."""
+"""Generated two-dimensional data sets (blobs, moons, circles, spirals, xor,
+checkerboards, regression planes ...) and the input features a 2-D set can be given."""
 
 from __future__ import annotations
 

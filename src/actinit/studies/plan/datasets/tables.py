@@ -1,4 +1,5 @@
-"""A data set from a CSV file the user points to: numbers only, a label column for classes or values, refused with the line and column of what cannot be read."""
+"""A data set from a CSV file the user points to: numbers only, a label column for
+classes or values, refused with the line and column of what cannot be read."""
 
 from __future__ import annotations
 
