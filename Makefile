@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: reproduce test lint bench browser fashion pictures clean
+.PHONY: reproduce test lint bench browser fashion pictures clean docs
 
 $(BIN)/actinit: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,11 @@ $(BIN)/actinit: pyproject.toml
 	touch $@
 
 $(VENV)/.test-installed: $(BIN)/actinit
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
+	touch $@
+
+$(VENV)/.docs-installed: $(BIN)/actinit
+	$(BIN)/python -m pip install --quiet -e '.[docs]'
 	touch $@
 
 reproduce: $(BIN)/actinit
@@ -25,8 +29,15 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null)
 
 test: $(VENV)/.test-installed browser
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks docs/hooks.py docs/run_notebooks.py
+	$(MAKE) docs
 	$(BIN)/python -m pytest
+
+# The documentation site, offline, into site/: the notebooks run with a small budget
+# (again only when their source changed), then a strict build (any warning fails it).
+docs: $(VENV)/.docs-installed
+	$(BIN)/python docs/run_notebooks.py
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --quiet -d site
 
 # Debian's dataset-fashion-mnist: the full Fashion-MNIST for the full-size benchmark.
 fashion:
@@ -41,7 +52,7 @@ bench: $(VENV)/.test-installed fashion
 	$(BIN)/python benchmarks/bench_modern.py
 	$(BIN)/actinit calibrate --sims 1000
 
-# The README's pictures, made by actinit's own commands.
+# The documentation's pictures, made by actinit's own commands.
 PICTURES = docs/images
 pictures: $(BIN)/actinit
 	mkdir -p $(PICTURES)
@@ -73,4 +84,4 @@ pictures: $(BIN)/actinit
 	rm -f $(PICTURES)/pictures.sqlite*
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info site docs/examples

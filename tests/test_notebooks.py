@@ -1,23 +1,19 @@
 """The example notebooks in docs/notebooks run from top to bottom (with a smaller budget
 than their own, set in their "parameters" cell), so they never rot."""
 
+import importlib.util
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
-NOTEBOOKS = sorted((Path(__file__).parent.parent / "docs" / "notebooks").glob("*.ipynb"))
-#: Seeds and epochs for the test run of each notebook.
-QUICK = {
-    "s0_blobs": (3, 20),
-    "s1_mnist": (1, 1),
-    "s2_moons": (2, 150),
-    "s3_parabola": (2, 20),
-    "s4_circles": (2, 150),
-    "depth": (1, 3),
-    "theory": (1, 1),
-}
+DOCS = Path(__file__).parent.parent / "docs"
+NOTEBOOKS = sorted((DOCS / "notebooks").glob("*.ipynb"))
+_spec = importlib.util.spec_from_file_location("run_notebooks", DOCS / "run_notebooks.py")
+run_notebooks = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(run_notebooks)
+#: Seeds and epochs for the test run of each notebook (the site's runs use the same).
+QUICK = run_notebooks.QUICK
 
 
 def test_every_notebook_is_listed_and_stored_without_outputs():
@@ -31,18 +27,7 @@ def test_every_notebook_is_listed_and_stored_without_outputs():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs(path, tmp_path):
-    notebook = nbformat.read(path, as_version=4)
-    (parameters,) = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
-    seeds, epochs = QUICK[path.stem]
-    parameters.source = f'SEEDS = {seeds}\nEPOCHS = {epochs}\nDB = "notebook.sqlite"\nJOBS = 1'
-
-    client = NotebookClient(
-        notebook,
-        timeout=300,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(tmp_path)}},
-    )
-    client.execute()
+    notebook = run_notebooks.quick(nbformat.read(path, as_version=4), path.stem, tmp_path)
     outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     html = [o for o in outputs if "text/html" in o.get("data", {})]

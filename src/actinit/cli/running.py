@@ -50,7 +50,7 @@ from ._output import _print_findings, _print_summary
 @click.option(
     "--markdown",
     is_flag=True,
-    help="Print the figures and conclusions of every study as two Markdown tables (the README's).",
+    help="Print the figures and conclusions of every study as two Markdown tables (the documentation's).",
 )
 @run_options
 def reproduce(studies, seeds, verbose, max_seeds, markdown, how):

@@ -27,6 +27,11 @@ from .special import normal_cdf, normal_pdf
 
 
 class Layer:
+    """A layer of a :class:`~actinit.engine.model.Sequential`: ``forward(x)`` maps
+    ``(n_samples, input_dim)`` to ``(n_samples, units)``; ``backward(grad)`` takes the
+    gradient of the loss with respect to that output and returns it with respect to
+    the input, keeping the gradients of its own parameters."""
+
     kind = "layer"
 
     def __init__(self, name: str | None = None) -> None:
@@ -642,6 +647,8 @@ LAYERS: dict[str, type[Layer]] = {
 
 
 def layer_from_config(kind: str, config: dict[str, Any]) -> Layer:
+    """The layer a saved description names: ``kind`` (a key of :data:`LAYERS`) built
+    from ``config`` (its constructor's arguments); ValueError for an unknown kind."""
     if kind not in LAYERS:
         raise ValueError(f"unknown layer kind {kind!r}; known: {', '.join(LAYERS)}")
     return LAYERS[kind](**config)

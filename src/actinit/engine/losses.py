@@ -78,10 +78,12 @@ LOSSES: Registry[Loss] = Registry("loss", Loss)
 
 
 def get(identifier: Any) -> Loss:
+    """A loss from a name, a ``"name(args)"`` string, a dict or a Loss object."""
     return LOSSES.get(identifier)
 
 
 def names() -> list[str]:
+    """The registered losses' canonical names."""
     return LOSSES.names()
 
 

@@ -69,10 +69,13 @@ OPTIMIZERS: Registry[Optimizer] = Registry("optimizer", Optimizer)
 
 
 def get(identifier: Any) -> Optimizer:
+    """An optimizer from a name, a ``"name(args)"`` string (``"adam(lr=0.01)"``), a
+    dict or an Optimizer object."""
     return OPTIMIZERS.get(identifier)
 
 
 def names() -> list[str]:
+    """The registered optimizers' canonical names."""
     return OPTIMIZERS.names()
 
 

@@ -16,6 +16,9 @@ from .registry import Configurable, Registry
 
 
 class Regularizer(Configurable):
+    """A penalty on a weight matrix added to the loss: ``penalty(W)`` its value (a
+    float), ``gradient(W)`` its gradient, the shape of ``W``."""
+
     def penalty(self, weight: np.ndarray) -> float:
         raise NotImplementedError
 

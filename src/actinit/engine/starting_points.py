@@ -52,6 +52,7 @@ def get(identifier: Any) -> StartingPoint:
 
 
 def names() -> list[str]:
+    """The registered starting points' canonical names."""
     return STARTING_POINTS.names()
 
 

@@ -416,6 +416,9 @@ async def guard(request: web.Request, handler):
 
 
 async def websocket(request: web.Request) -> web.WebSocketResponse:
+    """One page's WebSocket: refused from another origin (cross-site WebSocket
+    hijacking), else each JSON message dispatched to the page's :class:`Connection`
+    until the page closes."""
     origin = request.headers.get("Origin")
     if origin is not None and not same_origin(origin, request.host):
         # cross-site WebSocket hijacking: any page the user visits could drive training
@@ -463,10 +466,13 @@ def _json_problem(problem: Exception) -> str:
 
 
 async def index(request: web.Request) -> web.Response:
+    """The page itself (``static/index.html``)."""
     return web.Response(text=(STATIC / "index.html").read_text(), content_type="text/html")
 
 
 async def static_file(request: web.Request) -> web.Response:
+    """A flat file of ``static/`` (a script or the style sheet); 404 for anything
+    else, a path included."""
     name = request.match_info["name"]
     types = {".js": "application/javascript", ".css": "text/css"}
     suffix = name[name.rfind(".") :]
@@ -476,10 +482,13 @@ async def static_file(request: web.Request) -> web.Response:
 
 
 async def no_icon(request: web.Request) -> web.Response:
+    """No favicon: an empty answer, so the browser stops asking."""
     return web.Response(status=204)
 
 
 async def api_options(request: web.Request) -> web.Response:
+    """The settings a page may ask for, as JSON: fields, choices, bounds, defaults
+    and limits (:func:`~actinit.playground.settings.options`)."""
     return web.json_response(options())
 
 
@@ -551,6 +560,7 @@ def create_app(host: str = "127.0.0.1") -> web.Application:
 
 
 def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port free on ``host`` now (the operating system's choice)."""
     with socket.socket() as probe:
         probe.bind((host, 0))
         return probe.getsockname()[1]

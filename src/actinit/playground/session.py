@@ -104,6 +104,7 @@ def link_weights(layer, sources: list[int], units: list[int]) -> np.ndarray:
 
 
 def finite_or_none(value: float | None) -> float | None:
+    """``value`` as a float, or None when it is None or not finite (JSON has no NaN)."""
     return float(value) if value is not None and math.isfinite(value) else None
 
 

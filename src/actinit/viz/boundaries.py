@@ -139,6 +139,10 @@ def feature_layer_index(model: Sequential) -> int:
 def draw_feature_space(
     axis, model: Sequential, X: np.ndarray, y: np.ndarray, grid_lines: int = 21
 ) -> None:
+    """The last hidden layer's feature space on ``axis``: the input plane's grid bent
+    by the layers (``grid_lines`` lines each way) and the points of ``X`` coloured by
+    ``y``; two hidden units are drawn as they are, more through their first two
+    principal components."""
     index = feature_layer_index(model)
     # The input grid, bent by the layers into the feature space.
     gx, gy, _ = plane_grid(X, grid_lines)
@@ -194,6 +198,8 @@ def plot_feature_space(model: Sequential, X: np.ndarray, y: np.ndarray, title: s
 
 
 def draw_probability_histograms(axis, model: Sequential, X: np.ndarray, y: np.ndarray) -> None:
+    """Histograms of the predicted probability of class 1 on ``axis``, one per true
+    class, with the 0.5 threshold; two classes only."""
     _needs_classes(model, "probabilities")
     probability = model.predict_proba(X)[:, 1]
     predicted = (probability >= 0.5).astype(int)

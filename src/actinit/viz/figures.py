@@ -53,5 +53,6 @@ def _tight(figure: Figure) -> str | None:
 
 
 def grid_shape(count: int, columns: int) -> tuple[int, int]:
+    """(rows, columns) of a grid holding ``count`` panels at most ``columns`` wide."""
     columns = max(1, min(columns, count))
     return -(-count // columns), columns

@@ -235,6 +235,8 @@ def _run_section(run) -> list[str]:
 
 
 def write_report(study, store: Store, path: str | Path, recorded: int = 6, progress=None) -> Path:
+    """Write :func:`build_report`'s self-contained HTML page of ``study`` to ``path``
+    (folders made), recording up to ``recorded`` runs into ``store``; returns the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(build_report(study, store, recorded=recorded, progress=progress))

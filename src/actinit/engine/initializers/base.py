@@ -119,6 +119,7 @@ def install_components(components: dict[str, dict[str, Any]]) -> None:
 
 
 def names() -> list[str]:
+    """The registered initializers' canonical names, in registration order."""
     return INITIALIZERS.names()
 
 

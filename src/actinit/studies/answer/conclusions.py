@@ -192,7 +192,7 @@ def conclusion_rows(tested: list[Tested]) -> tuple[list[str], list[list[str]]]:
 
 def reproduce_markdown(summaries: list[StudySummary]) -> str:
     """The published figures and the conclusions of several studies as two Markdown
-    tables, a study's short name first in each row (what the README shows)."""
+    tables, a study's short name first in each row (what docs/studies.md shows)."""
     lines = []
     figure_header: list[str] = []
     figures, claims = [], []

@@ -25,6 +25,8 @@ def markdown_table(header: list[str], body: list[list[str]]) -> list[str]:
 
 
 def to_json(summary: StudySummary) -> str:
+    """The summary as JSON: the study's name and title, a row per configuration
+    (:meth:`ConfigSummary.to_row`) and the published figures judged."""
     return json.dumps(
         {
             "study": summary.study.name,
@@ -38,6 +40,8 @@ def to_json(summary: StudySummary) -> str:
 
 
 def to_csv(summary: StudySummary) -> str:
+    """The summary as CSV: a row per configuration (:meth:`ConfigSummary.to_row`),
+    the header from its keys; empty when no run is stored."""
     rows = [row.to_row() for row in summary.rows]
     if not rows:
         return ""
@@ -273,6 +277,8 @@ def _short(fmt, value: float) -> str:
 
 
 def to_markdown(summary: StudySummary) -> str:
+    """The summary as Markdown: the study's title and description, the table of
+    configurations and the published figures judged."""
     lines = [f"## {summary.study.title}", ""]
     if summary.study.description:
         lines += [summary.study.description, ""]

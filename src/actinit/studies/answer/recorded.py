@@ -38,6 +38,8 @@ class RecordedRun:
 
 
 def record(config: RunConfig, seed: int) -> tuple[datasets.Dataset, Recording]:
+    """Train ``config`` on ``seed`` with a Recorder watching (about 300 measurements
+    whatever the length of the run): (its data, the recording)."""
     data = dataset_for(config, seed)
     model = model_for(config, data, seed)
     # About 300 measurements whatever the length of the run.
@@ -47,6 +49,8 @@ def record(config: RunConfig, seed: int) -> tuple[datasets.Dataset, Recording]:
 
 
 def recorded_run(store: Store, config: RunConfig, seed: int = 0) -> RecordedRun:
+    """The recording of ``config`` at ``seed`` from the store, made and kept there
+    first if it is not (the same run as the study's), with its data and model."""
     arrays = store.recording(config.key, seed)
     if arrays is None:
         data, recording = record(config, seed)

@@ -38,6 +38,8 @@ ALIASES = {alias: m.name for m in CATALOGUE for alias in m.aliases}
 
 
 def higher_is_better(metric: str) -> bool:
+    """Whether a larger value of ``metric`` is the better one (accuracies; not losses or
+    epochs to target)."""
     return metric not in LOWER_IS_BETTER
 
 

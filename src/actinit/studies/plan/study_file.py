@@ -48,6 +48,7 @@ BUILTIN_PACKAGE = "actinit.studies.builtin"
 
 
 def builtin_names() -> list[str]:
+    """The names of the built-in studies (``actinit run NAME``), sorted."""
     folder = resources.files(BUILTIN_PACKAGE)
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 

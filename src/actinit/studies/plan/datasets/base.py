@@ -52,6 +52,9 @@ TWO_DIMENSIONAL: list[str] = []
 
 
 def register(name: str, two_dimensional: bool = False):
+    """Decorator: register a loader ``loader(seed=..., **params) -> Dataset`` under
+    ``name``; ``two_dimensional`` marks a set of points in the plane."""
+
     def decorate(loader):
         DATASETS[name] = loader
         if two_dimensional:
@@ -62,6 +65,7 @@ def register(name: str, two_dimensional: bool = False):
 
 
 def names() -> list[str]:
+    """The registered data sets' names, in registration order."""
     return list(DATASETS)
 
 

@@ -1,4 +1,5 @@
-"""The README's reproduce tables are what `actinit reproduce --markdown` prints: their
+"""The site's classic-studies page (docs/studies.md, once the README's) shows the
+reproduce tables `actinit reproduce --markdown` prints: their
 columns, figures, published values and conclusions are checked against the program (the
 measured columns come from the run named above the tables)."""
 
@@ -9,13 +10,13 @@ from actinit.studies import Store, load_study, summarize
 from actinit.studies.answer.conclusions import VERDICTS as CONCLUSION_VERDICTS
 from actinit.studies.answer.conclusions import reproduce_markdown
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "studies.md"
 SEED_STUDIES = ["blobs", "mnist", "moons", "parabola", "circles"]
 
 
 def tables(text):
     block = re.search(r"<!-- reproduce:start -->(.*?)<!-- reproduce:end -->", text, re.S)
-    assert block, "the README's reproduce tables are marked <!-- reproduce:start/end -->"
+    assert block, "the reproduce tables are marked <!-- reproduce:start/end -->"
     found, current = [], []
     for line in block.group(1).splitlines():
         if line.startswith("|"):
@@ -28,13 +29,13 @@ def tables(text):
     return found
 
 
-def test_readme_reproduce_tables_match_the_program(tmp_path):
+def test_reproduce_tables_match_the_program(tmp_path):
     with Store(tmp_path / "empty.sqlite") as store:
         summaries = [summarize(load_study(name), store) for name in SEED_STUDIES]
     expected = tables(
         "<!-- reproduce:start -->\n" + reproduce_markdown(summaries) + "\n<!-- reproduce:end -->"
     )
-    shown = tables(README.read_text())
+    shown = tables(PAGE.read_text())
     assert len(shown) == len(expected) == 2
     for ours, theirs in zip(shown, expected):
         assert ours[0] == theirs[0]  # the header

@@ -1,0 +1,109 @@
+"""The documentation site, built as `make docs` builds it (strict: a broken link or a
+warning fails), opened in a real headless Chromium: the home page, an API page and a
+notebook page load with no console error and no request leaving the machine, and the
+search finds a class by name."""
+
+import functools
+import http.server
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / "site"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
+]
+playwright = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("mkdocs")
+
+
+def build_site() -> None:
+    """What `make docs` does: the notebooks run with their small budget (kept while
+    their source is unchanged), then the strict build."""
+    subprocess.run([sys.executable, str(ROOT / "docs" / "run_notebooks.py")], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(SITE)],
+        cwd=ROOT,
+        check=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def site_url():
+    if not (SITE / "index.html").exists():
+        build_site()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(SITE))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def visit(browser, url):
+    """Open ``url``: (the page, its console errors, the hosts of every request)."""
+    page = browser.new_page()
+    errors, hosts = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: hosts.append(r.url.split("/")[2] if "://" in r.url else r.url))
+    page.goto(url, wait_until="networkidle")
+    return page, errors, hosts
+
+
+@pytest.mark.parametrize(
+    "path, text",
+    [
+        ("index.html", "A laboratory for activation functions"),
+        ("api/engine.html", "GatedLinear"),
+        ("examples/s0_blobs.html", "blobs"),
+        ("cli.html", "actinit reproduce"),
+    ],
+)
+def test_pages_load_offline_without_errors(browser, site_url, path, text):
+    page, errors, hosts = visit(browser, f"{site_url}/{path}")
+    assert text in page.content()
+    assert not errors, errors
+    local = site_url.split("/")[2]
+    assert set(hosts) <= {local}, f"requests left the machine: {set(hosts) - {local}}"
+    page.close()
+
+
+def test_a_notebook_page_shows_its_outputs(browser, site_url):
+    page, _, _ = visit(browser, f"{site_url}/examples/s0_blobs.html")
+    assert page.locator("img[src^='data:image/png']").count() >= 1, "pictures inline"
+    page.close()
+
+
+def test_search_finds_a_class_by_name(browser, site_url):
+    page, errors, _ = visit(browser, f"{site_url}/index.html")
+    page.locator("input.md-search__input").fill("GatedLinear")
+    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    results = page.inner_text(".md-search-result")
+    assert "GatedLinear" in results
+    assert not errors, errors
+    page.close()
