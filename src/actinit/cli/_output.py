@@ -175,53 +175,6 @@ def _unit(metric: str) -> str:
     return " (points of %)" if metric.endswith("accuracy") else ""
 
 
-def ranking_rows(ranking, fmt) -> tuple[list[str], list[list[str]]]:
-    """A ranking as table rows: place, name, mean and interval, seeds, the paired
-    difference from the best, seeds won, the corrected p-value, best set or not."""
-    header = [
-        "#",
-        "configuration",
-        "mean",
-        "95% CI",
-        "seeds",
-        "vs best [CI]",
-        "wins",
-        "p (Holm)",
-        "best set",
-    ]
-    body = []
-    for place, entry in enumerate(ranking.entries, start=1):
-        estimate, versus = entry.estimate, entry.vs_best
-        interval = "-" if estimate.low is None else f"{fmt(estimate.low)}..{fmt(estimate.high)}"
-        difference = wins = p = "-"
-        if versus is not None:
-            difference = versus.interval_text(fmt)
-            wins = f"{versus.wins_a}-{versus.wins_b}"
-            p = f"{versus.p:.2g}"
-        body.append(
-            [
-                str(place),
-                entry.label,
-                fmt(estimate.mean) if estimate.mean is not None else "-",
-                interval,
-                str(estimate.n),
-                difference,
-                wins,
-                p,
-                _best_set_cell(entry),
-            ]
-        )
-    return header, body
-
-
-def _best_set_cell(entry) -> str:
-    if entry.vs_best is None and entry.learned:
-        return "best"
-    if not entry.learned:
-        return "no (never learned)"
-    return "yes" if entry.in_best_set else "no"
-
-
 #: Said under every table of paired comparisons: what its interval is.
 INTERVAL_NOTE = (
     "A - B: the Hodges-Lehmann shift of the paired Wilcoxon test, with the interval that "
@@ -229,29 +182,6 @@ INTERVAL_NOTE = (
     "correction), so the interval excludes 0 exactly when a side is better; ( ) marks an "
     "end the test itself rejects."
 )
-
-
-def comparison_table(comparisons, fmt) -> tuple[list[str], list[list[str]]]:
-    """Paired comparisons as table rows: A, B, seeds, the mean difference and its
-    interval, the wins each way, the p-value and the verdict."""
-    header = ["A", "B", "seeds", "A - B [CI]", "level", "A wins", "B wins", "ties", "p", "verdict"]
-    body = []
-    for c in comparisons:
-        body.append(
-            [
-                c.a,
-                c.b,
-                str(c.seeds),
-                c.interval_text(fmt),
-                f"{100 * c.confidence:.3g}%",
-                str(c.wins_a),
-                str(c.wins_b),
-                str(c.ties),
-                f"{c.p:.2g}",
-                c.verdict(),
-            ]
-        )
-    return header, body
 
 
 def _print_findings(run) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from ..studies.answer.exports import to_csv, to_json, to_markdown
+from ..studies.answer.exports import comparison_table, ranking_rows, to_csv, to_json, to_markdown
 from ..studies.answer.summary import summarize
 from ..studies.plan.study import (
     Study,
@@ -27,16 +27,7 @@ from ._common import (
     where_option,
     writing,
 )
-from ._output import (
-    INTERVAL_NOTE,
-    _figure,
-    _print_shared,
-    _print_table,
-    _unit,
-    comparison_table,
-    ranking_rows,
-    say,
-)
+from ._output import INTERVAL_NOTE, _figure, _print_shared, _print_table, _unit, say
 
 
 def _answer_inputs(study: str, db: Path, seeds: int | None, metric: str, where):
