@@ -122,7 +122,6 @@ class NpzFile(StartingPoint):
     path: str = ""
 
     def parameters(self, model: Sequential) -> dict[str, np.ndarray]:
-
         file = Path(self.path).expanduser()
         if not file.is_file():
             raise ValueError(f"no starting-point file at {file}")

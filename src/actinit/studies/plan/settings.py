@@ -58,7 +58,6 @@ class InitChoice:
 
 
 def _prune_method(value: Any) -> str | None:
-
     if value is None or value == "none":
         return None
     if value not in PRUNING_METHODS:
