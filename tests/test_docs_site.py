@@ -101,8 +101,15 @@ def test_a_notebook_page_shows_its_outputs(browser, site_url):
 
 def test_search_finds_a_class_by_name(browser, site_url):
     page, errors, _ = visit(browser, f"{site_url}/index.html")
-    page.locator("input.md-search__input").fill("GatedLinear")
-    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    search = page.locator("input.md-search__input")
+    for _ in range(20):  # the search index loads in a worker: ask again until it answers
+        search.fill("")
+        search.press_sequentially("GatedLinear")
+        try:
+            page.wait_for_selector(".md-search-result__item", timeout=1000)
+            break
+        except playwright.TimeoutError:
+            continue
     results = page.inner_text(".md-search-result")
     assert "GatedLinear" in results
     assert not errors, errors
