@@ -10,26 +10,10 @@ import numpy as np
 import pytest
 
 from actinit.studies.plan.study_file import parse_study
+from chromium import MARKS, launched
 from playground_messages import start_playground
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason="Debian chromium is not installed (make test installs it)",
-    ),
-]
+pytestmark = MARKS
 playwright = pytest.importorskip("playwright.sync_api")
 
 
@@ -41,12 +25,7 @@ def server():
     process.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+browser = launched(playwright)
 
 
 def number(page, selector):

@@ -227,26 +227,57 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
     comparisons read, failures and what is missing, and the published figures judged.
     The runs are read as columns and the statistics computed for every configuration
     at once (:mod:`.run_table`)."""
-    configs, replays = study.configs, study.replays  # each a whole grid: build once
+    configs = study.configs  # a whole grid: build once
     table = RunTable.load(store, [config.key for config in configs], seeds)
     classifies = np.array([c.loss_function.is_classification for c in configs], dtype=bool)
     budget = np.array([c.epochs for c in configs], dtype=float)
     targeted = np.array([c.target_accuracy is not None for c in configs], dtype=bool)
     columns = metric_columns(table, classifies, budget, targeted)
-    groups = len(configs)
-    counts = _counts(table, columns, study.learned_threshold, groups)
-    spreads = _spreads(table, columns, counts, groups)
-    learned = _learned(counts, classifies)
-    totals = np.diff(table.starts)
+    counts = _counts(table, columns, study.learned_threshold, len(configs))
+    rows = _rows(configs, table, columns, counts, classifies)
     expected = study.seeds if seeds is None else seeds
-    missing = int(np.maximum(0, expected - totals).sum())
-    failures = [
-        Failure(configs[c], s, (error or "unknown error").splitlines()[0])
-        for c, s, error in table.failures
+    missing = int(np.maximum(0, expected - np.diff(table.starts)).sum())
+    failures = [Failure(configs[c], s, _reason(error)) for c, s, error in table.failures]
+    replays = study.replays  # a grid too: build once
+    replay_records = _replay_records(replays, store, seeds)
+    for replay in replays:  # a failed replay says why too (it was counted, not shown)
+        failures += [
+            Failure(replay, r["seed"], _reason(r.get("error")))
+            for r in replay_records
+            if r["config_key"] == replay.key and r["status"] == "failed"
+        ]
+    summary = StudySummary(study, rows, missing_runs=missing, failures=failures)
+    summary._run_rows = (table, configs, replay_records)
+    replayed = {
+        record["config_key"]: {**record, "config": _config_of(record)}
+        for record in replay_records
+        if record["status"] != "failed"
+    }
+    summary.comparisons = judge([place(p, rows, replayed) for p in study.published])
+    return summary
+
+
+def _reason(error: str | None) -> str:
+    """A failed run's reason in one line."""
+    return (error or "unknown error").splitlines()[0]
+
+
+def _replay_records(replays, store: Store, seeds: int | None) -> list[dict[str, Any]]:
+    """The stored runs of ``replays`` (seeds below ``seeds`` when given)."""
+    return [
+        r
+        for r in store.runs([c.key for c in replays], decode_config=False)
+        if seeds is None or r["seed"] < seeds
     ]
-    rows = []
+
+
+def _rows(configs, table: RunTable, columns, counts, classifies) -> list[ConfigSummary]:
+    """A :class:`ConfigSummary` per configuration with stored runs, from the columns."""
+    spreads = _spreads(table, columns, counts, len(configs))
+    learned = _learned(counts, classifies)
     count_lists = {name: values.tolist() for name, values in counts.items()}
-    for index in np.flatnonzero(totals).tolist():
+    rows = []
+    for index in np.flatnonzero(np.diff(table.starts)).tolist():
         runs = table.of(index)
         seeds_of = table.seed[runs]
         rows.append(
@@ -265,26 +296,7 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
                 stored_seeds=seeds_of[table.status[runs] != FAILED].tolist(),
             )
         )
-    replay_records = [
-        r
-        for r in store.runs([c.key for c in replays], decode_config=False)
-        if seeds is None or r["seed"] < seeds
-    ]
-    for replay in replays:  # a failed replay says why too (it was counted, not shown)
-        failures += [
-            Failure(replay, r["seed"], (r.get("error") or "unknown error").splitlines()[0])
-            for r in replay_records
-            if r["config_key"] == replay.key and r["status"] == "failed"
-        ]
-    summary = StudySummary(study, rows, missing_runs=missing, failures=failures)
-    summary._run_rows = (table, configs, replay_records)
-    replayed = {
-        record["config_key"]: {**record, "config": _config_of(record)}
-        for record in replay_records
-        if record["status"] != "failed"
-    }
-    summary.comparisons = judge([place(p, rows, replayed) for p in study.published])
-    return summary
+    return rows
 
 
 def _counts(table: RunTable, columns, threshold: float, groups: int) -> dict[str, np.ndarray]:
