@@ -370,6 +370,11 @@ def _exit_if_failed(failed: int) -> None:
         sys.exit(1)
 
 
+first_seeds_option = click.option(
+    "--seeds", type=click.IntRange(min=1), default=None, help="Use only the first N seeds."
+)
+
+
 metric_option = click.option(
     "--metric",
     default="test_accuracy",

@@ -22,6 +22,7 @@ from ._common import (
     console,
     db_option,
     epochs_option,
+    first_seeds_option,
     metric_option,
     output_option,
     where_option,
@@ -53,9 +54,7 @@ def _answer_inputs(study: str, db: Path, seeds: int | None, metric: str, where):
 @click.argument("study")
 @metric_option
 @where_option
-@click.option(
-    "--seeds", type=click.IntRange(min=1), default=None, help="Use only the first N seeds."
-)
+@first_seeds_option
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Show only the first N.")
 @db_option
 def rank_command(study, metric, where, seeds, top, db):
@@ -104,9 +103,7 @@ def rank_command(study, metric, where, seeds, top, db):
 )
 @metric_option
 @where_option
-@click.option(
-    "--seeds", type=click.IntRange(min=1), default=None, help="Use only the first N seeds."
-)
+@first_seeds_option
 @db_option
 def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
     """Two configurations compared seed by seed (same data draw, same mini-batch order):
@@ -198,9 +195,7 @@ def calibrate(sims, seed, claims):
 @click.argument("study")
 @metric_option
 @where_option
-@click.option(
-    "--seeds", type=click.IntRange(min=1), default=None, help="Use only the first N seeds."
-)
+@first_seeds_option
 @db_option
 def effects_command(study, metric, where, seeds, db):
     """The effect of every grid dimension that varies (activation, initializer, depth,
