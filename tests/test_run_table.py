@@ -145,3 +145,87 @@ def test_interaction_contrasts_are_those_of_the_four_cells_one_by_one():
         )  # fmt: skip
         np.testing.assert_array_equal(raw, raw_)
         assert contrast.gap_at == pytest.approx(gap, rel=1e-12)
+
+
+def _assert_same_ranking(fast, slow):
+    assert fast.verdict() == slow.verdict()
+    assert len(fast.entries) == len(slow.entries) and len(fast.best_set) == len(slow.best_set)
+    assert fast.seeds == slow.seeds and fast.family == slow.family
+    for a, b in zip(fast.entries, slow.entries):
+        assert (a.label, a.estimate, a.in_best_set, a.learned) == (
+            b.label,
+            b.estimate,
+            b.in_best_set,
+            b.learned,
+        )
+        assert a.row.config.key == b.row.config.key
+        assert a.vs_best == b.vs_best  # every field: p-values, Holm's, wins, differences
+        if a.vs_best is not None:
+            assert a.vs_best.better() == b.vs_best.better()
+
+
+@pytest.mark.parametrize(
+    "metric, where",
+    [
+        ("test_accuracy", {}),
+        ("test_loss", {}),
+        ("epochs_to_target", {}),
+        ("train_accuracy", {"activation": "relu"}),
+        ("test_accuracy", {"initializer": "he_normal"}),
+    ],
+)
+def test_the_ranking_read_from_columns_is_the_row_by_row_ranking(tmp_path, metric, where):
+    """rank reads a summary's columns (a matrix of configurations x seeds, the tests
+    as one batch, entries made when read); on the same summary made into a plain list
+    of rows it goes row by row. Same entries, comparisons, best set and verdict: with
+    a configuration far ahead (so some are worse than the best), ties, one at chance
+    that never learned, and a run that diverged (an infinite loss)."""
+    import dataclasses
+
+    from actinit.studies.answer.ranking import RankedEntries, rank
+
+    study = synthetic_study(
+        seeds=12,
+        activations=["relu", "tanh", "elu", "sigmoid"],
+        initializers=["he_normal", "zeros"],
+    )
+
+    def accuracy(config, seed):
+        own = np.random.default_rng([seed, int(config.key[:8], 16)]).normal()
+        if config.activation == "sigmoid" and config.init_label == "zeros":
+            return 0.3  # never learns
+        if config.activation in ("relu", "tanh") and config.init_label == "he_normal":
+            return 0.97 + 0.005 * own  # two far ahead
+        return 0.85 + 0.02 * own if config.activation != "elu" else 0.85  # elu: all ties
+
+    with Store(tmp_path / "r.sqlite") as store:
+        store_results(store, study, accuracy)
+        store.connection.execute(
+            "UPDATE runs SET status = 'diverged', test_loss = NULL WHERE config_key = ? AND seed = 3",
+            (study.configs[2].key,),
+        )
+        store.connection.commit()
+        summary = summarize(study, store)
+    fast = rank(summary, metric, where)
+    slow = rank(dataclasses.replace(summary, rows=list(summary.rows)), metric, where)
+    assert isinstance(fast.entries, RankedEntries) and isinstance(slow.entries, list)
+    _assert_same_ranking(fast, slow)
+    if metric == "test_accuracy" and not where:
+        assert 1 < len(fast.best_set) < len(fast.entries)  # some shown worse, some not
+
+
+def test_configurations_with_different_seeds_are_ranked_row_by_row(tmp_path):
+    """Where configurations do not share their seeds the columns give way to the
+    row-by-row ranking (which pairs each comparison on the seeds both have)."""
+    from actinit.studies.answer.ranking import rank
+
+    study = synthetic_study(seeds=8)
+    with Store(tmp_path / "u.sqlite") as store:
+        store_results(store, study, lambda config, seed: 0.8 + 0.01 * seed)
+        store.connection.execute(
+            "DELETE FROM runs WHERE config_key = ? AND seed = 5", (study.configs[1].key,)
+        )
+        store.connection.commit()
+        ranking = rank(summarize(study, store))
+    assert isinstance(ranking.entries, list)
+    assert {entry.estimate.n for entry in ranking.entries} == {7, 8}

@@ -16,9 +16,10 @@ from ..plan.metrics import higher_is_better
 from ..plan.run_config import RunConfig
 from .intervals import ALPHA, Estimate, holm, holm_levels
 from .run_table import seed_arrays
-from .selection import check_metric, labeller, select
+from .selection import check_metric, labeller, labeller_of, select, select_configs
 from .signed_rank import paired_differences, signed_rank_ps
 from .statistics import (
+    ComparisonBatch,
     PairedComparison,
     correct,
     decision_p,
@@ -26,7 +27,7 @@ from .statistics import (
     paired_comparison,
     paired_comparisons,
 )
-from .summary import ConfigSummary, StudySummary
+from .summary import ConfigSummary, StudySummary, SummaryRows
 
 # --------------------------------------------------------------------------
 # Picking configurations
@@ -158,26 +159,35 @@ class _BestFamily:
         return found
 
 
-def correct_families(families: Sequence[_BestFamily], alpha: float = ALPHA) -> None:
+def correct_families(families: Sequence, alpha: float = ALPHA) -> None:
     """One correction over every pair of every family: Holm's, or Bonferroni's when a
-    family is too large for its pairs to be computed."""
-    comparisons = [c for family in families for c in family.comparisons]
+    family is too large for its pairs to be computed. A family's ``comparisons`` are
+    :class:`PairedComparison` objects or a :class:`ComparisonBatch`."""
+    p_lists = [_p_values(family.comparisons) for family in families]
+    p_values = [p for found in p_lists for p in found]
     total = sum(pair_count(family.size) for family in families)
     if any(family.rest is None for family in families):
-        for comparison in comparisons:
-            comparison.p_adjusted = min(1.0, total * comparison.p_value)
-            comparison.level = alpha / max(1, total)
-        return
-    p_values = [c.p_value for c in comparisons] + [
-        p
-        for family in families
-        for p in family.rest  # type: ignore[union-attr]
-    ]
-    for comparison, adjusted, level in zip(
-        comparisons, holm(p_values), holm_levels(p_values, alpha)
-    ):
-        comparison.p_adjusted = adjusted
-        comparison.level = level
+        adjusted = [min(1.0, total * p) for p in p_values]
+        levels = [alpha / max(1, total)] * len(p_values)
+    else:
+        every = p_values + [p for family in families for p in family.rest]
+        adjusted, levels = holm(every), holm_levels(every, alpha)
+    offset = 0
+    for family, found in zip(families, p_lists):
+        part = slice(offset, offset + len(found))
+        offset += len(found)
+        if isinstance(family.comparisons, ComparisonBatch):
+            family.comparisons.adjust(np.array(adjusted[part]), np.array(levels[part]))
+            continue
+        for comparison, p, level in zip(family.comparisons, adjusted[part], levels[part]):
+            comparison.p_adjusted = p
+            comparison.level = level
+
+
+def _p_values(comparisons) -> list[float]:
+    if isinstance(comparisons, ComparisonBatch):
+        return comparisons.p_values.tolist()
+    return [comparison.p_value for comparison in comparisons]
 
 
 def _pair_ps(series: Sequence[Mapping[int, float]]) -> list[float]:
@@ -185,22 +195,50 @@ def _pair_ps(series: Sequence[Mapping[int, float]]) -> list[float]:
     if len(series) < 2:
         return []
     seed_sets = {tuple(sorted(values)) for values in series}
-    i, j = np.triu_indices(len(series), 1)
     if len(seed_sets) == 1:
         seeds = next(iter(seed_sets))
-        matrix = np.array([[values[s] for s in seeds] for values in series], dtype=float)
-        found = []
-        for start in range(0, len(i), 20000):
-            x, y = matrix[i[start : start + 20000]], matrix[j[start : start + 20000]]
-            with np.errstate(invalid="ignore"):
-                found.append(signed_rank_ps(np.where(x == y, 0.0, x - y)))
-        return np.concatenate(found).tolist()
+        return _matrix_pair_ps(
+            np.array([[values[s] for s in seeds] for values in series], dtype=float)
+        )
+    i, j = np.triu_indices(len(series), 1)
     return [
         decision_p(
             paired_differences(series[a], series[b], sorted(set(series[a]) & set(series[b])))
         )
         for a, b in zip(i, j)
     ]
+
+
+def _matrix_pair_ps(matrix: np.ndarray) -> list[float]:
+    """The signed-rank p-value of every pair of rows of ``matrix`` (series x seeds)."""
+    i, j = np.triu_indices(len(matrix), 1)
+    found = [np.zeros(0)]
+    for start in range(0, len(i), 20000):
+        x, y = matrix[i[start : start + 20000]], matrix[j[start : start + 20000]]
+        with np.errstate(invalid="ignore"):
+            found.append(signed_rank_ps(np.where(x == y, 0.0, x - y)))
+    return np.concatenate(found).tolist()
+
+
+class _MatrixFamily:
+    """:class:`_BestFamily` of series that share their seeds, given as one matrix
+    (series x seeds): the comparisons with the best as one :class:`ComparisonBatch`.
+    ``names(i)`` names series i."""
+
+    def __init__(
+        self, values: np.ndarray, best: int, metric: str, names: Callable[[int], str]
+    ) -> None:
+        self.size = len(values)
+        self.others = np.delete(np.arange(self.size), best)
+        others = self.others.tolist()
+        self.comparisons = ComparisonBatch.against(
+            values[self.others],
+            values[best],
+            metric,
+            higher_is_better(metric),
+            lambda k: (names(others[k]), names(best)),
+        )
+        self.rest = _matrix_pair_ps(values[self.others]) if self.size <= ALL_PAIRS_UP_TO else None
 
 
 @dataclass
@@ -234,7 +272,16 @@ class Ranking:
 
     @property
     def best_set(self) -> list[Ranked]:
-        return [entry for entry in self.entries if entry.in_best_set]
+        return [self.entries[i] for i, kept in enumerate(self._column("in_best_set")) if kept]
+
+    def _column(self, name: str) -> list:
+        """Every entry's ``in_best_set``, ``learned`` or ``n`` (its estimate's seeds):
+        read from the arrays of :class:`RankedEntries`, without making the entries."""
+        if isinstance(self.entries, RankedEntries):
+            return self.entries.columns[name]
+        if name == "n":
+            return [entry.estimate.n for entry in self.entries]
+        return [getattr(entry, name) for entry in self.entries]
 
     @property
     def family(self) -> int:
@@ -243,7 +290,7 @@ class Ranking:
 
     @property
     def seeds(self) -> tuple[int, int]:
-        counts = [entry.estimate.n for entry in self.entries] or [0]
+        counts = self._column("n") or [0]
         return min(counts), max(counts)
 
     def seeds_text(self) -> str:
@@ -270,7 +317,7 @@ class Ranking:
         tied = len(self.best_set) - 1
         if len(self.entries) == 1:
             return f"only {best.label} was run"
-        never = sum(not e.learned for e in self.entries)
+        never = sum(not learned for learned in self._column("learned"))
         never_text = (
             f"; {never} configuration{'s' if never > 1 else ''} that learned on no seed "
             f"{'are' if never > 1 else 'is'} left out of the best set"
@@ -322,6 +369,10 @@ def rank(
     (:func:`with_the_best`), and the best set is the best and every configuration
     not shown worse than it."""
     check_metric(summary.study, metric)
+    if isinstance(summary.rows, SummaryRows):
+        ranking = _rank_columns(summary.rows, metric, where or {}, alpha)
+        if ranking is not None:
+            return ranking
     rows = [r for r in select(summary.rows, where or {}) if r.by_seed.get(metric)]
     rows.sort(key=_sort_key(metric))
     if not any(np.isfinite(seed_arrays(r.by_seed[metric])[1]).any() for r in rows):
@@ -342,6 +393,93 @@ def rank(
         worse = comparison is not None and comparison.better(alpha) == "b"
         entries.append(Ranked(row, name, _estimate(row, metric), comparison, ok and not worse, ok))
     return Ranking(metric, entries, alpha, dict(where or {}))
+
+
+def _rank_columns(
+    rows: SummaryRows, metric: str, where: Mapping[str, str], alpha: float
+) -> Ranking | None:
+    """:func:`rank` read from the summary's columns, with the same figures: the
+    configurations' values as one matrix (configurations x seeds), the comparisons
+    with the best as one :class:`ComparisonBatch`, the entries made when read. None
+    where the configurations do not share their seeds, or none has a finite value:
+    the row-by-row ranking handles (and explains) those."""
+    columns = rows.columns
+    configs, table, column = columns.configs, columns.table, columns.metrics[metric]
+    chosen = rows.indices
+    if where:
+        chosen = chosen[select_configs([configs[i] for i in chosen.tolist()], where)]
+    runs = np.flatnonzero(column.included)  # by configuration, then seed
+    per_config = np.bincount(table.code[runs], minlength=len(configs))
+    chosen = chosen[per_config[chosen] > 0]
+    stats = columns.stats[metric]
+    if not (stats.n[chosen] > 0).any():
+        return None
+    mean = stats.mean[chosen] if not higher_is_better(metric) else -stats.mean[chosen]
+    order = chosen[np.argsort(np.where(stats.n[chosen] > 0, mean, np.inf), kind="stable")]
+    seeds_each = per_config[order]
+    if (seeds_each != seeds_each[0]).any():
+        return None
+    at = runs[np.searchsorted(table.code[runs], order)[:, None] + np.arange(seeds_each[0])]
+    if (table.seed[at] != table.seed[at[0]]).any():
+        return None
+    share = columns.learned[0][order]
+    learned = np.isnan(share) | (share > 0)  # regression (no share) always "learned"
+    best = int(np.argmax(learned))  # the first that learned, else the first
+    label = labeller_of([configs[i] for i in order.tolist()])
+    family = _MatrixFamily(column.value[at], best, metric, lambda i: label(configs[order[i]]))
+    correct_families([family], alpha)
+    worse = np.insert(family.comparisons.better(alpha) == -1, best, False)
+    entries = RankedEntries(
+        rows, order, label, metric, family.comparisons, best,
+        {"learned": learned.tolist(), "in_best_set": (learned & ~worse).tolist(),
+         "n": stats.n[order].tolist()},
+    )  # fmt: skip
+    return Ranking(metric, entries, alpha, dict(where))
+
+
+class RankedEntries(Sequence):
+    """A ranking's entries, each made when read (:class:`Ranked`: its row, label,
+    estimate and comparison with the best) from what the ranking computed at once:
+    ``order`` (the configurations' indices, best first), ``comparisons`` (with the
+    best, in that order without the best) and ``columns`` (per entry: learned, in
+    the best set, seeds)."""
+
+    def __init__(
+        self,
+        rows: SummaryRows,
+        order: np.ndarray,
+        label: Callable[[RunConfig], str],
+        metric: str,
+        comparisons: ComparisonBatch,
+        best: int,
+        columns: dict[str, list],
+    ) -> None:
+        self.rows, self.order, self.label, self.metric = rows, order.tolist(), label, metric
+        self.comparisons, self.best, self.columns = comparisons, best, columns
+        self._made: list[Ranked | None] = [None] * len(self.order)
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        made = self._made[index]
+        if made is None:
+            index = range(len(self))[index]  # a negative index, as a list takes it
+            row = self.rows.of_config(self.order[index])
+            versus = None
+            if index != self.best:
+                versus = self.comparisons[index if index < self.best else index - 1]
+            made = self._made[index] = Ranked(
+                row,
+                self.label(row.config),
+                _estimate(row, self.metric),
+                versus,
+                self.columns["in_best_set"][index],
+                self.columns["learned"][index],
+            )
+        return made
 
 
 def _estimate(row: ConfigSummary, metric: str) -> Estimate:

@@ -202,6 +202,8 @@ class SeedValues(Mapping):
     first asked for."""
 
     def __init__(self, seeds: np.ndarray, columns: Mapping[str, MetricColumn], runs: slice):
+        """``seeds``: every run's seed (the whole table's); ``runs``: this
+        configuration's."""
         self._seeds = seeds
         self._columns = columns
         self._runs = runs
@@ -209,11 +211,9 @@ class SeedValues(Mapping):
 
     def __getitem__(self, metric: str) -> SeedSeries:
         if metric not in self._made:
-            column = self._columns[metric]
-            included = column.included[self._runs]
-            self._made[metric] = SeedSeries(
-                self._seeds[included], column.value[self._runs][included]
-            )
+            column, runs = self._columns[metric], self._runs
+            included = column.included[runs]
+            self._made[metric] = SeedSeries(self._seeds[runs][included], column.value[runs][included])
         return self._made[metric]
 
     def __iter__(self) -> Iterator[str]:

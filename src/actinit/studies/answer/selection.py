@@ -115,13 +115,20 @@ def has(config: RunConfig, dimension: str, wanted: str) -> bool:
 def select(rows: Sequence[ConfigSummary], where: Mapping[str, str]) -> list[ConfigSummary]:
     """The rows matching every ``dimension = value`` of ``where``; a value no row has
     is refused with the values there are."""
-    chosen = list(rows)
+    rows = list(rows)
+    return [rows[i] for i in select_configs([row.config for row in rows], where)]
+
+
+def select_configs(configs: Sequence[RunConfig], where: Mapping[str, str]) -> list[int]:
+    """The positions of the configurations matching every ``dimension = value`` of
+    ``where`` (see :func:`select`)."""
+    chosen = list(range(len(configs)))
     for dimension, value in where.items():
         if dimension == ANY:
-            dimension = _dimension_of(chosen, value)
-        matching = [row for row in chosen if has(row.config, dimension, value)]
+            dimension = _dimension_of([configs[i] for i in chosen], value)
+        matching = [i for i in chosen if has(configs[i], dimension, value)]
         if not matching:
-            there = sorted({GRID[dimension](row.config) for row in chosen})
+            there = sorted({GRID[dimension](configs[i]) for i in chosen})
             raise SelectionError(
                 f"no configuration has {dimension} = {value!r}; there are: {', '.join(there)}"
             )
@@ -129,15 +136,15 @@ def select(rows: Sequence[ConfigSummary], where: Mapping[str, str]) -> list[Conf
     return chosen
 
 
-def _dimension_of(rows: Sequence[ConfigSummary], value: str) -> str:
-    """The one dimension among those that vary in ``rows`` that has ``value``."""
-    dims = varying(rows) or list(GRID)
-    found = [d for d in dims if any(has(row.config, d, value) for row in rows)]
+def _dimension_of(configs: Sequence[RunConfig], value: str) -> str:
+    """The one dimension among those that vary in ``configs`` that has ``value``."""
+    dims = varying_configs(configs) or list(GRID)
+    found = [d for d in dims if any(has(config, d, value) for config in configs)]
     if len(found) == 1:
         return found[0]
     if not found:
         there = "; ".join(
-            f"{d}: {', '.join(sorted({GRID[d](r.config) for r in rows}))}" for d in dims
+            f"{d}: {', '.join(sorted({GRID[d](config) for config in configs}))}" for d in dims
         )
         raise SelectionError(f"no configuration has {value!r} in any dimension; there are {there}")
     raise SelectionError(
@@ -147,7 +154,11 @@ def _dimension_of(rows: Sequence[ConfigSummary], value: str) -> str:
 
 def varying(rows: Sequence[ConfigSummary]) -> list[str]:
     """The dimensions whose value differs between ``rows``."""
-    configs = [row.config for row in rows]
+    return varying_configs([row.config for row in rows])
+
+
+def varying_configs(configs: Sequence[RunConfig]) -> list[str]:
+    """The dimensions whose value differs between ``configs``."""
     if not configs:
         return []
     found = []
@@ -163,7 +174,14 @@ def varying(rows: Sequence[ConfigSummary]) -> list[str]:
 def labeller(rows: Sequence[ConfigSummary]) -> Callable[[RunConfig], str]:
     """Names configurations by what tells them apart among ``rows``: ``relu/he`` when
     only activation and initializer vary, ``relu/he, hidden 3x32`` when depth does too."""
-    others = [name for name in varying(rows) if name not in ("activation", "initializer")]
+    return labeller_of([row.config for row in rows])
+
+
+def labeller_of(configs: Sequence[RunConfig]) -> Callable[[RunConfig], str]:
+    """:func:`labeller` of ``configs``."""
+    others = [
+        name for name in varying_configs(configs) if name not in ("activation", "initializer")
+    ]
 
     def label(config: RunConfig) -> str:
         head = f"{config.activation_label}/{config.initializer_label}"

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -458,41 +458,124 @@ def paired_comparisons(
     against ``baseline`` (its values on the same seeds), the tests computed together
     (``far_from``: see :func:`signed_rank_ps`)."""
     rows = np.asarray(rows, dtype=float).reshape(len(rows), -1)
-    baseline = np.asarray(baseline, dtype=float)
-    with np.errstate(invalid="ignore"):
-        raw = np.where(rows == baseline[None, :], 0.0, rows - baseline[None, :])
-    p_values = signed_rank_ps(raw, far_from)
-    signs = resolved(raw) if raw.size else raw
-    signs = signs if higher_is_better else -signs
-    wins_a, wins_b = (signs > 0).sum(axis=1), (signs < 0).sum(axis=1)
-    unbounded = (~np.isfinite(raw)).sum(axis=1)
-    seeds_count = raw.shape[1]
-    level = round(1.0 - confidence, 12)
-    named = list(names) + [("A", "B")] * (len(raw) - len(names))
-    return [  # from lists: a NumPy scalar per field costs more than the rest together
-        PairedComparison(
-            a=name[0],
-            b=name[1],
-            metric=metric,
-            seeds=seeds_count,
-            wins_a=won,
-            wins_b=lost,
-            ties=seeds_count - won - lost,
-            p_value=p,
-            higher_is_better=higher_is_better,
-            unbounded=open_,
-            raw=row,
-            level=level,
+    named = list(names) + [("A", "B")] * (len(rows) - len(names))
+    return list(
+        ComparisonBatch.against(
+            rows, baseline, metric, higher_is_better, named.__getitem__, confidence, far_from
         )
-        for name, won, lost, p, open_, row in zip(
-            named,
-            wins_a.tolist(),
-            wins_b.tolist(),
-            p_values.astype(float).tolist(),
-            unbounded.tolist(),
-            raw.tolist(),
-        )
-    ]
+    )
+
+
+class ComparisonBatch(Sequence):
+    """Paired comparisons of many configurations with one, kept as arrays (a row per
+    comparison): the p-values, wins, ties and per-seed differences of all of them at
+    once, a :class:`PairedComparison` made for one when it is read. ``names(i)`` is
+    the (A, B) of comparison i; ``p_adjusted`` and ``level``, arrays, are set by the
+    correction that takes the batch as its family."""
+
+    def __init__(
+        self,
+        raw: np.ndarray,
+        metric: str,
+        higher_is_better: bool,
+        names: Callable[[int], tuple[str, str]],
+        confidence: float = CONFIDENCE,
+        far_from: float | None = None,
+    ) -> None:
+        self.raw = raw
+        self.metric = metric
+        self.higher_is_better = higher_is_better
+        self.names = names
+        self.p_values = signed_rank_ps(raw, far_from).astype(float)
+        signs = resolved(raw) if raw.size else raw
+        signs = signs if higher_is_better else -signs
+        self.wins_a, self.wins_b = (signs > 0).sum(axis=1), (signs < 0).sum(axis=1)
+        self.unbounded = (~np.isfinite(raw)).sum(axis=1)
+        self.p_adjusted: np.ndarray | None = None
+        self.level = np.full(len(raw), round(1.0 - confidence, 12))
+        self._made: list[PairedComparison | None] = [None] * len(raw)
+        self._lists: dict[str, list] | None = None
+
+    @classmethod
+    def against(
+        cls,
+        rows: np.ndarray,
+        baseline: np.ndarray,
+        metric: str,
+        higher_is_better: bool,
+        names: Callable[[int], tuple[str, str]],
+        confidence: float = CONFIDENCE,
+        far_from: float | None = None,
+    ) -> ComparisonBatch:
+        """Every row of ``rows`` (comparisons x seeds) against ``baseline`` (its values
+        on the same seeds): A - B seed by seed, two infinite values alike a tie."""
+        baseline = np.asarray(baseline, dtype=float)
+        with np.errstate(invalid="ignore"):
+            raw = np.where(rows == baseline[None, :], 0.0, rows - baseline[None, :])
+        return cls(raw, metric, higher_is_better, names, confidence, far_from)
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        made = self._made[index]
+        if made is None:
+            lists = self._figure_lists()
+            a, b = self.names(index)
+            seeds = self.raw.shape[1]
+            won, lost = lists["wins_a"][index], lists["wins_b"][index]
+            adjusted = lists["p_adjusted"]
+            made = self._made[index] = PairedComparison(
+                a=a,
+                b=b,
+                metric=self.metric,
+                seeds=seeds,
+                wins_a=won,
+                wins_b=lost,
+                ties=seeds - won - lost,
+                p_value=lists["p_values"][index],
+                higher_is_better=self.higher_is_better,
+                p_adjusted=None if adjusted is None else adjusted[index],
+                unbounded=lists["unbounded"][index],
+                raw=self.raw[index].tolist(),
+                level=lists["level"][index],
+            )
+        return made
+
+    def _figure_lists(self) -> dict[str, list]:
+        """The arrays as lists, made once (a NumPy scalar per field costs more than
+        the rest of a comparison)."""
+        if self._lists is None:
+            self._lists = {
+                name: getattr(self, name).tolist()
+                for name in ("wins_a", "wins_b", "p_values", "unbounded", "level")
+            }
+            adjusted = self.p_adjusted
+            self._lists["p_adjusted"] = None if adjusted is None else adjusted.tolist()
+        return self._lists
+
+    def adjust(self, p_adjusted: np.ndarray, level: np.ndarray) -> None:
+        """Set the correction's adjusted p-values and levels (before any comparison
+        is read)."""
+        if any(made is not None for made in self._made):
+            raise RuntimeError("a batch is corrected before its comparisons are read")
+        self.p_adjusted = np.asarray(p_adjusted, dtype=float)
+        self.level = np.asarray(level, dtype=float)
+        self._lists = None
+
+    def better(self, alpha: float = ALPHA) -> np.ndarray:
+        """Per comparison, +1 where A is better at level ``alpha``, -1 where B is, 0
+        where neither (:meth:`PairedComparison.better`, read only for the comparisons
+        whose p-value could make one better)."""
+        p = self.p_values if self.p_adjusted is None else self.p_adjusted
+        found = np.zeros(len(self), dtype=np.int8)
+        possible = (p <= alpha) & ((self.wins_a > 0) | (self.wins_b > 0))
+        for index in np.flatnonzero(possible).tolist():
+            winner = self[index].better(alpha)
+            found[index] = 0 if winner is None else 1 if winner == "a" else -1
+        return found
 
 
 def seeds_for_signed_rank(alpha: float) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,8 @@ from .intervals import mean_interval, wilson_interval
 from .published import Comparison, judge, place
 from .run_table import (
     DIVERGED,
-    FAILED,
+    GroupStats,
+    MetricColumn,
     RunTable,
     SeedValues,
     group_stats,
@@ -27,7 +29,7 @@ from .run_table import (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Spread:
     """One metric of one configuration over its seeds: mean, standard deviation,
     range, and the mean's 95% confidence interval [``low``, ``high``] (Student t).
@@ -86,8 +88,10 @@ class Spread:
         return f"{self.low:.{digits}f}..{self.high:.{digits}f}"
 
 
-@dataclass
+@dataclass(slots=True)
 class ConfigSummary:
+    """One configuration's figures over its seeds (see :func:`summarize`)."""
+
     config: RunConfig
     seeds: int
     test_accuracy: Spread
@@ -159,7 +163,9 @@ class Failure:
 @dataclass
 class StudySummary:
     study: Study
-    rows: list[ConfigSummary]
+    #: A row per configuration with stored runs (:class:`SummaryRows` from
+    #: :func:`summarize`; any list of rows will do).
+    rows: Sequence[ConfigSummary]
     comparisons: list[Comparison] = field(default_factory=list)
     missing_runs: int = 0
     failures: list[Failure] = field(default_factory=list)
@@ -218,6 +224,8 @@ class StudySummary:
         """How many seeds every configuration has in the store (0 if one has none)."""
         if len(self.rows) < len(self.study.configs):
             return 0
+        if isinstance(self.rows, SummaryRows):
+            return int(np.diff(self.rows.columns.table.starts).min())
         return min(row.seeds for row in self.rows)
 
 
@@ -234,7 +242,10 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
     targeted = np.array([c.target_accuracy is not None for c in configs], dtype=bool)
     columns = metric_columns(table, classifies, budget, targeted)
     counts = _counts(table, columns, study.learned_threshold, len(configs))
-    rows = _rows(configs, table, columns, counts, classifies)
+    stats = {metric: group_stats(table, columns[metric], len(configs)) for metric in METRICS}
+    rows = SummaryRows(
+        SummaryColumns(configs, table, columns, stats, counts, _learned(counts, classifies))
+    )
     expected = study.seeds if seeds is None else seeds
     missing = int(np.maximum(0, expected - np.diff(table.starts)).sum())
     failures = [Failure(configs[c], s, _reason(error)) for c, s, error in table.failures]
@@ -271,32 +282,129 @@ def _replay_records(replays, store: Store, seeds: int | None) -> list[dict[str, 
     ]
 
 
-def _rows(configs, table: RunTable, columns, counts, classifies) -> list[ConfigSummary]:
-    """A :class:`ConfigSummary` per configuration with stored runs, from the columns."""
-    spreads = _spreads(table, columns, counts, len(configs))
-    learned = _learned(counts, classifies)
-    count_lists = {name: values.tolist() for name, values in counts.items()}
-    rows = []
-    for index in np.flatnonzero(np.diff(table.starts)).tolist():
-        runs = table.of(index)
-        seeds_of = table.seed[runs]
-        rows.append(
-            ConfigSummary(
-                configs[index],
-                runs.stop - runs.start,
-                *(spreads[metric][index] for metric in METRICS),
-                learned_share=learned[0][index],
-                reached_target=count_lists["reached"][index],
-                diverged=count_lists["diverged"][index],
-                failed=count_lists["failed"][index],
-                seconds=count_lists["seconds"][index],
-                by_seed=SeedValues(seeds_of, columns, runs),
-                learned_low=learned[1][index],
-                learned_high=learned[2][index],
-                stored_seeds=seeds_of[table.status[runs] != FAILED].tolist(),
-            )
+@dataclass
+class SummaryColumns:
+    """Every configuration's figures as arrays, indexed by the configuration's place
+    in ``configs`` (the study's grid): what :class:`SummaryRows` makes rows of and
+    what a ranking reads directly. ``metrics``: each metric per run, as comparisons
+    read it; ``stats``: each metric's :class:`~.run_table.GroupStats`; ``counts``: see
+    :func:`_counts`; ``learned``: the learned share with its Wilson interval (NaN
+    where none)."""
+
+    configs: list[RunConfig]
+    table: RunTable
+    metrics: dict[str, MetricColumn]
+    stats: dict[str, GroupStats]
+    counts: dict[str, np.ndarray]
+    learned: tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+class SummaryRows(Sequence):
+    """A summary's rows: a :class:`ConfigSummary` per configuration with stored runs,
+    in the grid's order, each made from the :class:`SummaryColumns` when first read.
+    A ranking of 5,000 configurations reads the columns and makes objects only for
+    what is shown (25 objects a configuration kept Python's garbage collector busy
+    for longer than the statistics took)."""
+
+    def __init__(self, columns: SummaryColumns) -> None:
+        self.columns = columns
+        #: The configurations (their index in ``columns.configs``) that have rows.
+        self.indices = np.flatnonzero(np.diff(columns.table.starts))
+        self._made: list[ConfigSummary | None] = [None] * len(self.indices)
+        self._lists: dict[str, list] | None = None
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+    def __getitem__(self, position):
+        if isinstance(position, slice):
+            return [self[i] for i in range(*position.indices(len(self)))]
+        made = self._made[position]  # IndexError past the end, as a list's
+        if made is None:
+            made = self._made[position] = self._row(int(self.indices[position]))
+        return made
+
+    def of_config(self, index: int) -> ConfigSummary:
+        """The row of configuration ``index`` (its place in the grid)."""
+        position = int(np.searchsorted(self.indices, index))
+        if position == len(self.indices) or self.indices[position] != index:
+            raise KeyError(f"configuration {index} has no stored runs")
+        return self[position]
+
+    def __repr__(self) -> str:
+        return f"SummaryRows({len(self)} configurations)"
+
+    def _row(self, index: int) -> ConfigSummary:
+        lists = self._figure_lists()
+        table = self.columns.table
+        start, stop = lists["starts"][index], lists["starts"][index + 1]
+        ok_start, ok_stop = lists["ok_starts"][index], lists["ok_starts"][index + 1]
+        return ConfigSummary(
+            self.columns.configs[index],
+            stop - start,
+            *(Spread(*(values[index] for values in lists[metric])) for metric in METRICS),
+            learned_share=lists["share"][index],
+            reached_target=lists["reached"][index],
+            diverged=lists["diverged"][index],
+            failed=lists["failed"][index],
+            seconds=lists["seconds"][index],
+            by_seed=SeedValues(table.seed, self.columns.metrics, slice(start, stop)),
+            learned_low=lists["low"][index],
+            learned_high=lists["high"][index],
+            stored_seeds=lists["ok_seeds"][ok_start:ok_stop],
         )
-    return rows
+
+    def _figure_lists(self) -> dict[str, list]:
+        """Every figure a row holds, as Python lists made at once (a NumPy scalar
+        read per configuration costs more than the rest of the row)."""
+        if self._lists is None:
+            columns = self.columns
+            table, counts = columns.table, columns.counts
+            lists: dict[str, list] = {
+                name: counts[name].tolist() for name in ("reached", "diverged", "failed")
+            }
+            lists["seconds"] = counts["seconds"].tolist()
+            lists.update(zip(("share", "low", "high"), map(_none_for_nan, columns.learned)))
+            lists["starts"] = table.starts.tolist()
+            lists["ok_seeds"] = table.seed[table.ok].tolist()
+            lists["ok_starts"] = np.concatenate([[0], np.cumsum(counts["ok"])]).tolist()
+            lists.update(_spread_lists(columns))
+            self._lists = lists
+        return self._lists
+
+
+def _none_for_nan(values: np.ndarray) -> list:
+    return [None if v != v else v for v in values.tolist()]
+
+
+def _spread_lists(columns: SummaryColumns) -> dict[str, list[list]]:
+    """Per metric, the fields of every configuration's :class:`Spread` as lists
+    (mean, std, min, max, n, low, high, censored): failed runs count only as failed;
+    an accuracy's interval is kept within [0, 1]; epochs to target, where a
+    configuration has no target, is empty."""
+    counts = columns.counts
+    found = {}
+    for metric in METRICS:
+        stats = columns.stats[metric]
+        n = stats.n
+        low, high = stats.low, stats.high
+        if "accuracy" in metric:
+            low, high = np.maximum(low, 0.0), np.minimum(high, 1.0)
+        censored = stats.censored
+        if metric == "epochs_to_target":
+            censored = np.where(counts["targeted"] == 0, 0, counts["targeted"] - counts["reached"])
+        some, several = n > 0, n > 1
+        found[metric] = [
+            _none_for_nan(np.where(some, stats.mean, np.nan)),
+            _none_for_nan(np.where(some, stats.std, np.nan)),
+            _none_for_nan(np.where(some, stats.minimum, np.nan)),
+            _none_for_nan(np.where(some, stats.maximum, np.nan)),
+            n.tolist(),
+            _none_for_nan(np.where(several, low, np.nan)),
+            _none_for_nan(np.where(several, high, np.nan)),
+            censored.tolist(),
+        ]
+    return found
 
 
 def _counts(table: RunTable, columns, threshold: float, groups: int) -> dict[str, np.ndarray]:
@@ -321,52 +429,11 @@ def _counts(table: RunTable, columns, threshold: float, groups: int) -> dict[str
     }
 
 
-def _spreads(table: RunTable, columns, counts, groups: int) -> dict[str, list[Spread]]:
-    """Every configuration's :class:`Spread` of each metric (failed runs count only as
-    failed; an accuracy's interval is kept within [0, 1]; epochs to target, where a
-    configuration has no target, is empty)."""
-    spreads = {}
-    for metric in METRICS:
-        stats = group_stats(table, columns[metric], groups)
-        low, high = stats.low, stats.high
-        if "accuracy" in metric:
-            low, high = np.maximum(low, 0.0), np.minimum(high, 1.0)
-        censored = stats.censored
-        if metric == "epochs_to_target":
-            censored = counts["targeted"] - counts["reached"]
-        spreads[metric] = [
-            Spread(
-                mean if n else None,
-                std if n else None,
-                minimum if n else None,
-                maximum if n else None,
-                n,
-                lo if n > 1 else None,
-                hi if n > 1 else None,
-                cut,
-            )
-            for n, mean, std, minimum, maximum, lo, hi, cut in zip(
-                stats.n.tolist(),
-                stats.mean.tolist(),
-                stats.std.tolist(),
-                stats.minimum.tolist(),
-                stats.maximum.tolist(),
-                low.tolist(),
-                high.tolist(),
-                censored.tolist(),
-            )
-        ]
-        if metric == "epochs_to_target":
-            for index in np.flatnonzero(counts["targeted"] == 0).tolist():
-                spreads[metric][index] = Spread(None, None, None, None, 0, censored=0)
-    return spreads
-
-
-def _learned(counts, classifies: np.ndarray) -> tuple[list, list, list]:
+def _learned(counts, classifies: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per configuration: the share of runs that learned and its Wilson interval
-    (None where no run finished, or for regression, where nothing is "learned")."""
+    (NaN where no run finished, or for regression, where nothing is "learned")."""
     ok, learned = counts["ok"], counts["learned"]
-    share, low, high = [None] * len(ok), [None] * len(ok), [None] * len(ok)
+    share, low, high = (np.full(len(ok), np.nan) for _ in range(3))
     for index in np.flatnonzero((ok > 0) & classifies).tolist():
         share[index] = int(learned[index]) / int(ok[index])
         low[index], high[index] = wilson_interval(int(learned[index]), int(ok[index]))

@@ -13,7 +13,7 @@ import functools
 import hashlib
 import json
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 from ...engine import (
@@ -152,16 +152,35 @@ class RunConfig:
                 values[name] = tuple(values[name])
         return cls(**values)
 
+    @classmethod
+    def of_values(cls, values: dict[str, Any]) -> RunConfig:
+        """``RunConfig(**values)``, checked the same way, made faster: a grid makes
+        thousands, and a frozen dataclass's ``__init__`` sets each of its fields
+        through ``object.__setattr__``, three quarters of the time of a study's
+        configurations."""
+        known, required = _field_names()
+        unknown, missing = values.keys() - known, required - values.keys()
+        if unknown or missing:
+            problem = f"unknown field(s) {sorted(unknown)}" if unknown else ""
+            problem += "; " * bool(unknown and missing)
+            problem += f"missing field(s) {sorted(missing)}" if missing else ""
+            raise TypeError(f"RunConfig: {problem}")
+        config = object.__new__(cls)
+        config.__dict__.update(_defaults(), **values)  # around the frozen __setattr__
+        config.__post_init__()
+        return config
+
     @functools.cached_property
     def key(self) -> str:
         """A hash of the whole configuration: the key of its runs in the store.
         Fields added after the first release leave the key alone while at their
         default (``metadata={"since": ...}``), so stored results stay found."""
-        values = {}
-        for name, since, default in _key_fields():
-            value = getattr(self, name)
-            if not (since and value == default):
-                values[name] = value  # JSON writes a tuple as the list to_dict makes
+        values = dict(self.__dict__)  # JSON writes a tuple as the list to_dict makes
+        for name in values.keys() - _FIELD_ORDER.keys():  # cached properties
+            del values[name]
+        for name, default in _later_defaults().items():
+            if values[name] == default:
+                del values[name]
         text = _KEY_ENCODER.encode(values)
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
@@ -210,10 +229,27 @@ class RunConfig:
 _KEY_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=list)
 
 
+_FIELD_ORDER = {spec.name: index for index, spec in enumerate(fields(RunConfig))}
+
+
 @functools.lru_cache(maxsize=1)
-def _key_fields() -> tuple[tuple[str, bool, Any], ...]:
-    """(name, added after the first release, default) of every RunConfig field."""
-    return tuple((f.name, "since" in f.metadata, f.default) for f in fields(RunConfig))
+def _later_defaults() -> dict[str, Any]:
+    """The default of every field added after the first release (left out of the key
+    while at it)."""
+    return {f.name: f.default for f in fields(RunConfig) if "since" in f.metadata}
+
+
+@functools.lru_cache(maxsize=1)
+def _defaults() -> dict[str, Any]:
+    """Every field's default (none has a default factory)."""
+    return {f.name: f.default for f in fields(RunConfig) if f.default is not MISSING}
+
+
+@functools.lru_cache(maxsize=1)
+def _field_names() -> tuple[frozenset[str], frozenset[str]]:
+    """(every field's name, the names of the fields without a default)."""
+    names = frozenset(f.name for f in fields(RunConfig))
+    return names, names - _defaults().keys()
 
 
 @functools.lru_cache(maxsize=256)

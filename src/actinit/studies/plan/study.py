@@ -213,20 +213,22 @@ class Study:
         choice: InitChoice = point["init"]
         weights, label = choice.resolved(activation)
         output_init = choice.output or point["output_init"] or weights
-        return RunConfig(
-            data=dict(data),
-            hidden=point["hidden"],
-            activation=activation,
-            init=weights,
-            init_label=label,
-            bias_init=canonical_init(choice.biases or point["bias_init"]),
-            output_activation=point["output_activation"],
-            output_init=canonical_init(output_init),
-            loss=point["loss"],
-            optimizer=optimizer_spec(point["optimizer"], point["learning_rate"]),
-            target_accuracy=self.target_accuracy,
-            prune_output_rate=_output_rate_of(point),
-            **{key: point[key] for key in PLAIN_SETTINGS},
+        return RunConfig.of_values(
+            {
+                "data": dict(data),
+                "hidden": point["hidden"],
+                "activation": activation,
+                "init": weights,
+                "init_label": label,
+                "bias_init": canonical_init(choice.biases or point["bias_init"]),
+                "output_activation": point["output_activation"],
+                "output_init": canonical_init(output_init),
+                "loss": point["loss"],
+                "optimizer": optimizer_spec(point["optimizer"], point["learning_rate"]),
+                "target_accuracy": self.target_accuracy,
+                "prune_output_rate": _output_rate_of(point),
+                **{key: point[key] for key in PLAIN_SETTINGS},
+            }
         )
 
     @classmethod
