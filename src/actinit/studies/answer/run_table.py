@@ -213,7 +213,9 @@ class SeedValues(Mapping):
         if metric not in self._made:
             column, runs = self._columns[metric], self._runs
             included = column.included[runs]
-            self._made[metric] = SeedSeries(self._seeds[runs][included], column.value[runs][included])
+            self._made[metric] = SeedSeries(
+                self._seeds[runs][included], column.value[runs][included]
+            )
         return self._made[metric]
 
     def __iter__(self) -> Iterator[str]:

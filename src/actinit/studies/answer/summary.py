@@ -275,6 +275,8 @@ def _reason(error: str | None) -> str:
 
 def _replay_records(replays, store: Store, seeds: int | None) -> list[dict[str, Any]]:
     """The stored runs of ``replays`` (seeds below ``seeds`` when given)."""
+    if not replays:
+        return []
     return [
         r
         for r in store.runs([c.key for c in replays], decode_config=False)

@@ -159,8 +159,8 @@ class RunConfig:
         through ``object.__setattr__``, three quarters of the time of a study's
         configurations."""
         known, required = _field_names()
-        unknown, missing = values.keys() - known, required - values.keys()
-        if unknown or missing:
+        if not (values.keys() <= known and required <= values.keys()):
+            unknown, missing = values.keys() - known, required - values.keys()
             problem = f"unknown field(s) {sorted(unknown)}" if unknown else ""
             problem += "; " * bool(unknown and missing)
             problem += f"missing field(s) {sorted(missing)}" if missing else ""
@@ -176,9 +176,9 @@ class RunConfig:
         Fields added after the first release leave the key alone while at their
         default (``metadata={"since": ...}``), so stored results stay found."""
         values = dict(self.__dict__)  # JSON writes a tuple as the list to_dict makes
-        for name in values.keys() - _FIELD_ORDER.keys():  # cached properties
-            del values[name]
-        for name, default in _later_defaults().items():
+        if len(values) != len(_FIELD_ORDER):  # a cached property besides the fields
+            values = {name: values[name] for name in _FIELD_ORDER}
+        for name, default in _later_defaults():
             if values[name] == default:
                 del values[name]
         text = _KEY_ENCODER.encode(values)
@@ -233,10 +233,10 @@ _FIELD_ORDER = {spec.name: index for index, spec in enumerate(fields(RunConfig))
 
 
 @functools.lru_cache(maxsize=1)
-def _later_defaults() -> dict[str, Any]:
-    """The default of every field added after the first release (left out of the key
-    while at it)."""
-    return {f.name: f.default for f in fields(RunConfig) if "since" in f.metadata}
+def _later_defaults() -> tuple[tuple[str, Any], ...]:
+    """(name, default) of every field added after the first release (left out of the
+    key while at its default)."""
+    return tuple((f.name, f.default) for f in fields(RunConfig) if "since" in f.metadata)
 
 
 @functools.lru_cache(maxsize=1)

@@ -200,6 +200,8 @@ class Study:
         """The original program's own runs, one per configuration whose initializer
         has a ``replay``: its exact initial parameters, in float64 as those programs
         compute. Each runs once (seed 0), beside :attr:`configs`' seeds."""
+        if not any(choice.replay for choice in self.axes["init"]):
+            return []  # the common case, without going through the grid
         return [
             dataclasses.replace(
                 self._config(data, point), starting_point=point["init"].replay, dtype="float64"

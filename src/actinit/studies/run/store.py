@@ -478,21 +478,36 @@ class Store:
         status = " ".join(f"WHEN '{name}' THEN {i}" for i, name in enumerate(STATUSES))
         joined = "FROM wanted w JOIN runs r ON r.config_key = w.key"
         seeds = "" if below_seed is None else f" AND r.seed < {int(below_seed)}"
-        width = 3 + len(fields)
         try:
+            # code, seed and status in one integer (each value read costs as much as
+            # the rest of the read), seeds of 0 to 2^32 - 1 (others are NULL: refused)
             rows = cursor.execute(
-                f"SELECT w.code, r.seed, CASE r.status {status} ELSE {len(STATUSES)} END"
+                f"SELECT CASE WHEN r.seed BETWEEN 0 AND {2**32 - 1} THEN (w.code << 34) "
+                f"| (r.seed << 2) | CASE r.status {status} ELSE 3 END END"
                 + "".join(f", r.{name}" for name in fields)
                 + f" {joined} WHERE 1{seeds} ORDER BY w.code, r.seed"
             )
-            # row by row into the array: a list of 100,000 tuples first would keep
-            # the garbage collector busy for a third of the time (None becomes NaN)
-            as_record = np.dtype([(f"f{i}", float) for i in range(width)])
-            table = np.fromiter(rows, dtype=as_record).view(float).reshape(-1, width)
-            failed = cursor.execute(
-                f"SELECT w.code, r.seed, r.error {joined} WHERE r.status = 'failed'{seeds}"
-                " ORDER BY w.code, r.seed"
-            ).fetchall()
+            # row by row into the array, no list of 100,000 tuples in between (NULL
+            # becomes NaN)
+            as_record = np.dtype([("run", np.int64)] + [(name, float) for name in fields])
+            try:
+                read = np.fromiter(rows, dtype=as_record)
+            except TypeError:
+                raise StoreError(
+                    f"{self.path} holds a run whose seed is not between 0 and 2^32 - 1; "
+                    "actinit numbers seeds from 0: was the database changed by hand?"
+                ) from None
+            table = np.empty((len(read), 3 + len(fields)))
+            run = read["run"]
+            table[:, 0], table[:, 1], table[:, 2] = run >> 34, (run >> 2) & (2**32 - 1), run & 3
+            for k, name in enumerate(fields):
+                table[:, 3 + k] = read[name]
+            failed = []
+            if (table[:, 2] == STATUSES.index("failed")).any():  # else spare a second pass
+                failed = cursor.execute(
+                    f"SELECT w.code, r.seed, r.error {joined} WHERE r.status = 'failed'{seeds}"
+                    " ORDER BY w.code, r.seed"
+                ).fetchall()
         finally:
             cursor.execute("DELETE FROM wanted")
             cursor.execute("RELEASE run_columns")
