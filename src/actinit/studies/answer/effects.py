@@ -5,17 +5,17 @@ words)."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..plan.metrics import higher_is_better
-from .intervals import ALPHA, Estimate, mean_interval
+from .intervals import ALPHA, Estimate, holm, holm_levels, mean_interval
 from .ranking import _BestFamily, correct_families, pair_count
+from .run_table import seed_arrays
 from .selection import GRID, check_metric, select, varying
-from .statistics import PairedComparison, Shift, correct, decision_p, floor_note, paired_comparisons
+from .statistics import ComparisonBatch, PairedComparison, Shift, decision_p, floor_note
 from .summary import ConfigSummary, StudySummary
 
 
@@ -179,9 +179,27 @@ class Contrast:
     #: The mean of y(a) - y(other) over seeds at ``at`` and at ``elsewhere``.
     gap_at: float
     gap_elsewhere: float
-    comparison: PairedComparison
+    #: Its test: a :class:`PairedComparison`, or (the batch it was tested in, its
+    #: row), made into one when :attr:`comparison` is read.
+    test: PairedComparison | tuple[ComparisonBatch, int] | None
     #: The per-seed gaps y(a) - y(other) at ``at`` and at ``elsewhere``.
     gaps: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))
+
+    @property
+    def comparison(self) -> PairedComparison:
+        """The contrast against 0, seed by seed (Holm-corrected over the family)."""
+        if isinstance(self.test, tuple):
+            batch, row = self.test
+            self.test = batch[row]
+        return self.test  # type: ignore[return-value]
+
+    def decided(self, alpha: float = ALPHA) -> bool:
+        """Does its test find it (:meth:`PairedComparison.better` is not None)? Read
+        off its batch without making the comparison when it was tested in one."""
+        if isinstance(self.test, tuple):
+            batch, row = self.test
+            return bool(batch.better(alpha)[row])
+        return self.comparison.better(alpha) is not None
 
     def crossing(self, level: float) -> bool:
         """The better of the two levels changes: each gap is shown by its own paired
@@ -210,16 +228,14 @@ def _cells(
 ) -> dict[tuple[str, str], np.ndarray]:
     """(level of ``first``, level of ``second``) -> the per-seed mean of ``metric`` over
     the rest of the grid."""
-    groups: dict[tuple[str, str], list[ConfigSummary]] = {}
+    groups: dict[tuple[str, str], list[np.ndarray]] = {}
+    wanted = np.asarray(seeds, dtype=np.int64)
     for row in rows:
-        groups.setdefault((GRID[first](row.config), GRID[second](row.config)), []).append(row)
-    with np.errstate(invalid="ignore"):
-        return {
-            cell: np.array(
-                [np.mean([row.by_seed[metric][seed] for row in group]) for seed in seeds]
-            )
-            for cell, group in groups.items()
-        }
+        own, values = seed_arrays(row.by_seed[metric])
+        cell = (GRID[first](row.config), GRID[second](row.config))
+        groups.setdefault(cell, []).append(values[np.searchsorted(own, wanted)])
+    with np.errstate(invalid="ignore"):  # seeds x rows: each seed's mean as np.mean of its row
+        return {cell: np.array(group).T.copy().mean(axis=1) for cell, group in groups.items()}
 
 
 def _oriented(first: str, second: str) -> tuple[str, str]:
@@ -236,12 +252,10 @@ def _contrasts(dimension, across, cells, values, levels):
     """Every :class:`Contrast` of ``dimension``'s levels ``values`` (each pair) across
     ``levels`` of ``across`` (each pair) whose four cells exist and have a seed with
     all four finite, with its per-seed values. Their tests are set by the caller."""
-    pairs = [
-        (a, other, at, elsewhere)
-        for a, other in itertools.combinations(range(len(values)), 2)
-        for at, elsewhere in itertools.combinations(range(len(levels)), 2)
-    ]
-    if not pairs or not cells:
+    # each pair of values (in itertools.combinations' order) with each pair of levels
+    first, second = np.triu_indices(len(values), 1)
+    here, there = np.triu_indices(len(levels), 1)
+    if not len(first) or not len(here) or not cells:
         return []
     seeds = len(next(iter(cells.values())))
     y = np.full((len(values), len(levels), seeds), np.nan)
@@ -250,17 +264,27 @@ def _contrasts(dimension, across, cells, values, levels):
         for j, level in enumerate(levels):
             if (value, level) in cells:
                 y[i, j], present[i, j] = cells[(value, level)], True
-    a, other, at, elsewhere = np.array(pairs).T
+    a, other = np.repeat(first, len(here)), np.repeat(second, len(here))
+    at, elsewhere = np.tile(here, len(first)), np.tile(there, len(first))
     with np.errstate(invalid="ignore"):
         gap_at, gap_elsewhere = y[a, at] - y[other, at], y[a, elsewhere] - y[other, elsewhere]
         raw = gap_at - gap_elsewhere
     ok = np.isfinite(raw)
     usable = present[a, at] & present[other, at] & present[a, elsewhere]
     usable &= present[other, elsewhere] & ok.any(axis=1)
+    with np.errstate(invalid="ignore"):  # each row's mean as np.mean of the row
+        means_at, means_elsewhere = gap_at.mean(axis=1), gap_elsewhere.mean(axis=1)
+    whole = ok.all(axis=1).tolist()
+    means_at, means_elsewhere = means_at.tolist(), means_elsewhere.tolist()
     made = []
     for k in np.flatnonzero(usable).tolist():
         keep = ok[k]
-        gaps = (gap_at[k][keep], gap_elsewhere[k][keep])
+        gaps = (
+            (gap_at[k], gap_elsewhere[k]) if whole[k] else (gap_at[k][keep], gap_elsewhere[k][keep])
+        )
+        mean_at, mean_elsewhere = means_at[k], means_elsewhere[k]
+        if not whole[k]:  # a seed left out: the mean of the rest
+            mean_at, mean_elsewhere = float(np.mean(gaps[0])), float(np.mean(gaps[1]))
         contrast = Contrast(
             dimension,
             across,
@@ -268,12 +292,12 @@ def _contrasts(dimension, across, cells, values, levels):
             values[other[k]],
             levels[at[k]],
             levels[elsewhere[k]],
-            float(np.mean(gaps[0])),
-            float(np.mean(gaps[1])),
-            None,  # type: ignore[arg-type]
+            mean_at,
+            mean_elsewhere,
+            None,
             gaps,
         )
-        made.append((contrast, raw[k][keep]))
+        made.append((contrast, raw[k] if whole[k] else raw[k][keep]))
     return made
 
 
@@ -301,17 +325,33 @@ def interaction_contrasts(
     by_length: dict[int, list[int]] = {}
     for index, raw in enumerate(raws):
         by_length.setdefault(len(raw), []).append(index)
+    batches = []
     for length, members in by_length.items():  # every contrast's test at once
-        names = [
-            (f"{found[i].a} - {found[i].other} at {found[i].at}", f"at {found[i].elsewhere}")
-            for i in members
-        ]
         matrix = np.array([raws[i] for i in members], dtype=float).reshape(len(members), length)
-        tested = paired_comparisons(matrix, np.zeros(length), metric, higher, names, far_from=alpha)
-        for i, comparison in zip(members, tested):
-            found[i].comparison = comparison
-    correct([c.comparison for c in found], alpha)
+        batch = ComparisonBatch.against(
+            matrix, np.zeros(length), metric, higher, _contrast_names(found, members),
+            far_from=alpha,
+        )  # fmt: skip
+        batches.append(batch)
+        for row, i in enumerate(members):
+            found[i].test = (batch, row)
+    p_values = [p for batch in batches for p in batch.p_values.tolist()]
+    adjusted, levels = np.array(holm(p_values)), np.array(holm_levels(p_values, alpha))
+    start = 0
+    for batch in batches:  # Holm over every contrast of the study
+        batch.adjust(adjusted[start : start + len(batch)], levels[start : start + len(batch)])
+        start += len(batch)
     return found
+
+
+def _contrast_names(found: list[Contrast], members: list[int]):
+    """The names of the contrasts ``members`` of ``found``, by row of their batch."""
+
+    def names(row: int) -> tuple[str, str]:
+        c = found[members[row]]
+        return f"{c.a} - {c.other} at {c.at}", f"at {c.elsewhere}"
+
+    return names
 
 
 def interactions(
@@ -338,7 +378,7 @@ def interactions(
     found = []
     for (dimension, across), members in by_pair.items():
         shown = sorted(
-            (c for c in members if c.comparison.better(alpha) is not None),
+            (c for c in members if c.decided(alpha)),
             key=lambda c: (c.comparison.p, -abs(c.gap_at - c.gap_elsewhere)),
         )
         if shown:

@@ -495,6 +495,7 @@ class ComparisonBatch(Sequence):
         self.level = np.full(len(raw), round(1.0 - confidence, 12))
         self._made: list[PairedComparison | None] = [None] * len(raw)
         self._lists: dict[str, list] | None = None
+        self._better: dict[float, np.ndarray] = {}
 
     @classmethod
     def against(
@@ -564,17 +565,21 @@ class ComparisonBatch(Sequence):
         self.p_adjusted = np.asarray(p_adjusted, dtype=float)
         self.level = np.asarray(level, dtype=float)
         self._lists = None
+        self._better = {}
 
     def better(self, alpha: float = ALPHA) -> np.ndarray:
         """Per comparison, +1 where A is better at level ``alpha``, -1 where B is, 0
         where neither (:meth:`PairedComparison.better`, read only for the comparisons
         whose p-value could make one better)."""
+        if alpha in self._better:
+            return self._better[alpha]
         p = self.p_values if self.p_adjusted is None else self.p_adjusted
         found = np.zeros(len(self), dtype=np.int8)
         possible = (p <= alpha) & ((self.wins_a > 0) | (self.wins_b > 0))
         for index in np.flatnonzero(possible).tolist():
             winner = self[index].better(alpha)
             found[index] = 0 if winner is None else 1 if winner == "a" else -1
+        self._better[alpha] = found
         return found
 
 
