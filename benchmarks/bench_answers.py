@@ -18,7 +18,7 @@ of ``--repeats`` rounds, interleaved:
   cores, then kept in the folder).
 
 Each round reads a study object made afresh, so nothing one round computed is reused
-by the next. Reported: seconds, median (min..max) over rounds, and actinit's time over
+by the next; garbage is collected before each timed call. Reported: seconds, median (min..max) over rounds, and actinit's time over
 the peer's.
 
 Run: ``python benchmarks/bench_answers.py [--repeats 3] [--folder /tmp/actinit-bench]``.
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import os
 import sqlite3
 import statistics
@@ -150,6 +151,7 @@ def peer_rank(frame):
 
 
 def timed(function, *args, **kwargs):
+    gc.collect()  # no garbage of the last call is collected on this one's time
     started = time.perf_counter()
     result = function(*args, **kwargs)
     return time.perf_counter() - started, result

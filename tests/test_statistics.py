@@ -245,3 +245,18 @@ def test_many_rows_of_different_tie_patterns_at_once_are_each_exact():
     for row, p in zip(rows, got):
         expected = exact_signed_rank_p(row) if (row != 0).any() else 1.0
         assert p == pytest.approx(expected, abs=1e-12), row
+
+
+@pytest.mark.parametrize("seeds", [20, 24, 25, 30])
+def test_the_null_counted_for_many_patterns_at_once_is_each_rows_own(seeds):
+    """At 20 to 30 seeds (the counts of 2^seeds assignments are kept in float32 up to
+    24 seeds, in float64 beyond), many tie patterns counted together give each row the
+    p-value its own count gives (``exact_signed_rank_p``, one row at a time)."""
+    from actinit.studies.answer.signed_rank import exact_signed_rank_p as own_count
+
+    rng = np.random.default_rng(seeds)
+    rows = rng.integers(-6, 7, size=(40, seeds)).astype(float)  # ties and zeros
+    rows[:10] = rng.normal(size=(10, seeds))  # no ties
+    got = raw_signed_rank_ps(rows)
+    for row, p in zip(rows, got):
+        assert p == own_count(row[row != 0]), row

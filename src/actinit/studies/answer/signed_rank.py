@@ -212,26 +212,44 @@ def raw_signed_rank_ps(differences: np.ndarray) -> np.ndarray:
     # zeros): rows without ties share one, so each pattern is counted once
     patterns, which = _distinct_rows(np.sort(doubled, axis=1))
     width = int(totals.max()) + 1
-    counts = np.zeros((len(patterns), width))
-    counts[:, 0] = 1.0
-    for k in range(seeds):  # add seed k's rank r: counts(w) += counts(w - r)
-        before = counts.copy()
-        for rank in np.unique(patterns[:, k]).tolist():
-            rows_ = patterns[:, k] == rank
-            if rank == 0:
-                counts[rows_] += before[rows_]
-            elif rank < width:
-                counts[rows_, rank:] += before[rows_, :-rank]
+    counts = _null_counts(patterns, width)
     observed = (doubled * (differences > 0)).sum(axis=1)
     # as extreme as observed: the sums at most T/2 - D or at least T/2 + D (T the
     # row's total, D its distance from T/2), read off the cumulative counts
     distance = np.abs(observed - totals / 2)
     low = np.floor(totals / 2 - distance + 1e-9).astype(int)
     high = np.ceil(totals / 2 + distance - 1e-9).astype(int)
-    cumulative = np.cumsum(counts, axis=1)
+    cumulative = np.cumsum(counts, axis=1, dtype=float)
     everything = cumulative[which, -1]
     below = cumulative[which, np.clip(low, 0, width - 1)] * (low >= 0)
     above = everything - np.where(high >= 1, cumulative[which, np.clip(high - 1, 0, width - 1)], 0)
     p = np.where(low >= high, 1.0, (below + above) / everything)
     p[~nonzero.any(axis=1)] = 1.0
     return np.minimum(p, 1.0)
+
+
+def _null_counts(patterns: np.ndarray, width: int) -> np.ndarray:
+    """For each row of ``patterns`` (doubled ranks, a row per pattern), the number of
+    the 2^n sign assignments whose positive ranks sum to w, for w < ``width``: one
+    rank r at a time, counts(w) += counts(w - r) (a rank of 0, a zero difference,
+    doubles every count). The rows are kept sorted by the rank being added, so each
+    rank's rows are one slice; the counts are whole numbers below 2^n, exact in
+    float32 up to 24 seeds."""
+    exact = np.float32 if patterns.shape[1] <= 24 else np.float64
+    counts = np.zeros((len(patterns), width), dtype=exact)
+    counts[:, 0] = 1
+    where = np.arange(len(patterns))  # the pattern of each row of counts
+    for k in range(patterns.shape[1]):
+        column = patterns[where, k]
+        order = np.argsort(column, kind="stable")
+        counts, where, column = counts[order], where[order], column[order]
+        bounds = np.flatnonzero(np.diff(column)) + 1
+        for start, stop in zip([0, *bounds.tolist()], [*bounds.tolist(), len(column)]):
+            rank = int(column[start])
+            if rank == 0:
+                counts[start:stop] *= 2
+            elif rank < width:
+                counts[start:stop, rank:] += counts[start:stop, :-rank].copy()
+    found = np.empty_like(counts)
+    found[where] = counts
+    return found
