@@ -229,3 +229,26 @@ def test_configurations_with_different_seeds_are_ranked_row_by_row(tmp_path):
         ranking = rank(summarize(study, store))
     assert isinstance(ranking.entries, list)
     assert {entry.estimate.n for entry in ranking.entries} == {7, 8}
+
+
+def test_rows_made_when_read_behave_as_a_list(tmp_path):
+    """A summary's rows (and a ranking's entries) are made when read; as a sequence
+    they answer as the list of them would: length, negative indices, slices, the same
+    object read twice, IndexError past the end."""
+    from actinit.studies.answer.ranking import rank
+
+    study = synthetic_study(seeds=4, activations=["relu", "tanh", "elu"])
+    with Store(tmp_path / "l.sqlite") as store:
+        store_results(store, study, lambda config, seed: 0.8 + 0.01 * seed)
+        summary = summarize(study, store)
+    rows, whole = summary.rows, list(summary.rows)
+    entries = rank(summary).entries
+    for lazy, plain in ((rows, whole), (entries, list(entries))):
+        assert len(lazy) == len(plain) == 6
+        assert lazy[-1] is plain[-1] and lazy[0] is plain[0]
+        assert lazy[1:4] == plain[1:4] and lazy[::-2] == plain[::-2]
+        with pytest.raises(IndexError):
+            lazy[6]
+        with pytest.raises(IndexError):
+            lazy[-7]
+    assert [row.config.key for row in whole] == [c.key for c in study.configs]

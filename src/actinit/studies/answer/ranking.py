@@ -15,6 +15,7 @@ import numpy as np
 from ..plan.metrics import higher_is_better
 from ..plan.run_config import RunConfig
 from .intervals import ALPHA, Estimate, holm, holm_levels
+from .lazy import LazySequence
 from .run_table import seed_arrays
 from .selection import check_metric, labeller, labeller_of, select, select_configs
 from .signed_rank import paired_differences, signed_rank_ps
@@ -437,7 +438,7 @@ def _rank_columns(
     return Ranking(metric, entries, alpha, dict(where))
 
 
-class RankedEntries(Sequence):
+class RankedEntries(LazySequence[Ranked]):
     """A ranking's entries, each made when read (:class:`Ranked`: its row, label,
     estimate and comparison with the best) from what the ranking computed at once:
     ``order`` (the configurations' indices, best first), ``comparisons`` (with the
@@ -456,30 +457,21 @@ class RankedEntries(Sequence):
     ) -> None:
         self.rows, self.order, self.label, self.metric = rows, order.tolist(), label, metric
         self.comparisons, self.best, self.columns = comparisons, best, columns
-        self._made: list[Ranked | None] = [None] * len(self.order)
+        super().__init__(len(self.order))
 
-    def __len__(self) -> int:
-        return len(self._made)
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        made = self._made[index]
-        if made is None:
-            index = range(len(self))[index]  # a negative index, as a list takes it
-            row = self.rows.of_config(self.order[index])
-            versus = None
-            if index != self.best:
-                versus = self.comparisons[index if index < self.best else index - 1]
-            made = self._made[index] = Ranked(
-                row,
-                self.label(row.config),
-                _estimate(row, self.metric),
-                versus,
-                self.columns["in_best_set"][index],
-                self.columns["learned"][index],
-            )
-        return made
+    def _make(self, index: int) -> Ranked:
+        row = self.rows.of_config(self.order[index])
+        versus = None
+        if index != self.best:
+            versus = self.comparisons[index if index < self.best else index - 1]
+        return Ranked(
+            row,
+            self.label(row.config),
+            _estimate(row, self.metric),
+            versus,
+            self.columns["in_best_set"][index],
+            self.columns["learned"][index],
+        )
 
 
 def _estimate(row: ConfigSummary, metric: str) -> Estimate:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .intervals import ALPHA, CONFIDENCE, Estimate, holm, holm_levels, mean_interval
+from .lazy import LazySequence
 from .signed_rank import RESOLUTION, _ranked_differences, _signed_rank_p, resolved, signed_rank_ps
 
 
@@ -466,7 +467,7 @@ def paired_comparisons(
     )
 
 
-class ComparisonBatch(Sequence):
+class ComparisonBatch(LazySequence[PairedComparison]):
     """Paired comparisons of many configurations with one, kept as arrays (a row per
     comparison): the p-values, wins, ties and per-seed differences of all of them at
     once, a :class:`PairedComparison` made for one when it is read. ``names(i)`` is
@@ -493,7 +494,7 @@ class ComparisonBatch(Sequence):
         self.unbounded = (~np.isfinite(raw)).sum(axis=1)
         self.p_adjusted: np.ndarray | None = None
         self.level = np.full(len(raw), round(1.0 - confidence, 12))
-        self._made: list[PairedComparison | None] = [None] * len(raw)
+        super().__init__(len(raw))
         self._lists: dict[str, list] | None = None
         self._better: dict[float, np.ndarray] = {}
 
@@ -515,35 +516,27 @@ class ComparisonBatch(Sequence):
             raw = np.where(rows == baseline[None, :], 0.0, rows - baseline[None, :])
         return cls(raw, metric, higher_is_better, names, confidence, far_from)
 
-    def __len__(self) -> int:
-        return len(self._made)
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        made = self._made[index]
-        if made is None:
-            lists = self._figure_lists()
-            a, b = self.names(index)
-            seeds = self.raw.shape[1]
-            won, lost = lists["wins_a"][index], lists["wins_b"][index]
-            adjusted = lists["p_adjusted"]
-            made = self._made[index] = PairedComparison(
-                a=a,
-                b=b,
-                metric=self.metric,
-                seeds=seeds,
-                wins_a=won,
-                wins_b=lost,
-                ties=seeds - won - lost,
-                p_value=lists["p_values"][index],
-                higher_is_better=self.higher_is_better,
-                p_adjusted=None if adjusted is None else adjusted[index],
-                unbounded=lists["unbounded"][index],
-                raw=self.raw[index].tolist(),
-                level=lists["level"][index],
-            )
-        return made
+    def _make(self, index: int) -> PairedComparison:
+        lists = self._figure_lists()
+        a, b = self.names(index)
+        seeds = self.raw.shape[1]
+        won, lost = lists["wins_a"][index], lists["wins_b"][index]
+        adjusted = lists["p_adjusted"]
+        return PairedComparison(
+            a=a,
+            b=b,
+            metric=self.metric,
+            seeds=seeds,
+            wins_a=won,
+            wins_b=lost,
+            ties=seeds - won - lost,
+            p_value=lists["p_values"][index],
+            higher_is_better=self.higher_is_better,
+            p_adjusted=None if adjusted is None else adjusted[index],
+            unbounded=lists["unbounded"][index],
+            raw=self.raw[index].tolist(),
+            level=lists["level"][index],
+        )
 
     def _figure_lists(self) -> dict[str, list]:
         """The arrays as lists, made once (a NumPy scalar per field costs more than

@@ -17,6 +17,7 @@ from ..plan.study import RunConfig, Study
 from ..run.store import Store
 from .exports import comparison_rows, table_rows
 from .intervals import mean_interval, wilson_interval
+from .lazy import LazySequence
 from .published import Comparison, judge, place
 from .run_table import (
     DIVERGED,
@@ -301,7 +302,7 @@ class SummaryColumns:
     learned: tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
-class SummaryRows(Sequence):
+class SummaryRows(LazySequence[ConfigSummary]):
     """A summary's rows: a :class:`ConfigSummary` per configuration with stored runs,
     in the grid's order, each made from the :class:`SummaryColumns` when first read.
     A ranking of 5,000 configurations reads the columns and makes objects only for
@@ -312,19 +313,11 @@ class SummaryRows(Sequence):
         self.columns = columns
         #: The configurations (their index in ``columns.configs``) that have rows.
         self.indices = np.flatnonzero(np.diff(columns.table.starts))
-        self._made: list[ConfigSummary | None] = [None] * len(self.indices)
+        super().__init__(len(self.indices))
         self._lists: dict[str, list] | None = None
 
-    def __len__(self) -> int:
-        return len(self._made)
-
-    def __getitem__(self, position):
-        if isinstance(position, slice):
-            return [self[i] for i in range(*position.indices(len(self)))]
-        made = self._made[position]  # IndexError past the end, as a list's
-        if made is None:
-            made = self._made[position] = self._row(int(self.indices[position]))
-        return made
+    def _make(self, position: int) -> ConfigSummary:
+        return self._row(int(self.indices[position]))
 
     def of_config(self, index: int) -> ConfigSummary:
         """The row of configuration ``index`` (its place in the grid)."""
@@ -332,9 +325,6 @@ class SummaryRows(Sequence):
         if position == len(self.indices) or self.indices[position] != index:
             raise KeyError(f"configuration {index} has no stored runs")
         return self[position]
-
-    def __repr__(self) -> str:
-        return f"SummaryRows({len(self)} configurations)"
 
     def _row(self, index: int) -> ConfigSummary:
         lists = self._figure_lists()
