@@ -74,3 +74,14 @@ def test_the_summary_reads_only_the_narrow_index(tmp_path):
         ).fetchall()
         assert any(f"COVERING INDEX {FIGURES_INDEX}" in row[-1] for row in plan), plan
         assert study.configs
+
+
+def test_answering_from_stored_runs_does_not_load_scikit_learn():
+    """scikit-learn (a second of start-up) is imported when a data set is first drawn,
+    not by the command line itself: rank, show and report start without it."""
+    import subprocess
+    import sys
+
+    code = "import sys, actinit.cli; print('sklearn' in sys.modules)"
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == "False"

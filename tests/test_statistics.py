@@ -260,3 +260,46 @@ def test_the_null_counted_for_many_patterns_at_once_is_each_rows_own(seeds):
     got = raw_signed_rank_ps(rows)
     for row, p in zip(rows, got):
         assert p == own_count(row[row != 0]), row
+
+
+def test_intervals_searched_side_by_side_are_each_rows_own():
+    """signed_rank_intervals runs the interval searches of many comparisons side by
+    side (their tests counted together): each Shift is the one signed_rank_interval
+    gives its row alone, with ties, zeros, diverged runs (infinite differences), rows
+    where 0 is in doubt (every piece tested) and different levels."""
+    from actinit.studies.answer import shifts
+    from actinit.studies.answer.shifts import signed_rank_interval, signed_rank_intervals
+
+    rng = np.random.default_rng(11)
+    rows = []
+    for k in range(120):
+        kind = k % 6
+        if kind == 0:
+            row = rng.normal(size=10)
+        elif kind == 1:
+            row = rng.integers(-3, 4, size=10) / 100  # ties, zeros
+        elif kind == 2:
+            row = rng.normal(0.8, 1, size=10)
+        elif kind == 3:
+            row = np.zeros(10)
+            row[:3] = [0.1, -0.1, 0.2]  # a positive and a negative tie, zeros
+        elif kind == 4:
+            row = rng.integers(-2, 3, size=10).astype(float)
+            row[0] = np.inf
+        else:
+            row = rng.normal(size=10)
+            row[2], row[5] = -np.inf, 0.0
+        rows.append(row)
+    levels = [(0.05, 0.01, 0.2, 1e-4)[k % 4] for k in range(len(rows))]
+    rows.append(np.array([3.0, -2.0, 4.0, 0.0, -2.0, -1.0, 3.0, 0.0, 4.0, 0.0]))
+    levels.append(0.2)  # a row where 0 is in doubt (found by search: one in 3,000)
+    every_piece = []
+    component = shifts._component
+    shifts._component = lambda kept, *rest: every_piece.append(1) or component(kept, *rest)
+    try:
+        together = signed_rank_intervals(np.array(rows), np.array(levels))
+    finally:
+        shifts._component = component
+    alone = [signed_rank_interval(row, level) for row, level in zip(rows, levels)]
+    assert together == alone
+    assert every_piece  # the path where 0 is in doubt was taken too

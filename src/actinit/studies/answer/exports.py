@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ...engine.registry import compact_spec
 from ..plan.dimensions import DIMENSIONS, hidden_label
 from ..plan.metrics import METRIC_LABELS, formatter
+from .statistics import fill_shifts
 
 if TYPE_CHECKING:  # for annotations only: the summary imports this module
     from .published import Comparison
@@ -305,6 +306,7 @@ def ranking_rows(ranking, fmt) -> tuple[list[str], list[list[str]]]:
         "best set",
     ]
     body = []
+    fill_shifts([entry.vs_best for entry in ranking.entries])
     for place, entry in enumerate(ranking.entries, start=1):
         estimate, versus = entry.estimate, entry.vs_best
         interval = "-" if estimate.low is None else f"{fmt(estimate.low)}..{fmt(estimate.high)}"
@@ -342,6 +344,7 @@ def comparison_table(comparisons, fmt) -> tuple[list[str], list[list[str]]]:
     interval, the wins each way, the p-value and the verdict."""
     header = ["A", "B", "seeds", "A - B [CI]", "level", "A wins", "B wins", "ties", "p", "verdict"]
     body = []
+    fill_shifts(comparisons)
     for c in comparisons:
         body.append(
             [

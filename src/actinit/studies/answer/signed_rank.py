@@ -40,7 +40,8 @@ def resolved(differences: np.ndarray, tolerance: float | None = None) -> np.ndar
     :data:`RESOLUTION` of the row's largest finite one are set equal (each run of
     such magnitudes, sorted, to its smallest), and those that small to 0. A test set
     of N points makes accuracy differences multiples of 1/N: they tie exactly as the
-    counts of test points would. ``tolerance``: an absolute one instead."""
+    counts of test points would. ``tolerance``: an absolute one instead (one, or one
+    per row)."""
     d = np.array(differences, dtype=float, copy=True)
     if d.size == 0:
         return d
@@ -48,7 +49,9 @@ def resolved(differences: np.ndarray, tolerance: float | None = None) -> np.ndar
     magnitude = np.where(np.isfinite(rows), np.abs(rows), np.nan)
     scale = np.nanmax(np.where(np.isnan(magnitude), -np.inf, magnitude), axis=1, initial=0.0)
     tolerance = (
-        RESOLUTION * scale[:, None] if tolerance is None else np.full((len(rows), 1), tolerance)
+        RESOLUTION * scale[:, None]
+        if tolerance is None
+        else np.broadcast_to(np.asarray(tolerance, dtype=float).reshape(-1, 1), (len(rows), 1))
     )
     order = np.argsort(np.nan_to_num(magnitude, nan=np.inf), axis=1, kind="stable")
     ordered = np.take_along_axis(magnitude, order, axis=1)

@@ -28,7 +28,14 @@ import numpy as np
 
 from .intervals import ALPHA, CONFIDENCE, Estimate, holm, holm_levels, mean_interval
 from .lazy import LazySequence
-from .signed_rank import RESOLUTION, _ranked_differences, _signed_rank_p, resolved, signed_rank_ps
+from .shifts import (  # the shifts' names, as this module gave them before
+    Shift,  # noqa: F401
+    decision_p,  # noqa: F401
+    hodges_lehmann,
+    signed_rank_interval,
+    signed_rank_intervals,
+)
+from .signed_rank import resolved, signed_rank_ps
 
 
 def correct(
@@ -43,218 +50,6 @@ def correct(
     for comparison, adjusted, level in zip(comparisons, holm(padded), holm_levels(padded, alpha)):
         comparison.p_adjusted = adjusted
         comparison.level = level
-
-
-@dataclass(frozen=True)
-class Shift:
-    """The Hodges-Lehmann estimate of the shift between paired values (the median of
-    the Walsh averages (d_i + d_j) / 2, i <= j) with the interval the signed-rank test
-    gives when inverted: every shift t that the test of d - t does not reject at
-    ``level``. ``low``/``high`` are infinite when no seed count can exclude a shift
-    that far (too few seeds for the level)."""
-
-    estimate: float
-    low: float
-    high: float
-    level: float
-    n: int
-    #: An end the test itself does not keep (the kept shifts come arbitrarily close).
-    low_open: bool = False
-    high_open: bool = False
-
-    def contains(self, value: float) -> bool:
-        above = self.low < value if self.low_open else self.low <= value
-        below = value < self.high if self.high_open else value <= self.high
-        return above and below
-
-    def text(self, fmt) -> str:
-        """``estimate [low, high]``, an end the test does not keep written ``(`` or
-        ``)``, an infinite end as such."""
-
-        def show(v: float) -> str:
-            return fmt(v) if math.isfinite(v) else ("-inf" if v < 0 else "+inf")
-
-        if math.isnan(self.estimate):
-            return "unknown"
-        left = "(" if self.low_open or not math.isfinite(self.low) else "["
-        right = ")" if self.high_open or not math.isfinite(self.high) else "]"
-        return f"{show(self.estimate)} {left}{show(self.low)}, {show(self.high)}{right}"
-
-
-def decision_p(differences: np.ndarray) -> float:
-    """The p-value a verdict rests on: Wilcoxon's signed-rank test of the paired
-    ``differences`` (zeros dropped, ties at their mid-rank; see
-    :func:`signed_rank_ps`)."""
-    return float(signed_rank_ps(np.asarray(differences, dtype=float)[None, :])[0])
-
-
-@functools.lru_cache(maxsize=256)
-def _walsh_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
-    return np.triu_indices(n)
-
-
-def hodges_lehmann(differences: np.ndarray) -> float:
-    """The median of the Walsh averages (d_i + d_j) / 2, i <= j, of paired
-    differences (Hodges & Lehmann 1963): the shift the signed-rank test estimates;
-    infinite when a diverged run's difference decides it, nan without differences."""
-    raw = np.asarray(differences, dtype=float)
-    if len(raw) == 0:
-        return math.nan
-    d = _ranked_differences(raw)  # float noise moves a median by float noise only
-    i, j = _walsh_pairs(len(d))
-    estimate = float(np.median((d[i] + d[j]) / 2))
-    finite = np.abs(raw[np.isfinite(raw)])
-    if len(finite) < len(raw):
-        top = (finite.max() if len(finite) else 0.0) * (1 + 1e-6) + 1e-12
-        if abs(estimate) > top:
-            return math.copysign(math.inf, estimate)
-    return estimate
-
-
-def signed_rank_interval(differences: np.ndarray, level: float = ALPHA) -> Shift:
-    """The :class:`Shift` of paired ``differences`` at ``level`` (0.05: a 95%
-    interval). An infinite difference (a diverged run) is larger than every finite
-    one; an end that reaches it is infinite.
-
-    The signed-rank p-value of d - t is constant between consecutive Walsh averages,
-    so the interval's ends are Walsh averages: the pieces (the averages and the open
-    gaps between them) are searched from the estimate outwards. When 0 is in doubt
-    (the search's answer and the test at 0 disagree, which a tie can cause) every
-    piece is tested."""
-    raw = np.asarray(differences, dtype=float)
-    if len(raw) == 0:
-        return Shift(math.nan, -math.inf, math.inf, level, 0)
-    pieces = _Pieces(raw, level)
-    centre = pieces.of(hodges_lehmann(raw))
-    zero = pieces.of(0.0)
-    low, high = _search(pieces.accepted, centre, pieces.count)
-    rejected_at_zero = decision_p(raw) <= level
-    inside = low <= zero <= high and not (zero in (low, high) and not pieces.accepted(zero))
-    if rejected_at_zero == inside or not pieces.accepted(centre):
-        low, high = _component(pieces.accepted, centre, pieces.count, zero, rejected_at_zero)
-    return Shift(
-        hodges_lehmann(raw),
-        pieces.end(low, -1),
-        pieces.end(high, 1),
-        level,
-        len(raw),
-        low % 2 == 0,
-        high % 2 == 0,
-    )
-
-
-class _Pieces:
-    """The shifts t a signed-rank interval is made of: the distinct Walsh averages
-    (piece 2k + 1 is the k-th) and the open gaps below, between and above them (piece
-    2k is the gap below the k-th); whether the test of d - t keeps each (cached)."""
-
-    def __init__(self, raw: np.ndarray, level: float) -> None:
-        self.d = resolved(_ranked_differences(raw))
-        self.scale = float(np.abs(self.d).max())
-        self.tolerance = RESOLUTION * self.scale
-        self.level = level
-        finite = np.abs(raw[np.isfinite(raw)])
-        # a Walsh average with a diverged run's stand-in lies beyond every finite one
-        self.top = (
-            math.inf
-            if len(finite) == len(raw)
-            else (finite.max() if len(finite) else 0.0) * (1 + 1e-6) + 1e-12
-        )
-        i, j = _walsh_pairs(len(self.d))
-        self.points = _distinct(np.sort((self.d[i] + self.d[j]) / 2), self.tolerance)
-        self.count = 2 * len(self.points) + 1
-        self._kept: dict[int, bool] = {}
-
-    def of(self, value: float) -> int:
-        return _piece_of(value, self.points, self.tolerance)
-
-    def shift(self, piece: int) -> float:
-        points, k = self.points, piece // 2
-        if piece % 2:
-            return float(points[k])
-        if k == 0:
-            return float(points[0]) - 1.0 - self.scale
-        if k == len(points):
-            return float(points[-1]) + 1.0 + self.scale
-        return float(points[k - 1] + points[k]) / 2
-
-    def accepted(self, piece: int) -> bool:
-        if piece not in self._kept:
-            moved = self.d - self.shift(piece)
-            if piece % 2:  # at a Walsh average, differences that meet there tie
-                moved = resolved(moved, self.tolerance)
-            self._kept[piece] = _signed_rank_p(moved) > self.level
-        return self._kept[piece]
-
-    def end(self, piece: int, side: int) -> float:
-        """The interval's end at ``piece`` on ``side`` (-1 low, +1 high): a gap ends at
-        the average beside it, or at infinity past the last."""
-        if piece % 2:
-            value = float(self.points[piece // 2])
-        else:
-            k = piece // 2 + (-1 if side < 0 else 0)
-            if k < 0 or k >= len(self.points):
-                return -math.inf if side < 0 else math.inf
-            value = float(self.points[k])
-        return value if abs(value) <= self.top else math.copysign(math.inf, value)
-
-
-def _distinct(values: np.ndarray, tolerance: float) -> np.ndarray:
-    """Sorted ``values`` with runs closer than ``tolerance`` kept once."""
-    if len(values) == 0:
-        return values
-    keep = np.concatenate([[True], np.diff(values) > tolerance])
-    return values[keep]
-
-
-def _piece_of(value: float, points: np.ndarray, tolerance: float) -> int:
-    """The piece ``value`` lies on: 2k + 1 for the k-th point, 2k for the gap below it."""
-    k = int(np.searchsorted(points, value - tolerance))
-    if k < len(points) and abs(points[k] - value) <= tolerance:
-        return 2 * k + 1
-    return 2 * k
-
-
-def _search(accepted, centre: int, pieces: int) -> tuple[int, int]:
-    """The first and last accepted pieces outwards from ``centre``, by bisection
-    (the test's p-value rises towards the estimate)."""
-    if not accepted(0):
-        low, high = 0, centre
-        while high - low > 1:
-            middle = (low + high) // 2
-            low, high = (low, middle) if accepted(middle) else (middle, high)
-        first = high
-    else:
-        first = 0
-    if not accepted(pieces - 1):
-        low, high = centre, pieces - 1
-        while high - low > 1:
-            middle = (low + high) // 2
-            low, high = (middle, high) if accepted(middle) else (low, middle)
-        last = low
-    else:
-        last = pieces - 1
-    return first, last
-
-
-def _component(
-    accepted, centre: int, pieces: int, zero: int, rejected_at_zero: bool
-) -> tuple[int, int]:
-    """Every piece tested: the run of accepted pieces around the estimate, widened to
-    0 when the test at 0 does not reject (its interval must then contain 0)."""
-    ok = [accepted(piece) for piece in range(pieces)]
-    if not ok[centre]:
-        centre = min(
-            (p for p in range(pieces) if ok[p]), key=lambda p: abs(p - centre), default=centre
-        )
-    first = last = centre
-    while first > 0 and ok[first - 1]:
-        first -= 1
-    while last < pieces - 1 and ok[last + 1]:
-        last += 1
-    if not rejected_at_zero:
-        first, last = min(first, zero), max(last, zero)
-    return first, last
 
 
 @dataclass
@@ -419,6 +214,22 @@ def _confidence_text(confidence: float) -> str:
 
 def _p_text(p: float) -> str:
     return f"{p:.2g}" if p >= 0.001 else "< 0.001"
+
+
+def fill_shifts(comparisons: Sequence[PairedComparison | None]) -> None:
+    """Compute at once the shift (at its own level) of every comparison that has not
+    computed it yet, those over the same number of seeds together
+    (:func:`~.shifts.signed_rank_intervals`): what a table of hundreds of comparisons
+    prints."""
+    by_seeds: dict[int, list[PairedComparison]] = {}
+    for comparison in comparisons:
+        if comparison is not None and comparison.raw and comparison.level not in comparison._shifts:
+            by_seeds.setdefault(len(comparison.raw), []).append(comparison)
+    for group in by_seeds.values():
+        raws = np.array([comparison.raw for comparison in group], dtype=float)
+        shifts = signed_rank_intervals(raws, np.array([c.level for c in group], dtype=float))
+        for comparison, shift in zip(group, shifts):
+            comparison._shifts[comparison.level] = shift
 
 
 def paired_comparison(

@@ -12,7 +12,23 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sklearn.model_selection import train_test_split
+
+
+def train_test_split(*arrays, **options):
+    """scikit-learn's ``train_test_split``, imported when a data set is first drawn:
+    answering from stored runs (``rank``, ``show``, ``report``) never loads
+    scikit-learn, a second of every command's start-up."""
+    from sklearn.model_selection import train_test_split as split
+
+    return split(*arrays, **options)
+
+
+def sklearn_datasets():
+    """``sklearn.datasets``, imported when a data set is first drawn (see
+    :func:`train_test_split`)."""
+    from sklearn import datasets
+
+    return datasets
 
 
 class DataError(ValueError):

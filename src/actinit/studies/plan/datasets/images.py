@@ -11,10 +11,8 @@ import zlib
 from pathlib import Path
 
 import numpy as np
-from sklearn import datasets as sk_datasets
-from sklearn.model_selection import train_test_split
 
-from .base import DataError, Dataset, _split, register
+from .base import DataError, Dataset, _split, register, sklearn_datasets, train_test_split
 
 
 @register("digits")
@@ -22,7 +20,7 @@ def digits(seed: int = 0, test_size: float = 0.25, split_seed: int | None = 0) -
     """scikit-learn's bundled 8x8 digits (1,797 images, 10 classes), pixels scaled to
     [0, 1]: actinit's offline stand-in for MNIST. Stratified split (fixed by
     ``split_seed``; None: by ``seed``)."""
-    bunch = sk_datasets.load_digits()
+    bunch = sklearn_datasets().load_digits()
     X = bunch.data / 16.0
     split = seed if split_seed is None else split_seed
     return _split("digits", X, bunch.target, test_size, split)

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from sklearn import datasets as sk_datasets
 
 from .base import (
     TWO_DIMENSIONAL,
@@ -18,6 +17,7 @@ from .base import (
     _regression_split,
     _split,
     register,
+    sklearn_datasets,
 )
 
 #: The 2-D data sets that draw any number of classes (``plane_description``'s ``classes``).
@@ -72,7 +72,7 @@ def blobs(
 ) -> Dataset:
     """Gaussian blobs (make_blobs); ``fold=2`` folds the labels mod 2 into a
     non-linear binary problem. Split stratified, 75/25 by default (the S0 notebook)."""
-    X, y = sk_datasets.make_blobs(
+    X, y = sklearn_datasets().make_blobs(
         n_samples=_positive("n_samples", n_samples),
         centers=centers,
         n_features=2,
@@ -87,10 +87,10 @@ def blobs(
 @register("moons", two_dimensional=True)
 def moons(seed: int = 0, n_train: int = 400, n_test: int = 100, noise: float = 0.2) -> Dataset:
     """Two interleaving half circles (make_moons): independent train and test draws."""
-    X_train, y_train = sk_datasets.make_moons(
+    X_train, y_train = sklearn_datasets().make_moons(
         _positive("n_train", n_train), noise=noise, random_state=seed
     )
-    X_test, y_test = sk_datasets.make_moons(
+    X_test, y_test = sklearn_datasets().make_moons(
         _positive("n_test", n_test), noise=noise, random_state=seed + 100_003
     )
     return Dataset("moons", X_train, y_train, X_test, y_test, 2)
@@ -107,10 +107,10 @@ def circles(
 ) -> Dataset:
     """Two concentric circles (make_circles). The deeplearning.ai exercise used seed 1
     for train and 2 for test; ``test_seed`` defaults to seed + 1."""
-    X_train, y_train = sk_datasets.make_circles(
+    X_train, y_train = sklearn_datasets().make_circles(
         _positive("n_train", n_train), noise=noise, factor=factor, random_state=seed
     )
-    X_test, y_test = sk_datasets.make_circles(
+    X_test, y_test = sklearn_datasets().make_circles(
         _positive("n_test", n_test),
         noise=noise,
         factor=factor,
