@@ -85,3 +85,22 @@ def test_answering_from_stored_runs_does_not_load_scikit_learn():
     code = "import sys, actinit.cli; print('sklearn' in sys.modules)"
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert shown.stdout.strip() == "False"
+
+
+def test_a_seed_the_packed_read_cannot_hold_is_refused_with_the_reason(tmp_path):
+    """The summary's read packs configuration, seed and status in one integer; a run
+    whose seed is outside 0..2^32 - 1 (only a hand-edited database has one) is refused
+    with a clear error, never read as another configuration's run."""
+    from actinit.studies import summarize
+    from actinit.studies.run.store import StoreError
+    from synthetic_study import store_results, synthetic_study
+
+    study = synthetic_study(seeds=2)
+    with Store(tmp_path / "s.sqlite") as store:
+        store_results(store, study, lambda config, seed: 0.8)
+        store.connection.execute(
+            "UPDATE runs SET seed = -1 WHERE config_key = ? AND seed = 1", (study.configs[0].key,)
+        )
+        store.connection.commit()
+        with pytest.raises(StoreError, match="seed is not between 0 and 2"):
+            summarize(study, store)
