@@ -142,10 +142,13 @@ def signed_rank_intervals(differences: np.ndarray, levels: np.ndarray) -> list[S
 def _test_together(asked: list[tuple[_Pieces, int]]) -> None:
     """Whether the test keeps each asked piece, every test not yet known counted in
     one call (each row's answer is the one :meth:`_Pieces.accepted` gives)."""
-    new = []
-    for pieces, piece in asked:
-        if piece not in pieces._kept and (pieces, piece) not in new:
-            new.append((pieces, piece))
+    new = list(
+        {
+            (id(pieces), piece): (pieces, piece)
+            for pieces, piece in asked
+            if piece not in pieces._kept
+        }.values()
+    )
     if not new:
         return
     moved = np.array([pieces.d - pieces.shift(piece) for pieces, piece in new])

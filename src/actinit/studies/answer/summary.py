@@ -225,8 +225,6 @@ class StudySummary:
         """How many seeds every configuration has in the store (0 if one has none)."""
         if len(self.rows) < len(self.study.configs):
             return 0
-        if isinstance(self.rows, SummaryRows):
-            return int(np.diff(self.rows.columns.table.starts).min())
         return min(row.seeds for row in self.rows)
 
 

@@ -176,8 +176,9 @@ class RunConfig:
         Fields added after the first release leave the key alone while at their
         default (``metadata={"since": ...}``), so stored results stay found."""
         values = dict(self.__dict__)  # JSON writes a tuple as the list to_dict makes
-        if len(values) != len(_FIELD_ORDER):  # a cached property besides the fields
-            values = {name: values[name] for name in _FIELD_ORDER}
+        names = _field_names()[0]
+        if len(values) != len(names):  # a cached property besides the fields
+            values = {name: values[name] for name in names}
         for name, default in _later_defaults():
             if values[name] == default:
                 del values[name]
@@ -227,9 +228,6 @@ class RunConfig:
 
 #: The key's JSON: sorted, compact, a tuple written as the list to_dict makes.
 _KEY_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=list)
-
-
-_FIELD_ORDER = {spec.name: index for index, spec in enumerate(fields(RunConfig))}
 
 
 @functools.lru_cache(maxsize=1)
