@@ -177,10 +177,20 @@ def _unit(metric: str) -> str:
 
 #: Said under every table of paired comparisons: what its interval is.
 INTERVAL_NOTE = (
-    "A - B: the Hodges-Lehmann shift of the paired Wilcoxon test, with the interval that "
-    "test inverts at the level it was decided at (95% alone; wider after Holm's "
-    "correction), so the interval excludes 0 exactly when a side is better; ( ) marks an "
-    "end the test itself rejects."
+    "A - B: the mean over seeds of the per-seed difference (the number the tables show), "
+    "with the paired t interval at the level its verdict was taken (95% alone; wider after "
+    "a correction), so the interval excludes 0 exactly when a side is better; both ends "
+    "[ ] are closed."
+)
+
+RANKING_NOTE = (
+    "mean: over all seeds, ranked by it; * its seeds mix runs that learned and runs that "
+    "did not, so its t interval is not to be trusted: read learned (seeds that learned) and "
+    "when learned (accuracy of those seeds, with its interval). learned k/n at 10 seeds "
+    "cannot exclude that a fifth of seeds fail. vs best of rest: this configuration's mean "
+    "minus the best of the others', an interval of the guarantee's tests (in the best set "
+    "exactly when its upper end is above 0); p: the evidence it is not best (Bonferroni "
+    "over the others)."
 )
 
 

@@ -28,7 +28,15 @@ from ._common import (
     where_option,
     writing,
 )
-from ._output import INTERVAL_NOTE, _figure, _print_shared, _print_table, _unit, say
+from ._output import (
+    INTERVAL_NOTE,
+    RANKING_NOTE,
+    _figure,
+    _print_shared,
+    _print_table,
+    _unit,
+    say,
+)
 
 
 def _answer_inputs(study: str, db: Path, seeds: int | None, metric: str, where):
@@ -56,17 +64,36 @@ def _answer_inputs(study: str, db: Path, seeds: int | None, metric: str, where):
 @where_option
 @first_seeds_option
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Show only the first N.")
+@click.option(
+    "--guarantee",
+    type=click.Choice(["best-set", "every-pair", "screening"]),
+    default="best-set",
+    show_default=True,
+    help="What the best set promises. best-set: it holds the best configuration with 95% "
+    "(multiple comparisons with the best); every-pair: every configuration called worse "
+    "than another is (Holm over all pairs; needs far more seeds on big grids); screening: "
+    "of those called worse than the best, at most 5% on average are not (Benjamini-Hochberg).",
+)
+@click.option(
+    "--gap",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="The gap from the best the power line speaks of, in the metric's units "
+    "(default: 3 points of accuracy, or a tenth of the best's mean).",
+)
 @db_option
-def rank_command(study, metric, where, seeds, top, db):
-    """Configurations sorted by a metric, each with its 95% interval, and the set that
-    cannot be told apart from the best (paired Wilcoxon tests against the best,
-    Holm-corrected): a winner, or "no winner" with as many seeds as were run."""
+def rank_command(study, metric, where, seeds, top, guarantee, gap, db):
+    """Configurations sorted by their mean, each with its 95% interval, the share of
+    seeds that learned, and the best set its guarantee promises (by default, the set
+    that holds the best configuration with 95%: paired t tests of the mean difference,
+    multiple comparisons with the best); a winner, or "no winner" with how many seeds
+    would separate a given gap."""
     from ..studies.answer.ranking import rank
     from ..studies.answer.selection import SelectionError
 
     summary, metric, wanted = _answer_inputs(study, db, seeds, metric, where)
     try:
-        ranking = rank(summary, metric, wanted)
+        ranking = rank(summary, metric, wanted, guarantee=guarantee)
     except SelectionError as error:
         _fail(str(error))
     if not ranking.entries:
@@ -79,12 +106,18 @@ def rank_command(study, metric, where, seeds, top, db):
         header,
         shown,
         names=("#", "configuration"),
-        drop_order=("wins", "p (Holm)", "vs best [CI]", "seeds"),
+        drop_order=("wins", "p", "when learned", "seeds"),
     )
-    say(INTERVAL_NOTE, style="dim")
+    say(RANKING_NOTE, style="dim")
     if top and len(body) > top:
         console.print(f"[dim]{len(body) - top} more; --top {len(body)} shows all[/]")
     say(ranking.verdict())
+    if gap is None:
+        best = ranking.entries[0].estimate.mean or 0.0
+        gap = 0.03 if metric.endswith("accuracy") else abs(best) / 10 or 1.0
+    line = ranking.power_line(gap, fmt)
+    if line and len(ranking.best_set) > 1:
+        say(line[0].upper() + line[1:], style="dim")
 
 
 @click.command(name="compare")
@@ -107,8 +140,10 @@ def rank_command(study, metric, where, seeds, top, db):
 @db_option
 def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
     """Two configurations compared seed by seed (same data draw, same mini-batch order):
-    the mean difference A - B with its 95% interval, the seeds each wins, and the
-    Wilcoxon signed-rank test; or every configuration against --baseline."""
+    the mean difference A - B with its 95% interval (paired t), the seeds each wins,
+    then the mean taken apart: how often each failed (McNemar's exact test) and the
+    difference on the seeds where both learned; or every configuration against
+    --baseline."""
     from ..studies.answer.ranking import against, compare_rows
     from ..studies.answer.selection import SelectionError, labeller, parse_where, select, the_one
 
@@ -142,7 +177,10 @@ def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
         header,
         body,
         names=("A", "B"),
-        drop_order=("level", "ties", "B wins", "A wins", "seeds"),
+        drop_order=(
+            "level", "ties", "B wins", "A wins", "seeds", "A - B when both learned",
+            "fails less (p)", "failed A/B",
+        ),
         joiner=" vs ",
     )
     say(INTERVAL_NOTE, style="dim")
@@ -150,8 +188,8 @@ def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
         say(comparisons[0].sentence(fmt))
     if any(c.unbounded for c in comparisons):
         console.print(
-            "[dim]a run whose loss diverged counts as the worse of its pair and is left out of "
-            "the mean difference[/]"
+            "[dim]a run whose metric diverged (an infinite loss) is left out of the mean "
+            "difference and counted among the failures[/]"
         )
 
 

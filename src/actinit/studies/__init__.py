@@ -26,7 +26,8 @@ from .answer import (
     published,
     recorded,
     run_table,
-    signed_rank,
+    differences,
+    guarantees,
     statistics,
     summary,
     tradeoff,
@@ -63,7 +64,7 @@ _FORMER_PATHS = {
     "config": _former("config", fitting, run_config),
     "study": _former("study", settings, study, study_file),
     "summary": _former("summary", exports, published, dimensions, summary),
-    "statistics": _former("statistics", intervals, signed_rank, statistics),
+    "statistics": _former("statistics", intervals, differences, statistics),
     **{
         module.__name__.rsplit(".", 1)[1]: module
         for module in (

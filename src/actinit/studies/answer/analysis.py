@@ -4,8 +4,8 @@ each grid dimension, all with their uncertainty (see :mod:`.statistics`).
 Configurations are compared seed by seed: runs with the same seed share their data,
 mini-batch order and dropout noise, so a difference between two configurations is
 measured on the same draws. A *ranking* sorts configurations by their mean and marks
-the *best set*: the best and every configuration a Holm-corrected paired test cannot
-tell apart from it. An *effect* of a dimension (activation, initializer, depth, ...)
+the *best set* its guarantee promises (by default: the set that contains the best
+configuration with 95%). An *effect* of a dimension (activation, initializer, depth, ...)
 is each of its levels' mean over the rest of the grid, seed by seed; an *interaction*
 is where the best level of one dimension, or whether it matters at all, changes with
 another.
@@ -25,8 +25,8 @@ from .effects import (
     interactions,
     main_effect,
 )
+from .guarantees import ALL_PAIRS_UP_TO, GUARANTEES
 from .ranking import (
-    ALL_PAIRS_UP_TO,
     Ranked,
     Ranking,
     against,
@@ -55,6 +55,7 @@ from .selection import (
 __all__ = [
     "ALIASES",
     "ALL_PAIRS_UP_TO",
+    "GUARANTEES",
     "ANY",
     "Contrast",
     "Effect",

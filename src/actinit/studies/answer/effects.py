@@ -11,11 +11,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..plan.metrics import higher_is_better
+from .differences import lattice_unit, paired_mean_test
 from .intervals import ALPHA, Estimate, holm, holm_levels, mean_interval
 from .ranking import _BestFamily, correct_families, pair_count
 from .run_table import seed_arrays
 from .selection import GRID, check_metric, select, varying
-from .statistics import ComparisonBatch, PairedComparison, Shift, decision_p, floor_note
+from .statistics import ComparisonBatch, PairedComparison, floor_note
 from .summary import ConfigSummary, StudySummary
 
 
@@ -121,8 +122,11 @@ def _main_effect(
         groups.setdefault(GRID[dimension](row.config), []).append(row)
     marginals = {value: _marginal(group, metric, seeds) for value, group in groups.items()}
     higher = higher_is_better(metric)
+    unit = lattice_unit(
+        np.array([v for series in marginals.values() for v in series.values()]), metric
+    )
     levels = [
-        Level(value, mean_interval(list(marginals[value].values())), len(groups[value]))
+        Level(value, mean_interval(list(marginals[value].values()), unit=unit), len(groups[value]))
         for value in groups
     ]
     levels.sort(
@@ -184,6 +188,8 @@ class Contrast:
     test: PairedComparison | tuple[ComparisonBatch, int] | None
     #: The per-seed gaps y(a) - y(other) at ``at`` and at ``elsewhere``.
     gaps: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))
+    #: The floor of a spread (see :func:`~.differences.lattice_unit`).
+    unit: float = 0.0
 
     @property
     def comparison(self) -> PairedComparison:
@@ -206,7 +212,7 @@ class Contrast:
         test at ``level``, and they have opposite signs."""
         if self.gap_at * self.gap_elsewhere >= 0:
             return False
-        return all(decision_p(gap) <= level for gap in self.gaps)
+        return all(paired_mean_test(gap, self.unit)[0] < level for gap in self.gaps)
 
 
 @dataclass
@@ -322,6 +328,9 @@ def interaction_contrasts(
                 found.append(contrast)
                 raws.append(raw)
     higher = higher_is_better(metric)
+    unit = lattice_unit(np.concatenate([r for r in raws]) if raws else np.zeros(0), metric)
+    for contrast in found:
+        contrast.unit = unit
     by_length: dict[int, list[int]] = {}
     for index, raw in enumerate(raws):
         by_length.setdefault(len(raw), []).append(index)
@@ -330,7 +339,7 @@ def interaction_contrasts(
         matrix = np.array([raws[i] for i in members], dtype=float).reshape(len(members), length)
         batch = ComparisonBatch.against(
             matrix, np.zeros(length), metric, higher, _contrast_names(found, members),
-            far_from=alpha,
+            unit=unit,
         )  # fmt: skip
         batches.append(batch)
         for row, i in enumerate(members):
@@ -365,8 +374,8 @@ def interactions(
     finds (:func:`interaction_contrasts`, one Holm-corrected family): the strongest
     contrast in words. When the better of two levels changes, "the best initializer
     depends on activation: he_normal beats xavier_normal at relu (+10.0), xavier_normal
-    beats he_normal at tanh (+10.0)"; else "initializer matters more at hidden 20x8
-    than at hidden 8: ...". Nothing is said of where a dimension does not matter: a
+    beats he_normal at tanh (+10.0)"; else "the gap between initializer he_normal and
+    xavier_normal is not the same at hidden 8 and 20x8: ...". Nothing is said of where a dimension does not matter: a
     test that finds nothing does not show that."""
     rows = [r for r in select(summary.rows, where or {}) if r.by_seed.get(metric)]
     if not rows or not _common_seeds(rows, metric):
@@ -394,6 +403,12 @@ def interactions(
 def _interaction_sentence(
     shown: list[Contrast], tested: int, family: int, metric: str, fmt, alpha: float = ALPHA
 ) -> str:
+    """The strongest contrast in words. What its test shows is that the gap between
+    two levels is not the same at two levels of the other dimension; that is what is
+    said. Which level wins where is said only when each gap is shown by its own test
+    (Bonferroni over two per contrast of the family). Nothing is said of where a
+    dimension "matters more": the contrast of (+2, -2) is as large as that of (+4, 0),
+    and the test never compared the sizes of the two gaps."""
     c = shown[0]
     sign = 1.0 if higher_is_better(metric) else -1.0
     a, other, at, elsewhere = c.a, c.other, c.at, c.elsewhere
@@ -403,24 +418,14 @@ def _interaction_sentence(
         at, elsewhere, gap_at, gap_elsewhere, flip = elsewhere, at, gap_elsewhere, gap_at, -flip
     if gap_at < 0:  # and name first the level that is better there
         a, other, gap_at, gap_elsewhere, flip = other, a, -gap_at, -gap_elsewhere, -flip
-    shift = c.comparison.shift()
+    difference = c.comparison.difference()
     if flip < 0:
-        shift = Shift(
-            -shift.estimate,
-            -shift.high,
-            -shift.low,
-            shift.level,
-            shift.n,
-            shift.high_open,
-            shift.low_open,
-        )
+        difference = difference.flipped()
     test = (
-        f"interaction {shift.text(fmt)}, Holm-adjusted p = "
+        f"interaction {difference.text(fmt)}, Holm-adjusted p = "
         f"{c.comparison.p:.2g} over {family} contrast{'s' if family > 1 else ''}"
     )
     more = f"; {len(shown) - 1} more of {tested} contrasts" if len(shown) > 1 else ""
-    # naming which level wins where is two more claims per contrast: Bonferroni over
-    # two for every contrast of the family
     if c.crossing(alpha / (2 * family)):
         return (
             f"the best {c.dimension} depends on {c.across}: {a} beats {other} at {c.across} "
@@ -428,7 +433,7 @@ def _interaction_sentence(
             f"(by {fmt(-gap_elsewhere)}) ({test}{more})"
         )
     return (
-        f"{c.dimension} matters more at {c.across} {at} than at {c.across} {elsewhere}: "
-        f"{a} - {other} = {fmt(gap_at)} there, {fmt(gap_elsewhere)} at {elsewhere} "
-        f"({test}{more})"
+        f"the gap between {c.dimension} {a} and {other} is not the same at {c.across} {at} "
+        f"and {elsewhere}: {a} - {other} = {fmt(gap_at)} at {at}, {fmt(gap_elsewhere)} at "
+        f"{elsewhere} ({test}{more})"
     )

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from ...engine.registry import compact_spec
 from ..plan.dimensions import DIMENSIONS, hidden_label
 from ..plan.metrics import METRIC_LABELS, formatter
-from .statistics import fill_shifts
 
 if TYPE_CHECKING:  # for annotations only: the summary imports this module
     from .published import Comparison
@@ -70,6 +69,7 @@ NAME_COLUMNS = (
 #: The figure columns a narrow terminal may leave out, the first to go first.
 DROP_ORDER = (
     "range",
+    "when learned",
     "± std",
     "train loss",
     "learned 95% CI",
@@ -85,7 +85,10 @@ DROP_ORDER = (
 def table_rows(summary: StudySummary) -> tuple[list[str], list[list[str]]]:
     """The summary as a header and text rows, shared by the terminal, Markdown and
     HTML: each figure's mean with its 95% confidence interval over seeds ("95% CI",
-    Student t), the learned share with its Wilson interval. Settings shared by every
+    Student t; marked "*" where the seeds mix runs that learned and runs that did
+    not, whose mean is then shown taken apart: "when learned" is the accuracy of the
+    seeds that learned, with its own interval), the learned share with its exact
+    interval. Settings shared by every
     configuration are left out (they are in the title); a study that only predicts
     numbers (regression) shows its losses, not accuracy."""
     threshold = f"{100 * summary.study.learned_threshold:.0f}"
@@ -96,6 +99,7 @@ def table_rows(summary: StudySummary) -> tuple[list[str], list[list[str]]]:
         "95% CI",
         "± std",
         "range",
+        "when learned",
         "train acc %",
         "test loss",
         "train loss",
@@ -143,9 +147,10 @@ def _table_cells(row: ConfigSummary) -> list[str]:
         DIMENSIONS["rewind"](row.config),
         str(row.seeds),
         f"{100 * acc.mean:.1f}" if acc.mean is not None else "-",
-        acc.interval_text(percent=True),
+        acc.interval_text(percent=True) + (" *" if row.mixed and acc.low is not None else ""),
         f"{100 * acc.std:.1f}" if acc.std is not None and acc.n > 1 else "-",
         f"{100 * acc.min:.1f}..{100 * acc.max:.1f}" if acc.min is not None else "-",
+        _when_learned_cell(row, "test_accuracy", lambda v: f"{100 * v:.1f}"),
         f"{100 * row.train_accuracy.mean:.1f}" if row.train_accuracy.mean is not None else "-",
         _loss_text(row.test_loss),
         _loss_text(row.train_loss),
@@ -178,10 +183,12 @@ def _epochs_text(row: ConfigSummary) -> str:
 
 #: The accuracy columns (left out when nothing has an accuracy), and the values that
 #: say nothing in a column shown only when they are not all it holds.
-_ACCURACY_COLUMNS = {"test acc %", "95% CI", "± std", "range", "train acc %"}
+_ACCURACY_COLUMNS = {"test acc %", "95% CI", "± std", "range", "train acc %", "when learned"}
 
 
-_SILENT_VALUES = {"epochs to target": {"-"}, "diverged": {"0"}, "± std": {"-"}}
+_SILENT_VALUES = {
+    "epochs to target": {"-"}, "diverged": {"0"}, "± std": {"-"}, "when learned": {"-"},
+}  # fmt: skip
 
 
 def _shows(name: str, cells: list[str], regression: bool) -> bool:
@@ -292,29 +299,38 @@ def to_markdown(summary: StudySummary) -> str:
 
 
 def ranking_rows(ranking, fmt) -> tuple[list[str], list[list[str]]]:
-    """A ranking as table rows: place, name, mean and interval, seeds, the paired
-    difference from the best, seeds won, the corrected p-value, best set or not."""
+    """A ranking as table rows: place, name, mean (with a mark where its seeds mix
+    runs that learned and runs that did not) and interval, seeds, how many learned,
+    the accuracy when it learned, the guarantee's interval (best-set: this one minus
+    the best of the others; otherwise this one minus the best), the seeds won against
+    the best, the p-value its place rests on, and whether it is in the best set."""
+    vs = "vs best of rest [CI]" if ranking.guarantee != "every-pair" else "vs best [CI]"
     header = [
         "#",
         "configuration",
         "mean",
         "95% CI",
         "seeds",
-        "vs best [CI]",
+        "learned",
+        "when learned",
+        vs,
         "wins",
-        "p (Holm)",
+        "p",
         "best set",
     ]
     body = []
-    fill_shifts([entry.vs_best for entry in ranking.entries])
     for place, entry in enumerate(ranking.entries, start=1):
-        estimate, versus = entry.estimate, entry.vs_best
+        estimate, versus, row = entry.estimate, entry.vs_best, entry.row
         interval = "-" if estimate.low is None else f"{fmt(estimate.low)}..{fmt(estimate.high)}"
-        difference = wins = p = "-"
+        if row.mixed and interval != "-":
+            interval += " *"
+        wins = "-"
         if versus is not None:
-            difference = versus.interval_text(fmt)
             wins = f"{versus.wins_a}-{versus.wins_b}"
-            p = f"{versus.p:.2g}"
+        low, high = entry.interval
+        difference = "-"
+        if low == low and high == high:
+            difference = f"[{_end(fmt, low)}, {_end(fmt, high)}]"
         body.append(
             [
                 str(place),
@@ -322,30 +338,68 @@ def ranking_rows(ranking, fmt) -> tuple[list[str], list[list[str]]]:
                 fmt(estimate.mean) if estimate.mean is not None else "-",
                 interval,
                 str(estimate.n),
+                _learned_cell(row),
+                _when_learned_cell(row, ranking.metric, fmt),
                 difference,
                 wins,
-                p,
-                _best_set_cell(entry),
+                f"{entry.p:.2g}" if place > 1 or ranking.guarantee != "every-pair" else "-",
+                _best_set_cell(entry, place),
             ]
         )
     return header, body
 
 
-def _best_set_cell(entry) -> str:
-    if entry.vs_best is None and entry.learned:
-        return "best"
-    if not entry.learned:
-        return "no (never learned)"
-    return "yes" if entry.in_best_set else "no"
+def _end(fmt, value: float) -> str:
+    import math
+
+    return fmt(value) if math.isfinite(value) else ("-inf" if value < 0 else "+inf")
+
+
+def _learned_cell(row) -> str:
+    """"8/10": the seeds that learned (\"-\" for regression)."""
+    if row.learned_share is None:
+        return "-"
+    seeds = len(row.stored_seeds)
+    return f"{seeds - len(row.failed_seeds)}/{seeds}"
+
+
+def _when_learned_cell(row, metric: str, fmt) -> str:
+    """Test accuracy over the seeds that learned, with its interval: shown where it
+    differs from the mean (some seeds did not learn)."""
+    spread = row.learned_accuracy
+    if metric != "test_accuracy" or spread is None or spread.mean is None or not row.mixed:
+        return "-"
+    if spread.low is None:
+        return fmt(spread.mean)
+    return f"{fmt(spread.mean)} [{fmt(spread.low)}, {fmt(spread.high)}]"
+
+
+def _best_set_cell(entry, place: int) -> str:
+    kept = "yes" if entry.in_best_set else "no"
+    if place == 1:
+        kept = "best" if entry.in_best_set else "no"
+    return kept if entry.learned else f"{kept} (never learned)"
 
 
 def comparison_table(comparisons, fmt) -> tuple[list[str], list[list[str]]]:
     """Paired comparisons as table rows: A, B, seeds, the mean difference and its
-    interval, the wins each way, the p-value and the verdict."""
-    header = ["A", "B", "seeds", "A - B [CI]", "level", "A wins", "B wins", "ties", "p", "verdict"]
+    interval, its level, the wins each way, the p-value and the verdict; then how
+    often each failed (A, B) and the difference on the seeds where both learned."""
+    header = [
+        "A", "B", "seeds", "A - B [CI]", "level", "A wins", "B wins", "ties", "p",
+        "verdict", "failed A/B", "fails less (p)", "A - B when both learned",
+    ]  # fmt: skip
     body = []
-    fill_shifts(comparisons)
     for c in comparisons:
+        failed = fewer = learned = "-"
+        if c.failures is not None:
+            f = c.failures
+            failed = f"{f.a_failed}/{f.b_failed} of {f.seeds}"
+            side = f.fewer()
+            fewer = f"{'A' if side == 'a' else 'B' if side == 'b' else 'neither'} ({f.p:.2g})"
+            d = c.when_learned()
+            if d is not None and d.n:
+                learned = d.text(fmt)
         body.append(
             [
                 c.a,
@@ -358,6 +412,9 @@ def comparison_table(comparisons, fmt) -> tuple[list[str], list[list[str]]]:
                 str(c.ties),
                 f"{c.p:.2g}",
                 c.verdict(),
+                failed,
+                fewer,
+                learned,
             ]
         )
     return header, body

@@ -35,10 +35,14 @@ class Estimate:
         return (self.high - self.low) / 2
 
 
-def mean_interval(values: Sequence[float], confidence: float = CONFIDENCE) -> Estimate:
-    """The mean of ``values`` with its two-sided Student-t interval: mean ± t s/sqrt(n).
-    With one value the interval is unknown; with no spread it is the mean itself.
-    (Plain arithmetic: a summary makes tens of thousands of these from a few seeds.)"""
+def mean_interval(
+    values: Sequence[float], confidence: float = CONFIDENCE, unit: float = 0.0
+) -> Estimate:
+    """The mean of ``values`` with its two-sided Student-t interval: mean ± t s/sqrt(n),
+    the spread s never below ``unit`` (one step of an accuracy's lattice: ten equal
+    accuracies do not make a certainty). With one value the interval is unknown; with
+    no spread and no unit it is the mean itself. (Plain arithmetic: a summary makes
+    tens of thousands of these from a few seeds.)"""
     data = [float(v) for v in values if v is not None and math.isfinite(v)]
     n = len(data)
     if n == 0:
@@ -46,9 +50,11 @@ def mean_interval(values: Sequence[float], confidence: float = CONFIDENCE) -> Es
     mean = math.fsum(data) / n
     if n == 1:
         return Estimate(mean, None, None, 1)
-    if max(data) == min(data):
+    if max(data) == min(data) and unit == 0:
         return Estimate(data[0], data[0], data[0], n)
-    std = math.sqrt(math.fsum((v - mean) ** 2 for v in data) / (n - 1))
+    if max(data) == min(data):
+        mean = data[0]
+    std = max(unit, math.sqrt(math.fsum((v - mean) ** 2 for v in data) / (n - 1)))
     half = t_quantile(n - 1, confidence) * std / math.sqrt(n)
     return Estimate(mean, mean - half, mean + half, n)
 
@@ -57,6 +63,41 @@ def mean_interval(values: Sequence[float], confidence: float = CONFIDENCE) -> Es
 def t_quantile(degrees_of_freedom: int, confidence: float = CONFIDENCE) -> float:
     """Student's t quantile of a two-sided ``confidence`` interval (2.262 for 9 df)."""
     return float(stats.t.ppf(0.5 + confidence / 2, degrees_of_freedom))
+
+
+@functools.lru_cache(maxsize=65536)
+def share_interval(
+    successes: int, n: int, confidence: float = CONFIDENCE
+) -> tuple[float | None, float | None]:
+    """The exact Clopper-Pearson interval of a share ``successes / n`` (None, None
+    without runs): it covers the true share at least ``confidence`` of the time, at 0
+    and n too (0 of 10 learned: [0, 0.31])."""
+    if n == 0:
+        return None, None
+    return clopper_pearson(successes, n, confidence)
+
+
+def clopper_pearson(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """The exact (Clopper-Pearson 1934) interval of a share ``successes / n``: it
+    covers the true share at least ``confidence`` of the time whatever the share (the
+    Wilson interval dips below near 0 and 1, where failures live)."""
+    if n == 0:
+        return math.nan, math.nan
+    alpha = 1 - confidence
+    low = 0.0 if successes == 0 else float(stats.beta.ppf(alpha / 2, successes, n - successes + 1))
+    high = 1.0 if successes == n else float(stats.beta.ppf(1 - alpha / 2, successes + 1, n - successes))
+    return low, high
+
+
+def share_upper_bound(count: int, n: int, alpha: float = ALPHA) -> float:
+    """The one-sided (1 - ``alpha``) exact upper bound of a share seen ``count`` times
+    in ``n`` (0 of 10: 0.26; 0 of 40: 0.072): how often something could happen and
+    still have been seen this seldom."""
+    if n == 0:
+        return 1.0
+    if count >= n:
+        return 1.0
+    return float(stats.beta.ppf(1 - alpha, count + 1, n - count))
 
 
 @functools.lru_cache(maxsize=65536)

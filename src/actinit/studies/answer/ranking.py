@@ -1,8 +1,8 @@
 """Rankings and paired comparisons: configurations compared seed by seed (runs with
 the same seed share their data, mini-batch order and dropout noise, so a difference
 is measured on the same draws). A *ranking* sorts configurations by their mean and
-marks the *best set*: the best and every configuration not shown worse than it, the
-tests corrected over every pair (see :mod:`.statistics`).
+marks the *best set* its guarantee promises (:mod:`.guarantees`), every comparison a
+paired t test of the mean difference (see :mod:`.statistics`).
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ import numpy as np
 
 from ..plan.metrics import higher_is_better
 from ..plan.run_config import RunConfig
+from .differences import lattice_unit
+from .guarantees import GUARANTEES, Decision, PairStats, decide, seeds_for_gap
 from .intervals import ALPHA, Estimate, holm, holm_levels
 from .lazy import LazySequence
 from .run_table import seed_arrays
-from .selection import check_metric, labeller, labeller_of, select, select_configs
-from .signed_rank import paired_differences, signed_rank_ps
+from .selection import SelectionError, check_metric, labeller_of, select, select_configs
 from .statistics import (
     ComparisonBatch,
     PairedComparison,
     correct,
-    decision_p,
     floor_note,
     paired_comparison,
     paired_comparisons,
@@ -31,25 +31,29 @@ from .statistics import (
 from .summary import ConfigSummary, StudySummary, SummaryRows
 
 # --------------------------------------------------------------------------
-# Picking configurations
-# --------------------------------------------------------------------------
-
-
-# --------------------------------------------------------------------------
 # Comparisons and rankings
 # --------------------------------------------------------------------------
+
+
+def failed_by_seed(row: ConfigSummary) -> dict[int, bool]:
+    """Seed -> did the run fail (diverge, or never rise above the study's learned
+    threshold)."""
+    failed = set(row.failed_seeds)
+    return {seed: seed in failed for seed in row.stored_seeds}
 
 
 def compare_rows(
     a: ConfigSummary, b: ConfigSummary, metric: str, names: tuple[str, str] = ("A", "B")
 ) -> PairedComparison:
-    """A against B, seed by seed, on ``metric``."""
+    """A against B, seed by seed, on ``metric``: the mean difference, and how often
+    each failed with the difference where both learned."""
     return paired_comparison(
         a.by_seed.get(metric, {}),
         b.by_seed.get(metric, {}),
         metric,
         higher_is_better(metric),
         names,
+        failed=(failed_by_seed(a), failed_by_seed(b)),
     )
 
 
@@ -64,12 +68,10 @@ def against(
     Holm's correction over all of them: the baseline is the user's choice, not the
     data's, so the family is these comparisons."""
     others = [row for row in others if row is not baseline]
-    comparisons = _versus(
-        baseline.by_seed.get(metric, {}),
-        [row.by_seed.get(metric, {}) for row in others],
-        metric,
-        [(label(row.config), label(baseline.config)) for row in others],
-    )
+    comparisons = [
+        compare_rows(row, baseline, metric, (label(row.config), label(baseline.config)))
+        for row in others
+    ]
     correct(comparisons, alpha)
     return comparisons
 
@@ -104,12 +106,6 @@ def _versus(
     return [found[index] for index in range(len(series))]
 
 
-#: Up to this many candidates, the best set's family is every pair of them, corrected
-#: by Holm; beyond, by Bonferroni over every pair (only the comparisons with the best
-#: are then computed).
-ALL_PAIRS_UP_TO = 300
-
-
 def pair_count(candidates: int) -> int:
     """How many tests a best set of ``candidates`` is corrected for: every pair."""
     return candidates * (candidates - 1) // 2
@@ -123,14 +119,9 @@ def with_the_best(
     alpha: float = ALPHA,
 ) -> list[PairedComparison | None]:
     """Each of ``series`` (seed -> value) against ``series[best]`` (None for the best
-    itself), corrected as one family with every other pair.
-
-    The best is picked by the data (the highest mean), so testing the others against
-    it alone is biased: among identical configurations the one that drew highest is
-    compared with the rest, and "worse than the best" turns up far more often than
-    alpha. Any claim "X is worse than the best" is one of the claims "X is worse than
-    Y" over all pairs, so Holm's correction over every pair keeps the chance of any
-    false one at most ``alpha``, whoever is picked as the best."""
+    itself), corrected as one family with every other pair (Holm): "X is worse than
+    the best" is one of the claims "X is worse than Y", so the chance of any false one
+    stays at most ``alpha`` whoever is picked as the best."""
     family = _BestFamily(series, best, metric, names)
     correct_families([family], alpha)
     return family.result()
@@ -138,7 +129,7 @@ def with_the_best(
 
 class _BestFamily:
     """The comparisons with the best of one set of series, and the p-values of their
-    other pairs (None beyond :data:`ALL_PAIRS_UP_TO`: not computed)."""
+    other pairs."""
 
     def __init__(self, series, best: int, metric: str, names: Sequence[str]) -> None:
         self.size = len(series)
@@ -149,9 +140,7 @@ class _BestFamily:
             metric,
             [(names[i], names[best]) for i in self.others],
         )
-        self.rest = (
-            _pair_ps([series[i] for i in self.others]) if self.size <= ALL_PAIRS_UP_TO else None
-        )
+        self.rest = _pair_ps([series[i] for i in self.others], metric)
 
     def result(self) -> list[PairedComparison | None]:
         found: list[PairedComparison | None] = [None] * self.size
@@ -161,92 +150,47 @@ class _BestFamily:
 
 
 def correct_families(families: Sequence, alpha: float = ALPHA) -> None:
-    """One correction over every pair of every family: Holm's, or Bonferroni's when a
-    family is too large for its pairs to be computed. A family's ``comparisons`` are
-    :class:`PairedComparison` objects or a :class:`ComparisonBatch`."""
-    p_lists = [_p_values(family.comparisons) for family in families]
+    """One Holm correction over every pair of every family (the comparisons with each
+    family's best, and the family's other pairs)."""
+    p_lists = [[c.p_value for c in family.comparisons] for family in families]
     p_values = [p for found in p_lists for p in found]
-    total = sum(pair_count(family.size) for family in families)
-    if any(family.rest is None for family in families):
-        adjusted = [min(1.0, total * p) for p in p_values]
-        levels = [alpha / max(1, total)] * len(p_values)
-    else:
-        every = p_values + [p for family in families for p in family.rest]
-        adjusted, levels = holm(every), holm_levels(every, alpha)
+    every = p_values + [p for family in families for p in family.rest]
+    adjusted, levels = holm(every), holm_levels(every, alpha)
     offset = 0
     for family, found in zip(families, p_lists):
         part = slice(offset, offset + len(found))
         offset += len(found)
-        if isinstance(family.comparisons, ComparisonBatch):
-            family.comparisons.adjust(np.array(adjusted[part]), np.array(levels[part]))
-            continue
         for comparison, p, level in zip(family.comparisons, adjusted[part], levels[part]):
             comparison.p_adjusted = p
             comparison.level = level
 
 
-def _p_values(comparisons) -> list[float]:
-    if isinstance(comparisons, ComparisonBatch):
-        return comparisons.p_values.tolist()
-    return [comparison.p_value for comparison in comparisons]
-
-
-def _pair_ps(series: Sequence[Mapping[int, float]]) -> list[float]:
-    """The signed-rank p-value of every pair of ``series`` on the seeds both have."""
+def _pair_ps(series: Sequence[Mapping[int, float]], metric: str) -> list[float]:
+    """The paired t p-value of every pair of ``series`` on the seeds both have."""
     if len(series) < 2:
         return []
-    seed_sets = {tuple(sorted(values)) for values in series}
-    if len(seed_sets) == 1:
-        seeds = next(iter(seed_sets))
-        return _matrix_pair_ps(
-            np.array([[values[s] for s in seeds] for values in series], dtype=float)
-        )
+    _, matrix = _matrix(series)
+    pairs = PairStats.of(matrix, lattice_unit(matrix, metric))
     i, j = np.triu_indices(len(series), 1)
-    return [
-        decision_p(
-            paired_differences(series[a], series[b], sorted(set(series[a]) & set(series[b])))
-        )
-        for a, b in zip(i, j)
-    ]
+    return pairs.two_sided_p()[i, j].tolist()
 
 
-def _matrix_pair_ps(matrix: np.ndarray) -> list[float]:
-    """The signed-rank p-value of every pair of rows of ``matrix`` (series x seeds)."""
-    i, j = np.triu_indices(len(matrix), 1)
-    found = [np.zeros(0)]
-    for start in range(0, len(i), 20000):
-        x, y = matrix[i[start : start + 20000]], matrix[j[start : start + 20000]]
-        with np.errstate(invalid="ignore"):
-            found.append(signed_rank_ps(np.where(x == y, 0.0, x - y)))
-    return np.concatenate(found).tolist()
-
-
-class _MatrixFamily:
-    """:class:`_BestFamily` of series that share their seeds, given as one matrix
-    (series x seeds): the comparisons with the best as one :class:`ComparisonBatch`.
-    ``names(i)`` names series i."""
-
-    def __init__(
-        self, values: np.ndarray, best: int, metric: str, names: Callable[[int], str]
-    ) -> None:
-        self.size = len(values)
-        self.others = np.delete(np.arange(self.size), best)
-        others = self.others.tolist()
-        self.comparisons = ComparisonBatch.against(
-            values[self.others],
-            values[best],
-            metric,
-            higher_is_better(metric),
-            lambda k: (names(others[k]), names(best)),
-        )
-        self.rest = _matrix_pair_ps(values[self.others]) if self.size <= ALL_PAIRS_UP_TO else None
+def _matrix(series: Sequence[Mapping[int, float]]) -> tuple[np.ndarray, np.ndarray]:
+    """(seeds, series x seeds values) with NaN where a series lacks a seed."""
+    arrays = [seed_arrays(values) for values in series]
+    seeds = np.unique(np.concatenate([s for s, _ in arrays])) if arrays else np.zeros(0, int)
+    matrix = np.full((len(series), len(seeds)), np.nan)
+    for row, (own, values) in enumerate(arrays):
+        matrix[row, np.searchsorted(seeds, own)] = values
+    return seeds, matrix
 
 
 @dataclass
 class Ranked:
     """One configuration in a ranking: its estimate, its comparison with the best
-    (None for the best itself) and whether it belongs to the best set. A
-    configuration that learned on no seed is never in the best set."""
+    (None for the best itself), the guarantee's interval for it and whether it
+    belongs to the best set. ``learned``: it learned on some seed (a description:
+    the best set is decided by the tests alone)."""
 
     row: ConfigSummary
     label: str
@@ -254,22 +198,30 @@ class Ranked:
     vs_best: PairedComparison | None
     in_best_set: bool
     learned: bool = True
+    #: The guarantee's interval (best-set: of mu_i - max of the others; otherwise of
+    #: mu_i - mu_best) and the p-value the place rests on.
+    interval: tuple[float, float] = (float("nan"), float("nan"))
+    p: float = 1.0
 
 
 @dataclass
 class Ranking:
     metric: str
-    entries: list[Ranked]
+    entries: Sequence[Ranked]
     alpha: float = ALPHA
     where: dict[str, str] = field(default_factory=dict)
     #: Why there is nothing to rank, when there is not.
     reason: str = ""
+    guarantee: str = "best-set"
+    #: The guarantee in words, and the spread of the paired differences with the best
+    #: (what the power line reads).
+    what: str = ""
+    spread: float = float("nan")
 
     @property
     def best(self) -> Ranked | None:
-        """The configuration the others are compared with: the highest mean among
-        those that learned on some seed."""
-        return next((e for e in self.entries if e.vs_best is None and e.learned), None)
+        """The configuration with the highest mean (the others are shown against it)."""
+        return self.entries[0] if self.entries else None
 
     @property
     def best_set(self) -> list[Ranked]:
@@ -286,8 +238,9 @@ class Ranking:
 
     @property
     def family(self) -> int:
-        """How many paired tests the best set is corrected for: every pair."""
-        return pair_count(len(self.entries))
+        """How many tests the guarantee is corrected for."""
+        k = len(self.entries)
+        return pair_count(k) if self.guarantee == "every-pair" else max(0, k - 1)
 
     @property
     def seeds(self) -> tuple[int, int]:
@@ -299,10 +252,27 @@ class Ranking:
         return f"{low} seeds" if low == high else f"{low}-{high} seeds"
 
     def correction_text(self) -> str:
-        how = "Holm" if len(self.entries) <= ALL_PAIRS_UP_TO else "Bonferroni"
+        return self.what
+
+    def seeds_for(self, gap: float, power: float = 0.8) -> int | None:
+        """About how many seeds this ranking's guarantee needs to drop a configuration
+        ``gap`` below the best with probability ``power`` (at the paired differences'
+        spread seen here)."""
+        return seeds_for_gap(gap, self.spread, len(self.entries), self.guarantee, self.alpha, power)
+
+    def power_line(self, gap: float, fmt) -> str:
+        """The seeds the guarantee needs to separate ``gap`` from the best, in words."""
+        needed = self.seeds_for(gap)
+        if needed is None:
+            return ""
         return (
-            f"paired Wilcoxon, {how}-corrected over all {self.family} pairs at "
-            f"{100 * self.alpha:.2g}%"
+            f"to drop a configuration {fmt(gap)} below the best with 80% power, this "
+            f"guarantee needs about {needed} seeds (paired differences with the best spread "
+            f"by {fmt(self.spread)} here; every-pair: about "
+            f"{seeds_for_gap(gap, self.spread, len(self.entries), 'every-pair', self.alpha)})"
+            if self.guarantee != "every-pair"
+            else f"to drop a configuration {fmt(gap)} below the best with 80% power, every-pair "
+            f"needs about {needed} seeds (paired differences spread by {fmt(self.spread)} here)"
         )
 
     def verdict(self) -> str:
@@ -310,46 +280,27 @@ class Ranking:
         if not self.entries:
             return f"nothing to rank: {self.reason or 'no stored runs'}"
         best = self.best
-        if best is None:
-            return (
-                "no configuration learned on any of its seeds (test accuracy never above "
-                "the study's learned threshold): nothing to call best"
-            )
-        tied = len(self.best_set) - 1
         if len(self.entries) == 1:
             return f"only {best.label} was run"
         never = sum(not learned for learned in self._column("learned"))
         never_text = (
-            f"; {never} configuration{'s' if never > 1 else ''} that learned on no seed "
-            f"{'are' if never > 1 else 'is'} left out of the best set"
+            f"; {never} configuration{'s' if never > 1 else ''} learned on no seed"
             if never
             else ""
         )
         note = floor_note(min(self.seeds), self.family, self.alpha)
-        if tied == 0:
+        if len(self.best_set) == 1:
+            only = self.best_set[0]
             return (
-                f"{best.label} is best at {self.seeds_text()}: every other configuration is "
+                f"{only.label} is best at {self.seeds_text()}: every other configuration is "
                 f"worse ({self.correction_text()}){never_text}"
             )
         return (
-            f"no winner at {self.seeds_text()}: {tied} other configuration"
-            f"{'s' if tied > 1 else ''} cannot be told apart from {best.label} "
-            f"({self.correction_text()}); "
+            f"no winner at {self.seeds_text()}: {len(self.best_set)} configurations could be "
+            f"best ({self.correction_text()}); "
             + (note if note else "more seeds may separate them")
             + never_text
         )
-
-
-def _sort_key(metric: str):
-    higher = higher_is_better(metric)
-
-    def key(row: ConfigSummary) -> float:
-        mean = row.metric(metric).mean
-        if mean is None:
-            return np.inf
-        return -mean if higher else mean
-
-    return key
 
 
 def learned_somewhere(row: ConfigSummary) -> bool:
@@ -363,122 +314,139 @@ def rank(
     metric: str = "test_accuracy",
     where: Mapping[str, str] | None = None,
     alpha: float = ALPHA,
+    guarantee: str = "best-set",
 ) -> Ranking:
-    """The configurations (those ``where`` picks) sorted by their mean ``metric``,
-    each compared seed by seed with the best (the highest mean among those that
-    learned somewhere); the comparisons are corrected over every pair
-    (:func:`with_the_best`), and the best set is the best and every configuration
-    not shown worse than it."""
+    """The configurations (those ``where`` picks) sorted by their mean ``metric``
+    (the highest first, or the lowest for a loss), every pair compared seed by seed
+    on its mean difference (paired t), and the best set that ``guarantee`` promises
+    (:mod:`.guarantees`: ``best-set``, ``every-pair`` or ``screening``)."""
     check_metric(summary.study, metric)
-    if isinstance(summary.rows, SummaryRows):
-        ranking = _rank_columns(summary.rows, metric, where or {}, alpha)
-        if ranking is not None:
-            return ranking
-    rows = [r for r in select(summary.rows, where or {}) if r.by_seed.get(metric)]
-    rows.sort(key=_sort_key(metric))
-    if not any(np.isfinite(seed_arrays(r.by_seed[metric])[1]).any() for r in rows):
+    if guarantee not in GUARANTEES:
+        raise SelectionError(
+            f"unknown guarantee {guarantee!r}; choose one of: {', '.join(GUARANTEES)}"
+        )
+    configs, row_of, matrix, learned = _ranked_values(summary, metric, where or {})
+    finite = np.isfinite(matrix).any(axis=1) if len(matrix) else np.zeros(0, bool)
+    if not finite.any():
         reason = (
             f"every run of these configurations diverged or failed: no finite "
             f"{metric.replace('_', ' ')}"
-            if rows or any(r.diverged for r in summary.rows)
+            if len(configs) or any(r.diverged for r in summary.rows)
             else "no stored runs"
         )
-        return Ranking(metric, [], alpha, dict(where or {}), reason)
-    label = labeller(rows)
-    names = [label(row.config) for row in rows]
-    learned = [learned_somewhere(row) for row in rows]
-    best = next((i for i, ok in enumerate(learned) if ok), 0)
-    comparisons = with_the_best([r.by_seed[metric] for r in rows], best, metric, names, alpha)
-    entries = []
-    for row, name, comparison, ok in zip(rows, names, comparisons, learned):
-        worse = comparison is not None and comparison.better(alpha) == "b"
-        entries.append(Ranked(row, name, _estimate(row, metric), comparison, ok and not worse, ok))
-    return Ranking(metric, entries, alpha, dict(where or {}))
-
-
-def _rank_columns(
-    rows: SummaryRows, metric: str, where: Mapping[str, str], alpha: float
-) -> Ranking | None:
-    """:func:`rank` read from the summary's columns, with the same figures: the
-    configurations' values as one matrix (configurations x seeds), the comparisons
-    with the best as one :class:`ComparisonBatch`, the entries made when read. None
-    where the configurations do not share their seeds, or none has a finite value:
-    the row-by-row ranking handles (and explains) those."""
-    columns = rows.columns
-    configs, table, column = columns.configs, columns.table, columns.metrics[metric]
-    chosen = rows.indices
-    if where:
-        chosen = chosen[select_configs([configs[i] for i in chosen.tolist()], where)]
-    runs = np.flatnonzero(column.included)  # by configuration, then seed
-    per_config = np.bincount(table.code[runs], minlength=len(configs))
-    chosen = chosen[per_config[chosen] > 0]
-    stats = columns.stats[metric]
-    if not (stats.n[chosen] > 0).any():
-        return None
-    mean = stats.mean[chosen] if not higher_is_better(metric) else -stats.mean[chosen]
-    order = chosen[np.argsort(np.where(stats.n[chosen] > 0, mean, np.inf), kind="stable")]
-    seeds_each = per_config[order]
-    if (seeds_each != seeds_each[0]).any():
-        return None
-    at = runs[np.searchsorted(table.code[runs], order)[:, None] + np.arange(seeds_each[0])]
-    if (table.seed[at] != table.seed[at[0]]).any():
-        return None
-    share = columns.learned[0][order]
-    learned = np.isnan(share) | (share > 0)  # regression (no share) always "learned"
-    best = int(np.argmax(learned))  # the first that learned, else the first
-    label = labeller_of([configs[i] for i in order.tolist()])
-    family = _MatrixFamily(column.value[at], best, metric, lambda i: label(configs[order[i]]))
-    correct_families([family], alpha)
-    worse = np.insert(family.comparisons.better(alpha) == -1, best, False)
-    entries = RankedEntries(
-        rows, order, label, metric, family.comparisons, best,
-        {"learned": learned.tolist(), "in_best_set": (learned & ~worse).tolist(),
-         "n": stats.n[order].tolist()},
+        return Ranking(metric, [], alpha, dict(where or {}), reason, guarantee)
+    higher = higher_is_better(metric)
+    with np.errstate(invalid="ignore"):
+        means = np.nanmean(np.where(np.isfinite(matrix), matrix, np.nan), axis=1)
+    good = means if higher else -means
+    order = np.argsort(np.where(np.isnan(good), np.inf, -good), kind="stable")
+    matrix = matrix[order]
+    configs = [configs[i] for i in order.tolist()]
+    unit = lattice_unit(matrix, metric)
+    pairs = PairStats.of(matrix if higher else -matrix, unit)
+    decision = decide(pairs, 0, guarantee, alpha)
+    sign = 1.0 if higher else -1.0
+    label = labeller_of(configs)
+    names = [label(c) for c in configs]
+    comparisons = ComparisonBatch.against(
+        matrix[1:], matrix[0], metric, higher, lambda k: (names[k + 1], names[0]),
+        1 - decision.level, unit,
     )  # fmt: skip
-    return Ranking(metric, entries, alpha, dict(where))
+    if decision.guarantee == "every-pair":
+        comparisons.adjust(decision.p[1:], np.full(len(configs) - 1, decision.level))
+    spread = _spread(pairs)
+    learned = np.asarray(learned)[order].tolist()
+    entries = RankedEntries(
+        lambda k: row_of(int(order[k])), names, metric, comparisons, decision, sign,
+        {"learned": learned, "in_best_set": decision.in_best_set.tolist(),
+         "n": [int(v) for v in np.isfinite(matrix).sum(axis=1)]},
+    )  # fmt: skip
+    return Ranking(
+        metric, entries, alpha, dict(where or {}), "", decision.guarantee, decision.what, spread
+    )
+
+
+def _spread(pairs: PairStats) -> float:
+    """The median standard deviation of the paired differences with the best."""
+    se, n = pairs.se[1:, 0], pairs.n[1:, 0]
+    usable = np.isfinite(se) & (n > 1)
+    if not usable.any():
+        return float("nan")
+    return float(np.median(se[usable] * np.sqrt(n[usable])))
+
+
+def _ranked_values(summary: StudySummary, metric: str, where: Mapping[str, str]):
+    """(the chosen configurations, a function giving the row of the i-th of them,
+    their values as configurations x seeds with NaN where a seed is missing, and
+    whether each learned on some seed)."""
+    if isinstance(summary.rows, SummaryRows):
+        columns = summary.rows.columns
+        chosen = summary.rows.indices
+        if where:
+            chosen = chosen[select_configs([columns.configs[i] for i in chosen.tolist()], where)]
+        column, table = columns.metrics[metric], columns.table
+        runs = np.flatnonzero(column.included)
+        runs = runs[np.isin(table.code[runs], chosen)]
+        seeds = np.unique(table.seed[runs])
+        position = np.full(len(columns.configs), -1)
+        position[chosen] = np.arange(len(chosen))
+        matrix = np.full((len(chosen), len(seeds)), np.nan)
+        matrix[position[table.code[runs]], np.searchsorted(seeds, table.seed[runs])] = column.value[
+            runs
+        ]
+        has = (~np.isnan(matrix)).any(axis=1)
+        chosen, matrix = chosen[has], matrix[has]
+        configs = [columns.configs[i] for i in chosen.tolist()]
+        share = columns.learned[0][chosen]
+        learned = np.isnan(share) | (share > 0)  # regression (no share) always "learned"
+        return configs, lambda i: summary.rows.of_config(int(chosen[i])), matrix, learned
+    rows = [r for r in select(summary.rows, where) if r.by_seed.get(metric)]
+    _, matrix = _matrix([r.by_seed[metric] for r in rows])
+    learned = np.array([learned_somewhere(r) for r in rows], dtype=bool)
+    return [r.config for r in rows], rows.__getitem__, matrix, learned
 
 
 class RankedEntries(LazySequence[Ranked]):
-    """A ranking's entries, each made when read (:class:`Ranked`: its row, label,
-    estimate and comparison with the best) from what the ranking computed at once:
-    ``order`` (the configurations' indices, best first), ``comparisons`` (with the
-    best, in that order without the best) and ``columns`` (per entry: learned, in
-    the best set, seeds)."""
+    """A ranking's entries, each made when read (:class:`Ranked`) from what the
+    ranking computed at once: ``row_of(k)``, the k-th ranked row, their names, the comparisons
+    with the best (in that order without the best), the guarantee's decision, and
+    ``columns`` (per entry: learned, in the best set, seeds)."""
 
     def __init__(
         self,
-        rows: SummaryRows,
-        order: np.ndarray,
-        label: Callable[[RunConfig], str],
+        row_of: Callable[[int], ConfigSummary],
+        names: list[str],
         metric: str,
         comparisons: ComparisonBatch,
-        best: int,
+        decision: Decision,
+        sign: float,
         columns: dict[str, list],
     ) -> None:
-        self.rows, self.order, self.label, self.metric = rows, order.tolist(), label, metric
-        self.comparisons, self.best, self.columns = comparisons, best, columns
-        super().__init__(len(self.order))
+        self.row_of, self.names, self.metric = row_of, names, metric
+        self.comparisons, self.decision, self.sign, self.columns = (
+            comparisons, decision, sign, columns,
+        )  # fmt: skip
+        super().__init__(len(names))
 
     def _make(self, index: int) -> Ranked:
-        row = self.rows.of_config(self.order[index])
-        versus = None
-        if index != self.best:
-            versus = self.comparisons[index if index < self.best else index - 1]
+        row = self.row_of(index)
+        versus = None if index == 0 else self.comparisons[index - 1]
+        d = self.decision
+        low, high = float(d.low[index]), float(d.high[index])
+        if self.sign < 0:  # in the metric's own units: a loss lower than the best is < 0
+            low, high = -high, -low
         return Ranked(
             row,
-            self.label(row.config),
+            self.names[index],
             _estimate(row, self.metric),
             versus,
             self.columns["in_best_set"][index],
             self.columns["learned"][index],
+            (low, high),
+            float(d.p[index]),
         )
 
 
 def _estimate(row: ConfigSummary, metric: str) -> Estimate:
     spread = row.metric(metric)
     return Estimate(spread.mean, spread.low, spread.high, spread.n)
-
-
-# --------------------------------------------------------------------------
-# Effects of each grid dimension
-# --------------------------------------------------------------------------

@@ -170,11 +170,15 @@ class GroupStats:
     censored: np.ndarray
 
 
-def group_stats(table: RunTable, column: MetricColumn, groups: int) -> GroupStats:
+def group_stats(
+    table: RunTable, column: MetricColumn, groups: int, unit: float = 0.0, runs=None
+) -> GroupStats:
     """:class:`GroupStats` of ``column`` for every configuration at once (the same
-    figures as :func:`~.statistics.mean_interval`: one value has no interval, equal
-    values an interval of width 0)."""
-    finite = column.finite
+    figures as :func:`~.intervals.mean_interval`: one value has no interval; the
+    interval's spread is never below ``unit``, one step of an accuracy's lattice, so
+    equal values have an interval of width 0 only for a metric with no lattice).
+    ``runs``: a mask of the runs to count (default: all)."""
+    finite = column.finite if runs is None else column.finite & runs
     code, value = table.code[finite], column.value[finite]
     n = np.bincount(code, minlength=groups)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -189,10 +193,12 @@ def group_stats(table: RunTable, column: MetricColumn, groups: int) -> GroupStat
     std = np.where(equal, 0.0, std)
     quantile = np.array([t_quantile(int(k) - 1) if k > 1 else np.nan for k in n])
     with np.errstate(invalid="ignore"):
-        half = np.where(equal, 0.0, quantile * std / np.sqrt(n))
+        half = quantile * np.maximum(std, unit) / np.sqrt(n)
+        half = np.where(equal & (unit == 0), 0.0, half)
     low = np.where(n > 1, mean - half, np.nan)
     high = np.where(n > 1, mean + half, np.nan)
-    censored = np.bincount(table.code[column.included & ~finite], minlength=groups)
+    counted = column.included if runs is None else column.included & runs
+    censored = np.bincount(table.code[counted & ~finite], minlength=groups)
     return GroupStats(n, mean, std, low, high, minimum, maximum, censored)
 
 

@@ -16,7 +16,8 @@ from ..plan.metrics import METRICS
 from ..plan.study import RunConfig, Study
 from ..run.store import Store
 from .exports import comparison_rows, table_rows
-from .intervals import mean_interval, wilson_interval
+from .differences import lattice_unit
+from .intervals import mean_interval, share_interval
 from .lazy import LazySequence
 from .published import Comparison, judge, place
 from .run_table import (
@@ -109,11 +110,25 @@ class ConfigSummary:
     #: target never reached counts as the budget + 1 epochs, and a value a diverged
     #: run lacks as the worst possible (+inf for a loss, -inf for an accuracy).
     by_seed: dict[str, dict[int, float]] = field(default_factory=dict)
-    #: The Wilson interval of ``learned_share``.
+    #: The exact (Clopper-Pearson) interval of ``learned_share``.
     learned_low: float | None = None
     learned_high: float | None = None
     #: The seeds of the runs that did not fail, in order.
     stored_seeds: list[int] = field(default_factory=list)
+    #: Test accuracy over the seeds that learned only: "how well it does when it
+    #: works" (None for regression).
+    learned_accuracy: Spread | None = None
+    #: The seeds whose run failed to learn: diverged, or test accuracy at or below
+    #: the study's learned threshold (for regression: diverged).
+    failed_seeds: list[int] = field(default_factory=list)
+
+    @property
+    def mixed(self) -> bool:
+        """Some seeds learned and some did not: the mean over all seeds mixes two
+        kinds of run, and its interval (a t interval) is not to be trusted; the
+        learned share and the accuracy when it learns are."""
+        learned = self.learned_share
+        return learned is not None and 0 < learned < 1
 
     def metric(self, name: str) -> Spread:
         return getattr(self, name)
@@ -143,6 +158,9 @@ class ConfigSummary:
             learned_share=self.learned_share,
             learned_share_low=self.learned_low,
             learned_share_high=self.learned_high,
+            test_accuracy_when_learned=_field(self.learned_accuracy, "mean"),
+            test_accuracy_when_learned_low=_field(self.learned_accuracy, "low"),
+            test_accuracy_when_learned_high=_field(self.learned_accuracy, "high"),
             reached_target=self.reached_target,
             diverged=self.diverged,
             failed=self.failed,
@@ -150,6 +168,10 @@ class ConfigSummary:
             config_key=self.config.key,
         )
         return row
+
+
+def _field(spread: Spread | None, name: str):
+    return None if spread is None else getattr(spread, name)
 
 
 @dataclass
@@ -240,11 +262,19 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
     budget = np.array([c.epochs for c in configs], dtype=float)
     targeted = np.array([c.target_accuracy is not None for c in configs], dtype=bool)
     columns = metric_columns(table, classifies, budget, targeted)
-    counts = _counts(table, columns, study.learned_threshold, len(configs))
-    stats = {metric: group_stats(table, columns[metric], len(configs)) for metric in METRICS}
-    rows = SummaryRows(
-        SummaryColumns(configs, table, columns, stats, counts, _learned(counts, classifies))
+    learned_runs = _learned_runs(table, study.learned_threshold)
+    counts = _counts(table, columns, learned_runs, len(configs))
+    units = {m: lattice_unit(columns[m].value[columns[m].finite], m) for m in METRICS}
+    stats = {m: group_stats(table, columns[m], len(configs), units[m]) for m in METRICS}
+    stats["learned_accuracy"] = group_stats(
+        table, columns["test_accuracy"], len(configs), units["test_accuracy"], learned_runs
     )
+    rows = SummaryRows(
+        SummaryColumns(
+            configs, table, columns, stats, counts, _learned(counts, classifies),
+            learned_runs, classifies,
+        )
+    )  # fmt: skip
     expected = study.seeds if seeds is None else seeds
     missing = int(np.maximum(0, expected - np.diff(table.starts)).sum())
     failures = [Failure(configs[c], s, _reason(error)) for c, s, error in table.failures]
@@ -289,7 +319,7 @@ class SummaryColumns:
     in ``configs`` (the study's grid): what :class:`SummaryRows` makes rows of and
     what a ranking reads directly. ``metrics``: each metric per run, as comparisons
     read it; ``stats``: each metric's :class:`~.run_table.GroupStats`; ``counts``: see
-    :func:`_counts`; ``learned``: the learned share with its Wilson interval (NaN
+    :func:`_counts`; ``learned``: the learned share with its exact interval (NaN
     where none)."""
 
     configs: list[RunConfig]
@@ -298,6 +328,10 @@ class SummaryColumns:
     stats: dict[str, GroupStats]
     counts: dict[str, np.ndarray]
     learned: tuple[np.ndarray, np.ndarray, np.ndarray]
+    #: Per run: did it learn (see :func:`_learned_runs`); per configuration: does it
+    #: classify (so that "learned" means something).
+    learned_runs: np.ndarray | None = None
+    classifies: np.ndarray | None = None
 
 
 class SummaryRows(LazySequence[ConfigSummary]):
@@ -342,7 +376,16 @@ class SummaryRows(LazySequence[ConfigSummary]):
             learned_low=lists["low"][index],
             learned_high=lists["high"][index],
             stored_seeds=lists["ok_seeds"][ok_start:ok_stop],
-        )
+            learned_accuracy=(
+                Spread(*(values[index] for values in lists["learned_accuracy"]))
+                if lists["classifies"][index]
+                else None
+            ),
+            failed_seeds=[
+                seed for seed, ok in zip(lists["ok_seeds"][ok_start:ok_stop],
+                                         lists["ok_learned"][ok_start:ok_stop]) if not ok
+            ],
+        )  # fmt: skip
 
     def _figure_lists(self) -> dict[str, list]:
         """Every figure a row holds, as Python lists made at once (a NumPy scalar
@@ -358,6 +401,16 @@ class SummaryRows(LazySequence[ConfigSummary]):
             lists["starts"] = table.starts.tolist()
             lists["ok_seeds"] = table.seed[table.ok].tolist()
             lists["ok_starts"] = np.concatenate([[0], np.cumsum(counts["ok"])]).tolist()
+            learned = columns.learned_runs
+            classifies = columns.classifies
+            if learned is None:
+                learned = np.ones(len(table.code), bool)
+            if classifies is None:
+                classifies = np.zeros(len(columns.configs), bool)
+            diverged = table.status == DIVERGED
+            worked = np.where(classifies[table.code], learned, ~diverged)
+            lists["ok_learned"] = worked[table.ok].tolist()
+            lists["classifies"] = classifies.tolist()
             lists.update(_spread_lists(columns))
             self._lists = lists
         return self._lists
@@ -374,7 +427,9 @@ def _spread_lists(columns: SummaryColumns) -> dict[str, list[list]]:
     configuration has no target, is empty."""
     counts = columns.counts
     found = {}
-    for metric in METRICS:
+    for metric in (*METRICS, "learned_accuracy"):
+        if metric not in columns.stats:
+            continue
         stats = columns.stats[metric]
         n = stats.n
         low, high = stats.low, stats.high
@@ -397,13 +452,18 @@ def _spread_lists(columns: SummaryColumns) -> dict[str, list[list]]:
     return found
 
 
-def _counts(table: RunTable, columns, threshold: float, groups: int) -> dict[str, np.ndarray]:
-    """Per configuration: runs that did not fail, failed, diverged, reached the target,
-    learned (test accuracy above ``threshold``), and their seconds."""
-    ok = table.ok
+def _learned_runs(table: RunTable, threshold: float) -> np.ndarray:
+    """Per run: did it learn? It did not fail or diverge, and its test accuracy is
+    above ``threshold`` (a diverged run learned nothing, whatever its accuracy)."""
     accuracy = table.values["test_accuracy"]
     with np.errstate(invalid="ignore"):
-        learned = ok & (accuracy > threshold)
+        return table.ok & (table.status != DIVERGED) & (accuracy > threshold)
+
+
+def _counts(table: RunTable, columns, learned: np.ndarray, groups: int) -> dict[str, np.ndarray]:
+    """Per configuration: runs that did not fail, failed, diverged, reached the target,
+    learned (``learned``: per run), and their seconds."""
+    ok = table.ok
 
     def count(mask):
         return np.bincount(table.code[mask], minlength=groups)
@@ -420,13 +480,13 @@ def _counts(table: RunTable, columns, threshold: float, groups: int) -> dict[str
 
 
 def _learned(counts, classifies: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per configuration: the share of runs that learned and its Wilson interval
+    """Per configuration: the share of runs that learned and its exact interval
     (NaN where no run finished, or for regression, where nothing is "learned")."""
     ok, learned = counts["ok"], counts["learned"]
     share, low, high = (np.full(len(ok), np.nan) for _ in range(3))
     for index in np.flatnonzero((ok > 0) & classifies).tolist():
         share[index] = int(learned[index]) / int(ok[index])
-        low[index], high[index] = wilson_interval(int(learned[index]), int(ok[index]))
+        low[index], high[index] = share_interval(int(learned[index]), int(ok[index]))
     return share, low, high
 
 
