@@ -7,7 +7,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from actinit.studies.answer.intervals import wilson_interval
+import numpy as np
+
+from actinit.studies.answer.differences import lattice_unit
+from actinit.studies.answer.intervals import share_interval
 from actinit.studies.answer.summary import (
     ConfigSummary,
     Failure,
@@ -42,16 +45,26 @@ def _per_seed(config: RunConfig, records: list[dict[str, Any]]) -> dict[str, dic
     return per_seed
 
 
+def _learned(record: dict[str, Any], threshold: float) -> bool:
+    """A run learned: it did not fail or diverge, and its test accuracy is above the
+    threshold."""
+    accuracy = record["test_accuracy"]
+    return record["status"] == "ok" and accuracy is not None and accuracy > threshold
+
+
 def _config_summary(
-    config: RunConfig, records: list[dict[str, Any]], learned_threshold: float
+    config: RunConfig, records: list[dict[str, Any]], learned_threshold: float, units
 ) -> ConfigSummary:
-    """One configuration's row from its stored runs (failed runs count only as failed)."""
+    """One configuration's row from its stored runs (failed runs count only as failed;
+    ``units``: each metric's lattice step over the whole study, the floor of a spread)."""
     ok = [r for r in records if r["status"] != "failed"]
     by_seed = _per_seed(config, records)
     reached = sum(r["epochs_to_target"] is not None for r in ok)
     spreads = {
         metric: Spread.of(
-            list(by_seed[metric].values()), bounds=(0.0, 1.0) if "accuracy" in metric else None
+            list(by_seed[metric].values()),
+            bounds=(0.0, 1.0) if "accuracy" in metric else None,
+            unit=units[metric],
         )
         for metric in METRIC_COLUMNS
         if metric != "epochs_to_target"
@@ -60,13 +73,21 @@ def _config_summary(
     spreads["epochs_to_target"] = (
         Spread.of(epochs, censored=len(epochs) - reached) if epochs else Spread.of([])
     )
-    learned_share = learned_low = learned_high = None
-    if ok and config.loss_function.is_classification:  # regression: nothing "learned"
-        learned = sum(
-            r["test_accuracy"] is not None and r["test_accuracy"] > learned_threshold for r in ok
-        )
+    learned_share = learned_low = learned_high = learned_accuracy = None
+    classifies = config.loss_function.is_classification
+    worked = {
+        r["seed"]: _learned(r, learned_threshold) if classifies else r["status"] == "ok"
+        for r in ok
+    }
+    if ok and classifies:  # regression: nothing "learned"
+        learned = sum(worked.values())
         learned_share = learned / len(ok)
-        learned_low, learned_high = wilson_interval(learned, len(ok))
+        learned_low, learned_high = share_interval(learned, len(ok))
+        learned_accuracy = Spread.of(
+            [r["test_accuracy"] for r in ok if worked[r["seed"]]],
+            bounds=(0.0, 1.0),
+            unit=units["test_accuracy"],
+        )
     return ConfigSummary(
         config=config,
         seeds=len(records),
@@ -80,6 +101,8 @@ def _config_summary(
         learned_low=learned_low,
         learned_high=learned_high,
         stored_seeds=sorted(r["seed"] for r in ok),
+        learned_accuracy=learned_accuracy,
+        failed_seeds=sorted(seed for seed, learned in worked.items() if not learned),
     )
 
 
@@ -95,6 +118,18 @@ def reference_summary(study: Study, store: Store, seeds: int | None = None) -> S
     missing = 0
     failures = []
     expected = study.seeds if seeds is None else seeds
+    kept = [
+        r
+        for config in configs
+        for r in records_by_key.get(config.key, [])
+        if r["status"] != "failed"
+    ]
+    units = {
+        metric: lattice_unit(
+            np.array([r[metric] for r in kept if r[metric] is not None], dtype=float), metric
+        )
+        for metric in METRIC_COLUMNS
+    }
     for config in configs:
         records = records_by_key.get(config.key, [])
         missing += max(0, expected - len(records))
@@ -105,7 +140,7 @@ def reference_summary(study: Study, store: Store, seeds: int | None = None) -> S
         ]
         if not records:
             continue
-        rows.append(_config_summary(config, records, study.learned_threshold))
+        rows.append(_config_summary(config, records, study.learned_threshold, units))
     for replay in replays:  # a failed replay says why too (it was counted, not shown)
         failures += [
             Failure(replay, r["seed"], (r.get("error") or "unknown error").splitlines()[0])

@@ -52,8 +52,17 @@ def test_claims_are_supported_contradicted_or_not_settled(tmp_path):
     result = judged(tmp_path, means)
     assert result["He beats Xavier with relu"].verdict == "contradicted"
     assert result["relu beats tanh with he"].verdict == "supported"
-    assert result["the initializers are equally good with tanh"].verdict == "supported"
     assert "Holm over 2" in result["relu beats tanh with he"].detail
+    # equal within 1 point at 12 seeds: no seed split them on learning, yet up to 22%
+    # of seeds could; that alone could move the mean by more than the margin
+    equal = result["the initializers are equally good with tanh"]
+    assert equal.verdict == "too few seeds" and equal.needs == 299
+    assert "widened by ± 22.1 points" in equal.detail
+    _, body = conclusion_rows(list(result.values()))
+    assert body[2][-1] == "too few seeds (needs 299)"
+    # within a margin those failures cannot cross, the same seeds support it
+    wide = judged(tmp_path / "wide", means, margin=0.25)
+    assert wide["the initializers are equally good with tanh"].verdict == "supported"
 
 
 def test_too_few_seeds_say_so_and_say_why(tmp_path):
@@ -67,10 +76,56 @@ def test_too_few_seeds_say_so_and_say_why(tmp_path):
         ]
     }
     means[("relu", "he_normal")] = 0.9
-    result = judged(tmp_path, means, seeds=4)
+    result = judged(tmp_path, means, seeds=1)
     unsettled = result["He beats Xavier with relu"]
-    # 4 seeds: the smallest signed-rank p-value is 2/16, above any Holm level
-    assert unsettled.verdict == "too few seeds" and "it takes at least" in unsettled.detail
+    # one seed has no spread: no paired t test can decide anything
+    assert unsettled.verdict == "too few seeds"
+    assert judged(tmp_path / "4", means, seeds=4)["He beats Xavier with relu"].verdict == (
+        "supported"
+    )
+
+
+def test_equal_at_the_margin_is_not_inside_it(tmp_path):
+    """An interval whose end sits exactly at the margin is not inside it (float noise
+    decides nothing): 25 of 40 seeds 1 point apart, the rest 0, margin 1 point plus
+    the failure bound of 40 seeds."""
+    from actinit.studies.answer.conclusions import _inside
+
+    assert not _inside(-0.01, 0.01, 0.01)
+    assert not _inside(-0.005, 0.01 + 1e-17, 0.01)
+    assert not _inside(-0.005, 0.01 - 1e-13, 0.01)  # within float noise of the margin
+    assert _inside(-0.005, 0.0099, 0.01)
+
+
+def test_identical_comparisons_are_left_out_and_count_once(tmp_path):
+    """He and random identical on every seed: a claim "xavier beats he and random"
+    is decided on its comparisons (one distinct hypothesis, Holm over 1), and the
+    claim "he beats random" alone cannot be tested."""
+    claims = """
+[[conclusion]]
+text = "xavier beats both"
+a = { activation = "relu", initializer = "xavier_normal" }
+b = [{ activation = "relu", initializer = "he_normal" }, { activation = "tanh", initializer = "he_normal" }]
+
+[[conclusion]]
+text = "he beats he"
+a = { activation = "relu", initializer = "he_normal" }
+b = { activation = "tanh", initializer = "he_normal" }
+"""
+    study = parse_study(write_study(synthetic_study(seeds=10)) + claims, source="c.toml")
+
+    def accuracy(config, seed):
+        if config.init_label == "he_normal":  # relu/he and tanh/he: the same runs
+            return 0.8 + 0.01 * (seed % 3)
+        return 0.83 + 0.01 * (seed % 3) + 0.002 * (seed % 2)
+
+    with Store(tmp_path / "d.sqlite") as store:
+        store_results(store, study, accuracy)
+        tested = {t.conclusion.text: t for t in judge_conclusions(summarize(study, store))}
+    both = tested["xavier beats both"]
+    assert both.verdict == "supported"
+    assert "Holm over 1:" in both.detail  # the two comparisons are one test
+    assert tested["he beats he"].verdict == "cannot be tested"
 
 
 def test_equality_is_contradicted_when_the_gap_exceeds_the_margin(tmp_path):

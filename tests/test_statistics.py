@@ -1,7 +1,6 @@
 """The statistics over seeds, checked by hand, by brute force and against statsmodels
 (never against the scipy call the code itself makes)."""
 
-import itertools
 import math
 
 import numpy as np
@@ -17,7 +16,8 @@ from actinit.studies.answer.intervals import (
     seeds_for_rank_test,
     wilson_interval,
 )
-from actinit.studies.answer.signed_rank import raw_signed_rank_ps, signed_rank_p
+from actinit.studies.answer.differences import MeanTests, lattice_unit, mcnemar
+from actinit.studies.answer.intervals import clopper_pearson, holm_levels, share_upper_bound
 from actinit.studies.answer.statistics import paired_comparison
 
 
@@ -82,62 +82,18 @@ def test_holm_by_hand():
     assert holm([0.04, 0.01, 0.02]) == pytest.approx([0.04, 0.03, 0.04])
 
 
-def exact_signed_rank_p(differences):
-    """Brute force: every one of the 2^n sign flips of the mid-ranks of |d| (zeros
-    dropped), the two-sided p-value of the observed sum of positive ranks."""
-    d = np.array([x for x in differences if x != 0], dtype=float)
-    n = len(d)
-    order = np.argsort(np.abs(d), kind="stable")
-    ranks = np.empty(n)
-    magnitudes = np.abs(d)[order]
-    i = 0
-    while i < n:  # mid-ranks for ties
-        j = i
-        while j + 1 < n and magnitudes[j + 1] == magnitudes[i]:
-            j += 1
-        ranks[order[i : j + 1]] = (i + j) / 2 + 1
-        i = j + 1
-    observed = ranks[d > 0].sum()
-    centre = ranks.sum() / 2
-    extreme = 0
-    total = 0
-    for signs in itertools.product([0, 1], repeat=n):
-        w = ranks[np.array(signs, dtype=bool)].sum()
-        extreme += abs(w - centre) >= abs(observed - centre) - 1e-9
-        total += 1
-    return extreme / total
-
-
-@pytest.mark.parametrize(
-    "differences",
-    [
-        [0.1, 0.2, -0.05, 0.3, 0.15, 0.12, 0.4],
-        [0.01, 0.01, 0.02, -0.01, 0.03, 0.0, 0.02, 0.05],  # ties and a zero
-        [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
-        [-0.5, 0.4, -0.3, 0.2, -0.1, 0.6, 0.7, -0.8, 0.9],
-    ],
-)
-def test_signed_rank_p_is_the_exact_permutation_p(differences):
-    assert signed_rank_p(np.array(differences)) == pytest.approx(
-        exact_signed_rank_p(differences), abs=1e-12
-    )
-
-
-def test_signed_rank_p_of_no_difference_is_one():
-    assert signed_rank_p(np.zeros(10)) == 1.0
-
-
 def test_paired_comparison_counts_wins_and_keeps_diverged_runs_as_losses():
     a = {0: 0.9, 1: 0.8, 2: 0.85, 3: 0.7, 4: 0.95}
     b = {0: 0.6, 1: 0.8, 2: 0.5, 3: 0.55, 5: 0.99}  # seed 5 is not shared
     result = paired_comparison(a, b, "test_accuracy", names=("relu/he", "relu/zeros"))
     assert result.seeds == 4 and (result.wins_a, result.wins_b, result.ties) == (3, 0, 1)
-    assert result.mean_difference.mean == pytest.approx((0.3 + 0 + 0.35 + 0.15) / 4)
-    # the shift the signed-rank test estimates: the median of the Walsh averages
+    # the tested quantity is the shown one: the mean of the per-seed differences
     d = [0.3, 0, 0.35, 0.15]
-    walsh = [(d[i] + d[j]) / 2 for i in range(4) for j in range(i, 4)]
-    assert result.difference.mean == pytest.approx(np.median(walsh))
-    assert result.p_value == pytest.approx(exact_signed_rank_p([0.3, 0.35, 0.15]))
+    assert result.mean_difference.mean == pytest.approx(np.mean(d))
+    assert result.difference().estimate == pytest.approx(np.mean(d))
+    from scipy import stats
+
+    assert result.p_value == pytest.approx(stats.ttest_1samp(d, 0).pvalue, rel=1e-9)
     losses = paired_comparison(
         {0: 0.1, 1: math.inf, 2: 0.2}, {0: 0.3, 1: 0.4, 2: math.inf}, higher_is_better=False
     )
@@ -166,40 +122,6 @@ def test_rank_p_value_by_hand():
     assert seeds_for_rank_test(0.05) == 39 and seeds_for_rank_test(0.05 / 3) == 119
 
 
-def test_signed_rank_p_with_ties_and_14_seeds_is_exact():
-    rng = np.random.default_rng(4)
-    for _ in range(2):
-        differences = np.round(rng.normal(0.01, 0.02, size=14), 2)
-        assert signed_rank_p(differences) == pytest.approx(
-            exact_signed_rank_p(differences), abs=1e-12
-        )
-
-
-def test_signed_rank_p_without_ties_matches_scipy_s_exact_distribution():
-    """An independent exact distribution: scipy's (no ties) for 20 seeds."""
-    from scipy import stats
-
-    differences = np.random.default_rng(5).normal(0.01, 0.02, size=20)
-    assert signed_rank_p(differences) == pytest.approx(
-        stats.wilcoxon(differences, method="exact").pvalue, abs=1e-12
-    )
-
-
-def test_many_seeds_use_the_normal_approximation():
-    from statsmodels.stats.descriptivestats import sign_test  # noqa: F401  (statsmodels present)
-
-    differences = np.random.default_rng(6).normal(0.01, 0.02, size=80)
-    p = signed_rank_p(differences)
-    # the normal approximation of W+ by hand: mean n(n+1)/4, variance n(n+1)(2n+1)/24
-    n = 80
-    ranks = np.argsort(np.argsort(np.abs(differences))) + 1
-    w = ranks[differences > 0].sum()
-    z = (w - n * (n + 1) / 4) / math.sqrt(n * (n + 1) * (2 * n + 1) / 24)
-    from math import erfc
-
-    assert p == pytest.approx(erfc(abs(z) / math.sqrt(2)), abs=1e-9)
-
-
 def test_exports_and_frames_carry_both_ends_of_every_interval(tmp_path):
     import csv
     import io
@@ -215,12 +137,12 @@ def test_exports_and_frames_carry_both_ends_of_every_interval(tmp_path):
         summary = summarize(study, store)
     rows = list(csv.DictReader(io.StringIO(to_csv(summary))))
     values = [0.7 + 0.02 * s for s in range(6)]
-    expected = DescrStatsW(np.array(values)).tconfint_mean()
+    expected = DescrStatsW(np.array(values)).tconfint_mean()  # spread above the 0.01 floor
     for row in rows:
         assert float(row["test_accuracy_low"]) == pytest.approx(expected[0])
         assert float(row["test_accuracy_high"]) == pytest.approx(expected[1])
         assert float(row["learned_share_low"]) == pytest.approx(
-            proportion_confint(6, 6, method="wilson")[0]
+            proportion_confint(6, 6, method="beta")[0]
         )
     exported = json.loads(to_json(summary))["configurations"][0]
     assert (
@@ -233,73 +155,83 @@ def test_exports_and_frames_carry_both_ends_of_every_interval(tmp_path):
     assert len(frame) == 4 and len(summary.to_frame()) == 24
 
 
-def test_many_rows_of_different_tie_patterns_at_once_are_each_exact():
-    """The rows' null distributions are counted together, one per tie pattern: 60
-    discrete rows (ties, zeros, all-zero rows, lengths of 1 to 10 nonzero) in one call
-    each equal their own brute-force enumeration."""
-    rng = np.random.default_rng(7)
-    rows = rng.integers(-3, 4, size=(60, 10)).astype(float)
-    rows[5] = 0.0
-    rows[6, 1:] = 0.0
-    got = raw_signed_rank_ps(rows)
-    for row, p in zip(rows, got):
-        expected = exact_signed_rank_p(row) if (row != 0).any() else 1.0
-        assert p == pytest.approx(expected, abs=1e-12), row
-
-
-@pytest.mark.parametrize("seeds", [20, 24, 25, 30])
-def test_the_null_counted_for_many_patterns_at_once_is_each_rows_own(seeds):
-    """At 20 to 30 seeds (the counts of 2^seeds assignments are kept in float32 up to
-    24 seeds, in float64 beyond), many tie patterns counted together give each row the
-    p-value its own count gives (``exact_signed_rank_p``, one row at a time)."""
-    from actinit.studies.answer.signed_rank import exact_signed_rank_p as own_count
-
-    rng = np.random.default_rng(seeds)
-    rows = rng.integers(-6, 7, size=(40, seeds)).astype(float)  # ties and zeros
-    rows[:10] = rng.normal(size=(10, seeds))  # no ties
-    got = raw_signed_rank_ps(rows)
-    for row, p in zip(rows, got):
-        assert p == own_count(row[row != 0]), row
-
-
-def test_intervals_searched_side_by_side_are_each_rows_own():
-    """signed_rank_intervals runs the interval searches of many comparisons side by
-    side (their tests counted together): each Shift is the one signed_rank_interval
-    gives its row alone, with ties, zeros, diverged runs (infinite differences), rows
-    where 0 is in doubt (every piece tested) and different levels."""
-    from actinit.studies.answer import shifts
-    from actinit.studies.answer.shifts import signed_rank_interval, signed_rank_intervals
-
+def test_paired_t_interval_matches_statsmodels_and_excludes_zero_exactly_when_p_is_below():
     rng = np.random.default_rng(11)
-    rows = []
-    for k in range(120):
-        kind = k % 6
-        if kind == 0:
-            row = rng.normal(size=10)
-        elif kind == 1:
-            row = rng.integers(-3, 4, size=10) / 100  # ties, zeros
-        elif kind == 2:
-            row = rng.normal(0.8, 1, size=10)
-        elif kind == 3:
-            row = np.zeros(10)
-            row[:3] = [0.1, -0.1, 0.2]  # a positive and a negative tie, zeros
-        elif kind == 4:
-            row = rng.integers(-2, 3, size=10).astype(float)
-            row[0] = np.inf
-        else:
-            row = rng.normal(size=10)
-            row[2], row[5] = -np.inf, 0.0
-        rows.append(row)
-    levels = [(0.05, 0.01, 0.2, 1e-4)[k % 4] for k in range(len(rows))]
-    rows.append(np.array([3.0, -2.0, 4.0, 0.0, -2.0, -1.0, 3.0, 0.0, 4.0, 0.0]))
-    levels.append(0.2)  # a row where 0 is in doubt (found by search: one in 3,000)
-    every_piece = []
-    component = shifts._component
-    shifts._component = lambda kept, *rest: every_piece.append(1) or component(kept, *rest)
-    try:
-        together = signed_rank_intervals(np.array(rows), np.array(levels))
-    finally:
-        shifts._component = component
-    alone = [signed_rank_interval(row, level) for row, level in zip(rows, levels)]
-    assert together == alone
-    assert every_piece  # the path where 0 is in doubt was taken too
+    rows = np.round(rng.normal(0.01, 0.02, size=(400, 10)), 2)  # accuracies: ties, zeros
+    tests = MeanTests.of(rows)
+    for level in (0.05, 0.05 / 3, 0.01):
+        low, high = tests.intervals(level)
+        excludes = (low > 0) | (high < 0)
+        assert np.array_equal(excludes, tests.p < level)
+    low, high = tests.intervals(0.05)
+    for k in range(5):
+        expected = DescrStatsW(rows[k]).tconfint_mean(alpha=0.05)
+        assert (low[k], high[k]) == pytest.approx(expected, abs=1e-12)
+    # Holm's levels: a rejected hypothesis's interval excludes 0, a kept one's does not
+    levels = np.array(holm_levels(tests.p.tolist()))
+    low, high = tests.intervals(levels)
+    adjusted = np.array(holm(tests.p.tolist()))
+    assert np.array_equal((low > 0) | (high < 0), adjusted < 0.05)
+
+
+def test_a_spread_is_never_below_one_step_of_the_lattice():
+    """Ten perfect runs on 100 test points are not a certainty ("100.0 [100.0, 100.0]"),
+    and a gain of one test point on every seed is not one either."""
+    perfect = mean_interval([1.0] * 10, unit=0.01)
+    half = 2.2621571627 * 0.01 / math.sqrt(10)
+    assert (perfect.low, perfect.high) == pytest.approx((1.0 - half, 1.0 + half))
+    one_point = MeanTests.of(np.full((1, 10), 0.01), unit=0.01)
+    assert one_point.p[0] == pytest.approx(2 * (1 - __import__("scipy").stats.t.cdf(math.sqrt(10), 9)))
+    assert lattice_unit(np.array([0.86, 0.87, 0.85, 0.85])) == pytest.approx(0.01)
+    assert lattice_unit(np.array([0.997, 0.998, 1.0])) == pytest.approx(0.001)
+    assert lattice_unit(np.array([1.0, 1.0])) == 0.01 and lattice_unit(np.ones(3), "test_loss") == 0
+
+
+def test_summary_intervals_near_the_ceiling_cover():
+    """Near the ceiling the plain t interval covers 65-92% (it shrinks to nothing
+    when most seeds are perfect); floored at the lattice step it covers at least 93%."""
+    rng = np.random.default_rng(12)
+    covered = []
+    for _ in range(3000):
+        p = np.clip(0.995 + 0.003 * rng.standard_normal(10), 0, 1)
+        accuracy = rng.binomial(100, p) / 100
+        estimate = mean_interval(accuracy, unit=0.01)
+        covered.append(estimate.low <= 0.995 <= estimate.high)
+    assert np.mean(covered) >= 0.93
+
+
+@pytest.mark.parametrize("successes, n", [(0, 10), (3, 10), (10, 10), (17, 30), (1, 1)])
+def test_clopper_pearson_matches_statsmodels(successes, n):
+    assert clopper_pearson(successes, n) == pytest.approx(
+        proportion_confint(successes, n, alpha=0.05, method="beta"), abs=1e-9
+    )
+    # the one-sided bound of nothing seen in n: 1 - alpha^(1/n)
+    assert share_upper_bound(0, n) == pytest.approx(1 - 0.05 ** (1 / n))
+
+
+def test_mcnemar_is_the_exact_binomial_test_of_the_discordant_seeds():
+    from statsmodels.stats.contingency_tables import mcnemar as statsmodels_mcnemar
+
+    a = np.array([1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 1, 1], dtype=bool)
+    b = np.array([0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0], dtype=bool)
+    found = mcnemar(a, b)
+    assert (found.a_only, found.b_only, found.both) == (9, 0, 1)
+    table = [[found.both, found.a_only], [found.b_only, 12 - found.discordant - found.both]]
+    assert found.p == pytest.approx(statsmodels_mcnemar(table, exact=True).pvalue, abs=1e-12)
+    assert found.fewer() == "b"
+    assert mcnemar(np.zeros(10, bool), np.zeros(10, bool)).p == 1.0
+
+
+def test_a_comparison_takes_the_mean_apart_into_failures_and_the_runs_that_learned():
+    """B fails on two seeds (at chance); where both learned, they are the same."""
+    a = {s: 0.9 + 0.01 * (s % 3) for s in range(12)}
+    b = dict(a)
+    b[3] = b[7] = 0.5
+    failed_b = {s: s in (3, 7) for s in range(12)}
+    c = paired_comparison(
+        a, b, "test_accuracy", failed=({s: False for s in range(12)}, failed_b)
+    )
+    assert c.failures.b_only == 2 and c.failures.a_only == 0
+    assert c.when_learned().estimate == 0.0 and c.when_learned().n == 10
+    assert c.difference().estimate == pytest.approx((0.4 + 0.41) / 12)
+    assert "on the 10 seeds where both learned" in c.sentence(lambda v: f"{100 * v:.1f}")

@@ -75,6 +75,8 @@ class PairStats:
             sum_squares = squares[rows] @ mask.T + mask[rows] @ squares.T - 2 * (x[rows] @ x.T)
             with np.errstate(invalid="ignore", divide="ignore"):
                 m = total / count
+                scale = np.maximum(np.abs(x[rows]).max(axis=1, initial=0)[:, None], 1.0)
+                m = np.where(np.abs(m) < 1e-12 * scale, 0.0, m)  # identical runs: 0
                 variance = (sum_squares - count * m * m) / np.maximum(count - 1, 1)
                 sd = np.maximum(np.sqrt(np.maximum(variance, 0.0)), unit)
                 se[rows] = np.where(count > 1, sd / np.sqrt(count), np.inf)
@@ -85,8 +87,11 @@ class PairStats:
         return cls(mean, se, n)
 
     def t(self) -> np.ndarray:
+        """mean / se per pair: 0 where nothing differs or nothing is known, ±inf where
+        every seed differs by the same amount and there is no lattice to floor it."""
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(np.isfinite(self.se), self.mean / self.se, 0.0)
+            t = np.where(self.se > 0, self.mean / self.se, np.sign(self.mean) * np.inf)
+        return np.where(np.isfinite(self.se) & (self.mean != 0), t, 0.0)
 
     def one_sided_p(self) -> np.ndarray:
         """p[i, j]: the one-sided p-value of "j is better than i" (large mean[j, i])."""
@@ -158,7 +163,7 @@ def _best_set(pairs: PairStats, alpha: float, screening: bool) -> Decision:
             f"called worse than the best, at most {_pct(alpha)} on average are not"
         )
     else:
-        kept = upper > 0
+        kept = upper >= 0  # dropped only where a test rejects: some j is shown better
         what = (
             f"best set: contains the best configuration with {_pct(1 - alpha)} (multiple "
             f"comparisons with the best: one-sided paired t tests, Bonferroni over the {k - 1} "

@@ -109,7 +109,7 @@ class PairedComparison:
         :class:`Estimate` (an infinite end shown as unknown)."""
         d = self.difference()
         ends = [v if math.isfinite(v) else None for v in (d.estimate, d.low, d.high)]
-        return Estimate(*ends, self.seeds)
+        return Estimate(*ends, d.n)
 
     def when_learned(self, level: float | None = None) -> Difference | None:
         """The mean difference on the seeds where both learned ("how well it does

@@ -55,14 +55,16 @@ class Spread:
         values: list[float | None],
         censored: int | None = None,
         bounds: tuple[float, float] | None = None,
+        unit: float = 0.0,
     ) -> Spread:
         """The spread of ``values``; ``bounds``: the range the metric lives in (an
-        accuracy's [0, 1]), to which the interval is clipped."""
+        accuracy's [0, 1]), to which the interval is clipped; ``unit``: the floor of
+        the interval's spread (see :func:`~.intervals.mean_interval`)."""
         finite = [float(v) for v in values if v is not None and math.isfinite(v)]
         left_out = len(values) - len(finite) if censored is None else censored
         if not finite:
             return cls(None, None, None, None, 0, censored=left_out)
-        estimate = mean_interval(finite)
+        estimate = mean_interval(finite, unit=unit)
         std = 0.0
         if len(finite) > 1:
             std = math.sqrt(math.fsum((v - estimate.mean) ** 2 for v in finite) / (len(finite) - 1))
