@@ -161,16 +161,18 @@ def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
         label = labeller(rows)
         if baseline is not None:
             base = the_one(rows, parse_where(baseline), "--baseline")
-            comparisons = against(base, rows, metric, label)
+            comparisons = against(base, rows, metric, label, summary.alpha)
         else:
             a = the_one(rows, parse_where(a_text), "--a")
             b = the_one(rows, parse_where(b_text), "--b")
             if a is b:
                 _fail("--a and --b pick the same configuration")
-            comparisons = [compare_rows(a, b, metric, (label(a.config), label(b.config)))]
+            comparisons = [
+                compare_rows(a, b, metric, (label(a.config), label(b.config)), summary.alpha)
+            ]
     except SelectionError as error:
         _fail(str(error))
-    header, body = comparison_table(comparisons, fmt)
+    header, body = comparison_table(comparisons, fmt, summary.alpha)
     corrected = " (p Holm-corrected over all)" if baseline is not None else ""
     _print_table(
         f"{summary.study.title}: {metric.replace('_', ' ')}{_unit(metric)}, paired by seed{corrected}",
@@ -184,8 +186,15 @@ def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
         joiner=" vs ",
     )
     say(INTERVAL_NOTE, style="dim")
+    if summary.looks > 1:
+        say(
+            f"adaptive rounds added seeds to these configurations, looking at the data up to "
+            f"{summary.looks} times: every verdict here is taken at {summary.alpha:.2g} "
+            "(5% spent over those looks)",
+            style="dim",
+        )
     if baseline is None:
-        say(comparisons[0].sentence(fmt))
+        say(comparisons[0].sentence(fmt, summary.alpha))
     if any(c.unbounded for c in comparisons):
         console.print(
             "[dim]a run whose metric diverged (an infinite loss) is left out of the mean "

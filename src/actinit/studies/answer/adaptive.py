@@ -180,6 +180,8 @@ def run_adaptive(
         )
     planned = looks(study.seeds, max_seeds)
     total, alpha = alpha, alpha / planned
+    if planned > 1 and hasattr(store, "record_looks"):  # later answers spend alpha alike
+        store.record_looks([config.key for config in study.configs], planned)
     first = run(study, store, seeds=study.seeds, **run_options)
     rounds = [Round(1, len(study.configs), first.ran, first)]
     by_key = {config.key: config for config in study.configs}

@@ -100,7 +100,8 @@ class MeanTests:
     @classmethod
     def of(cls, raw: np.ndarray, unit: float = 0.0) -> MeanTests:
         raw = np.asarray(raw, dtype=float)
-        raw = raw.reshape(len(raw), -1)
+        if raw.ndim != 2:
+            raw = raw.reshape(len(raw), -1) if raw.size else np.zeros((len(raw), 0))
         finite = np.isfinite(raw)
         n = finite.sum(axis=1)
         values = np.where(finite, raw, 0.0)

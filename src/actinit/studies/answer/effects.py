@@ -149,13 +149,14 @@ def effects(
     summary: StudySummary,
     metric: str = "test_accuracy",
     where: Mapping[str, str] | None = None,
-    alpha: float = ALPHA,
+    alpha: float | None = None,
 ) -> list[Effect]:
     """The main effect of every dimension that varies among the chosen rows, their
     comparisons with each dimension's best level corrected as one family with every
     pair of levels of every dimension: "matters" anywhere in the answer is wrong with a
     chance of at most ``alpha``."""
     check_metric(summary.study, metric)
+    alpha = summary.alpha if alpha is None else alpha
     rows = [r for r in select(summary.rows, where or {}) if r.by_seed.get(metric)]
     if not rows or not _common_seeds(rows, metric):
         return []
@@ -367,7 +368,7 @@ def interactions(
     summary: StudySummary,
     metric: str = "test_accuracy",
     where: Mapping[str, str] | None = None,
-    alpha: float = ALPHA,
+    alpha: float | None = None,
     fmt: Callable[[float], str] = lambda v: f"{v:.3g}",
 ) -> list[Interaction]:
     """For every pair of varying dimensions whose interaction contrasts the test
@@ -377,6 +378,7 @@ def interactions(
     beats he_normal at tanh (+10.0)"; else "the gap between initializer he_normal and
     xavier_normal is not the same at hidden 8 and 20x8: ...". Nothing is said of where a dimension does not matter: a
     test that finds nothing does not show that."""
+    alpha = summary.alpha if alpha is None else alpha
     rows = [r for r in select(summary.rows, where or {}) if r.by_seed.get(metric)]
     if not rows or not _common_seeds(rows, metric):
         return []

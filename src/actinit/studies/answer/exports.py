@@ -381,10 +381,11 @@ def _best_set_cell(entry, place: int) -> str:
     return kept if entry.learned else f"{kept} (never learned)"
 
 
-def comparison_table(comparisons, fmt) -> tuple[list[str], list[list[str]]]:
+def comparison_table(comparisons, fmt, alpha: float = 0.05) -> tuple[list[str], list[list[str]]]:
     """Paired comparisons as table rows: A, B, seeds, the mean difference and its
     interval, its level, the wins each way, the p-value and the verdict; then how
-    often each failed (A, B) and the difference on the seeds where both learned."""
+    often each failed (A, B) and the difference on the seeds where both learned;
+    verdicts at ``alpha`` (family-wise when the comparisons were corrected)."""
     header = [
         "A", "B", "seeds", "A - B [CI]", "level", "A wins", "B wins", "ties", "p",
         "verdict", "failed A/B", "fails less (p)", "A - B when both learned",
@@ -395,7 +396,7 @@ def comparison_table(comparisons, fmt) -> tuple[list[str], list[list[str]]]:
         if c.failures is not None:
             f = c.failures
             failed = f"{f.a_failed}/{f.b_failed} of {f.seeds}"
-            side = f.fewer()
+            side = f.fewer(alpha)
             fewer = f"{'A' if side == 'a' else 'B' if side == 'b' else 'neither'} ({f.p:.2g})"
             d = c.when_learned()
             if d is not None and d.n:
@@ -411,7 +412,7 @@ def comparison_table(comparisons, fmt) -> tuple[list[str], list[list[str]]]:
                 str(c.wins_b),
                 str(c.ties),
                 f"{c.p:.2g}",
-                c.verdict(),
+                c.verdict(alpha),
                 failed,
                 fewer,
                 learned,

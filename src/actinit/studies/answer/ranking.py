@@ -43,16 +43,22 @@ def failed_by_seed(row: ConfigSummary) -> dict[int, bool]:
 
 
 def compare_rows(
-    a: ConfigSummary, b: ConfigSummary, metric: str, names: tuple[str, str] = ("A", "B")
+    a: ConfigSummary,
+    b: ConfigSummary,
+    metric: str,
+    names: tuple[str, str] = ("A", "B"),
+    alpha: float = ALPHA,
 ) -> PairedComparison:
-    """A against B, seed by seed, on ``metric``: the mean difference, and how often
-    each failed with the difference where both learned."""
+    """A against B, seed by seed, on ``metric``: the mean difference (its interval
+    and verdict at ``alpha``), and how often each failed with the difference where
+    both learned."""
     return paired_comparison(
         a.by_seed.get(metric, {}),
         b.by_seed.get(metric, {}),
         metric,
         higher_is_better(metric),
         names,
+        confidence=1 - alpha,
         failed=(failed_by_seed(a), failed_by_seed(b)),
     )
 
@@ -69,7 +75,7 @@ def against(
     data's, so the family is these comparisons."""
     others = [row for row in others if row is not baseline]
     comparisons = [
-        compare_rows(row, baseline, metric, (label(row.config), label(baseline.config)))
+        compare_rows(row, baseline, metric, (label(row.config), label(baseline.config)), alpha)
         for row in others
     ]
     correct(comparisons, alpha)
@@ -313,14 +319,17 @@ def rank(
     summary: StudySummary,
     metric: str = "test_accuracy",
     where: Mapping[str, str] | None = None,
-    alpha: float = ALPHA,
+    alpha: float | None = None,
     guarantee: str = "best-set",
 ) -> Ranking:
     """The configurations (those ``where`` picks) sorted by their mean ``metric``
     (the highest first, or the lowest for a loss), every pair compared seed by seed
     on its mean difference (paired t), and the best set that ``guarantee`` promises
-    (:mod:`.guarantees`: ``best-set``, ``every-pair`` or ``screening``)."""
+    (:mod:`.guarantees`: ``best-set``, ``every-pair`` or ``screening``). ``alpha``:
+    by default 5%, spent over the looks of any adaptive rounds that added seeds
+    (:attr:`~.summary.StudySummary.alpha`)."""
     check_metric(summary.study, metric)
+    alpha = summary.alpha if alpha is None else alpha
     if guarantee not in GUARANTEES:
         raise SelectionError(
             f"unknown guarantee {guarantee!r}; choose one of: {', '.join(GUARANTEES)}"
@@ -334,7 +343,7 @@ def rank(
             if len(configs) or any(r.diverged for r in summary.rows)
             else "no stored runs"
         )
-        return Ranking(metric, [], alpha, dict(where or {}), reason, guarantee)
+        return Ranking(metric, [], alpha, dict(where or {}), reason, guarantee)  # nothing
     higher = higher_is_better(metric)
     with np.errstate(invalid="ignore"):
         means = np.nanmean(np.where(np.isfinite(matrix), matrix, np.nan), axis=1)
@@ -361,9 +370,10 @@ def rank(
         {"learned": learned, "in_best_set": decision.in_best_set.tolist(),
          "n": [int(v) for v in np.isfinite(matrix).sum(axis=1)]},
     )  # fmt: skip
-    return Ranking(
-        metric, entries, alpha, dict(where or {}), "", decision.guarantee, decision.what, spread
-    )
+    what = decision.what
+    if summary.looks > 1 and alpha == summary.alpha:
+        what += f"; 5% spent over the {summary.looks} looks of the adaptive rounds that added seeds"
+    return Ranking(metric, entries, alpha, dict(where or {}), "", decision.guarantee, what, spread)
 
 
 def _spread(pairs: PairStats) -> float:

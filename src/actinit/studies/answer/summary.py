@@ -17,7 +17,7 @@ from ..plan.study import RunConfig, Study
 from ..run.store import Store
 from .exports import comparison_rows, table_rows
 from .differences import lattice_unit
-from .intervals import mean_interval, share_interval
+from .intervals import ALPHA, mean_interval, share_interval
 from .lazy import LazySequence
 from .published import Comparison, judge, place
 from .run_table import (
@@ -194,6 +194,15 @@ class StudySummary:
     comparisons: list[Comparison] = field(default_factory=list)
     missing_runs: int = 0
     failures: list[Failure] = field(default_factory=list)
+    #: How many looks at the data adaptive rounds planned for these configurations
+    #: (1: their seeds were planned): answers spend alpha over as many.
+    looks: int = 1
+
+    @property
+    def alpha(self) -> float:
+        """The level a claim about these runs is made at: 5%, spent over the looks of
+        any adaptive rounds that added seeds (Bonferroni, as the rounds themselves)."""
+        return ALPHA / self.looks
 
     #: (the stored runs as a RunTable, the configurations in its order, replay
     #: records): what :attr:`runs` is made from when asked for.
@@ -289,6 +298,8 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
             if r["config_key"] == replay.key and r["status"] == "failed"
         ]
     summary = StudySummary(study, rows, missing_runs=missing, failures=failures)
+    if hasattr(store, "looks"):
+        summary.looks = store.looks([config.key for config in configs])
     summary._run_rows = (table, configs, replay_records)
     replayed = {
         record["config_key"]: {**record, "config": _config_of(record)}

@@ -65,6 +65,12 @@ CREATE TABLE IF NOT EXISTS studies (
     document TEXT NOT NULL,           -- the study file, as actinit writes it
     saved_at REAL NOT NULL
 );
+-- Configurations whose seeds were added in adaptive rounds, and how many looks at the
+-- data those rounds planned: every later answer about them spends alpha over as many.
+CREATE TABLE IF NOT EXISTS adaptive_looks (
+    config_key TEXT PRIMARY KEY,
+    looks INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS recordings (
     config_key TEXT NOT NULL,
     seed INTEGER NOT NULL,
@@ -525,6 +531,35 @@ class Store:
             "SELECT recording FROM recordings WHERE config_key = ? AND seed = ?", (config_key, seed)
         ).fetchone()
         return None if row is None else unpack(row[0])
+
+    def record_looks(self, config_keys, looks: int) -> None:
+        """Remember that the seeds of ``config_keys`` are added in adaptive rounds that
+        look at the data up to ``looks`` times (the most planned is kept)."""
+        self.connection.executemany(
+            "INSERT INTO adaptive_looks (config_key, looks) VALUES (?, ?) ON CONFLICT"
+            "(config_key) DO UPDATE SET looks = max(looks, excluded.looks)",
+            [(key, int(looks)) for key in config_keys],
+        )
+        self.connection.commit()
+
+    def looks(self, config_keys) -> int:
+        """The most looks adaptive rounds planned for any of ``config_keys`` (1: their
+        seeds were planned in advance)."""
+        keys = list(config_keys)
+        found = 1
+        try:
+            for start in range(0, len(keys), 500):
+                part = keys[start : start + 500]
+                row = self.connection.execute(
+                    "SELECT max(looks) FROM adaptive_looks WHERE config_key IN "
+                    f"({','.join('?' * len(part))})",
+                    part,
+                ).fetchone()
+                if row and row[0]:
+                    found = max(found, int(row[0]))
+        except sqlite3.OperationalError:  # a database from before adaptive looks were kept
+            return 1
+        return found
 
     def save_study(self, name: str, document: str) -> None:
         """Keep the study file of a study run from a file, so ``actinit show NAME``
