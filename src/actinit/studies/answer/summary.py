@@ -17,7 +17,7 @@ from ..plan.study import RunConfig, Study
 from ..run.store import Store
 from .exports import comparison_rows, table_rows
 from .differences import lattice_unit
-from .intervals import ALPHA, mean_interval, share_interval
+from .intervals import ALPHA, clopper_pearson, mean_interval, share_interval
 from .lazy import LazySequence
 from .published import Comparison, judge, place
 from .run_table import (
@@ -194,6 +194,10 @@ class StudySummary:
     comparisons: list[Comparison] = field(default_factory=list)
     missing_runs: int = 0
     failures: list[Failure] = field(default_factory=list)
+    #: Some configuration failed on some of its seeds and not others: every test
+    #: accuracy interval is then built from its decomposition (see
+    #: :func:`_decompose_where_failures_vary`).
+    decomposed: bool = False
     #: How many looks at the data adaptive rounds planned for these configurations
     #: (1: their seeds were planned): answers spend alpha over as many.
     looks: int = 1
@@ -280,6 +284,9 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
     stats["learned_accuracy"] = group_stats(
         table, columns["test_accuracy"], len(configs), units["test_accuracy"], learned_runs
     )
+    decomposed = _decompose_where_failures_vary(
+        table, columns, stats, counts, classifies, learned_runs, units["test_accuracy"]
+    )
     rows = SummaryRows(
         SummaryColumns(
             configs, table, columns, stats, counts, _learned(counts, classifies),
@@ -298,6 +305,7 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
             if r["config_key"] == replay.key and r["status"] == "failed"
         ]
     summary = StudySummary(study, rows, missing_runs=missing, failures=failures)
+    summary.decomposed = decomposed
     if hasattr(store, "looks"):
         summary.looks = store.looks([config.key for config in configs])
     summary._run_rows = (table, configs, replay_records)
@@ -463,6 +471,55 @@ def _spread_lists(columns: SummaryColumns) -> dict[str, list[list]]:
             censored.tolist(),
         ]
     return found
+
+
+def _decompose_where_failures_vary(
+    table: RunTable, columns, stats, counts, classifies, learned_runs, unit: float
+) -> bool:
+    """Where failure depends on the seed (some configuration learned on some of its
+    seeds and not on others), a mean accuracy over a few seeds cannot be trusted to
+    have seen its failures: a configuration that fails on 15% of seeds shows none in
+    ten seeds a fifth of the time, and its t interval then misses its mean. So every
+    test accuracy interval is built from the mean's decomposition
+
+        mean = (1 - f) * (accuracy when it learns) + f * (accuracy when it fails),
+
+    f the share of seeds that fail: the interval holds every value the three parts'
+    own 95% intervals allow (f's exact Clopper-Pearson interval, 0 of 10 giving [0,
+    31%]; each accuracy's t interval, or where a configuration has fewer than two
+    such runs, the range of such runs over the study, and [threshold, 1] for runs
+    that learn), and never less than the plain t interval. The intervals change in
+    place; True when they did."""
+    ok = counts["ok"]
+    learned = counts["learned"]
+    varying = classifies & (learned > 0) & (learned < ok)
+    if not varying.any():
+        return False
+    accuracy = columns["test_accuracy"]
+    failed_runs = table.ok & ~learned_runs & accuracy.finite & classifies[table.code]
+    failed = group_stats(table, accuracy, len(ok), unit, failed_runs)
+    failed_values = accuracy.value[failed_runs]
+    worst, best_failed = float(failed_values.min()), float(failed_values.max())
+    learned_stats = stats["learned_accuracy"]
+    threshold_low = accuracy.value[table.ok & learned_runs].min(initial=1.0)
+    f = np.where(ok > 0, (ok - learned) / np.maximum(ok, 1), np.nan)
+    f_low, f_high = np.zeros(len(ok)), np.ones(len(ok))
+    for index in np.flatnonzero(classifies & (ok > 0)).tolist():
+        f_low[index], f_high[index] = clopper_pearson(int(ok[index] - learned[index]), int(ok[index]))
+    l_low = np.where(learned_stats.n > 1, learned_stats.low, threshold_low)
+    l_high = np.where(learned_stats.n > 1, learned_stats.high, 1.0)
+    m_low = np.where(failed.n > 1, failed.low, worst)
+    m_high = np.where(failed.n > 1, failed.high, best_failed)
+    with np.errstate(invalid="ignore"):
+        low = np.minimum((1 - f_low) * l_low + f_low * m_low, (1 - f_high) * l_low + f_high * m_low)
+        high = np.maximum(
+            (1 - f_low) * l_high + f_low * m_high, (1 - f_high) * l_high + f_high * m_high
+        )
+    own = stats["test_accuracy"]
+    use = classifies & (ok > 1) & np.isfinite(f)
+    own.low = np.where(use, np.fmin(own.low, low), own.low)
+    own.high = np.where(use, np.fmax(own.high, high), own.high)
+    return True
 
 
 def _learned_runs(table: RunTable, threshold: float) -> np.ndarray:
