@@ -147,6 +147,58 @@ def reference_summary(study: Study, store: Store, seeds: int | None = None) -> S
             for r in records_by_key.get(replay.key, [])
             if r["status"] == "failed"
         ]
+    _decompose(rows, records_by_key, study.learned_threshold, units["test_accuracy"])
     summary = StudySummary(study, rows, missing_runs=missing, failures=failures)
     summary.runs = [r for records in records_by_key.values() for r in records]
     return summary
+
+
+def _decompose(rows, records_by_key, threshold: float, unit: float) -> None:
+    """Where some configuration learned on some seeds and not others, each test
+    accuracy interval holds every mean (1 - f) L + f F that f's exact interval and the
+    t intervals of L (accuracy when learned) and F (when failed) allow (a part with
+    fewer than two runs: the study's range of such runs; L from the lowest learned
+    accuracy to 1), and at least the t interval. Row by row, as the definition."""
+    from actinit.studies.answer.intervals import clopper_pearson, mean_interval
+
+    def kept(row):
+        return [r for r in records_by_key[row.config.key] if r["status"] != "failed"]
+
+    classifying = [row for row in rows if row.config.loss_function.is_classification]
+    varying = [
+        row for row in classifying if 0 < row.learned_share < 1 and row.learned_share is not None
+    ]
+    if not varying:
+        return
+    failed_all, learned_all = [], []
+    for row in classifying:
+        for r in kept(row):
+            value = r["test_accuracy"]
+            if value is None or not math.isfinite(value):
+                continue
+            (learned_all if _learned(r, threshold) else failed_all).append(value)
+    for row in classifying:
+        records = kept(row)
+        if len(records) < 2:
+            continue
+        learned = [r["test_accuracy"] for r in records if _learned(r, threshold)]
+        failed = [
+            r["test_accuracy"]
+            for r in records
+            if not _learned(r, threshold)
+            and r["test_accuracy"] is not None
+            and math.isfinite(r["test_accuracy"])
+        ]
+        f_low, f_high = clopper_pearson(len(records) - len(learned), len(records))
+        l_part = mean_interval(learned, unit=unit)
+        f_part = mean_interval(failed, unit=unit)
+        l_low, l_high = (l_part.low, l_part.high) if len(learned) > 1 else (min(learned_all), 1.0)
+        m_low, m_high = (f_part.low, f_part.high) if len(failed) > 1 else (
+            min(failed_all), max(failed_all)
+        )
+        low = min((1 - f) * l_low + f * m_low for f in (f_low, f_high))
+        high = max((1 - f) * l_high + f * m_high for f in (f_low, f_high))
+        spread = row.test_accuracy
+        if spread.low is not None:
+            spread.low = max(0.0, min(spread.low, low))
+            spread.high = min(1.0, max(spread.high, high))

@@ -53,9 +53,12 @@ def _key(filled: str, hollow: str) -> list[Line2D]:
     ]
 
 
-def _legend(axis, lower_is_better: bool, hollow: str = "worse than the best") -> None:
+def _legend(
+    axis, lower_is_better: bool, hollow: str = "worse than the best",
+    filled: str = "best set (not worse than the best)",
+) -> None:  # fmt: skip
     axis.legend(
-        handles=_key("best set (not worse than the best)", hollow),
+        handles=_key(filled, hollow),
         fontsize=7,
         loc="lower left" if lower_is_better else "lower right",
     )
@@ -63,9 +66,10 @@ def _legend(axis, lower_is_better: bool, hollow: str = "worse than the best") ->
 
 def plot_ranking(ranking: Ranking, title: str = "", max_rows: int = MAX_RANKED_ROWS) -> Figure:
     """A forest plot: one row per configuration, best first, its mean as a point and
-    its 95% interval as a bar; the best set (those a Holm-corrected paired test cannot
-    tell apart from the best) in green and filled, the rest grey and hollow. Past
-    ``max_rows`` rows the worst are left out and the picture says how many."""
+    its 95% interval as a bar; the best set of the ranking's guarantee (by default the
+    set that holds the best configuration with 95%) in green and filled, the rest grey
+    and hollow. Past ``max_rows`` rows the worst are left out and the picture says how
+    many."""
     if not ranking.entries:
         raise ValueError("nothing to rank: no configuration has this metric")
     scale, unit = _scale(ranking.metric)
@@ -81,11 +85,13 @@ def plot_ranking(ranking: Ranking, title: str = "", max_rows: int = MAX_RANKED_R
     if best.low is not None:
         axis.axvspan(scale * best.low, scale * best.high, color=BEST, alpha=0.08)
     axis.set_xlabel(f"{ranking.metric.replace('_', ' ')}{unit}: mean and 95% interval over seeds")
-    never = any(not e.learned for e in shown)
+    if ranking.guarantee == "every-pair":
+        filled, hollow = "best set (not worse than the best)", "worse than the best"
+    else:
+        filled = "best set (could be the best)"
+        hollow = "not the best (another is at least as good)"
     _legend(
-        axis,
-        ranking.metric in ("test_loss", "train_loss", "epochs_to_target"),
-        "worse than the best, or learned on no seed" if never else "worse than the best",
+        axis, ranking.metric in ("test_loss", "train_loss", "epochs_to_target"), hollow, filled
     )
     lines = [title or "ranking", ranking.verdict()]
     if left_out:

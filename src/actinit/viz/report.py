@@ -136,9 +136,10 @@ def _answers_section(summary, store: Store) -> list[str]:
         f"<p><b>{html.escape(ranking.verdict())}</b></p>",
         "<p><small>Each mean comes with its 95% confidence interval over seeds (Student t). "
         "Configurations are compared seed by seed (the same seed means the same data draw "
-        "and mini-batch order); the <i>best set</i> holds the best and every configuration "
-        "a paired Wilcoxon signed-rank test, Holm-corrected, cannot tell apart from it. "
-        "A best set of several is a valid answer: no winner at these seeds.</small></p>",
+        "and mini-batch order) on the mean difference (paired t tests); the <i>best set</i> "
+        "holds the best configuration with 95% (multiple comparisons with the best): a "
+        "configuration leaves it when another is shown better. A best set of several is a "
+        "valid answer: no winner at these seeds.</small></p>",
         _image(to_data_uri(study_picture("ranking", summary, store, metric)), "ranking"),
     ]
     found = effects(summary, metric)

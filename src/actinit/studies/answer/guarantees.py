@@ -46,63 +46,77 @@ ALL_PAIRS_UP_TO = 300
 BLOCK = 256
 
 
-@dataclass
 class PairStats:
-    """The paired mean difference of every pair, in the metric's good direction:
-    ``mean[i, j]`` = mean over the seeds both have of y_i - y_j (higher is better),
-    ``se[i, j]`` its standard error (spread floored at ``unit``) and ``n[i, j]`` the
-    seeds used. ``values``: configurations x seeds, NaN where a seed is missing or
-    its value is not finite."""
+    """The paired mean difference of every pair, in the metric's good direction, made
+    a block of rows at a time (:meth:`block`): ``mean[i, j]`` is the mean over the
+    seeds both have of y_i - y_j (higher is better), ``se[i, j]`` its standard error
+    (the spread floored at ``unit``) and ``n[i, j]`` the seeds used. ``values``:
+    configurations x seeds, NaN where a seed is missing or its value is not finite.
+    No k x k array is kept: 5,000 configurations would need 600 MB."""
 
-    mean: np.ndarray
-    se: np.ndarray
-    n: np.ndarray
+    def __init__(self, values: np.ndarray, unit: float = 0.0) -> None:
+        values = np.asarray(values, dtype=float)
+        self.size = len(values)
+        self.unit = unit
+        self.mask = np.isfinite(values).astype(float)
+        self.x = np.where(self.mask > 0, values, 0.0)
+        self.squares = self.x * self.x
+        self.scale = np.maximum(np.abs(self.x).max(axis=1, initial=0), 1.0)
+        counts = self.mask.sum(axis=1)
+        #: Every configuration has the same seeds: one degrees of freedom for all pairs.
+        self.shared = bool((self.mask == self.mask[:1]).all()) if self.size else True
+        self.seeds = int(counts[0]) if self.size else 0
 
     @classmethod
     def of(cls, values: np.ndarray, unit: float = 0.0) -> PairStats:
-        values = np.asarray(values, dtype=float)
-        k = len(values)
-        mask = np.isfinite(values).astype(float)
-        x = np.where(mask > 0, values, 0.0)
-        squares = x * x
-        mean = np.empty((k, k))
-        se = np.empty((k, k))
-        n = np.empty((k, k))
-        for start in range(0, k, BLOCK):
-            rows = slice(start, min(k, start + BLOCK))
-            count = mask[rows] @ mask.T
-            total = x[rows] @ mask.T - mask[rows] @ x.T
-            sum_squares = squares[rows] @ mask.T + mask[rows] @ squares.T - 2 * (x[rows] @ x.T)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                m = total / count
-                scale = np.maximum(np.abs(x[rows]).max(axis=1, initial=0)[:, None], 1.0)
-                m = np.where(np.abs(m) < 1e-12 * scale, 0.0, m)  # identical runs: 0
-                variance = (sum_squares - count * m * m) / np.maximum(count - 1, 1)
-                sd = np.maximum(np.sqrt(np.maximum(variance, 0.0)), unit)
-                se[rows] = np.where(count > 1, sd / np.sqrt(count), np.inf)
-            mean[rows] = np.where(count > 0, m, 0.0)
-            n[rows] = count
-        np.fill_diagonal(se, np.inf)
-        np.fill_diagonal(mean, 0.0)
-        return cls(mean, se, n)
+        return cls(values, unit)
 
-    def t(self) -> np.ndarray:
-        """mean / se per pair: 0 where nothing differs or nothing is known, ±inf where
-        every seed differs by the same amount and there is no lattice to floor it."""
+    def block(self, rows: slice | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(mean, se, n) of the pairs (i, j), i in ``rows``, j every configuration;
+        se is infinite for i == j and where fewer than two seeds are shared."""
+        mask, x, squares = self.mask, self.x, self.squares
+        count = mask[rows] @ mask.T
+        total = x[rows] @ mask.T - mask[rows] @ x.T
+        sum_squares = squares[rows] @ mask.T + mask[rows] @ squares.T - 2 * (x[rows] @ x.T)
         with np.errstate(invalid="ignore", divide="ignore"):
-            t = np.where(self.se > 0, self.mean / self.se, np.sign(self.mean) * np.inf)
-        return np.where(np.isfinite(self.se) & (self.mean != 0), t, 0.0)
+            m = total / count
+            m = np.where(np.abs(m) < 1e-12 * self.scale[rows][:, None], 0.0, m)  # identical: 0
+            variance = (sum_squares - count * m * m) / np.maximum(count - 1, 1)
+            sd = np.maximum(np.sqrt(np.maximum(variance, 0.0)), self.unit)
+            se = np.where(count > 1, sd / np.sqrt(count), np.inf)
+        m = np.where(count > 0, m, 0.0)
+        index = np.arange(self.size)[rows]
+        se[np.arange(len(index)), index] = np.inf
+        m[np.arange(len(index)), index] = 0.0
+        return m, se, count
 
-    def one_sided_p(self) -> np.ndarray:
-        """p[i, j]: the one-sided p-value of "j is better than i" (large mean[j, i])."""
-        df = np.maximum(self.n - 1, 1)
-        p = stats.t.sf(self.t().T, df)
-        return np.where(np.isfinite(self.se), p, 1.0)
+    def blocks(self):
+        """Every block of :data:`BLOCK` rows: (rows, mean, se, n)."""
+        for start in range(0, self.size, BLOCK):
+            rows = slice(start, min(self.size, start + BLOCK))
+            yield (rows, *self.block(rows))
+
+    def full(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(mean, se, n) of every pair as k x k arrays (for small families)."""
+        return self.block(slice(0, self.size))
 
     def two_sided_p(self) -> np.ndarray:
-        df = np.maximum(self.n - 1, 1)
-        p = 2 * stats.t.sf(np.abs(self.t()), df)
-        return np.where(np.isfinite(self.se), np.minimum(p, 1.0), 1.0)
+        """Every pair's two-sided paired t p-value, k x k (for small families)."""
+        mean, se, n = self.full()
+        return 2 * np.minimum(_one_sided(_t(mean, se), n), 0.5)
+
+
+def _t(mean: np.ndarray, se: np.ndarray) -> np.ndarray:
+    """mean / se: 0 where nothing differs or nothing is known, ±inf where every seed
+    differs by the same amount and there is no lattice to floor the spread."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(se > 0, mean / se, np.sign(mean) * np.inf)
+    return np.where(np.isfinite(se) & (mean != 0), t, 0.0)
+
+
+def _one_sided(t: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """The upper-tail p-value of |t|'s sign-free size: P(T >= |t|), 1/2 at t = 0."""
+    return stats.t.sf(np.abs(t), np.maximum(n - 1, 1))
 
 
 @dataclass
@@ -129,7 +143,7 @@ def decide(
     highest mean (the one the others are shown against)."""
     if guarantee not in GUARANTEES:
         raise ValueError(f"unknown guarantee {guarantee!r}; choose one of: {', '.join(GUARANTEES)}")
-    k = len(pairs.mean)
+    k = pairs.size
     if k == 1:
         one = np.ones(1, bool)
         return Decision(guarantee, one, np.full(1, np.nan), np.full(1, np.nan), np.ones(1), alpha, 0, "")
@@ -138,23 +152,31 @@ def decide(
     return _best_set(pairs, alpha, screening=guarantee == "screening")
 
 
-def _critical(pairs: PairStats, level: float) -> np.ndarray:
-    """The one-sided t quantile 1 - ``level`` for every pair's seeds."""
-    return stats.t.ppf(1 - level, np.maximum(pairs.n - 1, 1))
+def _critical(n: np.ndarray, level: float, pairs: PairStats) -> np.ndarray | float:
+    """The one-sided t quantile 1 - ``level`` at each pair's seeds (one number when
+    every configuration has the same seeds)."""
+    if pairs.shared:
+        return float(stats.t.ppf(1 - level, max(pairs.seeds - 1, 1)))
+    return stats.t.ppf(1 - level, np.maximum(n - 1, 1))
 
 
 def _best_set(pairs: PairStats, alpha: float, screening: bool) -> Decision:
-    k = len(pairs.mean)
+    k = pairs.size
     level = alpha / (k - 1)
-    c = _critical(pairs, level)
-    with np.errstate(invalid="ignore"):
-        upper_terms = np.where(np.isfinite(pairs.se), pairs.mean + c * pairs.se, np.inf)
-    np.fill_diagonal(upper_terms, np.inf)
-    upper = upper_terms.min(axis=1)
-    # evidence that i is not best: its k - 1 one-sided tests, Bonferroni
-    p_one = pairs.one_sided_p()
-    np.fill_diagonal(p_one, 1.0)
-    p = np.minimum(1.0, (k - 1) * p_one.min(axis=1))
+    upper, p = np.empty(k), np.empty(k)
+    for rows, mean, se, n in pairs.blocks():
+        c = _critical(n, level, pairs)
+        with np.errstate(invalid="ignore"):
+            upper[rows] = np.where(np.isfinite(se), mean + c * se, np.inf).min(axis=1)
+        # evidence that i is not best: its k - 1 one-sided tests (j better), Bonferroni
+        against = -_t(mean, se)  # large where j beats i
+        if pairs.shared:
+            strongest = against.max(axis=1)
+            one = stats.t.sf(strongest, max(pairs.seeds - 1, 1))
+        else:
+            one = np.where(np.isfinite(se), stats.t.sf(against, np.maximum(n - 1, 1)), 1.0)
+            one = one.min(axis=1)
+        p[rows] = np.minimum(1.0, (k - 1) * one)
     if screening:
         kept = ~_benjamini_hochberg(p, alpha)
         what = (
@@ -169,13 +191,13 @@ def _best_set(pairs: PairStats, alpha: float, screening: bool) -> Decision:
             f"comparisons with the best: one-sided paired t tests, Bonferroni over the {k - 1} "
             "others)"
         )
-    with np.errstate(invalid="ignore"):
-        lower_terms = np.where(np.isfinite(pairs.se), pairs.mean - c * pairs.se, -np.inf)
-    lower_terms = np.where(kept[None, :], lower_terms, np.inf)
-    np.fill_diagonal(lower_terms, np.inf)
-    lower = np.minimum(0.0, lower_terms.min(axis=1))
-    if kept.sum() == 1:
-        lower = np.where(kept, 0.0, lower)
+    lower = np.zeros(k)
+    if kept.sum() > 1:
+        for rows, mean, se, n in pairs.blocks():
+            c = _critical(n, level, pairs)
+            with np.errstate(invalid="ignore"):
+                terms = np.where(np.isfinite(se) & kept[None, :], mean - c * se, np.inf)
+            lower[rows] = np.minimum(0.0, terms.min(axis=1))
     high = np.maximum(upper, 0.0)
     return Decision(
         "screening" if screening else "best-set", kept, lower, high, p, 2 * level, k - 1, what
@@ -185,25 +207,27 @@ def _best_set(pairs: PairStats, alpha: float, screening: bool) -> Decision:
 def _every_pair(pairs: PairStats, best: int, alpha: float) -> Decision:
     from .intervals import holm
 
-    k = len(pairs.mean)
+    k = pairs.size
     family = k * (k - 1) // 2
-    p_two = pairs.two_sided_p()
-    i, j = np.triu_indices(k, 1)
+    mean, se, n = pairs.block(slice(best, best + 1))  # the best against each
+    d, se, n = -mean[0], se[0], n[0]  # each minus the best
+    p_two = 2 * np.minimum(_one_sided(_t(d, se), n), 0.5)
     if k <= ALL_PAIRS_UP_TO:
+        every = pairs.two_sided_p()
+        i, j = np.triu_indices(k, 1)
         adjusted = np.ones((k, k))
-        adjusted[i, j] = adjusted[j, i] = holm(p_two[i, j])
+        adjusted[i, j] = adjusted[j, i] = holm(every[i, j])
+        p = adjusted[:, best].copy()
         how = "Holm"
     else:
-        adjusted = np.minimum(1.0, family * p_two)
+        p = np.minimum(1.0, family * p_two)
         how = "Bonferroni"
-    p = adjusted[:, best].copy()
     p[best] = 1.0
-    worse = (p < alpha) & (pairs.mean[:, best] < 0)
+    worse = (p < alpha) & (d < 0)
     level = alpha / family  # the strictest step: the interval of a Holm family's first test
-    q = stats.t.ppf(1 - level / 2, np.maximum(pairs.n[:, best] - 1, 1))
+    q = stats.t.ppf(1 - level / 2, np.maximum(n - 1, 1))
     with np.errstate(invalid="ignore"):
-        half = np.where(np.isfinite(pairs.se[:, best]), q * pairs.se[:, best], np.inf)
-    d = pairs.mean[:, best]
+        half = np.where(np.isfinite(se), q * se, np.inf)
     low, high = d - half, d + half
     low[best] = high[best] = np.nan
     what = (

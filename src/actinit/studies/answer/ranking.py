@@ -176,7 +176,7 @@ def _pair_ps(series: Sequence[Mapping[int, float]], metric: str) -> list[float]:
     if len(series) < 2:
         return []
     _, matrix = _matrix(series)
-    pairs = PairStats.of(matrix, lattice_unit(matrix, metric))
+    pairs = PairStats(matrix, lattice_unit(matrix, metric))
     i, j = np.triu_indices(len(series), 1)
     return pairs.two_sided_p()[i, j].tolist()
 
@@ -352,7 +352,7 @@ def rank(
     matrix = matrix[order]
     configs = [configs[i] for i in order.tolist()]
     unit = lattice_unit(matrix, metric)
-    pairs = PairStats.of(matrix if higher else -matrix, unit)
+    pairs = PairStats(matrix if higher else -matrix, unit)
     decision = decide(pairs, 0, guarantee, alpha)
     sign = 1.0 if higher else -1.0
     label = labeller_of(configs)
@@ -378,7 +378,8 @@ def rank(
 
 def _spread(pairs: PairStats) -> float:
     """The median standard deviation of the paired differences with the best."""
-    se, n = pairs.se[1:, 0], pairs.n[1:, 0]
+    _, se, n = pairs.block(slice(0, 1))
+    se, n = se[0, 1:], n[0, 1:]
     usable = np.isfinite(se) & (n > 1)
     if not usable.any():
         return float("nan")
