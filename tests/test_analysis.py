@@ -4,15 +4,14 @@ whose truth is known, and the paired design of real runs."""
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from scipy import stats
 
 from actinit.cli import main
 from actinit.studies import Store, summarize
+from actinit.studies.answer.differences import MeanTests
 from actinit.studies.answer.effects import effects, interactions
 from actinit.studies.answer.ranking import rank
 from actinit.studies.answer.selection import SelectionError, parse_where, select
-from scipy import stats
-
-from actinit.studies.answer.differences import MeanTests
 from actinit.studies.run.fitting import dataset_for, model_for
 from synthetic_study import store_results, synthetic_study
 

@@ -110,23 +110,25 @@ def test_rank_never_names_a_best_its_own_table_shows_worse(tmp_path):
         ranking = rank(summarize(study, store), guarantee="every-pair")
         assert all(e.vs_best.better() != "a" for e in ranking.entries[1:])
         means = [e.estimate.mean for e in ranking.entries]
-        assert means == sorted(means, reverse=True)
+        assert all(first >= second - 1e-12 for first, second in zip(means, means[1:]))
 
 
-def test_identical_configurations_near_the_threshold_are_not_excluded_by_fiat(tmp_path):
+def test_identical_configurations_near_the_threshold_are_not_excluded_by_fiat():
     """Fault 5: "never learned" excluded identical configurations near the threshold
-    41% of the time. It is a description now; the best set is decided by the tests."""
-    study = synthetic_study(seeds=10)
-
-    def accuracy(config, seed):  # all four the same draw, around the 60% threshold
-        return 0.585 + 0.01 * (seed % 3) + (0.02 if config.activation == "relu" else 0)
-
-    with Store(tmp_path / "t.sqlite") as store:
-        store_results(store, study, accuracy)
+    41% of the time: six identical configurations around the 60% threshold, one of
+    them often at or below it on every seed. It is a description now; the tests decide
+    the best set, and no configuration is called worse more often than the test's 5%."""
+    model = Model(lambda i: 0.57, shared=0.01, own=0.01)
+    study = null_study(3, 2, 10)
+    called_worse = never_learned = 0
+    for simulation in range(200):
+        store = MemoryStore()
+        simulated_runs(study, model, simulation, 21)(study, store, seeds=10)
         ranking = rank(summarize(study, store), guarantee="every-pair")
-    assert any(not e.learned for e in ranking.entries) and any(e.learned for e in ranking.entries)
-    tanh = [e for e in ranking.entries if e.label.startswith("tanh")]
-    assert all(e.in_best_set == (not e.vs_best.better() == "b") for e in tanh if e.vs_best)
+        never_learned += any(not e.learned for e in ranking.entries)
+        called_worse += len(ranking.best_set) < len(ranking.entries)
+    assert never_learned > 40  # the case arises (69 of 200 here)
+    assert called_worse <= 20  # 5% of 200 is 10; a rule of fiat would be near 100
 
 
 def test_too_few_seeds_is_said_where_no_test_can_decide(tmp_path):
@@ -215,6 +217,7 @@ def test_a_small_grid_s_power_by_simulation():
     best_set, kept = bench_ranking_power.power("best-set", 60, 60, 0.03, 6, 0)
     every_pair, _ = bench_ranking_power.power("every-pair", 60, 60, 0.03, 6, 0)
     assert best_set > every_pair and kept == 1.0
+    assert bench_ranking_power.crossing([10, 20, 30], [0.5, 0.7, 0.9], 0.8) == 25
 
 
 @pytest.mark.parametrize(

@@ -9,15 +9,17 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
 
+from actinit.studies.answer.differences import MeanTests, lattice_unit, mcnemar
 from actinit.studies.answer.intervals import (
+    clopper_pearson,
     holm,
+    holm_levels,
     mean_interval,
     rank_p_value,
     seeds_for_rank_test,
+    share_upper_bound,
     wilson_interval,
 )
-from actinit.studies.answer.differences import MeanTests, lattice_unit, mcnemar
-from actinit.studies.answer.intervals import clopper_pearson, holm_levels, share_upper_bound
 from actinit.studies.answer.statistics import paired_comparison
 
 

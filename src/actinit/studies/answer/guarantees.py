@@ -71,13 +71,20 @@ class PairStats:
     def of(cls, values: np.ndarray, unit: float = 0.0) -> PairStats:
         return cls(values, unit)
 
-    def block(self, rows: slice | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(mean, se, n) of the pairs (i, j), i in ``rows``, j every configuration;
-        se is infinite for i == j and where fewer than two seeds are shared."""
+    def block(
+        self, rows: slice | np.ndarray, columns: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(mean, se, n) of the pairs (i, j), i in ``rows``, j in ``columns`` (default:
+        every configuration); se is infinite for i == j and where fewer than two seeds
+        are shared."""
         mask, x, squares = self.mask, self.x, self.squares
-        count = mask[rows] @ mask.T
-        total = x[rows] @ mask.T - mask[rows] @ x.T
-        sum_squares = squares[rows] @ mask.T + mask[rows] @ squares.T - 2 * (x[rows] @ x.T)
+        wanted = np.arange(self.size) if columns is None else np.asarray(columns)
+        other, other_x, other_squares = mask[wanted], x[wanted], squares[wanted]
+        count = mask[rows] @ other.T
+        total = x[rows] @ other.T - mask[rows] @ other_x.T
+        sum_squares = (
+            squares[rows] @ other.T + mask[rows] @ other_squares.T - 2 * (x[rows] @ other_x.T)
+        )
         with np.errstate(invalid="ignore", divide="ignore"):
             m = total / count
             m = np.where(np.abs(m) < 1e-12 * self.scale[rows][:, None], 0.0, m)  # identical: 0
@@ -85,10 +92,8 @@ class PairStats:
             sd = np.maximum(np.sqrt(np.maximum(variance, 0.0)), self.unit)
             se = np.where(count > 1, sd / np.sqrt(count), np.inf)
         m = np.where(count > 0, m, 0.0)
-        index = np.arange(self.size)[rows]
-        se[np.arange(len(index)), index] = np.inf
-        m[np.arange(len(index)), index] = 0.0
-        return m, se, count
+        same = np.arange(self.size)[rows][:, None] == wanted[None, :]
+        return np.where(same, 0.0, m), np.where(same, np.inf, se), count
 
     def blocks(self):
         """Every block of :data:`BLOCK` rows: (rows, mean, se, n)."""
@@ -192,11 +197,14 @@ def _best_set(pairs: PairStats, alpha: float, screening: bool) -> Decision:
             "others)"
         )
     lower = np.zeros(k)
-    if kept.sum() > 1:
-        for rows, mean, se, n in pairs.blocks():
+    members = np.flatnonzero(kept)
+    if len(members) > 1:  # each against the best set's members only
+        for start in range(0, k, BLOCK):
+            rows = slice(start, min(k, start + BLOCK))
+            mean, se, n = pairs.block(rows, members)
             c = _critical(n, level, pairs)
             with np.errstate(invalid="ignore"):
-                terms = np.where(np.isfinite(se) & kept[None, :], mean - c * se, np.inf)
+                terms = np.where(np.isfinite(se), mean - c * se, np.inf)
             lower[rows] = np.minimum(0.0, terms.min(axis=1))
     high = np.maximum(upper, 0.0)
     return Decision(

@@ -15,8 +15,8 @@ from ..plan.dimensions import hidden_label
 from ..plan.metrics import METRICS
 from ..plan.study import RunConfig, Study
 from ..run.store import Store
-from .exports import comparison_rows, table_rows
 from .differences import lattice_unit
+from .exports import comparison_rows, table_rows
 from .intervals import ALPHA, clopper_pearson, mean_interval, share_interval
 from .lazy import LazySequence
 from .published import Comparison, judge, place

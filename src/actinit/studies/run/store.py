@@ -36,7 +36,7 @@ BUSY_TIMEOUT = OPEN_PATIENCE = 60
 APPLICATION_ID = 0x61637469
 #: ``PRAGMA user_version``: the layout of the tables below.
 SCHEMA_VERSION = 1
-TABLES = {"runs", "studies", "recordings"}
+TABLES = {"runs", "studies", "recordings", "adaptive_looks"}
 #: The index that holds every number a summary reads (see the schema).
 FIGURES_INDEX = "runs_figures"
 
