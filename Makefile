@@ -50,7 +50,8 @@ bench: $(VENV)/.test-installed fashion
 	$(BIN)/python benchmarks/bench_answers.py
 	$(BIN)/python benchmarks/bench_reproduce.py
 	$(BIN)/python benchmarks/bench_modern.py
-	$(BIN)/actinit calibrate --sims 1000
+	$(BIN)/python benchmarks/bench_ranking_power.py
+	$(BIN)/actinit calibrate --sims 2000 --markdown docs/guide/error-rates.md
 
 # The documentation's pictures, made by actinit's own commands.
 PICTURES = docs/images

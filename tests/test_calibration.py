@@ -254,8 +254,10 @@ def test_every_printed_interval_covers_or_says_why_not():
     """Fault 4: intervals under-covered where runs diverge (81%) and near the ceiling
     (89-92%), and were of width 0 from ten perfect seeds. A quick run of the coverage
     table: each covers 93% within its Monte Carlo error, or states its exception."""
+    from actinit.studies.answer.coverage import RANKING_CASES
+
     found = coverage(200, seed=5)
-    assert len(found) == 5 * len(COVERAGE_CASES)
+    assert len(found) == 5 * len(COVERAGE_CASES) + len(RANKING_CASES)
     for row in found:
         assert row.kept, row.line()
     ceiling = [r for r in found if r.case.startswith("near the ceiling") and r.interval == "mean"]
@@ -285,6 +287,8 @@ def test_the_error_rate_page_is_the_harness_s_own():
     page = (Path(__file__).parent.parent / "docs" / "guide" / "error-rates.md").read_text()
     named = set(re.findall(r"^\| `([\w-]+)` \|", page, flags=re.M))
     assert named == {claim.name for claim in CLAIMS}
-    for case in COVERAGE_CASES:
+    from actinit.studies.answer.coverage import RANKING_CASES
+
+    for case in COVERAGE_CASES + RANKING_CASES:
         assert f"| {case.name} |" in page
     assert "**above**" not in page and "**below**" not in page

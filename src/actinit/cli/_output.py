@@ -8,6 +8,7 @@ from rich.text import Text
 
 from ..studies.answer.exports import (
     COMPARISON_DROP_ORDER,
+    DECOMPOSED_NOTE,
     DROP_ORDER,
     NAME_COLUMNS,
     comparison_rows,
@@ -106,6 +107,8 @@ def _print_summary(
     figures beside actinit's, then failures and what is missing."""
     if configurations:
         _print_table(summary.study.title, *table_rows(summary))
+        if summary.decomposed:
+            say(DECOMPOSED_NOTE, style="dim")
     _print_comparisons(summary, verbose)
     _print_conclusions(summary, verbose)
     if verbose and summary.study.replay_note:
@@ -184,13 +187,20 @@ INTERVAL_NOTE = (
 )
 
 RANKING_NOTE = (
-    "mean: over all seeds, ranked by it; * its seeds mix runs that learned and runs that "
-    "did not, so its t interval is not to be trusted: read learned (seeds that learned) and "
-    "when learned (accuracy of those seeds, with its interval). learned k/n at 10 seeds "
-    "cannot exclude that a fifth of seeds fail. vs best of rest: this configuration's mean "
-    "minus the best of the others', an interval of the guarantee's tests (in the best set "
-    "exactly when its upper end is above 0); p: the evidence it is not best (Bonferroni "
-    "over the others)."
+    "mean: over all seeds, ranked by it, with its 95% interval; learned: the seeds that "
+    "learned (0 failures in 10 seeds still allow 31% at 95%); when learned: the accuracy of "
+    "those seeds, where some did not. vs best of rest: an interval of this mean minus the "
+    "best of the others' (multiple comparisons with the best; its high end is 0 when a "
+    "test shows another better); p: the evidence it is not the best (Bonferroni over the "
+    "others). Not in the best set: another configuration is at least as good, with 95% "
+    "for the set as a whole. [ ] ends are closed."
+)
+EVERY_PAIR_NOTE = (
+    "mean: over all seeds, ranked by it, with its 95% interval; learned: the seeds that "
+    "learned; when learned: the accuracy of those seeds, where some did not. vs best: the "
+    "mean difference from the best with its paired t interval at the strictest Holm step; "
+    "p: Holm-adjusted over every pair. Not in the best set: worse than the best. [ ] ends "
+    "are closed."
 )
 
 

@@ -9,7 +9,14 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from ..studies.answer.exports import comparison_table, ranking_rows, to_csv, to_json, to_markdown
+from ..studies.answer.exports import (
+    DECOMPOSED_NOTE,
+    comparison_table,
+    ranking_rows,
+    to_csv,
+    to_json,
+    to_markdown,
+)
 from ..studies.answer.summary import summarize
 from ..studies.plan.study import (
     Study,
@@ -29,6 +36,7 @@ from ._common import (
     writing,
 )
 from ._output import (
+    EVERY_PAIR_NOTE,
     INTERVAL_NOTE,
     RANKING_NOTE,
     _figure,
@@ -108,7 +116,9 @@ def rank_command(study, metric, where, seeds, top, guarantee, gap, db):
         names=("#", "configuration"),
         drop_order=("wins", "p", "when learned", "seeds"),
     )
-    say(RANKING_NOTE, style="dim")
+    say(EVERY_PAIR_NOTE if ranking.guarantee == "every-pair" else RANKING_NOTE, style="dim")
+    if summary.decomposed and metric == "test_accuracy":
+        say(DECOMPOSED_NOTE, style="dim")
     if top and len(body) > top:
         console.print(f"[dim]{len(body) - top} more; --top {len(body)} shows all[/]")
     say(ranking.verdict())

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .intervals import ALPHA, wilson_interval
-from .ranking import compare_rows
+from .ranking import compare_rows, rank
 from .simulation import FULL_SIMS, Model, null_study, simulate
 
 FLAT = 0.85
@@ -76,6 +76,21 @@ COVERAGE_CASES = [
 
 
 INTERVALS = ("mean", "when learned", "learned share", "A - B", "A - B when both learned")
+
+#: Rankings of six configurations (the first truly 1 point ahead): each row's "vs best
+#: of rest" interval, of its mean minus the best of the others' true means.
+RANKING_CASES = [
+    CoverageCase(
+        "rank: 6 configurations, one 1 point ahead, 10 seeds",
+        Model(lambda i: FLAT + (0.01 if i == 0 else 0.0)),
+        10,
+    ),
+    CoverageCase(
+        "rank: the same, each failing on 10% of seeds",
+        Model(lambda i: FLAT + (0.01 if i == 0 else 0.0), fail=lambda i: 0.1),
+        10,
+    ),
+]
 
 
 @dataclass
@@ -166,4 +181,28 @@ def coverage(
         found += rows
         if on_case:
             on_case(rows)
+    for case in RANKING_CASES:
+        rows = [_ranking_coverage(case, simulations, seed)]
+        found += rows
+        if on_case:
+            on_case(rows)
     return found
+
+
+def _ranking_coverage(case: CoverageCase, simulations: int, seed: int) -> Coverage:
+    """How often each row's "vs best of rest" interval holds its configuration's true
+    mean minus the best true mean of the others (pooled over rows and studies)."""
+    study = null_study(3, 2, case.seeds)
+    truth = [case.model.truth(i)["mean"] for i in range(len(study.configs))]
+    position = {config.key: i for i, config in enumerate(study.configs)}
+    covered = shown = 0
+    for simulation in range(simulations):
+        ranking = rank(simulate(study, case.model, simulation, seed))
+        for entry in ranking.entries:
+            i = position[entry.row.config.key]
+            target = truth[i] - max(t for j, t in enumerate(truth) if j != i)
+            found = _covers(*entry.interval, target)
+            if found is not None:
+                covered += found
+                shown += 1
+    return Coverage(case.name, "vs best of rest", covered, shown)

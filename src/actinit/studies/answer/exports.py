@@ -85,10 +85,10 @@ DROP_ORDER = (
 def table_rows(summary: StudySummary) -> tuple[list[str], list[list[str]]]:
     """The summary as a header and text rows, shared by the terminal, Markdown and
     HTML: each figure's mean with its 95% confidence interval over seeds ("95% CI",
-    Student t; marked "*" where the seeds mix runs that learned and runs that did
-    not, whose mean is then shown taken apart: "when learned" is the accuracy of the
-    seeds that learned, with its own interval), the learned share with its exact
-    interval. Settings shared by every
+    Student t, or from the mean's decomposition where failures depend on the seed:
+    see :attr:`~.summary.StudySummary.decomposed`); where some seeds did not learn,
+    "when learned", the accuracy of the seeds that did, with its own interval; the
+    learned share with its exact interval. Settings shared by every
     configuration are left out (they are in the title); a study that only predicts
     numbers (regression) shows its losses, not accuracy."""
     threshold = f"{100 * summary.study.learned_threshold:.0f}"
@@ -147,7 +147,7 @@ def _table_cells(row: ConfigSummary) -> list[str]:
         DIMENSIONS["rewind"](row.config),
         str(row.seeds),
         f"{100 * acc.mean:.1f}" if acc.mean is not None else "-",
-        acc.interval_text(percent=True) + (" *" if row.mixed and acc.low is not None else ""),
+        acc.interval_text(percent=True),
         f"{100 * acc.std:.1f}" if acc.std is not None and acc.n > 1 else "-",
         f"{100 * acc.min:.1f}..{100 * acc.max:.1f}" if acc.min is not None else "-",
         _when_learned_cell(row, "test_accuracy", lambda v: f"{100 * v:.1f}"),
@@ -299,8 +299,7 @@ def to_markdown(summary: StudySummary) -> str:
 
 
 def ranking_rows(ranking, fmt) -> tuple[list[str], list[list[str]]]:
-    """A ranking as table rows: place, name, mean (with a mark where its seeds mix
-    runs that learned and runs that did not) and interval, seeds, how many learned,
+    """A ranking as table rows: place, name, mean and interval, seeds, how many learned,
     the accuracy when it learned, the guarantee's interval (best-set: this one minus
     the best of the others; otherwise this one minus the best), the seeds won against
     the best, the p-value its place rests on, and whether it is in the best set."""
@@ -322,8 +321,6 @@ def ranking_rows(ranking, fmt) -> tuple[list[str], list[list[str]]]:
     for place, entry in enumerate(ranking.entries, start=1):
         estimate, versus, row = entry.estimate, entry.vs_best, entry.row
         interval = "-" if estimate.low is None else f"{fmt(estimate.low)}..{fmt(estimate.high)}"
-        if row.mixed and interval != "-":
-            interval += " *"
         wins = "-"
         if versus is not None:
             wins = f"{versus.wins_a}-{versus.wins_b}"
@@ -419,3 +416,12 @@ def comparison_table(comparisons, fmt, alpha: float = 0.05) -> tuple[list[str], 
             ]
         )
     return header, body
+
+
+DECOMPOSED_NOTE = (
+    "Some configurations of this study learned on some seeds and not on others: every "
+    "test accuracy interval holds each mean the learned share (its exact interval) and the "
+    "accuracies of the runs that learned and failed allow, so a configuration that learned "
+    "on all its seeds keeps a low end for the failures they cannot rule out; 'when learned' "
+    "is the accuracy of the seeds that learned."
+)
