@@ -25,7 +25,7 @@ from ...engine.layers import affine_layer
 from ...engine.registry import compact_spec
 
 #: Keys of a data description that choose how data is drawn, not a loader parameter.
-DATA_CONTROL_KEYS = ("name", "vary_with_seed", "seed", "features")
+DATA_CONTROL_KEYS = ("name", "vary_with_seed", "seed", "features", "digest")
 
 
 def normalize_activation(spec: str) -> str:

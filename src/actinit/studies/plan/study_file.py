@@ -249,18 +249,35 @@ def _read_datasets(reader: _Reader) -> list[dict[str, Any]]:
     base = reader.normalized("data", "name", datasets.check_description, data)
     options = reader.table("grid").get("datasets")
     if options is None:
-        return [base]
+        return [_with_digest(base)]
     if not isinstance(options, list) or not options:
         raise reader.fail("grid", "datasets", "must be a non-empty list of data set names")
     return [
-        reader.normalized(
-            "grid",
-            "datasets",
-            datasets.check_description,
-            {**data, "name": option} if isinstance(option, str) else {**data, **option},
+        _with_digest(
+            reader.normalized(
+                "grid",
+                "datasets",
+                datasets.check_description,
+                {**data, "name": option} if isinstance(option, str) else {**data, **option},
+            )
         )
         for option in options
     ]
+
+
+def _with_digest(description: dict[str, Any]) -> dict[str, Any]:
+    """A data description that reads a file (``path``) with the digest of what is
+    there now: the digest is part of every run's key, so runs are of the data's
+    content, not of where it lay (edit the file and its runs are new; two files of one
+    name in two folders keep their runs apart). Where the file is not there, a digest
+    the description already carries (a stored study's) is kept."""
+    path = description.get("path")
+    if not isinstance(path, str) or not path:
+        return description
+    digest = datasets.content_digest(path)
+    if digest is None:
+        return description
+    return {**description, "digest": digest}
 
 
 def _read_axis(reader: _Reader, setting: Setting, overrides: dict[str, Any]) -> list[Any]:

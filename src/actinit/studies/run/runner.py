@@ -45,12 +45,40 @@ def _finite_or_none(value: float) -> float | None:
     return float(value) if value is not None and math.isfinite(value) else None
 
 
+#: Every run does its linear algebra in this many BLAS threads, in this process, in a
+#: joblib worker or on a Dask worker alike: a matrix product summed by two threads
+#: rounds differently from one summed by one, so a (configuration, seed) would store
+#: other numbers at -j 1 (all the main process's threads) than at -j 2 (joblib gives
+#: each worker a share). One thread everywhere: the same result at any -j.
+BLAS_THREADS = 1
+
+_blas = None
+
+
+def _one_blas_thread():
+    """A context in which BLAS uses :data:`BLAS_THREADS` threads (threadpoolctl; the
+    controller that finds the loaded libraries is made once per process)."""
+    global _blas
+    if _blas is None:
+        from threadpoolctl import ThreadpoolController
+
+        _blas = ThreadpoolController()
+    return _blas.limit(limits=BLAS_THREADS, user_api="blas")
+
+
 def run_one(
     config: RunConfig, seed: int, study: str = "", components: dict | None = None
 ) -> dict[str, Any]:
     """Train one configuration with one seed; never raises (failures are recorded).
     ``components``: activations and initializers the user registered in the parent
-    process (:func:`~actinit.engine.initializers.custom_components`), for workers."""
+    process (:func:`~actinit.engine.initializers.custom_components`), for workers.
+    The run's linear algebra uses :data:`BLAS_THREADS` threads, so that it stores the
+    same numbers whatever the process layout."""
+    with _one_blas_thread():
+        return _run_one(config, seed, study, components)
+
+
+def _run_one(config: RunConfig, seed: int, study: str, components: dict | None) -> dict[str, Any]:
     started = time.perf_counter()
     if components:
         install_components(components)

