@@ -123,3 +123,57 @@ def test_a_run_is_keyed_by_the_data_it_read_not_where_it_lay(tmp_path):
         for d in ("a", "b")
     }
     assert len(keys) == 2
+
+
+# --------------------------------------------------------------------------
+# Pruning removes what it says
+# --------------------------------------------------------------------------
+
+
+def _ones_network(hidden=(24,)):
+    import actinit as ai
+
+    layers = [ai.Dense(h, activation="relu", init="ones") for h in hidden]
+    model = ai.Sequential(layers + [ai.Dense(1, activation="sigmoid", init="ones")], seed=0)
+    return model.build(1)
+
+
+@pytest.mark.parametrize("scope", ["layer", "global"])
+def test_weights_of_equal_size_are_cut_to_the_asked_share(scope):
+    """Fault 3: `prune` of a layer initialised with "ones" at 0.5 removed 24 of 24
+    (every weight at the threshold went): ties are taken in the order they lie."""
+    from actinit.engine import prune_magnitude
+
+    model = _ones_network()
+    masks = prune_magnitude(model, 0.5, scope=scope)
+    kept = sum(int(mask.sum()) for mask in masks.values())
+    assert kept == 24  # of 48: half, exactly
+    again = _ones_network()
+    assert all(
+        np.array_equal(a, b)
+        for a, b in zip(masks.values(), prune_magnitude(again, 0.5, scope=scope).values())
+    )  # the same cut every time
+
+
+def test_a_long_schedule_reaches_its_amount_in_every_layer():
+    """Fault 3: 0.99 in 100 rounds removed 82% (a small layer's share of each round
+    rounded to nothing: the output layer untouched); a study's "amount 0.9" at 0.1 a
+    round on hidden [4] pruned 25%."""
+    import actinit as ai
+    from actinit.engine import size_report
+    from actinit.studies.run.pruning import prune_model
+
+    model = ai.Sequential(
+        [ai.Dense(16, activation="relu"), ai.Dense(10, activation="softmax")], seed=0
+    ).build(8)
+    assert size_report(model).weights == 8 * 16 + 16 * 10
+    prune_model(model, "magnitude", 0.99, rounds=100)
+    assert size_report(model).nonzero_weights == round(0.01 * 128) + round(0.01 * 160)
+    for layer in model.weighted_layers():
+        assert int(layer.weight_mask.sum()) == round(0.01 * layer.W.size)  # output included
+    small = ai.Sequential(
+        [ai.Dense(4, activation="relu"), ai.Dense(1, activation="sigmoid")], seed=0
+    ).build(2)
+    rounds = 22  # what per_round = 0.1 takes to reach 0.9
+    prune_model(small, "magnitude", 0.9, rounds=rounds)
+    assert size_report(small).nonzero_weights == round(0.1 * 8) + round(0.1 * 4)

@@ -103,8 +103,10 @@ def _prune_table(before, after, method, amount, rounds, fine_tune) -> Table:
     def percent(value):
         return "-" if value is None else f"{100 * value:.1f}%"
 
+    removed = 1 - after.nonzero_weights / max(before.nonzero_weights, 1)
     table = Table(
-        title=f"{method}, {100 * amount:g}% removed in {rounds} round(s)"
+        title=f"{method}: {100 * removed:.1f}% of the weights removed (asked {100 * amount:g}%)"
+        f" in {rounds} round(s)"
         + (f", {fine_tune} epoch(s) of fine-tuning each" if fine_tune else "")
     )
     for column in ("", "before", "after", "after / before"):

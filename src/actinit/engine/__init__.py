@@ -10,7 +10,7 @@ from .initializers import initialize_from_data, lsuv_initialize
 from .layers import Affine, BatchNorm, Dense, Dropout, GatedLinear, Layer, Maxout
 from .model import InputError, Sequential
 from .model_file import ModelFileError
-from .pruning import prune_magnitude, reinitialize, rewind, size_report
+from .pruning import prune_magnitude, prune_to, reinitialize, rewind, size_report
 from .recording import Recorder, Recording
 from .registry import SpecError, parse_spec
 from .saving import load
@@ -45,6 +45,7 @@ __all__ = [
     "reinitialize",
     "rewind",
     "prune_magnitude",
+    "prune_to",
     "prune_units",
     "size_report",
     "starting_points",

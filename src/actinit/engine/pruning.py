@@ -96,47 +96,115 @@ def prune_magnitude(
 
     ``scope="layer"`` prunes that share of every layer's kept weights, the output
     layer ``output_rate`` times that share (Frankle & Carbin 2019 prune LeNet's output
-    layer at half the rate: 0.5); ``"global"`` ranks all kept weights together. Each
-    layer keeps its mask (1 = kept) and re-applies it after every update, so later
-    training keeps the pruned weights at zero; the masks are also returned, by
-    parameter name.
+    layer at half the rate: 0.5); ``"global"`` ranks all kept weights together. Exactly
+    round(share x kept) weights go: weights of equal magnitude are taken in the
+    order they lie (row by row, layer by layer), so a layer of equal weights loses
+    the asked share, not all of it. Each layer keeps its mask (1 = kept) and
+    re-applies it after every update, so later training keeps the pruned weights at
+    zero; the masks are also returned, by parameter name. A schedule of many rounds
+    should say where it is going with :func:`prune_to`, whose counts do not drift.
     """
+    _check(fraction, scope, output_rate)
+    layers = _layers(model)
+    kept = [int(_mask(layer).sum()) for layer in layers]
+    if scope == "global":
+        return _prune_global(model, layers, sum(kept) - round(fraction * sum(kept)))
+    shares = [
+        fraction * output_rate if i == len(layers) - 1 else fraction for i in range(len(layers))
+    ]
+    return _prune_layers(model, layers, [k - round(f * k) for k, f in zip(kept, shares)])
+
+
+def prune_to(
+    model: Sequential,
+    remaining: float,
+    scope: str = "layer",
+    output_remaining: float | None = None,
+) -> dict[str, np.ndarray]:
+    """Prune (smallest magnitude first, ties in the order the weights lie) until
+    ``remaining`` of the weights are left: of each layer's weights (``"layer"``; the
+    output layer ``output_remaining`` of its own, default the same), or of all of them
+    (``"global"``), counted against every weight of W, pruned or not. Round after round
+    of a schedule (0.9, 0.81, ... of the weights left) the counts are
+    round(size x remaining) each time, so they reach the asked share at the last round
+    instead of drifting (0.1 a round of a 10-weight layer rounds to nothing)."""
+    if not 0 < remaining <= 1:
+        raise ValueError(f"remaining must lie in (0, 1], got {remaining!r}")
+    if scope not in ("layer", "global"):
+        raise ValueError(f"scope must be 'layer' or 'global', got {scope!r}")
+    layers = _layers(model)
+    if scope == "global":
+        return _prune_global(model, layers, round(remaining * sum(l.W.size for l in layers)))
+    last = remaining if output_remaining is None else output_remaining
+    keep = [
+        round((last if i == len(layers) - 1 else remaining) * layer.W.size)
+        for i, layer in enumerate(layers)
+    ]
+    return _prune_layers(model, layers, keep)
+
+
+def _check(fraction: float, scope: str, output_rate: float) -> None:
     if not 0 <= fraction < 1:
         raise ValueError(f"fraction must lie in [0, 1), got {fraction!r}")
     if scope not in ("layer", "global"):
         raise ValueError(f"scope must be 'layer' or 'global', got {scope!r}")
     if not 0 < output_rate <= 1:
         raise ValueError(f"output_rate must lie in (0, 1], got {output_rate!r}")
+
+
+def _layers(model: Sequential) -> list:
     layers = model.weighted_layers()
     if not layers:
         raise ValueError("the model has no weighted layers to prune")
-    kept = {id(layer): _mask(layer).astype(bool) for layer in layers}
-    if scope == "global":
-        pool = np.concatenate([np.abs(layer.W)[kept[id(layer)]] for layer in layers])
-        threshold = _threshold(pool, fraction)
+    return layers
+
+
+def _smallest(magnitudes: np.ndarray, count: int) -> np.ndarray:
+    """The positions of the ``count`` smallest of ``magnitudes`` (a flat array), equal
+    ones taken in the order they lie (a stable sort: the same cut every time)."""
+    if count <= 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.argsort(magnitudes, kind="stable")[:count]
+
+
+def _prune_layers(model: Sequential, layers: list, keep: list[int]) -> dict[str, np.ndarray]:
+    """Keep the ``keep[i]`` largest kept weights of layer i (never more than it has)."""
     masks: dict[str, np.ndarray] = {}
-    for layer in layers:
-        if scope == "layer":
-            share = fraction * output_rate if layer is layers[-1] else fraction
-            threshold = _threshold(np.abs(layer.W)[kept[id(layer)]], share)
-        mask = (kept[id(layer)] & (np.abs(layer.W) > threshold)).astype(layer.W.dtype)
-        layer.weight_mask = mask
-        layer.W *= mask
-        masks[f"{layer.name}.W"] = mask
+    for layer, wanted in zip(layers, keep):
+        mask = _mask(layer).astype(layer.W.dtype).ravel()
+        kept = np.flatnonzero(mask)
+        cut = kept[_smallest(np.abs(layer.W.ravel()[kept]), len(kept) - max(0, wanted))]
+        mask[cut] = 0
+        _apply(layer, mask.reshape(layer.W.shape), masks)
     model.refresh_constraints()
     return masks
 
 
+def _prune_global(model: Sequential, layers: list, keep: int) -> dict[str, np.ndarray]:
+    """Keep the ``keep`` largest kept weights of the whole network."""
+    flat = [_mask(layer).astype(layer.W.dtype).ravel() for layer in layers]
+    positions = [np.flatnonzero(mask) for mask in flat]
+    pool = np.concatenate([np.abs(l.W.ravel()[p]) for l, p in zip(layers, positions)])
+    owner = np.concatenate([np.full(len(p), i) for i, p in enumerate(positions)])
+    where = np.concatenate(positions) if positions else np.zeros(0, np.int64)
+    cut = _smallest(pool, len(pool) - max(0, keep))
+    for i in np.unique(owner[cut]).tolist():
+        flat[i][where[cut][owner[cut] == i]] = 0
+    masks: dict[str, np.ndarray] = {}
+    for layer, mask in zip(layers, flat):
+        _apply(layer, mask.reshape(layer.W.shape), masks)
+    model.refresh_constraints()
+    return masks
+
+
+def _apply(layer, mask: np.ndarray, masks: dict[str, np.ndarray]) -> None:
+    layer.weight_mask = mask
+    layer.W *= mask
+    masks[f"{layer.name}.W"] = mask
+
+
 def _mask(layer: Affine) -> np.ndarray:
     return layer.weight_mask if layer.weight_mask is not None else np.ones_like(layer.W)
-
-
-def _threshold(magnitudes: np.ndarray, fraction: float) -> float:
-    """The magnitude at or below which the ``fraction`` smallest of ``magnitudes`` lie."""
-    count = int(round(fraction * magnitudes.size))
-    if count == 0 or magnitudes.size == 0:
-        return -np.inf
-    return float(np.partition(magnitudes, count - 1)[count - 1])
 
 
 def rewind(model: Sequential, parameters: dict[str, np.ndarray]) -> None:

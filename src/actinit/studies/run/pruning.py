@@ -18,7 +18,7 @@ import numpy as np
 from ...engine import (
     LambdaCallback,
     Sequential,
-    prune_magnitude,
+    prune_to,
     prune_units,
     reinitialize,
     rewind,
@@ -108,13 +108,23 @@ def prune_step(
     share: float,
     X: np.ndarray | None,
     output_rate: float = 1.0,
+    number: int = 1,
 ) -> Sequential:
-    """One round of ``method`` removing ``share`` of what is left (the output layer
-    ``output_rate`` times that share, per-layer magnitude pruning): weights in place
-    (``model`` is returned), units into a new, smaller network."""
+    """Round ``number`` (from 1) of ``method``, each round removing ``share`` of what is
+    left (the output layer ``output_rate`` times that share, per-layer magnitude
+    pruning): weights in place (``model`` is returned), units into a new, smaller
+    network. Weights are pruned to the schedule's own target, (1 - share)^number of
+    each layer's weights, so that many rounds of a small layer reach it instead of
+    rounding to nothing each round."""
     kind, how = PRUNING_METHODS[method]
     if kind == "weights":
-        prune_magnitude(model, share, scope=how, output_rate=output_rate if how == "layer" else 1)
+        rate = output_rate if how == "layer" else 1.0
+        prune_to(
+            model,
+            (1 - share) ** number,
+            scope=how,
+            output_remaining=(1 - rate * share) ** number,
+        )
         return model
     return prune_units(model, share, how, X)
 
@@ -143,8 +153,8 @@ def prune_model(
     if data is None and (fine_tune or (kind == "units" and how != "weight_norm")):
         raise ValueError(f"{method} with fine-tuning or on activations needs data (--data)")
     step = 1 - (1 - amount) ** (1 / rounds)
-    for _ in range(rounds):
-        model = prune_step(model, method, step, None if data is None else data.X_train)
+    for number in range(1, rounds + 1):
+        model = prune_step(model, method, step, None if data is None else data.X_train, 1.0, number)
         if fine_tune:
             model.fit(data.X_train, data.y_train, epochs=fine_tune, batch_size=batch_size)
     return model
@@ -195,7 +205,9 @@ def run_pruned(config, data: Dataset, model: Sequential, seed: int):
 
     rounds = []
     for number in range(count):
-        model = prune_step(model, config.prune_method, step, data.X_train, config.prune_output_rate)
+        model = prune_step(
+            model, config.prune_method, step, data.X_train, config.prune_output_rate, number + 1
+        )
         if rewound is not None:
             rewind(model, rewound)
         if retrain:
