@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
+from ..files import write_text_atomically
 from ..studies.answer.exports import (
     DECOMPOSED_NOTE,
     comparison_table,
@@ -283,7 +284,7 @@ def calibrate(sims, seed, claims, coverage, page):
             f" --seed {seed}" if seed else ""
         )
         with writing(page):
-            page.write_text(markdown(rates, covered, command))
+            write_text_atomically(page, markdown(rates, covered, command))
         console.print(f"wrote {escape(str(page))}", highlight=False)
     broken = [rate.claim.name for rate in rates if not rate.kept]
     broken += [f"{row.case}: {row.interval}" for row in covered if not row.kept]
@@ -388,7 +389,7 @@ def export(study, fmt, output, epochs, db):
         text = EXPORTS[fmt](summarize(loaded, store))
     if output:
         with writing(output):
-            output.write_text(text)
+            write_text_atomically(output, text)
         console.print(f"wrote {escape(str(output))}", highlight=False)
     else:
         click.echo(text)

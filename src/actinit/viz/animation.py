@@ -11,6 +11,7 @@ from matplotlib import animation
 from matplotlib.figure import Figure
 
 from ..engine import Recording
+from ..files import atomic_path
 from .boundaries import (
     draw_boundary,
     draw_feature_space,
@@ -29,7 +30,7 @@ def animate(
     title: str = "",
 ) -> Path:
     """Write the animation of a recorded run to ``path`` (.gif, or .mp4 when ffmpeg is
-    installed). Returns the path written."""
+    installed), never half written. Returns the path written."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".gif", ".mp4"):
@@ -37,11 +38,11 @@ def animate(
     if suffix == ".mp4" and not animation.writers.is_available("ffmpeg"):
         raise RuntimeError("writing .mp4 needs ffmpeg on the PATH; write a .gif instead")
     film = _film(recording, X, y, max_frames, title)
-    path.parent.mkdir(parents=True, exist_ok=True)
     writer = (
         animation.PillowWriter(fps=fps) if suffix == ".gif" else animation.FFMpegWriter(fps=fps)
     )
-    film.save(path, writer=writer, dpi=70)
+    with atomic_path(path) as temporary:  # a failed write leaves the old animation
+        film.save(temporary, writer=writer, dpi=70)
     return path
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from ..files import atomic_path
+
 CLASS_COLOURS = [
     "#1f77b4",
     "#d62728",
@@ -25,13 +27,16 @@ FORMATS = (".png", ".svg")
 
 
 def save(figure: Figure, path: str | Path, dpi: int = 110) -> Path:
-    """Write ``figure`` as PNG or SVG (by the suffix of ``path``) and close it."""
+    """Write ``figure`` as PNG or SVG (by the suffix of ``path``) and close it; never
+    half written (:func:`~actinit.files.atomic_path`)."""
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
         raise ValueError(f"pictures are written as .png or .svg, got {path.name!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=dpi, bbox_inches="tight")
-    plt.close(figure)
+    try:
+        with atomic_path(path) as temporary:  # a failed write leaves the old picture
+            figure.savefig(temporary, dpi=dpi, bbox_inches="tight", format=path.suffix[1:])
+    finally:
+        plt.close(figure)
     return path
 
 

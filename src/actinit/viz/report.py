@@ -8,6 +8,7 @@ import html
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..files import write_text_atomically
 from ..studies.answer.conclusions import conclusion_rows, judge_conclusions
 from ..studies.answer.diagnosis import diagnose
 from ..studies.answer.effects import effects, interactions
@@ -238,7 +239,5 @@ def _run_section(run) -> list[str]:
 def write_report(study, store: Store, path: str | Path, recorded: int = 6, progress=None) -> Path:
     """Write :func:`build_report`'s self-contained HTML page of ``study`` to ``path``
     (folders made), recording up to ``recorded`` runs into ``store``; returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(build_report(study, store, recorded=recorded, progress=progress))
-    return path
+    page = build_report(study, store, recorded=recorded, progress=progress)
+    return write_text_atomically(path, page)  # a failed write leaves the old report
