@@ -371,7 +371,10 @@ def _exit_if_failed(failed: int) -> None:
 
 
 first_seeds_option = click.option(
-    "--seeds", type=click.IntRange(min=1), default=None, help="Use only the first N seeds."
+    "--seeds",
+    type=click.IntRange(min=1, max=10_000),
+    default=None,
+    help="Use only the first N seeds.",
 )
 
 
@@ -387,6 +390,6 @@ where_option = click.option(
     "--where",
     multiple=True,
     help="Only configurations with DIMENSION=VALUE (repeatable): activation=relu, "
-    "initializer=he, hidden=3x32 (or hidden=3 for 3 layers), data=moons, optimizer=..., "
+    "initializer=he, hidden=3x32 (hidden=3: one layer of 3 units, else 3 layers; depth=3: 3 layers), data=moons, optimizer=..., "
     "batch=..., or ACTIVATION/INITIALIZER.",
 )

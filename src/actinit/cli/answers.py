@@ -216,7 +216,7 @@ def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
 @click.command()
 @click.option(
     "--sims",
-    type=click.IntRange(min=20),
+    type=click.IntRange(min=20, max=1_000_000),
     default=2000,
     show_default=True,
     help="Simulated studies per claim and per coverage case. From 2,000 on every claim "
@@ -386,7 +386,10 @@ def export(study, fmt, output, epochs, db):
         _export_parquet(loaded, db, output)
         return
     with Store(db, read_only=True) as store:
-        text = EXPORTS[fmt](summarize(loaded, store))
+        summary = summarize(loaded, store)
+    if not summary.rows:
+        _fail(f"no results for {study!r} in {db}; run it first (actinit run {study} --db {db})")
+    text = EXPORTS[fmt](summary)
     if output:
         with writing(output):
             write_text_atomically(output, text)

@@ -68,6 +68,11 @@ def reproduce(studies, seeds, verbose, max_seeds, markdown, how):
     for name in chosen:
         if name not in builtin_names():
             _fail(f"unknown study {name!r}; built-in studies: {', '.join(builtin_names())}")
+    if seeds is not None and max_seeds is not None and max_seeds < seeds:
+        _fail(
+            f"--max-seeds {max_seeds} is below --seeds {seeds}: the rounds add seeds up to "
+            "--max-seeds, so give at least as many"
+        )
     loaded = [_load(name, seeds=seeds) for name in chosen]
     failed = 0
     summaries = []
@@ -208,7 +213,10 @@ def _run_adaptive(
 @click.command()
 @click.argument("study")
 @click.option(
-    "--seeds", type=click.IntRange(min=1), default=None, help="Summarise only the first N seeds."
+    "--seeds",
+    type=click.IntRange(min=1, max=10_000),
+    default=None,
+    help="Summarise only the first N seeds.",
 )
 @epochs_option
 @db_option

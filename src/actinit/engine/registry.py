@@ -62,6 +62,12 @@ def parse_spec(spec: str) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
         return tree.id.lower(), (), {}
     if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name):
         args = tuple(_literal(arg, spec) for arg in tree.args)
+        names = [kw.arg for kw in tree.keywords if kw.arg]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise SpecError(
+                f"{spec!r} gives {', '.join(twice)} more than once; give each parameter once"
+            )
         kwargs = {kw.arg: _literal(kw.value, spec) for kw in tree.keywords if kw.arg}
         return tree.func.id.lower(), args, kwargs
     raise SpecError(

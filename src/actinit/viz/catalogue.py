@@ -100,6 +100,10 @@ def study_picture(
 ) -> Figure:
     """The picture ``kind`` (a key of :data:`STUDY_PICTURES`) of a whole study."""
     check_metric(kind, metric)
+    if metric == "epochs_to_target" and summary.study.target_accuracy is None:
+        from ..studies.answer.selection import check_metric as study_measures
+
+        study_measures(summary.study, metric)  # a study with no target: said, not drawn empty
     return STUDY_PICTURES[kind](summary, store, metric)
 
 

@@ -592,7 +592,9 @@ def calibrate(
         )
 
     chosen = [c for c in CLAIMS if picks(c)]
-    unknown = {n for n in claims or [] if not any(c.name.startswith(n) for c in CLAIMS)}
+    unknown = {
+        n for n in claims or [] if not n.strip() or not any(c.name.startswith(n) for c in CLAIMS)
+    }
     if unknown:
         raise ValueError(
             f"unknown claim {sorted(unknown)[0]!r}; claims: {', '.join(c.name for c in CLAIMS)}"

@@ -160,6 +160,14 @@ def effects(
     rows = [r for r in select(summary.rows, where or {}) if r.by_seed.get(metric)]
     if not rows or not _common_seeds(rows, metric):
         return []
+    if not any(np.isfinite(seed_arrays(r.by_seed[metric])[1]).any() for r in rows):
+        from .selection import SelectionError
+
+        raise SelectionError(
+            f"every run of these configurations diverged: no finite {metric.replace('_', ' ')} "
+            "to compare levels by (choose another --metric, or rerun with a smaller learning "
+            "rate)"
+        )
     found = [_main_effect(rows, dimension, metric, alpha) for dimension in varying(rows)]
     correct_families([family for _, family in found], alpha)
     for effect, _ in found:

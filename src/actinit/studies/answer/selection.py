@@ -22,7 +22,12 @@ GRID: dict[str, Callable[[RunConfig], str]] = {
 }
 
 
-ALIASES = {"init": "initializer", "act": "activation", "depth": "hidden", "dataset": "data"}
+ALIASES = {"init": "initializer", "act": "activation", "dataset": "data"}
+
+#: ``depth=3`` (or ``hidden=3 layers``): the networks of 3 hidden layers, whatever their
+#: widths. ``hidden=3`` is a network of one 3-unit layer where the grid has one, else
+#: the 3-layer networks (it used to match both at once).
+LAYERS = " layers"
 
 
 #: A value given without its dimension ("he_normal"): the dimension is the one that has it.
@@ -67,18 +72,20 @@ def parse_where(terms: Sequence[str] | str | None) -> dict[str, str]:
                 continue
             if "=" in part.split("(")[0]:
                 key, value = (s.strip() for s in part.split("=", 1))
+                if key == "depth":
+                    key, value = "hidden", value + LAYERS
                 key = ALIASES.get(key, key)
                 if key not in GRID:
                     raise SelectionError(
                         f"unknown dimension {key!r} in {term!r}; dimensions: {', '.join(GRID)}"
                     )
-                wanted[key] = value
+                _once(wanted, key, value)
             elif "/" in part:
                 activation, initializer = (s.strip() for s in part.split("/", 1))
                 if activation:
-                    wanted["activation"] = activation
+                    _once(wanted, "activation", activation)
                 if initializer:
-                    wanted["initializer"] = initializer
+                    _once(wanted, "initializer", initializer)
             elif ANY in wanted:
                 raise SelectionError(
                     f"cannot read {part!r} beside {wanted[ANY]!r}: name at most one value "
@@ -88,6 +95,17 @@ def parse_where(terms: Sequence[str] | str | None) -> dict[str, str]:
             else:
                 wanted[ANY] = part  # a value of whichever dimension has it (he_normal)
     return wanted
+
+
+def _once(wanted: dict[str, str], dimension: str, value: str) -> None:
+    """Add ``dimension = value`` to ``wanted``; a second, other value of the same
+    dimension is refused (it used to replace the first without a word)."""
+    if dimension in wanted and wanted[dimension] != value:
+        raise SelectionError(
+            f"--where names {dimension} twice ({wanted[dimension]}, {value}): a configuration "
+            f"has one {dimension}; pick one value, or run the command once per value"
+        )
+    wanted[dimension] = value
 
 
 def has(config: RunConfig, dimension: str, wanted: str) -> bool:
@@ -105,8 +123,10 @@ def has(config: RunConfig, dimension: str, wanted: str) -> bool:
     if dimension == "initializer":
         return wanted in (config.init_label, config.init, config.initializer_label)
     if dimension == "hidden":
+        if wanted.endswith(LAYERS):
+            return wanted[: -len(LAYERS)].strip() == str(len(config.hidden))
         sizes = ",".join(map(str, config.hidden))
-        return wanted in (GRID["hidden"](config), sizes, str(len(config.hidden)))
+        return wanted in (GRID["hidden"](config), sizes)
     if dimension == "data":
         return wanted in (config.data.get("name"), GRID["data"](config))
     return wanted == GRID[dimension](config)
@@ -127,6 +147,9 @@ def select_configs(configs: Sequence[RunConfig], where: Mapping[str, str]) -> li
         if dimension == ANY:
             dimension = _dimension_of([configs[i] for i in chosen], value)
         matching = [i for i in chosen if has(configs[i], dimension, value)]
+        if not matching and dimension == "hidden" and value.isdigit():
+            # no network has one layer of that many units: the value counts layers
+            matching = [i for i in chosen if has(configs[i], dimension, value + LAYERS)]
         if not matching:
             there = sorted({GRID[dimension](configs[i]) for i in chosen})
             raise SelectionError(
@@ -196,6 +219,13 @@ def the_one(rows: Sequence[ConfigSummary], where: Mapping[str, str], role: str) 
     chosen = select(rows, where)
     if len(chosen) > 1:
         options = {name: sorted({GRID[name](r.config) for r in chosen}) for name in varying(chosen)}
+        if not options:  # they differ in nothing a table names: two labels that collide
+            raise SelectionError(
+                f"{role} matches {len(chosen)} configurations that the tables name alike "
+                f"({chosen[0].config.label}): their settings differ where no column shows it "
+                "(two initializer labels that name different draws?); give each a label of "
+                "its own in the study file"
+            )
         raise SelectionError(
             f"{role} matches {len(chosen)} configurations; add "
             + "; ".join(f"{name}=({' | '.join(v)})" for name, v in options.items())

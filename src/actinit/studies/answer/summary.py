@@ -273,6 +273,7 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
     at once (:mod:`.run_table`)."""
     configs = study.configs  # a whole grid: build once
     table = RunTable.load(store, [config.key for config in configs], seeds)
+    _check_ranges(table, configs, getattr(store, "path", "the store"))
     classifies = np.array([c.loss_function.is_classification for c in configs], dtype=bool)
     budget = np.array([c.epochs for c in configs], dtype=float)
     targeted = np.array([c.target_accuracy is not None for c in configs], dtype=bool)
@@ -316,6 +317,25 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
     }
     summary.comparisons = judge([place(p, rows, replayed) for p in study.published])
     return summary
+
+
+def _check_ranges(table: RunTable, configs, where) -> None:
+    """Refuse a stored accuracy outside [0, 1] (a database changed by hand would show
+    a mean of 187.7%), naming the run."""
+    from ..run.store import StoreError
+
+    for metric in ("test_accuracy", "train_accuracy"):
+        values = table.values[metric]
+        with np.errstate(invalid="ignore"):
+            bad = np.flatnonzero(np.isfinite(values) & ((values < 0) | (values > 1)))
+        if len(bad):
+            run = int(bad[0])
+            raise StoreError(
+                f"{where} holds a run whose {metric.replace('_', ' ')} is {values[run]:g} "
+                f"({configs[int(table.code[run])].label}, seed {int(table.seed[run])}): an "
+                "accuracy lies in [0, 1]; was the database changed by hand? Run that "
+                "configuration again into a fresh database"
+            )
 
 
 def _reason(error: str | None) -> str:

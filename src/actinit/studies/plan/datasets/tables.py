@@ -37,7 +37,13 @@ def csv_file(
         if len(row) != width:
             raise DataError(f"{file}, line {line_number}: {len(row)} cells, expected {width}")
         features.append(_numbers(file, line_number, header, row, label_index))
-        labels.append(row[label_index].strip())
+        label_cell = row[label_index].strip()
+        if not regression and (not label_cell or label_cell.lower() in ("nan", "na", "null")):
+            raise DataError(
+                f"{file}, line {line_number}: the label is {label_cell or 'empty'!r}, which "
+                "would become a class of its own; fill it in or drop the row"
+            )
+        labels.append(label_cell)
     if len(rows) < 4:
         raise DataError(f"{file} has only {len(rows)} data rows; need at least 4 to split")
     X = np.array(features, dtype=float)

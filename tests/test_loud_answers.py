@@ -1,0 +1,140 @@
+"""Silent answers made loud (issue 39, item 5): each case an adversary found accepted
+and never right is refused in one line before any work, or answered correctly."""
+
+import pytest
+from click.testing import CliRunner
+
+from actinit.cli import main
+from actinit.engine.registry import SpecError, parse_spec
+from actinit.studies import Store, write_study
+from actinit.studies.answer.selection import SelectionError, parse_where, select
+from actinit.studies.plan.datasets import DataError, load
+from synthetic_study import store_results, synthetic_study
+
+
+def stored(tmp_path, study=None, accuracy=lambda config, seed: 0.8 + 0.01 * seed):
+    study = study or synthetic_study(seeds=3)
+    path = tmp_path / f"{study.name}.toml"
+    path.write_text(write_study(study))
+    db = tmp_path / "s.sqlite"
+    with Store(db) as store:
+        store.save_study(study.name, write_study(study))
+        store_results(store, study, accuracy)
+    return str(path), str(db)
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], env={"COLUMNS": "200"})
+
+
+def test_a_dimension_named_twice_in_where_is_refused():
+    with pytest.raises(SelectionError, match="names activation twice"):
+        parse_where(["activation=relu", "activation=tanh"])
+    assert parse_where(["activation=relu", "activation=relu"]) == {"activation": "relu"}
+
+
+def test_hidden_3_is_one_layer_of_3_units_where_there_is_one_and_depth_3_is_3_layers(tmp_path):
+    study = synthetic_study(seeds=1, extra="hidden = [[3], [8, 8, 8]]")
+    with Store(tmp_path / "h.sqlite") as store:
+        store_results(store, study, lambda config, seed: 0.8)
+        from actinit.studies import summarize
+
+        rows = summarize(study, store).rows
+    one_layer = select(rows, parse_where("hidden=3"))
+    assert {r.config.hidden for r in one_layer} == {(3,)}
+    three_layers = select(rows, parse_where("depth=3"))
+    assert {r.config.hidden for r in three_layers} == {(8, 8, 8)}
+    only_deep = synthetic_study(seeds=1, extra="hidden = [[8], [8, 8, 8]]")
+    with Store(tmp_path / "d.sqlite") as store:
+        store_results(store, only_deep, lambda config, seed: 0.8)
+        rows = summarize(only_deep, store).rows
+    assert {r.config.hidden for r in select(rows, parse_where("hidden=3"))} == {(8, 8, 8)}
+
+
+def test_a_parameter_given_twice_in_a_spec_is_refused():
+    with pytest.raises(SpecError, match="gives alpha more than once"):
+        parse_spec("elu(alpha=1, alpha=2)")
+
+
+def test_an_empty_claim_and_crossed_seed_counts_are_refused():
+    refused = run("calibrate", "--claim", "")
+    assert refused.exit_code != 0 and "unknown claim ''" in refused.output
+    crossed = run("reproduce", "blobs", "--seeds", "4", "--max-seeds", "2")
+    assert crossed.exit_code != 0 and "--max-seeds 2 is below --seeds 4" in crossed.output
+
+
+def test_a_seed_count_beyond_any_study_is_refused(tmp_path):
+    study, db = stored(tmp_path)
+    for command in ("show", "rank"):
+        result = run(command, study, "--db", db, "--seeds", "9223372036854775807")
+        assert result.exit_code != 0 and "-18 runs" not in result.output
+        assert "10000" in result.output.replace(",", "")
+
+
+def test_export_of_a_study_with_no_runs_says_so(tmp_path):
+    study, db = stored(tmp_path)
+    other = synthetic_study(name="other", seeds=2, activations=["elu"])
+    path = tmp_path / "other.toml"
+    path.write_text(write_study(other))
+    result = run("export", path, "--db", db)
+    assert result.exit_code != 0 and "no results for" in result.output
+
+
+def test_an_accuracy_outside_0_to_1_in_the_database_is_refused(tmp_path):
+    study, db = stored(tmp_path)
+    with Store(db) as store:
+        store.connection.execute("UPDATE runs SET test_accuracy = 7.5 WHERE seed = 1")
+        store.connection.commit()
+    result = run("show", study, "--db", db)
+    assert result.exit_code != 0 and "test accuracy is 7.5" in result.output
+    assert "187.7" not in result.output
+
+
+@pytest.mark.parametrize("cell", ["", "nan", "NaN"])
+def test_an_empty_or_nan_label_is_not_a_class(tmp_path, cell):
+    path = tmp_path / "d.csv"
+    rows = ["x,label"] + [f"{i},{i % 2}" for i in range(8)] + [f"9,{cell}"]
+    path.write_text("\n".join(rows) + "\n")
+    with pytest.raises(DataError, match="line 10: the label is"):
+        load("csv", path=str(path))
+
+
+def test_two_configurations_the_tables_name_alike_are_said_so(tmp_path):
+    text = write_study(synthetic_study(seeds=2, activations=["relu"])).replace(
+        'initializers = ["he_normal", "xavier_normal"]',
+        'initializers = [{ label = "mine", weights = "he_normal" }, '
+        '{ label = "mine", weights = "xavier_normal" }]',
+    )
+    from actinit.studies import parse_study
+
+    twins = parse_study(text, source="twins.toml")
+    assert len(twins.configs) == 2
+    path, db = stored(tmp_path, twins)
+    result = run("compare", path, "--a", "relu/mine", "--b", "relu/mine", "--db", db)
+    assert result.exit_code != 0 and "name alike" in result.output
+    assert not result.output.rstrip().endswith("add")
+
+
+def test_effects_of_an_all_diverged_loss_name_no_best(tmp_path):
+    study, db = stored(tmp_path)
+    with Store(db) as store:
+        store.connection.execute("UPDATE runs SET status = 'diverged', test_loss = NULL")
+        store.connection.commit()
+    result = run("effects", study, "--db", db, "--metric", "test_loss")
+    assert result.exit_code != 0 and "every run of these configurations diverged" in result.output
+
+
+def test_a_heatmap_of_epochs_to_target_without_a_target_is_refused(tmp_path):
+    study = synthetic_study(seeds=2)
+    text = write_study(study).replace("target_accuracy = 0.9", "")
+    from actinit.studies import parse_study
+
+    untargeted = parse_study(text, source="u.toml")
+    assert untargeted.target_accuracy is None
+    path, db = stored(tmp_path, untargeted)
+    output = tmp_path / "h.png"
+    result = run(
+        "plot", path, "--kind", "heatmap", "--metric", "epochs_to_target", "--db", db, "-o", output
+    )
+    assert result.exit_code != 0 and "no target accuracy" in result.output
+    assert not output.exists()
