@@ -58,6 +58,8 @@ def theory_command(activation, sigma_w, sigma_b, depth, output):
                 f"sigma_w = {sigma_w:.4g}, the activation's gain (no edge to stand at); "
                 "--weights-std sets another"
             )
+    except ValueError as error:  # not an elementwise activation (softmax, a gate)
+        _fail(str(error))
     sigma_w = edge if sigma_w is None else sigma_w
     result = theory.propagation(spec, sigma_w, sigma_b)
     if default:

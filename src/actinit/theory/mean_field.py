@@ -46,6 +46,12 @@ def _phi(act: Any) -> _Phi:
             "activation: the mean-field theory here does not cover it"
         )
     activation = activations.get(act)
+    if activation.name == "softmax":
+        raise ValueError(
+            "softmax normalises over a layer's units (an output), not one unit at a time: "
+            "the mean-field theory of a hidden elementwise activation does not cover it; "
+            "ask of a hidden activation (tanh, relu, gelu ...)"
+        )
     kinks = tuple(float(k) for k in activation.kinks)
     return _Phi(activation.function, activation.derivative, kinks)
 

@@ -167,7 +167,76 @@ def parse_study(
     )
     _check_per_layer(reader, study)
     _check_pruning(reader, study)
+    _check_output(reader, study)
+    _check_named_configurations(reader, study)
     return study
+
+
+def _check_named_configurations(reader: _Reader, study: Study) -> None:
+    """A published figure or a conclusion that names no configuration of the grid would
+    wait for runs for ever ("no runs yet"): refused, with the grid's values."""
+    from .study import matches
+
+    if not study.published and not study.conclusions:
+        return
+    configs = study.configs
+    sides = [("published", p.match) for p in study.published]
+    sides += [("conclusion", side) for c in study.conclusions for side in (c.a, *c.b)]
+    for section, side in sides:
+        if side and not any(matches(config, side) for config in configs):
+            there = "; ".join(
+                f"{key}: {', '.join(sorted({_value_of(config, key) for config in configs}))}"
+                for key in side
+            )
+            raise reader.fail(
+                None,
+                section,
+                f"{', '.join(f'{k} = {v!r}' for k, v in side.items())} names no configuration "
+                f"of the grid, so it would wait for runs for ever; the grid has {there}",
+            )
+
+
+def _value_of(config, key: str) -> str:
+    if key == "initializer":
+        return config.init_label
+    return str(getattr(config, key, None))
+
+
+#: Output activations whose values a loss reads as it must: binary cross-entropy a
+#: probability in (0, 1) per unit, categorical cross-entropy a distribution over units.
+PROBABILITY_OUTPUTS = {
+    "binary_crossentropy": ("sigmoid", "hard_sigmoid"),
+    "categorical_crossentropy": ("softmax",),
+}
+
+
+def _check_output(reader: _Reader, study: Study) -> None:
+    """An output activation a loss cannot read is refused before any run: tanh, ReLU or
+    linear outputs under binary cross-entropy (a probability must lie in (0, 1)), a
+    softmax under it (one unit of softmax is always 1: it can never learn), a sigmoid
+    under categorical cross-entropy (its units do not sum to 1)."""
+    from ...engine import losses
+
+    for output in study.axes["output_activation"]:
+        for loss in study.axes["loss"]:
+            resolved = losses.get(loss) if loss else losses.for_output(output)
+            name = resolved.name
+            allowed = PROBABILITY_OUTPUTS.get(name)
+            activation = str(output).split("(")[0].strip()
+            if allowed and activation not in allowed:
+                raise reader.fail(
+                    "model",
+                    "output_activation",
+                    f"{name.replace('_', ' ')} reads the output as "
+                    + (
+                        "a probability in (0, 1) per unit"
+                        if name == "binary_crossentropy"
+                        else "a distribution over the units (they sum to 1)"
+                    )
+                    + f"; a {activation} output cannot be one"
+                    + (" (one softmax unit is always 1: it can never learn)" if activation == "softmax" else "")
+                    + f": use output_activation = \"{allowed[0]}\"",
+                )
 
 
 def _check_pruning(reader: _Reader, study: Study) -> None:

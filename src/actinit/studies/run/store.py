@@ -223,6 +223,7 @@ class Store:
             self.connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
             if read_only:
                 self._check_identity()
+                self._require_runs()
             else:
                 self._open()
         except sqlite3.DatabaseError as error:
@@ -282,6 +283,18 @@ class Store:
                     "as it is: choose another file with --db"
                 ) from None
         raise StoreError(f"{self.path} cannot be read: {last}") from None
+
+    def _require_runs(self) -> None:
+        """A database read as it is must hold actinit's tables: an empty file (0 bytes,
+        or SQLite's with no table) holds no results, said in one line."""
+        found = self.connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'runs'"
+        ).fetchone()
+        if found is None:
+            raise StoreError(
+                f"{self.path} holds no results (an empty database): run a study into it first "
+                "(actinit run STUDY --db ...), or choose another file with --db"
+            )
 
     def _unwritable(self, error: Exception) -> str:
         """Why ``run`` cannot write here, in one line."""
