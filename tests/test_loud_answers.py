@@ -138,3 +138,54 @@ def test_a_heatmap_of_epochs_to_target_without_a_target_is_refused(tmp_path):
     )
     assert result.exit_code != 0 and "no target accuracy" in result.output
     assert not output.exists()
+
+
+def test_an_empty_database_is_said_to_be_empty(tmp_path):
+    """A 0-byte --db gave a traceback (`no such table: runs`)."""
+    empty = tmp_path / "empty.sqlite"
+    empty.touch()
+    result = run("show", "moons", "--db", empty)
+    assert result.exit_code != 0 and "holds no results" in result.output
+    assert "Traceback" not in result.output and empty.stat().st_size == 0
+
+
+@pytest.mark.parametrize(
+    "output, loss, words",
+    [
+        ("tanh", "binary_crossentropy", "a tanh output cannot be one"),
+        ("relu", "binary_crossentropy", "a relu output cannot be one"),
+        ("linear", "binary_crossentropy", "a linear output cannot be one"),
+        ("softmax", "binary_crossentropy", "one softmax unit is always 1"),
+        ("sigmoid", "categorical_crossentropy", "a sigmoid output cannot be one"),
+    ],
+)
+def test_an_output_its_loss_cannot_read_is_refused(output, loss, words):
+    from actinit.studies import parse_study
+    from actinit.studies.plan.settings import StudyError
+
+    text = write_study(synthetic_study(seeds=1)).replace(
+        "hidden = [8]", f'hidden = [8]\noutput_activation = "{output}"\nloss = "{loss}"'
+    )
+    with pytest.raises(StudyError, match=words):
+        parse_study(text, source="o.toml")
+
+
+def test_a_figure_or_conclusion_naming_no_configuration_is_refused():
+    from actinit.studies import parse_study
+    from actinit.studies.plan.settings import StudyError
+
+    base = write_study(synthetic_study(seeds=1))
+    figure = base + '\n[[published]]\nactivation = "gelu"\ninitializer = "he_normal"\nvalue = 0.9\n'
+    with pytest.raises(StudyError, match="names no configuration of the grid"):
+        parse_study(figure, source="f.toml")
+    claim = base + (
+        '\n[[conclusion]]\ntext = "x"\na = { activation = "relu", initializer = "he_normal" }\n'
+        'b = { activation = "relu", initializer = "orthogonal" }\n'
+    )
+    with pytest.raises(StudyError, match="initializer: he_normal, xavier_normal"):
+        parse_study(claim, source="c.toml")
+
+
+def test_theory_of_an_output_activation_is_refused():
+    result = run("theory", "softmax")
+    assert result.exit_code != 0 and "normalises over a layer's units" in result.output
