@@ -237,3 +237,29 @@ def test_a_comparison_takes_the_mean_apart_into_failures_and_the_runs_that_learn
     assert c.when_learned().estimate == 0.0 and c.when_learned().n == 10
     assert c.difference().estimate == pytest.approx((0.4 + 0.41) / 12)
     assert "on the 10 seeds where both learned" in c.sentence(lambda v: f"{100 * v:.1f}")
+
+
+def test_every_pair_s_mean_difference_and_error_by_blocks_equal_a_direct_computation():
+    """The ranking's pair statistics (made a block of rows at a time, from sums where
+    every seed is there) equal each pair's own mean and standard error, and the
+    masked computation where a seed is missing."""
+    from actinit.studies.answer.guarantees import PairStats
+
+    rng = np.random.default_rng(13)
+    values = np.round(rng.normal(0.8, 0.05, size=(30, 12)), 2)
+    fast = PairStats(values, 0.01)
+    masked = PairStats(values, 0.01)
+    masked.complete = False
+    mean, se, n = fast.full()
+    assert fast.complete and np.allclose(mean, masked.full()[0]) and np.allclose(se, masked.full()[1])
+    for i, j in [(0, 1), (5, 17), (29, 3)]:
+        d = values[i] - values[j]
+        assert mean[i, j] == pytest.approx(d.mean(), abs=1e-12)
+        assert se[i, j] == pytest.approx(max(d.std(ddof=1), 0.01) / np.sqrt(12), rel=1e-9)
+    gappy = values.copy()
+    gappy[4, 2] = np.nan
+    stats_ = PairStats(gappy, 0.01)
+    m, s, counts = stats_.full()
+    assert not stats_.complete and counts[4, 7] == 11 and counts[5, 7] == 12
+    d = np.delete(gappy[4] - gappy[7], 2)
+    assert m[4, 7] == pytest.approx(d.mean()) and s[4, 7] == pytest.approx(d.std(ddof=1) / np.sqrt(11))
