@@ -189,3 +189,18 @@ def test_a_figure_or_conclusion_naming_no_configuration_is_refused():
 def test_theory_of_an_output_activation_is_refused():
     result = run("theory", "softmax")
     assert result.exit_code != 0 and "normalises over a layer's units" in result.output
+
+
+def test_workers_are_bounded_by_the_cores_and_the_runs_and_said_so():
+    """`-j 256` on 4 tiny runs started some 250 processes (load 38)."""
+    import os
+
+    from actinit.studies.run.runner import local_jobs
+
+    cores = os.cpu_count() or 1
+    jobs, note = local_jobs(256, 4)
+    assert jobs == min(4, cores) and "-j 256" in note
+    assert local_jobs(None, 100) == (min(cores, 100), "")
+    if cores >= 2:
+        assert local_jobs(2, 1) == (1, "-j 2: 1 workers, as 1 run is waiting")
+    assert local_jobs(8, 3, "dask") == (8, "")

@@ -45,8 +45,8 @@ async def test_a_crawling_speed_is_refused_and_pause_wakes_a_slow_page(client):
 
 
 async def test_a_long_step_is_paused_within_an_epoch(client):
-    async with client.ws_connect("/ws") as socket:
-        await configure(socket, {**SMALL, "hidden": "16,16", "samples": 400, "batch_size": 10})
+    async with client.ws_connect("/ws") as socket:  # a step of minutes (see below)
+        await configure(socket, {**SMALL, "hidden": "16,16", "samples": 2000, "batch_size": 1})
         await receive(socket, "ready")
         await socket.send_json({"type": "step", "epochs": 1000})
         await asyncio.sleep(0.3)
@@ -61,7 +61,10 @@ async def test_a_page_that_goes_away_stops_its_step(client):
     from actinit.playground.server import CONNECTIONS
 
     socket = await client.ws_connect("/ws")
-    await configure(socket, {**SMALL, "hidden": "16,16", "samples": 400, "batch_size": 10})
+    # batches of 1 of 2,000 samples: 1,000 epochs take minutes, so the step is surely
+    # still running when the page goes (400 samples in tens trained all 1,000 epochs
+    # in about a second on a quiet machine, and the test raced the step)
+    await configure(socket, {**SMALL, "hidden": "16,16", "samples": 2000, "batch_size": 1})
     await receive(socket, "ready")
     await socket.send_json({"type": "step", "epochs": 1000})
     await asyncio.sleep(0.3)

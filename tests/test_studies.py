@@ -168,6 +168,7 @@ def test_divergence_is_recorded_and_the_study_goes_on(tmp_path):
         )
         .replace('output_activation = "sigmoid"', 'output_activation = "linear"\nloss = "mse"')
     )
+    text = text.split("[[published]]")[0]  # its figure names an initializer no longer run
     study = parse_study(text)
     with Store(tmp_path / "r.sqlite") as store:
         report = run_study(study, store, seeds=2, jobs=1)

@@ -164,6 +164,7 @@ def _report_line(report: RunReport) -> str:
         f"{report.ran} runs in {report.seconds:.1f}s, {report.skipped} already stored"
         + (f", [yellow]{report.diverged} diverged[/]" if report.diverged else "")
         + (f", [red]{report.failed} failed (reasons below)[/]" if report.failed else "")
+        + (f" [dim]({report.note})[/]" if getattr(report, "note", "") else "")
     )
 
 

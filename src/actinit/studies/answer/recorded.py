@@ -79,14 +79,12 @@ def select(
             continue
         if any(str(getattr(config, key)) != str(value) for key, value in match.items()):
             continue
-        if not all(_has(config, name, value) for name, value in (dimensions or {}).items()):
-            continue
         chosen.append(config)
-    return chosen
+    if not dimensions or not chosen:
+        return chosen
+    from .selection import SelectionError, select_configs
 
-
-def _has(config: RunConfig, dimension: str, wanted: str) -> bool:
-    """Does ``config`` have this value of a grid dimension (see :func:`.analysis.has`)?"""
-    from .selection import has
-
-    return has(config, dimension, wanted)
+    try:  # hidden=50: a layer of 50 units where there is one, else 50 layers
+        return [chosen[i] for i in select_configs(chosen, dimensions)]
+    except SelectionError:
+        return []

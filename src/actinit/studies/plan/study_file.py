@@ -168,7 +168,8 @@ def parse_study(
     _check_per_layer(reader, study)
     _check_pruning(reader, study)
     _check_output(reader, study)
-    _check_named_configurations(reader, study)
+    if not overrides:  # a grid narrowed from outside may leave a figure's configuration out
+        _check_named_configurations(reader, study)
     return study
 
 

@@ -174,6 +174,26 @@ class RunReport:
     diverged: int
     failed: int
     seconds: float
+    #: Why fewer local workers ran than were asked for ("" when as asked).
+    note: str = ""
+
+
+def local_jobs(asked: int | None, runs: int, backend: str = "loky") -> tuple[int, str]:
+    """The local workers to start: every core by default; never more than the cores
+    (each run holds BLAS to one thread, so more workers than cores only share them: -j
+    256 on 4 runs started some 250 processes) nor than the runs waiting; and a note when
+    fewer than asked. Dask places its runs on the cluster's own workers."""
+    cores = os.cpu_count() or 1
+    if backend == "dask":
+        return asked or cores, ""
+    jobs = asked or cores
+    bounded = max(1, min(jobs, cores, max(runs, 1)))
+    note = ""
+    if asked and bounded < asked:
+        waiting = f"{runs} run{'s are' if runs != 1 else ' is'} waiting"
+        why = f"this machine has {cores} cores" if asked > cores else waiting
+        note = f"-j {asked}: {bounded} workers, as {why}"
+    return bounded, note
 
 
 def planned_runs(study: Study, seeds: int) -> list[tuple[RunConfig, int]]:
@@ -222,10 +242,10 @@ def run_study(
         check_size(len(study.configs), seeds, len(study.replays))
     planned = planned_runs(study, seeds) if plan is None else plan
     todo = pending_runs(study, store, seeds, planned)
-    jobs = jobs or os.cpu_count() or 1
+    jobs, note = local_jobs(jobs, len(todo), backend)
     check_study(study, todo, jobs, time_limit)
     total = len(planned)
-    report = RunReport(total, total - len(todo), 0, 0, 0, 0.0)
+    report = RunReport(total, total - len(todo), 0, 0, 0, 0.0, note)
     if not todo:
         return report
     started = time.perf_counter()

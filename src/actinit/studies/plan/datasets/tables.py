@@ -37,13 +37,7 @@ def csv_file(
         if len(row) != width:
             raise DataError(f"{file}, line {line_number}: {len(row)} cells, expected {width}")
         features.append(_numbers(file, line_number, header, row, label_index))
-        label_cell = row[label_index].strip()
-        if not regression and (not label_cell or label_cell.lower() in ("nan", "na", "null")):
-            raise DataError(
-                f"{file}, line {line_number}: the label is {label_cell or 'empty'!r}, which "
-                "would become a class of its own; fill it in or drop the row"
-            )
-        labels.append(label_cell)
+        labels.append(row[label_index].strip())
     if len(rows) < 4:
         raise DataError(f"{file} has only {len(rows)} data rows; need at least 4 to split")
     X = np.array(features, dtype=float)
@@ -55,6 +49,7 @@ def csv_file(
         return _regression_split(
             file.stem, X, _targets(file, labels, 2 if header else 1), seed, test_size
         )
+    _check_class_labels(file, labels, 2 if header else 1)
     y, names = _class_ids(labels)
     if y.max() == 0:
         raise DataError(
@@ -66,6 +61,27 @@ def csv_file(
     stratify = bool(np.bincount(y).min() >= 2 and min(n_test, len(y) - n_test) > y.max())
     data = _split(file.stem, X, y, test_size, seed, stratify=stratify)
     return dataclasses.replace(data, class_names=names)
+
+
+MISSING = ("", "nan", "na", "null")
+
+
+def _check_class_labels(file: Path, labels: list[str], first_line: int) -> None:
+    """An empty or "nan" class label would become a class of its own: refused with its
+    line. (A column of fractional numbers is a regression target, whose gaps the
+    regression reading names.)"""
+    present = [label for label in labels if label.lower() not in MISSING]
+    if len(present) == len(labels):
+        return
+    if present and all(is_number(v) for v in present) and not all(
+        float(v).is_integer() for v in present
+    ):
+        return
+    index = next(i for i, label in enumerate(labels) if label.lower() in MISSING)
+    raise DataError(
+        f"{file}, line {first_line + index}: the label is {labels[index] or 'empty'!r}, which "
+        "would become a class of its own; fill it in or drop the row"
+    )
 
 
 def _standardized(X: np.ndarray) -> np.ndarray:
