@@ -241,6 +241,8 @@ def main():
     parser.add_argument("--json", help="also write the results to this JSON file")
     parser.add_argument("--only", choices=list(WORKLOADS))
     args = parser.parse_args()
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1 (a time needs one measurement)")
     print(
         f"python {platform.python_version()}, numpy {np.__version__}, "
         f"torch {torch.__version__ if torch else 'not installed'}, "

@@ -204,3 +204,21 @@ def test_workers_are_bounded_by_the_cores_and_the_runs_and_said_so():
     if cores >= 2:
         assert local_jobs(2, 1) == (1, "-j 2: 1 workers, as 1 run is waiting")
     assert local_jobs(8, 3, "dask") == (8, "")
+
+
+def test_tracebacks_of_the_adversary_are_one_line_refusals(tmp_path):
+    """A parameter that overflows (leaky_relu(1e308) in theory and plot), a seed past
+    what the store and the generators take, one training sample."""
+    for args in (
+        ["theory", "leaky_relu(1e308)"],
+        ["plot", "activations", "leaky_relu(1e308)", "-o", tmp_path / "a.png"],
+        ["calibrate", "--seed", str(2**70), "--claim", "compare", "--sims", "20"],
+    ):
+        result = run(*args)
+        assert result.exit_code != 0 and not isinstance(result.exception, OverflowError), args
+        assert "Traceback" not in result.output
+    assert "beyond any setting" in run("theory", "leaky_relu(1e308)").output
+    from actinit.studies.plan.datasets import check_description
+
+    with pytest.raises(DataError, match="single sample"):
+        check_description({"name": "moons", "n_train": 1})

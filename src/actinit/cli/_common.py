@@ -229,7 +229,11 @@ init_option = click.option(
 
 
 seed_option = click.option(
-    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Which seed's run."
+    "--seed",
+    type=click.IntRange(min=0, max=2**32 - 1),
+    default=0,
+    show_default=True,
+    help="Which seed's run.",
 )
 
 

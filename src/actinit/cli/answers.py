@@ -223,7 +223,13 @@ def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
     "gets at least 2,000 (5,000 for the quick ones); fewer is a quick run, scaled down "
     "for the slow claims.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Fixes every draw.")
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0, max=2**32 - 1),
+    default=0,
+    show_default=True,
+    help="Fixes every draw.",
+)
 @click.option(
     "--claim",
     "claims",

@@ -55,7 +55,11 @@ from ._common import _fail, console, output_option, writing
     "for fine-tuning and activation criteria.",
 )
 @click.option(
-    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="The data set's seed."
+    "--seed",
+    type=click.IntRange(min=0, max=2**32 - 1),
+    default=0,
+    show_default=True,
+    help="The data set's seed.",
 )
 @output_option(".npz: the pruned model", allowed=(".npz",))
 def prune_command(model_file, method, amount, rounds, fine_tune, data_name, seed, output):

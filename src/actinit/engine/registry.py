@@ -135,6 +135,11 @@ _ACCEPTS: dict[str, tuple[type, ...]] = {
 }
 
 
+#: The largest size of a number a spec may give (leaky_relu(1e308) overflowed its gain,
+#: sqrt(2 / (1 + slope^2)), into a traceback).
+LARGEST_PARAMETER = 1e9
+
+
 def _type_problem(factory: Callable[..., Any], arguments: Mapping[str, Any]) -> str | None:
     """A sentence naming the first argument whose type does not match the parameter's
     annotation (``float``, ``int``, ``bool``, ``str``, optionally ``| None``), or None.
@@ -161,6 +166,11 @@ def _type_problem(factory: Callable[..., Any], arguments: Mapping[str, Any]) -> 
             return f"{key} must be {' or '.join(parts)}, got {value!r}"
         if isinstance(value, float) and not math.isfinite(value):
             return f"{key} must be a finite number, got {value}"
+        if isinstance(value, (int, float)) and not is_bool and abs(value) > LARGEST_PARAMETER:
+            return (
+                f"{key} = {value:g} is beyond any setting a network can use (its square "
+                f"overflows a float); give a value of at most {LARGEST_PARAMETER:g} in size"
+            )
     return None
 
 

@@ -189,6 +189,12 @@ def _check_parameter(name: str, key: str, value: Any) -> None:
         raise DataError(f"data set {name!r}: {key} must be a finite number, got {value}", key)
     counts = key.startswith("n_") or key.startswith("limit_")
     if counts and isinstance(value, int) and not isinstance(value, bool):
+        if key in ("n_train", "limit_train") and value == 1:
+            raise DataError(
+                f"data set {name!r}: {key} = 1 trains on a single sample, one class: nothing "
+                "can be learned from it; give at least 2 (and a sample of every class)",
+                key,
+            )
         if not 1 <= value <= MAX_SAMPLES:
             raise DataError(
                 f"data set {name!r}: {key} must be a whole number from 1 to {MAX_SAMPLES:,}, "
