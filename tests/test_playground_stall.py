@@ -217,7 +217,8 @@ async def test_values_float32_cannot_train_on_are_refused_with_their_line(client
 @pytest.mark.parametrize(
     "spec, words",
     [
-        ("critical(activation=relu, bias_std=1e308); zeros", "bias_std is the biases"),
+        ("critical(activation=relu, bias_std=1e308); zeros", "beyond any setting"),
+        ("critical(activation=relu, bias_std=-1); zeros", "bias_std is the biases"),
         ("critical(activation=softmax); zeros", "softmax has no edge of chaos"),
     ],
 )

@@ -108,12 +108,12 @@ def test_bad_parameters_are_refused_at_fit(moons, params, expected):
     "estimator, scale",
     [
         (lambda: NetRegressor(epochs=5), 1e300),
-        (lambda: NetClassifier(epochs=5, init="random_normal(std=1e308)"), 1.0),
+        (lambda: NetClassifier(epochs=5, init="random_normal(std=1e9)"), 1e300),
     ],
 )
 def test_training_that_breaks_down_warns_instead_of_predicting_nothing_silently(estimator, scale):
-    """NetRegressor on X x 1e300 predicted [nan, nan], and a classifier of 1e308 weights
-    all zeros, silently."""
+    """NetRegressor on X x 1e300 predicted [nan, nan], and a classifier of huge weights
+    all zeros, silently (1e308 weights are refused at the door now: beyond 1e9)."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 2))
     y = (X[:, 0] > 0).astype(int)
