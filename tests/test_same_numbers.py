@@ -177,3 +177,58 @@ def test_a_long_schedule_reaches_its_amount_in_every_layer():
     rounds = 22  # what per_round = 0.1 takes to reach 0.9
     prune_model(small, "magnitude", 0.9, rounds=rounds)
     assert size_report(small).nonzero_weights == round(0.1 * 8) + round(0.1 * 4)
+
+
+# --------------------------------------------------------------------------
+# Processes
+# --------------------------------------------------------------------------
+
+
+def test_sigterm_stops_the_workers_and_says_what_was_kept(tmp_path):
+    """SIGTERM to a -j 2 run killed the main process silently and left its workers
+    running. Now the run ends as Ctrl-C ends it: workers stopped, finished runs kept
+    and said, exit 143; nothing of its process group outlives it."""
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    from test_studies import TINY
+
+    study_file = tmp_path / "slow.toml"
+    study_file.write_text(TINY.format(epochs=3000).replace("seeds = 2", "seeds = 6"))
+    db = tmp_path / "results.sqlite"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "actinit.cli", "run", str(study_file), "--db", str(db), "-j", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    deadline = time.time() + 90
+    stored = 0
+    while time.time() < deadline and stored < 2:
+        time.sleep(0.3)
+        if db.exists():
+            with sqlite3.connect(db, timeout=30) as connection:
+                try:
+                    stored = connection.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+                except sqlite3.OperationalError:
+                    stored = 0
+    assert stored >= 2, "the study should have stored some runs"
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=60)
+    text = output.decode()
+    assert process.returncode == 143, text
+    assert "terminated: the workers were stopped" in text and "finished runs" in text
+    for _ in range(50):  # the workers go within seconds
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise AssertionError("workers outlived the terminated run")

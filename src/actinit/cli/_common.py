@@ -129,7 +129,7 @@ def _run(study: Study, how: RunChoices, plan=None) -> RunReport:
                 _fail(f"{study.name}: no run was started: {error}")
         total = len(planned_runs(study, study.seeds) if plan is None else plan)
         try:
-            with _progress(quiet=False) as progress:
+            with _progress(quiet=False) as progress, _terminate_as_interrupt():
                 task = progress.add_task(study.name, total=total, last="")
 
                 def advance(done: int, count: int, result: dict[str, Any]) -> None:
@@ -152,11 +152,54 @@ def _run(study: Study, how: RunChoices, plan=None) -> RunReport:
             _fail(f"{study.name}: the data cannot be used, no run was started: {error}")
         except PlanError as error:
             _fail(f"{study.name}: no run was started: {error}")
-        except KeyboardInterrupt:
-            console.print("[yellow]interrupted: finished runs are stored; run again to finish[/]")
-            raise SystemExit(130) from None
+        except KeyboardInterrupt as stop:
+            _stop_workers()
+            stored = len(store.done([config.key for config in study.configs]))
+            how_ended = "terminated" if isinstance(stop, Terminated) else "interrupted"
+            console.print(
+                f"[yellow]{how_ended}: the workers were stopped; {stored} finished runs of "
+                f"{study.name} are stored; run again to finish[/]"
+            )
+            raise SystemExit(143 if isinstance(stop, Terminated) else 130) from None
         console.print(_report_line(report))
         return report
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the run is, so that it ends as Ctrl-C does: the workers
+    stopped, what finished kept and said (it killed the main process silently and
+    left its workers running)."""
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """While the block runs, SIGTERM raises :class:`Terminated` in the main thread."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum, frame):
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_workers() -> None:
+    """Kill joblib's worker processes now (they would otherwise stay for reuse, and
+    outlive a terminated parent)."""
+    try:
+        from joblib.externals.loky import get_reusable_executor
+
+        get_reusable_executor().shutdown(wait=False, kill_workers=True)
+    except Exception:  # no executor was ever made, or it is gone already
+        pass
 
 
 def _report_line(report: RunReport) -> str:
