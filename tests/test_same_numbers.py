@@ -232,3 +232,54 @@ def test_sigterm_stops_the_workers_and_says_what_was_kept(tmp_path):
     else:
         os.killpg(process.pid, signal.SIGKILL)
         raise AssertionError("workers outlived the terminated run")
+
+
+def test_a_second_run_on_the_same_database_leaves_the_first_its_runs(tmp_path):
+    """Two `run` processes on one database each did all the work and each reported "48
+    runs". Now the second takes only what the first has not (and says so), and no run
+    is done twice; a claim of a process that is gone is void."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from actinit.studies import Store, load_study
+    from test_studies import TINY
+
+    study_file = tmp_path / "slow.toml"
+    study_file.write_text(TINY.format(epochs=15000).replace("seeds = 2", "seeds = 3"))
+    db = tmp_path / "shared.sqlite"
+    command = [sys.executable, "-m", "actinit.cli", "run", str(study_file), "--db", str(db)]
+    env = {**os.environ, "COLUMNS": "200"}
+    first = subprocess.Popen(
+        [*command, "-j", "1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:  # until the first has claimed its runs
+        time.sleep(0.2)
+        if db.exists():
+            with Store(db, read_only=True) as store:
+                try:
+                    claimed = store.connection.execute("SELECT COUNT(*) FROM claims").fetchone()[0]
+                except Exception:
+                    claimed = 0
+            if claimed:
+                break
+    second = subprocess.run(
+        [*command, "-j", "1"], capture_output=True, text=True, env=env, timeout=300
+    )
+    first_output, _ = first.communicate(timeout=300)
+    assert first.returncode == 0 and second.returncode == 0, second.stdout
+    assert "left to another actinit run on this database" in second.stdout
+    study = load_study(str(study_file))
+    with Store(db) as store:
+        keys = [config.key for config in study.configs]
+        rows = store._where_key_in("SELECT config_key, seed FROM runs", keys)
+        assert len(rows) == len({(r[0], r[1]) for r in rows}) == 3 * len(keys)
+        # a claim of a process that is gone (a pid that cannot be running) is void
+        store.connection.execute(
+            "INSERT INTO claims VALUES (?, 99, ?, ?)", (keys[0], "nohost:0", time.time() - 10**8)
+        )
+        mine, others = store.claim([(keys[0], 99)])
+        assert mine == [(keys[0], 99)] and others == 0
+        store.release()

@@ -174,8 +174,11 @@ class RunReport:
     diverged: int
     failed: int
     seconds: float
-    #: Why fewer local workers ran than were asked for ("" when as asked).
+    #: Why fewer local workers ran than were asked for, or runs were left to another
+    #: process ("" when neither).
     note: str = ""
+    #: Runs another live process on the same database had taken (left to it).
+    elsewhere: int = 0
 
 
 def local_jobs(asked: int | None, runs: int, backend: str = "loky") -> tuple[int, str]:
@@ -194,6 +197,17 @@ def local_jobs(asked: int | None, runs: int, backend: str = "loky") -> tuple[int
         why = f"this machine has {cores} cores" if asked > cores else waiting
         note = f"-j {asked}: {bounded} workers, as {why}"
     return bounded, note
+
+
+def _claimed(store, todo: list[tuple[RunConfig, int]]):
+    """(the runs of ``todo`` this process takes, how many another live process on the
+    same database has taken): two `actinit run`s of one study share its runs instead of
+    each doing all of them. A store that keeps no claims (in memory) gives them all."""
+    if not todo or not hasattr(store, "claim"):
+        return todo, 0
+    by_key = {(config.key, seed): (config, seed) for config, seed in todo}
+    mine, others = store.claim(list(by_key))
+    return [by_key[run] for run in mine], others
 
 
 def planned_runs(study: Study, seeds: int) -> list[tuple[RunConfig, int]]:
@@ -246,12 +260,21 @@ def run_study(
     check_study(study, todo, jobs, time_limit)
     total = len(planned)
     report = RunReport(total, total - len(todo), 0, 0, 0, 0.0, note)
+    todo, others = _claimed(store, todo)
+    if others:
+        left = f"{others} runs left to another actinit run on this database"
+        report.note = "; ".join(filter(None, [report.note, left]))
+        report.elsewhere = others
     if not todo:
         return report
     started = time.perf_counter()
-    # closed at once if storing fails or the user interrupts: workers and clients stop
-    with contextlib.closing(_results(study, todo, jobs, backend, scheduler)) as results:
-        _consume(results, store, report, progress, len(todo))
+    try:
+        # closed at once if storing fails or the user interrupts: workers and clients stop
+        with contextlib.closing(_results(study, todo, jobs, backend, scheduler)) as results:
+            _consume(results, store, report, progress, len(todo))
+    finally:
+        if hasattr(store, "release"):
+            store.release()
     report.seconds = time.perf_counter() - started
     return report
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import os
 import re
 import sqlite3
 import struct
@@ -36,7 +37,7 @@ BUSY_TIMEOUT = OPEN_PATIENCE = 60
 APPLICATION_ID = 0x61637469
 #: ``PRAGMA user_version``: the layout of the tables below.
 SCHEMA_VERSION = 1
-TABLES = {"runs", "studies", "recordings", "adaptive_looks"}
+TABLES = {"runs", "studies", "recordings", "adaptive_looks", "claims"}
 #: The index that holds every number a summary reads (see the schema).
 FIGURES_INDEX = "runs_figures"
 
@@ -64,6 +65,15 @@ CREATE TABLE IF NOT EXISTS studies (
     name TEXT PRIMARY KEY,
     document TEXT NOT NULL,           -- the study file, as actinit writes it
     saved_at REAL NOT NULL
+);
+-- Runs a process has taken to do: a second `actinit run` on the same database leaves
+-- them to it (it did all the work twice). A claim of a process that is gone is void.
+CREATE TABLE IF NOT EXISTS claims (
+    config_key TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    owner TEXT NOT NULL,               -- host:pid of the process that runs it
+    claimed_at REAL NOT NULL,
+    PRIMARY KEY (config_key, seed)
 );
 -- Configurations whose seeds were added in adaptive rounds, and how many looks at the
 -- data those rounds planned: every later answer about them spends alpha over as many.
@@ -545,6 +555,47 @@ class Store:
         ).fetchone()
         return None if row is None else unpack(row[0])
 
+    def claim(self, wanted: list[tuple[str, int]]) -> tuple[list[tuple[str, int]], int]:
+        """Take the (config key, seed) runs of ``wanted`` that no other live process on
+        this machine has taken (claims of processes that are gone, or of other
+        machines older than :data:`CLAIM_PATIENCE` seconds, are void): (the runs this
+        process now holds, how many another holds). One transaction, so two processes
+        never take the same run."""
+        owner = _owner()
+        now = time.time()
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            held = {
+                (row[0], row[1]): row[2]
+                for row in self._where_key_in(
+                    "SELECT config_key, seed, owner, claimed_at FROM claims",
+                    {key for key, _ in wanted},
+                )
+                if _alive(row[2], row[3], now)
+            }
+            mine = [run for run in wanted if held.get(run, owner) == owner]
+            self.connection.executemany(
+                "INSERT OR REPLACE INTO claims (config_key, seed, owner, claimed_at) "
+                "VALUES (?, ?, ?, ?)",
+                [(key, seed, owner, now) for key, seed in mine],
+            )
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
+        return mine, len(wanted) - len(mine)
+
+    def release(self, runs: Iterable[tuple[str, int]] | None = None) -> None:
+        """Give up this process's claims (of ``runs``, or all of them)."""
+        owner = _owner()
+        if runs is None:
+            self.connection.execute("DELETE FROM claims WHERE owner = ?", (owner,))
+        else:
+            self.connection.executemany(
+                "DELETE FROM claims WHERE config_key = ? AND seed = ? AND owner = ?",
+                [(key, seed, owner) for key, seed in runs],
+            )
+
     def record_looks(self, config_keys, looks: int) -> None:
         """Remember that the seeds of ``config_keys`` are added in adaptive rounds that
         look at the data up to ``looks`` times (the most planned is kept)."""
@@ -590,6 +641,34 @@ class Store:
 
     def count(self) -> int:
         return self.connection.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+
+
+#: A claim from another machine (a shared file system) is void after this many seconds
+#: unless renewed: its process cannot be asked whether it still runs.
+CLAIM_PATIENCE = 6 * 3600
+
+
+def _owner() -> str:
+    import socket
+
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(owner: str, claimed_at: float, now: float) -> bool:
+    """Does the process that made a claim still run (on this machine: asked; on
+    another: trusted for :data:`CLAIM_PATIENCE` seconds)?"""
+    import socket
+
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname():
+        return now - claimed_at < CLAIM_PATIENCE
+    try:
+        os.kill(int(pid), 0)
+    except (ProcessLookupError, ValueError):
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
 
 
 def _unwritable(error: sqlite3.Error) -> bool:
