@@ -22,7 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ..studies.plan.datasets import DataError
 from ..studies.plan.settings import StudyError
 from ..studies.plan.study import Study
-from ..studies.plan.study_file import load_study, parse_study, write_study
+from ..studies.plan.study_file import builtin_names, load_study, parse_study, write_study
 from ..studies.run.preflight import DEFAULT_TIME_LIMIT, PlanError, check_size
 from ..studies.run.runner import RunReport, planned_runs, run_study
 from ..studies.run.store import DEFAULT_DB, Store
@@ -119,9 +119,17 @@ def _run(study: Study, how: RunChoices, plan=None) -> RunReport:
     """Run what is missing of ``study`` (or of ``plan``: (configuration, seed) pairs).
     Its input (data, sizes, time) is checked before any run starts; the first problem
     stops it with a message and exit 2."""
+    if study.path and study.name in builtin_names():
+        _fail(
+            f"{study.path} names its study {study.name!r}, the name of a built-in study: "
+            f"`actinit show {study.name}` and `rank {study.name}` would read the built-in one; "
+            'give it a name of its own (name = "...") and run it again'
+        )
     with Store(how.db) as store:
         if study.path:
-            store.save_study(study.name, write_study(study))
+            store.save_study(
+                study.name, write_study(study), str(Path(study.path).resolve())
+            )
         if plan is None:
             try:
                 check_size(len(study.configs), study.seeds, len(study.replays))

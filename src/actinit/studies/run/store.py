@@ -328,6 +328,9 @@ class Store:
                 # a log grown while the disk was full is folded back now there is room
                 self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 self.connection.executescript(SCHEMA)
+                studies = {row[1] for row in self.connection.execute("PRAGMA table_info(studies)")}
+                if "source" not in studies:  # where a kept study's file was (added later)
+                    self.connection.execute("ALTER TABLE studies ADD COLUMN source TEXT")
                 self.connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 self.connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 return
@@ -625,12 +628,26 @@ class Store:
             return 1
         return found
 
-    def save_study(self, name: str, document: str) -> None:
+    def save_study(self, name: str, document: str, source: str | None = None) -> None:
         """Keep the study file of a study run from a file, so ``actinit show NAME``
-        finds it later by name."""
+        finds it later by name. ``source``: the file's absolute path, the study's
+        identity here: a second file of the same name (another path, another study) is
+        refused rather than silently replacing the first's definition; the same file,
+        edited, replaces it."""
+        if source is not None:
+            row = self.connection.execute(
+                "SELECT document, source FROM studies WHERE name = ?", (name,)
+            ).fetchone()
+            if row is not None and row[1] and row[1] != source and row[0] != document:
+                raise StoreError(
+                    f"{self.path} already keeps another study named {name!r} (from {row[1]}); "
+                    f"its runs would be read as this one's: give the study in {source} a name "
+                    "of its own (name = \"...\"), or use another --db"
+                )
         self.connection.execute(
-            "INSERT OR REPLACE INTO studies (name, document, saved_at) VALUES (?, ?, ?)",
-            (name, document, time.time()),
+            "INSERT OR REPLACE INTO studies (name, document, saved_at, source) "
+            "VALUES (?, ?, ?, ?)",
+            (name, document, time.time(), source),
         )
 
     def study_document(self, name: str) -> str | None:
