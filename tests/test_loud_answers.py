@@ -226,14 +226,17 @@ def test_tracebacks_of_the_adversary_are_one_line_refusals(tmp_path):
 
 def test_a_study_file_cannot_take_a_built_in_name_or_another_file_s(tmp_path):
     """A file whose study was named like a built-in stored its runs while show and rank
-    read the built-in; a second file of one name silently replaced the first's kept
-    definition. Both are refused in one line; the same file, edited, runs again."""
+    read the built-in (now kept apart and said: read it by its file); a second file of
+    one name silently replaced the first's kept definition (now refused in one line);
+    the same file, edited, runs again."""
     text = write_study(synthetic_study(seeds=1)).replace("epochs = 50", "epochs = 2")
     db = tmp_path / "r.sqlite"
     builtin = tmp_path / "mine.toml"
     builtin.write_text(text.replace('name = "synthetic"', 'name = "moons"'))
     result = run("run", builtin, "--db", db, "-j", "1")
-    assert result.exit_code != 0 and "the name of a built-in study" in result.output
+    assert result.exit_code == 0 and "as a built-in study is named" in result.output
+    with Store(db) as store:  # kept apart: not kept under the built-in's name
+        assert store.study_document("moons") is None
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir(), second.mkdir()
     (first / "s.toml").write_text(text)

@@ -119,14 +119,16 @@ def _run(study: Study, how: RunChoices, plan=None) -> RunReport:
     """Run what is missing of ``study`` (or of ``plan``: (configuration, seed) pairs).
     Its input (data, sizes, time) is checked before any run starts; the first problem
     stops it with a message and exit 2."""
-    if study.path and study.name in builtin_names():
-        _fail(
-            f"{study.path} names its study {study.name!r}, the name of a built-in study: "
-            f"`actinit show {study.name}` and `rank {study.name}` would read the built-in one; "
-            'give it a name of its own (name = "...") and run it again'
+    named_like_builtin = bool(study.path) and study.name in builtin_names()
+    if named_like_builtin:  # kept apart: never kept under the built-in's name
+        console.print(
+            f"[yellow]{escape(str(study.path))} names its study {study.name!r}, as a built-in "
+            f"study is named: read its runs by the file (actinit show {escape(str(study.path))}); "
+            f"`actinit show {study.name}` reads the built-in one[/]",
+            highlight=False,
         )
     with Store(how.db) as store:
-        if study.path:
+        if study.path and not named_like_builtin:
             store.save_study(
                 study.name, write_study(study), str(Path(study.path).resolve())
             )
