@@ -94,3 +94,22 @@ def store_results(store: Store, study, accuracy, seeds=None, epochs_curve=True) 
             )
     store.add_many(rows)
     return len(rows)
+
+
+def wait_for_runs(db, count: int, seconds: float = 60.0, every: float = 0.2) -> int:
+    """Poll the database ``db`` another process is writing until it holds ``count``
+    runs or ``seconds`` pass; how many it holds then (0 before its tables exist)."""
+    import sqlite3
+    from pathlib import Path
+
+    deadline = time.time() + seconds
+    stored = 0
+    while time.time() < deadline and stored < count:
+        time.sleep(every)
+        if Path(db).exists():
+            with sqlite3.connect(db, timeout=30) as connection:
+                try:
+                    stored = connection.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+                except sqlite3.OperationalError:
+                    stored = 0
+    return stored

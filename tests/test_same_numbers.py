@@ -190,7 +190,6 @@ def test_sigterm_stops_the_workers_and_says_what_was_kept(tmp_path):
     and said, exit 143; nothing of its process group outlives it."""
     import os
     import signal
-    import sqlite3
     import subprocess
     import sys
     import time
@@ -207,16 +206,9 @@ def test_sigterm_stops_the_workers_and_says_what_was_kept(tmp_path):
         start_new_session=True,
         env={**os.environ, "COLUMNS": "200"},
     )
-    deadline = time.time() + 90
-    stored = 0
-    while time.time() < deadline and stored < 2:
-        time.sleep(0.3)
-        if db.exists():
-            with sqlite3.connect(db, timeout=30) as connection:
-                try:
-                    stored = connection.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
-                except sqlite3.OperationalError:
-                    stored = 0
+    from synthetic_study import wait_for_runs
+
+    stored = wait_for_runs(db, 2, seconds=90, every=0.3)
     assert stored >= 2, "the study should have stored some runs"
     process.send_signal(signal.SIGTERM)
     output, _ = process.communicate(timeout=60)

@@ -5,7 +5,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 
 import pytest
 from click.testing import CliRunner
@@ -16,6 +15,7 @@ from actinit.studies.answer.exports import to_csv, to_json, to_markdown
 from actinit.studies.plan.settings import StudyError
 from actinit.studies.run.runner import run_one
 from actinit.studies.run.store import StoreError
+from synthetic_study import wait_for_runs
 
 TINY = """
 name = "tiny"
@@ -274,18 +274,7 @@ def test_resume_after_kill_loses_nothing(tmp_path):
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
-    deadline = time.time() + 60
-    stored = 0
-    while time.time() < deadline:
-        time.sleep(0.2)
-        if db.exists():
-            with sqlite3.connect(db, timeout=30) as connection:
-                try:
-                    stored = connection.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
-                except sqlite3.OperationalError:
-                    stored = 0
-            if stored >= 3:
-                break
+    stored = wait_for_runs(db, 3)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     assert 3 <= stored < 16, "the study should have been killed part-way"

@@ -155,9 +155,6 @@ def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
     then the mean taken apart: how often each failed (McNemar's exact test) and the
     difference on the seeds where both learned; or every configuration against
     --baseline."""
-    from ..studies.answer.ranking import against, compare_rows
-    from ..studies.answer.selection import SelectionError, labeller, parse_where, select, the_one
-
     if baseline is None and (a_text is None or b_text is None):
         _fail('give --a and --b (e.g. --a "relu/he" --b "relu/xavier"), or --baseline')
     if baseline is not None and (a_text is not None or b_text is not None):
@@ -167,22 +164,7 @@ def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
         )
     summary, metric, wanted = _answer_inputs(study, db, seeds, metric, where)
     fmt = _figure(metric)
-    try:
-        rows = select(summary.rows, wanted)
-        label = labeller(rows)
-        if baseline is not None:
-            base = the_one(rows, parse_where(baseline), "--baseline")
-            comparisons = against(base, rows, metric, label, summary.alpha)
-        else:
-            a = the_one(rows, parse_where(a_text), "--a")
-            b = the_one(rows, parse_where(b_text), "--b")
-            if a is b:
-                _fail("--a and --b pick the same configuration")
-            comparisons = [
-                compare_rows(a, b, metric, (label(a.config), label(b.config)), summary.alpha)
-            ]
-    except SelectionError as error:
-        _fail(str(error))
+    comparisons = _comparisons(summary, metric, wanted, a_text, b_text, baseline)
     header, body = comparison_table(comparisons, fmt, summary.alpha)
     corrected = " (p Holm-corrected over all)" if baseline is not None else ""
     _print_table(
@@ -211,6 +193,27 @@ def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
             "[dim]a run whose metric diverged (an infinite loss) is left out of the mean "
             "difference and counted among the failures[/]"
         )
+
+
+def _comparisons(summary, metric: str, wanted, a_text, b_text, baseline):
+    """The comparisons `compare` prints: --a against --b, or every configuration
+    against --baseline (Holm over them), at the summary's level."""
+    from ..studies.answer.ranking import against, compare_rows
+    from ..studies.answer.selection import SelectionError, labeller, parse_where, select, the_one
+
+    try:
+        rows = select(summary.rows, wanted)
+        label = labeller(rows)
+        if baseline is not None:
+            base = the_one(rows, parse_where(baseline), "--baseline")
+            return against(base, rows, metric, label, summary.alpha)
+        a = the_one(rows, parse_where(a_text), "--a")
+        b = the_one(rows, parse_where(b_text), "--b")
+    except SelectionError as error:
+        _fail(str(error))
+    if a is b:
+        _fail("--a and --b pick the same configuration")
+    return [compare_rows(a, b, metric, (label(a.config), label(b.config)), summary.alpha)]
 
 
 @click.command()

@@ -205,68 +205,77 @@ def _inside(low: float, high: float, margin: float) -> bool:
 
 
 def _judge(entry: Tested, alpha: float, family: int) -> None:
-    conclusion = entry.conclusion
-    accuracy = conclusion.metric.endswith("accuracy")
+    accuracy = entry.conclusion.metric.endswith("accuracy")
     scale, unit = (100.0, " points") if accuracy else (1.0, "")
     parts = [entry.detail] if entry.detail else []
-    if conclusion.claim == "better":
-        winners = [c.better(alpha) for c in entry.comparisons]
-        if all(w == "a" for w in winners):
-            entry.verdict = "supported"
-        elif any(w == "b" for w in winners):
-            entry.verdict = "contradicted"
-        elif any(len(c.differences) < c.seeds_needed for c in entry.comparisons):
-            entry.verdict = "too few seeds"
-        else:
-            entry.verdict = "not settled"
-        for c in entry.comparisons:
-            parts.append(
-                f"{c.a} - {c.b} = {_difference_text(c, scale, unit)} (mean over seeds, "
-                f"{100 * c.confidence:.3g}% interval), wins {c.wins_a}-{c.wins_b} of "
-                f"{c.seeds} seeds, p = {c.p_value:.2g}, Holm over {family}: {c.p:.2g}"
-                + c.parts_sentence(lambda v: f"{scale * v:+.1f}", alpha)
-            )
+    if entry.conclusion.claim == "better":
+        parts += _judge_better(entry, alpha, family, scale, unit)
     else:
-        verdicts = []
-        m = conclusion.margin
-        for c in entry.comparisons:
-            inner, outer = c.difference(2 * alpha), c.difference(alpha)
-            widen = unseen_failures(c, conclusion.metric, alpha)
-            low, high = inner.low - widen, inner.high + widen
-            if outer.low > m or outer.high < -m:
-                verdicts.append("contradicted")
-            elif _inside(low, high, m):
-                verdicts.append("supported")
-            elif widen >= m or len(c.differences) < c.seeds_needed:
-                verdicts.append("too few seeds")
-            else:
-                verdicts.append("not settled")
-            text = (
-                f"{c.a} - {c.b} = {_difference_text(c, scale, unit, alpha)} (95%); equal "
-                f"within ± {scale * m:g}{unit} needs the 90% interval "
-                f"[{scale * low:+.2f}, {scale * high:+.2f}] strictly inside"
-            )
-            if widen:
-                text += (
-                    f" (widened by ± {scale * widen:.1f}{unit}: {c.failures.discordant} of "
-                    f"{c.failures.seeds} seeds split them on learning, and up to "
-                    f"{100 * c.failures.discordant_bound(alpha):.0f}% could; at least "
-                    f"{seeds_to_bound(m, alpha)} seeds that none split bound this within "
-                    "the margin)"
-                )
-            parts.append(text)
-        entry.verdict = (
-            "contradicted"
-            if "contradicted" in verdicts
-            else "supported"
-            if all(v == "supported" for v in verdicts)
-            else "too few seeds"
-            if "too few seeds" in verdicts
-            else "not settled"
-        )
-        if entry.verdict == "too few seeds" and accuracy:
-            entry.needs = seeds_to_bound(m, alpha)
+        parts += _judge_equal(entry, alpha, scale, unit)
     entry.detail = "; ".join(parts)
+
+
+def _judge_better(entry: Tested, alpha: float, family: int, scale: float, unit: str) -> list[str]:
+    """The verdict of "A is better than every B", and each comparison in words."""
+    winners = [c.better(alpha) for c in entry.comparisons]
+    if all(w == "a" for w in winners):
+        entry.verdict = "supported"
+    elif any(w == "b" for w in winners):
+        entry.verdict = "contradicted"
+    elif any(len(c.differences) < c.seeds_needed for c in entry.comparisons):
+        entry.verdict = "too few seeds"
+    else:
+        entry.verdict = "not settled"
+    return [
+        f"{c.a} - {c.b} = {_difference_text(c, scale, unit)} (mean over seeds, "
+        f"{100 * c.confidence:.3g}% interval), wins {c.wins_a}-{c.wins_b} of "
+        f"{c.seeds} seeds, p = {c.p_value:.2g}, Holm over {family}: {c.p:.2g}"
+        + c.parts_sentence(lambda v: f"{scale * v:+.1f}", alpha)
+        for c in entry.comparisons
+    ]
+
+
+def _judge_equal(entry: Tested, alpha: float, scale: float, unit: str) -> list[str]:
+    """The verdict of "A and every B are equal within the margin" (two one-sided
+    tests, widened for unseen failures), and each comparison in words."""
+    conclusion = entry.conclusion
+    m = conclusion.margin
+    verdicts, parts = [], []
+    for c in entry.comparisons:
+        inner, outer = c.difference(2 * alpha), c.difference(alpha)
+        widen = unseen_failures(c, conclusion.metric, alpha)
+        low, high = inner.low - widen, inner.high + widen
+        if outer.low > m or outer.high < -m:
+            verdicts.append("contradicted")
+        elif _inside(low, high, m):
+            verdicts.append("supported")
+        elif widen >= m or len(c.differences) < c.seeds_needed:
+            verdicts.append("too few seeds")
+        else:
+            verdicts.append("not settled")
+        text = (
+            f"{c.a} - {c.b} = {_difference_text(c, scale, unit, alpha)} (95%); equal "
+            f"within ± {scale * m:g}{unit} needs the 90% interval "
+            f"[{scale * low:+.2f}, {scale * high:+.2f}] strictly inside"
+        )
+        if widen:
+            text += (
+                f" (widened by ± {scale * widen:.1f}{unit}: {c.failures.discordant} of "
+                f"{c.failures.seeds} seeds split them on learning, and up to "
+                f"{100 * c.failures.discordant_bound(alpha):.0f}% could; at least "
+                f"{seeds_to_bound(m, alpha)} seeds that none split bound this within "
+                "the margin)"
+            )
+        parts.append(text)
+    if "contradicted" in verdicts:
+        entry.verdict = "contradicted"
+    elif all(v == "supported" for v in verdicts):
+        entry.verdict = "supported"
+    else:
+        entry.verdict = "too few seeds" if "too few seeds" in verdicts else "not settled"
+    if entry.verdict == "too few seeds" and conclusion.metric.endswith("accuracy"):
+        entry.needs = seeds_to_bound(m, alpha)
+    return parts
 
 
 def conclusion_rows(tested: list[Tested]) -> tuple[list[str], list[list[str]]]:
