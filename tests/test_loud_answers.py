@@ -246,3 +246,27 @@ def test_a_study_file_cannot_take_a_built_in_name_or_another_file_s(tmp_path):
     assert clash.exit_code != 0 and "already keeps another study named 'synthetic'" in clash.output
     (first / "s.toml").write_text(text.replace("epochs = 2", "epochs = 3"))  # edited
     assert run("run", first / "s.toml", "--db", db, "-j", "1").exit_code == 0
+
+
+@pytest.mark.parametrize("address", ["tls://x:1", "inproc://x", "ucx://x:1", "wss://x:1"])
+def test_a_scheduler_scheme_actinit_cannot_use_is_one_line(tmp_path, address):
+    """tls://, inproc:// and ucx:// addresses ended in TypeError or ValueError tracebacks."""
+    result = run("run", "moons", "--db", tmp_path / "r.sqlite", "--scheduler", address)
+    assert result.exit_code != 0 and "connects to tcp:// or ws:// schedulers" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_scheduler_with_no_workers_is_said_so(monkeypatch):
+    """Runs sent to a scheduler without workers waited for ever."""
+    pytest.importorskip("distributed")
+    from distributed import Client, LocalCluster
+
+    from actinit.studies.run import runner
+    from actinit.studies.run.runner import PlanError
+
+    monkeypatch.setattr(runner, "SCHEDULER_TIMEOUT", 1)
+    with LocalCluster(
+        n_workers=0, processes=False, protocol="tcp://", dashboard_address=None
+    ) as cluster:
+        with pytest.raises(PlanError, match="has no workers"):
+            runner._dask_client(Client, cluster.scheduler_address)

@@ -28,10 +28,39 @@ async def test_a_request_for_another_host_name_is_refused(client):
     assert (await client.get("/api/options")).status == 200
 
 
-async def test_a_server_on_every_interface_answers_any_name(aiohttp_client):
-    open_client = await aiohttp_client(create_app("0.0.0.0"))
-    reply = await open_client.get("/api/options", headers={"Host": "my-machine:8000"})
-    assert reply.status == 200
+async def test_a_server_on_every_interface_answers_its_own_names_only(aiohttp_client):
+    """With --host 0.0.0.0, DNS rebinding reached the server (only a warning): now the
+    machine's own names and addresses, and --allow-host names, are answered."""
+    import socket
+
+    open_client = await aiohttp_client(create_app("0.0.0.0", allow=("lab.example",)))
+    for name in (socket.gethostname(), "lab.example", "127.0.0.1", "LOCALHOST"):
+        reply = await open_client.get("/api/options", headers={"Host": f"{name}:8000"})
+        assert reply.status == 200, name
+    rebound = await open_client.get("/api/options", headers={"Host": "evil.example:8000"})
+    assert rebound.status == 403 and "--allow-host" in await rebound.text()
+
+
+def test_an_empty_host_is_refused_in_one_line():
+    from click.testing import CliRunner
+
+    from actinit.cli import main
+
+    result = CliRunner().invoke(main, ["playground", "--host", ""])
+    assert result.exit_code != 0 and "--host is empty" in result.output
+    assert "http://:" not in result.output
+
+
+async def test_a_message_over_the_limit_closes_with_its_reason(client):
+    """The 4 MB close had a code and no reason text."""
+    socket = await client.ws_connect("/ws")
+    try:
+        await socket.send_str("x" * (4 * 1024 * 1024 + 10))
+    except (ConnectionError, aiohttp.ClientError):
+        pass  # the server may close before the whole message is sent
+    closed = await socket.receive()
+    assert closed.type == aiohttp.WSMsgType.CLOSE and closed.data == 1009
+    assert "over 4 MB" in closed.extra and "characters" in closed.extra
 
 
 def test_same_origin_by_hand():

@@ -236,3 +236,24 @@ async def test_a_lone_surrogate_in_an_upload_is_one_line(client):
         )
         error = await receive(socket, "error")
         assert "not valid text" in error["message"] and "codec" not in error["message"]
+
+
+async def test_a_refused_upload_is_deleted_and_leaves_an_accepted_file_of_its_name(client):
+    """Refused uploads were kept until the page closed (no limit), and one named like an
+    accepted file overwrote it."""
+    app = client.server.app
+    from actinit.playground.server import CONNECTIONS
+
+    async with client.ws_connect("/ws") as socket:
+        await socket.send_json({"type": "upload", "name": "good.csv", "text": rows_csv(40)})
+        await receive(socket, "uploaded")
+        (connection,) = list(app[CONNECTIONS])
+        folder = connection.uploads.folder.name
+        kept = open(os.path.join(folder, "good.csv")).read()
+        for index in range(MAX_UPLOADS + 2):
+            name = "good.csv" if index == 0 else f"bad{index}.csv"
+            await socket.send_json({"type": "upload", "name": name, "text": "a,b,c,d\n1,2,3,x\n"})
+            error = await receive(socket, "error")
+            assert "upload refused" in error["message"] and ".incoming" not in error["message"]
+        assert os.listdir(folder) == ["good.csv"]
+        assert open(os.path.join(folder, "good.csv")).read() == kept

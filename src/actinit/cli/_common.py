@@ -129,9 +129,7 @@ def _run(study: Study, how: RunChoices, plan=None) -> RunReport:
         )
     with Store(how.db) as store:
         if study.path and not named_like_builtin:
-            store.save_study(
-                study.name, write_study(study), str(Path(study.path).resolve())
-            )
+            store.save_study(study.name, write_study(study), str(Path(study.path).resolve()))
         if plan is None:
             try:
                 check_size(len(study.configs), study.seeds, len(study.replays))

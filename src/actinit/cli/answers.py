@@ -173,8 +173,14 @@ def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
         body,
         names=("A", "B"),
         drop_order=(
-            "level", "ties", "B wins", "A wins", "seeds", "A - B when both learned",
-            "fails less (p)", "failed A/B",
+            "level",
+            "ties",
+            "B wins",
+            "A wins",
+            "seeds",
+            "A - B when both learned",
+            "fails less (p)",
+            "failed A/B",
         ),
         joiner=" vs ",
     )
@@ -289,8 +295,10 @@ def calibrate(sims, seed, claims, coverage, page):
         covered = run_coverage(sims, seed, on_case=show_case)
     console.print(f"[dim]{time.perf_counter() - started:.0f} s[/]")
     if page is not None:
-        command = "actinit calibrate" + (f" --sims {sims}" if sims != 2000 else "") + (
-            f" --seed {seed}" if seed else ""
+        command = (
+            "actinit calibrate"
+            + (f" --sims {sims}" if sims != 2000 else "")
+            + (f" --seed {seed}" if seed else "")
         )
         with writing(page):
             write_text_atomically(page, markdown(rates, covered, command))

@@ -105,16 +105,28 @@ def list_(what):
     default=0,
     help="Port (default: a free one, printed with the URL).",
 )
-def playground(host, port):
+@click.option(
+    "--allow-host",
+    "allow",
+    multiple=True,
+    metavar="NAME",
+    help="Another host name requests may be addressed to (repeatable); this machine's "
+    "own names and addresses are always allowed, every other Host header is refused.",
+)
+def playground(host, port, allow):
     """Train and watch a network live in the browser."""
     from ..playground import serve
 
+    if not host.strip():
+        _fail(
+            "--host is empty: give an address, 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)"
+        )
     if host not in ("127.0.0.1", "localhost", "::1"):
         console.print(
             f"[yellow]serving on {escape(host)}: anyone who can reach it can train here[/]"
         )
     try:
-        serve(host=host, port=port or None, announce=console.print)
+        serve(host=host, port=port or None, announce=console.print, allow=allow)
     except OSError as error:  # a port in use, an address this machine does not have
         reason = error.strerror or str(error)
         _fail(

@@ -5,6 +5,7 @@ Nothing here imports the model, so the model, saving and starting points all rea
 
 from __future__ import annotations
 
+import json
 import math
 import zipfile
 from pathlib import Path
@@ -36,13 +37,19 @@ def _array_header(stream) -> tuple[tuple[int, ...], np.dtype]:
     return shape, dtype
 
 
-def read_arrays(path: Path, error: type[Exception] = ValueError) -> dict[str, np.ndarray]:
-    """Every array of an ``.npz`` file, refusing (with ``error`` naming ``path``) what is
-    not a zip archive of plain arrays: pickles, a truncated archive, or an array whose
-    header declares more data than the file holds (it would allocate petabytes)."""
+#: The largest JSON description a model file may hold (a real one is a few KB).
+MAX_CONFIG_BYTES = 1_000_000
+
+
+def array_headers(path: Path, error: type[Exception] = ValueError) -> dict[str, tuple]:
+    """Each array of an ``.npz`` file as ``name: (shape, dtype)``, read from the
+    headers alone; refuses (with ``error`` naming ``path``) what is not a zip archive
+    of plain arrays: pickles, a truncated archive, or a header that declares more data
+    than its entry holds (it would allocate petabytes)."""
     with open(path, "rb") as handle:
         if handle.read(4) != b"PK\x03\x04":
             raise error(f"{path} is not an .npz file (a zip archive of arrays)")
+    headers = {}
     try:
         with zipfile.ZipFile(path) as archive:
             for member in archive.infolist():
@@ -56,12 +63,69 @@ def read_arrays(path: Path, error: type[Exception] = ValueError) -> dict[str, np
                         f"{path}: {member.filename} declares a {shape} array "
                         f"({needed:,} bytes) but holds {member.file_size:,} bytes"
                     )
-        with np.load(path, allow_pickle=False) as archive:
-            return {key: archive[key] for key in archive.files}
+                headers[member.filename.removesuffix(".npy")] = (shape, dtype)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as problem:
         if isinstance(problem, error):
             raise
         raise error(f"{path} is not a readable .npz file of arrays: {problem}") from None
+    return headers
+
+
+def read_arrays(
+    path: Path, error: type[Exception] = ValueError, names: tuple[str, ...] | None = None
+) -> dict[str, np.ndarray]:
+    """The arrays of an ``.npz`` file (only ``names`` if given), after
+    :func:`array_headers` has checked every header."""
+    array_headers(path, error)
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            return {key: archive[key] for key in archive.files if names is None or key in names}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as problem:
+        raise error(f"{path} is not a readable .npz file of arrays: {problem}") from None
+
+
+def read_config(path: Path, headers: dict[str, tuple]) -> Any:
+    """The JSON description a model file holds under ``config``, bounded in size and
+    depth before it is parsed."""
+    if "config" not in headers:
+        raise ModelFileError(f"{path} has no 'config' entry: not an actinit model")
+    shape, dtype = headers["config"]
+    if math.prod(shape) * dtype.itemsize > MAX_CONFIG_BYTES:
+        raise ModelFileError(
+            f"{path}: its config entry is larger than {MAX_CONFIG_BYTES:,} bytes; a model "
+            "description is a few KB"
+        )
+    text = str(read_arrays(path, ModelFileError, names=("config",))["config"])
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ModelFileError(f"{path}: its config is not valid JSON ({error})") from None
+    except RecursionError:
+        raise ModelFileError(
+            f"{path}: its config nests deeper than Python can read; not a model description"
+        ) from None
+
+
+def check_file_sizes(path: Path, headers: dict[str, tuple], config: dict[str, Any]) -> None:
+    """The arrays' declared sizes against what ``config`` describes, from the headers:
+    fewer weights than the network needs, or more data than it could hold (a zip bomb
+    inflates only after this check), are refused before any array is read."""
+    least, most = parameter_bounds(config)
+    held = sum(
+        math.prod(shape) for name, (shape, _) in headers.items() if name.startswith("parameter/")
+    )
+    if held < least:
+        raise ModelFileError(
+            f"{path}: the config describes a network of at least {least:,} weights; the "
+            f"file holds {held:,} parameter values (a damaged or foreign file)"
+        )
+    data = sum(math.prod(shape) * dtype.itemsize for shape, dtype in headers.values())
+    allowed = 3 * 16 * most + MAX_CONFIG_BYTES  # parameters, buffers and masks
+    if data > allowed:
+        raise ModelFileError(
+            f"{path}: the file's arrays hold {data:,} bytes, more than the network its config "
+            f"describes could use ({allowed:,}); refusing to read them"
+        )
 
 
 def check_config(config: Any, path: Path | str = "the config") -> None:
@@ -96,9 +160,16 @@ def check_config(config: Any, path: Path | str = "the config") -> None:
         raise ModelFileError(
             f"{path}: feature_names must be a list of {width} names (one per input column)"
         )
-    width = width or 1  # an unbuilt model: sizes counted as if for one input feature
-    total = 0
-    for number, entry in enumerate(layers, start=1):
+    parameter_bounds(config, path)
+
+
+def parameter_bounds(config: dict[str, Any], path: Path | str = "the config") -> tuple[int, int]:
+    """At least how many weights and at most how many parameters the layers of a
+    checked ``config`` describe (an unbuilt model counted for one input feature);
+    :class:`ModelFileError` past :data:`MAX_PARAMETERS`."""
+    width = config.get("input_dim") or 1
+    least = most = 0
+    for number, entry in enumerate(config["layers"], start=1):
         if not (isinstance(entry, dict) and isinstance(entry.get("config"), dict)):
             raise ModelFileError(
                 f"{path}: layer {number} must be {{'kind': ..., 'config': {{...}}}}"
@@ -114,13 +185,16 @@ def check_config(config: Any, path: Path | str = "the config") -> None:
             raise ModelFileError(
                 f"{path}: layer {number} units and pieces must be positive integers"
             )
-        total += (width + 1) * units * pieces
-        if total > MAX_PARAMETERS:
+        if "units" in values:  # an affine layer: its weight matrix at least
+            least += width * units * pieces
+        most += (width + 1) * units * pieces
+        if most > MAX_PARAMETERS:
             raise ModelFileError(
                 f"{path}: the config describes more than {MAX_PARAMETERS:,} parameters; "
                 "refusing to allocate them"
             )
         width = units
+    return least, most
 
 
 def _is_count(value: Any) -> bool:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,14 @@ import numpy as np
 
 from .arrays import assign_checked
 from .model import Sequential
-from .model_file import ModelFileError, check_config, read_arrays
+from .model_file import (
+    ModelFileError,
+    array_headers,
+    check_config,
+    check_file_sizes,
+    read_arrays,
+    read_config,
+)
 
 
 def save(model: Sequential, path: str | Path) -> Path:
@@ -84,7 +90,6 @@ def load(path: str | Path) -> Sequential:
     does not describe a network, and arrays whose shapes or values do not fit it."""
     path = Path(path)
     config, arrays = _read(path)
-    check_config(config, path)
     try:
         model = Sequential.from_config(config)
     except (ValueError, TypeError, KeyError) as error:
@@ -114,6 +119,8 @@ def _restore_masks(model: Sequential, masks: dict[str, np.ndarray], path: Path) 
 
 
 def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The config and arrays of a model file, every size checked from the headers
+    (and the config against them) before any array is read."""
     if not path.is_file():
         raise ModelFileError(f"no model file at {path}")
     with open(path, "rb") as handle:
@@ -122,19 +129,10 @@ def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
                 f"{path} is not a saved actinit model: an .npz file is a zip archive, this "
                 "file is not one"
             )
-    try:
-        archive = np.load(path, allow_pickle=False)
-    except (OSError, zipfile.BadZipFile, ValueError, EOFError) as error:
-        raise ModelFileError(f"{path} is not a saved actinit model (.npz): {error}") from None
-    if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise ModelFileError(f"{path} is a single .npy array, not a saved actinit model (.npz)")
-    with archive:
-        if "config" not in archive.files:
-            raise ModelFileError(f"{path} has no 'config' entry: not an actinit model")
-    arrays = read_arrays(path, ModelFileError)  # every header checked before any allocation
-    text = str(arrays.pop("config"))
-    try:
-        config = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ModelFileError(f"{path}: its config is not valid JSON ({error})") from None
+    headers = array_headers(path, ModelFileError)
+    config = read_config(path, headers)
+    check_config(config, path)
+    check_file_sizes(path, headers, config)
+    arrays = read_arrays(path, ModelFileError)
+    arrays.pop("config")
     return config, arrays

@@ -36,7 +36,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from ..studies import datasets
 from ..studies.plan.study_file import write_study
@@ -46,6 +46,7 @@ from .settings import (
     DEFAULT_EXPORT_EPOCHS,
     MAX_EPOCHS,
     MAX_MESSAGE_BYTES,
+    MAX_UPLOAD_CHARACTERS,
     Settings,
     SettingsError,
     check_work,
@@ -67,9 +68,8 @@ SHARED_SETTINGS = ("dataset", "noise", "samples", "train_ratio", "classes", "see
 WORKERS = Worker()
 log = logging.getLogger("actinit.playground")
 CONNECTIONS: web.AppKey[set] = web.AppKey("connections", set)
-#: The host names a request may be addressed to (None: any, for a server bound to all
-#: interfaces on purpose).
-ALLOWED_HOSTS: web.AppKey[frozenset | None] = web.AppKey("allowed_hosts", object)
+#: The host names a request may be addressed to (:func:`create_app`).
+ALLOWED_HOSTS: web.AppKey[frozenset] = web.AppKey("allowed_hosts", frozenset)
 LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
@@ -408,11 +408,25 @@ async def guard(request: web.Request, handler):
     """Requests addressed to this server's own host names only: a page elsewhere whose
     name was made to resolve to 127.0.0.1 (DNS rebinding) is refused."""
     allowed = request.app[ALLOWED_HOSTS]
-    if allowed is not None and _host_and_port(request.host)[0] not in allowed:
+    if _host_and_port(request.host)[0] not in allowed:
         raise web.HTTPForbidden(
-            text=f"this playground answers to {', '.join(sorted(allowed))} only"
+            text=f"this playground answers to {', '.join(sorted(allowed))} only "
+            "(start it with --allow-host NAME to add a name)"
         )
     return await handler(request)
+
+
+class PageSocket(web.WebSocketResponse):
+    """A page's WebSocket whose close for a too-large message says why in its reason
+    (aiohttp sends the code 1009 alone)."""
+
+    async def close(self, *, code: int = WSCloseCode.OK, message: bytes = b"", drain=True):
+        if code == WSCloseCode.MESSAGE_TOO_BIG and not message:
+            message = (
+                f"a message over {MAX_MESSAGE_BYTES // 2**20} MB; uploads are limited to "
+                f"{MAX_UPLOAD_CHARACTERS:,} characters"
+            ).encode()
+        return await super().close(code=code, message=message, drain=drain)
 
 
 async def websocket(request: web.Request) -> web.WebSocketResponse:
@@ -424,7 +438,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
         # cross-site WebSocket hijacking: any page the user visits could drive training
         log.warning("refused a WebSocket from %s", origin)
         raise web.HTTPForbidden(text="the playground accepts WebSockets from its own page only")
-    response = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_MESSAGE_BYTES)
+    response = PageSocket(heartbeat=30, max_msg_size=MAX_MESSAGE_BYTES)
     await response.prepare(request)
     connection = Connection(response, request.app[CONNECTIONS])
     request.app[CONNECTIONS].add(connection)
@@ -538,15 +552,18 @@ async def _close_all(app: web.Application) -> None:
         await connection.socket.close()
 
 
-def create_app(host: str = "127.0.0.1") -> web.Application:
+def create_app(host: str = "127.0.0.1", allow: tuple[str, ...] = ()) -> web.Application:
     """The playground's web application, for a server bound to ``host``: requests must
-    be addressed to a loopback name or to ``host`` itself (any name when ``host`` is
-    0.0.0.0 or ::, all interfaces)."""
+    be addressed to a loopback name, to ``host`` itself, to one of ``allow``, or (for a
+    server on every interface, 0.0.0.0 or ::) to one of this machine's own names and
+    addresses (:func:`own_names`). Any other Host is refused, so DNS rebinding cannot
+    reach the server."""
     app = web.Application(middlewares=[guard])
     app[CONNECTIONS] = set()
-    app[ALLOWED_HOSTS] = (
-        None if host in ("0.0.0.0", "::", "") else LOOPBACK | {host.strip("[]").lower()}
-    )
+    names = {host.strip("[]").lower(), *(name.strip("[]").lower() for name in allow)}
+    if host in ("0.0.0.0", "::"):
+        names |= own_names()
+    app[ALLOWED_HOSTS] = frozenset(LOOPBACK | names - {"0.0.0.0", "::"})
     app.router.add_get("/", index)
     app.router.add_get("/static/{name}", static_file)
     app.router.add_get("/api/options", api_options)
@@ -559,6 +576,24 @@ def create_app(host: str = "127.0.0.1") -> web.Application:
     return app
 
 
+def own_names() -> set[str]:
+    """This machine's host names and the addresses they resolve to, and the address it
+    reaches other machines from (a UDP socket's, which sends nothing)."""
+    names = {socket.gethostname(), socket.getfqdn()}
+    for name in list(names):
+        try:
+            names |= {info[4][0] for info in socket.getaddrinfo(name, None)}
+        except OSError:
+            pass
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # a documentation address: nothing is sent
+            names.add(probe.getsockname()[0])
+    except OSError:
+        pass
+    return {name.lower() for name in names if name}
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port free on ``host`` now (the operating system's choice)."""
     with socket.socket() as probe:
@@ -566,8 +601,13 @@ def free_port(host: str = "127.0.0.1") -> int:
         return probe.getsockname()[1]
 
 
-def serve(host: str = "127.0.0.1", port: int | None = None, announce=print) -> None:
-    """Run the playground until interrupted."""
+def serve(
+    host: str = "127.0.0.1", port: int | None = None, announce=print, allow: tuple[str, ...] = ()
+) -> None:
+    """Run the playground until interrupted; requests addressed to names other than
+    this machine's own and ``allow`` are refused (:func:`create_app`)."""
     port = port or free_port(host)
-    announce(f"actinit playground: http://{host}:{port}/  (Ctrl+C to stop)")
-    web.run_app(create_app(host), host=host, port=port, print=None, shutdown_timeout=5)
+    shown = f"[{host}]" if ":" in host else host
+    announce(f"actinit playground: http://{shown}:{port}/  (Ctrl+C to stop)")
+    app = create_app(host, allow)
+    web.run_app(app, host=host, port=port, print=None, shutdown_timeout=5)

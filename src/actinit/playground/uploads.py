@@ -5,6 +5,7 @@ oldest goes when another comes), and removed with the page."""
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from collections.abc import Iterator
@@ -54,32 +55,20 @@ class Uploads:
 
     def read(self, name: str, text: str) -> tuple[str, int, int]:
         """Write the file into the page's folder and read it: (its path, rows, classes),
-        classes 0 when its labels are numbers to predict (:func:`holds_targets`). Slow:
+        classes 0 when its labels are numbers to predict (:func:`holds_targets`). A
+        refused file is deleted and leaves an accepted file of its name as it was. Slow:
         run it off the event loop."""
         if self.folder is None:
             self.folder = tempfile.TemporaryDirectory(prefix="actinit-playground-")
         path = Path(self.folder.name) / name
+        incoming = path.with_name(f".incoming-{name}")
         try:
-            path.write_text(text, encoding="utf-8")
-        except UnicodeEncodeError as problem:  # a lone surrogate: not text a file can hold
-            raise SettingsError(
-                f"{name}: character {problem.start + 1} is not valid text (a lone UTF-16 "
-                "surrogate); save the file as UTF-8"
-            ) from None
-        data = datasets.load("csv", path=str(path))
-        if holds_targets(data):
-            data = datasets.load("csv", path=str(path), regression=True)
-        if data.n_features != 2:
-            raise SettingsError(
-                f"{name} has {data.n_features} feature columns; the playground draws a plane: "
-                "give two feature columns (x1, x2) and a label column"
-            )
-        if data.n_classes > MAX_CLASSES:
-            raise SettingsError(
-                f"{name} has {data.n_classes} classes; the playground tells at most "
-                f"{MAX_CLASSES} apart (is the label column the last one?)"
-            )
-        return str(path), len(data.X_train) + len(data.X_test), data.n_classes
+            rows, classes = _checked_file(name, incoming, text)
+        except BaseException:
+            incoming.unlink(missing_ok=True)
+            raise
+        os.replace(incoming, path)
+        return str(path), rows, classes
 
     def add(self, name: str, path: str, classes: int, rows: int) -> None:
         """Keep a file :meth:`read` accepted; the oldest go beyond :data:`MAX_UPLOADS` (a
@@ -113,7 +102,7 @@ class Uploads:
     def private(self, message: str) -> str:
         """``message`` without the page's folder: the page knows its files by name."""
         where = self.folder.name if self.folder is not None else None
-        return message.replace(where + "/", "") if where else message
+        return message.replace(where + "/", "").replace(".incoming-", "") if where else message
 
     def close(self) -> None:
         if self.folder is not None:
@@ -130,3 +119,29 @@ def holds_targets(data: datasets.Dataset) -> bool:
     if len(values) < len(names):
         return len(names) > MAX_CLASSES and len(values) > len(names) / 2
     return len(values) > MAX_CLASSES or not all(v.is_integer() for v in values)
+
+
+def _checked_file(name: str, path: Path, text: str) -> tuple[int, int]:
+    """(rows, classes) of an upload written to ``path``, or :class:`SettingsError` /
+    :class:`~actinit.studies.datasets.DataError` saying what the playground cannot use."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except UnicodeEncodeError as problem:  # a lone surrogate: not text a file can hold
+        raise SettingsError(
+            f"{name}: character {problem.start + 1} is not valid text (a lone UTF-16 "
+            "surrogate); save the file as UTF-8"
+        ) from None
+    data = datasets.load("csv", path=str(path))
+    if holds_targets(data):
+        data = datasets.load("csv", path=str(path), regression=True)
+    if data.n_features != 2:
+        raise SettingsError(
+            f"{name} has {data.n_features} feature columns; the playground draws a plane: "
+            "give two feature columns (x1, x2) and a label column"
+        )
+    if data.n_classes > MAX_CLASSES:
+        raise SettingsError(
+            f"{name} has {data.n_classes} classes; the playground tells at most "
+            f"{MAX_CLASSES} apart (is the label column the last one?)"
+        )
+    return len(data.X_train) + len(data.X_test), data.n_classes

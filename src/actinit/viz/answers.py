@@ -90,9 +90,7 @@ def plot_ranking(ranking: Ranking, title: str = "", max_rows: int = MAX_RANKED_R
     else:
         filled = "best set (could be the best)"
         hollow = "not the best (another is at least as good)"
-    _legend(
-        axis, ranking.metric in ("test_loss", "train_loss", "epochs_to_target"), hollow, filled
-    )
+    _legend(axis, ranking.metric in ("test_loss", "train_loss", "epochs_to_target"), hollow, filled)
     lines = [title or "ranking", ranking.verdict()]
     if left_out:
         lines.append(

@@ -82,9 +82,7 @@ def _pair(seeds: int, model: Model, extra: str = "") -> Callable[[int, int], Stu
     return lambda simulation, base: simulate(study, model, simulation, base)
 
 
-def _compare(
-    seeds: int = 10, shift: float = 0.0, **model: Any
-) -> Callable[[int, int], bool]:
+def _compare(seeds: int = 10, shift: float = 0.0, **model: Any) -> Callable[[int, int], bool]:
     """A vs B; with ``shift`` A is that much better (power: A named), else any
     "better" is false. ``model``: the rest of :class:`Model` (test points, failures)."""
     mean = model.pop("mean", FLAT)
@@ -337,7 +335,7 @@ b = {{ activation = "relu", initializer = "xavier_normal" }}
 
 
 def _equal(seeds: int, fail_b: float = 0.0, at_margin: bool = False, metric: str = "test_accuracy"):
-    """"A and B are equally good within 1 point" where it is false: B fails on
+    """ "A and B are equally good within 1 point" where it is false: B fails on
     ``fail_b`` of its seeds (its mean is then that share of 35 points lower), or
     (``at_margin``) B is exactly one test point of 100 below A on most seeds (one
     more or one less on a fifth of them, in equal measure): the mean gap is the
@@ -654,8 +652,10 @@ def markdown(rates: Sequence[Rate], coverages: Sequence[Coverage], command: str)
     ]
     for found in coverages:
         low, high = wilson_interval(found.covered, found.shown) if found.shown else (0, 0)
-        verdict = "ok" if found.rate >= COVERAGE_FLOOR else (
-            f"exception: {found.exception}" if found.exception else "**below**"
+        verdict = (
+            "ok"
+            if found.rate >= COVERAGE_FLOOR
+            else (f"exception: {found.exception}" if found.exception else "**below**")
         )
         lines.append(
             f"| {found.case} | {found.interval} | {100 * found.rate:.1f}% "

@@ -353,7 +353,7 @@ def _end(fmt, value: float) -> str:
 
 
 def _learned_cell(row) -> str:
-    """"8/10": the seeds that learned (\"-\" for regression)."""
+    """ "8/10": the seeds that learned (\"-\" for regression)."""
     if row.learned_share is None:
         return "-"
     seeds = len(row.stored_seeds)

@@ -124,8 +124,10 @@ class PairStats:
         np.sqrt(spread, out=spread)
         spread /= np.sqrt(n)
         index = np.arange(self.size)[rows]
-        diagonal = np.nonzero(index[:, None] == wanted[None, :]) if len(wanted) < self.size else (
-            np.arange(len(index)), index
+        diagonal = (
+            np.nonzero(index[:, None] == wanted[None, :])
+            if len(wanted) < self.size
+            else (np.arange(len(index)), index)
         )
         mean[diagonal] = 0.0
         spread[diagonal] = np.inf
@@ -187,7 +189,9 @@ def decide(
     k = pairs.size
     if k == 1:
         one = np.ones(1, bool)
-        return Decision(guarantee, one, np.full(1, np.nan), np.full(1, np.nan), np.ones(1), alpha, 0, "")
+        return Decision(
+            guarantee, one, np.full(1, np.nan), np.full(1, np.nan), np.ones(1), alpha, 0, ""
+        )
     if guarantee == "every-pair":
         return _every_pair(pairs, order_best, alpha)
     return _best_set(pairs, alpha, screening=guarantee == "screening")

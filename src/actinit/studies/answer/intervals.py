@@ -85,7 +85,11 @@ def clopper_pearson(successes: int, n: int, confidence: float = 0.95) -> tuple[f
         return math.nan, math.nan
     alpha = 1 - confidence
     low = 0.0 if successes == 0 else float(stats.beta.ppf(alpha / 2, successes, n - successes + 1))
-    high = 1.0 if successes == n else float(stats.beta.ppf(1 - alpha / 2, successes + 1, n - successes))
+    high = (
+        1.0
+        if successes == n
+        else float(stats.beta.ppf(1 - alpha / 2, successes + 1, n - successes))
+    )
     return low, high
 
 

@@ -290,9 +290,7 @@ class Ranking:
             return f"only {best.label} was run"
         never = sum(not learned for learned in self._column("learned"))
         never_text = (
-            f"; {never} configuration{'s' if never > 1 else ''} learned on no seed"
-            if never
-            else ""
+            f"; {never} configuration{'s' if never > 1 else ''} learned on no seed" if never else ""
         )
         note = floor_note(min(self.seeds), self.family, self.alpha)
         if len(self.best_set) == 1:

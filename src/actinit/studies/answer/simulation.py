@@ -166,9 +166,13 @@ def _record(
         p = CHANCE  # a run that learned nothing
     if model.paired is not None:
         common = np.random.default_rng([base_seed, simulation, 2_000_000 + seed])
-        count = common.binomial(model.test_points, min(1.0, max(0.0, model.mean(0) + model.shared * shared)))
+        count = common.binomial(
+            model.test_points, min(1.0, max(0.0, model.mean(0) + model.shared * shared))
+        )
         jitter = own.choice([-1, 0, 0, 0, 0, 0, 0, 0, 0, 1])
-        count = min(model.test_points, max(0, count - model.paired(position) + (jitter if position else 0)))
+        count = min(
+            model.test_points, max(0, count - model.paired(position) + (jitter if position else 0))
+        )
         accuracy = count / model.test_points
     else:
         accuracy = own.binomial(model.test_points, min(1.0, max(0.0, p))) / model.test_points

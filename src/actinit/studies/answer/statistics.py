@@ -208,9 +208,7 @@ class PairedComparison:
         text = f". Taken apart: {how_often} ({f.text(self.a, self.b)})"
         learned = self.when_learned()
         if learned is not None and learned.n >= 1:
-            text += (
-                f"; on the {learned.n} seeds where both learned, A - B = {learned.text(fmt)}"
-            )
+            text += f"; on the {learned.n} seeds where both learned, A - B = {learned.text(fmt)}"
         if f.discordant == 0 and f.seeds:
             text += (
                 f"; no seed learned with one and failed with the other, yet up to "
@@ -248,7 +246,9 @@ def paired_comparison(
     with np.errstate(invalid="ignore"):
         raw = np.where(x == y, 0.0, x - y)  # inf - inf of two diverged runs is a tie
     unit = lattice_unit(np.concatenate([x, y]), metric or "test_accuracy") if metric else 0.0
-    batch = ComparisonBatch(raw[None, :], metric, higher_is_better, lambda _: names, confidence, unit)
+    batch = ComparisonBatch(
+        raw[None, :], metric, higher_is_better, lambda _: names, confidence, unit
+    )
     comparison = batch[0]
     if failed is not None:
         fa = np.array([bool(failed[0].get(s, False)) for s in seeds])
@@ -274,9 +274,15 @@ def paired_comparisons(
     against ``baseline`` (its values on the same seeds), the tests computed together."""
     rows = np.asarray(rows, dtype=float).reshape(len(rows), -1)
     named = list(names) + [("A", "B")] * (len(rows) - len(names))
-    unit = lattice_unit(np.concatenate([rows.ravel(), np.asarray(baseline, float)]), metric) if metric else 0.0
+    unit = (
+        lattice_unit(np.concatenate([rows.ravel(), np.asarray(baseline, float)]), metric)
+        if metric
+        else 0.0
+    )
     return list(
-        ComparisonBatch.against(rows, baseline, metric, higher_is_better, named.__getitem__, confidence, unit)
+        ComparisonBatch.against(
+            rows, baseline, metric, higher_is_better, named.__getitem__, confidence, unit
+        )
     )
 
 

@@ -525,7 +525,9 @@ def _decompose_where_failures_vary(
     f = np.where(ok > 0, (ok - learned) / np.maximum(ok, 1), np.nan)
     f_low, f_high = np.zeros(len(ok)), np.ones(len(ok))
     for index in np.flatnonzero(classifies & (ok > 0)).tolist():
-        f_low[index], f_high[index] = clopper_pearson(int(ok[index] - learned[index]), int(ok[index]))
+        f_low[index], f_high[index] = clopper_pearson(
+            int(ok[index] - learned[index]), int(ok[index])
+        )
     l_low = np.where(learned_stats.n > 1, learned_stats.low, threshold_low)
     l_high = np.where(learned_stats.n > 1, learned_stats.high, 1.0)
     m_low = np.where(failed.n > 1, failed.low, worst)

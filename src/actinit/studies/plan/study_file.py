@@ -235,8 +235,12 @@ def _check_output(reader: _Reader, study: Study) -> None:
                         else "a distribution over the units (they sum to 1)"
                     )
                     + f"; a {activation} output cannot be one"
-                    + (" (one softmax unit is always 1: it can never learn)" if activation == "softmax" else "")
-                    + f": use output_activation = \"{allowed[0]}\"",
+                    + (
+                        " (one softmax unit is always 1: it can never learn)"
+                        if activation == "softmax"
+                        else ""
+                    )
+                    + f': use output_activation = "{allowed[0]}"',
                 )
 
 

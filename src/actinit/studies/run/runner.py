@@ -305,8 +305,9 @@ def _results(study: Study, todo, jobs: int, backend: str, scheduler: str | None)
             client.close()
 
 
-#: The Dask scheduler schemes a --scheduler address may use.
-SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
+#: The Dask scheduler schemes a --scheduler address may use: the others need a
+#: security context (tls, wss), an extra transport (ucx) or this process (inproc).
+SCHEDULER_SCHEMES = ("tcp", "ws")
 #: Seconds to wait for a scheduler before saying it cannot be reached.
 SCHEDULER_TIMEOUT = 10
 
@@ -322,11 +323,13 @@ def check_scheduler(address: str) -> str:
         port = parts.port
     except ValueError as error:
         raise PlanError(f"--scheduler {address!r} is not an address ({error}); {how}") from None
-    if (
-        parts.scheme not in SCHEDULER_SCHEMES
-        or not parts.hostname
-        or (port is None and parts.scheme != "inproc")  # a cluster in this process
-    ):
+    if parts.scheme in ("tls", "wss", "ucx", "inproc"):
+        raise PlanError(
+            f"--scheduler {address!r}: actinit connects to tcp:// or ws:// schedulers "
+            f"({parts.scheme}:// needs security or transport settings it does not pass); "
+            "run the scheduler on tcp://, or drop --scheduler for a cluster in this process"
+        )
+    if parts.scheme not in SCHEDULER_SCHEMES or not parts.hostname or port is None:
         raise PlanError(
             f"--scheduler {address!r} is not a Dask scheduler's address: write "
             f"tcp://HOST:PORT; {how}"
@@ -340,13 +343,22 @@ def _dask_client(Client, scheduler: str | None):
     if not scheduler:
         return Client(processes=False)
     try:
-        return Client(check_scheduler(scheduler), timeout=SCHEDULER_TIMEOUT)
+        client = Client(check_scheduler(scheduler), timeout=SCHEDULER_TIMEOUT)
     except (OSError, TimeoutError) as error:
         raise PlanError(
             f"cannot reach the Dask scheduler at {scheduler} within {SCHEDULER_TIMEOUT} s "
             f"({type(error).__name__}); start one with `dask scheduler` and workers with "
             f"`dask worker {scheduler}`, or run without --scheduler"
         ) from None
+    try:  # runs sent to a scheduler with no workers would wait for ever
+        client.wait_for_workers(1, timeout=SCHEDULER_TIMEOUT)
+    except (OSError, TimeoutError):
+        client.close()
+        raise PlanError(
+            f"the Dask scheduler at {scheduler} has no workers (none joined within "
+            f"{SCHEDULER_TIMEOUT} s): start one with `dask worker {scheduler}`"
+        ) from None
+    return client
 
 
 def _consume(results, store, report, progress, count):

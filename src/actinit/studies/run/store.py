@@ -642,11 +642,10 @@ class Store:
                 raise StoreError(
                     f"{self.path} already keeps another study named {name!r} (from {row[1]}); "
                     f"its runs would be read as this one's: give the study in {source} a name "
-                    "of its own (name = \"...\"), or use another --db"
+                    'of its own (name = "..."), or use another --db'
                 )
         self.connection.execute(
-            "INSERT OR REPLACE INTO studies (name, document, saved_at, source) "
-            "VALUES (?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO studies (name, document, saved_at, source) VALUES (?, ?, ?, ?)",
             (name, document, time.time(), source),
         )
 

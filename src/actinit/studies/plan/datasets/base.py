@@ -147,6 +147,7 @@ def content_digest(path: str | Path) -> str | None:
                 digest.update(stream.read(2**20))
     return "sha256:" + digest.hexdigest()[:16]
 
+
 #: The most points a generated set may ask for (10 million 2-D points are 160 MB).
 MAX_SAMPLES = 10_000_000
 

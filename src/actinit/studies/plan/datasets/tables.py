@@ -73,8 +73,10 @@ def _check_class_labels(file: Path, labels: list[str], first_line: int) -> None:
     present = [label for label in labels if label.lower() not in MISSING]
     if len(present) == len(labels):
         return
-    if present and all(is_number(v) for v in present) and not all(
-        float(v).is_integer() for v in present
+    if (
+        present
+        and all(is_number(v) for v in present)
+        and not all(float(v).is_integer() for v in present)
     ):
         return
     index = next(i for i, label in enumerate(labels) if label.lower() in MISSING)
