@@ -270,3 +270,25 @@ def test_a_scheduler_with_no_workers_is_said_so(monkeypatch):
     ) as cluster:
         with pytest.raises(PlanError, match="has no workers"):
             runner._dask_client(Client, cluster.scheduler_address)
+
+
+def test_a_tampered_status_or_history_is_a_one_line_refusal(tmp_path):
+    """A status none of ok/diverged/failed was counted as learned; a history that is not
+    what actinit packs ended in a zlib traceback (or IndexError when truncated)."""
+    from actinit.studies.run.store import StoreError
+
+    study, db = stored(tmp_path)
+    with Store(db) as store:
+        store.connection.execute("UPDATE runs SET status = 'weird' WHERE seed = 1")
+        store.connection.commit()
+    result = run("show", study, "--db", db)
+    assert result.exit_code != 0 and "status is none of ok, diverged, failed" in result.output
+    with Store(db) as store:
+        key, good = store.connection.execute(
+            "SELECT config_key, history FROM runs WHERE seed = 1 LIMIT 1"
+        ).fetchone()
+        assert good
+        for blob in (b"\x01\x02", good[: len(good) // 2]):
+            store.connection.execute("UPDATE runs SET history = ? WHERE seed = 1", (blob,))
+            with pytest.raises(StoreError, match="a stored history or recording cannot be read"):
+                list(store.histories([key]))

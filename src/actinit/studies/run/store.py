@@ -138,6 +138,13 @@ def unpack(blob: bytes | None, keys: Iterable[str] | None = None) -> dict[str, n
     thousands of histories: np.load parses each header with ``ast``, 1 ms a run)."""
     if not blob:
         return {}
+    try:
+        return _unpacked(blob, keys)
+    except (zlib.error, zipfile.BadZipFile, ValueError, IndexError, EOFError, OSError) as error:
+        raise _damaged("history or recording", error) from None
+
+
+def _unpacked(blob: bytes, keys: Iterable[str] | None) -> dict[str, np.ndarray]:
     raw = zlib.decompress(blob)
     wanted = None if keys is None else set(keys)
     members = _stored_members(raw)
@@ -203,6 +210,27 @@ def encode_history(history: dict[str, list[float]]) -> bytes:
 
 class StoreError(RuntimeError):
     """A results database that cannot be opened; nothing in it was changed."""
+
+
+def _refuse_unknown_status(path: Path, keys: Sequence[str], table: np.ndarray) -> None:
+    """A run whose status is none of :data:`STATUSES` (read as code 3) is refused,
+    naming it: a database changed by hand would otherwise count it as learned."""
+    unknown = np.flatnonzero(table[:, 2] == len(STATUSES))
+    if len(unknown):
+        row = table[unknown[0]]
+        raise StoreError(
+            f"{path} holds a run whose status is none of {', '.join(STATUSES)} "
+            f"(configuration {keys[int(row[0])]}, seed {int(row[1])}): was the database "
+            "changed by hand? Run that configuration again into a fresh database"
+        )
+
+
+def _damaged(what: str, error: Exception) -> StoreError:
+    return StoreError(
+        f"a stored {what} cannot be read ({type(error).__name__}: {error}); actinit wrote "
+        "it otherwise: was the database changed by hand? Run the study again into a fresh "
+        "database"
+    )
 
 
 class Store:
@@ -534,6 +562,7 @@ class Store:
             table[:, 0], table[:, 1], table[:, 2] = run >> 34, (run >> 2) & (2**32 - 1), run & 3
             for k, name in enumerate(fields):
                 table[:, 3 + k] = read[name]
+            _refuse_unknown_status(self.path, keys, table)
             failed = []
             if (table[:, 2] == STATUSES.index("failed")).any():  # else spare a second pass
                 failed = cursor.execute(
