@@ -76,8 +76,7 @@ def _config_summary(
     learned_share = learned_low = learned_high = learned_accuracy = None
     classifies = config.loss_function.is_classification
     worked = {
-        r["seed"]: _learned(r, learned_threshold) if classifies else r["status"] == "ok"
-        for r in ok
+        r["seed"]: _learned(r, learned_threshold) if classifies else r["status"] == "ok" for r in ok
     }
     if ok and classifies:  # regression: nothing "learned"
         learned = sum(worked.values())
@@ -193,8 +192,8 @@ def _decompose(rows, records_by_key, threshold: float, unit: float) -> None:
         l_part = mean_interval(learned, unit=unit)
         f_part = mean_interval(failed, unit=unit)
         l_low, l_high = (l_part.low, l_part.high) if len(learned) > 1 else (min(learned_all), 1.0)
-        m_low, m_high = (f_part.low, f_part.high) if len(failed) > 1 else (
-            min(failed_all), max(failed_all)
+        m_low, m_high = (
+            (f_part.low, f_part.high) if len(failed) > 1 else (min(failed_all), max(failed_all))
         )
         low = min((1 - f) * l_low + f * m_low for f in (f_low, f_high))
         high = max((1 - f) * l_high + f * m_high for f in (f_low, f_high))

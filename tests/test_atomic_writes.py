@@ -85,9 +85,7 @@ def test_the_report_and_an_export_are_written_whole(tmp_path, monkeypatch):
     out = tmp_path / "keep.csv"
     out.write_text("the old export")
     monkeypatch.setattr(Path, "write_text", full_disk_after(3))
-    result = CliRunner().invoke(
-        main, ["export", str(study_file), "--db", str(db), "-o", str(out)]
-    )
+    result = CliRunner().invoke(main, ["export", str(study_file), "--db", str(db), "-o", str(out)])
     monkeypatch.undo()
     assert result.exit_code != 0 and "could not write" in result.output
     assert out.read_text() == "the old export"

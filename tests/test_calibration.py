@@ -137,7 +137,9 @@ def test_too_few_seeds_is_said_where_no_test_can_decide(tmp_path):
     study = synthetic_study(seeds=1)
     db = tmp_path / "few.sqlite"
     with Store(db) as store:
-        store_results(store, study, lambda config, seed: 0.95 if config.activation == "relu" else 0.6)
+        store_results(
+            store, study, lambda config, seed: 0.95 if config.activation == "relu" else 0.6
+        )
         store.save_study(study.name, write_study(study))
         summary = summarize(study, store)
     relu = next(r for r in summary.rows if r.config.activation == "relu")

@@ -292,3 +292,24 @@ def test_a_tampered_status_or_history_is_a_one_line_refusal(tmp_path):
             store.connection.execute("UPDATE runs SET history = ? WHERE seed = 1", (blob,))
             with pytest.raises(StoreError, match="a stored history or recording cannot be read"):
                 list(store.histories([key]))
+
+
+def test_export_and_report_say_when_seeds_come_from_another_study(tmp_path):
+    """export and report counted seeds other studies ran of the same configurations
+    without a word, and had no --seeds."""
+    _, db = stored(tmp_path, synthetic_study(name="bigger", seeds=5))
+    own = tmp_path / "small.toml"
+    own.write_text(write_study(synthetic_study(name="small", seeds=3)))
+    result = CliRunner().invoke(main, ["export", str(own), "--db", db])
+    assert result.exit_code == 0 and "more seeds than the study's 3 (up to 5)" in result.stderr
+    header, first = (line.split(",") for line in result.stdout.splitlines()[:2])
+    assert first[header.index("seeds")] == "5"
+    narrowed = CliRunner().invoke(main, ["export", str(own), "--db", db, "--seeds", "3"])
+    assert narrowed.exit_code == 0 and not narrowed.stderr
+    page = tmp_path / "r.html"
+    assert run("report", own, "--db", db, "--recorded", "0", "-o", page).exit_code == 0
+    assert "more seeds than the study&#x27;s 3" in page.read_text()
+    assert (
+        run("report", own, "--db", db, "--recorded", "0", "--seeds", "3", "-o", page).exit_code == 0
+    )
+    assert "more seeds than the study" not in page.read_text()

@@ -183,7 +183,9 @@ def test_a_spread_is_never_below_one_step_of_the_lattice():
     half = 2.2621571627 * 0.01 / math.sqrt(10)
     assert (perfect.low, perfect.high) == pytest.approx((1.0 - half, 1.0 + half))
     one_point = MeanTests.of(np.full((1, 10), 0.01), unit=0.01)
-    assert one_point.p[0] == pytest.approx(2 * (1 - __import__("scipy").stats.t.cdf(math.sqrt(10), 9)))
+    assert one_point.p[0] == pytest.approx(
+        2 * (1 - __import__("scipy").stats.t.cdf(math.sqrt(10), 9))
+    )
     assert lattice_unit(np.array([0.86, 0.87, 0.85, 0.85])) == pytest.approx(0.01)
     assert lattice_unit(np.array([0.997, 0.998, 1.0])) == pytest.approx(0.001)
     assert lattice_unit(np.array([1.0, 1.0])) == 0.01 and lattice_unit(np.ones(3), "test_loss") == 0
@@ -230,9 +232,7 @@ def test_a_comparison_takes_the_mean_apart_into_failures_and_the_runs_that_learn
     b = dict(a)
     b[3] = b[7] = 0.5
     failed_b = {s: s in (3, 7) for s in range(12)}
-    c = paired_comparison(
-        a, b, "test_accuracy", failed=({s: False for s in range(12)}, failed_b)
-    )
+    c = paired_comparison(a, b, "test_accuracy", failed=({s: False for s in range(12)}, failed_b))
     assert c.failures.b_only == 2 and c.failures.a_only == 0
     assert c.when_learned().estimate == 0.0 and c.when_learned().n == 10
     assert c.difference().estimate == pytest.approx((0.4 + 0.41) / 12)
@@ -251,7 +251,9 @@ def test_every_pair_s_mean_difference_and_error_by_blocks_equal_a_direct_computa
     masked = PairStats(values, 0.01)
     masked.complete = False
     mean, se, n = fast.full()
-    assert fast.complete and np.allclose(mean, masked.full()[0]) and np.allclose(se, masked.full()[1])
+    assert (
+        fast.complete and np.allclose(mean, masked.full()[0]) and np.allclose(se, masked.full()[1])
+    )
     for i, j in [(0, 1), (5, 17), (29, 3)]:
         d = values[i] - values[j]
         assert mean[i, j] == pytest.approx(d.mean(), abs=1e-12)
@@ -262,4 +264,6 @@ def test_every_pair_s_mean_difference_and_error_by_blocks_equal_a_direct_computa
     m, s, counts = stats_.full()
     assert not stats_.complete and counts[4, 7] == 11 and counts[5, 7] == 12
     d = np.delete(gappy[4] - gappy[7], 2)
-    assert m[4, 7] == pytest.approx(d.mean()) and s[4, 7] == pytest.approx(d.std(ddof=1) / np.sqrt(11))
+    assert m[4, 7] == pytest.approx(d.mean()) and s[4, 7] == pytest.approx(
+        d.std(ddof=1) / np.sqrt(11)
+    )

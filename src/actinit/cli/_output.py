@@ -133,25 +133,8 @@ def _print_summary(
         )
 
 
-def shared_text(summary: StudySummary) -> str:
-    """A sentence when configurations have more seeds than the study's own: runs are
-    stored by configuration, so another study (or --seeds, --max-seeds) of the same
-    configurations adds to them."""
-    own = summary.study.seeds
-    extra = [row for row in summary.rows if row.seeds > own]
-    if not extra:
-        return ""
-    most = max(row.seeds for row in extra)
-    return (
-        f"{len(extra)} of {len(summary.rows)} configurations have more seeds than the "
-        f"study's {own} (up to {most}): runs are stored by configuration, so seeds that "
-        f"another study, --seeds or --max-seeds ran are counted too; --seeds {own} shows the "
-        "study's own"
-    )
-
-
 def _print_shared(summary: StudySummary) -> None:
-    text = shared_text(summary)
+    text = summary.borrowed_seeds
     if text:
         say(text, style="dim")
 

@@ -19,9 +19,6 @@ from ..studies.answer.exports import (
     to_markdown,
 )
 from ..studies.answer.summary import summarize
-from ..studies.plan.study import (
-    Study,
-)
 from ..studies.run.store import Store
 from ._common import (
     _existing_db,
@@ -391,21 +388,26 @@ EXPORTS = {"csv": to_csv, "json": to_json, "markdown": to_markdown}
     "default: standard output", required=False, allowed=(".csv", ".json", ".md", ".parquet")
 )
 @epochs_option
+@first_seeds_option
 @db_option
-def export(study, fmt, output, epochs, db):
-    """Export a study's summary as CSV, JSON or Markdown, or its runs as Parquet."""
+def export(study, fmt, output, epochs, seeds, db):
+    """Export a study's summary as CSV, JSON or Markdown, or its runs as Parquet. Runs
+    are stored by configuration: seeds another study ran of the same configurations are
+    counted too (said on standard error); --seeds N reads the first N only."""
     _existing_db(db, study)
     wanted = {"csv": ".csv", "json": ".json", "markdown": ".md", "parquet": ".parquet"}[fmt]
     if output is not None and output.suffix.lower() != wanted:
         _fail(f"--format {fmt} writes a {wanted} file; -o {output.name} says otherwise")
     loaded = _load(study, db, epochs=epochs)
-    if fmt == "parquet":
-        _export_parquet(loaded, db, output)
-        return
     with Store(db, read_only=True) as store:
-        summary = summarize(loaded, store)
+        summary = summarize(loaded, store, seeds=seeds)
     if not summary.rows:
         _fail(f"no results for {study!r} in {db}; run it first (actinit run {study} --db {db})")
+    if summary.borrowed_seeds:
+        click.echo(summary.borrowed_seeds, err=True)
+    if fmt == "parquet":
+        _export_parquet(summary, output)
+        return
     text = EXPORTS[fmt](summary)
     if output:
         with writing(output):
@@ -415,15 +417,14 @@ def export(study, fmt, output, epochs, db):
         click.echo(text)
 
 
-def _export_parquet(study: Study, db: Path, output: Path | None) -> None:
+def _export_parquet(summary, output: Path | None) -> None:
     if output is None:
         _fail("--format parquet writes a file: give -o runs.parquet")
     try:
         import pyarrow  # noqa: F401
     except ImportError:
         _fail("--format parquet needs pandas and pyarrow: pip install 'actinit[frames]'")
-    with Store(db, read_only=True) as store:
-        frame = summarize(study, store).to_frame()
+    frame = summary.to_frame()
     with writing(output):
         frame.to_parquet(output, index=False)
     console.print(f"wrote {escape(str(output))} ({len(frame)} runs)", highlight=False)

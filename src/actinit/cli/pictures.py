@@ -27,6 +27,7 @@ from ._common import (
     _progress,
     console,
     db_option,
+    first_seeds_option,
     output_option,
     run_choice_options,
     writing,
@@ -282,9 +283,12 @@ def animate(study, output, frames, fps, activation, init, seed, db, where):
     show_default=True,
     help="Configurations to record and show in detail.",
 )
+@first_seeds_option
 @db_option
-def report(study, output, recorded, db):
-    """One self-contained HTML report of a study (run it first)."""
+def report(study, output, recorded, seeds, db):
+    """One self-contained HTML report of a study (run it first). Runs are stored by
+    configuration: seeds another study ran of the same configurations are counted too
+    (the report says so); --seeds N reads the first N only."""
     from ..viz.report import write_report
 
     _existing_db(db, study)
@@ -308,7 +312,9 @@ def report(study, output, recorded, db):
 
         try:
             with writing(output):
-                path = write_report(loaded, store, output, recorded=recorded, progress=advance)
+                path = write_report(
+                    loaded, store, output, recorded=recorded, progress=advance, seeds=seeds
+                )
         except ValueError as error:
             _fail(str(error))
     console.print(f"wrote {escape(str(path))}", highlight=False)

@@ -57,11 +57,14 @@ def _image(uri: str, alt: str) -> str:
     return f'<img src="{uri}" alt="{html.escape(alt)}">'
 
 
-def build_report(study, store: Store, recorded: int = 6, seed: int = 0, progress=None) -> str:
+def build_report(
+    study, store: Store, recorded: int = 6, seed: int = 0, progress=None, seeds=None
+) -> str:
     """The report's HTML. ``recorded``: how many configurations get a recorded run
     (trained once with a Recorder if not yet in the store) with pictures and diagnoses;
-    ``progress(done, total, label)`` is called as each is drawn."""
-    summary = summarize(study, store)
+    ``progress(done, total, label)`` is called as each is drawn; ``seeds``: only the
+    first so many seeds of each configuration."""
+    summary = summarize(study, store, seeds=seeds)
     if not summary.rows:
         raise ValueError(f"no results for study {study.name!r} in {store.path}; run it first")
     parts = [
@@ -71,6 +74,9 @@ def build_report(study, store: Store, recorded: int = 6, seed: int = 0, progress
         f"<p>{html.escape(study.description)}</p>" if study.description else "",
         f"<p><small>{len(summary.rows)} configurations, results from {html.escape(str(store.path))}, "
         f"made {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.</small></p>",
+        f"<p><small>{html.escape(summary.borrowed_seeds)}</small></p>"
+        if summary.borrowed_seeds
+        else "",
     ]
     parts += _answers_section(summary, store)
     parts += ["<h2>Every configuration</h2>", interactive_table(summary)]
@@ -236,8 +242,11 @@ def _run_section(run) -> list[str]:
     return parts
 
 
-def write_report(study, store: Store, path: str | Path, recorded: int = 6, progress=None) -> Path:
+def write_report(
+    study, store: Store, path: str | Path, recorded: int = 6, progress=None, seeds=None
+) -> Path:
     """Write :func:`build_report`'s self-contained HTML page of ``study`` to ``path``
-    (folders made), recording up to ``recorded`` runs into ``store``; returns the path."""
-    page = build_report(study, store, recorded=recorded, progress=progress)
+    (folders made), recording up to ``recorded`` runs into ``store``; returns the path.
+    ``seeds``: only the first so many seeds of each configuration."""
+    page = build_report(study, store, recorded=recorded, progress=progress, seeds=seeds)
     return write_text_atomically(path, page)  # a failed write leaves the old report

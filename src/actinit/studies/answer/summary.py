@@ -203,6 +203,23 @@ class StudySummary:
     looks: int = 1
 
     @property
+    def borrowed_seeds(self) -> str:
+        """A sentence when configurations have more seeds than the study's own (empty
+        otherwise): runs are stored by configuration, so another study (or --seeds,
+        --max-seeds) of the same configurations adds to them."""
+        own = self.study.seeds
+        extra = [row for row in self.rows if row.seeds > own]
+        if not extra:
+            return ""
+        most = max(row.seeds for row in extra)
+        return (
+            f"{len(extra)} of {len(self.rows)} configurations have more seeds than the "
+            f"study's {own} (up to {most}): runs are stored by configuration, so seeds that "
+            f"another study, --seeds or --max-seeds ran are counted too; --seeds {own} "
+            "reads the study's own"
+        )
+
+    @property
     def alpha(self) -> float:
         """The level a claim about these runs is made at: 5%, spent over the looks of
         any adaptive rounds that added seeds (Bonferroni, as the rounds themselves)."""
