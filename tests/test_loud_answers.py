@@ -313,3 +313,23 @@ def test_export_and_report_say_when_seeds_come_from_another_study(tmp_path):
         run("report", own, "--db", db, "--recorded", "0", "--seeds", "3", "-o", page).exit_code == 0
     )
     assert "more seeds than the study" not in page.read_text()
+
+
+def test_the_commands_say_runs_of_an_edited_data_file_are_of_other_data(tmp_path):
+    """Editing a CSV made new runs; the old ones stayed stored without a word."""
+    data = tmp_path / "mut.csv"
+    rows = ["x1,x2,label"] + [f"{i % 7 - 3},{i % 5 - 2},{'AB'[i % 2]}" for i in range(40)]
+    data.write_text("\n".join(rows) + "\n")
+    text = write_study(synthetic_study(seeds=1)).replace("epochs = 50", "epochs = 2")
+    text = text.replace('name = "moons"\nvary_with_seed = true', f'name = "csv"\npath = "{data}"')
+    study, db = tmp_path / "s.toml", tmp_path / "r.sqlite"
+    study.write_text(text)
+    assert run("run", study, "--db", db, "-j", "1").exit_code == 0
+    data.write_text("\n".join(rows[:-1] + ["1,1,A"]) + "\n")  # one label edited
+    again = run("run", study, "--db", db, "-j", "1")
+    assert "4 runs in" in again.output and "4 stored runs of synthetic read earlier" in again.output
+    for command in ("show", "rank", "compare --baseline relu/he_normal", "effects"):
+        said = run(*command.split(), study, "--db", db).output
+        assert "read earlier contents of" in said and "not counted here" in said, command
+    exported = CliRunner().invoke(main, ["export", str(study), "--db", str(db)])
+    assert "read earlier contents of" in exported.stderr

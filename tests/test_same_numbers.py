@@ -112,6 +112,12 @@ def test_a_run_is_keyed_by_the_data_it_read_not_where_it_lay(tmp_path):
         assert edited.configs[0].key != first.configs[0].key
         assert run_study(edited, store, jobs=1).ran == 1  # new runs, of the new data
         assert edited.configs[0].data["digest"].startswith("sha256:")
+        from actinit.studies.answer.kept_apart import kept_apart
+
+        said = kept_apart(edited, store)  # and the commands say the old ones are apart
+        assert said.startswith("1 stored runs of") and "read earlier contents of" in said
+        assert str(data) in said and "not counted here" in said
+        assert kept_apart(first, store).startswith("1 stored runs")  # either way round
     # the same name in two folders, other contents: other keys
     (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
     _csv(tmp_path / "a" / "data.csv")

@@ -170,6 +170,11 @@ def _run(study: Study, how: RunChoices, plan=None) -> RunReport:
             )
             raise SystemExit(143 if isinstance(stop, Terminated) else 130) from None
         console.print(_report_line(report))
+        from ..studies.answer.kept_apart import kept_apart
+
+        note = kept_apart(study, store)
+        if note:
+            console.print(f"[yellow]{escape(note)}[/]", highlight=False)
         return report
 
 

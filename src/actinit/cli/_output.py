@@ -14,6 +14,7 @@ from ..studies.answer.exports import (
     comparison_rows,
     table_rows,
 )
+from ..studies.answer.kept_apart import kept_apart
 from ..studies.answer.summary import StudySummary
 from ..studies.plan.metrics import formatter
 from ..tables import prose, render
@@ -131,6 +132,14 @@ def _print_summary(
             "(the study's [summary] learned_threshold)",
             style="dim",
         )
+
+
+def _print_kept_apart(study, store) -> None:
+    """The runs of ``study`` stored under configurations it no longer has (an edited
+    data file or grid), in one sentence (:func:`kept_apart`)."""
+    text = kept_apart(study, store)
+    if text:
+        say(text, style="yellow")
 
 
 def _print_shared(summary: StudySummary) -> None:

@@ -18,6 +18,7 @@ from ..studies.answer.exports import (
     to_json,
     to_markdown,
 )
+from ..studies.answer.kept_apart import kept_apart
 from ..studies.answer.summary import summarize
 from ..studies.run.store import Store
 from ._common import (
@@ -38,6 +39,7 @@ from ._output import (
     INTERVAL_NOTE,
     RANKING_NOTE,
     _figure,
+    _print_kept_apart,
     _print_shared,
     _print_table,
     _unit,
@@ -58,6 +60,7 @@ def _answer_inputs(study: str, db: Path, seeds: int | None, metric: str, where):
         _fail(str(error))
     with Store(db, read_only=True) as store:
         summary = summarize(loaded, store, seeds=seeds)
+        _print_kept_apart(loaded, store)
     if not summary.rows:
         _fail(f"no results for {study!r} in {db}; run it first (actinit run {study} --db {db})")
     _print_shared(summary)
@@ -401,10 +404,11 @@ def export(study, fmt, output, epochs, seeds, db):
     loaded = _load(study, db, epochs=epochs)
     with Store(db, read_only=True) as store:
         summary = summarize(loaded, store, seeds=seeds)
+        notes = [kept_apart(loaded, store), summary.borrowed_seeds]
     if not summary.rows:
         _fail(f"no results for {study!r} in {db}; run it first (actinit run {study} --db {db})")
-    if summary.borrowed_seeds:
-        click.echo(summary.borrowed_seeds, err=True)
+    for note in filter(None, notes):
+        click.echo(note, err=True)
     if fmt == "parquet":
         _export_parquet(summary, output)
         return

@@ -28,7 +28,7 @@ from ._common import (
     run_options,
     seeds_option,
 )
-from ._output import _print_findings, _print_summary
+from ._output import _print_findings, _print_kept_apart, _print_summary
 
 
 @click.command()
@@ -226,3 +226,4 @@ def show(study, seeds, epochs, db):
     loaded = _load(study, db, epochs=epochs)
     with Store(db, read_only=True) as store:
         _print_summary(summarize(loaded, store, seeds=seeds))
+        _print_kept_apart(loaded, store)

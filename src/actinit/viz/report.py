@@ -13,6 +13,7 @@ from ..studies.answer.conclusions import conclusion_rows, judge_conclusions
 from ..studies.answer.diagnosis import diagnose
 from ..studies.answer.effects import effects, interactions
 from ..studies.answer.exports import comparison_rows
+from ..studies.answer.kept_apart import kept_apart
 from ..studies.answer.ranking import rank
 from ..studies.answer.recorded import recorded_run
 from ..studies.answer.summary import summarize
@@ -74,9 +75,11 @@ def build_report(
         f"<p>{html.escape(study.description)}</p>" if study.description else "",
         f"<p><small>{len(summary.rows)} configurations, results from {html.escape(str(store.path))}, "
         f"made {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.</small></p>",
-        f"<p><small>{html.escape(summary.borrowed_seeds)}</small></p>"
-        if summary.borrowed_seeds
-        else "",
+        *(
+            f"<p><small>{html.escape(note)}</small></p>"
+            for note in (kept_apart(study, store), summary.borrowed_seeds)
+            if note
+        ),
     ]
     parts += _answers_section(summary, store)
     parts += ["<h2>Every configuration</h2>", interactive_table(summary)]

@@ -687,6 +687,15 @@ class Store:
     def count(self) -> int:
         return self.connection.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
 
+    def configurations_of(self, study: str) -> list[tuple[str, str, int]]:
+        """(key, configuration as JSON, stored runs) of each configuration that runs of
+        ``study`` stored, whatever its grid is now."""
+        return self.connection.execute(
+            "SELECT config_key, MIN(config), COUNT(*) FROM runs WHERE study = ? "
+            "GROUP BY config_key",
+            (study,),
+        ).fetchall()
+
 
 #: A claim from another machine (a shared file system) is void after this many seconds
 #: unless renewed: its process cannot be asked whether it still runs.
