@@ -257,3 +257,34 @@ async def test_a_refused_upload_is_deleted_and_leaves_an_accepted_file_of_its_na
             assert "upload refused" in error["message"] and ".incoming" not in error["message"]
         assert os.listdir(folder) == ["good.csv"]
         assert open(os.path.join(folder, "good.csv")).read() == kept
+
+
+async def test_a_page_s_step_never_waits_long_behind_another_page_s_slow_epoch(client):
+    """One page at the slowest allowed settings (an epoch of seconds: a large uploaded
+    file through many narrow GELU layers) made every other page's Step wait 3.5-6.4 s:
+    each page now trains in a thread of its own."""
+    slow_settings = {
+        "dataset": "csv",
+        "data_file": "big.csv",
+        "hidden": ",".join(["16"] * 25),
+        "activation": "gelu",
+        "batch_size": 160,
+        "classes": 2,
+    }
+    async with client.ws_connect("/ws") as slow, client.ws_connect("/ws") as quick:
+        await slow.send_json({"type": "upload", "name": "big.csv", "text": rows_csv(90_000)})
+        await receive(slow, "uploaded", timeout=60)
+        await configure(slow, slow_settings)
+        await receive(slow, "ready", timeout=60)
+        await configure(quick, SMALL)
+        await receive(quick, "ready")
+        started = time.perf_counter()
+        await slow.send_json({"type": "step", "epochs": 1})
+        await asyncio.sleep(0.3)  # the slow page's epoch is under way
+        asked = time.perf_counter()
+        await quick.send_json({"type": "step", "epochs": 1})
+        await receive(quick, "update", timeout=60)
+        waited = time.perf_counter() - asked
+        await receive(slow, "update", timeout=60)
+        slow_epoch = time.perf_counter() - started
+        assert slow_epoch > 1.0 and waited < 0.5, (waited, slow_epoch)  # was 2.0 s

@@ -1,11 +1,12 @@
-"""The playground's one worker thread: commands go ahead of queued training."""
+"""The playground's worker threads: a page's commands go ahead of its queued
+training, and the pages' workers take turns, one computing at a time."""
 
 import threading
 import time
 
 import pytest
 
-from actinit.playground.worker import COMMAND, TRAINING, Worker
+from actinit.playground.worker import COMMAND, TRAINING, Turns, Worker
 
 
 def blocked(worker: Worker) -> threading.Event:
@@ -21,7 +22,7 @@ def blocked(worker: Worker) -> threading.Event:
     return release
 
 
-def test_a_command_goes_ahead_of_training_other_pages_queued():
+def test_a_command_goes_ahead_of_the_training_its_page_queued():
     worker, ran = Worker("test"), []
     release = blocked(worker)
     chunks = [worker.submit(ran.append, f"chunk {i}", kind=TRAINING) for i in range(3)]
@@ -87,3 +88,32 @@ def test_the_flag_stays_up_while_commands_are_queued():
     assert first.result(timeout=5) and second.result(timeout=5) == "done"
     time.sleep(0.05)
     assert not worker.commands_waiting.is_set()
+
+
+def test_workers_take_turns_and_one_computes_at_a_time():
+    """A call that computes for seconds hands the baton on after its slice when
+    another page's worker waits: that page waits for a slice, not for the call."""
+    turns = Turns(slice_seconds=0.05)
+    slow, quick = Worker("slow", turns), Worker("quick", turns)
+    inside, overlaps = [], []
+
+    def compute(seconds, share):
+        inside.append(1)
+        overlaps.append(len(inside))
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            if share:
+                inside.pop(), turns.share(), inside.append(1)
+        inside.pop()
+        return time.perf_counter()
+
+    long = slow.submit(compute, 2.0, True, kind=TRAINING)
+    time.sleep(0.2)
+    asked = time.perf_counter()
+    answered = quick.submit(compute, 0.01, False).result(timeout=10)
+    assert answered - asked < 0.5 and long.result(timeout=10) > answered
+    assert max(overlaps) == 1  # never two at once
+    for worker in (slow, quick):
+        worker.close()
+        worker._thread.join(timeout=5)
+        assert not worker._thread.is_alive()

@@ -1,4 +1,5 @@
-"""Callbacks on ``fit``: hooks called at the start and end of training and of each epoch.
+"""Callbacks on ``fit``: hooks called at the start and end of training, of each epoch
+and (for callbacks that define :meth:`Callback.on_batch_end`) after each batch.
 
 ``logs`` is the dict of the epoch's metrics: ``loss``, ``accuracy`` and, with
 validation data, ``val_loss`` and ``val_accuracy``. A callback stops training by
@@ -31,6 +32,10 @@ class Callback:
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         pass
 
+    def on_batch_end(self, batch: int) -> None:
+        """After each update, ``batch`` counting from 0 within the epoch. Called only
+        for callbacks that override it: the others cost nothing per batch."""
+
     def on_train_end(self) -> None:
         pass
 
@@ -43,6 +48,10 @@ class CallbackList:
         for callback in self.callbacks:
             callback.set_model(model)
             callback.params = params
+        #: The callbacks that act after each batch (None when none does).
+        self.batch_listeners = [
+            c for c in self.callbacks if type(c).on_batch_end is not Callback.on_batch_end
+        ] or None
 
     def on_train_begin(self) -> None:
         for callback in self.callbacks:
@@ -55,6 +64,10 @@ class CallbackList:
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         for callback in self.callbacks:
             callback.on_epoch_end(epoch, logs)
+
+    def on_batch_end(self, batch: int) -> None:
+        for callback in self.batch_listeners or ():
+            callback.on_batch_end(batch)
 
     def on_train_end(self) -> None:
         for callback in self.callbacks:

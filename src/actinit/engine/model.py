@@ -13,7 +13,7 @@ weights.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -453,7 +453,8 @@ class Sequential:
         with quiet_floats():
             for epoch in range(epochs):
                 hooks.on_epoch_begin(epoch)
-                logs = self._run_epoch(inputs, targets, batch, shuffle)
+                after_batch = hooks.on_batch_end if hooks.batch_listeners else None
+                logs = self._run_epoch(inputs, targets, batch, shuffle, after_batch)
                 due = (epoch + 1) % validation_every == 0 or epoch + 1 == epochs
                 if validation is not None and (due or not math.isfinite(logs["loss"])):
                     evaluated = self._evaluate_prepared(*validation)
@@ -490,19 +491,28 @@ class Sequential:
         return self._prepare(*validation_data)
 
     def _run_epoch(
-        self, inputs: np.ndarray, targets: np.ndarray, batch_size: int, shuffle: bool
+        self,
+        inputs: np.ndarray,
+        targets: np.ndarray,
+        batch_size: int,
+        shuffle: bool,
+        after_batch: Callable[[int], None] | None = None,
     ) -> dict[str, float]:
         n = len(inputs)
         total_loss, total_correct = 0.0, 0
         if batch_size >= n:
             total_loss, total_correct = self._train_step(inputs, targets)
+            if after_batch is not None:
+                after_batch(0)
         else:
             order = self.shuffle_rng.permutation(n) if shuffle else np.arange(n)
-            for start in range(0, n, batch_size):
+            for number, start in enumerate(range(0, n, batch_size)):
                 rows = order[start : start + batch_size]
                 loss_sum, correct = self._train_step(inputs[rows], targets[rows])
                 total_loss += loss_sum
                 total_correct += correct
+                if after_batch is not None:
+                    after_batch(number)
         logs = {"loss": total_loss / n}
         if self.loss.is_classification:
             logs["accuracy"] = total_correct / n

@@ -16,11 +16,12 @@ Protocol (JSON messages over ``/ws``):
   the ``session`` they come from, so a page ignores answers to settings it has since
   changed and to a run it has rewound.
 
-Each WebSocket owns its runs (:class:`Session`); one worker thread trains every page's
-runs in turn (:data:`WORKERS`), off the event loop, so messages are answered while
-networks train. A command stops training within one epoch: the worker finishes the
-epoch it is in, and nothing else touches the network meanwhile. Commands go ahead of
-other pages' queued training chunks, so they wait for one chunk at most.
+Each WebSocket owns its runs (:class:`Session`) and a worker thread that trains them
+(:class:`~.worker.Worker`), off the event loop, so messages are answered while networks
+train. A command stops the page's training within one epoch: the worker finishes the
+epoch it is in, and nothing else touches the network meanwhile. The workers take turns
+(:class:`~.worker.Turns`): one computes at a time and hands on after a slice of
+batches when another page waits, so no page waits for another's epoch.
 """
 
 from __future__ import annotations
@@ -55,17 +56,12 @@ from .settings import (
     thumbnails,
 )
 from .uploads import Uploads, checked_upload
-from .worker import TRAINING, Worker
+from .worker import TRAINING, TakeTurns, Worker
 
 STATIC = resources.files("actinit.playground") / "static"
 UPDATE_SECONDS = 0.2  # aim: five updates a second while playing
 #: What run B shares with run A: the data and the draw.
 SHARED_SETTINGS = ("dataset", "noise", "samples", "train_ratio", "classes", "seed", "data_file")
-#: One thread trains every page's network, in turn. Several threads would contend for
-#: Python's GIL through the engine's many small NumPy calls: with 10 pages at depth 50,
-#: six threads trained half the epochs a second that one thread does (benchmarks/
-#: bench_playground.py).
-WORKERS = Worker()
 log = logging.getLogger("actinit.playground")
 CONNECTIONS: web.AppKey[set] = web.AppKey("connections", set)
 #: The host names a request may be addressed to (:func:`create_app`).
@@ -85,8 +81,8 @@ class Chunk:
     messages: list[str]
 
     def next_size(self, epochs: int, pages: int = 1) -> int:
-        """The next chunk's epochs, played as fast as it goes. One thread trains every
-        page in turn, so with ``pages`` playing each chunk aims at UPDATE_SECONDS /
+        """The next chunk's epochs, played as fast as it goes. The pages' workers take
+        turns on the machine, so with ``pages`` playing each chunk aims at UPDATE_SECONDS /
         pages of training (every page then updates about as often as one alone would
         at its smallest chunks), and never at less than twice the time its update takes
         to build, so that training, not drawing, has most of the machine."""
@@ -129,6 +125,8 @@ class Connection:
         self.uploads = Uploads()
         #: set by stop(): a training loop waiting between chunks wakes at once
         self.pausing = asyncio.Event()
+        #: The page's own thread; the pages' threads take turns (:mod:`.worker`).
+        self.worker = Worker(f"playground-page-{id(self):x}")
 
     @property
     def session(self) -> Session | None:
@@ -161,7 +159,7 @@ class Connection:
             run.stop_event.set()
         self.pausing.set()  # a loop waiting between chunks (a slow speed) wakes now
         if self.chunk is not None:
-            self.chunk.cancel()  # still queued behind other pages: it never runs
+            self.chunk.cancel()  # still queued behind the page's commands: it never runs
         try:
             await self.task
         except (asyncio.CancelledError, Exception):
@@ -172,15 +170,16 @@ class Connection:
             run.stop_event.clear()
 
     def close(self) -> None:
+        self.worker.close()
         self.uploads.close()
 
     async def in_worker(self, function, *args):
         """``function(*args)`` in the worker thread, ahead of queued training."""
-        return await asyncio.wrap_future(WORKERS.submit(function, *args))
+        return await asyncio.wrap_future(self.worker.submit(function, *args))
 
     async def train_in_worker(self, epochs: int) -> Chunk:
         """A chunk of training, queued after every page's commands."""
-        self.chunk = WORKERS.submit(self._train_chunk, epochs, kind=TRAINING)
+        self.chunk = self.worker.submit(self._train_chunk, epochs, kind=TRAINING)
         try:
             return await asyncio.wrap_future(self.chunk)
         finally:
@@ -191,9 +190,9 @@ class Connection:
         the same epoch, in this worker thread, so A and B stay in step; their updates."""
         first, *others = self.runs
         started, cpu = time.perf_counter(), time.thread_time()
-        first.train(epochs, interrupt=WORKERS.commands_waiting)
+        first.train(epochs, interrupt=self.worker.commands_waiting, turns=TakeTurns())
         for run in others:
-            run.train(first.epoch - run.epoch, stoppable=False)
+            run.train(first.epoch - run.epoch, stoppable=False, turns=TakeTurns())
         seconds, train_cpu = time.perf_counter() - started, time.thread_time() - cpu
         messages = [json.dumps(run.update_message(), allow_nan=False) for run in self.runs]
         return Chunk(seconds, train_cpu, time.thread_time() - cpu - train_cpu, messages)

@@ -181,22 +181,28 @@ class Session:
         return self.diverged or self.epoch >= MAX_EPOCHS
 
     def train(
-        self, epochs: int, stoppable: bool = True, interrupt: threading.Event | None = None
+        self,
+        epochs: int,
+        stoppable: bool = True,
+        interrupt: threading.Event | None = None,
+        turns: Callback | None = None,
     ) -> float:
         """Train ``epochs`` more epochs (bounded by the session limit; fewer when
         ``stoppable`` and :attr:`stop_event`, or ``interrupt``, is set meanwhile);
-        returns seconds."""
+        ``turns``: a callback after each batch (the workers' turns); returns seconds."""
         started = time.perf_counter()
         epochs = min(epochs, MAX_EPOCHS - self.epoch)
         if epochs <= 0 or self.diverged:
             return 0.0
+        callbacks = [StopWhenSet(self.stop_event, interrupt)] if stoppable else []
+        callbacks += [turns] if turns is not None else []
         with self.lock:
             history = self.model.fit(
                 self.data.X_train,
                 self.data.y_train,
                 epochs=epochs,
                 batch_size=self.batch_size,
-                callbacks=[StopWhenSet(self.stop_event, interrupt)] if stoppable else [],
+                callbacks=callbacks,
             )
             self.epoch += len(history.epochs)
             self.diverged = history.diverged
