@@ -254,3 +254,30 @@ def test_prelu_slope_is_learned(moons):
     model = ai.Sequential([ai.Dense(8, "prelu"), ai.Dense(1, "sigmoid")], optimizer="sgd(lr=0.5)")
     model.fit(X, y, epochs=20)
     assert model.parameters()["dense0.slope"][0] != pytest.approx(0.25)
+
+
+def test_on_batch_end_is_called_after_every_update_only_for_callbacks_that_define_it():
+    import numpy as np
+
+    import actinit as ai
+    from actinit.engine.callbacks import Callback, CallbackList
+
+    class Count(Callback):
+        def __init__(self):
+            self.seen = []
+
+        def on_batch_end(self, batch):
+            self.seen.append(batch)
+
+    X = np.random.default_rng(0).normal(size=(50, 2))
+    y = (X[:, 0] > 0).astype(int)
+    model = ai.Sequential(
+        [ai.Dense(3, activation="relu"), ai.Dense(1, activation="sigmoid")], seed=0
+    )
+    counter = Count()
+    model.fit(X, y, epochs=2, batch_size=16, callbacks=[counter])
+    assert counter.seen == [0, 1, 2, 3] * 2  # 50 rows in batches of 16: 4 updates
+    full = Count()
+    model.fit(X, y, epochs=3, batch_size=None, callbacks=[full])
+    assert full.seen == [0, 0, 0]
+    assert CallbackList([Callback()], model, {}).batch_listeners is None
