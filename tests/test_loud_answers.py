@@ -333,3 +333,16 @@ def test_the_commands_say_runs_of_an_edited_data_file_are_of_other_data(tmp_path
         assert "read earlier contents of" in said and "not counted here" in said, command
     exported = CliRunner().invoke(main, ["export", str(study), "--db", str(db)])
     assert "read earlier contents of" in exported.stderr
+
+
+def test_a_long_calibration_says_how_long_before_it_starts(monkeypatch):
+    """calibrate --sims 10^20 ran with no bound; now --sims stops at 1,000,000 and a run
+    above the default says first how long it will take (from a timed pilot)."""
+    from actinit.studies.answer import calibration
+
+    assert run("calibrate", "--sims", str(10**20)).exit_code != 0
+    seconds = calibration.estimate_seconds(100_000, claims=["compare-40"], with_coverage=False)
+    assert 0 < seconds < 10**5
+    monkeypatch.setattr(calibration, "calibrate", lambda *args, **kwargs: [])
+    said = run("calibrate", "--sims", "100000", "--claim", "compare-40").output
+    assert "--sims 100,000: about" in said and "on this machine" in said

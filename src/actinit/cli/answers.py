@@ -222,6 +222,14 @@ def _comparisons(summary, metric: str, wanted, a_text, b_text, baseline):
     return [compare_rows(a, b, metric, (label(a.config), label(b.config)), summary.alpha)]
 
 
+def _duration(seconds: float) -> str:
+    """``seconds`` in the unit a reader plans with: s, min, h or days."""
+    for unit, size in (("days", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= 2 * size:
+            return f"{seconds / size:,.0f} {unit}"
+    return f"{seconds:.0f} s"
+
+
 @click.command()
 @click.option(
     "--sims",
@@ -230,7 +238,7 @@ def _comparisons(summary, metric: str, wanted, a_text, b_text, baseline):
     show_default=True,
     help="Simulated studies per claim and per coverage case. From 2,000 on every claim "
     "gets at least 2,000 (5,000 for the quick ones); fewer is a quick run, scaled down "
-    "for the slow claims.",
+    "for the slow claims. Above 2,000 the time it will take is estimated first.",
 )
 @click.option(
     "--seed",
@@ -272,19 +280,30 @@ def calibrate(sims, seed, claims, coverage, page):
 
     from ..studies.answer.calibration import calibrate as run_calibration
     from ..studies.answer.calibration import coverage as run_coverage
-    from ..studies.answer.calibration import markdown
+    from ..studies.answer.calibration import estimate_seconds, markdown
 
     def show(rate) -> None:
         style = "" if rate.kept else "[red]"
         console.print(f"{style}{escape(rate.line())}", highlight=False, soft_wrap=False)
 
+    with_coverage = bool(coverage or (coverage is None and not claims))
+    if sims > 2000:
+        try:
+            guess = estimate_seconds(sims, seed, list(claims) or None, with_coverage)
+        except ValueError as error:
+            _fail(str(error))
+        console.print(
+            f"[dim]--sims {sims:,}: about {_duration(guess)} on this machine (from a pilot of "
+            "each claim); Ctrl-C stops it[/]",
+            highlight=False,
+        )
     started = time.perf_counter()
     try:
         rates = run_calibration(sims, seed, list(claims) or None, on_rate=show)
     except ValueError as error:
         _fail(str(error))
     covered = []
-    if coverage or (coverage is None and not claims):
+    if with_coverage:
         console.print("[bold]Coverage of every printed interval[/]")
 
         def show_case(rows) -> None:

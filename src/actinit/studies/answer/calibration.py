@@ -599,9 +599,7 @@ def calibrate(
         )
     rates = []
     for claim in chosen:
-        count = max(20, round(simulations * claim.weight))
-        if simulations >= FULL_SIMS:
-            count = max(count, claim.full_sims)
+        count = _count(claim, simulations)
         start = time.perf_counter()
         hits = sum(claim.trial(simulation, seed) for simulation in range(count))
         rate = Rate(claim, hits, count, time.perf_counter() - start)
@@ -609,6 +607,32 @@ def calibrate(
         if on_rate:
             on_rate(rate)
     return rates
+
+
+def _count(claim: Claim, simulations: int) -> int:
+    """How many null studies ``claim`` gets in a run of ``simulations``."""
+    count = max(20, round(simulations * claim.weight))
+    return max(count, claim.full_sims) if simulations >= FULL_SIMS else count
+
+
+def estimate_seconds(
+    simulations: int, seed: int = 0, claims: Sequence[str] | None = None, with_coverage=True
+) -> float:
+    """Seconds :func:`calibrate` (and :func:`coverage` when ``with_coverage``) would take
+    on this machine, from a pilot: two null studies of each chosen claim and of each
+    coverage case, timed and scaled (about a second or two of work)."""
+    pilot = 2
+    total = 0.0
+    for claim in (c for c in CLAIMS if claims is None or any(c.name.startswith(n) for n in claims)):
+        start = time.perf_counter()
+        for simulation in range(pilot):
+            claim.trial(simulation, seed)
+        total += (time.perf_counter() - start) / pilot * _count(claim, simulations)
+    if with_coverage:
+        start = time.perf_counter()
+        coverage(pilot, seed)
+        total += (time.perf_counter() - start) / pilot * simulations
+    return total
 
 
 # --------------------------------------------------------------------------
