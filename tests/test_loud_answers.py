@@ -346,3 +346,19 @@ def test_a_long_calibration_says_how_long_before_it_starts(monkeypatch):
     monkeypatch.setattr(calibration, "calibrate", lambda *args, **kwargs: [])
     said = run("calibrate", "--sims", "100000", "--claim", "compare-40").output
     assert "--sims 100,000: about" in said and "on this machine" in said
+
+
+def test_a_full_disk_at_open_is_said_so_not_called_another_kind_of_file(tmp_path, monkeypatch):
+    """The first full-disk message said the database "is not an actinit results
+    database"."""
+    import sqlite3
+
+    from actinit.studies.run.store import StoreError
+
+    def full(self):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Store, "_open", full)
+    with pytest.raises(StoreError, match="no space left on the disk") as refused:
+        Store(tmp_path / "r.sqlite")
+    assert "not an actinit results database" not in str(refused.value)

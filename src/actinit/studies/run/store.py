@@ -273,6 +273,12 @@ class Store:
                 ) from None
             if _unwritable(error):
                 raise StoreError(self._unwritable(error)) from None
+            if _disk_full(error):
+                raise StoreError(
+                    f"no space left on the disk that holds {self.path} ({error}); nothing "
+                    "was written and the runs stored are kept: free some space, or give "
+                    "--db a file on another disk"
+                ) from None
             raise StoreError(
                 f"{self.path} is not an actinit results database ({error}); it was left as it "
                 "is: choose another file with --db"
@@ -729,6 +735,12 @@ def _unwritable(error: sqlite3.Error) -> bool:
     """Whether SQLite refused because it cannot write the file or its folder."""
     text = str(error).lower()
     return "readonly" in text or "read-only" in text or "unable to open" in text
+
+
+def _disk_full(error: sqlite3.Error) -> bool:
+    """Whether SQLite refused because the disk (or its quota) is full."""
+    text = str(error).lower()
+    return "disk is full" in text or "no space" in text or "quota" in text
 
 
 def _locked(error: sqlite3.Error) -> bool:
