@@ -50,7 +50,6 @@ bench: $(VENV)/.test-installed fashion
 	$(BIN)/python benchmarks/bench_answers.py
 	$(BIN)/python benchmarks/bench_reproduce.py
 	$(BIN)/python benchmarks/bench_modern.py
-	$(BIN)/python benchmarks/bench_blas_threads.py
 	$(BIN)/python benchmarks/bench_ranking_power.py
 	$(BIN)/python benchmarks/bench_blas_threads.py
 	$(BIN)/actinit calibrate --sims 2000 --markdown docs/guide/error-rates.md
