@@ -12,6 +12,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from actinit.files import write_text_atomically
+
 HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "notebooks"
 OUT = HERE / "examples"
@@ -48,7 +50,7 @@ def main() -> None:
             continue
         with tempfile.TemporaryDirectory() as folder:
             notebook = quick(nbformat.read(source, as_version=4), source.stem, Path(folder))
-        nbformat.write(notebook, target)
+        write_text_atomically(target, nbformat.writes(notebook))  # never half a notebook
         print(f"ran {source.name}", file=sys.stderr)
 
 
