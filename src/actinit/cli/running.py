@@ -122,8 +122,8 @@ def reproduce(studies, seeds, verbose, max_seeds, markdown, how):
     type=click.FloatRange(min=0, min_open=True),
     callback=lambda ctx, param, value: _finite(param, value),
     default=None,
-    help="With --max-seeds: the largest half-width of a 95%% interval asked for, in points "
-    "of %% for accuracies (1 = ± 1 point), else in the metric's units.",
+    help="With --max-seeds: the largest half-width of a 95% interval asked for, in points "
+    "of % for accuracies (1 = ± 1 point), else in the metric's units.",
 )
 @click.option(
     "--metric",

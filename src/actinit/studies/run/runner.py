@@ -323,7 +323,9 @@ def check_scheduler(address: str) -> str:
         port = parts.port
     except ValueError as error:
         raise PlanError(f"--scheduler {address!r} is not an address ({error}); {how}") from None
-    if parts.scheme in ("tls", "wss", "ucx", "inproc"):
+    if parts.scheme == "inproc":
+        return _in_this_process(address, how)
+    if parts.scheme in ("tls", "wss", "ucx"):
         raise PlanError(
             f"--scheduler {address!r}: actinit connects to tcp:// or ws:// schedulers "
             f"({parts.scheme}:// needs security or transport settings it does not pass); "
@@ -333,6 +335,21 @@ def check_scheduler(address: str) -> str:
         raise PlanError(
             f"--scheduler {address!r} is not a Dask scheduler's address: write "
             f"tcp://HOST:PORT; {how}"
+        )
+    return address
+
+
+def _in_this_process(address: str, how: str) -> str:
+    """An inproc:// address (a cluster started in this Python process, e.g. by
+    ``LocalCluster(processes=False)``), if it names this process; else a PlanError."""
+    import os
+    import re
+
+    match = re.fullmatch(r"inproc://[^/]+/(\d+)/\d+", address)
+    if match is None or int(match.group(1)) != os.getpid():
+        raise PlanError(
+            f"--scheduler {address!r}: an inproc:// scheduler lives inside one Python "
+            f"process and is reached from that process only; {how}"
         )
     return address
 

@@ -11,21 +11,18 @@ a database that is not actinit's is refused untouched.
 
 from __future__ import annotations
 
-import io
 import itertools
 import json
 import os
-import re
 import sqlite3
-import struct
 import time
-import zipfile
-import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from .packing import DamagedBlobError, encode_history, pack, unpack
 
 DEFAULT_DB = Path("actinit-results.sqlite")
 #: Seconds SQLite waits for a lock before refusing, and a new Store in all for a
@@ -124,92 +121,17 @@ REPLACE_FAILED = (
 )
 
 
-def pack(arrays: dict[str, np.ndarray]) -> bytes:
-    """Named arrays as a compressed .npz (no pickle)."""
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    return zlib.compress(buffer.getvalue(), 6)
-
-
-def unpack(blob: bytes | None, keys: Iterable[str] | None = None) -> dict[str, np.ndarray]:
-    """The inverse of :func:`pack` (only ``keys``, when given); an empty blob is no
-    arrays. The one-dimensional arrays actinit writes are read straight from their
-    .npy bytes; anything else goes through ``np.load`` (a study's curves read tens of
-    thousands of histories: np.load parses each header with ``ast``, 1 ms a run)."""
-    if not blob:
-        return {}
-    try:
-        return _unpacked(blob, keys)
-    except (zlib.error, zipfile.BadZipFile, ValueError, IndexError, EOFError, OSError) as error:
-        raise _damaged("history or recording", error) from None
-
-
-def _unpacked(blob: bytes, keys: Iterable[str] | None) -> dict[str, np.ndarray]:
-    raw = zlib.decompress(blob)
-    wanted = None if keys is None else set(keys)
-    members = _stored_members(raw)
-    if members is None:  # not the plain layout np.savez writes: let zipfile read it
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            members = {name: archive.read(name) for name in archive.namelist()}
-    arrays = {}
-    for name, data in members.items():
-        key = name[:-4] if name.endswith(".npy") else name
-        if wanted is None or key in wanted:
-            arrays[key] = _read_npy(data)
-    return arrays
-
-
-_LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
-
-
-def _stored_members(raw: bytes) -> dict[str, bytes] | None:
-    """The members of an uncompressed zip as np.savez writes it (local headers one
-    after another, sizes in a zip64 field), or None for any other layout."""
-    members, offset = {}, 0
-    while raw[offset : offset + 4] == b"PK\x03\x04":
-        _, _, flags, method, _, _, _, size, _, name_length, extra_length = (
-            _LOCAL_HEADER.unpack_from(raw, offset)
-        )
-        if method != 0 or flags & 0x08:
-            return None
-        start = offset + _LOCAL_HEADER.size
-        name = raw[start : start + name_length].decode()
-        extra = raw[start + name_length : start + name_length + extra_length]
-        if size == 0xFFFFFFFF:
-            if extra[:2] != b"\x01\x00" or len(extra) < 20:
-                return None
-            size = int.from_bytes(extra[12:20], "little")  # zip64: original, then stored size
-        data_start = start + name_length + extra_length
-        members[name] = raw[data_start : data_start + size]
-        offset = data_start + size
-    return members if members else None
-
-
-_NPY_HEADER = re.compile(
-    rb"\{'descr': '([<>|][a-z]\d+)', 'fortran_order': False, 'shape': \((\d*),?\), \}"
-)
-
-
-def _read_npy(data: bytes) -> np.ndarray:
-    """One .npy file's array: a plain 1-D array parsed directly, else ``np.load``."""
-    if data[:6] == b"\x93NUMPY" and data[6] == 1:
-        length = int.from_bytes(data[8:10], "little")
-        match = _NPY_HEADER.match(data[10 : 10 + length].strip())
-        if match:
-            dtype = np.dtype(match.group(1).decode())
-            count = int(match.group(2) or 0) if match.group(2) else 0
-            if dtype.kind in "fiub":
-                return np.frombuffer(data, dtype=dtype, count=count, offset=10 + length).copy()
-    return np.load(io.BytesIO(data), allow_pickle=False)
-
-
-def encode_history(history: dict[str, list[float]]) -> bytes:
-    """Per-epoch metrics as float32 arrays, packed."""
-    return pack({key: np.asarray(values, dtype=np.float32) for key, values in history.items()})
-
-
 class StoreError(RuntimeError):
-    """A results database that cannot be opened; nothing in it was changed."""
+    """A results database that cannot be opened, or holds what actinit did not write;
+    nothing in it was changed."""
+
+
+def _unpack(blob: bytes | None, keys=None) -> dict[str, np.ndarray]:
+    """:func:`~.packing.unpack`, a damaged value refused as a :class:`StoreError`."""
+    try:
+        return unpack(blob, keys)
+    except DamagedBlobError as error:
+        raise StoreError(str(error)) from None
 
 
 def _refuse_unknown_status(path: Path, keys: Sequence[str], table: np.ndarray) -> None:
@@ -223,14 +145,6 @@ def _refuse_unknown_status(path: Path, keys: Sequence[str], table: np.ndarray) -
             f"(configuration {keys[int(row[0])]}, seed {int(row[1])}): was the database "
             "changed by hand? Run that configuration again into a fresh database"
         )
-
-
-def _damaged(what: str, error: Exception) -> StoreError:
-    return StoreError(
-        f"a stored {what} cannot be read ({type(error).__name__}: {error}); actinit wrote "
-        "it otherwise: was the database changed by hand? Run the study again into a fresh "
-        "database"
-    )
 
 
 class Store:
@@ -505,7 +419,7 @@ class Store:
             if decode_config:
                 record["config"] = json.loads(record["config"])
             if with_history:
-                record["history"] = unpack(record["history"], history_keys)
+                record["history"] = _unpack(record["history"], history_keys)
             results.append(record)
         return results
 
@@ -519,7 +433,7 @@ class Store:
         for key, blob in self._where_key_in(
             "SELECT config_key, history FROM runs", keys, " ORDER BY config_key, seed"
         ):
-            yield key, unpack(blob, history_keys)
+            yield key, _unpack(blob, history_keys)
 
     def run_columns(
         self, keys: Sequence[str], fields: Sequence[str], below_seed: int | None = None
@@ -591,7 +505,7 @@ class Store:
         row = self.connection.execute(
             "SELECT recording FROM recordings WHERE config_key = ? AND seed = ?", (config_key, seed)
         ).fetchone()
-        return None if row is None else unpack(row[0])
+        return None if row is None else _unpack(row[0])
 
     def claim(self, wanted: list[tuple[str, int]]) -> tuple[list[tuple[str, int]], int]:
         """Take the (config key, seed) runs of ``wanted`` that no other live process on
