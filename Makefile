@@ -38,6 +38,7 @@ test: $(VENV)/.test-installed browser
 docs: $(VENV)/.docs-installed
 	$(BIN)/python docs/run_notebooks.py
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --quiet -d site
+	@echo "the site: python -m http.server -d site, then open http://localhost:8000/ (from the disk, search cannot start)"
 
 # Debian's dataset-fashion-mnist: the full Fashion-MNIST for the full-size benchmark.
 fashion:

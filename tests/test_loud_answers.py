@@ -371,3 +371,28 @@ def test_a_full_disk_at_open_is_said_so_not_called_another_kind_of_file(tmp_path
     with pytest.raises(StoreError, match="no space left on the disk") as refused:
         Store(tmp_path / "r.sqlite")
     assert "not an actinit results database" not in str(refused.value)
+
+
+def test_reproduce_markdown_prints_the_tables_alone_and_replays_are_no_stale_runs(tmp_path):
+    """docs/studies.md carried "0 runs in 0.0s, 656 already stored" lines inside its
+    tables (the run report went to standard output); a study's replays were said to be
+    runs of configurations its file no longer describes."""
+    db = tmp_path / "r.sqlite"
+    result = CliRunner().invoke(
+        main, ["reproduce", "circles", "--seeds", "1", "--markdown", "--db", str(db)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("| study | figure |") and "runs in" not in result.stdout
+    assert "runs in" in result.stderr and "no longer describes" not in result.stderr
+    verbose = run("reproduce", "circles", "--seeds", "1", "--verbose", "--db", db).output
+    assert "source: MoinDalvs" in verbose and "github.com/MoinDalvs" in verbose
+
+
+def test_rank_on_epochs_to_a_target_no_run_reached_names_no_best(tmp_path):
+    """Every configuration was "never", and rank still named a best and asked for
+    more seeds."""
+    study, db = stored(tmp_path, accuracy=lambda config, seed: 0.5)
+    result = run("rank", study, "--db", db, "--metric", "epochs_to_target")
+    assert result.exit_code != 0
+    assert "no run of these configurations reached the target accuracy (90%)" in result.output
+    assert "best" not in result.output.lower() and "seeds would" not in result.output

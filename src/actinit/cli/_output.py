@@ -106,6 +106,8 @@ def _print_summary(
 ) -> None:
     """The study's table per configuration (when ``configurations``), its published
     figures beside actinit's, then failures and what is missing."""
+    if verbose and summary.study.source:
+        say(f"source: {summary.study.source}", style="dim")
     if configurations:
         _print_table(summary.study.title, *table_rows(summary))
         if summary.decomposed:

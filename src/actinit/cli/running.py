@@ -76,6 +76,7 @@ def reproduce(studies, seeds, verbose, max_seeds, markdown, how):
     loaded = [_load(name, seeds=seeds) for name in chosen]
     failed = 0
     summaries = []
+    console.stderr = bool(markdown)  # the tables alone on standard output
     for study in loaded:
         if max_seeds is not None and max_seeds > study.seeds:
             failed += _run_adaptive(
@@ -90,6 +91,7 @@ def reproduce(studies, seeds, verbose, max_seeds, markdown, how):
             summaries.append(summary)
         else:
             _print_summary(summary, verbose, verbose)
+    console.stderr = False
     if markdown:
         from ..studies.answer.conclusions import reproduce_markdown
 

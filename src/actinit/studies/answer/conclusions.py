@@ -328,6 +328,10 @@ def reproduce_markdown(summaries: list[StudySummary]) -> str:
     ):
         if body:
             lines += markdown_table(header, body)
+    cited = [s.study for s in summaries if s.study.source]
+    if cited:
+        lines += ["", "Sources:", ""]
+        lines += [f"- **{study.title.split(':')[0]}**: {study.source}" for study in cited]
     return "\n".join(lines)
 
 

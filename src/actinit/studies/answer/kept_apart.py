@@ -17,7 +17,7 @@ def kept_apart(study: Study, store) -> str:
     and those of configurations its grid no longer holds. Empty when there are none."""
     if not hasattr(store, "configurations_of"):
         return ""
-    current = {config.key for config in study.configs}
+    current = {config.key for config in (*study.configs, *study.replays)}
     files_now = {_file_of(config.data): _digest(config.data) for config in study.configs}
     other_data = other_grid = 0
     changed: set[str] = set()

@@ -313,6 +313,12 @@ def learned_somewhere(row: ConfigSummary) -> bool:
     return row.learned_share is None or row.learned_share > 0
 
 
+def _any_reached(summary: StudySummary, configs) -> bool:
+    """Whether some run of ``configs`` reached the study's target accuracy."""
+    keys = {config.key for config in configs}
+    return any(row.reached_target for row in summary.rows if row.config.key in keys)
+
+
 def rank(
     summary: StudySummary,
     metric: str = "test_accuracy",
@@ -342,6 +348,14 @@ def rank(
             else "no stored runs"
         )
         return Ranking(metric, [], alpha, dict(where or {}), reason, guarantee)  # nothing
+    if metric == "epochs_to_target" and not _any_reached(summary, configs):
+        target = 100 * summary.study.target_accuracy
+        reason = (
+            f"no run of these configurations reached the target accuracy ({target:g}%): "
+            "every one is \"never\", so none is faster; rank by test_accuracy, or lower "
+            "[summary] target_accuracy in the study file"
+        )
+        return Ranking(metric, [], alpha, dict(where or {}), reason, guarantee)
     higher = higher_is_better(metric)
     with np.errstate(invalid="ignore"):
         means = np.nanmean(np.where(np.isfinite(matrix), matrix, np.nan), axis=1)
