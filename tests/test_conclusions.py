@@ -59,7 +59,7 @@ def test_claims_are_supported_contradicted_or_not_settled(tmp_path):
     assert equal.verdict == "too few seeds" and equal.needs == 299
     assert "widened by ± 22.1 points" in equal.detail
     _, body = conclusion_rows(list(result.values()))
-    assert body[2][-1] == "too few seeds (needs 299)"
+    assert body[2][-1] == "too few seeds (needs 299); margin ± 1"
     # within a margin those failures cannot cross, the same seeds support it
     wide = judged(tmp_path / "wide", means, margin=0.25)
     assert wide["the initializers are equally good with tanh"].verdict == "supported"

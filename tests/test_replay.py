@@ -274,9 +274,9 @@ def test_reproduce_fits_100_columns_and_shows_the_replays(tmp_path, monkeypatch)
     )
     assert result.exit_code == 0, result.output
     assert max(len(line) for line in result.output.splitlines()) <= 100
-    assert result.output.count("replayed exactly") == 2  # 54% and 92%
+    assert result.output.count("replayed exactly") == 3  # 54% and 92%, and the legend
     assert "86.0%" in result.output  # the replay of the misprinted 86.6%
-    assert "the document's conclusions" in result.output
+    assert "the source's conclusions" in " ".join(result.output.split())
     with Store(db) as store:
         assert store.count() == 16 * 3 + 16
     # the answers on a built-in study: ranking, effects, a paired comparison, pictures

@@ -43,13 +43,9 @@ def test_reproduce_tables_match_the_program(tmp_path):
     figures, claims = shown
     assert [row[:3] for row in figures[2:]] == [row[:3] for row in expected[0][2:]]
     assert [row[:2] for row in claims[2:]] == [row[:2] for row in expected[1][2:]]
-    verdicts = {
-        "replayed exactly",
-        "consistent",
-        "too few seeds",
-        "not reproduced",
-        "not comparable",
-    }
+    from actinit.studies.answer.exports import FIGURE_VERDICT_WORDS
+
+    verdicts = set(FIGURE_VERDICT_WORDS.values())
     assert all(re.split(r"[;:(]", row[-1])[0].strip() in verdicts for row in figures[2:])
     assert all(row[-1].split(" (")[0] in CONCLUSION_VERDICTS for row in claims[2:])
 

@@ -3,7 +3,8 @@
 A table has *name* columns (activation, initializer, depth ...: what identifies a row)
 and figure columns ranked by how much they matter. To fit a width, the least important
 figure columns go first (the table says which went); name columns are never squeezed,
-wrapped or dropped. When even the names and the essential figures do not fit, each row
+wrapped or dropped. A last column of words (a verdict) wraps over lines before anything
+essential goes. When even the names and the essential figures do not fit, each row
 becomes a block: its name on one line, its figures below. Headers wrap between words.
 """
 
@@ -14,6 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 GAP = 2
+#: Last columns whose cells are words and may wrap over lines, and the narrowest they go.
+WRAPPING = ("verdict",)
+MIN_WRAP = 16
 
 
 @dataclass
@@ -31,6 +35,8 @@ class Layout:
     #: Between a block's name columns: " / " for settings (relu / he), " vs " for the
     #: two sides of a comparison.
     joiner: str = " / "
+    #: The last column's cells wrap over lines at its width (a verdict in words).
+    wraps: bool = False
 
     def lines(self, width: int) -> list[str]:
         """The table as plain lines, none longer than ``width`` (the row name of a
@@ -39,7 +45,15 @@ class Layout:
             return self._blocks(width)
         header_lines = _header_lines([self.header[i] for i in self.kept], self.widths)
         rule = (" " * GAP).join("-" * w for w in self.widths)
-        rows = [_join([row[i] for i in self.kept], self.widths, self._numeric) for row in self.body]
+        rows = []
+        for row in self.body:
+            cells = [row[i] for i in self.kept]
+            pieces = textwrap.wrap(cells[-1], self.widths[-1]) if self.wraps else [cells[-1]]
+            rows.append(
+                _join([*cells[:-1], pieces[0] if pieces else ""], self.widths, self._numeric)
+            )
+            indent = " " * (sum(self.widths[:-1]) + GAP * (len(self.widths) - 1))
+            rows += [indent + piece for piece in pieces[1:]]
         return header_lines + [rule] + rows
 
     def _numeric(self, position: int) -> bool:
@@ -141,6 +155,15 @@ def lay_out(
         if name in header and header.index(name) in kept:
             kept.remove(header.index(name))
             dropped.append(name)
+    last = kept[-1]
+    wraps = total() > width and header[last] in WRAPPING and last not in name_index
+    if wraps:  # the verdict wraps into the room the other columns leave
+        longest_word = max((len(w) for row in body for w in row[last].split()), default=1)
+        room = width - (total() - widths[last])
+        if room >= max(MIN_WRAP, longest_word, header_width(header[last])):
+            widths[last] = room
+        else:
+            wraps = False
     if total() > width:
         return Layout(header, body, kept, [widths[i] for i in kept], [], True, name_index, joiner)
     for i in kept:  # room to spare: whole headers, narrowest first
@@ -148,7 +171,14 @@ def lay_out(
         if total() - widths[i] + grown <= width:
             widths[i] = grown
     return Layout(
-        header, body, kept, [widths[i] for i in kept], dropped, names=name_index, joiner=joiner
+        header,
+        body,
+        kept,
+        [widths[i] for i in kept],
+        dropped,
+        names=name_index,
+        joiner=joiner,
+        wraps=wraps,
     )
 
 

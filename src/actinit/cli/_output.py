@@ -6,10 +6,12 @@ from __future__ import annotations
 from rich.markup import escape
 from rich.text import Text
 
+from ..studies.answer.conclusions import CONCLUSIONS_LEGEND
 from ..studies.answer.exports import (
     COMPARISON_DROP_ORDER,
     DECOMPOSED_NOTE,
     DROP_ORDER,
+    FIGURES_LEGEND,
     NAME_COLUMNS,
     comparison_rows,
     table_rows,
@@ -20,11 +22,17 @@ from ..studies.plan.metrics import formatter
 from ..tables import prose, render
 from ._common import console
 
+#: Said under a table whose verdicts have reasons: where to read them.
+MORE = (
+    " Each verdict's reason: --verbose; how each is judged: the classic studies page "
+    "of the documentation (docs/studies.md)."
+)
+
 VERDICT_STYLES = {
     "replayed exactly": "bold green",
-    "consistent": "green",
+    "could be one more seed": "green",
     "too few seeds": "yellow",
-    "not reproduced": "red",
+    "not one more seed": "red",
     "not comparable": "dim",
     "supported": "green",
     "contradicted": "red",
@@ -41,10 +49,12 @@ def _print_table(
     names: tuple[str, ...] = NAME_COLUMNS,
     drop_order: tuple[str, ...] = DROP_ORDER,
     joiner: str = " / ",
+    legend: str = "",
 ) -> None:
     """A table fitted to the console's width: the columns that name a row stay whole,
     the least important figures go first (and the table says which went), and rows
-    become blocks when even the names do not fit (named by ``joiner`` between them)."""
+    become blocks when even the names do not fit (named by ``joiner`` between them);
+    then its ``legend``, when it has one."""
     if title:
         say(title, style="bold")
     for line in render(header, body, console.width, names, drop_order, joiner):
@@ -52,6 +62,8 @@ def _print_table(
         for verdict, style in VERDICT_STYLES.items():
             text.highlight_words([verdict], style=style)
         console.print(text, soft_wrap=True, highlight=False)
+    if legend:
+        say(legend, style="dim")
     console.print()
 
 
@@ -76,13 +88,14 @@ def _print_comparisons(summary: StudySummary, verbose: bool) -> None:
         body,
         names=("figure",),
         drop_order=COMPARISON_DROP_ORDER,
+        legend=FIGURES_LEGEND + ("" if verbose else MORE),
     )
     for figure, reason in reasons:
         say(f"{figure}: {reason}", indent="  ", hanging="    ")
 
 
 def _print_conclusions(summary: StudySummary, verbose: bool) -> None:
-    """The document's conclusions, each with what actinit's seeds say of it."""
+    """The source's conclusions, each with what actinit's seeds say of it."""
     from ..studies.answer.conclusions import conclusion_rows, judge_conclusions
 
     tested = judge_conclusions(summary)
@@ -90,11 +103,12 @@ def _print_conclusions(summary: StudySummary, verbose: bool) -> None:
         return
     header, body = conclusion_rows(tested)
     _print_table(
-        f"{summary.study.title}: the document's conclusions, paired by seed",
+        f"{summary.study.title}: the source's conclusions, paired by seed",
         header,
         body,
         names=("conclusion",),
-        drop_order=("seeds", "wins", "p (Holm)"),
+        drop_order=("wins",),
+        legend=CONCLUSIONS_LEGEND + ("" if verbose else MORE),
     )
     if verbose:
         for entry in tested:

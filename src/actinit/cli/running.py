@@ -54,16 +54,19 @@ from ._output import _print_findings, _print_kept_apart, _print_summary
 )
 @run_options
 def reproduce(studies, seeds, verbose, max_seeds, markdown, how):
-    """Reproduce the seed studies (all by default): each published figure beside the
-    original run replayed (where its seed is known) and actinit's seeds, and each of
-    the document's conclusions tested seed by seed.
+    """Reproduce the classic studies (all by default): each published figure beside the
+    source's own run replayed (where its seed is known) and actinit's seeds, and each
+    of the source's conclusions tested seed by seed.
 
-    Verdicts on figures: replayed exactly (the original's own initial draw gives the
-    figure); not reproduced (its rank p-value among the seeds, Holm-corrected over the
-    study's figures, is below 5%); too few seeds (in the seeds' outer 5%, where the
-    test cannot yet reach 5%); consistent (the rest); not comparable (another setup).
+    Verdicts on figures, each asking whether the figure could be one more of actinit's
+    seeds (its rank p-value among them, Holm-corrected over the study's figures):
+    could be one more seed; not one more seed (p at most 5%); too few seeds to tell
+    (in the seeds' outer 5%, where the test cannot yet reach 5%); replayed exactly
+    (the source's own initial draw gives the figure); not comparable (another setup).
     On conclusions: supported, contradicted, not settled, too few seeds (paired tests,
-    Holm), cannot be tested (identical runs), cannot be judged (nothing learned)."""
+    Holm; "equal" within its margin), cannot be tested (identical runs), cannot be
+    judged (nothing learned). A legend follows each table; --verbose gives each
+    verdict's reason and the source."""
     chosen = list(studies) or SEED_STUDIES
     for name in chosen:
         if name not in builtin_names():

@@ -113,7 +113,7 @@ def build_report(
 
 
 def _published_section(summary) -> list[str]:
-    """Published numbers beside actinit's, and the document's conclusions tested."""
+    """Published numbers beside actinit's, and the source's conclusions tested."""
     parts = []
     header, body = comparison_rows(summary, verbose=True)
     if body:
@@ -124,7 +124,7 @@ def _published_section(summary) -> list[str]:
     tested = judge_conclusions(summary)
     if tested:
         parts += [
-            "<h2>The document's conclusions, seed by seed</h2>",
+            "<h2>The source's conclusions, seed by seed</h2>",
             _table(*conclusion_rows(tested), verdict_column=True),
             "<ul>"
             + "".join(

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..plan.study import Conclusion, matches
-from .exports import comparison_rows, markdown_table
+from .exports import FIGURES_LEGEND, comparison_rows, markdown_table
 from .intervals import ALPHA
 from .ranking import compare_rows, learned_somewhere
 from .statistics import PairedComparison, correct
@@ -57,7 +57,19 @@ VERDICTS = (
     "cannot be judged",
 )
 
-CONCLUSION_HEADER = ("conclusion", "A - B [CI]", "seeds", "wins", "p (Holm)", "verdict")
+#: What the conclusions' table shows, said under it.
+CONCLUSIONS_LEGEND = (
+    "mean A - B: the mean over seeds of A's figure minus B's, each seed the same data "
+    "and initial draw for both (points for accuracies); [CI]: its interval at the level "
+    'the verdict used, ends included (Holm\'s step for "better": the interval excludes '
+    "0 exactly when the claim is supported or contradicted). wins: seeds A beat B - "
+    'seeds B beat A. p (Holm): over the study\'s conclusions. "equal within ± m" is '
+    "supported when the 90% interval lies strictly inside ± m, widened by the failures "
+    "the seeds cannot rule out; too few seeds (needs N): N seeds, none splitting the "
+    "two on learning, could show it."
+)
+
+CONCLUSION_HEADER = ("conclusion", "mean A - B [CI]", "seeds", "wins", "p (Holm)", "verdict")
 
 
 @dataclass
@@ -289,7 +301,7 @@ def conclusion_rows(tested: list[Tested]) -> tuple[list[str], list[list[str]]]:
         accuracy = entry.conclusion.metric.endswith("accuracy")
         scale, unit = (100.0, "") if accuracy else (1.0, "")
         if not entry.comparisons:
-            body.append([entry.conclusion.text, "-", "0", "-", "-", entry.verdict])
+            body.append([entry.conclusion.text, "-", "0", "-", "-", _conclusion_cell(entry, scale)])
             continue
         # the closest call decides a claim over several B: show that one
         closest = max(entry.comparisons, key=lambda c: c.p)
@@ -301,10 +313,19 @@ def conclusion_rows(tested: list[Tested]) -> tuple[list[str], list[list[str]]]:
                 str(closest.seeds),
                 f"{closest.wins_a}-{closest.wins_b}",
                 p,
-                entry.verdict + (f" (needs {entry.needs})" if entry.needs else ""),
+                _conclusion_cell(entry, scale),
             ]
         )
     return header, body
+
+
+def _conclusion_cell(entry: Tested, scale: float) -> str:
+    """The verdict, with the margin an "equal" claim was tested at and the seeds a
+    "too few seeds" needs."""
+    cell = entry.verdict + (f" (needs {entry.needs})" if entry.needs else "")
+    if entry.conclusion.claim == "equal":
+        cell += f"; margin ± {scale * entry.conclusion.margin:g}"
+    return cell
 
 
 def reproduce_markdown(summaries: list[StudySummary]) -> str:
@@ -322,12 +343,13 @@ def reproduce_markdown(summaries: list[StudySummary]) -> str:
         if tested:
             _, claim_body = conclusion_rows(tested)
             claims += [[short, *row] for row in claim_body]
-    for header, body in (
-        (["study", *figure_header], figures),
-        (["study", *CONCLUSION_HEADER], claims),
+    for header, body, legend in (
+        (["study", *figure_header], figures, FIGURES_LEGEND),
+        (["study", *CONCLUSION_HEADER], claims, CONCLUSIONS_LEGEND),
     ):
         if body:
             lines += markdown_table(header, body)
+            lines += [f"*{legend}*", ""]
     cited = [s.study for s in summaries if s.study.source]
     if cited:
         lines += ["", "Sources:", ""]

@@ -209,7 +209,9 @@ def _shows(name: str, cells: list[str], regression: bool) -> bool:
 
 
 #: The published-figures table's columns that may go to fit a narrow terminal.
-COMPARISON_DROP_ORDER = ("range", "seeds", "better than", "p (Holm)", "replayed")
+#: The columns a narrow terminal may leave out of the published figures' table: only
+#: the range; every column a verdict is decided on stays (the rows become blocks).
+COMPARISON_DROP_ORDER = ("range",)
 
 
 def comparison_rows(
@@ -267,15 +269,51 @@ def comparison_rows(
     return header, body
 
 
+#: What the published figures' table shows, said under it.
+FIGURES_LEGEND = (
+    "published: the source's figure, one run. replayed: the source's own run, rerun "
+    "from the seed it states (- where it states none). actinit: the mean over seeds "
+    "with its 95% interval, ends included; range: the lowest..highest seed. better "
+    "than: the share of seeds the figure beats. p (Holm): the rank p-value of the "
+    "figure as one more seed, Holm-corrected over the study's figures. Verdicts: could "
+    "be one more seed (p above 5%); not one more seed (p at most 5%); too few seeds to "
+    "tell (the figure lies in the seeds' outer 5%, but at this many seeds the test "
+    "cannot reach 5%: reproduce --max-seeds N adds them); replayed exactly (the rerun "
+    "gives the figure); not comparable (another setup: shown, not tested)."
+)
+
+#: What a figure's verdict says, in the words the tables print: each names what was
+#: tested (the figure as one more of actinit's seeds, or the source's own run rerun).
+FIGURE_VERDICT_WORDS = {
+    "replayed exactly": "replayed exactly",
+    "consistent": "could be one more seed",
+    "too few seeds": "too few seeds to tell",
+    "not reproduced": "not one more seed",
+    "not comparable": "not comparable",
+}
+
+
 def _verdict_cell(comparison: Comparison) -> str:
-    """The verdict with what qualifies it: the setup that differs (up to its
-    parenthesis), the seeds the test needs, the study file's caveat."""
+    """The verdict in words that say what was tested, with what qualifies it: where
+    the figure lies when it is not one more seed (and, when the source's own run
+    replays it, that its seed was an unusual one), the seeds the test needs, the setup
+    that differs (up to its parenthesis), the study file's caveat."""
     published = comparison.published
-    cell = comparison.verdict
-    if cell == "not comparable" and published.differs:
+    cell = FIGURE_VERDICT_WORDS.get(comparison.verdict, comparison.verdict)
+    spread = comparison.spread
+    if comparison.verdict == "not comparable" and published.differs:
         cell += ": " + published.differs.split(" (")[0]
-    elif cell == "too few seeds" and "needs " in comparison.detail:
+    elif comparison.verdict == "too few seeds" and "needs " in comparison.detail:
         cell += f" (needs {comparison.detail.rsplit('needs ', 1)[1].split(';')[0]})"
+    elif comparison.verdict == "not reproduced" and spread and spread.mean is not None:
+        if not comparison.inside:
+            side = "above" if published.value > spread.max else "below"
+            cell += f": {side} all {comparison.summary.seeds}"
+        replayed = comparison.replayed
+        close = 0.01 if published.metric.endswith("accuracy") else 0.0
+        if replayed is not None and abs(replayed - published.value) <= close + 1e-12:
+            fmt = formatter(published.metric)
+            cell += f"; its own seed gives {fmt(replayed)}: an unusual seed"
     return cell + (f"; {published.caveat}" if published.caveat else "")
 
 

@@ -352,7 +352,7 @@ def rank(
         target = 100 * summary.study.target_accuracy
         reason = (
             f"no run of these configurations reached the target accuracy ({target:g}%): "
-            "every one is \"never\", so none is faster; rank by test_accuracy, or lower "
+            'every one is "never", so none is faster; rank by test_accuracy, or lower '
             "[summary] target_accuracy in the study file"
         )
         return Ranking(metric, [], alpha, dict(where or {}), reason, guarantee)
