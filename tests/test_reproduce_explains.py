@@ -76,3 +76,42 @@ def test_verdict_words_say_what_was_tested():
         tested = judge_conclusions(summarize(load_study("mnist"), store))
     cells = [row[-1] for row in conclusion_rows(tested)[1]]
     assert any(cell.endswith("; margin ± 1") for cell in cells), cells
+
+
+def test_two_settings_compared_without_a_study_file(tmp_path):
+    """ "gelu or relu with he_normal on moons, 10 seeds?" needed a TOML file."""
+    db = str(tmp_path / "q.sqlite")
+    args = ["compare", "--data", "moons", "--a", "gelu/he_normal", "--b", "relu/he_normal"]
+    args += ["--seeds", "3", "--epochs", "3", "--db", db]
+    first = CliRunner().invoke(main, args, env={"COLUMNS": "200"})
+    assert first.exit_code == 0, first.output
+    assert (
+        "6 runs in" in first.output and "gelu/he_normal vs relu/he_normal on moons" in first.output
+    )
+    assert "A - B" in first.output and "paired t p =" in " ".join(first.output.split())
+    again = CliRunner().invoke(main, args, env={"COLUMNS": "200"})
+    assert "0 runs in" in again.output and "6 already stored" in again.output
+    from actinit.studies import Store
+
+    with Store(db) as store:
+        kept = [row[0] for row in store.connection.execute("SELECT name FROM studies")]
+    assert len(kept) == 1 and kept[0].startswith("compare-moons-")
+    shown = CliRunner().invoke(main, ["show", kept[0], "--db", db])
+    assert shown.exit_code == 0 and "gelu" in shown.output
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["compare", "--a", "gelu/he_normal", "--b", "relu/he_normal"], "or --data to compare"),
+        (["compare", "--data", "moons", "--a", "gelu/he_normal"], "give --a and --b"),
+        (["compare", "--data", "moons", "--baseline", "relu/he_normal"], "need a STUDY"),
+        (["compare", "--data", "nope", "--a", "gelu/he", "--b", "relu/he"], "unknown data set"),
+        (["compare", "--data", "moons", "--a", "gelu", "--b", "relu/he_normal"], "give both"),
+        (["compare", "--data", "moons", "--a", "relu/he_normal", "--b", "relu/he_normal"], "same"),
+        (["compare", "moons", "--data", "moons", "--a", "x/y", "--b", "y/z"], "without a STUDY"),
+    ],
+)
+def test_a_comparison_without_a_study_file_refuses_what_it_cannot_do(tmp_path, args, words):
+    result = CliRunner().invoke(main, [*args, "--db", str(tmp_path / "q.sqlite")])
+    assert result.exit_code != 0 and words in " ".join(result.output.split()), result.output

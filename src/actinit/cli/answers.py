@@ -20,11 +20,14 @@ from ..studies.answer.exports import (
 )
 from ..studies.answer.kept_apart import kept_apart
 from ..studies.answer.summary import summarize
+from ..studies.plan.study_file import write_study
 from ..studies.run.store import Store
 from ._common import (
+    RunChoices,
     _existing_db,
     _fail,
     _load,
+    _run,
     console,
     db_option,
     epochs_option,
@@ -132,7 +135,29 @@ def rank_command(study, metric, where, seeds, top, guarantee, gap, db):
 
 
 @click.command(name="compare")
-@click.argument("study")
+@click.argument("study", required=False)
+@click.option(
+    "--data",
+    default=None,
+    help="Without a STUDY: the data set to compare --a and --b on (moons, digits, mnist, "
+    "...); the runs are made (or reused) and kept as a study of their own.",
+)
+@click.option(
+    "--hidden",
+    default=None,
+    help="With --data: the hidden layers' widths, e.g. 16,16 (the default).",
+)
+@click.option(
+    "--epochs",
+    type=click.IntRange(min=1, max=100_000),
+    default=None,
+    help="With --data: epochs per run (default 100).",
+)
+@click.option(
+    "--optimizer",
+    default=None,
+    help='With --data: the optimizer (default "adam(lr=0.01)").',
+)
 @click.option(
     "--a",
     "a_text",
@@ -149,12 +174,30 @@ def rank_command(study, metric, where, seeds, top, guarantee, gap, db):
 @where_option
 @first_seeds_option
 @db_option
-def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
+def compare_command(
+    study, data, hidden, epochs, optimizer, a_text, b_text, baseline, metric, where, seeds, db
+):
     """Two configurations compared seed by seed (same data draw, same mini-batch order):
     the mean difference A - B with its 95% interval (paired t), the seeds each wins,
     then the mean taken apart: how often each failed (McNemar's exact test) and the
     difference on the seeds where both learned; or every configuration against
-    --baseline."""
+    --baseline. Without a STUDY, --data compares two settings with no study file:
+    `actinit compare --data moons --a gelu/he_normal --b relu/he_normal --seeds 10`
+    runs what is missing (every core) and answers the same way."""
+    if study is None:
+        if data is None:
+            _fail(
+                "give a STUDY (a built-in name or a study file), or --data to compare "
+                "two settings without one (e.g. --data moons --a gelu/he --b relu/he)"
+            )
+        if baseline is not None or where:
+            _fail("--data compares --a with --b; --baseline and --where need a STUDY")
+        study = _quick_study(data, a_text, b_text, seeds, hidden, epochs, optimizer, db)
+    elif any(v is not None for v in (data, hidden, epochs, optimizer)):
+        _fail(
+            "--data, --hidden, --epochs and --optimizer make a comparison without a "
+            "STUDY; with one, its file says them"
+        )
     if baseline is None and (a_text is None or b_text is None):
         _fail('give --a and --b (e.g. --a "relu/he" --b "relu/xavier"), or --baseline')
     if baseline is not None and (a_text is not None or b_text is not None):
@@ -199,6 +242,36 @@ def compare_command(study, a_text, b_text, baseline, metric, where, seeds, db):
             "[dim]a run whose metric diverged (an infinite loss) is left out of the mean "
             "difference and counted among the failures[/]"
         )
+
+
+def _quick_study(data, a_text, b_text, seeds, hidden, epochs, optimizer, db) -> str:
+    """Make (or reuse) the runs of a comparison without a study file and keep it in
+    ``db`` under its name; the name, for the answer to read."""
+    from ..studies.plan.quick import two_settings
+    from ..studies.plan.settings import StudyError
+
+    if a_text is None or b_text is None:
+        _fail(
+            "--data compares two settings: give --a and --b (e.g. --a gelu/he_normal "
+            "--b relu/he_normal)"
+        )
+    try:
+        widths = None if hidden is None else [int(w) for w in hidden.split(",") if w.strip()]
+    except ValueError:
+        _fail(f"--hidden {hidden!r}: widths separated by commas, e.g. 16,16")
+    try:
+        study, _, _ = two_settings(
+            data, a_text, b_text, seeds or 10, hidden=widths, epochs=epochs, optimizer=optimizer
+        )
+    except (StudyError, ValueError) as error:
+        _fail(str(error))
+    with Store(db) as store:
+        store.save_study(study.name, write_study(study), f"actinit compare --data {data}")
+    from ..studies.run.preflight import DEFAULT_TIME_LIMIT
+
+    how = RunChoices(None, "loky", None, db, DEFAULT_TIME_LIMIT)
+    _run(study, how)
+    return study.name
 
 
 def _comparisons(summary, metric: str, wanted, a_text, b_text, baseline):
