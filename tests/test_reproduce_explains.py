@@ -115,3 +115,13 @@ def test_two_settings_compared_without_a_study_file(tmp_path):
 def test_a_comparison_without_a_study_file_refuses_what_it_cannot_do(tmp_path, args, words):
     result = CliRunner().invoke(main, [*args, "--db", str(tmp_path / "q.sqlite")])
     assert result.exit_code != 0 and words in " ".join(result.output.split()), result.output
+
+
+def test_a_small_p_value_reads_as_one_relation():
+    """`compare` printed "Wilcoxon p = < 0.001"."""
+    from actinit.studies.answer.statistics import paired_comparison
+
+    a = {seed: 0.9 + 0.001 * seed for seed in range(20)}
+    b = {seed: 0.5 + 0.002 * seed for seed in range(20)}
+    sentence = paired_comparison(a, b, "test_accuracy").sentence(lambda v: f"{v:.3f}")
+    assert "p < 0.001" in sentence and "p = <" not in sentence

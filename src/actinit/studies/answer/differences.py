@@ -194,7 +194,7 @@ class Failures:
         return (
             f"failed: {a} {self.a_failed}/{self.seeds}, {b} {self.b_failed}/{self.seeds} "
             f"({self.a_only} seeds only {a}, {self.b_only} only {b}; McNemar exact "
-            f"p = {_p_text(self.p)})"
+            f"p {p_text(self.p)})"
         )
 
 
@@ -210,5 +210,6 @@ def mcnemar(failed_a: np.ndarray, failed_b: np.ndarray) -> Failures:
     return Failures(len(failed_a), a_only, b_only, both, min(1.0, p))
 
 
-def _p_text(p: float) -> str:
-    return f"{p:.2g}" if p >= 0.001 else "< 0.001"
+def p_text(p: float) -> str:
+    """A p-value with its relation, to follow "p": "= 0.032", or "< 0.001"."""
+    return f"= {p:.2g}" if p >= 0.001 else "< 0.001"

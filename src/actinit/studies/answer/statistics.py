@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .differences import Difference, Failures, MeanTests, lattice_unit
+from .differences import Difference, Failures, MeanTests, lattice_unit, p_text
 from .intervals import ALPHA, CONFIDENCE, Estimate, holm, holm_levels
 from .lazy import LazySequence
 
@@ -170,9 +170,9 @@ class PairedComparison:
         10, relu/zeros wins 0, ties 0; p = 0.002)``, then how often each failed and
         the difference where both learned."""
         winner = self.better(alpha)
-        test = f"paired t p = {_p_text(self.p_value)}"
+        test = f"paired t p {p_text(self.p_value)}"
         if self.p_adjusted is not None:
-            test += f", Holm-adjusted {_p_text(self.p_adjusted)}"
+            test += f", Holm-adjusted {p_text(self.p_adjusted)}"
         counts = f"{self.a} wins {self.wins_a}, {self.b} wins {self.wins_b}, ties {self.ties}"
         size = (
             f"A - B = {self.interval_text(fmt)} (mean over {len(self.differences)} seeds, "
@@ -220,10 +220,6 @@ class PairedComparison:
 def _confidence_text(confidence: float) -> str:
     text = f"{100 * confidence:.2f}".rstrip("0").rstrip(".")
     return f"{text}%"
-
-
-def _p_text(p: float) -> str:
-    return f"{p:.2g}" if p >= 0.001 else "< 0.001"
 
 
 def paired_comparison(
