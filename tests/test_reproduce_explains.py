@@ -125,3 +125,20 @@ def test_a_small_p_value_reads_as_one_relation():
     b = {seed: 0.5 + 0.002 * seed for seed in range(20)}
     sentence = paired_comparison(a, b, "test_accuracy").sentence(lambda v: f"{v:.3f}")
     assert "p < 0.001" in sentence and "p = <" not in sentence
+
+
+def test_help_texts_and_pages_name_nothing_that_is_not_there():
+    """`run --help` printed "95%%"; studies.md cited a test file that no longer
+    existed."""
+    from pathlib import Path
+
+    import click
+
+    for name, command in main.commands.items():
+        text = command.get_help(click.Context(command, info_name=name))
+        assert "%%" not in text, name
+    root = Path(__file__).resolve().parent.parent
+    pages = [root / "README.md", *(root / "docs").rglob("*.md")]
+    for page in pages:
+        for cited in re.findall(r"tests/[a-z_]+\.py", page.read_text()):
+            assert (root / cited).is_file(), f"{page.name} cites {cited}"
