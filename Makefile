@@ -53,6 +53,7 @@ bench: $(VENV)/.test-installed fashion
 	$(BIN)/python benchmarks/bench_modern.py
 	$(BIN)/python benchmarks/bench_ranking_power.py
 	$(BIN)/python benchmarks/bench_blas_threads.py
+	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/actinit calibrate --sims 2000 --markdown docs/guide/error-rates.md
 
 # The documentation's pictures, made by actinit's own commands.

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import ast
 import importlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -131,23 +133,19 @@ def test_no_source_file_outgrows_its_room():
     assert not long, long
 
 
+#: The package faces: the public API (other module paths are internal).
 PUBLIC = {
     "actinit": ["Sequential", "Dense", "theory", "activations", "initializers"],
-    "actinit.studies": [
-        "RunConfig", "Store", "Study", "build_model", "dataset_for", "model_for", "diagnose",
-        "load_study", "parse_study", "run_study", "summarize", "write_study", "datasets",
-    ],
-    "actinit.studies.summary": ["summarize", "StudySummary", "ConfigSummary"],
-    "actinit.studies.analysis": ["rank", "effects", "interactions", "compare_rows", "select"],
-    "actinit.studies.study": ["Study", "parse_study", "write_study", "load_study"],
-    "actinit.studies.config": ["RunConfig"],
-    "actinit.studies.recorded": ["recorded_run", "select"],
-    "actinit.studies.diagnosis": ["diagnose"],
-    "actinit.studies.store": ["Store"],
-    "actinit.studies.statistics": ["paired_comparison", "holm", "mean_interval"],
-    "actinit.studies.datasets": ["load", "Dataset"],
+    "actinit.engine": ["Sequential", "Dense", "activations", "initializers", "losses"],
     "actinit.engine.activations": ["get", "register", "ReLU", "Snake", "Activation"],
-    "actinit.engine.saving": ["save", "load", "ModelFileError"],
+    "actinit.engine.initializers": ["get", "register", "Initializer"],
+    "actinit.studies": [
+        "RunConfig", "Store", "Study", "StudyError", "build_model", "builtin_names",
+        "dataset_for", "model_for", "diagnose", "Finding", "load_study", "parse_study",
+        "run_one", "run_study", "summarize", "write_study", "datasets",
+    ],
+    "actinit.theory": ["mean_field"],
+    "actinit.viz": [],
     "actinit.sklearn": ["NetClassifier", "NetRegressor"],
     "actinit.playground": ["serve"],
     "actinit.cli": ["main"],
@@ -159,6 +157,34 @@ def test_public_imports_keep_working(module):
     loaded = importlib.import_module(module)
     missing = [name for name in PUBLIC[module] if not hasattr(loaded, name)]
     assert not missing, missing
+
+
+@pytest.mark.parametrize(
+    "former", ["summary", "statistics", "config", "study", "store", "runner", "analysis"]
+)
+def test_former_flat_paths_are_gone(former):
+    """actinit.studies.summary and 17 more were copies of the modules registered under
+    their old names: patching through one silently missed. 0.1.0 drops them."""
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module(f"actinit.studies.{former}")
+    import actinit.studies
+
+    with pytest.raises(AttributeError, match="public names"):
+        getattr(actinit.studies, former)
+
+
+def test_the_store_imports_without_the_statistics():
+    """Importing the store (what the CLI, the playground and every worker do) loaded
+    88 actinit modules and scipy.stats through the studies face."""
+    code = (
+        "import sys, time; t = time.perf_counter(); import actinit.studies.run.store; "
+        "print(time.perf_counter() - t); "
+        "print(sorted(m for m in sys.modules if m.startswith(('scipy', 'actinit.studies.answer'))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out[1] == "[]", out[1]
 
 
 def test_a_registry_imports_the_module_that_provides_a_name(tmp_path, monkeypatch):

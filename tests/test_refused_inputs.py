@@ -18,7 +18,7 @@ import actinit as ai
 from actinit.cli import main
 from actinit.engine.model_file import ModelFileError
 from actinit.studies import Store, load_study, run_study
-from actinit.studies import runner as runner_module
+from actinit.studies.run import runner as runner_module
 from actinit.studies.run.store import APPLICATION_ID, StoreError
 from playground_messages import receive
 

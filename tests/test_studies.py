@@ -230,7 +230,7 @@ def test_a_database_locked_for_a_moment_is_waited_for(tmp_path, monkeypatch):
     # SQLite may refuse at once while another program holds the file (seen with three
     # studies opening one new file): the Store tries again rather than calling it
     # "not an actinit results database".
-    from actinit.studies import store as store_module
+    from actinit.studies.run import store as store_module
 
     monkeypatch.setattr(store_module, "BUSY_TIMEOUT", 0.05)
     path = tmp_path / "shared.sqlite"
@@ -242,7 +242,7 @@ def test_a_database_locked_for_a_moment_is_waited_for(tmp_path, monkeypatch):
 
 
 def test_a_database_locked_for_good_is_reported_as_locked_and_left_alone(tmp_path, monkeypatch):
-    from actinit.studies import store as store_module
+    from actinit.studies.run import store as store_module
 
     monkeypatch.setattr(store_module, "BUSY_TIMEOUT", 0.05)
     monkeypatch.setattr(store_module, "OPEN_PATIENCE", 0.3)
@@ -439,7 +439,7 @@ def test_a_database_is_read_as_it_is_and_an_unwritable_place_is_one_line(tmp_pat
 
 def test_a_full_disk_is_one_line_and_keeps_what_was_stored(tmp_path, monkeypatch):
     """A full disk printed 144 lines and 5 tracebacks."""
-    from actinit.studies import store as store_module
+    from actinit.studies.run import store as store_module
 
     study_file = tmp_path / "tiny.toml"
     study_file.write_text(TINY.format(epochs=3))

@@ -167,7 +167,7 @@ def test_trainable_depth_predicts_which_depth_study_pairs_learn_at_50_layers():
             and ai.engine.registry.compact_spec(c.activation) == activation
         ]
         predicted = theory.propagation(name, sigma_w).trainable_depth >= 50
-        model = ai.studies.config.model_for(config, data, 0)
+        model = ai.studies.model_for(config, data, 0)
         model.fit(data.X_train, data.y_train, epochs=config.epochs, batch_size=config.batch_size)
         learned = model.evaluate(data.X_test, data.y_test)["accuracy"] > 0.8
         assert learned == predicted, (activation, label)

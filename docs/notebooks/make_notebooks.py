@@ -7,8 +7,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 SETUP = '''import actinit as ai
 from actinit import viz
 from actinit.studies import Store, load_study, run_study, summarize
-from actinit.studies.recorded import recorded_run, select
-from actinit.studies.diagnosis import diagnose
+from actinit.studies.answer.recorded import recorded_run, select
+from actinit.studies import diagnose
 
 overrides = {k: v for k, v in (("seeds", SEEDS), ("epochs", EPOCHS)) if v}
 store = Store(DB)  # the command line's database: what `make reproduce` ran is not run again'''

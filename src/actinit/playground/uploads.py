@@ -123,7 +123,7 @@ def holds_targets(data: datasets.Dataset) -> bool:
 
 def _checked_file(name: str, path: Path, text: str) -> tuple[int, int]:
     """(rows, classes) of an upload written to ``path``, or :class:`SettingsError` /
-    :class:`~actinit.studies.datasets.DataError` saying what the playground cannot use."""
+    :class:`~actinit.studies.plan.datasets.DataError` saying what the playground cannot use."""
     try:
         path.write_text(text, encoding="utf-8")
     except UnicodeEncodeError as problem:  # a lone surrogate: not text a file can hold

@@ -8,90 +8,56 @@
   rankings and effects, published figures and conclusions judged, adaptive seeds,
   diagnoses of recorded runs.
 
-A wing imports only the wings before it. The names below are the public ones; the
-modules' old flat paths (``actinit.studies.summary`` ...) still import.
+A wing imports only the wings before it. The names below are this package's public
+face; each is imported when first used, so that importing the store or the runner
+(what every worker process does) does not import the statistics. Other modules are
+reached by their own paths (``actinit.studies.answer.ranking``).
 """
 
-import sys as _sys
-import types as _types
+from __future__ import annotations
 
-from .answer import (
-    adaptive,
-    analysis,
-    calibration,
-    conclusions,
-    diagnosis,
-    differences,
-    exports,
-    intervals,
-    published,
-    recorded,
-    run_table,
-    statistics,
-    summary,
-    tradeoff,
-    trainability,
-)
-from .answer.diagnosis import Finding, diagnose
-from .answer.summary import summarize
-from .plan import datasets, dimensions, run_config, settings, study, study_file
-from .plan.run_config import RunConfig
-from .plan.settings import StudyError
-from .plan.study import Study
-from .plan.study_file import builtin_names, load_study, parse_study, write_study
-from .run import fitting, preflight, pruning, runner, store
-from .run.fitting import build_model, dataset_for, model_for
-from .run.runner import run_one, run_study
-from .run.store import Store
+import importlib
+from typing import Any
+
+#: Each public name and the module it lives in.
+_PUBLIC = {
+    "Finding": "answer.diagnosis",
+    "diagnose": "answer.diagnosis",
+    "summarize": "answer.summary",
+    "RunConfig": "plan.run_config",
+    "StudyError": "plan.settings",
+    "Study": "plan.study",
+    "builtin_names": "plan.study_file",
+    "load_study": "plan.study_file",
+    "parse_study": "plan.study_file",
+    "write_study": "plan.study_file",
+    "build_model": "run.fitting",
+    "dataset_for": "run.fitting",
+    "model_for": "run.fitting",
+    "run_one": "run.runner",
+    "run_study": "run.runner",
+    "Store": "run.store",
+}
+#: The modules reached from here as attributes: the data sets, and the three wings.
+_MODULES = {"datasets": "plan.datasets", "plan": "plan", "run": "run", "answer": "answer"}
+
+__all__ = sorted([*_PUBLIC, *_MODULES])
 
 
-def _former(name: str, *modules: _types.ModuleType) -> _types.ModuleType:
-    """The module ``actinit.studies.<name>`` as it was before the wings: the public
-    names of the modules it was split into, re-exported (the objects themselves)."""
-    former = _types.ModuleType(
-        f"{__name__}.{name}", f"Former path of {', '.join(m.__name__ for m in modules)}."
-    )
-    for module in modules:
-        former.__dict__.update(
-            {key: value for key, value in vars(module).items() if not key.startswith("__")}
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(f"{__name__}.{_PUBLIC[name]}"), name)
+    elif name in _MODULES:
+        value = importlib.import_module(f"{__name__}.{_MODULES[name]}")
+    else:
+        raise AttributeError(
+            f"module {__name__!r} has no attribute {name!r}; its public names: "
+            f"{', '.join(__all__)} (other modules by their own paths, e.g. "
+            f"actinit.studies.answer.ranking)"
         )
-    return former
+    globals()[name] = value
+    return value
 
 
-#: The flat paths of the modules before the wings, for code that imports them.
-_FORMER_PATHS = {
-    "config": _former("config", fitting, run_config),
-    "study": _former("study", settings, study, study_file),
-    "summary": _former("summary", exports, published, dimensions, summary),
-    "statistics": _former("statistics", intervals, differences, statistics),
-    **{
-        module.__name__.rsplit(".", 1)[1]: module
-        for module in (
-            datasets, preflight, pruning, runner, store, adaptive, analysis, calibration,
-            conclusions, diagnosis, recorded, run_table, tradeoff, trainability,
-        )
-    },
-}  # fmt: skip
-for _name, _module in _FORMER_PATHS.items():
-    _sys.modules[f"{__name__}.{_name}"] = _module
-    globals()[_name] = _module  # actinit.studies.config, as an attribute too
-
-__all__ = [
-    "Finding",
-    "RunConfig",
-    "Store",
-    "Study",
-    "StudyError",
-    "build_model",
-    "builtin_names",
-    "dataset_for",
-    "datasets",
-    "diagnose",
-    "load_study",
-    "model_for",
-    "parse_study",
-    "run_one",
-    "run_study",
-    "summarize",
-    "write_study",
-]
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

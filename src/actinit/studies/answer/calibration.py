@@ -8,8 +8,8 @@ This module measures that promise. Each simulation builds a study whose truth is
 known and in which the claim is false (identical configurations, effects that add up
 without interacting, a published figure drawn like one more seed), stores its runs in
 an in-memory store, and asks the same functions the command line asks:
-:func:`~.summary.summarize`, :func:`~.analysis.compare_rows`, :func:`~.analysis.rank`,
-:func:`~.analysis.interactions`, :func:`~.adaptive.run_adaptive`,
+:func:`~.summary.summarize`, :func:`~.ranking.compare_rows`, :func:`~.ranking.rank`,
+:func:`~.effects.interactions`, :func:`~.adaptive.run_adaptive`,
 :func:`~.conclusions.judge_conclusions`. Nothing is trained.
 
 Runs look like real ones: each seed shares a draw between configurations (its data,
