@@ -66,7 +66,7 @@ def test_an_empty_claim_and_crossed_seed_counts_are_refused():
 def test_a_seed_count_beyond_any_study_is_refused(tmp_path):
     study, db = stored(tmp_path)
     for command in ("show", "rank"):
-        result = run(command, study, "--db", db, "--seeds", "9223372036854775807")
+        result = run(command, study, "--db", db, "--first-seeds", "9223372036854775807")
         assert result.exit_code != 0 and "-18 runs" not in result.output
         assert "10000" in result.output.replace(",", "")
 
@@ -313,13 +313,13 @@ def test_export_and_report_say_when_seeds_come_from_another_study(tmp_path):
     assert result.exit_code == 0 and "more seeds than the study's 3 (up to 5)" in result.stderr
     header, first = (line.split(",") for line in result.stdout.splitlines()[:2])
     assert first[header.index("seeds")] == "5"
-    narrowed = CliRunner().invoke(main, ["export", str(own), "--db", db, "--seeds", "3"])
+    narrowed = CliRunner().invoke(main, ["export", str(own), "--db", db, "--first-seeds", "3"])
     assert narrowed.exit_code == 0 and not narrowed.stderr
     page = tmp_path / "r.html"
     assert run("report", own, "--db", db, "--recorded", "0", "-o", page).exit_code == 0
     assert "more seeds than the study&#x27;s 3" in page.read_text()
     assert (
-        run("report", own, "--db", db, "--recorded", "0", "--seeds", "3", "-o", page).exit_code == 0
+        run("report", own, "--db", db, "--recorded", "0", "--first-seeds", "3", "-o", page).exit_code == 0
     )
     assert "more seeds than the study" not in page.read_text()
 

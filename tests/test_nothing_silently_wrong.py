@@ -332,9 +332,9 @@ def test_seeds_another_study_stored_are_said(tmp_path):
         result = CliRunner().invoke(main, [*command, "--db", str(db)], env={"COLUMNS": "200"})
         said = " ".join(result.output.split())
         assert "have more seeds than the study's 1 (up to 3)" in said, result.output
-        assert "--seeds 1 reads the study's own" in said
+        assert "--first-seeds 1 reads the study's own" in said
         own = CliRunner().invoke(
-            main, [*command, "--seeds", "1", "--db", str(db)], env={"COLUMNS": "200"}
+            main, [*command, "--first-seeds", "1", "--db", str(db)], env={"COLUMNS": "200"}
         )
         assert "more seeds than" not in own.output
 

@@ -142,3 +142,14 @@ def test_help_texts_and_pages_name_nothing_that_is_not_there():
     for page in pages:
         for cited in re.findall(r"tests/[a-z_]+\.py", page.read_text()):
             assert (root / cited).is_file(), f"{page.name} cites {cited}"
+
+
+@pytest.mark.parametrize("command", ["show", "rank", "effects", "export", "report"])
+def test_seeds_means_one_thing_and_the_old_spelling_names_the_new(tmp_path, command):
+    """--seeds set the seed count on run and reproduce, and read the first N on show,
+    rank, compare, effects: reading is now --first-seeds, and --seeds there is refused
+    in one line that names it."""
+    result = CliRunner().invoke(main, [command, "moons", "--seeds", "3"])
+    assert result.exit_code == 2 and "write --first-seeds 3" in result.output
+    helped = CliRunner().invoke(main, [command, "--help"]).output
+    assert "--first-seeds" in helped and "--seeds" not in helped.replace("--first-seeds", "")

@@ -431,12 +431,33 @@ def _exit_if_failed(failed: int) -> None:
         sys.exit(1)
 
 
-first_seeds_option = click.option(
-    "--seeds",
-    type=click.IntRange(min=1, max=10_000),
-    default=None,
-    help="Use only the first N seeds.",
-)
+def _seeds_is_a_count(ctx, param, value):
+    if value is not None:
+        raise click.UsageError(
+            f"--seeds sets how many seeds `run` and `reproduce` make; to read only the first "
+            f"N stored seeds here, write --first-seeds {value}"
+        )
+
+
+def first_seeds_option(command):
+    """``--first-seeds N``: read only the first N stored seeds of each configuration
+    (``--seeds``, which counts the seeds runs make, is refused here with the new
+    spelling)."""
+    command = click.option(
+        "--seeds",
+        "counted_seeds",
+        hidden=True,
+        expose_value=False,
+        callback=_seeds_is_a_count,
+    )(command)
+    return click.option(
+        "--first-seeds",
+        "seeds",
+        type=click.IntRange(min=1, max=10_000),
+        default=None,
+        help="Read only the first N stored seeds of each configuration (runs keep every "
+        "seed they made).",
+    )(command)
 
 
 metric_option = click.option(

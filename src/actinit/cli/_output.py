@@ -171,7 +171,7 @@ def _missing_text(summary: StudySummary) -> str:
     if 0 < have < study.seeds:
         return (
             f"{text}: every configuration has {have} of its {study.seeds} seeds. Show what is "
-            f"there with --seeds {have}, or complete it with `actinit run {study.name}`"
+            f"there with --first-seeds {have}, or complete it with `actinit run {study.name}`"
         )
     return f"{text}; `actinit run {study.name}` runs them"
 

@@ -172,11 +172,25 @@ def rank_command(study, metric, where, seeds, top, guarantee, gap, db):
 )
 @metric_option
 @where_option
-@first_seeds_option
+@click.option(
+    "--first-seeds",
+    "seeds",
+    type=click.IntRange(min=1, max=10_000),
+    default=None,
+    help="Read only the first N stored seeds of each configuration.",
+)
+@click.option(
+    "--seeds",
+    "run_seeds",
+    type=click.IntRange(min=1, max=10_000),
+    default=None,
+    help="With --data: how many seeds to run (default 10).",
+)
 @db_option
 def compare_command(
-    study, data, hidden, epochs, optimizer, a_text, b_text, baseline, metric, where, seeds, db
-):
+    study, data, hidden, epochs, optimizer, a_text, b_text, baseline, metric, where, seeds,
+    run_seeds, db,
+):  # fmt: skip
     """Two configurations compared seed by seed (same data draw, same mini-batch order):
     the mean difference A - B with its 95% interval (paired t), the seeds each wins,
     then the mean taken apart: how often each failed (McNemar's exact test) and the
@@ -192,11 +206,12 @@ def compare_command(
             )
         if baseline is not None or where:
             _fail("--data compares --a with --b; --baseline and --where need a STUDY")
-        study = _quick_study(data, a_text, b_text, seeds, hidden, epochs, optimizer, db)
-    elif any(v is not None for v in (data, hidden, epochs, optimizer)):
+        study = _quick_study(data, a_text, b_text, run_seeds, hidden, epochs, optimizer, db)
+    elif any(v is not None for v in (data, hidden, epochs, optimizer, run_seeds)):
         _fail(
-            "--data, --hidden, --epochs and --optimizer make a comparison without a "
-            "STUDY; with one, its file says them"
+            "--data, --seeds, --hidden, --epochs and --optimizer make a comparison without "
+            "a STUDY; with one, its file says them (--first-seeds N reads the first N "
+            "stored seeds)"
         )
     if baseline is None and (a_text is None or b_text is None):
         _fail('give --a and --b (e.g. --a "relu/he" --b "relu/xavier"), or --baseline')
@@ -488,7 +503,7 @@ EXPORTS = {"csv": to_csv, "json": to_json, "markdown": to_markdown}
 def export(study, fmt, output, epochs, seeds, db):
     """Export a study's summary as CSV, JSON or Markdown, or its runs as Parquet. Runs
     are stored by configuration: seeds another study ran of the same configurations are
-    counted too (said on standard error); --seeds N reads the first N only."""
+    counted too (said on standard error); --first-seeds N reads the first N only."""
     _existing_db(db, study)
     wanted = {"csv": ".csv", "json": ".json", "markdown": ".md", "parquet": ".parquet"}[fmt]
     if output is not None and output.suffix.lower() != wanted:

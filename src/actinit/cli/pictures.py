@@ -288,7 +288,7 @@ def animate(study, output, frames, fps, activation, init, seed, db, where):
 def report(study, output, recorded, seeds, db):
     """One self-contained HTML report of a study (run it first). Runs are stored by
     configuration: seeds another study ran of the same configurations are counted too
-    (the report says so); --seeds N reads the first N only."""
+    (the report says so); --first-seeds N reads the first N only."""
     from ..viz.report import write_report
 
     _existing_db(db, study)

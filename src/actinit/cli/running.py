@@ -25,6 +25,7 @@ from ._common import (
     console,
     db_option,
     epochs_option,
+    first_seeds_option,
     run_options,
     seeds_option,
 )
@@ -217,12 +218,7 @@ def _run_adaptive(
 
 @click.command()
 @click.argument("study")
-@click.option(
-    "--seeds",
-    type=click.IntRange(min=1, max=10_000),
-    default=None,
-    help="Summarise only the first N seeds.",
-)
+@first_seeds_option
 @epochs_option
 @db_option
 def show(study, seeds, epochs, db):

@@ -215,8 +215,8 @@ class StudySummary:
         return (
             f"{len(extra)} of {len(self.rows)} configurations have more seeds than the "
             f"study's {own} (up to {most}): runs are stored by configuration, so seeds that "
-            f"another study, --seeds or --max-seeds ran are counted too; --seeds {own} "
-            "reads the study's own"
+            f"another study, --seeds or --max-seeds ran are counted too; --first-seeds "
+            f"{own} reads the study's own"
         )
 
     @property
