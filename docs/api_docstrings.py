@@ -57,7 +57,7 @@ def _resolve(name: str, obj: griffe.Object) -> str | None:
     module = obj if obj.is_module else obj.module
     if name.startswith("."):
         dots = len(name) - len(name.lstrip("."))
-        package = module if module.is_package else module.parent
+        package = module if module.is_init_module else module.parent
         for _ in range(dots - 1):
             package = package.parent if package is not None else None
         if package is None:

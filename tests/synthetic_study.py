@@ -113,3 +113,40 @@ def wait_for_runs(db, count: int, seconds: float = 60.0, every: float = 0.2) -> 
                 except sqlite3.OperationalError:
                     stored = 0
     return stored
+
+
+#: A tiny study (2 activations x 2 initializers, 2 seeds, a 4-unit network on 100 points)
+#: for tests of running and storing; ``{epochs}`` to fill.
+TINY = """
+name = "tiny"
+title = "tiny test study"
+seeds = 2
+
+[data]
+name = "moons"
+n_train = 60
+n_test = 40
+vary_with_seed = true
+
+[model]
+hidden = [4]
+output_activation = "sigmoid"
+
+[training]
+epochs = {epochs}
+batch_size = "full"
+optimizer = "sgd"
+learning_rate = 0.5
+
+[grid]
+activations = ["tanh", "relu"]
+initializers = ["zeros", {{ label = "he", weights = "kaiming_normal" }}]
+
+[summary]
+target_accuracy = 0.8
+
+[[published]]
+activation = "relu"
+initializer = "he"
+value = 0.85
+"""

@@ -27,6 +27,13 @@ Arrays = dict[str, np.ndarray]
 
 @dataclass(eq=False)
 class Optimizer(Configurable):
+    """Base of every optimizer: ``step(parameters, gradients)`` updates each array in
+    place from its gradient. ``lr``: the learning rate; ``weight_decay``: L2 decay
+    added to the gradient (w <- w - lr (g + weight_decay w)); ``clip_norm``: the
+    gradients' global L2 norm is scaled down to at most this; ``clip_value``: each
+    gradient entry clipped to [-clip_value, clip_value]. ``state`` holds each
+    parameter's buffers (momenta, averages) by name; ``steps`` counts the updates."""
+
     lr: float = 0.01
     weight_decay: float = 0.0
     clip_norm: float | None = None

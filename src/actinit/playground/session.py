@@ -1,6 +1,6 @@
 """One page's experiment: its data, its network, and what the page is shown of it.
 
-The network is the one :func:`~actinit.studies.plan.run_config.build_model` makes from the
+The network is the one :func:`~actinit.studies.run.fitting.build_model` makes from the
 settings' :class:`~actinit.studies.plan.run_config.RunConfig` (what ``actinit run`` trains on
 the exported study); per-layer statistics come from the engine's
 :class:`~actinit.engine.Recorder`, measured after every chunk of training, and the

@@ -5,7 +5,7 @@ kind, default, bounds and help); the page builds its form from it (``/api/option
 the URL carries it, :func:`parse_settings` checks it, and :meth:`Settings.run_config`
 turns it into the :class:`~actinit.studies.plan.run_config.RunConfig` that studies use, so the
 page trains exactly what ``actinit run`` would, and exports it as a study file written
-by :func:`~actinit.studies.plan.study.write_study`.
+by :func:`~actinit.studies.plan.study_file.write_study`.
 """
 
 from __future__ import annotations
@@ -75,6 +75,12 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
+    """One run's settings on the page: the data (set, noise, samples, train share,
+    classes, seed, an uploaded file), the network (hidden widths, activation,
+    initializer, output), the training (optimizer, learning rate, batch size,
+    regularization) and what to record; every field bounded by :data:`FIELDS`, read
+    from a page's message by :func:`parse_settings`."""
+
     dataset: str = "moons"
     noise: float = 0.2
     samples: int = 400

@@ -51,6 +51,10 @@ class Round:
 
 @dataclass
 class AdaptiveResult:
+    """What seeds added in rounds gave: the summary of the final runs, each round
+    (:class:`Round`), why the rounds stopped, the seeds each configuration has now, and
+    the level every look decided at (5% spent over the planned ``looks``)."""
+
     summary: StudySummary
     rounds: list[Round] = field(default_factory=list)
     #: Why it stopped, in words.

@@ -43,6 +43,10 @@ SEVERITIES = ("critical", "warning", "info")
 
 @dataclass
 class Finding:
+    """One thing a diagnosis saw in a recorded run: its ``kind`` (vanishing gradients,
+    dead units, saturation ...), the sentence that says it, how serious it is
+    (critical, warning or info), and the ``numbers`` it was read from."""
+
     kind: str
     message: str
     severity: str = "warning"  # "critical", "warning" or "info"

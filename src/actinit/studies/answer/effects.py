@@ -107,7 +107,7 @@ def main_effect(
 ) -> Effect:
     """``dimension``'s levels, each with its mean over the rest of ``rows`` seed by seed,
     sorted best first; each level compared with the best, corrected over every pair
-    of levels (:func:`with_the_best`)."""
+    of levels (:func:`~.ranking.with_the_best`)."""
     effect, family = _main_effect(rows, dimension, metric, alpha)
     correct_families([family], alpha)
     return _decided(effect, family, alpha)

@@ -38,7 +38,7 @@ class Comparison:
     ``percentile`` is where the figure falls among the seeds (0-100, ties half) and
     ``better_than`` the same oriented so that 100 means better than every seed.
     ``p_value`` is the figure's two-sided rank p-value among the seeds
-    (:func:`~actinit.studies.answer.statistics.rank_p_value`: is it one more draw of the
+    (:func:`~actinit.studies.answer.intervals.rank_p_value`: is it one more draw of the
     same distribution?) and ``p_adjusted`` Holm's over the study's figures."""
 
     published: Published

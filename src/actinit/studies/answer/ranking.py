@@ -212,6 +212,12 @@ class Ranked:
 
 @dataclass
 class Ranking:
+    """Configurations ranked on ``metric``: the entries (:class:`Ranked`) best first,
+    the level ``alpha`` and the selection ``where`` they were made at, the ``guarantee``
+    their best set keeps (and ``what`` it promises in words), the spread of the paired
+    differences with the best (what the power line reads), or the ``reason`` there is
+    nothing to rank."""
+
     metric: str
     entries: Sequence[Ranked]
     alpha: float = ALPHA

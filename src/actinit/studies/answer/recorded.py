@@ -20,6 +20,10 @@ from ..run.store import Store
 
 @dataclass
 class RecordedRun:
+    """One run trained with a :class:`~actinit.engine.recording.Recorder`: its
+    configuration, seed and data, and the recording (weights, activations and
+    gradients per layer over the epochs) that pictures and diagnoses read."""
+
     config: RunConfig
     seed: int
     data: datasets.Dataset

@@ -7,8 +7,9 @@ uncertainty:
   the spread never below one step of an accuracy's lattice (:mod:`.differences`);
 - a share of seeds (those that learned) with its exact Clopper-Pearson interval;
 - two configurations compared *seed by seed*: runs with the same seed share their data
-  draw, their mini-batch order and their dropout noise (:func:`actinit.studies.plan.
-  run_config.data_seed`, :class:`actinit.engine.model.Sequential`), so the difference
+  draw, their mini-batch order and their dropout noise
+  (:func:`actinit.studies.run.fitting.data_seed`,
+  :class:`actinit.engine.model.Sequential`), so the difference
   of two configurations is measured on the same draws (common random numbers). The
   paired comparison tests and shows one quantity, **the mean difference A - B over
   seeds** (Student's paired t test and the interval it inverts), beside the seeds each

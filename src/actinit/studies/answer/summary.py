@@ -187,6 +187,10 @@ class Failure:
 
 @dataclass
 class StudySummary:
+    """What a study's stored runs say: a row per configuration (every metric's mean,
+    interval and spread across seeds, the learned share), the published figures judged,
+    the failures, what is missing, and the level claims about it are made at."""
+
     study: Study
     #: A row per configuration with stored runs (:class:`SummaryRows` from
     #: :func:`summarize`; any list of rows will do).

@@ -23,6 +23,10 @@ from .summary import StudySummary
 
 @dataclass
 class TradeoffPoint:
+    """One amount pruned on a trade-off curve: the share of weights remaining, the
+    FLOPs and compressed bytes left, the test accuracy across seeds and the epochs
+    fine-tuning took to reach the dense accuracy (each with its interval)."""
+
     amount: float
     remaining: float
     flops: float
@@ -35,6 +39,9 @@ class TradeoffPoint:
 
 @dataclass
 class TradeoffCurve:
+    """One setting's curve of accuracy against the amount pruned (its ``points`` in
+    order of amount), beside the dense network's accuracy."""
+
     label: str
     points: list[TradeoffPoint] = field(default_factory=list)
     #: the dense network's test accuracy, over the curve's runs

@@ -9,6 +9,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Metric:
+    """A figure every run records (test accuracy, train loss, epochs to target ...):
+    its name, how tables head it, the scale they show it at and whether higher is
+    better."""
+
     name: str
     #: How a narrow table heads it ("test acc").
     label: str

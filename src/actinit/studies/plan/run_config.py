@@ -1,8 +1,8 @@
 """One description of a network and its training: :class:`RunConfig`, and the one
-function that builds a model from it, :func:`build_model`.
+function that builds a model from it, :func:`~actinit.studies.run.fitting.build_model`.
 
 Study files, the playground and the command line all describe a run this way, so a
-new model option is added here (a field, and where :func:`build_model` uses it) and
+new model option is added here (a field, and where :func:`~actinit.studies.run.fitting.build_model` uses it) and
 in the table of settings that reads and writes study files (:data:`actinit.studies.plan.study.SETTINGS`).
 """
 

@@ -43,8 +43,8 @@ A study is a TOML file (or one of the built-in ones in ``studies/builtin``)::
 Every setting of ``[model]`` and ``[training]`` is one row of :data:`SETTINGS`: its
 section, its key in ``[grid]`` (where it can vary), its default and how it is checked.
 A study is those settings as *axes* (lists of values; a single value is an axis of
-one); its configurations are every combination. :func:`parse_study` reads a file into
-a :class:`Study` and :func:`write_study` writes one back: reading what was written
+one); its configurations are every combination. :func:`~.study_file.parse_study` reads a file into
+a :class:`Study` and :func:`~.study_file.write_study` writes one back: reading what was written
 gives an equal study. Errors name the line and the key that is wrong.
 """
 

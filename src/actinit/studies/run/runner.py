@@ -168,6 +168,10 @@ def _alive(pid: int) -> bool:
 
 @dataclass
 class RunReport:
+    """What a call of :func:`run_study` did: the runs the study has, those already
+    stored (skipped), those run now and how many of them diverged or failed, the
+    seconds it took, and a note on the workers (or on runs left to another process)."""
+
     total: int
     skipped: int
     ran: int
@@ -240,14 +244,14 @@ def run_study(
 ) -> RunReport:
     """Run every missing (configuration, seed) of ``study`` and store each as it ends.
     ``plan``: these (configuration, seed) runs instead of every configuration's first
-    ``seeds`` seeds and the replays (what :mod:`.adaptive` asks for).
+    ``seeds`` seeds and the replays (what :mod:`actinit.studies.answer.adaptive` asks for).
 
     ``jobs``: parallel workers (default: all cores). ``backend``: "loky" (processes),
     "threading", "sequential" or "dask" (with ``scheduler`` = "tcp://host:port", or a
     local cluster when None). ``progress(done, total, result)`` is called per run.
     Before any run, :func:`~actinit.studies.run.preflight.check_study` checks the data,
     the memory and the time (``time_limit`` seconds, None for none); its
-    :class:`DataError` or :class:`PlanError` means nothing was run.
+    :class:`~actinit.studies.plan.datasets.DataError` or :class:`PlanError` means nothing was run.
     """
     seeds = study.seeds if seeds is None else seeds
     if seeds < 1:

@@ -61,7 +61,8 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS studies (
     name TEXT PRIMARY KEY,
     document TEXT NOT NULL,           -- the study file, as actinit writes it
-    saved_at REAL NOT NULL
+    saved_at REAL NOT NULL,
+    source TEXT                       -- where the study's file was (None: built-in)
 );
 -- Runs a process has taken to do: a second `actinit run` on the same database leaves
 -- them to it (it did all the work twice). A claim of a process that is gone is void.
@@ -277,8 +278,12 @@ class Store:
                 self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 self.connection.executescript(SCHEMA)
                 studies = {row[1] for row in self.connection.execute("PRAGMA table_info(studies)")}
-                if "source" not in studies:  # where a kept study's file was (added later)
-                    self.connection.execute("ALTER TABLE studies ADD COLUMN source TEXT")
+                if "source" not in studies:  # a database made before the column was
+                    try:
+                        self.connection.execute("ALTER TABLE studies ADD COLUMN source TEXT")
+                    except sqlite3.OperationalError as error:
+                        if "duplicate column" not in str(error):  # another process added it
+                            raise
                 self.connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 self.connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 return

@@ -43,6 +43,10 @@ class DataError(ValueError):
 
 @dataclass
 class Dataset:
+    """A data set drawn or read: training and test inputs ``X`` (samples x features)
+    and targets ``y`` (class ids, or numbers for regression: ``n_classes`` 0), what
+    it is in words, and the names of its classes where the data named them."""
+
     name: str
     X_train: np.ndarray
     y_train: np.ndarray

@@ -8,7 +8,7 @@ from actinit.cli import main
 from actinit.studies import Store, parse_study, run_study
 from actinit.studies.answer.adaptive import next_target, run_adaptive, seed_counts
 from actinit.studies.answer.summary import summarize
-from test_studies import TINY
+from synthetic_study import TINY
 
 
 def tiny(seeds=3, epochs=30):

@@ -200,7 +200,7 @@ def test_sigterm_stops_the_workers_and_says_what_was_kept(tmp_path):
     import sys
     import time
 
-    from test_studies import TINY
+    from synthetic_study import TINY
 
     study_file = tmp_path / "slow.toml"
     study_file.write_text(TINY.format(epochs=3000).replace("seeds = 2", "seeds = 6"))
@@ -242,7 +242,7 @@ def test_a_second_run_on_the_same_database_leaves_the_first_its_runs(tmp_path):
     import time
 
     from actinit.studies import Store, load_study
-    from test_studies import TINY
+    from synthetic_study import TINY
 
     study_file = tmp_path / "slow.toml"
     study_file.write_text(TINY.format(epochs=15000).replace("seeds = 2", "seeds = 3"))

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "src" / "actinit"
+from repository import ROOT
+
+PACKAGE = ROOT / "src" / "actinit"
 
 
 def module_name(path: Path) -> str:

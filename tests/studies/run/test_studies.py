@@ -15,41 +15,7 @@ from actinit.studies.answer.exports import to_csv, to_json, to_markdown
 from actinit.studies.plan.settings import StudyError
 from actinit.studies.run.runner import run_one
 from actinit.studies.run.store import StoreError
-from synthetic_study import wait_for_runs
-
-TINY = """
-name = "tiny"
-title = "tiny test study"
-seeds = 2
-
-[data]
-name = "moons"
-n_train = 60
-n_test = 40
-vary_with_seed = true
-
-[model]
-hidden = [4]
-output_activation = "sigmoid"
-
-[training]
-epochs = {epochs}
-batch_size = "full"
-optimizer = "sgd"
-learning_rate = 0.5
-
-[grid]
-activations = ["tanh", "relu"]
-initializers = ["zeros", {{ label = "he", weights = "kaiming_normal" }}]
-
-[summary]
-target_accuracy = 0.8
-
-[[published]]
-activation = "relu"
-initializer = "he"
-value = 0.85
-"""
+from synthetic_study import TINY, wait_for_runs
 
 
 def tiny(epochs=20):

@@ -455,7 +455,9 @@ def test_show_suggests_the_seeds_that_are_there_and_explains_learned(tmp_path):
     assert "every configuration has 1 of its 3 seeds" in shown and "--first-seeds 1" in shown
     assert "learned: the share of seeds whose test accuracy is above" in shown
     one = " ".join(
-        CliRunner().invoke(main, ["show", str(study), "--db", db, "--first-seeds", "1"]).output.split()
+        CliRunner()
+        .invoke(main, ["show", str(study), "--db", db, "--first-seeds", "1"])
+        .output.split()
     )
     assert "± 0.0" not in one
 

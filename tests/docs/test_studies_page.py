@@ -4,13 +4,13 @@ columns, figures, published values and conclusions are checked against the progr
 measured columns come from the run named above the tables)."""
 
 import re
-from pathlib import Path
 
 from actinit.studies import Store, load_study, summarize
 from actinit.studies.answer.conclusions import VERDICTS as CONCLUSION_VERDICTS
 from actinit.studies.answer.conclusions import reproduce_markdown
+from repository import ROOT
 
-PAGE = Path(__file__).resolve().parent.parent / "docs" / "studies.md"
+PAGE = ROOT / "docs" / "studies.md"
 SEED_STUDIES = ["blobs", "mnist", "moons", "parabola", "circles"]
 
 

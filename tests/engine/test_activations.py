@@ -246,3 +246,13 @@ def test_sine_and_gaussian_gradients_through_a_network():
             assert gradients[name][index] == pytest.approx((up - down) / (2 * step), abs=1e-7)
     assert ai.activations.get("sin").name == "sine"
     assert ai.activations.get("gaussian").output_range == (0.0, 1.0)
+
+
+def test_every_registered_activation_is_checked_against_torch():
+    """EVERY_SPEC was kept by hand: a new activation could be registered and never be
+    compared with PyTorch or with finite differences. Softmax normalises over a layer
+    (its Jacobian is checked against torch above)."""
+    checked = {ai.activations.get(spec).name for spec in EVERY_SPEC} | {"softmax"}
+    ours = set(ai.activations.names()) - set(ai.activations.ACTIVATIONS.custom)
+    missing = ours - checked
+    assert not missing, f"add to EVERY_SPEC (and torch_reference): {sorted(missing)}"

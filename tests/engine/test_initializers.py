@@ -257,3 +257,34 @@ def test_data_dependent_init_gives_every_unit_mean_beta_and_unit_variance():
         np.testing.assert_allclose(z.mean(axis=0), 0.5, atol=1e-5)
         np.testing.assert_allclose(z.std(axis=0), 1.0, rtol=1e-5)
         inputs = layer.activation.function(z)
+
+
+#: Registered initializers checked other than by FORMULAS or torch.nn.init, and where.
+CHECKED_ELSEWHERE = {
+    "constant": "test_constants_and_identity",
+    "ones": "test_constants_and_identity",
+    "zeros": "test_constants_and_identity and the symmetry tests",
+    "identity": "test_constants_and_identity",
+    "zero_hadamard": "test_zero_hadamard_is_zhao_et_al_s_rule",
+    "fixup": "test_fixup_scales_the_base_draw_by_depth",
+    "data_dependent": "test_data_dependent_init_gives_every_unit_mean_beta_and_unit_variance",
+    "lsuv": "test_training_behaviour.py: test_lsuv_gives_unit_variance_pre_activations",
+    "critical": "tests/theory/test_theory.py (the edge-of-chaos initializer)",
+}
+
+
+def test_every_registered_initializer_is_checked_somewhere():
+    """(A user's own, registered at run time, are left out.) A new initializer fails here until its formula (FORMULAS), torch.nn.init's own
+    draw, or a named test checks it."""
+    import inspect
+    import re
+
+    source = inspect.getsource(
+        inspect.getmodule(test_every_registered_initializer_is_checked_somewhere)
+    )
+    against_torch = re.findall(r'\("([a-z_]+)(?:\([^"]*\))?", torch\.nn\.init', source)
+    checked = {ai.initializers.get(spec).name for spec, _, _ in FORMULAS}
+    checked |= {ai.initializers.get(spec).name for spec in against_torch}
+    ours = set(ai.initializers.names()) - set(ai.initializers.INITIALIZERS.custom)
+    missing = ours - checked - set(CHECKED_ELSEWHERE)
+    assert not missing, f"check these against a formula or torch: {sorted(missing)}"

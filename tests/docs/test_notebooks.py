@@ -4,12 +4,13 @@ runs the site is built from (docs/examples, made by `make docs`, which `make tes
 first): each notebook runs once, and a run older than its source is made again here."""
 
 import importlib.util
-from pathlib import Path
 
 import nbformat
 import pytest
 
-DOCS = Path(__file__).parent.parent / "docs"
+from repository import ROOT
+
+DOCS = ROOT / "docs"
 NOTEBOOKS = sorted((DOCS / "notebooks").glob("*.ipynb"))
 _spec = importlib.util.spec_from_file_location("run_notebooks", DOCS / "run_notebooks.py")
 run_notebooks = importlib.util.module_from_spec(_spec)

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from actinit.cli import main
+from repository import ROOT
 
 #: The columns each table's verdicts are decided on (never left out).
 DECIDING = {
@@ -130,17 +131,16 @@ def test_a_small_p_value_reads_as_one_relation():
 def test_help_texts_and_pages_name_nothing_that_is_not_there():
     """`run --help` printed "95%%"; studies.md cited a test file that no longer
     existed."""
-    from pathlib import Path
 
     import click
 
     for name, command in main.commands.items():
         text = command.get_help(click.Context(command, info_name=name))
         assert "%%" not in text, name
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     pages = [root / "README.md", *(root / "docs").rglob("*.md")]
     for page in pages:
-        for cited in re.findall(r"tests/[a-z_]+\.py", page.read_text()):
+        for cited in re.findall(r"tests/[a-z_/]+\.py", page.read_text()):
             assert (root / cited).is_file(), f"{page.name} cites {cited}"
 
 

@@ -319,7 +319,10 @@ def test_export_and_report_say_when_seeds_come_from_another_study(tmp_path):
     assert run("report", own, "--db", db, "--recorded", "0", "-o", page).exit_code == 0
     assert "more seeds than the study&#x27;s 3" in page.read_text()
     assert (
-        run("report", own, "--db", db, "--recorded", "0", "--first-seeds", "3", "-o", page).exit_code == 0
+        run(
+            "report", own, "--db", db, "--recorded", "0", "--first-seeds", "3", "-o", page
+        ).exit_code
+        == 0
     )
     assert "more seeds than the study" not in page.read_text()
 

@@ -8,13 +8,12 @@ import http.server
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import pytest
 
 from chromium import MARKS, launched
+from repository import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "site"
 pytestmark = MARKS
 playwright = pytest.importorskip("playwright.sync_api")

@@ -11,6 +11,7 @@ from actinit.studies import Store, parse_study, summarize, write_study
 from actinit.studies.answer.ranking import rank
 from actinit.studies.answer.selection import SelectionError
 from actinit.studies.plan.settings import StudyError
+from repository import ROOT
 from synthetic_study import store_results, synthetic_study
 
 PRUNED = """
@@ -313,9 +314,8 @@ def test_a_classification_set_with_a_regression_output_is_refused(tmp_path):
 
 
 def test_the_database_s_side_files_are_ignored_by_git():
-    from pathlib import Path
 
-    ignored = (Path(__file__).resolve().parent.parent / ".gitignore").read_text().split()
+    ignored = (ROOT / ".gitignore").read_text().split()
     assert {"*.sqlite", "*.sqlite-wal", "*.sqlite-shm"} <= set(ignored)
 
 
