@@ -221,3 +221,20 @@ def test_a_registry_imports_the_module_that_provides_a_name(tmp_path, monkeypatc
         type(INITIALIZERS.get("critical(activation='tanh')")).__module__
         == "actinit.theory.critical"
     )
+
+
+def test_the_quick_loop_leaves_out_the_slow_files():
+    """The slow marker was declared and never used: there was no quick inner loop."""
+    from conftest import SLOW_FILES
+
+    collected = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-m", "not slow", "-p", "no:cacheprovider"],
+        capture_output=True, text=True, cwd=ROOT, check=True,
+    ).stdout  # fmt: skip
+    counts = dict(
+        line.rsplit(": ", 1) for line in collected.splitlines() if line.startswith("tests/")
+    )
+    assert sum(int(n) for n in counts.values()) > 500  # a file per line: "path: tests"
+    assert not [path for path in counts if path.rsplit("/", 1)[-1] in SLOW_FILES]
+    for folder in ("engine", "studies", "playground", "cli", "docs"):
+        assert (ROOT / "tests" / folder).is_dir()  # the tests mirror the source
