@@ -193,12 +193,13 @@ def plot(
         console.print(f"wrote {escape(str(viz.save(figure, output)))}", highlight=False)
 
 
-def _only(summary: StudySummary, terms) -> list:
-    """The summary's rows that ``--where`` terms pick."""
-    from ..studies.answer.selection import SelectionError, parse_where, select
+def _only(summary: StudySummary, terms):
+    """The summary's rows that ``--where`` terms pick, as a view of its columns (so
+    every picture reads them as `rank` does)."""
+    from ..studies.answer.selection import SelectionError, parse_where, select_rows
 
     try:
-        return select(summary.rows, parse_where(terms))
+        return select_rows(summary.rows, parse_where(terms))
     except SelectionError as error:
         _fail(str(error))
 

@@ -182,13 +182,20 @@ def _assert_same_ranking(fast, slow):
 )
 def test_the_ranking_read_from_columns_is_the_row_by_row_ranking(tmp_path, metric, where):
     """rank reads a summary's columns (a matrix of configurations x seeds, the tests
-    as one batch, entries made when read); on the same summary made into a plain list
-    of rows it goes row by row. Same entries, comparisons, best set and verdict: with
-    a configuration far ahead (so some are worse than the best), ties, one at chance
-    that never learned, and a run that diverged (an infinite loss)."""
+    as one batch, entries made when read). That matrix is the one made row by row from
+    the rows' values seed by seed (the definition the second path used to compute),
+    and a selection read as an index view ranks as the whole summary asked with
+    --where: with a configuration far ahead (so some are worse than the best), ties,
+    one at chance that never learned, and a run that diverged (an infinite loss)."""
     import dataclasses
 
-    from actinit.studies.answer.ranking import RankedEntries, rank
+    from actinit.studies.answer.ranking import (
+        RankedEntries,
+        _ranked_values,
+        learned_somewhere,
+        rank,
+    )
+    from actinit.studies.answer.selection import select, select_rows
 
     study = synthetic_study(
         seeds=12,
@@ -212,10 +219,17 @@ def test_the_ranking_read_from_columns_is_the_row_by_row_ranking(tmp_path, metri
         )
         store.connection.commit()
         summary = summarize(study, store)
+    configs, _, matrix, learned = _ranked_values(summary, metric, where)
+    rows = [r for r in select(list(summary.rows), where) if r.by_seed.get(metric)]
+    seeds = sorted({seed for r in rows for seed in r.by_seed[metric]})
+    by_row = [[r.by_seed[metric].get(seed, np.nan) for seed in seeds] for r in rows]
+    assert [c.key for c in configs] == [r.config.key for r in rows]
+    np.testing.assert_array_equal(matrix, np.array(by_row, dtype=float).reshape(len(rows), -1))
+    assert learned.tolist() == [learned_somewhere(r) for r in rows]
     fast = rank(summary, metric, where)
-    slow = rank(dataclasses.replace(summary, rows=list(summary.rows)), metric, where)
-    assert isinstance(fast.entries, RankedEntries) and isinstance(slow.entries, RankedEntries)
-    _assert_same_ranking(fast, slow)
+    viewed = rank(dataclasses.replace(summary, rows=select_rows(summary.rows, where)), metric)
+    assert isinstance(fast.entries, RankedEntries) and isinstance(viewed.entries, RankedEntries)
+    _assert_same_ranking(fast, viewed)
     if metric == "test_accuracy" and not where:
         assert 1 < len(fast.best_set) < len(fast.entries)  # some shown worse, some not
 

@@ -19,7 +19,7 @@ from .guarantees import GUARANTEES, Decision, PairStats, decide, seeds_for_gap
 from .intervals import ALPHA, Estimate, holm, holm_levels
 from .lazy import LazySequence
 from .run_table import seed_arrays
-from .selection import SelectionError, check_metric, labeller_of, select, select_configs
+from .selection import SelectionError, check_metric, labeller_of, select_rows
 from .statistics import (
     ComparisonBatch,
     PairedComparison,
@@ -242,11 +242,7 @@ class Ranking:
     def _column(self, name: str) -> list:
         """Every entry's ``in_best_set``, ``learned`` or ``n`` (its estimate's seeds):
         read from the arrays of :class:`RankedEntries`, without making the entries."""
-        if isinstance(self.entries, RankedEntries):
-            return self.entries.columns[name]
-        if name == "n":
-            return [entry.estimate.n for entry in self.entries]
-        return [getattr(entry, name) for entry in self.entries]
+        return self.entries.columns[name] if self.entries else []
 
     @property
     def family(self) -> int:
@@ -406,33 +402,29 @@ def _spread(pairs: PairStats) -> float:
 
 def _ranked_values(summary: StudySummary, metric: str, where: Mapping[str, str]):
     """(the chosen configurations, a function giving the row of the i-th of them,
-    their values as configurations x seeds with NaN where a seed is missing, and
-    whether each learned on some seed)."""
-    if isinstance(summary.rows, SummaryRows):
-        columns = summary.rows.columns
-        chosen = summary.rows.indices
-        if where:
-            chosen = chosen[select_configs([columns.configs[i] for i in chosen.tolist()], where)]
-        column, table = columns.metrics[metric], columns.table
-        runs = np.flatnonzero(column.included)
-        runs = runs[np.isin(table.code[runs], chosen)]
-        seeds = np.unique(table.seed[runs])
-        position = np.full(len(columns.configs), -1)
-        position[chosen] = np.arange(len(chosen))
-        matrix = np.full((len(chosen), len(seeds)), np.nan)
-        matrix[position[table.code[runs]], np.searchsorted(seeds, table.seed[runs])] = column.value[
-            runs
-        ]
-        has = (~np.isnan(matrix)).any(axis=1)
-        chosen, matrix = chosen[has], matrix[has]
-        configs = [columns.configs[i] for i in chosen.tolist()]
-        share = columns.learned[0][chosen]
-        learned = np.isnan(share) | (share > 0)  # regression (no share) always "learned"
-        return configs, lambda i: summary.rows.of_config(int(chosen[i])), matrix, learned
-    rows = [r for r in select(summary.rows, where) if r.by_seed.get(metric)]
-    _, matrix = _matrix([r.by_seed[metric] for r in rows])
-    learned = np.array([learned_somewhere(r) for r in rows], dtype=bool)
-    return [r.config for r in rows], rows.__getitem__, matrix, learned
+    their values as configurations x seeds with NaN where a seed is missing (unequal
+    seeds are a mask, not another path), and whether each learned on some seed), read
+    from the summary's columns (:class:`~.summary.SummaryRows`, or a view of them)."""
+    rows = summary.rows
+    if not isinstance(rows, SummaryRows):
+        raise TypeError("rank reads the columns of a summary made by summarize()")
+    columns = rows.columns
+    chosen = select_rows(rows, where).indices if where else rows.indices
+    column, table = columns.metrics[metric], columns.table
+    runs = np.flatnonzero(column.included)
+    runs = runs[np.isin(table.code[runs], chosen)]
+    seeds = np.unique(table.seed[runs])
+    position = np.full(len(columns.configs), -1)
+    position[chosen] = np.arange(len(chosen))
+    matrix = np.full((len(chosen), len(seeds)), np.nan)
+    place = (position[table.code[runs]], np.searchsorted(seeds, table.seed[runs]))
+    matrix[place] = column.value[runs]
+    has = (~np.isnan(matrix)).any(axis=1)
+    chosen, matrix = chosen[has], matrix[has]
+    configs = [columns.configs[i] for i in chosen.tolist()]
+    share = columns.learned[0][chosen]
+    learned = np.isnan(share) | (share > 0)  # regression (no share) always "learned"
+    return configs, lambda i: rows.of_config(int(chosen[i])), matrix, learned
 
 
 class RankedEntries(LazySequence[Ranked]):

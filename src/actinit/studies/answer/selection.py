@@ -11,7 +11,7 @@ from operator import attrgetter
 from ..plan.dimensions import DIMENSION_FIELDS, DIMENSIONS
 from ..plan.metrics import METRICS, canonical_metric
 from ..plan.run_config import RunConfig, normalize_activation
-from .summary import ConfigSummary
+from .summary import ConfigSummary, SummaryRows
 
 #: Every grid dimension a configuration can be picked or grouped by, as tables name
 #: its values: activation and initializer first, then :data:`~.summary.DIMENSIONS`.
@@ -137,6 +137,13 @@ def select(rows: Sequence[ConfigSummary], where: Mapping[str, str]) -> list[Conf
     is refused with the values there are."""
     rows = list(rows)
     return [rows[i] for i in select_configs([row.config for row in rows], where)]
+
+
+def select_rows(rows: SummaryRows, where: Mapping[str, str]) -> SummaryRows:
+    """The rows of ``rows`` that ``where`` picks, as a view of the same columns
+    (:meth:`~.summary.SummaryRows.view`)."""
+    configs = [rows.columns.configs[i] for i in rows.indices.tolist()]
+    return rows.view(rows.indices[select_configs(configs, where)])
 
 
 def select_configs(configs: Sequence[RunConfig], where: Mapping[str, str]) -> list[int]:

@@ -413,6 +413,16 @@ class SummaryRows(LazySequence[ConfigSummary]):
     def _make(self, position: int) -> ConfigSummary:
         return self._row(int(self.indices[position]))
 
+    def view(self, indices: np.ndarray) -> SummaryRows:
+        """The rows of some configurations (``indices``: their places in the grid, a
+        subset of :attr:`indices`), read from the same columns: a selection is an index
+        view, never a list of rows that answers would read another way."""
+        picked = SummaryRows.__new__(SummaryRows)
+        picked.columns, picked.indices = self.columns, np.asarray(indices, dtype=int)
+        LazySequence.__init__(picked, len(picked.indices))
+        picked._lists = self._lists
+        return picked
+
     def of_config(self, index: int) -> ConfigSummary:
         """The row of configuration ``index`` (its place in the grid)."""
         position = int(np.searchsorted(self.indices, index))
