@@ -290,8 +290,11 @@ class Store:
             except sqlite3.OperationalError as error:
                 if not _locked(error) or time.monotonic() > deadline:
                     raise
-                if self.connection.in_transaction:
-                    self.connection.rollback()
+                try:  # a rollback can itself meet the other writer's lock
+                    if self.connection.in_transaction:
+                        self.connection.rollback()
+                except sqlite3.OperationalError:
+                    pass
                 time.sleep(min(1.0, 0.05 * 2**attempt))
 
     def _check_identity(self) -> None:
