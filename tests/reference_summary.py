@@ -11,12 +11,8 @@ import numpy as np
 
 from actinit.studies.answer.differences import lattice_unit
 from actinit.studies.answer.intervals import share_interval
-from actinit.studies.answer.summary import (
-    ConfigSummary,
-    Failure,
-    Spread,
-    StudySummary,
-)
+from actinit.studies.answer.rows import ConfigSummary, Spread
+from actinit.studies.answer.summary import Failure, StudySummary
 from actinit.studies.plan.metrics import LOWER_IS_BETTER
 from actinit.studies.plan.metrics import METRICS as METRIC_COLUMNS
 from actinit.studies.plan.study import RunConfig, Study

@@ -10,7 +10,8 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-from ..studies.answer.summary import ConfigSummary, StudySummary
+from ..studies.answer.rows import ConfigSummary
+from ..studies.answer.summary import StudySummary
 from ..studies.plan.dimensions import DIMENSIONS
 from ..studies.run.store import Store
 from .figures import grid_shape

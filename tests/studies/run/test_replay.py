@@ -13,7 +13,7 @@ from actinit.cli import main
 from actinit.engine import starting_points
 from actinit.studies import Store, load_study, run_study
 from actinit.studies.answer.published import compare, percentile_of
-from actinit.studies.answer.summary import ConfigSummary, Spread
+from actinit.studies.answer.rows import ConfigSummary, Spread
 from actinit.studies.plan.study import Published
 from actinit.studies.plan.study_file import parse_study, write_study
 from actinit.studies.run.fitting import dataset_for, fit_run, model_for

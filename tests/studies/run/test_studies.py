@@ -300,7 +300,7 @@ def test_cli_reports_bad_study_file_with_line(tmp_path):
 
 def test_verdict_allows_the_rounding_of_the_published_figure():
     from actinit.studies.answer.published import compare
-    from actinit.studies.answer.summary import ConfigSummary, Spread
+    from actinit.studies.answer.rows import ConfigSummary, Spread
     from actinit.studies.plan.study import Published
 
     config = tiny().configs[0]

@@ -45,8 +45,9 @@ from ..plan.study import Conclusion, matches
 from .exports import FIGURES_LEGEND, comparison_rows, markdown_table
 from .intervals import ALPHA
 from .ranking import compare_rows, learned_somewhere
+from .rows import ConfigSummary
 from .statistics import PairedComparison, correct
-from .summary import ConfigSummary, StudySummary
+from .summary import StudySummary
 
 VERDICTS = (
     "supported",

@@ -14,10 +14,11 @@ from ..plan.metrics import higher_is_better
 from .differences import lattice_unit, paired_mean_test
 from .intervals import ALPHA, Estimate, holm, holm_levels, mean_interval
 from .ranking import _BestFamily, correct_families, pair_count
+from .rows import ConfigSummary
 from .run_table import seed_arrays
 from .selection import GRID, check_metric, select, varying
 from .statistics import ComparisonBatch, PairedComparison, floor_note
-from .summary import ConfigSummary, StudySummary
+from .summary import StudySummary
 
 
 @dataclass

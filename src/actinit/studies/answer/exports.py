@@ -6,15 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import TYPE_CHECKING
 
 from ...engine.registry import compact_spec
 from ..plan.dimensions import DIMENSIONS, hidden_label
 from ..plan.metrics import METRIC_LABELS, formatter
-
-if TYPE_CHECKING:  # for annotations only: the summary imports this module
-    from .published import Comparison
-    from .summary import ConfigSummary, Spread, StudySummary
+from .published import Comparison
+from .rows import ConfigSummary, Spread, Summarized
 
 
 def markdown_table(header: list[str], body: list[list[str]]) -> list[str]:
@@ -24,7 +21,7 @@ def markdown_table(header: list[str], body: list[list[str]]) -> list[str]:
     return [*lines, ""]
 
 
-def to_json(summary: StudySummary) -> str:
+def to_json(summary: Summarized) -> str:
     """The summary as JSON: the study's name and title, a row per configuration
     (:meth:`ConfigSummary.to_row`) and the published figures judged."""
     return json.dumps(
@@ -39,7 +36,7 @@ def to_json(summary: StudySummary) -> str:
     )
 
 
-def to_csv(summary: StudySummary) -> str:
+def to_csv(summary: Summarized) -> str:
     """The summary as CSV: a row per configuration (:meth:`ConfigSummary.to_row`),
     the header from its keys; empty when no run is stored."""
     rows = [row.to_row() for row in summary.rows]
@@ -82,7 +79,7 @@ DROP_ORDER = (
 )
 
 
-def table_rows(summary: StudySummary) -> tuple[list[str], list[list[str]]]:
+def table_rows(summary: Summarized) -> tuple[list[str], list[list[str]]]:
     """The summary as a header and text rows, shared by the terminal, Markdown and
     HTML: each figure's mean with its 95% confidence interval over seeds ("95% CI",
     Student t, or from the mean's decomposition where failures depend on the seed:
@@ -215,7 +212,7 @@ COMPARISON_DROP_ORDER = ("range",)
 
 
 def comparison_rows(
-    summary: StudySummary, verbose: bool = False
+    summary: Summarized, verbose: bool = False
 ) -> tuple[list[str], list[list[str]]]:
     """One row per published figure: which, the figure, the replay, actinit's mean
     with its 95% interval and its range over seeds, the share of seeds the figure is
@@ -322,7 +319,7 @@ def _short(fmt, value: float) -> str:
     return fmt(value).rstrip("%")
 
 
-def to_markdown(summary: StudySummary) -> str:
+def to_markdown(summary: Summarized) -> str:
     """The summary as Markdown: the study's title and description, the table of
     configurations and the published figures judged."""
     lines = [f"## {summary.study.title}", ""]

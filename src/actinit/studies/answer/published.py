@@ -5,14 +5,12 @@ exactly, consistent, too few seeds, not reproduced or not comparable."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..plan.metrics import LOWER_IS_BETTER, formatter
 from ..plan.study import Published, RunConfig
 from .intervals import ALPHA, holm, rank_p_value, seeds_for_rank_test
-
-if TYPE_CHECKING:  # for annotations only: the summary imports this module
-    from .summary import ConfigSummary, Spread
+from .rows import ConfigSummary, Spread
 
 #: The verdicts a comparison can end in, for people. Each names what the rank test
 #: (or its absence) can say; where the figure falls among the seeds is in the detail.

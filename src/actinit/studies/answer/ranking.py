@@ -18,6 +18,7 @@ from .differences import lattice_unit
 from .guarantees import GUARANTEES, Decision, PairStats, decide, seeds_for_gap
 from .intervals import ALPHA, Estimate, holm, holm_levels
 from .lazy import LazySequence
+from .rows import ConfigSummary
 from .run_table import seed_arrays
 from .selection import SelectionError, check_metric, labeller_of, select_rows
 from .statistics import (
@@ -28,7 +29,7 @@ from .statistics import (
     paired_comparison,
     paired_comparisons,
 )
-from .summary import ConfigSummary, StudySummary, SummaryRows
+from .summary import StudySummary, SummaryRows
 
 # --------------------------------------------------------------------------
 # Comparisons and rankings

@@ -11,7 +11,8 @@ from operator import attrgetter
 from ..plan.dimensions import DIMENSION_FIELDS, DIMENSIONS
 from ..plan.metrics import METRICS, canonical_metric
 from ..plan.run_config import RunConfig, normalize_activation
-from .summary import ConfigSummary, SummaryRows
+from .rows import ConfigSummary
+from .summary import SummaryRows
 
 #: Every grid dimension a configuration can be picked or grouped by, as tables name
 #: its values: activation and initializer first, then :data:`~.summary.DIMENSIONS`.
