@@ -59,3 +59,24 @@ def test_every_published_figure_names_a_source_a_reader_can_follow():
         source = load_study(name).source
         assert source and "shared/" not in source and ".txt" not in source, name
         assert source in page, f"{name}'s source is not on the studies page"
+
+
+def test_public_pages_speak_to_users_not_of_how_the_project_was_made():
+    """ "the audit's 12-seed moons pair", "the audit was right to ask", "seed documents"
+    and a section number of a document the reader does not have were on public pages."""
+    import re
+
+    from repository import ROOT
+
+    pages = [
+        ROOT / "README.md",
+        *(ROOT / "docs").glob("*.md"),
+        *(ROOT / "docs" / "guide").glob("*.md"),
+    ]
+    insider = re.compile(r"\baudit|\bseed documents?\b|\badversar|\bwave \d|\bthe issue\b", re.I)
+    said = {
+        page.name: insider.findall(page.read_text())
+        for page in pages
+        if page.name != "changelog.md"  # the project's history is its place
+    }
+    assert not {name: words for name, words in said.items() if words}
