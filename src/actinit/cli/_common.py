@@ -170,12 +170,18 @@ def _run(study: Study, how: RunChoices, plan=None) -> RunReport:
             )
             raise SystemExit(143 if isinstance(stop, Terminated) else 130) from None
         console.print(_report_line(report))
-        from ..studies.answer.kept_apart import kept_apart
-
-        note = kept_apart(study, store)
-        if note:
-            console.print(f"[yellow]{escape(note)}[/]", highlight=False)
+        _say_kept_apart(study, store)
         return report
+
+
+def _say_kept_apart(study: Study, store: Store) -> None:
+    """After a run: the stored runs of the study that read other data, or are of
+    configurations its file no longer describes, in one sentence."""
+    from ..studies.answer.kept_apart import kept_apart
+
+    note = kept_apart(study, store)
+    if note:
+        console.print(f"[yellow]{escape(note)}[/]", highlight=False)
 
 
 class Terminated(KeyboardInterrupt):

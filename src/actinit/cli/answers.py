@@ -134,6 +134,13 @@ def rank_command(study, metric, where, seeds, top, guarantee, gap, db):
         say(line[0].upper() + line[1:], style="dim")
 
 
+#: The columns of `compare` a narrow terminal may leave out, the first first.
+COMPARE_DROP_ORDER = (
+    "level", "ties", "B wins", "A wins", "seeds", "A - B when both learned",
+    "fails less (p)", "failed A/B",
+)  # fmt: skip
+
+
 @click.command(name="compare")
 @click.argument("study", required=False)
 @click.option(
@@ -198,16 +205,10 @@ def compare_command(
     --baseline. Without a STUDY, --data compares two settings with no study file:
     `actinit compare --data moons --a gelu/he_normal --b relu/he_normal --seeds 10`
     runs what is missing (every core) and answers the same way."""
+    quick = (data, hidden, epochs, optimizer, run_seeds)
     if study is None:
-        if data is None:
-            _fail(
-                "give a STUDY (a built-in name or a study file), or --data to compare "
-                "two settings without one (e.g. --data moons --a gelu/he --b relu/he)"
-            )
-        if baseline is not None or where:
-            _fail("--data compares --a with --b; --baseline and --where need a STUDY")
-        study = _quick_study(data, a_text, b_text, run_seeds, hidden, epochs, optimizer, db)
-    elif any(v is not None for v in (data, hidden, epochs, optimizer, run_seeds)):
+        study = _quick_study(a_text, b_text, baseline, where, quick, db)
+    elif any(v is not None for v in quick):
         _fail(
             "--data, --seeds, --hidden, --epochs and --optimizer make a comparison without "
             "a STUDY; with one, its file says them (--first-seeds N reads the first N "
@@ -230,16 +231,7 @@ def compare_command(
         header,
         body,
         names=("A", "B"),
-        drop_order=(
-            "level",
-            "ties",
-            "B wins",
-            "A wins",
-            "seeds",
-            "A - B when both learned",
-            "fails less (p)",
-            "failed A/B",
-        ),
+        drop_order=COMPARE_DROP_ORDER,
         joiner=" vs ",
     )
     say(INTERVAL_NOTE, style="dim")
@@ -259,11 +251,21 @@ def compare_command(
         )
 
 
-def _quick_study(data, a_text, b_text, seeds, hidden, epochs, optimizer, db) -> str:
-    """Make (or reuse) the runs of a comparison without a study file and keep it in
-    ``db`` under its name; the name, for the answer to read."""
+def _quick_study(a_text, b_text, baseline, where, quick, db) -> str:
+    """Make (or reuse) the runs of a comparison without a study file (``quick``: the
+    --data, --hidden, --epochs, --optimizer and --seeds given) and keep it in ``db``
+    under its name; the name, for the answer to read."""
     from ..studies.plan.quick import two_settings
     from ..studies.plan.settings import StudyError
+
+    data, hidden, epochs, optimizer, seeds = quick
+    if data is None:
+        _fail(
+            "give a STUDY (a built-in name or a study file), or --data to compare "
+            "two settings without one (e.g. --data moons --a gelu/he --b relu/he)"
+        )
+    if baseline is not None or where:
+        _fail("--data compares --a with --b; --baseline and --where need a STUDY")
 
     if a_text is None or b_text is None:
         _fail(
@@ -308,6 +310,19 @@ def _comparisons(summary, metric: str, wanted, a_text, b_text, baseline):
     if a is b:
         _fail("--a and --b pick the same configuration")
     return [compare_rows(a, b, metric, (label(a.config), label(b.config)), summary.alpha)]
+
+
+def _say_how_long(estimate_seconds, sims, seed, claims, with_coverage) -> None:
+    """Before a long calibration: how long it will take here, from a timed pilot."""
+    try:
+        guess = estimate_seconds(sims, seed, list(claims) or None, with_coverage)
+    except ValueError as error:
+        _fail(str(error))
+    console.print(
+        f"[dim]--sims {sims:,}: about {_duration(guess)} on this machine (from a pilot of "
+        "each claim); Ctrl-C stops it[/]",
+        highlight=False,
+    )
 
 
 def _duration(seconds: float) -> str:
@@ -376,15 +391,7 @@ def calibrate(sims, seed, claims, coverage, page):
 
     with_coverage = bool(coverage or (coverage is None and not claims))
     if sims > 2000:
-        try:
-            guess = estimate_seconds(sims, seed, list(claims) or None, with_coverage)
-        except ValueError as error:
-            _fail(str(error))
-        console.print(
-            f"[dim]--sims {sims:,}: about {_duration(guess)} on this machine (from a pilot of "
-            "each claim); Ctrl-C stops it[/]",
-            highlight=False,
-        )
+        _say_how_long(estimate_seconds, sims, seed, claims, with_coverage)
     started = time.perf_counter()
     try:
         rates = run_calibration(sims, seed, list(claims) or None, on_rate=show)

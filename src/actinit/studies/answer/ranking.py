@@ -316,10 +316,29 @@ def learned_somewhere(row: ConfigSummary) -> bool:
     return row.learned_share is None or row.learned_share > 0
 
 
-def _any_reached(summary: StudySummary, configs) -> bool:
-    """Whether some run of ``configs`` reached the study's target accuracy."""
+def _nothing_to_rank(summary: StudySummary, metric: str, configs, matrix) -> str:
+    """Why the chosen configurations cannot be ranked on ``metric`` ("" when they
+    can): no stored runs, every run diverged or failed, or (for epochs to target) no
+    run reached the target, so every one is "never" and none is faster."""
+    finite = np.isfinite(matrix).any(axis=1) if len(matrix) else np.zeros(0, bool)
+    if not finite.any():
+        if len(configs) or any(r.diverged for r in summary.rows):
+            return (
+                "every run of these configurations diverged or failed: no finite "
+                f"{metric.replace('_', ' ')}"
+            )
+        return "no stored runs"
     keys = {config.key for config in configs}
-    return any(row.reached_target for row in summary.rows if row.config.key in keys)
+    if metric == "epochs_to_target" and not any(
+        row.reached_target for row in summary.rows if row.config.key in keys
+    ):
+        target = 100 * summary.study.target_accuracy
+        return (
+            f"no run of these configurations reached the target accuracy ({target:g}%): "
+            'every one is "never", so none is faster; rank by test_accuracy, or lower '
+            "[summary] target_accuracy in the study file"
+        )
+    return ""
 
 
 def rank(
@@ -342,22 +361,8 @@ def rank(
             f"unknown guarantee {guarantee!r}; choose one of: {', '.join(GUARANTEES)}"
         )
     configs, row_of, matrix, learned = _ranked_values(summary, metric, where or {})
-    finite = np.isfinite(matrix).any(axis=1) if len(matrix) else np.zeros(0, bool)
-    if not finite.any():
-        reason = (
-            f"every run of these configurations diverged or failed: no finite "
-            f"{metric.replace('_', ' ')}"
-            if len(configs) or any(r.diverged for r in summary.rows)
-            else "no stored runs"
-        )
-        return Ranking(metric, [], alpha, dict(where or {}), reason, guarantee)  # nothing
-    if metric == "epochs_to_target" and not _any_reached(summary, configs):
-        target = 100 * summary.study.target_accuracy
-        reason = (
-            f"no run of these configurations reached the target accuracy ({target:g}%): "
-            'every one is "never", so none is faster; rank by test_accuracy, or lower '
-            "[summary] target_accuracy in the study file"
-        )
+    reason = _nothing_to_rank(summary, metric, configs, matrix)
+    if reason:
         return Ranking(metric, [], alpha, dict(where or {}), reason, guarantee)
     higher = higher_is_better(metric)
     with np.errstate(invalid="ignore"):

@@ -6,7 +6,7 @@ of :mod:`.summary`, below what renders it (:mod:`.exports`) and what judges it
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -96,7 +96,7 @@ class ConfigSummary:
     #: Each metric per seed, metric -> {seed: value}, as comparisons read them: a
     #: target never reached counts as the budget + 1 epochs, and a value a diverged
     #: run lacks as the worst possible (+inf for a loss, -inf for an accuracy).
-    by_seed: dict[str, dict[int, float]] = field(default_factory=dict)
+    by_seed: Mapping[str, Mapping[int, float]] = field(default_factory=dict)
     #: The exact (Clopper-Pearson) interval of ``learned_share``.
     learned_low: float | None = None
     learned_high: float | None = None

@@ -183,18 +183,21 @@ def summarize(study: Study, store: Store, seeds: int | None = None) -> StudySumm
             for r in replay_records
             if r["config_key"] == replay.key and r["status"] == "failed"
         ]
-    summary = StudySummary(study, rows, missing_runs=missing, failures=failures)
-    summary.decomposed = decomposed
-    if hasattr(store, "looks"):
-        summary.looks = store.looks([config.key for config in configs])
-    summary._run_rows = (table, configs, replay_records)
     replayed = {
         record["config_key"]: {**record, "config": _config_of(record)}
         for record in replay_records
         if record["status"] != "failed"
     }
-    summary.comparisons = judge([place(p, rows, replayed) for p in study.published])
-    return summary
+    return StudySummary(
+        study,
+        rows,
+        comparisons=judge([place(p, rows, replayed) for p in study.published]),
+        missing_runs=missing,
+        failures=failures,
+        decomposed=decomposed,
+        looks=store.looks([config.key for config in configs]) if hasattr(store, "looks") else 1,
+        _run_rows=(table, configs, replay_records),
+    )
 
 
 def _check_ranges(table: RunTable, configs, where) -> None:
