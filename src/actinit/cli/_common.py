@@ -445,10 +445,20 @@ def _seeds_is_a_count(ctx, param, value):
         )
 
 
+#: ``--first-seeds N``: read only the first N stored seeds of each configuration.
+reading_seeds_option = click.option(
+    "--first-seeds",
+    "seeds",
+    type=click.IntRange(min=1, max=10_000),
+    default=None,
+    help="Read only the first N stored seeds of each configuration (runs keep every "
+    "seed they made).",
+)
+
+
 def first_seeds_option(command):
-    """``--first-seeds N``: read only the first N stored seeds of each configuration
-    (``--seeds``, which counts the seeds runs make, is refused here with the new
-    spelling)."""
+    """:data:`reading_seeds_option`, with ``--seeds`` (which counts the seeds runs
+    make) refused here with the new spelling."""
     command = click.option(
         "--seeds",
         "counted_seeds",
@@ -456,14 +466,7 @@ def first_seeds_option(command):
         expose_value=False,
         callback=_seeds_is_a_count,
     )(command)
-    return click.option(
-        "--first-seeds",
-        "seeds",
-        type=click.IntRange(min=1, max=10_000),
-        default=None,
-        help="Read only the first N stored seeds of each configuration (runs keep every "
-        "seed they made).",
-    )(command)
+    return reading_seeds_option(command)
 
 
 metric_option = click.option(

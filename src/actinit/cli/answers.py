@@ -34,6 +34,7 @@ from ._common import (
     first_seeds_option,
     metric_option,
     output_option,
+    reading_seeds_option,
     where_option,
     writing,
 )
@@ -179,13 +180,7 @@ COMPARE_DROP_ORDER = (
 )
 @metric_option
 @where_option
-@click.option(
-    "--first-seeds",
-    "seeds",
-    type=click.IntRange(min=1, max=10_000),
-    default=None,
-    help="Read only the first N stored seeds of each configuration.",
-)
+@reading_seeds_option
 @click.option(
     "--seeds",
     "run_seeds",

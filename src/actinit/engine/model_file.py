@@ -77,6 +77,14 @@ def read_arrays(
     """The arrays of an ``.npz`` file (only ``names`` if given), after
     :func:`array_headers` has checked every header."""
     array_headers(path, error)
+    return load_checked(path, error, names)
+
+
+def load_checked(
+    path: Path, error: type[Exception] = ValueError, names: tuple[str, ...] | None = None
+) -> dict[str, np.ndarray]:
+    """The arrays of an ``.npz`` file whose headers :func:`array_headers` has checked
+    (only ``names`` if given)."""
     try:
         with np.load(path, allow_pickle=False) as archive:
             return {key: archive[key] for key in archive.files if names is None or key in names}
@@ -95,7 +103,7 @@ def read_config(path: Path, headers: dict[str, tuple]) -> Any:
             f"{path}: its config entry is larger than {MAX_CONFIG_BYTES:,} bytes; a model "
             "description is a few KB"
         )
-    text = str(read_arrays(path, ModelFileError, names=("config",))["config"])
+    text = str(load_checked(path, ModelFileError, names=("config",))["config"])
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:

@@ -27,7 +27,7 @@ from .model_file import (
     array_headers,
     check_config,
     check_file_sizes,
-    read_arrays,
+    load_checked,
     read_config,
 )
 
@@ -133,6 +133,6 @@ def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     config = read_config(path, headers)
     check_config(config, path)
     check_file_sizes(path, headers, config)
-    arrays = read_arrays(path, ModelFileError)
+    arrays = load_checked(path, ModelFileError)  # the headers were checked above
     arrays.pop("config")
     return config, arrays
